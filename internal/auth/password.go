@@ -1,0 +1,132 @@
+// Package auth owns credentials: password hashing (argon2id), TOTP second
+// factors (RFC 6238), and random secrets for sessions and API tokens. It
+// stores nothing; package store keeps the hashes.
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Argon2id parameters (OWASP 2023 recommendation: m=19 MiB, t=2, p=1).
+type Params struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+}
+
+// DefaultParams are used for new hashes.
+var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1}
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 10
+
+// CheckPasswordPolicy returns a user-facing reason a password is refused, or "".
+func CheckPasswordPolicy(pw string) string {
+	if len([]rune(pw)) < MinPasswordLen {
+		return fmt.Sprintf("at least %d characters", MinPasswordLen)
+	}
+	if len(pw) > 256 {
+		return "at most 256 characters"
+	}
+	return ""
+}
+
+// HashPassword returns an encoded argon2id hash
+// ($argon2id$v=19$m=...,t=...,p=...$salt$hash).
+func HashPassword(pw string, p Params) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	h := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, 32)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(h)), nil
+}
+
+// ErrBadHash is returned for a stored hash that cannot be parsed.
+var ErrBadHash = errors.New("auth: malformed password hash")
+
+// VerifyPassword reports whether pw matches the encoded hash, in constant time.
+func VerifyPassword(pw, encoded string) (bool, error) {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, ErrBadHash
+	}
+	var v int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+		return false, ErrBadHash
+	}
+	var p Params
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
+		return false, ErrBadHash
+	}
+	if p.Memory > 1<<20 || p.Time > 20 || p.Threads == 0 {
+		return false, ErrBadHash
+	}
+	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
+	if err != nil {
+		return false, ErrBadHash
+	}
+	want, err := base64.RawStdEncoding.DecodeString(parts[5])
+	if err != nil || len(want) == 0 {
+		return false, ErrBadHash
+	}
+	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// dummyHash is verified against when a user does not exist, so that a
+// missing username takes as long as a wrong password.
+var dummyHash, _ = HashPassword("lindu-dummy-password", DefaultParams)
+
+// BurnTime spends the time of one password verification.
+func BurnTime(pw string) { VerifyPassword(pw, dummyHash) }
+
+// RandomToken returns n random bytes, URL-safe base64 encoded.
+func RandomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// TokenHash is the stored form of a session id or API token: SHA-256, hex.
+// The tokens carry 256 bits of randomness, so a fast hash is enough.
+func TokenHash(tok string) string {
+	s := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(s[:])
+}
+
+// APITokenPrefix starts every API token, so leaked tokens are recognisable.
+const APITokenPrefix = "lindu_"
+
+// NewAPIToken returns a fresh API token.
+func NewAPIToken() string { return APITokenPrefix + RandomToken(32) }
+
+// GeneratePassword makes a readable random password for demo users and
+// resets: 4 groups of 4 lower-case letters and digits without look-alikes.
+func GeneratePassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	var sb strings.Builder
+	for i, c := range b {
+		if i > 0 && i%4 == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(alphabet[int(c)%len(alphabet)])
+	}
+	return sb.String()
+}

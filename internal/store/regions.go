@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"lindu/internal/domain"
+)
+
+// NormalizeRegionName is the form names are searched in: lower case,
+// letters and digits only, single spaces ("KAB. BENGKAYANG" → "kab bengkayang").
+func NormalizeRegionName(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		} else {
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// RegionCount returns how many regions of each level are loaded.
+func (s *Store) RegionCount(ctx context.Context) (map[domain.RegionLevel]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT level, COUNT(*) FROM regions GROUP BY level`)
+	if err != nil {
+		return nil, fmt.Errorf("store: count regions: %w", err)
+	}
+	defer rows.Close()
+	out := map[domain.RegionLevel]int{}
+	for rows.Next() {
+		var l domain.RegionLevel
+		var n int
+		if err := rows.Scan(&l, &n); err != nil {
+			return nil, err
+		}
+		out[l] = n
+	}
+	return out, rows.Err()
+}
+
+// RegionBatch inserts regions in one transaction, leaving existing codes
+// untouched (so a second process importing at the same time is harmless).
+func (s *Store) RegionBatch(ctx context.Context, rs []domain.Region) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	const per = 500 // rows per INSERT (5 params each: under both engines' limits)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(rs); start += per {
+			end := min(start+per, len(rs))
+			var sb strings.Builder
+			sb.WriteString(`INSERT INTO regions (code, parent_code, level, name, name_search) VALUES `)
+			args := make([]any, 0, (end-start)*5)
+			for i, r := range rs[start:end] {
+				if i > 0 {
+					sb.WriteByte(',')
+				}
+				n := len(args)
+				fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5)
+				var parent any
+				if r.ParentCode != "" {
+					parent = r.ParentCode
+				}
+				args = append(args, r.Code, parent, int(r.Level), r.Name, NormalizeRegionName(r.Name))
+			}
+			sb.WriteString(` ON CONFLICT (code) DO NOTHING`)
+			if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+				return fmt.Errorf("store: insert regions: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// lockRegions serialises the first-run region import across processes.
+const lockRegions = 0x726567696f6e
+
+// WithImportLock runs fn while holding the cross-process import lock, so two
+// lindu processes starting together import the reference data once.
+func (s *Store) WithImportLock(ctx context.Context, fn func() error) error {
+	if s.dialect != Postgres {
+		return fn()
+	}
+	return s.withLock(ctx, lockRegions, func(*sql.Conn) error { return fn() })
+}
+
+// GetRegion returns one region with its path of ancestor names. Regions are
+// public reference data: no scope applies.
+func (s *Store) GetRegion(ctx context.Context, code string) (domain.Region, error) {
+	if !domain.ValidRegionCode(code) {
+		return domain.Region{}, domain.NotFound("region")
+	}
+	var r domain.Region
+	var parent sql.NullString
+	err := s.r.QueryRowContext(ctx, `SELECT code, parent_code, level, name FROM regions WHERE code = $1`, code).
+		Scan(&r.Code, &parent, &r.Level, &r.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, domain.NotFound("region")
+	}
+	if err != nil {
+		return r, fmt.Errorf("store: get region: %w", err)
+	}
+	r.ParentCode = parent.String
+	path, err := s.regionPath(ctx, code)
+	if err != nil {
+		return r, err
+	}
+	r.Path = path
+	return r, nil
+}
+
+// regionPath returns the names from the province down to code.
+func (s *Store) regionPath(ctx context.Context, code string) ([]string, error) {
+	var codes []string
+	for c := code; c != ""; c = domain.ParentRegionCode(c) {
+		codes = append([]string{c}, codes...)
+	}
+	ph := make([]string, len(codes))
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		ph[i] = fmt.Sprintf("$%d", i+1)
+		args[i] = c
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT code, name FROM regions WHERE code IN (`+strings.Join(ph, ",")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: region path: %w", err)
+	}
+	defer rows.Close()
+	names := map[string]string{}
+	for rows.Next() {
+		var c, n string
+		if err := rows.Scan(&c, &n); err != nil {
+			return nil, err
+		}
+		names[c] = n
+	}
+	out := make([]string, 0, len(codes))
+	for _, c := range codes {
+		if n, ok := names[c]; ok {
+			out = append(out, n)
+		}
+	}
+	return out, rows.Err()
+}
+
+// RegionQuery selects regions.
+type RegionQuery struct {
+	Parent string // children of this code ("" = provinces, unless Query is set)
+	Within string // restrict to this code and below (e.g. the deployment's root)
+	Query  string // name search (all words must occur); searches below Parent
+	Level  domain.RegionLevel
+	Limit  int
+}
+
+// SearchRegions lists regions: the children of Parent, or, with a Query,
+// regions anywhere below Parent (or Within) whose name contains every word.
+// Results of a search are ordered by level (provinces first), then name.
+func (s *Store) SearchRegions(ctx context.Context, q RegionQuery) ([]domain.Region, error) {
+	limit := q.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	var conds []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q.Parent != "" && !domain.ValidRegionCode(q.Parent) {
+		return nil, domain.Invalid("bad region code", map[string]string{"parent": "not a Kemendagri code, e.g. 61.07"})
+	}
+	if q.Within != "" {
+		c, a := scopeClause("code", q.Within, len(args)+1)
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
+	words := strings.Fields(NormalizeRegionName(q.Query))
+	if len(words) > 6 {
+		words = words[:6]
+	}
+	switch {
+	case len(words) > 0:
+		if q.Parent != "" {
+			conds = append(conds, "code LIKE "+arg(q.Parent+".%"))
+		}
+		for _, w := range words {
+			conds = append(conds, "name_search LIKE "+arg("%"+w+"%"))
+		}
+	case q.Parent != "":
+		conds = append(conds, "parent_code = "+arg(q.Parent))
+	default:
+		conds = append(conds, "parent_code IS NULL")
+	}
+	if q.Level != 0 {
+		conds = append(conds, "level = "+arg(int(q.Level)))
+	}
+	sqlq := `SELECT code, parent_code, level, name FROM regions WHERE ` + strings.Join(conds, " AND ") +
+		` ORDER BY level, name, code LIMIT ` + fmt.Sprint(limit)
+	rows, err := s.r.QueryContext(ctx, sqlq, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search regions: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.Region{}
+	for rows.Next() {
+		var r domain.Region
+		var parent sql.NullString
+		if err := rows.Scan(&r.Code, &parent, &r.Level, &r.Name); err != nil {
+			return nil, err
+		}
+		r.ParentCode = parent.String
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Searches show where each hit is (many villages share a name).
+	if len(words) > 0 {
+		for i := range out {
+			if out[i].Level > domain.LevelProvince {
+				p, err := s.regionPath(ctx, out[i].ParentCode)
+				if err != nil {
+					return nil, err
+				}
+				out[i].Path = p
+			}
+		}
+	}
+	return out, nil
+}

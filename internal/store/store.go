@@ -1,0 +1,298 @@
+// Package store is the only package that speaks SQL. It runs the same
+// queries on embedded SQLite and on PostgreSQL, filters every read and write
+// by the caller's domain.Scope (region prefix), encrypts personal fields on
+// the way in and decrypts them on the way out only for scopes that may see
+// them, and writes the audit log in the same transaction as each change.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+
+	"lindu/internal/secret"
+)
+
+// Dialect names the database engine.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is lindu's storage. It is safe for concurrent use.
+type Store struct {
+	dialect Dialect
+	w       *sql.DB // writes (SQLite: one connection)
+	r       *sql.DB // reads (SQLite: a pool; PostgreSQL: same as w)
+	box     *secret.Box
+	now     func() time.Time
+	dsn     string
+}
+
+// Options configure Open.
+type Options struct {
+	// Box encrypts personal fields. Required.
+	Box *secret.Box
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// MaxOpenConns bounds the PostgreSQL pool (default 20).
+	MaxOpenConns int
+}
+
+// ParseURL checks a database URL and returns its dialect. Accepted forms:
+// "sqlite:/path/lindu.db", "sqlite:relative.db", "sqlite::memory:",
+// "postgres://user:pass@host:port/db?sslmode=disable", "postgresql://...".
+func ParseURL(raw string) (Dialect, error) {
+	switch {
+	case strings.HasPrefix(raw, "sqlite:"):
+		p := strings.TrimPrefix(raw, "sqlite:")
+		p = strings.TrimPrefix(p, "//")
+		if p == "" {
+			return "", errors.New("sqlite URL needs a file path, e.g. sqlite:/var/lib/lindu/lindu.db")
+		}
+		if strings.ContainsAny(p, "\x00") {
+			return "", errors.New("sqlite path contains a NUL byte")
+		}
+		return SQLite, nil
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		u, err := url.Parse(raw)
+		if err != nil {
+			return "", fmt.Errorf("bad PostgreSQL URL: %v", redactURLError(err))
+		}
+		if u.Host == "" {
+			return "", errors.New("PostgreSQL URL needs a host, e.g. postgres://user@127.0.0.1:5432/lindu")
+		}
+		if strings.Trim(u.Path, "/") == "" {
+			return "", errors.New("PostgreSQL URL needs a database name, e.g. postgres://user@127.0.0.1:5432/lindu")
+		}
+		return Postgres, nil
+	}
+	return "", errors.New(`database URL must start with "sqlite:" or "postgres://"`)
+}
+
+// redactURLError drops the URL (which may hold a password) from a parse error.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// Open connects to the database at url. It does not migrate.
+func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
+	d, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Box == nil {
+		return nil, errors.New("store: no encryption box")
+	}
+	s := &Store{dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	switch d {
+	case SQLite:
+		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
+		if path != ":memory:" {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				return nil, fmt.Errorf("store: %w", err)
+			}
+		}
+		q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+			"&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		w, err := sql.Open("sqlite", "file:"+path+"?"+q+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetConnMaxIdleTime(0)
+		r, err := sql.Open("sqlite", "file:"+path+"?"+q+"&_pragma=query_only(1)")
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		r.SetMaxOpenConns(8)
+		s.w, s.r = w, r
+	case Postgres:
+		db, err := sql.Open("pgx", rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		n := opt.MaxOpenConns
+		if n <= 0 {
+			n = 20
+		}
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(n)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		s.w, s.r = db, db
+	}
+	// A brand-new SQLite file switching to WAL can answer "busy" to a second
+	// process opening it at the same moment; the first ping retries that.
+	for attempt := 0; ; attempt++ {
+		err := s.Ping(ctx)
+		if err == nil {
+			break
+		}
+		if !isBusy(err) || attempt >= 20 {
+			s.Close()
+			return nil, err
+		}
+		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
+	}
+	return s, nil
+}
+
+// Dialect returns the engine in use.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Box returns the encryption box (for key rotation).
+func (s *Store) Box() *secret.Box { return s.box }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: database unreachable: %w", err)
+	}
+	return nil
+}
+
+// Stats returns pool statistics of the write pool (for /metrics).
+func (s *Store) Stats() sql.DBStats { return s.w.Stats() }
+
+// Close closes the pools.
+func (s *Store) Close() error {
+	var err error
+	if s.r != nil && s.r != s.w {
+		err = s.r.Close()
+	}
+	if s.w != nil {
+		if e := s.w.Close(); e != nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// tx runs fn in a write transaction, committing if it returns nil. A
+// SQLite "busy" error (another process holds the write lock past the busy
+// timeout) is retried a few times.
+func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = s.tx1(ctx, fn)
+		if err == nil || !isBusy(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func (s *Store) tx1(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+func isBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
+}
+
+// isUniqueViolation reports a unique-constraint failure on either engine.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") ||
+		strings.Contains(msg, "duplicate key value")
+}
+
+// newID returns a UUIDv7 (time-ordered) string.
+func newID(now time.Time) string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	ms := uint64(now.UnixMilli())
+	b[0], b[1], b[2], b[3], b[4], b[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
+	b[6] = (b[6] & 0x0f) | 0x70
+	b[8] = (b[8] & 0x3f) | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// utc returns the store's current time in UTC, truncated to microseconds
+// (PostgreSQL's precision) so values read back compare equal.
+func (s *Store) utc() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// scopeClause returns a SQL condition restricting column to the scope's
+// region, with its arguments numbered from n. The empty region ("all of
+// Indonesia") adds no condition.
+func scopeClause(column, region string, n int) (string, []any) {
+	if region == "" {
+		return "1=1", nil
+	}
+	return fmt.Sprintf("(%s = $%d OR %s LIKE $%d)", column, n, column, n+1), []any{region, region + ".%"}
+}
+
+// GetSetting returns a setting's value, or "" when unset.
+func (s *Store) GetSetting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: get setting: %w", err)
+	}
+	return v, nil
+}
+
+// SetSetting stores a setting.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return setSetting(ctx, tx, key, value, s.utc())
+	})
+}
+
+func setSetting(ctx context.Context, tx *sql.Tx, key, value string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, now)
+	if err != nil {
+		return fmt.Errorf("store: set setting: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,161 @@
+// Package storetest opens throwaway stores for tests: SQLite in a temporary
+// directory always, PostgreSQL when LINDU_TEST_POSTGRES names a database
+// (the test command sets it). Each PostgreSQL store gets its own schema, so
+// tests never see each other's rows. The conformance suite in this package
+// runs on both.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"lindu/internal/regiondata"
+	"lindu/internal/secret"
+	"lindu/internal/store"
+)
+
+// Engines lists the databases tests run on in this process.
+func Engines(t testing.TB) []store.Dialect {
+	out := []store.Dialect{store.SQLite}
+	if os.Getenv("LINDU_TEST_POSTGRES") != "" {
+		out = append(out, store.Postgres)
+	} else if os.Getenv("LINDU_TEST_REQUIRE_POSTGRES") == "1" {
+		t.Fatal("LINDU_TEST_REQUIRE_POSTGRES=1 but LINDU_TEST_POSTGRES is not set")
+	}
+	return out
+}
+
+// Each runs fn as a subtest on every engine.
+func Each(t *testing.T, fn func(t *testing.T, d store.Dialect)) {
+	for _, d := range Engines(t) {
+		t.Run(string(d), func(t *testing.T) { fn(t, d) })
+	}
+}
+
+// Box returns a fresh encryption box.
+func Box(t testing.TB) *secret.Box {
+	b, err := secret.NewBox([]secret.Key{secret.NewKey(time.Now())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// URL returns a database URL for a fresh, empty database of dialect d and
+// registers its cleanup. For PostgreSQL it creates a schema and puts it on
+// the search path.
+func URL(t testing.TB, d store.Dialect) string {
+	t.Helper()
+	switch d {
+	case store.SQLite:
+		return "sqlite:" + filepath.Join(t.TempDir(), "lindu.db")
+	case store.Postgres:
+		base := os.Getenv("LINDU_TEST_POSTGRES")
+		if base == "" {
+			t.Skip("LINDU_TEST_POSTGRES not set")
+		}
+		b := make([]byte, 6)
+		rand.Read(b)
+		schema := "t_" + hex.EncodeToString(b)
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
+			t.Fatalf("create schema: %v", err)
+		}
+		t.Cleanup(func() {
+			db, err := sql.Open("pgx", base)
+			if err != nil {
+				return
+			}
+			defer db.Close()
+			db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+		})
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	t.Fatalf("unknown dialect %q", d)
+	return ""
+}
+
+// Options tune Open.
+type Options struct {
+	Now     func() time.Time
+	Box     *secret.Box
+	Regions string // region filter to load; "" loads Bengkayang's province (61); "-" loads none
+	URL     string // reuse an existing database
+}
+
+// Open returns a migrated store with regions loaded (by default province 61,
+// Kalimantan Barat, which includes Bengkayang 61.07, plus province 13 for
+// out-of-region tests).
+func Open(t testing.TB, d store.Dialect, o Options) *store.Store {
+	t.Helper()
+	if o.Box == nil {
+		o.Box = Box(t)
+	}
+	u := o.URL
+	if u == "" {
+		u = URL(t, d)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, u, store.Options{Box: o.Box, Now: o.Now})
+	if err != nil {
+		t.Fatalf("open %s: %v", d, err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatalf("migrate %s: %v", d, err)
+	}
+	if o.Regions != "-" {
+		filters := []string{o.Regions}
+		if o.Regions == "" {
+			filters = []string{"61", "13.01"}
+		}
+		for _, f := range filters {
+			if _, err := regiondata.Load(ctx, st, f, nil); err != nil {
+				t.Fatalf("load regions: %v", err)
+			}
+		}
+	}
+	return st
+}
+
+// Clock is a settable clock for tests, safe for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock starts a clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
