@@ -35,23 +35,29 @@ func (s *Store) LoginLockedUntil(ctx context.Context, key string) (time.Time, er
 }
 
 // LoginFailed counts a failure for key and returns the lock end if this
-// failure locks it.
+// failure locks it (at MaxLoginFailures consecutive failures).
 func (s *Store) LoginFailed(ctx context.Context, key string) (time.Time, error) {
+	return s.LoginFailedLimit(ctx, key, MaxLoginFailures)
+}
+
+// LoginFailedLimit is LoginFailed with another limit (e.g. a higher one for
+// an IP address that a whole office may share behind NAT).
+func (s *Store) LoginFailedLimit(ctx context.Context, key string, limit int) (time.Time, error) {
 	now := s.utc()
 	var until time.Time
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var failures int
 		var first time.Time
 		err := tx.QueryRowContext(ctx, `SELECT failures, first_at FROM login_throttle WHERE key = $1`, key).Scan(&failures, &first)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && now.Sub(first) > failureWindow && failures < MaxLoginFailures) {
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && now.Sub(first) > failureWindow && failures < limit) {
 			failures, first = 0, now
 		} else if err != nil {
 			return fmt.Errorf("store: throttle: %w", err)
 		}
 		failures++
 		var lock any
-		if failures >= MaxLoginFailures {
-			d := LoginLockout << min(failures-MaxLoginFailures, 7)
+		if failures >= limit {
+			d := LoginLockout << min(failures-limit, 7)
 			if d > 24*time.Hour {
 				d = 24 * time.Hour
 			}

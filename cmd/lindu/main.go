@@ -1,0 +1,496 @@
+// Command lindu is the whole of lindu in one binary: the web server, its
+// migrations, and the administration commands. This file only wires the
+// parts together; everything else lives under internal/.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"lindu/internal/access"
+	"lindu/internal/config"
+	"lindu/internal/demo"
+	"lindu/internal/domain"
+	"lindu/internal/regiondata"
+	"lindu/internal/secret"
+	"lindu/internal/server"
+	"lindu/internal/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=..."; else
+// the module build info is used.
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usageText = `lindu — integrated child protection (Perlindungan Terpadu Anak)
+
+Usage:
+  lindu serve [--demo] [flags]     run the web server (loads regions on first start)
+  lindu migrate [flags]            apply database migrations and load regions, then exit
+  lindu user add --username U --role R --region CODE --password-stdin [--full-name N] [--email E] [--phone P]
+  lindu token create --username U [--name N]   print a new API token for U
+  lindu audit verify [flags]       check the hash chain of the audit log
+  lindu key rotate [flags]         add a new encryption key and re-encrypt every personal field
+  lindu version                    print the version
+
+Every command takes the common flags (see "lindu serve -h"); settings can also
+come from LINDU_* environment variables. Roles: admin, supervisor, caseworker,
+responder, opd_operator, facilitator, viewer.
+`
+
+// run executes one command and returns the exit status: 0 ok, 1 failure,
+// 2 bad usage.
+func run(ctx context.Context, args []string, env config.Env, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "user", "token", "audit", "key":
+		if len(rest) == 0 {
+			fmt.Fprintf(stderr, "lindu %s: missing subcommand (see lindu help)\n", cmd)
+			return 2
+		}
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = cmdServe(ctx, rest, env, stdout, stderr)
+	case "migrate":
+		err = cmdMigrate(ctx, rest, env, stdout, stderr)
+	case "user add":
+		err = cmdUserAdd(ctx, rest, env, stdin, stdout, stderr)
+	case "token create":
+		err = cmdTokenCreate(ctx, rest, env, stdout, stderr)
+	case "audit verify":
+		err = cmdAuditVerify(ctx, rest, env, stdout, stderr)
+	case "key rotate":
+		err = cmdKeyRotate(ctx, rest, env, stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "lindu", buildVersion())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usageText)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "lindu: unknown command %q (see lindu help)\n", strings.Join(args[:1], " "))
+		return 2
+	}
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ue *config.UsageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "lindu %s: %s\n", cmd, oneLine(ue.Msg))
+		return 2
+	}
+	fmt.Fprintf(stderr, "lindu %s: %s\n", cmd, oneLine(err.Error()))
+	return 1
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v := bi.Main.Version
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v = "dev-" + s.Value[:12]
+			}
+		}
+		if v != "" && v != "(devel)" {
+			return v
+		}
+	}
+	return "dev"
+}
+
+// newLogger builds the structured logger of the configuration.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// open loads the key, opens and migrates the store and makes sure the
+// region reference data is loaded.
+func open(ctx context.Context, cfg config.Config, log *slog.Logger, progress io.Writer) (*store.Store, error) {
+	keys, created, err := secret.LoadOrCreate(cfg.SecretKeyFile, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		log.Info("created a new encryption key file; back it up: without it personal data cannot be read",
+			"path", cfg.SecretKeyFile)
+	}
+	box, err := secret.NewBox(keys)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{Box: box})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("applied migrations", "versions", applied, "dialect", string(st.Dialect()))
+	}
+	if err := ensureRegions(ctx, st, log, progress); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+const regionsSetting = "regions.dataset"
+const regionsDataset = "idn-area-data@3.1.2"
+
+// ensureRegions loads the embedded regions on first start (once, even with
+// several processes starting together), with a progress bar on a terminal.
+func ensureRegions(ctx context.Context, st *store.Store, log *slog.Logger, progress io.Writer) error {
+	if v, err := st.GetSetting(ctx, regionsSetting); err != nil || v == regionsDataset {
+		return err
+	}
+	return st.WithImportLock(ctx, func() error {
+		if v, err := st.GetSetting(ctx, regionsSetting); err != nil || v == regionsDataset {
+			return err
+		}
+		start := time.Now()
+		bar := newProgressBar(progress, "Memuat data wilayah / loading regions")
+		n, err := regiondata.Load(ctx, st, "", bar.update)
+		bar.done()
+		if err != nil {
+			return fmt.Errorf("load regions: %w", err)
+		}
+		if err := st.SetSetting(ctx, regionsSetting, regionsDataset); err != nil {
+			return err
+		}
+		log.Info("loaded regions", "count", n, "dataset", regionsDataset, "seconds", time.Since(start).Seconds())
+		return nil
+	})
+}
+
+// progressBar draws "label [#####.....] 45% 41000/91592" on a terminal, or
+// writes a line every quarter elsewhere.
+type progressBar struct {
+	w     io.Writer
+	label string
+	tty   bool
+	lastQ int
+	drawn bool
+}
+
+func newProgressBar(w io.Writer, label string) *progressBar {
+	pb := &progressBar{w: w, label: label}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			pb.tty = true
+		}
+	}
+	return pb
+}
+
+func (p *progressBar) update(done, total int) {
+	if p.w == nil || total <= 0 {
+		return
+	}
+	pct := done * 100 / total
+	if p.tty {
+		const width = 30
+		n := done * width / total
+		fmt.Fprintf(p.w, "\r%s [%s%s] %3d%% %d/%d", p.label, strings.Repeat("#", n), strings.Repeat(".", width-n), pct, done, total)
+		p.drawn = true
+		return
+	}
+	if q := pct / 25; q > p.lastQ || done == total {
+		p.lastQ = q
+		fmt.Fprintf(p.w, "%s: %d%% (%d/%d)\n", p.label, pct, done, total)
+	}
+}
+
+func (p *progressBar) done() {
+	if p.tty && p.drawn {
+		fmt.Fprintln(p.w)
+	}
+}
+
+func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	var demoFlag bool
+	cfg, err := config.Load("serve", args, env, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&demoFlag, "demo", false, "load the synthetic demo data set (Kabupaten Bengkayang) into an empty database")
+	})
+	if err != nil {
+		return err
+	}
+	if demoFlag && cfg.RootRegion == "" {
+		cfg.RootRegion = demo.Region
+	}
+	log := newLogger(cfg, stderr)
+	started := time.Now()
+	st, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if cfg.RootRegion != "" {
+		if _, err := st.GetRegion(ctx, cfg.RootRegion); err != nil {
+			return &config.UsageError{Msg: fmt.Sprintf("root region %s does not exist", cfg.RootRegion)}
+		}
+	}
+	if demoFlag {
+		accounts, err := demo.Load(ctx, st)
+		if err != nil {
+			return err
+		}
+		printDemoAccounts(stdout, accounts)
+	}
+	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: cfg.RootRegion, Require2FA: cfg.Require2FA,
+		SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, Version: buildVersion()})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("lindu is ready", "url", "http://"+ln.Addr().String(), "dialect", string(st.Dialect()),
+		"root_region", cfg.RootRegion, "startup_ms", time.Since(started).Milliseconds(), "version", buildVersion())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "grace", cfg.ShutdownGrace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func printDemoAccounts(w io.Writer, accounts []demo.Account) {
+	if len(accounts) == 0 {
+		fmt.Fprintln(w, "Demo: the database already has users; no demo accounts were added (their passwords were printed at the first start).")
+		return
+	}
+	fmt.Fprintln(w, "Demo accounts for Kabupaten Bengkayang (61.07). Passwords are shown only this once:")
+	for _, a := range accounts {
+		fmt.Fprintf(w, "  %-16s %-13s %-14s %s\n", a.Username, a.Role, a.Region, a.Password)
+	}
+}
+
+func cmdMigrate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	cfg, err := config.Load("migrate", args, env, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	st, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	v, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema version %d (%s)\n", v, st.Dialect())
+	return nil
+}
+
+func cmdUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Reader, stdout, stderr io.Writer) error {
+	var nu domain.NewUser
+	var role string
+	var pwStdin bool
+	cfg, err := config.Load("user add", args, env, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&nu.Username, "username", "", "username (required)")
+		fs.StringVar(&role, "role", "", "role: admin, supervisor, caseworker, responder, opd_operator, facilitator, viewer (required)")
+		fs.StringVar(&nu.RegionCode, "region", "", "region code the user works in, e.g. 61.07 (required)")
+		fs.StringVar(&nu.FullName, "full-name", "", "full name (stored encrypted)")
+		fs.StringVar(&nu.Email, "email", "", "e-mail (stored encrypted)")
+		fs.StringVar(&nu.Phone, "phone", "", "mobile number for SMS, e.g. +6281234567890 (stored encrypted)")
+		fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input (required)")
+	})
+	if err != nil {
+		return err
+	}
+	if nu.Username == "" || role == "" || nu.RegionCode == "" || !pwStdin {
+		return &config.UsageError{Msg: "need --username, --role, --region and --password-stdin"}
+	}
+	nu.Role = domain.Role(role)
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	nu.Password = strings.TrimRight(line, "\r\n")
+	log := newLogger(cfg, stderr)
+	st, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.CreateUser(ctx, access.System("cli"), nu)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "created user %s (%s, %s) id %s\n", u.Username, u.Role, u.RegionCode, u.ID)
+	return nil
+}
+
+// describe turns a coded error into one readable line.
+func describe(err error) error {
+	e, ok := domain.AsError(err)
+	if !ok || len(e.Fields) == 0 {
+		return err
+	}
+	var parts []string
+	for k, v := range e.Fields {
+		parts = append(parts, k+": "+v)
+	}
+	return errors.New(e.Message + " (" + strings.Join(parts, "; ") + ")")
+}
+
+func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	var username, name string
+	cfg, err := config.Load("token create", args, env, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&username, "username", "", "user the token acts as (required)")
+		fs.StringVar(&name, "name", "cli", "a name to recognise the token by")
+	})
+	if err != nil {
+		return err
+	}
+	if username == "" {
+		return &config.UsageError{Msg: "need --username"}
+	}
+	log := newLogger(cfg, stderr)
+	st, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cred, err := st.CredentialsByUsername(ctx, username)
+	if err != nil {
+		return fmt.Errorf("no user %q", username)
+	}
+	tok, _, err := st.CreateToken(ctx, access.System("cli"), cred.User.ID, name)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+func cmdAuditVerify(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	cfg, err := config.Load("audit verify", args, env, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	st, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, prob, err := st.VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	if prob != nil {
+		fmt.Fprintf(stdout, "TAMPERED: audit entry %d: %s (%d entries read)\n", prob.Seq, prob.Reason, n)
+		return errors.New("audit log is not intact")
+	}
+	fmt.Fprintf(stdout, "ok: %d audit entries, hash chain intact\n", n)
+	return nil
+}
+
+func cmdKeyRotate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	var keep bool
+	cfg, err := config.Load("key rotate", args, env, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&keep, "keep-old", false, "keep the old keys in the key file after re-encrypting")
+	})
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	old, err := secret.Load(cfg.SecretKeyFile)
+	if err != nil {
+		return err
+	}
+	// 1. Put a new key first (old ones still decrypt) and save: a crash
+	//    from here on leaves a key file that reads everything.
+	keys := append([]secret.Key{secret.NewKey(time.Now())}, old...)
+	if err := secret.Save(cfg.SecretKeyFile, keys); err != nil {
+		return err
+	}
+	// 2. Re-encrypt every field with the new key.
+	st, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.Reencrypt(ctx, access.System("key-rotate"))
+	if err != nil {
+		return fmt.Errorf("re-encrypt (the key file holds old and new keys; run again): %w", err)
+	}
+	left, err := st.CountForeignCiphertexts(ctx)
+	if err != nil {
+		return err
+	}
+	// 3. Drop the old keys once nothing needs them.
+	if !keep && left == 0 {
+		if err := secret.Save(cfg.SecretKeyFile, keys[:1]); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "new key %s; %d values re-encrypted; %d still under old keys; old keys %s\n",
+		keys[0].ID, n, left, map[bool]string{true: "kept", false: "removed"}[keep || left > 0])
+	return nil
+}

@@ -1,0 +1,313 @@
+// Package api serves lindu's JSON API under /api/v1: the same store calls
+// and the same error mapping as the HTML pages, authenticated by bearer
+// tokens (or the browser session), described by an OpenAPI document that a
+// test keeps in sync with the routes registered here.
+package api
+
+import (
+	_ "embed"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"lindu/internal/domain"
+	"lindu/internal/httpx"
+	"lindu/internal/store"
+)
+
+//go:embed openapi.json
+var openapiDoc []byte
+
+// API is the JSON front end.
+type API struct {
+	st         *store.Store
+	log        *slog.Logger
+	rootRegion string
+}
+
+// New returns the API.
+func New(st *store.Store, log *slog.Logger, rootRegion string) *API {
+	return &API{st: st, log: log, rootRegion: rootRegion}
+}
+
+// Route is one registered API route.
+type Route struct {
+	Method, Path string
+	Public       bool
+	handler      http.HandlerFunc
+}
+
+// Routes lists every API route; Register mounts exactly these, and the
+// OpenAPI test compares them with the document.
+func (a *API) Routes() []Route {
+	return []Route{
+		{"GET", "/api/v1/openapi.json", true, a.openapi},
+		{"GET", "/api/v1/regions", true, a.listRegions},
+		{"GET", "/api/v1/regions/{code}", true, a.getRegion},
+		{"GET", "/api/v1/me", false, a.me},
+		{"GET", "/api/v1/users", false, a.listUsers},
+		{"POST", "/api/v1/users", false, a.createUser},
+		{"GET", "/api/v1/users/{id}", false, a.getUser},
+		{"PATCH", "/api/v1/users/{id}", false, a.updateUser},
+		{"GET", "/api/v1/audit", false, a.listAudit},
+	}
+}
+
+// Register mounts the API routes on mux, plus a JSON 404 for anything else
+// under /api/.
+func (a *API) Register(mux *http.ServeMux) {
+	for _, r := range a.Routes() {
+		h := r.handler
+		if !r.Public {
+			h = a.authed(h)
+		}
+		mux.HandleFunc(r.Method+" "+r.Path, h)
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteError(w, r, a.log, domain.NotFound("API route"))
+	})
+}
+
+// authed requires a principal that may use the application.
+func (a *API) authed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := httpx.PrincipalFrom(r.Context())
+		if p == nil {
+			httpx.WriteError(w, r, a.log, domain.Errorf(domain.EUnauthorized, "send Authorization: Bearer <token>"))
+			return
+		}
+		if !p.Ready() {
+			httpx.WriteError(w, r, a.log, domain.Errorf(domain.EUnauthorized, "finish logging in (second factor) first"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+func scope(r *http.Request) domain.Scope { return httpx.PrincipalFrom(r.Context()).Scope }
+
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	httpx.WriteError(w, r, a.log, err)
+}
+
+func (a *API) openapi(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(openapiDoc)
+}
+
+// intParam parses an optional integer query parameter within [lo, hi].
+func intParam(r *http.Request, name string, def, lo, hi int, fields map[string]string) int {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		fields[name] = "must be a whole number from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi)
+		return def
+	}
+	return n
+}
+
+// RegionList is the answer of GET /api/v1/regions.
+type RegionList struct {
+	Regions []domain.Region `json:"regions"`
+}
+
+func (a *API) listRegions(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	fields := map[string]string{}
+	rq := store.RegionQuery{Parent: strings.TrimSpace(q.Get("parent")), Query: q.Get("q"), Within: a.rootRegion}
+	rq.Limit = intParam(r, "limit", 50, 1, 200, fields)
+	rq.Level = domain.RegionLevel(intParam(r, "level", 0, 0, 4, fields))
+	if rq.Parent != "" && !domain.ValidRegionCode(rq.Parent) {
+		fields["parent"] = "not a Kemendagri region code, e.g. 61.07"
+	}
+	if len(rq.Query) > 100 {
+		fields["q"] = "at most 100 characters"
+	}
+	if len(fields) > 0 {
+		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		return
+	}
+	regs, err := a.st.SearchRegions(r.Context(), rq)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, RegionList{Regions: regs})
+}
+
+func (a *API) getRegion(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	if !domain.RegionWithin(code, a.rootRegion) && !domain.RegionWithin(a.rootRegion, code) {
+		a.fail(w, r, domain.NotFound("region"))
+		return
+	}
+	reg, err := a.st.GetRegion(r.Context(), code)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, reg)
+}
+
+// Me is the answer of GET /api/v1/me.
+type Me struct {
+	User        domain.User `json:"user"`
+	Permissions []string    `json:"permissions"`
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request) {
+	sc := scope(r)
+	u, err := a.st.GetUser(r.Context(), sc, sc.UserID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := Me{User: u, Permissions: []string{}}
+	for p, name := range domain.PermNames {
+		if sc.Can(p) {
+			out.Permissions = append(out.Permissions, name)
+		}
+	}
+	sort.Strings(out.Permissions)
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+// UserList is the answer of GET /api/v1/users.
+type UserList struct {
+	Users  []domain.User `json:"users"`
+	Total  int           `json:"total"`
+	Limit  int           `json:"limit"`
+	Offset int           `json:"offset"`
+}
+
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	fields := map[string]string{}
+	f := domain.UserFilter{Role: domain.Role(q.Get("role")), RegionCode: q.Get("region"), Query: q.Get("q")}
+	f.Limit = intParam(r, "limit", 50, 1, 200, fields)
+	f.Offset = intParam(r, "offset", 0, 0, 1<<30, fields)
+	if f.Role != "" && !f.Role.Valid() {
+		fields["role"] = "unknown role"
+	}
+	if f.RegionCode != "" && !domain.ValidRegionCode(f.RegionCode) {
+		fields["region"] = "not a Kemendagri region code, e.g. 61.07"
+	}
+	if len(fields) > 0 {
+		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		return
+	}
+	users, total, err := a.st.ListUsers(r.Context(), scope(r), f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, UserList{Users: users, Total: total, Limit: f.Limit, Offset: f.Offset})
+}
+
+// NewUserRequest is the body of POST /api/v1/users.
+type NewUserRequest struct {
+	Username   string `json:"username"`
+	Role       string `json:"role"`
+	RegionCode string `json:"region_code"`
+	FullName   string `json:"full_name"`
+	Email      string `json:"email"`
+	Phone      string `json:"phone"`
+	Password   string `json:"password"`
+}
+
+func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
+	var req NewUserRequest
+	if err := httpx.DecodeJSON(w, r, &req, 64<<10); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	u, err := a.st.CreateUser(r.Context(), scope(r), domain.NewUser{Username: req.Username, Role: domain.Role(req.Role),
+		RegionCode: req.RegionCode, FullName: req.FullName, Email: req.Email, Phone: req.Phone, Password: req.Password})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/users/"+u.ID)
+	httpx.WriteJSON(w, http.StatusCreated, u)
+}
+
+func (a *API) getUser(w http.ResponseWriter, r *http.Request) {
+	u, err := a.st.GetUser(r.Context(), scope(r), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, u)
+}
+
+// UserPatch is the body of PATCH /api/v1/users/{id}; absent fields are kept.
+type UserPatch struct {
+	Role       *string `json:"role"`
+	RegionCode *string `json:"region_code"`
+	FullName   *string `json:"full_name"`
+	Email      *string `json:"email"`
+	Phone      *string `json:"phone"`
+	Disabled   *bool   `json:"disabled"`
+	Password   *string `json:"password"`
+}
+
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
+	var req UserPatch
+	if err := httpx.DecodeJSON(w, r, &req, 64<<10); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	up := domain.UserUpdate{RegionCode: req.RegionCode, FullName: req.FullName, Email: req.Email, Phone: req.Phone,
+		Disabled: req.Disabled, Password: req.Password}
+	if req.Role != nil {
+		role := domain.Role(*req.Role)
+		up.Role = &role
+	}
+	u, err := a.st.UpdateUser(r.Context(), scope(r), r.PathValue("id"), up)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, u)
+}
+
+// AuditList is the answer of GET /api/v1/audit.
+type AuditList struct {
+	Entries []domain.AuditEntry `json:"entries"`
+}
+
+func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	fields := map[string]string{}
+	f := domain.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id")}
+	f.Limit = intParam(r, "limit", 100, 1, 500, fields)
+	f.BeforeSeq = int64(intParam(r, "before", 0, 0, 1<<62, fields))
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				fields[name] = "RFC 3339 time, e.g. 2026-01-31T00:00:00Z"
+			}
+			*dst = t
+		}
+	}
+	if len(fields) > 0 {
+		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		return
+	}
+	entries, err := a.st.ListAudit(r.Context(), scope(r), f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if entries == nil {
+		entries = []domain.AuditEntry{}
+	}
+	httpx.WriteJSON(w, http.StatusOK, AuditList{Entries: entries})
+}

@@ -1,0 +1,173 @@
+// Package config reads lindu's settings from flags and environment
+// variables (flags win), validates them once, and hands a plain struct to
+// cmd/lindu. There are no package-level settings anywhere else.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+// Config is the validated configuration of a lindu process.
+type Config struct {
+	DB            string // LINDU_DB: "sqlite:/path" or "postgres://..."
+	Addr          string // LINDU_ADDR: listen address
+	DataDir       string // LINDU_DATA_DIR: SQLite file, key file
+	SecretKeyFile string // LINDU_SECRET_KEY_FILE
+	RootRegion    string // LINDU_ROOT_REGION: the deployment's region ("" = all Indonesia)
+	Require2FA    bool   // LINDU_REQUIRE_2FA=1: TOTP required for admin and supervisor
+	SecureCookies bool   // LINDU_SECURE_COOKIES: Secure flag on cookies (default on unless plain HTTP on localhost)
+	LogFormat     string // LINDU_LOG_FORMAT: "text" or "json"
+	LogLevel      string // LINDU_LOG_LEVEL: debug, info, warn, error
+	TrustProxy    bool   // LINDU_TRUST_PROXY=1: take the client IP from X-Forwarded-For
+	PublicURL     string // LINDU_PUBLIC_URL: how users reach lindu (for links in messages)
+	Demo          bool   // --demo: load the demo data set on an empty database
+	ShutdownGrace time.Duration
+}
+
+// Defaults returns the configuration before flags and environment.
+func Defaults() Config {
+	return Config{
+		Addr:          "localhost:8080",
+		DataDir:       "./data",
+		LogFormat:     "text",
+		LogLevel:      "info",
+		ShutdownGrace: 15 * time.Second,
+	}
+}
+
+// UsageError is a bad flag, variable or value: cmd/lindu prints it in one
+// line and exits with status 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+func usage(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf(format, a...)} }
+
+// Env reads a variable; tests pass their own.
+type Env func(string) string
+
+// Load parses args (the subcommand's flags) over the environment over
+// defaults. extra lets a subcommand add its own flags to the same set.
+func Load(name string, args []string, env Env, stderr io.Writer, extra func(*flag.FlagSet)) (Config, error) {
+	c := Defaults()
+	if env == nil {
+		env = os.Getenv
+	}
+	fromEnv := func(key string, dst *string) {
+		if v := env(key); v != "" {
+			*dst = v
+		}
+	}
+	fromEnv("LINDU_DB", &c.DB)
+	fromEnv("LINDU_ADDR", &c.Addr)
+	fromEnv("LINDU_DATA_DIR", &c.DataDir)
+	fromEnv("LINDU_SECRET_KEY_FILE", &c.SecretKeyFile)
+	fromEnv("LINDU_ROOT_REGION", &c.RootRegion)
+	fromEnv("LINDU_LOG_FORMAT", &c.LogFormat)
+	fromEnv("LINDU_LOG_LEVEL", &c.LogLevel)
+	fromEnv("LINDU_PUBLIC_URL", &c.PublicURL)
+	var err error
+	boolEnv := func(key string, dst *bool) {
+		if v := env(key); v != "" && err == nil {
+			b, e := strconv.ParseBool(v)
+			if e != nil {
+				err = usage("%s=%q: want 1 or 0", key, v)
+			}
+			*dst = b
+		}
+	}
+	boolEnv("LINDU_REQUIRE_2FA", &c.Require2FA)
+	boolEnv("LINDU_TRUST_PROXY", &c.TrustProxy)
+	secure := ""
+	fromEnv("LINDU_SECURE_COOKIES", &secure)
+	if err != nil {
+		return c, err
+	}
+
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.DB, "db", c.DB, "database URL: sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB (env LINDU_DB; default sqlite in the data dir)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env LINDU_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory for the SQLite file and the key file (env LINDU_DATA_DIR)")
+	fs.StringVar(&c.SecretKeyFile, "secret-key-file", c.SecretKeyFile, "encryption key file (env LINDU_SECRET_KEY_FILE; default DATA_DIR/secret.key)")
+	fs.StringVar(&c.RootRegion, "root-region", c.RootRegion, "region code this deployment serves, e.g. 61.07 (env LINDU_ROOT_REGION; default: all of Indonesia)")
+	fs.BoolVar(&c.Require2FA, "require-2fa", c.Require2FA, "require a TOTP second factor for admin and supervisor (env LINDU_REQUIRE_2FA=1)")
+	fs.StringVar(&secure, "secure-cookies", secure, "Secure flag on cookies: 1, 0 or empty for automatic (env LINDU_SECURE_COOKIES)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env LINDU_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (env LINDU_LOG_LEVEL)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take client addresses from X-Forwarded-For (env LINDU_TRUST_PROXY=1)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public base URL, e.g. https://lindu.bengkayangkab.go.id (env LINDU_PUBLIC_URL)")
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		return c, usage("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return c, usage("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.finish(secure)
+}
+
+func (c *Config) finish(secure string) error {
+	if c.DataDir == "" {
+		return usage("data directory must not be empty")
+	}
+	if c.DB == "" {
+		c.DB = "sqlite:" + filepath.Join(c.DataDir, "lindu.db")
+	}
+	if _, err := store.ParseURL(c.DB); err != nil {
+		return usage("bad database URL: %v", err)
+	}
+	if c.SecretKeyFile == "" {
+		c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return usage("bad listen address %q: want HOST:PORT, e.g. localhost:8080", c.Addr)
+	}
+	if c.RootRegion != "" && !domain.ValidRegionCode(c.RootRegion) {
+		return usage("bad root region %q: want a Kemendagri code such as 61.07", c.RootRegion)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return usage("bad log format %q: want text or json", c.LogFormat)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return usage("bad log level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch secure {
+	case "":
+		// Automatic: Secure when users reach lindu over HTTPS (behind a
+		// TLS-terminating proxy); a Secure cookie over plain HTTP would
+		// make logging in impossible.
+		c.SecureCookies = strings.HasPrefix(c.PublicURL, "https://")
+	default:
+		b, err := strconv.ParseBool(secure)
+		if err != nil {
+			return usage("bad secure-cookies value %q: want 1 or 0", secure)
+		}
+		c.SecureCookies = b
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	return nil
+}

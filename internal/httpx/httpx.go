@@ -1,0 +1,156 @@
+// Package httpx holds what the HTML and JSON front ends share: the one
+// mapping from domain error codes to HTTP statuses, JSON reading and
+// writing with size limits, client addresses, authentication of sessions
+// and bearer tokens into a domain.Scope, and middleware (recover, logging,
+// metrics, security headers, cross-origin protection).
+package httpx
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"lindu/internal/domain"
+)
+
+// StatusFor is the one place where error codes become HTTP statuses.
+func StatusFor(code domain.ErrorCode) int {
+	switch code {
+	case domain.EInvalid:
+		return http.StatusUnprocessableEntity
+	case domain.ENotFound:
+		return http.StatusNotFound
+	case domain.EConflict:
+		return http.StatusConflict
+	case domain.EUnauthorized:
+		return http.StatusUnauthorized
+	case domain.EForbidden:
+		return http.StatusForbidden
+	case domain.ETooMany:
+		return http.StatusTooManyRequests
+	case domain.ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case domain.EUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// Public turns any error into what may be shown to a user: coded errors
+// as they are, anything else as a generic internal error (the cause is
+// logged, never shown).
+func Public(log *slog.Logger, r *http.Request, err error) *domain.Error {
+	if log == nil {
+		log = slog.Default()
+	}
+	if e, ok := domain.AsError(err); ok {
+		return e
+	}
+	if errors.Is(err, context.Canceled) {
+		return &domain.Error{Code: domain.EUnavailable, Message: "request cancelled"}
+	}
+	log.ErrorContext(r.Context(), "internal error", "err", err.Error(), "method", r.Method, "route", r.Pattern)
+	return &domain.Error{Code: domain.EInternal, Message: "internal error; it has been logged"}
+}
+
+// ErrorBody is the JSON shape of every API error.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of ErrorBody.
+type ErrorDetail struct {
+	Code    domain.ErrorCode  `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+// WriteError writes err as a JSON API error with the right status.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	e := Public(log, r, err)
+	if e.Code == domain.ETooMany && e.RetryAfterSeconds > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
+	}
+	if e.Code == domain.EUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="lindu"`)
+	}
+	WriteJSON(w, StatusFor(e.Code), ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+}
+
+// MaxJSONBody is the largest JSON request body accepted by default.
+const MaxJSONBody = 1 << 20
+
+// DecodeJSON reads exactly one JSON object into dst, refusing unknown
+// fields, trailing data, a wrong content type and bodies over max bytes.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) error {
+	ct := r.Header.Get("Content-Type")
+	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return domain.Errorf(domain.EInvalid, "Content-Type must be application/json")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var mbe *http.MaxBytesError
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &mbe):
+			return &domain.Error{Code: domain.ETooLarge, Message: fmt.Sprintf("request body larger than %d bytes", max)}
+		case errors.Is(err, io.EOF):
+			return domain.Errorf(domain.EInvalid, "request body is empty; send a JSON object")
+		case errors.As(err, &se):
+			return domain.Errorf(domain.EInvalid, "malformed JSON at byte %d", se.Offset)
+		case errors.As(err, &te):
+			return domain.Invalid("wrong type", map[string]string{te.Field: "must be " + te.Type.String()})
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return domain.Invalid("unknown field", map[string]string{f: "unknown field"})
+		}
+		return domain.Errorf(domain.EInvalid, "malformed JSON")
+	}
+	if dec.More() {
+		return domain.Errorf(domain.EInvalid, "request body must hold exactly one JSON object")
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return domain.Errorf(domain.EInvalid, "request body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+// ClientIP returns the client's address: the connection's peer, or with
+// trustProxy the last address a proxy appended to X-Forwarded-For.
+func ClientIP(r *http.Request, trustProxy bool) string {
+	if trustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			ip := strings.TrimSpace(parts[len(parts)-1])
+			if net.ParseIP(ip) != nil {
+				return ip
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

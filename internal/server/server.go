@@ -1,0 +1,88 @@
+// Package server assembles lindu's HTTP handler: HTML pages, the JSON API,
+// health and metrics endpoints, and the middleware around them. cmd/lindu
+// and the end-to-end tests build the same handler through New.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"lindu/internal/api"
+	"lindu/internal/httpx"
+	"lindu/internal/metrics"
+	"lindu/internal/store"
+	"lindu/internal/web"
+)
+
+// Options configure the handler.
+type Options struct {
+	Store         *store.Store
+	Log           *slog.Logger
+	RootRegion    string
+	Require2FA    bool
+	SecureCookies bool
+	TrustProxy    bool
+	Version       string
+	Now           func() time.Time
+}
+
+// Server is the assembled HTTP handler.
+type Server struct {
+	http.Handler
+	Metrics *metrics.Registry
+	API     *api.API
+	Mux     *http.ServeMux
+}
+
+// New builds the handler.
+func New(o Options) (*Server, error) {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	m := metrics.New()
+	authn := &httpx.Authenticator{Store: o.Store, TrustProxy: o.TrustProxy, Require2FA: o.Require2FA}
+	w, err := web.New(web.Options{Store: o.Store, Auth: authn, Log: o.Log, RootRegion: o.RootRegion,
+		SecureCookies: o.SecureCookies, Version: o.Version, Now: o.Now})
+	if err != nil {
+		return nil, err
+	}
+	a := api.New(o.Store, o.Log, o.RootRegion)
+	mux := http.NewServeMux()
+	w.Routes(mux)
+	a.Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := o.Store.Ping(ctx); err != nil {
+			o.Log.Warn("readyz: database unreachable", "err", err.Error())
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("database unreachable\n"))
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		m.WriteTo(w)
+	})
+	m.Gauge("lindu_db_open_connections", "Open database connections (write pool).", func() float64 {
+		return float64(o.Store.Stats().OpenConnections)
+	})
+	m.Gauge("lindu_db_wait_count", "Connections waited for (write pool, cumulative).", func() float64 {
+		return float64(o.Store.Stats().WaitCount)
+	})
+	m.Gauge("lindu_build_info", "Build information (value 1); version "+o.Version+".", func() float64 { return 1 })
+	var h http.Handler = mux
+	h = authn.Middleware(h)
+	h = httpx.CrossOrigin(h)
+	h = httpx.SecurityHeaders(h)
+	h = httpx.Observe(o.Log, m, h)
+	return &Server{Handler: h, Metrics: m, API: a, Mux: mux}, nil
+}

@@ -1,0 +1,197 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"lindu/internal/auth"
+	"lindu/internal/domain"
+	"lindu/internal/httpx"
+)
+
+// AccountPage is the user's own account: profile, password, second factor,
+// API tokens.
+type AccountPage struct {
+	Base
+	Me         domain.User
+	Enroll     bool // TOTP must be set up before anything else
+	TOTPSecret string
+	TOTPURI    string
+	Tokens     []domain.APIToken
+	CanTokens  bool
+	NewToken   string
+	Must2FA    bool
+}
+
+// GroupedSecret shows the secret in groups of four for typing.
+func (p AccountPage) GroupedSecret() string {
+	var parts []string
+	for i := 0; i < len(p.TOTPSecret); i += 4 {
+		parts = append(parts, p.TOTPSecret[i:min(i+4, len(p.TOTPSecret))])
+	}
+	return strings.Join(parts, " ")
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, status int, mod func(*AccountPage)) {
+	b := s.base(w, r, "account.title")
+	p := httpx.PrincipalFrom(r.Context())
+	me, err := s.st.GetUser(r.Context(), b.Scope, p.User.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := AccountPage{Base: b, Me: me, Enroll: p.Pending == httpx.PendingEnroll, Must2FA: s.auth.Needs2FA(me.Role),
+		CanTokens: b.Scope.Can(domain.PermManageTokens) && p.Ready()}
+	if !me.TOTPEnabled {
+		page.TOTPSecret = auth.NewTOTPSecret()
+	}
+	if page.Ready() {
+		toks, err := s.st.ListTokens(r.Context(), b.Scope, me.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		page.Tokens = toks
+	}
+	if mod != nil {
+		mod(&page)
+	}
+	if page.TOTPSecret != "" {
+		page.TOTPURI = auth.TOTPURI("lindu", me.Username, page.TOTPSecret)
+	}
+	s.render(w, r, status, "account", page)
+}
+
+// Ready reports whether the account may use everything (not enrolling).
+func (p AccountPage) Ready() bool { return !p.Enroll }
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request) {
+	s.accountPage(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request) {
+	p := httpx.PrincipalFrom(r.Context())
+	ctx := r.Context()
+	cred, err := s.st.CredentialsByID(ctx, p.User.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fields := map[string]string{}
+	ok, _ := auth.VerifyPassword(r.PostFormValue("current"), cred.PasswordHash)
+	if !ok {
+		fields["current"] = "wrong_password"
+	}
+	pw := r.PostFormValue("new")
+	if pw != r.PostFormValue("repeat") {
+		fields["repeat"] = "passwords_differ"
+	}
+	if len(fields) == 0 {
+		_, err = s.st.UpdateUser(ctx, p.Scope, p.User.ID, domain.UserUpdate{Password: &pw})
+		if err == nil {
+			// Changing the password ends every session, this one too: start afresh.
+			tok, err := s.st.CreateSession(ctx, p.User.ID, p.Scope.IP, p.Session.Lang, true)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			http.SetCookie(w, &http.Cookie{Name: httpx.SessionCookie, Value: tok, Path: "/", HttpOnly: true,
+				Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode})
+			http.Redirect(w, r, "/account?ok=password_changed", http.StatusSeeOther)
+			return
+		}
+		e, isDomain := domain.AsError(err)
+		if !isDomain || e.Code != domain.EInvalid {
+			s.fail(w, r, err)
+			return
+		}
+		for k, v := range e.Fields {
+			if k == "password" {
+				k = "new"
+			}
+			fields[k] = v
+		}
+	}
+	s.accountPage(w, r, http.StatusUnprocessableEntity, func(a *AccountPage) {
+		a.Error = a.T("form.fix_fields")
+		a.Fields = translateFields(a.Base, fields)
+	})
+}
+
+func (s *Server) accountTOTPEnable(w http.ResponseWriter, r *http.Request) {
+	p := httpx.PrincipalFrom(r.Context())
+	ctx := r.Context()
+	secret := strings.TrimSpace(r.PostFormValue("secret"))
+	code := r.PostFormValue("code")
+	step, ok := auth.VerifyTOTP(secret, code, s.now(), 0)
+	if !ok || len(secret) < 16 || len(secret) > 64 {
+		s.accountPage(w, r, http.StatusUnprocessableEntity, func(a *AccountPage) {
+			a.Error = a.T("totp.failed")
+			a.Fields = map[string]string{"code": a.T("totp.failed")}
+			if len(secret) >= 16 && len(secret) <= 64 {
+				a.TOTPSecret = secret // keep the one already in the app
+			}
+		})
+		return
+	}
+	if err := s.st.SetTOTP(ctx, p.Scope, p.User.ID, secret, step); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	passed := true
+	if err := s.st.UpdateSession(ctx, p.Session.TokenHash, &passed, nil); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?ok=totp_enabled", http.StatusSeeOther)
+}
+
+func (s *Server) accountTOTPDisable(w http.ResponseWriter, r *http.Request) {
+	p := httpx.PrincipalFrom(r.Context())
+	if s.auth.Needs2FA(p.User.Role) {
+		s.fail(w, r, domain.Errorf(domain.EForbidden, "your role must keep a second factor"))
+		return
+	}
+	cred, err := s.st.CredentialsByID(r.Context(), p.User.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if ok, _ := auth.VerifyPassword(r.PostFormValue("current"), cred.PasswordHash); !ok {
+		s.accountPage(w, r, http.StatusUnprocessableEntity, func(a *AccountPage) {
+			a.Error = a.T("form.fix_fields")
+			a.Fields = map[string]string{"totp_current": a.T("field.wrong_password")}
+		})
+		return
+	}
+	if err := s.st.SetTOTP(r.Context(), p.Scope, p.User.ID, "", 0); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?ok=totp_disabled", http.StatusSeeOther)
+}
+
+func (s *Server) accountTokenCreate(w http.ResponseWriter, r *http.Request) {
+	p := httpx.PrincipalFrom(r.Context())
+	tok, _, err := s.st.CreateToken(r.Context(), p.Scope, p.User.ID, r.PostFormValue("name"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.accountPage(w, r, http.StatusCreated, func(a *AccountPage) {
+		a.NewToken = tok
+		a.Flash = a.T("flash.token_created")
+	})
+}
+
+func (s *Server) accountTokenRevoke(w http.ResponseWriter, r *http.Request) {
+	p := httpx.PrincipalFrom(r.Context())
+	if err := s.st.RevokeToken(r.Context(), p.Scope, p.User.ID, r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?ok=token_revoked#tokens", http.StatusSeeOther)
+}
+
+var _ = url.PathEscape

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"lindu/internal/domain"
+)
+
+// AuditPage browses the audit log.
+type AuditPage struct {
+	Base
+	Entries []domain.AuditEntry
+	Actor   string
+	Action  string
+	Object  string
+	From    string
+	To      string
+	NextURL string
+}
+
+var auditActions = []string{"auth.", "user.", "token.", "key."}
+
+func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "audit.title")
+	q := r.URL.Query()
+	p := AuditPage{Base: b, Actor: strings.TrimSpace(q.Get("actor")), Action: strings.TrimSpace(q.Get("action")),
+		Object: strings.TrimSpace(q.Get("object")), From: q.Get("from"), To: q.Get("to")}
+	f := domain.AuditFilter{Actor: p.Actor, Action: p.Action, ObjectID: p.Object, Limit: 100}
+	if p.From != "" {
+		t, err := time.ParseInLocation("2006-01-02", p.From, b.Zone)
+		if err != nil {
+			b.Fields = map[string]string{"from": b.T("audit.bad_date")}
+		}
+		f.From = t
+	}
+	if p.To != "" {
+		t, err := time.ParseInLocation("2006-01-02", p.To, b.Zone)
+		if err != nil {
+			b.Fields = map[string]string{"to": b.T("audit.bad_date")}
+		}
+		if !t.IsZero() {
+			f.To = t.AddDate(0, 0, 1)
+		}
+	}
+	if before, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil {
+		f.BeforeSeq = before
+	}
+	entries, err := s.st.ListAudit(r.Context(), b.Scope, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Base = b
+	p.Entries = entries
+	if len(entries) == f.Limit {
+		v := url.Values{}
+		for k, val := range map[string]string{"actor": p.Actor, "action": p.Action, "object": p.Object, "from": p.From, "to": p.To} {
+			if val != "" {
+				v.Set(k, val)
+			}
+		}
+		v.Set("before", strconv.FormatInt(entries[len(entries)-1].Seq, 10))
+		p.NextURL = "/audit?" + v.Encode()
+	}
+	s.render(w, r, http.StatusOK, "audit", p)
+}
+
+// ActionPrefixes lists action families for the filter.
+func (AuditPage) ActionPrefixes() []string { return auditActions }

@@ -1,0 +1,67 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+// RegionsPage browses and searches the region reference data. It is the
+// no-JavaScript fallback of the region picker, and public.
+type RegionsPage struct {
+	Base
+	Region   *domain.Region
+	Crumbs   []domain.Region
+	Children []domain.Region
+	Query    string
+	Results  []domain.Region
+	Searched bool
+}
+
+func (s *Server) regions(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "regions.title")
+	ctx := r.Context()
+	page := RegionsPage{Base: b, Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	parent := r.PathValue("code")
+	if parent == "" && s.opt.RootRegion != "" {
+		parent = s.opt.RootRegion
+	}
+	if parent != "" {
+		if !domain.RegionWithin(parent, s.opt.RootRegion) {
+			s.fail(w, r, domain.NotFound("region"))
+			return
+		}
+		reg, err := s.st.GetRegion(ctx, parent)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		page.Region = &reg
+		for c := domain.ParentRegionCode(reg.Code); c != ""; c = domain.ParentRegionCode(c) {
+			if !domain.RegionWithin(c, s.opt.RootRegion) {
+				break
+			}
+			if cr, err := s.st.GetRegion(ctx, c); err == nil {
+				page.Crumbs = append([]domain.Region{cr}, page.Crumbs...)
+			}
+		}
+	}
+	kids, err := s.st.SearchRegions(ctx, store.RegionQuery{Parent: parent, Limit: 200})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page.Children = kids
+	if page.Query != "" {
+		page.Searched = true
+		res, err := s.st.SearchRegions(ctx, store.RegionQuery{Parent: parent, Within: s.opt.RootRegion, Query: page.Query, Limit: 50})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		page.Results = res
+	}
+	s.render(w, r, http.StatusOK, "regions", page)
+}

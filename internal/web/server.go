@@ -1,0 +1,339 @@
+// Package web serves lindu's HTML pages: one file per page or action,
+// templates and static assets embedded, typed page structs, forms that work
+// without JavaScript. Every handler gets the caller's domain.Scope from
+// httpx and passes it to the store, which enforces region scoping.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"lindu/internal/domain"
+	"lindu/internal/httpx"
+	"lindu/internal/i18n"
+	"lindu/internal/regiondata"
+	"lindu/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Options configure the web front end.
+type Options struct {
+	Store         *store.Store
+	Auth          *httpx.Authenticator
+	Log           *slog.Logger
+	RootRegion    string
+	SecureCookies bool
+	Version       string
+	Now           func() time.Time
+}
+
+// Server renders the HTML pages.
+type Server struct {
+	st    *store.Store
+	auth  *httpx.Authenticator
+	log   *slog.Logger
+	opt   Options
+	pages map[string]*template.Template
+	now   func() time.Time
+}
+
+// New parses the templates and returns the server.
+func New(opt Options) (*Server, error) {
+	s := &Server{st: opt.Store, auth: opt.Auth, log: opt.Log, opt: opt, pages: map[string]*template.Template{}, now: opt.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	funcs := template.FuncMap{
+		"join": strings.Join,
+		"add":  func(a, b int) int { return a + b },
+	}
+	entries, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", e)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		s.pages[name] = t
+	}
+	return s, nil
+}
+
+// Routes registers the HTML routes on mux.
+func (s *Server) Routes(mux *http.ServeMux) {
+	static, _ := fs.Sub(staticFS, "static")
+	fileServer := http.StripPrefix("/static/", http.FileServer(http.FS(static)))
+	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fileServer.ServeHTTP(w, r)
+	}))
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("GET /login/totp", s.totpForm)
+	mux.HandleFunc("POST /login/totp", s.totpVerify)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("POST /lang", s.setLang)
+	mux.HandleFunc("GET /beranda", s.staff(s.dashboard))
+	mux.HandleFunc("GET /users", s.staff(s.usersList))
+	mux.HandleFunc("GET /users/new", s.staff(s.userNewForm))
+	mux.HandleFunc("POST /users", s.staff(s.userCreate))
+	mux.HandleFunc("GET /users/{id}", s.staff(s.userShow))
+	mux.HandleFunc("POST /users/{id}", s.staff(s.userUpdate))
+	mux.HandleFunc("POST /users/{id}/totp-reset", s.staff(s.userTOTPReset))
+	mux.HandleFunc("GET /account", s.enrolling(s.account))
+	mux.HandleFunc("POST /account/password", s.staff(s.accountPassword))
+	mux.HandleFunc("POST /account/totp", s.enrolling(s.accountTOTPEnable))
+	mux.HandleFunc("POST /account/totp/disable", s.staff(s.accountTOTPDisable))
+	mux.HandleFunc("POST /account/tokens", s.staff(s.accountTokenCreate))
+	mux.HandleFunc("POST /account/tokens/{id}/revoke", s.staff(s.accountTokenRevoke))
+	mux.HandleFunc("GET /audit", s.staff(s.auditList))
+	mux.HandleFunc("GET /wilayah", s.regions)
+	mux.HandleFunc("GET /wilayah/{code}", s.regions)
+}
+
+// Base is what every page shows: language, user, navigation, CSRF token.
+type Base struct {
+	Lang        string
+	Title       string
+	User        *domain.User
+	Scope       domain.Scope
+	CSRF        string
+	Path        string
+	Nav         []NavItem
+	Flash       string
+	Error       string
+	Fields      map[string]string
+	Attribution string
+	Version     string
+	Zone        *time.Location
+	OtherLang   string
+}
+
+// NavItem is one link of the main navigation.
+type NavItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// T translates key into the page's language.
+func (b Base) T(key string, args ...any) string { return i18n.T(b.Lang, key, args...) }
+
+// Time formats a UTC time in the user's zone (WIB/WITA/WIT).
+func (b Base) Time(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	z := b.Zone
+	if z == nil {
+		z = domain.WIB
+	}
+	return t.In(z).Format("02-01-2006 15:04 MST")
+}
+
+// TimePtr formats an optional time.
+func (b Base) TimePtr(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return b.Time(*t)
+}
+
+// RoleName is the translated name of a role.
+func (b Base) RoleName(r domain.Role) string { return b.T("role." + string(r)) }
+
+// Roles lists every role for selects.
+func (b Base) Roles() []domain.Role { return domain.Roles }
+
+// FieldError returns the message for a form field, if any.
+func (b Base) FieldError(name string) string { return b.Fields[name] }
+
+// base builds the common part of a page.
+func (s *Server) base(w http.ResponseWriter, r *http.Request, title string) Base {
+	b := Base{
+		Lang:        s.lang(r),
+		Path:        r.URL.Path,
+		Attribution: regiondata.Attribution,
+		Version:     s.opt.Version,
+		Zone:        domain.ZoneFor(s.opt.RootRegion),
+	}
+	b.Title = b.T(title)
+	b.OtherLang = "en"
+	if b.Lang == "en" {
+		b.OtherLang = "id"
+	}
+	p := httpx.PrincipalFrom(r.Context())
+	if p != nil && p.Session != nil {
+		u := p.User
+		b.User = &u
+		b.Scope = p.Scope
+		b.CSRF = p.Session.CSRFToken
+		b.Zone = domain.ZoneFor(u.RegionCode)
+		if p.Ready() {
+			b.Nav = s.nav(b, r.URL.Path)
+		}
+	} else {
+		b.CSRF = s.anonCSRF(w, r)
+	}
+	if f := r.URL.Query().Get("ok"); f != "" && len(f) < 40 {
+		b.Flash = b.T("flash." + f)
+	}
+	return b
+}
+
+func (s *Server) nav(b Base, path string) []NavItem {
+	items := []NavItem{{Href: "/beranda", Label: b.T("nav.home")}}
+	if b.Scope.Can(domain.PermViewUsers) {
+		items = append(items, NavItem{Href: "/users", Label: b.T("nav.users")})
+	}
+	if b.Scope.Can(domain.PermViewAudit) {
+		items = append(items, NavItem{Href: "/audit", Label: b.T("nav.audit")})
+	}
+	items = append(items, NavItem{Href: "/wilayah", Label: b.T("nav.regions")}, NavItem{Href: "/account", Label: b.T("nav.account")})
+	for i := range items {
+		items[i].Current = path == items[i].Href || strings.HasPrefix(path, items[i].Href+"/")
+	}
+	return items
+}
+
+// lang is the visitor's language: the session's, else the cookie's, else
+// Indonesian.
+func (s *Server) lang(r *http.Request) string {
+	if p := httpx.PrincipalFrom(r.Context()); p != nil && p.Session != nil && i18n.Supported(p.Session.Lang) {
+		return p.Session.Lang
+	}
+	if c, err := r.Cookie("lindu_lang"); err == nil && i18n.Supported(c.Value) {
+		return c.Value
+	}
+	return i18n.Default
+}
+
+// render executes a page template with status.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+	t, ok := s.pages[page]
+	if !ok {
+		s.log.Error("web: no template", "page", page)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.log.Error("web: render", "page", page, "err", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// ErrorPage shows an error with its status.
+type ErrorPage struct {
+	Base
+	Status  int
+	Message string
+}
+
+// fail renders err as an error page with the right status.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := httpx.Public(s.log, r, err)
+	status := httpx.StatusFor(e.Code)
+	if e.Code == domain.EUnauthorized {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	b := s.base(w, r, "error.title")
+	msg := b.T("error." + string(e.Code))
+	if e.Code == domain.ETooMany {
+		msg = e.Message
+	}
+	s.render(w, r, status, "error", ErrorPage{Base: b, Status: status, Message: msg})
+}
+
+// staff wraps handlers for logged-in users who passed any second factor.
+func (s *Server) staff(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := httpx.PrincipalFrom(r.Context())
+		if p == nil || p.Session == nil {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		switch p.Pending {
+		case httpx.PendingTOTP:
+			http.Redirect(w, r, "/login/totp", http.StatusSeeOther)
+			return
+		case httpx.PendingEnroll:
+			http.Redirect(w, r, "/account?enroll=1", http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost && !s.checkCSRF(r, p.Session.CSRFToken) {
+			s.fail(w, r, domain.Errorf(domain.EForbidden, "bad CSRF token"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+// enrolling wraps the pages a user who must set up TOTP may still use.
+func (s *Server) enrolling(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := httpx.PrincipalFrom(r.Context())
+		if p == nil || p.Session == nil {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if p.Pending == httpx.PendingTOTP {
+			http.Redirect(w, r, "/login/totp", http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost && !s.checkCSRF(r, p.Session.CSRFToken) {
+			s.fail(w, r, domain.Errorf(domain.EForbidden, "bad CSRF token"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+// localPath keeps redirects on this site: only absolute paths, no "//".
+func localPath(p, fallback string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
+		strings.ContainsAny(p, "\r\n") {
+		return fallback
+	}
+	return p
+}
+
+// RegionField is the data of the region picker partial.
+type RegionField struct {
+	Base
+	Name, Value, Label, Within, ID string
+}
+
+// RegionField builds a region picker for a form field.
+func (b Base) RegionField(name, value, label string) RegionField {
+	within := ""
+	if b.User != nil {
+		within = b.User.RegionCode
+	}
+	return RegionField{Base: b, Name: name, Value: value, Label: b.T(label), Within: within, ID: "f-" + name}
+}
