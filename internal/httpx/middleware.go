@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -45,17 +46,19 @@ func Observe(log *slog.Logger, m *metrics.Registry, next http.Handler) http.Hand
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		rt := &routeHolder{}
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, rt))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic", "route", r.Pattern, "panic", v, "stack", string(debug.Stack()))
+				log.Error("panic", "route", rt.pattern, "panic", v, "stack", string(debug.Stack()))
 				if sw.status == 0 {
 					http.Error(sw, "internal error", http.StatusInternalServerError)
 				}
 			}
-			route := r.Pattern
+			route := rt.pattern
 			if route == "" {
 				route = "unmatched"
 			}
@@ -70,6 +73,24 @@ func Observe(log *slog.Logger, m *metrics.Registry, next http.Handler) http.Hand
 				"bytes", sw.size, "ms", float64(d.Microseconds())/1000)
 		}()
 		next.ServeHTTP(sw, r)
+	})
+}
+
+type routeKey struct{}
+
+// routeHolder carries the matched route pattern back out to Observe: the
+// mux sets Pattern on the request it receives, which middleware in between
+// may have replaced (r.WithContext).
+type routeHolder struct{ pattern string }
+
+// RecordRoute wraps the mux, the innermost handler, so Observe learns the
+// pattern that matched.
+func RecordRoute(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if rt, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
+			rt.pattern = r.Pattern
+		}
 	})
 }
 

@@ -79,7 +79,7 @@ func New(o Options) (*Server, error) {
 		return float64(o.Store.Stats().WaitCount)
 	})
 	m.Gauge("lindu_build_info", "Build information (value 1); version "+o.Version+".", func() float64 { return 1 })
-	var h http.Handler = mux
+	h := httpx.RecordRoute(mux)
 	h = authn.Middleware(h)
 	h = httpx.CrossOrigin(h)
 	h = httpx.SecurityHeaders(h)

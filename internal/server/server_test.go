@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -28,7 +29,7 @@ const pw = "correct horse battery"
 
 // world is a running lindu with users in two districts of Bengkayang.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	st    *store.Store
 	ts    *httptest.Server
 	srv   *server.Server
@@ -53,7 +54,7 @@ var people = []struct {
 	{"other-prov", domain.RoleAdmin, "13.01", "Rahasia Pesisir", "081200001008"},
 }
 
-func newWorld(t *testing.T, d store.Dialect, opt server.Options) *world {
+func newWorld(t testing.TB, d store.Dialect, opt server.Options) *world {
 	t.Helper()
 	clk := storetest.NewClock(time.Now().UTC())
 	st := storetest.Open(t, d, storetest.Options{Now: clk.Now})
@@ -67,6 +68,9 @@ func newWorld(t *testing.T, d store.Dialect, opt server.Options) *world {
 		w.users[p.name] = u
 	}
 	opt.Store = st
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
 	if opt.Now == nil {
 		opt.Now = clk.Now
 	}
@@ -615,6 +619,8 @@ func TestOperationsEndpoints(t *testing.T) {
 		resp.Body.Close()
 	}
 	http.Get(w.ts.URL + "/login")
+	tok := w.token("cw-a")
+	w.api("GET", "/api/v1/me", tok, nil)
 	resp, err := http.Get(w.ts.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -622,6 +628,7 @@ func TestOperationsEndpoints(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{`lindu_http_requests_total{method="GET",route="GET /login",code="200"} 1`,
+		`lindu_http_requests_total{method="GET",route="GET /api/v1/me",code="200"} 1`,
 		"# TYPE lindu_http_request_duration_seconds histogram", "lindu_db_open_connections", "go_goroutines"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %q", want)
