@@ -34,15 +34,8 @@ func FuzzVerifyPassword(f *testing.F) {
 	f.Add("x", "$argon2id$v=19$m=64,t=1,p=1$$")
 
 	f.Fuzz(func(t *testing.T, pw, encoded string) {
-		if _, tm, _, ok := costOf(encoded); ok && tm == 0 {
-			// KNOWN BUG, found by this fuzzer (testdata/fuzz/FuzzVerifyPassword/c814bb26ac212852):
-			// VerifyPassword passes t=0 to argon2.IDKey, which panics
-			// ("argon2: number of rounds too small"). Delete this guard once
-			// VerifyPassword refuses t=0 with ErrBadHash.
-			t.Skip("known bug: t=0 panics in VerifyPassword")
-		}
 		if m, tm, p, ok := costOf(encoded); ok && m <= 1<<20 && tm <= 20 && p >= 1 && p <= 255 &&
-			(m > 4096 || tm > 4 || p > 8) {
+			(m*tm > 2048 || p > 4) {
 			// Costly parameters within VerifyPassword's own limits are not run
 			// here, only for speed (up to 1 GiB and 20 passes each; see
 			// TestVerifyPasswordRefusesAbsurdCost). Parameters beyond those

@@ -26,6 +26,9 @@ type Params struct {
 // DefaultParams are used for new hashes.
 var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1}
 
+// MaxParams bounds the parameters a stored hash may ask for.
+var MaxParams = Params{Memory: 256 * 1024, Time: 10, Threads: 16}
+
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 10
 
@@ -34,7 +37,7 @@ func CheckPasswordPolicy(pw string) string {
 	if len([]rune(pw)) < MinPasswordLen {
 		return fmt.Sprintf("at least %d characters", MinPasswordLen)
 	}
-	if len(pw) > 256 {
+	if len([]rune(pw)) > 256 {
 		return "at most 256 characters"
 	}
 	return ""
@@ -58,25 +61,29 @@ var ErrBadHash = errors.New("auth: malformed password hash")
 // VerifyPassword reports whether pw matches the encoded hash, in constant time.
 func VerifyPassword(pw, encoded string) (bool, error) {
 	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
 		return false, ErrBadHash
 	}
 	var v int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version || parts[2] != fmt.Sprintf("v=%d", v) {
 		return false, ErrBadHash
 	}
 	var p Params
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil ||
+		parts[3] != fmt.Sprintf("m=%d,t=%d,p=%d", p.Memory, p.Time, p.Threads) {
 		return false, ErrBadHash
 	}
-	if p.Memory > 1<<20 || p.Time > 20 || p.Threads == 0 {
+	// A stored hash decides what a login costs: refuse anything far beyond
+	// what lindu itself writes (DefaultParams), and t=0, which argon2 refuses.
+	if p.Memory < 8 || p.Memory > MaxParams.Memory || p.Time == 0 || p.Time > MaxParams.Time ||
+		p.Threads == 0 || p.Threads > MaxParams.Threads {
 		return false, ErrBadHash
 	}
-	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
-	if err != nil {
+	salt, err := base64.RawStdEncoding.Strict().DecodeString(parts[4])
+	if err != nil || len(salt) < 8 {
 		return false, ErrBadHash
 	}
-	want, err := base64.RawStdEncoding.DecodeString(parts[5])
+	want, err := base64.RawStdEncoding.Strict().DecodeString(parts[5])
 	if err != nil || len(want) == 0 {
 		return false, ErrBadHash
 	}
@@ -117,16 +124,21 @@ func NewAPIToken() string { return APITokenPrefix + RandomToken(32) }
 // resets: 4 groups of 4 lower-case letters and digits without look-alikes.
 func GeneratePassword() string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
 	var sb strings.Builder
-	for i, c := range b {
-		if i > 0 && i%4 == 0 {
+	b := make([]byte, 1)
+	for n := 0; n < 16; {
+		if _, err := rand.Read(b); err != nil {
+			panic(err)
+		}
+		// Rejection sampling keeps every character equally likely.
+		if int(b[0]) >= 256-256%len(alphabet) {
+			continue
+		}
+		if n > 0 && n%4 == 0 {
 			sb.WriteByte('-')
 		}
-		sb.WriteByte(alphabet[int(c)%len(alphabet)])
+		sb.WriteByte(alphabet[int(b[0])%len(alphabet)])
+		n++
 	}
 	return sb.String()
 }

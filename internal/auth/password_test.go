@@ -160,9 +160,9 @@ func TestVerifyPasswordMalformed(t *testing.T) {
 
 		// Known bugs: trailing or leading junk is ignored, so these malformed
 		// hashes verify (found by FuzzVerifyPassword).
-		{"junk before the first $", "0" + good, "parts[0] is never checked to be empty"},
-		{"junk after the version", with(2, "v=19junk"), "fmt.Sscanf ignores trailing input"},
-		{"junk after the params", with(3, "m=64,t=1,p=1junk"), "fmt.Sscanf ignores trailing input"},
+		{"junk before the first $", "0" + good, ""},
+		{"junk after the version", with(2, "v=19junk"), ""},
+		{"junk after the params", with(3, "m=64,t=1,p=1junk"), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,9 +191,9 @@ func TestVerifyPasswordRefusesAbsurdCost(t *testing.T) {
 		{params: "m=64,t=21,p=1"},
 		{params: "m=64,t=4294967295,p=1"},
 		{params: "m=64,t=1,p=0"},
-		{params: "m=64,t=0,p=1", bug: "panics in argon2 (\"number of rounds too small\") instead of returning ErrBadHash"},
-		{params: "m=1048576,t=20,p=1", bug: "accepted: 1 GiB of memory and 20 passes (measured ~4.9 s per pass) per login attempt"},
-		{params: "m=1048576,t=1,p=255", bug: "accepted: 1 GiB of memory and 255 goroutines per login attempt"},
+		{params: "m=64,t=0,p=1"},
+		{params: "m=1048576,t=20,p=1"},
+		{params: "m=1048576,t=1,p=255"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.params, func(t *testing.T) {
@@ -224,8 +224,7 @@ func TestCheckPasswordPolicy(t *testing.T) {
 		{name: "256 characters", pw: strings.Repeat("a", 256)},
 		{name: "257 characters", pw: strings.Repeat("a", 257), want: "at most 256 characters"},
 		{name: "10 KB", pw: strings.Repeat("a", 10000), want: "at most 256 characters"},
-		{name: "200 two-byte characters", pw: strings.Repeat("é", 200),
-			bug: "refused with \"at most 256 characters\" though it has 200 characters: the limit counts bytes (len(pw)) while the message and the minimum count characters"},
+		{name: "200 two-byte characters", pw: strings.Repeat("é", 200)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -75,7 +75,7 @@ func NormalizeTOTPInput(code string) string {
 // replay (a step at or before the last one used).
 func VerifyTOTP(secret, code string, t time.Time, lastStep int64) (int64, bool) {
 	code = NormalizeTOTPInput(code)
-	if len(code) != totpDigits {
+	if len(code) != totpDigits || len(secret) < 16 {
 		return 0, false
 	}
 	now := int64(uint64(t.Unix()) / totpStep)

@@ -29,7 +29,18 @@ func NormalizePhone(s string) (string, bool) {
 	default:
 		return "", false
 	}
-	// E.164 allows at most 15 digits; Indonesian numbers have 9-13 after 62.
+	if strings.HasPrefix(d, "620") {
+		d = "62" + d[3:] // "+62 0812..." written with the trunk prefix
+	}
+	if strings.HasPrefix(d, "62") {
+		// Indonesian numbers have 9-12 digits after the country code
+		// (8xx mobiles 9-12, fixed lines with area code 8-11).
+		if n := len(d) - 2; n < 8 || n > 12 || d[2] == '0' {
+			return "", false
+		}
+		return "+" + d, true
+	}
+	// Other countries: E.164 allows 8-15 digits, no leading zero.
 	if len(d) < 8 || len(d) > 15 || d[0] == '0' {
 		return "", false
 	}

@@ -67,11 +67,8 @@ func TestReadCSV(t *testing.T) {
 		{name: "empty quoted name", level: prov, data: "code,name\n61,\"\"\n", wantErr: "line 2"},
 		{name: "bad row after good rows", level: prov, data: "code,name\n61,Kalimantan Barat\n11,Aceh\n12,\n", wantErr: "line 4"},
 
-		// Known bug: the line number counts records, but encoding/csv skips
-		// blank lines (and a quoted field may span lines), so the reported
-		// line is wrong. cr.FieldPos(0) gives the real one.
-		{name: "blank lines before a bad row", level: prov, data: "code,name\n\n\n6X,Nowhere\n", wantErr: "line 4",
-			bug: "reports line 2 for a bad row on line 4"},
+		// encoding/csv skips blank lines: the reported line is the file's.
+		{name: "blank lines before a bad row", level: prov, data: "code,name\n\n\n6X,Nowhere\n", wantErr: "line 4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

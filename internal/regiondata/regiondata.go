@@ -111,7 +111,7 @@ func readCSV(r io.Reader, level domain.RegionLevel, fn func(domain.Region) error
 	if len(head) != want {
 		return fmt.Errorf("header has %d columns, want %d", len(head), want)
 	}
-	for line := 2; ; line++ {
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
@@ -125,6 +125,7 @@ func readCSV(r io.Reader, level domain.RegionLevel, fn func(domain.Region) error
 		}
 		if !domain.ValidRegionCode(reg.Code) || domain.RegionLevelOf(reg.Code) != level ||
 			domain.ParentRegionCode(reg.Code) != reg.ParentCode || reg.Name == "" {
+			line, _ := cr.FieldPos(0)
 			return fmt.Errorf("line %d: bad row %q", line, rec)
 		}
 		if err := fn(reg); err != nil {

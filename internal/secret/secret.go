@@ -60,6 +60,9 @@ func NewBox(keys []Key) (*Box, error) {
 		if k.ID == "" || strings.Contains(k.ID, ":") {
 			return nil, fmt.Errorf("secret: bad key id %q", k.ID)
 		}
+		if _, dup := b.aeads[k.ID]; dup {
+			return nil, fmt.Errorf("secret: two keys with id %q", k.ID)
+		}
 		blk, err := aes.NewCipher(k.Enc)
 		if err != nil {
 			return nil, fmt.Errorf("secret: %w", err)
@@ -147,7 +150,11 @@ func split(s string) (string, []byte, error) {
 	if i <= 0 {
 		return "", nil, ErrDecrypt
 	}
-	ct, err := base64.RawStdEncoding.DecodeString(rest[i+1:])
+	enc := rest[i+1:]
+	if strings.ContainsAny(enc, "\r\n") {
+		return "", nil, ErrDecrypt
+	}
+	ct, err := base64.RawStdEncoding.Strict().DecodeString(enc)
 	if err != nil {
 		return "", nil, ErrDecrypt
 	}

@@ -73,7 +73,7 @@ func TestRoundTrip(t *testing.T) {
 		if !strings.HasPrefix(ct, "enc1:k1:") {
 			t.Errorf("Encrypt(%.20q) = %.40q, want prefix enc1:k1:", pt, ct)
 		}
-		if strings.Contains(ct, pt) {
+		if len(pt) >= 8 && strings.Contains(ct, pt) { // shorter ones may occur in base64 by chance
 			t.Errorf("ciphertext of %.20q contains the plaintext", pt)
 		}
 		_, raw := rawOf(t, ct)
@@ -273,8 +273,6 @@ func TestNewBoxRejects(t *testing.T) {
 }
 
 func TestNewBoxDuplicateKeyID(t *testing.T) {
-	t.Skip("known bug: NewBox accepts two keys with the same id; the later one replaces the " +
-		"earlier in the AEAD map, so the active key's Enc is silently not used (Hash still uses its MAC)")
 	if _, err := secret.NewBox([]secret.Key{fixedKey("k1", 1), fixedKey("k1", 2)}); err == nil {
 		t.Errorf("NewBox accepted two keys with id k1")
 	}
