@@ -8,12 +8,16 @@ import "lindu/internal/domain"
 // policy is the permission set of each role.
 var policy = map[domain.Role]domain.PermSet{
 	domain.RoleAdmin: domain.PermSet(0).With(domain.PermViewUsers, domain.PermManageUsers,
-		domain.PermViewPersonal, domain.PermViewAudit, domain.PermManageTokens, domain.PermViewDashboard),
+		domain.PermViewPersonal, domain.PermViewAudit, domain.PermManageTokens, domain.PermViewDashboard,
+		domain.PermViewCases, domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams),
 	domain.RoleSupervisor: domain.PermSet(0).With(domain.PermViewUsers, domain.PermViewPersonal,
-		domain.PermManageTokens, domain.PermViewDashboard),
+		domain.PermManageTokens, domain.PermViewDashboard,
+		domain.PermViewCases, domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams),
 	domain.RoleCaseworker: domain.PermSet(0).With(domain.PermViewUsers, domain.PermViewPersonal,
-		domain.PermViewDashboard),
-	domain.RoleResponder:   domain.PermSet(0).With(domain.PermViewPersonal),
+		domain.PermViewDashboard, domain.PermViewCases, domain.PermWorkCases),
+	// Responders see and work only the cases of their teams (the store adds
+	// that condition for this role).
+	domain.RoleResponder:   domain.PermSet(0).With(domain.PermViewPersonal, domain.PermViewCases, domain.PermWorkCases),
 	domain.RoleOPDOperator: domain.PermSet(0).With(domain.PermViewDashboard, domain.PermManageTokens),
 	domain.RoleFacilitator: domain.PermSet(0).With(domain.PermViewDashboard),
 	domain.RoleViewer:      domain.PermSet(0).With(domain.PermViewDashboard),

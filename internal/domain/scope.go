@@ -48,6 +48,10 @@ const (
 	PermViewAudit                      // browse the audit log
 	PermManageTokens                   // create API tokens for oneself
 	PermViewDashboard                  // aggregates and dashboards
+	PermViewCases                      // see cases in scope (responders: only those of their teams)
+	PermWorkCases                      // act on cases they see: transitions, notes, services
+	PermManageCases                    // triage reports, assign, any transition, enter cases
+	PermManageTeams                    // teams, duty roster, deadline rules
 )
 
 // PermSet is a set of permissions.
@@ -72,4 +76,8 @@ var PermNames = map[Perm]string{
 	PermViewAudit:     "view_audit",
 	PermManageTokens:  "manage_tokens",
 	PermViewDashboard: "view_dashboard",
+	PermViewCases:     "view_cases",
+	PermWorkCases:     "work_cases",
+	PermManageCases:   "manage_cases",
+	PermManageTeams:   "manage_teams",
 }

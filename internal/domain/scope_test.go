@@ -9,7 +9,8 @@ import (
 
 // allPerms lists the permissions in a fixed order.
 var allPerms = []domain.Perm{domain.PermViewUsers, domain.PermManageUsers, domain.PermViewPersonal,
-	domain.PermViewAudit, domain.PermManageTokens, domain.PermViewDashboard}
+	domain.PermViewAudit, domain.PermManageTokens, domain.PermViewDashboard, domain.PermViewCases,
+	domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams}
 
 func TestPermNames(t *testing.T) {
 	want := map[domain.Perm]string{
@@ -19,6 +20,10 @@ func TestPermNames(t *testing.T) {
 		domain.PermViewAudit:     "view_audit",
 		domain.PermManageTokens:  "manage_tokens",
 		domain.PermViewDashboard: "view_dashboard",
+		domain.PermViewCases:     "view_cases",
+		domain.PermWorkCases:     "work_cases",
+		domain.PermManageCases:   "manage_cases",
+		domain.PermManageTeams:   "manage_teams",
 	}
 	if len(domain.PermNames) != len(want) {
 		t.Errorf("PermNames has %d entries, want %d", len(domain.PermNames), len(want))

@@ -20,9 +20,9 @@ func Supported(lang string) bool { return lang == "id" || lang == "en" }
 
 // T returns the text of key in lang, formatted with args (fmt verbs).
 func T(lang, key string, args ...any) string {
-	s, ok := catalog[lang][key]
+	s, ok := lookup(lang, key)
 	if !ok {
-		s, ok = catalog[Default][key]
+		s, ok = lookup(Default, key)
 	}
 	if !ok {
 		return key
@@ -33,9 +33,17 @@ func T(lang, key string, args ...any) string {
 	return s
 }
 
+func lookup(lang, key string) (string, bool) {
+	if s, ok := catalog[lang][key]; ok {
+		return s, true
+	}
+	s, ok := smsCatalog[lang][key]
+	return s, ok
+}
+
 // Has reports whether key exists in lang's catalogue.
 func Has(lang, key string) bool {
-	_, ok := catalog[lang][key]
+	_, ok := lookup(lang, key)
 	return ok
 }
 

@@ -1,0 +1,32 @@
+package i18n
+
+// SMS texts: one message of at most 160 GSM-7 characters each (a test
+// checks them with long village names). Arguments: formatted code, village
+// name, deadline in local time, code as typed in replies.
+var smsCatalog = map[string]map[string]string{
+	"id": {
+		"sms.assigned":                  "lindu: Kasus baru %[1]s di %[2]s, prioritas %[3]s. Konfirmasi sebelum %[4]s: balas TERIMA %[5]s",
+		"sms.ack.assignee":              "lindu: Kasus %[1]s di %[2]s belum dikonfirmasi. Tenggat %[3]s. Balas TERIMA %[4]s",
+		"sms.ack.supervisors":           "lindu: Kasus %[1]s di %[2]s belum ada petugas/konfirmasi. Tenggat %[3]s. Mohon tugaskan.",
+		"sms.ack.supervisors.late":      "lindu: LEWAT TENGGAT. Kasus %[1]s di %[2]s belum dikonfirmasi (tenggat %[3]s). Mohon tindak lanjut.",
+		"sms.ack.assignee.late":         "lindu: LEWAT TENGGAT. Kasus %[1]s di %[2]s belum dikonfirmasi (tenggat %[3]s). Balas TERIMA %[4]s",
+		"sms.response.assignee":         "lindu: Anak pada kasus %[1]s di %[2]s harus dijangkau sebelum %[3]s. Setelah tiba balas TIBA %[4]s",
+		"sms.response.assignee.late":    "lindu: LEWAT TENGGAT. Anak pada kasus %[1]s di %[2]s belum dijangkau (tenggat %[3]s). Balas TIBA %[4]s",
+		"sms.response.supervisors":      "lindu: Anak pada kasus %[1]s di %[2]s belum dijangkau. Tenggat %[3]s. Mohon tindak lanjut.",
+		"sms.response.supervisors.late": "lindu: LEWAT TENGGAT 24 JAM. Anak pada kasus %[1]s di %[2]s belum dijangkau (tenggat %[3]s).",
+		"sms.police.assignee":           "lindu: Kasus kekerasan seksual %[1]s di %[2]s wajib dilaporkan ke polisi sebelum %[3]s (UU TPKS).",
+		"sms.police.assignee.late":      "lindu: LEWAT TENGGAT. Kasus %[1]s di %[2]s belum dilaporkan ke polisi (tenggat %[3]s, UU TPKS).",
+		"sms.police.supervisors":        "lindu: Kasus kekerasan seksual %[1]s di %[2]s belum dilaporkan ke polisi. Tenggat %[3]s.",
+		"sms.police.supervisors.late":   "lindu: LEWAT TENGGAT. Kasus %[1]s di %[2]s belum dilaporkan ke polisi (tenggat %[3]s, UU TPKS).",
+		"sms.triage.supervisors":        "lindu: Laporan %[1]s dari %[2]s menunggu verifikasi. Tenggat %[3]s.",
+		"sms.triage.supervisors.late":   "lindu: Laporan %[1]s dari %[2]s belum diverifikasi (tenggat %[3]s). Mohon periksa.",
+		"priority.high":                 "tinggi",
+		"priority.medium":               "sedang",
+		"priority.low":                  "rendah",
+	},
+	"en": {
+		"priority.high":   "high",
+		"priority.medium": "medium",
+		"priority.low":    "low",
+	},
+}

@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"lindu/internal/domain"
+	"lindu/internal/i18n"
+)
+
+// outboxItem is a message to write to the outbox in the same transaction as
+// the change that causes it.
+type outboxItem struct {
+	key      string // idempotency key: the same key is stored once
+	userID   string
+	region   string
+	body     string
+	caseID   string
+	reportID string
+}
+
+// enqueue writes a message for a user: by SMS when they have a phone
+// number, else as an in-app notification. It returns false when a message
+// with the same key exists (nothing is written twice).
+func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, it outboxItem) (bool, error) {
+	channel := "ui"
+	var phone string
+	if err := tx.QueryRowContext(ctx, `SELECT phone_enc FROM users WHERE id = $1`, it.userID).Scan(&phone); err == nil && phone != "" {
+		channel = "sms"
+	}
+	now := s.utc()
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, idempotency_key, created_at, channel, recipient_user_id, region_code, body,
+		case_id, report_id, status, next_attempt_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+		ON CONFLICT (idempotency_key) DO NOTHING`,
+		newID(now), it.key, now, channel, it.userID, it.region, it.body, it.caseID, it.reportID, "pending", now)
+	if err != nil {
+		return false, fmt.Errorf("store: enqueue: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// notifyAssignment tells the lead and the teams of a case that it is theirs.
+func (s *Store) notifyAssignment(ctx context.Context, tx *sql.Tx, caseID string) error {
+	var region, code, priority string
+	var version int
+	var assignee, team, support sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT region_code, code, priority, version, assignee_id, team_id, support_team_id FROM cases WHERE id = $1`,
+		caseID).Scan(&region, &code, &priority, &version, &assignee, &team, &support)
+	if err != nil {
+		return fmt.Errorf("store: notify: %w", err)
+	}
+	recipients, err := caseRecipients(ctx, tx, assignee, team, support)
+	if err != nil {
+		return err
+	}
+	var due string
+	var dueAt sql.NullTime
+	tx.QueryRowContext(ctx, `SELECT due_at FROM deadlines WHERE subject_type = 'case' AND subject_id = $1 AND kind = 'ack'`, caseID).Scan(&dueAt)
+	if dueAt.Valid {
+		due = dueAt.Time.In(domain.ZoneFor(region)).Format("02-01 15:04 MST")
+	}
+	body := i18n.T("id", "sms.assigned", domain.FormatPublicCode(code), regionName(ctx, tx, region),
+		i18n.T("id", "priority."+priority), due, code)
+	for _, uid := range recipients {
+		if _, err := s.enqueue(ctx, tx, outboxItem{key: "assign:" + caseID + ":" + strconv.Itoa(version) + ":" + uid,
+			userID: uid, region: region, body: body, caseID: caseID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OutboxFilter selects messages.
+type OutboxFilter struct {
+	Status string
+	Mine   bool // only messages for the caller
+	Limit  int
+}
+
+// ListOutbox lists messages about regions in sc (or only the caller's with
+// Mine), newest first. Message bodies carry case codes and village names,
+// never personal data. Authorization: PermManageCases for all messages;
+// anyone for their own.
+func (s *Store) ListOutbox(ctx context.Context, sc domain.Scope, f OutboxFilter) ([]domain.OutboxMessage, error) {
+	var conds []string
+	var args []any
+	if f.Mine || !sc.Can(domain.PermManageCases) {
+		args = append(args, sc.UserID)
+		conds = append(conds, "o.recipient_user_id = $1")
+	} else {
+		c, a := scopeClause("o.region_code", sc.RegionCode, 1)
+		conds = append(conds, c)
+		args = a
+	}
+	if f.Status != "" {
+		args = append(args, f.Status)
+		conds = append(conds, "o.status = $"+strconv.Itoa(len(args)))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT o.id, o.created_at, o.channel, COALESCE(u.username, ''), o.recipient_user_id, o.body,
+		o.case_id, o.status, o.attempts, o.sent_at FROM outbox o LEFT JOIN users u ON u.id = o.recipient_user_id
+		WHERE `+strings.Join(conds, " AND ")+` ORDER BY o.created_at DESC, o.id LIMIT `+strconv.Itoa(limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list outbox: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.OutboxMessage{}
+	for rows.Next() {
+		var m domain.OutboxMessage
+		var sent sql.NullTime
+		if err := rows.Scan(&m.ID, &m.CreatedAt, &m.Channel, &m.Recipient, &m.RecipientID, &m.Body, &m.CaseID, &m.Status, &m.Attempts, &sent); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = m.CreatedAt.UTC()
+		m.SentAt = ptrTime(sent)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// OutboxCounts counts messages by status.
+func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
