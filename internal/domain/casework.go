@@ -39,7 +39,8 @@ func (s CaseStatus) Open() bool { return s != StatusClosed }
 
 // transitions is the workflow: from → allowed targets. Closing is allowed
 // from every open status (with a note saying why); reopening goes from
-// closed back to in_service.
+// closed back to in_service when someone had reached the child, else back
+// to verified so it is assigned again.
 var transitions = map[CaseStatus][]CaseStatus{
 	StatusNew:          {StatusVerified, StatusClosed},
 	StatusVerified:     {StatusAssigned, StatusClosed},
@@ -48,7 +49,7 @@ var transitions = map[CaseStatus][]CaseStatus{
 	StatusResponded:    {StatusInService, StatusReferred, StatusClosed},
 	StatusInService:    {StatusReferred, StatusClosed},
 	StatusReferred:     {StatusInService, StatusClosed},
-	StatusClosed:       {StatusInService},
+	StatusClosed:       {StatusInService, StatusVerified},
 }
 
 // NextStatuses lists the statuses a case may move to from s.
@@ -73,8 +74,9 @@ type Transition struct {
 }
 
 // CheckTransition validates a transition of a case in status from, with the
-// case's current assignment, and returns a user-facing error or nil.
-func CheckTransition(from CaseStatus, t Transition, hasAssignee bool) error {
+// case's current assignment and whether anyone reached the child, and
+// returns a user-facing error or nil.
+func CheckTransition(from CaseStatus, t Transition, hasAssignee, responded bool) error {
 	if !t.To.Valid() {
 		return Invalid("unknown status", map[string]string{"to": "one of " + statusList(CaseStatuses)})
 	}
@@ -91,6 +93,12 @@ func CheckTransition(from CaseStatus, t Transition, hasAssignee bool) error {
 	}
 	if from == StatusClosed && strings.TrimSpace(t.Note) == "" {
 		return Invalid("a reason is needed", map[string]string{"note": "say why the case is reopened"})
+	}
+	if from == StatusClosed && t.To == StatusInService && !responded {
+		return &Error{Code: EConflict, Message: "nobody reached the child yet: reopen the case as verified and assign it"}
+	}
+	if from == StatusClosed && t.To == StatusVerified && responded {
+		return &Error{Code: EConflict, Message: "the child was reached: reopen the case into service"}
 	}
 	if t.To == StatusAssigned && t.AssigneeID == "" && t.TeamID == "" && !hasAssignee {
 		return Invalid("nobody to assign", map[string]string{"assignee_id": "choose a team or a person"})

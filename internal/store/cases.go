@@ -232,6 +232,7 @@ func (s *Store) caseEvent(ctx context.Context, tx *sql.Tx, sc domain.Scope, case
 
 type lockedCase struct {
 	status                  domain.CaseStatus
+	responded               bool
 	region                  string
 	assignee, team, support sql.NullString
 	version                 int
@@ -242,12 +243,15 @@ type lockedCase struct {
 func (s *Store) lockCase(ctx context.Context, tx *sql.Tx, sc domain.Scope, id string) (lockedCase, error) {
 	where, args := caseScope(sc, "c", 2)
 	var lc lockedCase
-	q := `SELECT c.status, c.region_code, c.assignee_id, c.team_id, c.support_team_id, c.version, c.code FROM cases c WHERE c.id = $1 AND ` + where
+	q := `SELECT c.status, c.region_code, c.assignee_id, c.team_id, c.support_team_id, c.version, c.code, c.responded_at
+		FROM cases c WHERE c.id = $1 AND ` + where
 	if s.dialect == Postgres {
 		q += ` FOR UPDATE OF c`
 	}
+	var responded sql.NullTime
 	err := tx.QueryRowContext(ctx, q, append([]any{id}, args...)...).
-		Scan(&lc.status, &lc.region, &lc.assignee, &lc.team, &lc.support, &lc.version, &lc.code)
+		Scan(&lc.status, &lc.region, &lc.assignee, &lc.team, &lc.support, &lc.version, &lc.code, &responded)
+	lc.responded = responded.Valid
 	if errors.Is(err, sql.ErrNoRows) {
 		return lc, domain.NotFound("case")
 	}
@@ -604,7 +608,7 @@ func (s *Store) Transition(ctx context.Context, sc domain.Scope, id string, t do
 		if err != nil {
 			return err
 		}
-		if err := domain.CheckTransition(lc.status, t, lc.assignee.Valid || lc.team.Valid); err != nil {
+		if err := domain.CheckTransition(lc.status, t, lc.assignee.Valid || lc.team.Valid, lc.responded); err != nil {
 			return err
 		}
 		managerOnly := t.To == domain.StatusVerified || t.To == domain.StatusAssigned || lc.status == domain.StatusClosed
@@ -633,6 +637,10 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, sc domain.Scope
 	switch t.To {
 	case domain.StatusVerified:
 		set("verified_at", now)
+		if lc.status == domain.StatusClosed {
+			sets = append(sets, "closed_at = NULL", "team_id = NULL", "support_team_id = NULL", "assignee_id = NULL",
+				"acknowledged_at = NULL")
+		}
 	case domain.StatusAssigned:
 		if t.TeamID != "" {
 			if err := s.checkTeam(ctx, tx, sc, t.TeamID); err != nil {
@@ -667,6 +675,23 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, sc domain.Scope
 	}
 	if k, _ := res.RowsAffected(); k != 1 {
 		return domain.Errorf(domain.EConflict, "the case changed meanwhile; reload and try again")
+	}
+	if t.To == domain.StatusVerified && lc.status == domain.StatusClosed {
+		// Reopened before anyone reached the child: the clocks start again.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM deadlines WHERE subject_type = 'case' AND subject_id = $1 AND kind IN ('ack', 'response')`, id); err != nil {
+			return fmt.Errorf("store: reopen: %w", err)
+		}
+		var prio string
+		if err := tx.QueryRowContext(ctx, `SELECT priority FROM cases WHERE id = $1`, id).Scan(&prio); err != nil {
+			return fmt.Errorf("store: reopen: %w", err)
+		}
+		types, err := caseTypes(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.addCaseDeadlines(ctx, tx, id, now, domain.Priority(prio), types); err != nil {
+			return err
+		}
 	}
 	switch t.To {
 	case domain.StatusAcknowledged:
@@ -974,6 +999,23 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 		}
 		return s.audit(ctx, tx, sc, "case.add_"+kind, "case", caseID, lc.region, "")
 	})
+}
+
+func caseTypes(ctx context.Context, tx *sql.Tx, id string) ([]domain.ViolenceType, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT type FROM case_types WHERE case_id = $1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: case types: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.ViolenceType
+	for rows.Next() {
+		var t domain.ViolenceType
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
 
 func isPolice(agency string) bool {
