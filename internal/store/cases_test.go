@@ -16,11 +16,11 @@ import (
 // taskforce (responder "satgas"), the district team of 61.07.01 (caseworker
 // "peksos"), a supervisor and an out-of-district caseworker.
 type casesWorld struct {
-	st                    *store.Store
-	clk                   *storetest.Clock
-	sup, satgas, peksos   domain.User
+	st                     *store.Store
+	clk                    *storetest.Clock
+	sup, satgas, peksos    domain.User
 	other, viewer, satgas2 domain.User
-	village, district     domain.Team
+	village, district      domain.Team
 }
 
 func newCasesWorld(t *testing.T, d store.Dialect, url string, box interface{}) *casesWorld {
