@@ -97,7 +97,7 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	}
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // errors are reported in one line by the caller
 	fs.StringVar(&c.DB, "db", c.DB, "database URL: sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB (env LINDU_DB; default sqlite in the data dir)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env LINDU_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory for the SQLite file and the key file (env LINDU_DATA_DIR)")
@@ -114,6 +114,9 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "Usage of lindu %s:\n", name)
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
 			return c, err
 		}
 		return c, usage("%v", err)

@@ -87,10 +87,12 @@ type routeHolder struct{ pattern string }
 // pattern that matched.
 func RecordRoute(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { // also when the handler panics
+			if rt, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
+				rt.pattern = r.Pattern
+			}
+		}()
 		mux.ServeHTTP(w, r)
-		if rt, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
-			rt.pattern = r.Pattern
-		}
 	})
 }
 
