@@ -24,6 +24,7 @@ import (
 	"lindu/internal/config"
 	"lindu/internal/demo"
 	"lindu/internal/domain"
+	"lindu/internal/jobs"
 	"lindu/internal/regiondata"
 	"lindu/internal/secret"
 	"lindu/internal/server"
@@ -277,6 +278,15 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		if err != nil {
 			return err
 		}
+		if len(accounts) > 0 {
+			t0 := time.Now()
+			res, err := demo.LoadCases(ctx, st, 200, 1)
+			if err != nil {
+				return fmt.Errorf("demo cases: %w", err)
+			}
+			log.Info("demo data loaded", "reports", res.Reports, "cases", res.Cases, "closed", res.Closed, "rejected", res.Rejected,
+				"merged", res.Merged, "teams", res.Teams, "responders", res.Responders, "seconds", time.Since(t0).Seconds())
+		}
 		printDemoAccounts(stdout, accounts)
 	}
 	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: cfg.RootRegion, Require2FA: cfg.Require2FA,
@@ -288,6 +298,13 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		(&jobs.Escalator{Store: st, Log: log, Metrics: srv.Metrics}).Run(jobsCtx)
+	}()
+	defer func() { stopJobs(); <-jobsDone }()
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"lindu/internal/domain"
 	"lindu/internal/i18n"
@@ -142,4 +143,24 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 		out[st] = n
 	}
 	return out, rows.Err()
+}
+
+// ExpireOutbox marks pending messages created before t as expired: they
+// will never be sent (demo history, or messages too old to matter).
+// It returns how many were expired.
+func (s *Store) ExpireOutbox(ctx context.Context, sc domain.Scope, before time.Time) (int, error) {
+	if !sc.System {
+		return 0, domain.Errorf(domain.EForbidden, "only lindu itself expires messages")
+	}
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'expired', last_error = 'expired before sending'
+			WHERE status = 'pending' AND created_at < $1`, before.UTC())
+		if err != nil {
+			return fmt.Errorf("store: expire outbox: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return s.audit(ctx, tx, sc, "outbox.expire", "outbox", "", "", fmt.Sprintf("messages=%d", n))
+	})
+	return int(n), err
 }

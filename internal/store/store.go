@@ -296,3 +296,11 @@ func setSetting(ctx context.Context, tx *sql.Tx, key, value string, now time.Tim
 	}
 	return nil
 }
+
+// WithClock returns a store that shares this one's connections but reads
+// time from now: demo data and tests use it to write history.
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	c.now = now
+	return &c
+}
