@@ -51,6 +51,7 @@ Usage:
   lindu token create --username U [--name N]   print a new API token for U
   lindu audit verify [flags]       check the hash chain of the audit log
   lindu key rotate [flags]         add a new encryption key and re-encrypt every personal field
+  lindu demo generate --cases N [--region CODE] [--seed S]   bulk synthetic cases for benchmarks
   lindu version                    print the version
 
 Every command takes the common flags (see "lindu serve -h"); settings can also
@@ -67,7 +68,7 @@ func run(ctx context.Context, args []string, env config.Env, stdin io.Reader, st
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
-	case "user", "token", "audit", "key":
+	case "user", "token", "audit", "key", "demo":
 		if len(rest) == 0 {
 			fmt.Fprintf(stderr, "lindu %s: missing subcommand (see lindu help)\n", cmd)
 			return 2
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, env config.Env, stdin io.Reader, st
 		err = cmdAuditVerify(ctx, rest, env, stdout, stderr)
 	case "key rotate":
 		err = cmdKeyRotate(ctx, rest, env, stdout, stderr)
+	case "demo generate":
+		err = cmdDemoGenerate(ctx, rest, env, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "lindu", buildVersion())
 		return 0
@@ -509,5 +512,47 @@ func cmdKeyRotate(ctx context.Context, args []string, env config.Env, stdout, st
 	}
 	fmt.Fprintf(stdout, "new key %s; %d values re-encrypted; %d still under old keys; old keys %s\n",
 		keys[0].ID, n, left, map[bool]string{true: "kept", false: "removed"}[keep || left > 0])
+	return nil
+}
+
+func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	var n int
+	var region string
+	var seed int64
+	cfg, err := config.Load("demo generate", args, env, stderr, func(fs *flag.FlagSet) {
+		fs.IntVar(&n, "cases", 0, "number of synthetic cases to add (required)")
+		fs.StringVar(&region, "region", "", "spread them over the villages below this region (default: the root region, else 61.07)")
+		fs.Int64Var(&seed, "seed", 1, "random seed")
+	})
+	if err != nil {
+		return err
+	}
+	if n <= 0 || n > 50_000_000 {
+		return &config.UsageError{Msg: "need --cases N (1 to 50000000)"}
+	}
+	if region == "" {
+		region = cfg.RootRegion
+	}
+	if region == "" {
+		region = demo.Region
+	}
+	if !domain.ValidRegionCode(region) {
+		return &config.UsageError{Msg: fmt.Sprintf("bad region %q", region)}
+	}
+	log := newLogger(cfg, stderr)
+	st, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	t0 := time.Now()
+	bar := newProgressBar(stderr, "Membuat kasus sintetis / generating cases")
+	m, err := demo.Generate(ctx, st, n, region, seed, bar.update)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	d := time.Since(t0)
+	fmt.Fprintf(stdout, "added %d synthetic cases below %s in %.1f s (%.0f cases/s)\n", m, region, d.Seconds(), float64(m)/d.Seconds())
 	return nil
 }

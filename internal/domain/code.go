@@ -32,6 +32,9 @@ func dammDigit(digits string) byte {
 	return interim
 }
 
+// CheckDigit returns the Damm check digit of a string of digits.
+func CheckDigit(digits string) byte { return dammDigit(digits) }
+
 // NewPublicCode returns a fresh random 9-digit code (unformatted).
 func NewPublicCode() string {
 	n, err := rand.Int(rand.Reader, big.NewInt(100000000))

@@ -55,7 +55,7 @@ func (s *Store) RegionBatch(ctx context.Context, rs []domain.Region) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	const per = 500 // rows per INSERT (5 params each: under both engines' limits)
+	per := s.maxParams() / 5
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(rs); start += per {
 			end := min(start+per, len(rs))

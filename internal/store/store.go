@@ -304,3 +304,13 @@ func (s *Store) WithClock(now func() time.Time) *Store {
 	c.now = now
 	return &c
 }
+
+// maxParams is how many parameters one multi-row statement should carry:
+// modernc's SQLite binds "$N" parameters by name with a linear search, so
+// big statements cost quadratic time there; PostgreSQL allows 65535.
+func (s *Store) maxParams() int {
+	if s.dialect == SQLite {
+		return 400
+	}
+	return 30000
+}
