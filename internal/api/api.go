@@ -26,11 +26,13 @@ type API struct {
 	st         *store.Store
 	log        *slog.Logger
 	rootRegion string
+	trustProxy bool
 }
 
 // New returns the API.
-func New(st *store.Store, log *slog.Logger, rootRegion string) *API {
-	return &API{st: st, log: log, rootRegion: rootRegion}
+// trustProxy takes client addresses from X-Forwarded-For (behind a proxy).
+func New(st *store.Store, log *slog.Logger, rootRegion string, trustProxy bool) *API {
+	return &API{st: st, log: log, rootRegion: rootRegion, trustProxy: trustProxy}
 }
 
 // Route is one registered API route.
@@ -53,6 +55,39 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/users/{id}", false, a.getUser},
 		{"PATCH", "/api/v1/users/{id}", false, a.updateUser},
 		{"GET", "/api/v1/audit", false, a.listAudit},
+
+		// Public intake: the only public routes besides reference data.
+		{"POST", "/api/v1/reports", true, a.createReport},
+		{"GET", "/api/v1/reports/{code}/status", true, a.reportStatus},
+		// Triage.
+		{"GET", "/api/v1/reports", false, a.listReports},
+		{"GET", "/api/v1/reports/{id}", false, a.getReport},
+		{"POST", "/api/v1/reports/{id}/verify", false, a.verifyReport},
+		{"POST", "/api/v1/reports/{id}/merge", false, a.mergeReport},
+		{"POST", "/api/v1/reports/{id}/reject", false, a.rejectReport},
+		{"GET", "/api/v1/reports/{id}/duplicates", false, a.reportDuplicates},
+		// Cases.
+		{"GET", "/api/v1/cases", false, a.listCases},
+		{"POST", "/api/v1/cases", false, a.createCase},
+		{"GET", "/api/v1/cases/{id}", false, a.getCase},
+		{"POST", "/api/v1/cases/{id}/transitions", false, a.transitionCase},
+		{"POST", "/api/v1/cases/{id}/assignment", false, a.assignCase},
+		{"POST", "/api/v1/cases/{id}/notes", false, a.addNote()},
+		{"POST", "/api/v1/cases/{id}/victims", false, a.addVictim()},
+		{"POST", "/api/v1/cases/{id}/perpetrators", false, a.addPerpetrator()},
+		{"POST", "/api/v1/cases/{id}/services", false, a.addService()},
+		{"POST", "/api/v1/cases/{id}/referrals", false, a.addReferral()},
+		{"POST", "/api/v1/cases/{id}/placements", false, a.addPlacement()},
+		// Teams, duty roster, deadline rules, outgoing messages.
+		{"GET", "/api/v1/teams", false, a.listTeams},
+		{"POST", "/api/v1/teams", false, a.createTeam},
+		{"GET", "/api/v1/teams/{id}", false, a.getTeam},
+		{"PUT", "/api/v1/teams/{id}/members", false, a.setTeamMembers},
+		{"GET", "/api/v1/duty", false, a.listDuty},
+		{"POST", "/api/v1/duty", false, a.addDuty},
+		{"GET", "/api/v1/sla-rules", false, a.listSLARules},
+		{"PUT", "/api/v1/sla-rules", false, a.setSLARule},
+		{"GET", "/api/v1/outbox", false, a.listOutbox},
 	}
 }
 

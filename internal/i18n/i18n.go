@@ -37,7 +37,10 @@ func lookup(lang, key string) (string, bool) {
 	if s, ok := catalog[lang][key]; ok {
 		return s, true
 	}
-	s, ok := smsCatalog[lang][key]
+	if s, ok := smsCatalog[lang][key]; ok {
+		return s, true
+	}
+	s, ok := casesCatalog[lang][key]
 	return s, ok
 }
 
@@ -52,6 +55,11 @@ func Keys(lang string) []string {
 	var ks []string
 	for k := range catalog[lang] {
 		ks = append(ks, k)
+	}
+	for k := range casesCatalog[lang] {
+		if _, dup := catalog[lang][k]; !dup {
+			ks = append(ks, k)
+		}
 	}
 	sort.Strings(ks)
 	return ks

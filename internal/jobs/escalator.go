@@ -37,15 +37,7 @@ func InstanceName() string {
 // Run works until ctx ends. A failing round is logged and retried at the
 // next tick; nothing is lost because the work lives in the database.
 func (e *Escalator) Run(ctx context.Context) {
-	if e.Interval <= 0 {
-		e.Interval = 15 * time.Second
-	}
-	if e.Batch <= 0 {
-		e.Batch = 200
-	}
-	if e.Instance == "" {
-		e.Instance = InstanceName()
-	}
+	e.defaults()
 	if e.Metrics != nil {
 		e.Metrics.Counter("lindu_escalations_fired_total", "Escalation steps fired (messages written to the outbox).")
 		e.Metrics.Counter("lindu_escalations_skipped_total", "Escalation steps skipped because the deadline was met or the case closed.")
@@ -64,8 +56,21 @@ func (e *Escalator) Run(ctx context.Context) {
 	}
 }
 
+func (e *Escalator) defaults() {
+	if e.Interval <= 0 {
+		e.Interval = 15 * time.Second
+	}
+	if e.Batch <= 0 {
+		e.Batch = 200
+	}
+	if e.Instance == "" {
+		e.Instance = InstanceName()
+	}
+}
+
 // Round fires everything due now (in batches) and returns the totals.
 func (e *Escalator) Round(ctx context.Context) store.EscalationResult {
+	e.defaults()
 	var total store.EscalationResult
 	for ctx.Err() == nil {
 		r, err := e.Store.RunEscalations(ctx, e.Instance, e.Batch)

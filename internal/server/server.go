@@ -26,6 +26,8 @@ type Options struct {
 	TrustProxy    bool
 	Version       string
 	Now           func() time.Time
+	// ReportMinFormAge: see web.Options (0 = default 3 s, negative = off).
+	ReportMinFormAge time.Duration
 }
 
 // Server is the assembled HTTP handler.
@@ -44,11 +46,11 @@ func New(o Options) (*Server, error) {
 	m := metrics.New()
 	authn := &httpx.Authenticator{Store: o.Store, TrustProxy: o.TrustProxy, Require2FA: o.Require2FA}
 	w, err := web.New(web.Options{Store: o.Store, Auth: authn, Log: o.Log, RootRegion: o.RootRegion,
-		SecureCookies: o.SecureCookies, Version: o.Version, Now: o.Now})
+		SecureCookies: o.SecureCookies, Version: o.Version, Now: o.Now, ReportMinFormAge: o.ReportMinFormAge})
 	if err != nil {
 		return nil, err
 	}
-	a := api.New(o.Store, o.Log, o.RootRegion)
+	a := api.New(o.Store, o.Log, o.RootRegion, o.TrustProxy)
 	mux := http.NewServeMux()
 	w.Routes(mux)
 	a.Register(mux)

@@ -93,7 +93,7 @@ func BenchmarkInbox(b *testing.B) {
 			}
 			b.Logf("%s: generated %d cases in %v", d, n, time.Since(t0))
 			sup := mkUserB(b, st, "sup", domain.RoleSupervisor, "61.07")
-			cw := mkUserB(b, st, "cw", domain.RoleCaseworker, "61.07.01")
+			cw := mkUserB(b, st, "cw-district", domain.RoleCaseworker, "61.07.01")
 			queries := []struct {
 				name string
 				sc   domain.Scope

@@ -114,7 +114,13 @@ func (s *Store) CreateCase(ctx context.Context, sc domain.Scope, nc domain.NewCa
 	if err != nil {
 		return domain.Case{}, err
 	}
-	return s.getCase(ctx, sc, id, false)
+	c, err := s.getCase(ctx, sc, id, false)
+	if domain.IsNotFound(err) {
+		// A responder may enter a case for review that is not (yet) one of
+		// their teams': it was stored; they just cannot open it.
+		return domain.Case{ID: id, Status: domain.StatusNew, RegionCode: nc.RegionCode}, nil
+	}
+	return c, err
 }
 
 // createCase inserts a case with its victims, clocks and routing inside tx.
@@ -161,6 +167,9 @@ func (s *Store) createCase(ctx context.Context, tx *sql.Tx, sc domain.Scope, nc 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO case_types (case_id, type) VALUES ($1, $2)`, id, string(t)); err != nil {
 			return "", fmt.Errorf("store: case types: %w", err)
 		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET type_set = $1 WHERE id = $2`, TypeSet(nc.Types), id); err != nil {
+		return "", fmt.Errorf("store: case types: %w", err)
 	}
 	for _, v := range nc.Victims {
 		if _, err := s.insertVictim(ctx, tx, id, v); err != nil {
@@ -495,7 +504,13 @@ func (s *Store) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseFil
 	if f.Status != "" {
 		conds = append(conds, "c.status = "+arg(string(f.Status)))
 	} else if f.OpenOnly {
-		conds = append(conds, "c.status <> "+arg(string(domain.StatusClosed)))
+		var ph []string
+		for _, st := range domain.CaseStatuses {
+			if st.Open() {
+				ph = append(ph, arg(string(st)))
+			}
+		}
+		conds = append(conds, "c.status IN ("+strings.Join(ph, ",")+")")
 	}
 	switch f.Due {
 	case "overdue":
@@ -509,7 +524,7 @@ func (s *Store) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseFil
 		args = append(args, a...)
 	}
 	if f.Type != "" {
-		conds = append(conds, "EXISTS (SELECT 1 FROM case_types ct WHERE ct.case_id = c.id AND ct.type = "+arg(string(f.Type))+")")
+		conds = append(conds, "c.type_set LIKE "+arg("%,"+string(f.Type)+",%"))
 	}
 	if f.AssigneeID != "" {
 		p := arg(f.AssigneeID)
@@ -531,34 +546,65 @@ func (s *Store) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseFil
 		}
 	}
 	w := strings.Join(conds, " AND ")
+	// The total is exact up to CountCap and capped beyond it: counting a
+	// million closed cases on every page view would cost more than it tells.
 	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w, args...).Scan(&total); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE `+w+
+		` LIMIT `+strconv.Itoa(CountCap+1)+`) x`, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count cases: %w", err)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	order := ` ORDER BY CASE WHEN c.next_due_at IS NULL THEN 1 ELSE 0 END, c.next_due_at, c.reported_at DESC, c.id`
-	rows, err := s.r.QueryContext(ctx, `SELECT `+caseCols+caseJoins+` WHERE `+w+order+` LIMIT `+strconv.Itoa(limit)+
-		` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list cases: %w", err)
+	offset := max(f.Offset, 0)
+	// Order: cases with a running clock first, earliest deadline first
+	// (a small set, read through the next_due_at index); then the others,
+	// newest first (read through the reported_at index). Two queries keep
+	// both index-ordered.
+	var dueCount int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w+` AND c.next_due_at IS NOT NULL`, args...).Scan(&dueCount); err != nil {
+		return nil, 0, fmt.Errorf("store: count cases: %w", err)
 	}
-	defer rows.Close()
-	out := []domain.Case{}
-	noPersonal := sc
-	noPersonal.Personal = false
-	for rows.Next() {
-		c, err := s.scanCase(noPersonal, rows)
+	var rowsets []*sql.Rows
+	if offset < dueCount {
+		rows, err := s.r.QueryContext(ctx, `SELECT `+caseCols+caseJoins+` WHERE `+w+` AND c.next_due_at IS NOT NULL
+			ORDER BY c.next_due_at, c.id LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), args...)
 		if err != nil {
 			return nil, 0, fmt.Errorf("store: list cases: %w", err)
 		}
-		c.PersonalMasked = false
-		out = append(out, c)
+		rowsets = append(rowsets, rows)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
+	if rest := limit - max(0, min(limit, dueCount-offset)); rest > 0 {
+		off := max(0, offset-dueCount)
+		rows, err := s.r.QueryContext(ctx, `SELECT `+caseCols+caseJoins+` WHERE `+w+` AND c.next_due_at IS NULL
+			ORDER BY c.reported_at DESC, c.id LIMIT `+strconv.Itoa(rest)+` OFFSET `+strconv.Itoa(off), args...)
+		if err != nil {
+			for _, r := range rowsets {
+				r.Close()
+			}
+			return nil, 0, fmt.Errorf("store: list cases: %w", err)
+		}
+		rowsets = append(rowsets, rows)
+	}
+	out := []domain.Case{}
+	noPersonal := sc
+	noPersonal.Personal = false
+	for _, rows := range rowsets {
+		if err := func() error {
+			defer rows.Close()
+			for rows.Next() {
+				c, err := s.scanCase(noPersonal, rows)
+				if err != nil {
+					return fmt.Errorf("store: list cases: %w", err)
+				}
+				c.PersonalMasked = false
+				out = append(out, c)
+			}
+			return rows.Err()
+		}(); err != nil {
+			return nil, 0, err
+		}
 	}
 	if len(out) > 0 {
 		if err := s.fillTypes(ctx, out); err != nil {
@@ -567,6 +613,9 @@ func (s *Store) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseFil
 	}
 	return out, total, nil
 }
+
+// CountCap is where case totals stop counting exactly.
+const CountCap = 1000
 
 func (s *Store) fillTypes(ctx context.Context, cs []domain.Case) error {
 	idx := map[string]int{}
@@ -716,7 +765,13 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, sc domain.Scope
 			return err
 		}
 	}
-	return s.audit(ctx, tx, sc, "case.transition", "case", id, lc.region, string(lc.status)+"->"+string(t.To))
+	if err := s.audit(ctx, tx, sc, "case.transition", "case", id, lc.region, string(lc.status)+"->"+string(t.To)); err != nil {
+		return err
+	}
+	if t.To == domain.StatusVerified && lc.status == domain.StatusNew {
+		return s.routeCase(ctx, tx, id, lc.region) // a reviewed case is routed like a verified report
+	}
+	return nil
 }
 
 // Reassign changes a case's team or lead without changing its status.
@@ -736,7 +791,10 @@ func (s *Store) Reassign(ctx context.Context, sc domain.Scope, id, teamID, assig
 		if !lc.status.Open() {
 			return domain.Errorf(domain.EConflict, "the case is closed")
 		}
-		if lc.status == domain.StatusNew || lc.status == domain.StatusVerified {
+		if lc.status == domain.StatusNew {
+			return domain.Errorf(domain.EConflict, "verify the case before assigning it")
+		}
+		if lc.status == domain.StatusVerified {
 			return s.applyTransition(ctx, tx, sc, id, lc, domain.Transition{To: domain.StatusAssigned, TeamID: teamID, AssigneeID: assigneeID, Note: note})
 		}
 		sets, args := []string{"updated_at = $1", "version = version + 1"}, []any{s.utc()}
@@ -999,6 +1057,19 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 		}
 		return s.audit(ctx, tx, sc, "case.add_"+kind, "case", caseID, lc.region, "")
 	})
+}
+
+// TypeSet is the searchable form of a case's types: ",neglect,physical,".
+func TypeSet(types []domain.ViolenceType) string {
+	if len(types) == 0 {
+		return ""
+	}
+	ss := make([]string, len(types))
+	for i, t := range types {
+		ss[i] = string(t)
+	}
+	sort.Strings(ss)
+	return "," + strings.Join(ss, ",") + ","
 }
 
 func caseTypes(ctx context.Context, tx *sql.Tx, id string) ([]domain.ViolenceType, error) {

@@ -126,6 +126,24 @@ func (s *Store) ListOutbox(ctx context.Context, sc domain.Scope, f OutboxFilter)
 	return out, rows.Err()
 }
 
+// PendingCount counts the pending messages sc sees in ListOutbox (for the
+// navigation badge).
+func (s *Store) PendingCount(ctx context.Context, sc domain.Scope) (int, error) {
+	var where string
+	var args []any
+	if !sc.Can(domain.PermManageCases) {
+		where, args = "recipient_user_id = $1", []any{sc.UserID}
+	} else {
+		where, args = scopeClause("region_code", sc.RegionCode, 1)
+	}
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND `+where, args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: pending count: %w", err)
+	}
+	return n, nil
+}
+
 // OutboxCounts counts messages by status.
 func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -13,30 +12,23 @@ import (
 // every lindu instance counts together.
 func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Time, error) {
 	now := s.utc()
-	allowed := true
-	var resetAt time.Time
+	var start time.Time
+	var hits int
+	// One statement, so concurrent requests (and instances) cannot both
+	// read the same count: the row lock orders them.
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var start time.Time
-		var hits int
-		err := tx.QueryRowContext(ctx, `SELECT window_start, hits FROM rate_limits WHERE key = $1`, key).Scan(&start, &hits)
-		switch {
-		case errors.Is(err, sql.ErrNoRows) || (err == nil && now.Sub(start) >= window):
-			start, hits = now, 0
-		case err != nil:
-			return fmt.Errorf("store: rate limit: %w", err)
-		}
-		hits++
-		resetAt = start.Add(window)
-		if hits > limit {
-			allowed = false
-			return nil // do not count refused hits: the window does not grow
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, $3)
-			ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, hits = excluded.hits`, key, start, hits)
+		err := tx.QueryRowContext(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
+			ON CONFLICT (key) DO UPDATE SET
+			  hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END,
+			  window_start = CASE WHEN rate_limits.window_start <= $3 THEN excluded.window_start ELSE rate_limits.window_start END
+			RETURNING window_start, hits`, key, now, now.Add(-window)).Scan(&start, &hits)
 		if err != nil {
 			return fmt.Errorf("store: rate limit: %w", err)
 		}
 		return nil
 	})
-	return allowed, resetAt, err
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	return hits <= limit, start.UTC().Add(window), nil
 }

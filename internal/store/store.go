@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -240,6 +241,15 @@ func isUniqueViolation(err error) bool {
 		strings.Contains(msg, "duplicate key value")
 }
 
+// idClock keeps UUIDv7s made in the same millisecond in order (RFC 9562
+// method 1: a counter in rand_a), so rows sorted by (time, id) keep the
+// order they were written in.
+var idClock struct {
+	sync.Mutex
+	ms  uint64
+	seq uint16
+}
+
 // newID returns a UUIDv7 (time-ordered) string.
 func newID(now time.Time) string {
 	var b [16]byte
@@ -247,6 +257,15 @@ func newID(now time.Time) string {
 		panic(err)
 	}
 	ms := uint64(now.UnixMilli())
+	idClock.Lock()
+	if ms == idClock.ms && idClock.seq < 0x0fff {
+		idClock.seq++
+	} else {
+		idClock.ms, idClock.seq = ms, uint16(b[6]&0x03)<<8|uint16(b[7]) // random start, room to count
+	}
+	seq := idClock.seq
+	idClock.Unlock()
+	b[6], b[7] = byte(seq>>8), byte(seq)
 	b[0], b[1], b[2], b[3], b[4], b[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
 	b[6] = (b[6] & 0x0f) | 0x70
 	b[8] = (b[8] & 0x3f) | 0x80

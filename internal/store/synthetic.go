@@ -86,7 +86,7 @@ func (s *Store) InsertSyntheticCases(ctx context.Context, sc domain.Scope, first
 			}
 		}
 		caseRows = append(caseRows, row{id, code, c.RegionCode, string(c.Status), string(c.Priority), enc,
-			c.ReportedAt, c.ReportedAt, now, c.ReportedAt, tp(c.AckAt), tp(c.RespondedAt), tp(c.ClosedAt), next, nextKind})
+			c.ReportedAt, c.ReportedAt, now, c.ReportedAt, tp(c.AckAt), tp(c.RespondedAt), tp(c.ClosedAt), next, nextKind, TypeSet(c.Types)})
 		for _, t := range c.Types {
 			typeRows = append(typeRows, row{id, string(t)})
 		}
@@ -124,7 +124,7 @@ func (s *Store) InsertSyntheticCases(ctx context.Context, sc domain.Scope, first
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := insert(tx, `INSERT INTO cases (id, code, region_code, status, priority, summary_enc, reported_at, created_at, updated_at,
-			verified_at, acknowledged_at, responded_at, closed_at, next_due_at, next_due_kind) VALUES `, 15, caseRows, ``); err != nil {
+			verified_at, acknowledged_at, responded_at, closed_at, next_due_at, next_due_kind, type_set) VALUES `, 16, caseRows, ``); err != nil {
 			return err
 		}
 		if err := insert(tx, `INSERT INTO case_types (case_id, type) VALUES `, 2, typeRows, ``); err != nil {

@@ -38,6 +38,10 @@ type Options struct {
 	SecureCookies bool
 	Version       string
 	Now           func() time.Time
+	// ReportMinFormAge is the least time between showing the public report
+	// form and sending it (faster is a script): 0 means the default of 3
+	// seconds, a negative value turns the check off (tests).
+	ReportMinFormAge time.Duration
 }
 
 // Server renders the HTML pages.
@@ -109,6 +113,36 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /audit", s.staff(s.auditList))
 	mux.HandleFunc("GET /wilayah", s.regions)
 	mux.HandleFunc("GET /wilayah/{code}", s.regions)
+
+	// Reports and cases (SPEC B).
+	mux.HandleFunc("GET /lapor", s.reportForm)
+	mux.HandleFunc("POST /lapor", s.reportSubmit)
+	mux.HandleFunc("GET /lapor/terkirim", s.reportSent)
+	mux.HandleFunc("GET /lapor/status", s.reportStatus)
+	mux.HandleFunc("GET /laporan", s.staff(s.reportsList))
+	mux.HandleFunc("GET /laporan/{id}", s.staff(s.reportShow))
+	mux.HandleFunc("POST /laporan/{id}/verify", s.staff(s.reportVerify))
+	mux.HandleFunc("POST /laporan/{id}/merge", s.staff(s.reportMerge))
+	mux.HandleFunc("POST /laporan/{id}/reject", s.staff(s.reportReject))
+	mux.HandleFunc("GET /kasus", s.staff(s.casesList))
+	mux.HandleFunc("GET /kasus/baru", s.staff(s.caseNewForm))
+	mux.HandleFunc("POST /kasus/baru", s.staff(s.caseCreate))
+	mux.HandleFunc("GET /kasus/{id}", s.staff(s.caseShow))
+	mux.HandleFunc("POST /kasus/{id}/status", s.staff(s.caseStatus))
+	mux.HandleFunc("POST /kasus/{id}/assign", s.staff(s.caseAssign))
+	mux.HandleFunc("POST /kasus/{id}/note", s.staff(s.caseDetail("note")))
+	mux.HandleFunc("POST /kasus/{id}/korban", s.staff(s.caseDetail("victim")))
+	mux.HandleFunc("POST /kasus/{id}/pelaku", s.staff(s.caseDetail("perpetrator")))
+	mux.HandleFunc("POST /kasus/{id}/layanan", s.staff(s.caseDetail("service")))
+	mux.HandleFunc("POST /kasus/{id}/rujukan", s.staff(s.caseDetail("referral")))
+	mux.HandleFunc("POST /kasus/{id}/penempatan", s.staff(s.caseDetail("placement")))
+	mux.HandleFunc("GET /tim", s.staff(s.teamsList))
+	mux.HandleFunc("POST /tim", s.staff(s.teamCreate))
+	mux.HandleFunc("POST /tim/{id}/anggota", s.staff(s.teamMembers))
+	mux.HandleFunc("POST /tim/piket", s.staff(s.dutyAdd))
+	mux.HandleFunc("POST /tim/tenggat", s.staff(s.slaSet))
+	mux.HandleFunc("POST /tim/rute", s.staff(s.routingSet))
+	mux.HandleFunc("GET /notifikasi", s.staff(s.outboxList))
 }
 
 // Base is what every page shows: language, user, navigation, CSRF token.
@@ -202,6 +236,16 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title string) Base
 
 func (s *Server) nav(b Base, path string) []NavItem {
 	items := []NavItem{{Href: "/beranda", Label: b.T("nav.home")}}
+	if b.Scope.Can(domain.PermViewCases) {
+		items = append(items, NavItem{Href: "/kasus", Label: b.T("nav.cases")})
+	}
+	if b.Scope.Can(domain.PermManageCases) {
+		items = append(items, NavItem{Href: "/laporan", Label: b.T("nav.reports")})
+	}
+	if b.Scope.Can(domain.PermViewCases) {
+		items = append(items, NavItem{Href: "/tim", Label: b.T("nav.teams")},
+			NavItem{Href: "/notifikasi", Label: s.outboxNavLabel(b)})
+	}
 	if b.Scope.Can(domain.PermViewUsers) {
 		items = append(items, NavItem{Href: "/users", Label: b.T("nav.users")})
 	}

@@ -1,0 +1,120 @@
+package web
+
+import (
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+
+	"lindu/internal/domain"
+	"lindu/internal/i18n"
+	"lindu/internal/store"
+)
+
+// The report and case pages build many keys at run time (labels of the
+// domain's enumerations, flashes after redirects, store messages) and pass
+// label keys to the form helpers; TestEveryKeyTranslated cannot see those,
+// so this test lists them.
+func TestCaseKeysTranslated(t *testing.T) {
+	keys := map[string]string{}
+	add := func(family string, values ...string) {
+		for _, v := range values {
+			keys[family+"."+v] = family
+		}
+	}
+	var k kit
+	add("cstatus", k.CaseStatuses()...)
+	add("prio", k.Prios()...)
+	add("vtype", k.VTypes()...)
+	add("svc", domain.ServiceTypes...)
+	add("place", domain.Places...)
+	add("rel", domain.Relations...)
+	add("plc", domain.PlacementKinds...)
+	add("teamkind", domain.TeamKinds...)
+	add("route", store.DefaultRouting...)
+	add("sex", "L", "P", "unknown")
+	add("vgroup", "A", "P")
+	add("rstatus", k.ReportStatuses()...)
+	add("pstatus", "received", "in_review", "handled", "closed", "not_a_case")
+	add("pstatus_text", "received", "in_review", "handled", "closed", "not_a_case")
+	add("channel", "web", "api", "sms", "whatsapp", "staff")
+	add("dl", "triage", "ack", "response", "police")
+	add("dlstate", "met", "met_late", "breached", "soon", "running", "stopped")
+	add("dup", "same_village", "same_district", "within_3_days", "similar_text")
+	add("event", "created", "transition", "note", "victim", "perpetrator", "service", "referral", "placement",
+		"report_merged", "reassigned", "escalation")
+	add("ostatus", "pending", "sent", "delivered", "failed", "all")
+	add("ochannel", "sms", "whatsapp", "ui")
+	add("duefilter", "soon", "overdue")
+	add("assignee", "me")
+	add("nav", "cases", "reports", "teams", "outbox", "outbox_n", "outbox_many")
+	for _, s := range domain.CaseStatuses {
+		for _, to := range domain.NextStatuses(s) {
+			if s == domain.StatusClosed {
+				keys["caseact.reopen."+string(to)] = "actions"
+			} else if to != domain.StatusAssigned {
+				keys["caseact."+string(to)] = "actions"
+			}
+		}
+	}
+	add("flash", "report_verified", "report_merged", "report_rejected", "case_status", "case_assigned", "case_created",
+		"case_created_review", "team_created", "team_saved", "duty_added", "sla_saved", "routing_saved")
+	for _, f := range []string{"note", "victim", "perpetrator", "service", "referral", "placement"} {
+		keys["flash.case_"+f+"_added"] = "flash"
+	}
+	// Field messages the store (and these handlers) give for the forms.
+	add("field", "an age in years", "tell what happened in at least 10 characters", "at most 5000 characters",
+		"choose the village, district or regency where it happened", "outside the area this service covers",
+		"an age in years, 0-17 for a child", "L, P or empty", "not a valid phone number, e.g. 0812 3456 7890",
+		"at most 200 characters", "no such region", "outside your region", "choose the village where it happened",
+		"high, medium or low", "choose at least one type of violence or problem", "a date YYYY-MM-DD",
+		"say why the case is closed", "say why the case is reopened", "choose a team or a person",
+		"say why this is not a case (at most 1000 characters)", "write a note (at most 8000 characters)",
+		"name the agency", "name the place", "give the team a name", "the end must follow the start, at most 31 days later",
+		"1 minute to 7 days", "at least the acknowledgement time, at most 30 days", "village, district and duty, each at most once")
+	add("msg", "bad_transition", "report_handled", "the case changed meanwhile; reload and try again", "the case is closed",
+		"the case is closed; reopen it first")
+
+	// Label, hint and empty-choice keys handed to the form helpers and the
+	// region picker in templates.
+	helper := regexp.MustCompile(`\.(Input|Textarea|Select|Choices|Radios|Checks) "[^"]*" "[^"]*" "[^"]*" "([a-z_.0-9]+)"([^}]*)\}\}`)
+	opt := regexp.MustCompile(`"(?:hint|empty)=([a-z_.0-9]+)"`)
+	picker := regexp.MustCompile(`RegionField "[^"]*" (?:\([^)]*\)|\S+) "([a-z_.0-9]+)"`)
+	lbl := regexp.MustCompile(`\.Lbl "([a-z_]+)"`)
+	families := map[string]bool{}
+	for k := range keys {
+		families[strings.SplitN(k, ".", 2)[0]] = true
+	}
+	fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if d.IsDir() {
+			return nil
+		}
+		b, _ := fs.ReadFile(templateFS, p)
+		s := string(b)
+		for _, m := range helper.FindAllStringSubmatch(s, -1) {
+			keys[m[2]] = p
+			for _, o := range opt.FindAllStringSubmatch(m[3], -1) {
+				keys[o[1]] = p
+			}
+		}
+		for _, m := range picker.FindAllStringSubmatch(s, -1) {
+			keys[m[1]] = p
+		}
+		for _, m := range lbl.FindAllStringSubmatch(s, -1) {
+			if !families[m[1]] {
+				t.Errorf("%s: label family %q is not listed in this test", p, m[1])
+			}
+		}
+		return nil
+	})
+	if len(keys) < 200 {
+		t.Fatalf("found only %d keys: the scan is broken", len(keys))
+	}
+	for key, where := range keys {
+		for _, lang := range i18n.Languages {
+			if !i18n.Has(lang, key) {
+				t.Errorf("%s: key %q missing in %s", where, key, lang)
+			}
+		}
+	}
+}

@@ -1,0 +1,464 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"lindu/internal/domain"
+	"lindu/internal/httpx"
+	"lindu/internal/i18n"
+	"lindu/internal/store"
+)
+
+// kit holds what the report, case, team and notification pages share:
+// labels of the domain's enumerations, public codes, deadline markers, and
+// the state of a posted form. A page with several forms shows errors and
+// the user's input only in the form that was sent (which).
+type kit struct {
+	lang   string
+	now    time.Time
+	zone   *time.Location
+	which  string            // the form that was posted
+	posted url.Values        // its values
+	errs   map[string]string // its field errors, translated
+}
+
+func (s *Server) kit(b Base) kit {
+	z := b.Zone
+	if z == nil {
+		z = domain.WIB
+	}
+	return kit{lang: b.Lang, now: s.now().UTC(), zone: z}
+}
+
+func (k kit) tr(key string, args ...any) string { return i18n.T(k.lang, key, args...) }
+
+// Lbl is the translated label of v in an enumeration family
+// ("cstatus", "prio", "vtype", ...); "—" for an empty value.
+func (k kit) Lbl(family string, v any) string {
+	s := fmt.Sprint(v)
+	if s == "" {
+		return "—"
+	}
+	key := family + "." + s
+	if t := k.tr(key); t != key {
+		return t
+	}
+	return s
+}
+
+// TypeList joins translated violence types.
+func (k kit) TypeList(ts []domain.ViolenceType) string {
+	if len(ts) == 0 {
+		return "—"
+	}
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = k.Lbl("vtype", t)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// PubCode shows a public code in groups of three.
+func (k kit) PubCode(c string) string { return domain.FormatPublicCode(c) }
+
+// Day shows a YYYY-MM-DD date as DD-MM-YYYY.
+func (k kit) Day(d string) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		if d == "" {
+			return "—"
+		}
+		return d
+	}
+	return t.Format("02-01-2006")
+}
+
+// Today is the local date, for date inputs.
+func (k kit) Today() string { return k.now.In(k.zone).Format("2006-01-02") }
+
+// AgeText shows an age in years, or "unknown".
+func (k kit) AgeText(a *int) string {
+	if a == nil {
+		return k.tr("case.age_unknown")
+	}
+	return k.tr("case.age_years", *a)
+}
+
+// SexText shows L, P or unknown.
+func (k kit) SexText(s domain.Sex) string {
+	if s == "" {
+		return k.tr("sex.unknown")
+	}
+	return k.Lbl("sex", s)
+}
+
+// DueState says whether a deadline has passed ("overdue"), is within two
+// hours ("soon"), or neither ("").
+func (k kit) DueState(t *time.Time) string {
+	switch {
+	case t == nil:
+		return ""
+	case t.Before(k.now):
+		return "overdue"
+	case t.Sub(k.now) < 2*time.Hour:
+		return "soon"
+	}
+	return ""
+}
+
+// DLState describes one clock of a case: met, met_late, breached, soon,
+// running, or stopped (unmet on a closed case).
+func (k kit) DLState(d domain.Deadline, open bool) string {
+	switch {
+	case d.MetAt != nil && d.Breached:
+		return "met_late"
+	case d.MetAt != nil:
+		return "met"
+	case !open:
+		return "stopped"
+	case d.Breached || d.DueAt.Before(k.now):
+		return "breached"
+	case d.DueAt.Sub(k.now) < 2*time.Hour:
+		return "soon"
+	}
+	return "running"
+}
+
+// Minutes shows a duration in minutes as hours and minutes.
+func (k kit) Minutes(n int) string {
+	h, m := n/60, n%60
+	switch {
+	case h == 0:
+		return k.tr("dur.m", m)
+	case m == 0:
+		return k.tr("dur.h", h)
+	}
+	return k.tr("dur.hm", h, m)
+}
+
+// Enumerations as strings, for selects and checkboxes.
+func (kit) VTypes() []string        { return strs(domain.ViolenceTypes) }
+func (kit) Prios() []string         { return strs(domain.Priorities) }
+func (kit) CaseStatuses() []string  { return strs(domain.CaseStatuses) }
+func (kit) PlaceList() []string     { return domain.Places }
+func (kit) RelationList() []string  { return domain.Relations }
+func (kit) ServiceList() []string   { return domain.ServiceTypes }
+func (kit) PlacementList() []string { return domain.PlacementKinds }
+func (kit) TeamKindList() []string  { return domain.TeamKinds }
+func (kit) Sexes() []string         { return []string{string(domain.SexFemale), string(domain.SexMale)} }
+func (kit) RouteSteps() []string {
+	return []string{store.RouteVillage, store.RouteDistrict, store.RouteDuty}
+}
+func (kit) ReportStatuses() []string { return []string{"new", "verified", "merged", "rejected"} }
+func (kit) HandlingRoles() []string {
+	return []string{"admin", "supervisor", "caseworker", "responder"}
+}
+func strs[T ~string](xs []T) []string { return stringsOf(xs) }
+
+func stringsOf[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+// FErr is the error of field name in form, if that form was posted.
+func (k kit) FErr(form, name string) string {
+	if k.which != form {
+		return ""
+	}
+	return k.errs[name]
+}
+
+// FVal is the posted value of a field of form, or def.
+func (k kit) FVal(form, name, def string) string {
+	if k.which != form || k.posted == nil {
+		return def
+	}
+	return k.posted.Get(name)
+}
+
+// FChk reports whether a checkbox value was posted in form.
+func (k kit) FChk(form, name, value string) bool {
+	if k.which != form || k.posted == nil {
+		return false
+	}
+	for _, v := range k.posted[name] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
+
+// withForm records the posted form and its translated errors on the kit
+// and on the base (the region picker reads Base.Fields).
+func (k *kit) withForm(b *Base, which string, posted url.Values, fields map[string]string) {
+	k.which, k.posted = which, posted
+	k.errs = translateFields(*b, fields)
+	b.Fields = k.errs
+	if len(fields) > 0 {
+		b.Error = b.T("form.fix_fields")
+	}
+}
+
+// ---- form fields rendered from templates/form_fields.html ----
+
+// fieldTpl renders the form controls shared by these pages.
+var fieldTpl = template.Must(template.ParseFS(templateFS, "templates/form_fields.html"))
+
+// FormField is one form control.
+type FormField struct {
+	ID, Name, Label, Hint, Value, Error, Type, Mode, Auto, Pattern string
+	Required, Multiline, Wide                                      bool
+	Rows, Max                                                      int
+	Options                                                        []FormOption
+	Empty                                                          string // label of the empty choice of a select
+}
+
+// FormOption is a choice of a select, radio group or checkbox group.
+type FormOption struct {
+	ID, Value, Label string
+	Selected         bool
+}
+
+// Describe is the aria-describedby of a control.
+func (f FormField) Describe() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.ID+"-err")
+	}
+	return strings.Join(ids, " ")
+}
+
+// field builds a control from options "type=", "hint=<key>", "def=",
+// "mode=", "auto=", "rows=", "max=", "pattern=", "empty=<key>", "req", "wide".
+func (k kit) field(form, id, name, label string, opts []string) FormField {
+	f := FormField{ID: id, Name: name, Label: k.tr(label), Type: "text", Error: k.FErr(form, name)}
+	def := ""
+	for _, o := range opts {
+		key, val, _ := strings.Cut(o, "=")
+		switch key {
+		case "type":
+			f.Type = val
+		case "hint":
+			f.Hint = k.tr(val)
+		case "def":
+			def = val
+		case "mode":
+			f.Mode = val
+		case "auto":
+			f.Auto = val
+		case "rows":
+			f.Rows, _ = strconv.Atoi(val)
+		case "max":
+			f.Max, _ = strconv.Atoi(val)
+		case "pattern":
+			f.Pattern = val
+		case "empty":
+			f.Empty = k.tr(val)
+		case "req":
+			f.Required = true
+		case "wide":
+			f.Wide = true
+		}
+	}
+	f.Value = k.FVal(form, name, def)
+	return f
+}
+
+func renderField(name string, data any) template.HTML {
+	var buf bytes.Buffer
+	if err := fieldTpl.ExecuteTemplate(&buf, name, data); err != nil {
+		return template.HTML("<!-- field: " + template.HTMLEscapeString(err.Error()) + " -->")
+	}
+	return template.HTML(buf.String())
+}
+
+// Input renders a labelled input with its hint and error.
+func (k kit) Input(form, id, name, label string, opts ...string) template.HTML {
+	return renderField("f_input", k.field(form, id, name, label, opts))
+}
+
+// Textarea renders a labelled textarea.
+func (k kit) Textarea(form, id, name, label string, opts ...string) template.HTML {
+	f := k.field(form, id, name, label, opts)
+	if f.Rows == 0 {
+		f.Rows = 4
+	}
+	return renderField("f_textarea", f)
+}
+
+// Select renders a labelled select of the values of an enumeration family.
+func (k kit) Select(form, id, name, label, family string, values []string, opts ...string) template.HTML {
+	f := k.field(form, id, name, label, opts)
+	for _, v := range values {
+		f.Options = append(f.Options, FormOption{Value: v, Label: k.Lbl(family, v), Selected: v == f.Value})
+	}
+	return renderField("f_select", f)
+}
+
+// Choices renders a select of ready-made options (teams, people).
+func (k kit) Choices(form, id, name, label string, options []FormOption, opts ...string) template.HTML {
+	f := k.field(form, id, name, label, opts)
+	for _, o := range options {
+		o.Selected = o.Value == f.Value
+		f.Options = append(f.Options, o)
+	}
+	return renderField("f_select", f)
+}
+
+// Radios renders a radio group (a fieldset) of an enumeration family.
+func (k kit) Radios(form, id, name, legend, family string, values []string, opts ...string) template.HTML {
+	f := k.field(form, id, name, legend, opts)
+	if f.Empty != "" {
+		f.Options = append(f.Options, FormOption{ID: id + "-none", Value: "", Label: f.Empty, Selected: f.Value == ""})
+	}
+	for _, v := range values {
+		f.Options = append(f.Options, FormOption{ID: id + "-" + v, Value: v, Label: k.Lbl(family, v), Selected: v == f.Value})
+	}
+	return renderField("f_radios", f)
+}
+
+// Checks renders a checkbox group (a fieldset) of an enumeration family;
+// checked holds the values to tick when the form was not posted.
+func (k kit) Checks(form, id, name, legend, family string, values []string, checked ...string) template.HTML {
+	f := k.field(form, id, name, legend, nil)
+	on := map[string]bool{}
+	if k.which == form {
+		for _, v := range k.posted[name] {
+			on[v] = true
+		}
+	} else {
+		for _, v := range checked {
+			on[v] = true
+		}
+	}
+	for _, v := range values {
+		f.Options = append(f.Options, FormOption{ID: id + "-" + v, Value: v, Label: k.Lbl(family, v), Selected: on[v]})
+	}
+	return renderField("f_checks", f)
+}
+
+// ---- shared handler helpers ----
+
+// formErrors splits a store error into field errors (EInvalid) or returns
+// ok=false for anything else.
+func formErrors(err error) (map[string]string, bool) {
+	e, ok := domain.AsError(err)
+	if !ok || e.Code != domain.EInvalid {
+		return nil, false
+	}
+	f := e.Fields
+	if len(f) == 0 {
+		f = map[string]string{"_": e.Message}
+	}
+	return f, true
+}
+
+// actionMessage is the translated message of a conflict or refusal from
+// the store (the store speaks English), with a generic fallback.
+func actionMessage(b Base, err error) (string, int) {
+	e, ok := domain.AsError(err)
+	if !ok {
+		return "", 0
+	}
+	switch e.Code {
+	case domain.EConflict, domain.EForbidden:
+	default:
+		return "", 0
+	}
+	status := httpx.StatusFor(e.Code)
+	key := "msg." + e.Message
+	if t := b.T(key); t != key {
+		return t, status
+	}
+	if strings.Contains(e.Message, " cannot become ") {
+		return b.T("msg.bad_transition"), status
+	}
+	if strings.HasPrefix(e.Message, "this report was already handled") {
+		return b.T("msg.report_handled"), status
+	}
+	if e.Code == domain.EForbidden {
+		return b.T("error.forbidden"), status
+	}
+	return b.T("error.conflict"), status
+}
+
+// parseAge reads an optional age. Input that is not a number becomes -1,
+// which the store refuses with its message for the field, together with
+// every other mistake in the form.
+func parseAge(v string) *int {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 999 {
+		n = -1
+	}
+	return &n
+}
+
+// listPager builds previous/next links for a list.
+type listPager struct {
+	Page, Pages      int
+	PrevURL, NextURL string
+}
+
+func newPager(path string, v url.Values, page, total, per int) listPager {
+	p := listPager{Page: page, Pages: (total + per - 1) / per}
+	link := func(n int) string {
+		v.Set("page", strconv.Itoa(n))
+		return path + "?" + v.Encode()
+	}
+	if page > 1 {
+		p.PrevURL = link(page - 1)
+	}
+	if page < p.Pages {
+		p.NextURL = link(page + 1)
+	}
+	return p
+}
+
+func listPageNum(r *http.Request) int {
+	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	return min(max(n, 1), 100000)
+}
+
+// parseForm reads a posted form of at most max bytes.
+func parseSmallForm(w http.ResponseWriter, r *http.Request, max int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	if err := r.ParseForm(); err != nil {
+		return &domain.Error{Code: domain.ETooLarge, Message: "form too large"}
+	}
+	return nil
+}
+
+// okFlash adds a translated flash for the redirect families of these pages.
+func withOK(path, flash string) string {
+	if strings.Contains(path, "?") {
+		return path + "&ok=" + url.QueryEscape(flash)
+	}
+	return path + "?ok=" + url.QueryEscape(flash)
+}
+
+// principal is the logged-in caller (the staff wrapper guarantees one).
+func principalOf(r *http.Request) *httpx.Principal { return httpx.PrincipalFrom(r.Context()) }
+
+// Words splits a space-separated list, for small selects in templates.
+func (kit) Words(s string) []string { return strings.Fields(s) }
+
+// Posted reports whether form is the one that was sent.
+func (k kit) Posted(form string) bool { return k.which == form }

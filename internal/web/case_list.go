@@ -1,0 +1,145 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+// The case inbox (/kasus): every case the caller may see, most urgent
+// first, with filters that survive paging and a summary of what is due.
+
+const casesPerPage = 50
+
+// CasesPage is the inbox.
+type CasesPage struct {
+	Base
+	kit
+	Cases      []domain.Case
+	Total      int
+	Counts     map[string]int
+	NewReports int
+	CanTriage  bool
+	CanCreate  bool
+	// The filter as typed.
+	Status, Due, Region, Type, Assignee, Priority, Query string
+	Open                                                 bool
+	Filtered                                             bool
+	Many                                                 bool // more cases than the store counts
+	listPager
+}
+
+func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "inbox.title")
+	ctx := r.Context()
+	q := r.URL.Query()
+	p := CasesPage{Base: b, kit: s.kit(b), Status: q.Get("status"), Due: q.Get("due"), Region: strings.TrimSpace(q.Get("region")),
+		Type: q.Get("type"), Assignee: q.Get("assignee"), Priority: q.Get("priority"), Query: strings.TrimSpace(q.Get("q"))}
+	// The open-only box is on by default; a sent filter form says so with f=1.
+	p.Open = q.Get("f") == "" || q.Get("open") == "1"
+	f := domain.CaseFilter{OpenOnly: p.Open, Limit: casesPerPage}
+	if st := domain.CaseStatus(p.Status); st.Valid() {
+		f.Status = st
+	} else {
+		p.Status = ""
+	}
+	switch p.Due {
+	case "soon", "overdue":
+		f.Due = p.Due
+	default:
+		p.Due = ""
+	}
+	if p.Region != "" {
+		if domain.ValidRegionCode(p.Region) {
+			f.RegionCode = p.Region
+		} else {
+			b.Fields = map[string]string{"region": b.T("inbox.bad_region")}
+			p.Base = b
+		}
+	}
+	if t := domain.ViolenceType(p.Type); t.Valid() {
+		f.Type = t
+	} else {
+		p.Type = ""
+	}
+	switch p.Assignee {
+	case "me":
+		f.AssigneeID = b.User.ID
+	default:
+		p.Assignee = ""
+	}
+	if pr := domain.Priority(p.Priority); pr.Valid() {
+		f.Priority = pr
+	} else {
+		p.Priority = ""
+	}
+	if len(p.Query) > 40 {
+		p.Query = p.Query[:40]
+	}
+	f.Query = p.Query
+	page := listPageNum(r)
+	f.Offset = (page - 1) * casesPerPage
+	cases, total, err := s.st.ListCases(ctx, b.Scope, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	counts, err := s.st.CaseCounts(ctx, b.Scope)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Cases, p.Total, p.Counts = cases, total, counts
+	p.CanTriage = b.Scope.Can(domain.PermManageCases)
+	p.CanCreate = b.Scope.Can(domain.PermWorkCases)
+	if p.CanTriage {
+		if _, n, err := s.st.ListReports(ctx, b.Scope, store.ReportFilter{Status: domain.ReportNew, Limit: 1}); err == nil {
+			p.NewReports = n
+		}
+	}
+	v := url.Values{"f": {"1"}}
+	for k, val := range map[string]string{"status": p.Status, "due": p.Due, "region": f.RegionCode, "type": p.Type,
+		"assignee": p.Assignee, "priority": p.Priority, "q": p.Query} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	if p.Open {
+		v.Set("open", "1")
+	}
+	p.Filtered = p.Status != "" || p.Due != "" || f.RegionCode != "" || p.Type != "" || p.Assignee != "" || p.Priority != "" || p.Query != "" || !p.Open
+	p.listPager = newPager("/kasus", v, page, total, casesPerPage)
+	if total > store.CountCap {
+		// The store stops counting here: page on without a total.
+		p.Pages, p.NextURL, p.Many = 0, "", true
+		if len(cases) == casesPerPage {
+			v.Set("page", strconv.Itoa(page+1))
+			p.NextURL = "/kasus?" + v.Encode()
+		}
+	}
+	p.kit.which, p.kit.posted = "filter", url.Values{"status": {p.Status}, "due": {p.Due}, "type": {p.Type},
+		"assignee": {p.Assignee}, "priority": {p.Priority}}
+	s.render(w, r, http.StatusOK, "cases", p)
+}
+
+// Who names the people responsible for a case in a list.
+func (p CasesPage) Who(c domain.Case) string {
+	var parts []string
+	if c.TeamName != "" {
+		parts = append(parts, c.TeamName)
+	}
+	if c.Assignee != "" {
+		parts = append(parts, c.Assignee)
+	}
+	if len(parts) == 0 {
+		return p.T("case.nobody")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// CountCap is where the store stops counting cases.
+func (CasesPage) CountCap() int { return store.CountCap }

@@ -1,0 +1,228 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"lindu/internal/domain"
+)
+
+// Teams and routing (/tim): village taskforces, district rapid-response
+// teams and the UPTD PPA, the duty roster, the deadline rules and the
+// routing order. Everyone who sees cases may look; PermManageTeams edits.
+
+// TeamsPage is the teams page.
+type TeamsPage struct {
+	Base
+	kit
+	Teams      []domain.Team
+	Duty       []domain.DutyShift
+	Rules      []domain.SLARule
+	Steps      []string
+	CanManage  bool
+	Candidates []domain.User
+	UserOpts   []FormOption
+}
+
+// StepAt is the routing step in position i ("" when none).
+func (p TeamsPage) StepAt(i int) string {
+	if i < len(p.Steps) {
+		return p.Steps[i]
+	}
+	return ""
+}
+
+// MembersFor lists the users who may join a team of region code.
+func (p TeamsPage) MembersFor(code string) []domain.User {
+	var out []domain.User
+	for _, u := range p.Candidates {
+		if code == "" || domain.RegionWithin(code, u.RegionCode) || domain.RegionWithin(u.RegionCode, code) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// IsMember reports whether user id is in team t.
+func (TeamsPage) IsMember(t domain.Team, id string) bool {
+	for _, m := range t.MemberIDs {
+		if m == id {
+			return true
+		}
+	}
+	return false
+}
+
+// MemberNames lists a team's members.
+func (p TeamsPage) MemberNames(t domain.Team) string {
+	if len(t.Members) == 0 {
+		return p.T("teams.no_members")
+	}
+	names := make([]string, len(t.Members))
+	for i, m := range t.Members {
+		names[i] = m.Username
+	}
+	return strings.Join(names, ", ")
+}
+
+// Checked says whether a member box is ticked: as posted, else as stored.
+func (p TeamsPage) Checked(form string, t domain.Team, id string) bool {
+	if p.which == form {
+		return p.FChk(form, "members", id)
+	}
+	return p.IsMember(t, id)
+}
+
+// RuleType names the violence type of a rule, or "any type".
+func (p TeamsPage) RuleType(t domain.ViolenceType) string {
+	if t == "" {
+		return p.T("teams.any_type")
+	}
+	return p.Lbl("vtype", t)
+}
+
+func (s *Server) teamsList(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "teams.title")
+	s.teamsPage(w, r, b, s.kit(b), http.StatusOK)
+}
+
+func (s *Server) teamsPage(w http.ResponseWriter, r *http.Request, b Base, k kit, status int) {
+	ctx := r.Context()
+	teams, err := s.st.ListTeams(ctx, b.Scope)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := TeamsPage{Base: b, kit: k, Teams: teams, CanManage: b.Scope.Can(domain.PermManageTeams)}
+	if p.Duty, err = s.st.ListDuty(ctx, b.Scope, s.now().Add(-24*time.Hour)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Rules, err = s.st.SLARules(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Steps, err = s.st.RoutingSteps(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.CanManage && b.Scope.Can(domain.PermViewUsers) {
+		if p.Candidates, err = s.caseHandlers(r, b); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, u := range p.Candidates {
+			p.UserOpts = append(p.UserOpts, FormOption{Value: u.ID, Label: u.Username + " (" + b.RoleName(u.Role) + ", " + u.RegionName + ")"})
+		}
+	}
+	s.render(w, r, status, "teams", p)
+}
+
+// teamsFailed re-renders the page after refused input.
+func (s *Server) teamsFailed(w http.ResponseWriter, r *http.Request, form string, err error, rename map[string]string) {
+	b := s.base(w, r, "teams.title")
+	k := s.kit(b)
+	if f, ok := formErrors(err); ok {
+		out := map[string]string{}
+		for key, msg := range f {
+			if n, ok := rename[key]; ok {
+				key = n
+			}
+			out[key] = msg
+		}
+		k.withForm(&b, form, r.PostForm, out)
+		s.teamsPage(w, r, b, k, http.StatusUnprocessableEntity)
+		return
+	}
+	if msg, status := actionMessage(b, err); status != 0 {
+		b.Error = msg
+		s.teamsPage(w, r, b, k, status)
+		return
+	}
+	s.fail(w, r, err)
+}
+
+func (s *Server) teamCreate(w http.ResponseWriter, r *http.Request) {
+	t := domain.Team{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"),
+		RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), MemberIDs: r.PostForm["members"]}
+	if _, err := s.st.CreateTeam(r.Context(), principalOf(r).Scope, t); err != nil {
+		s.teamsFailed(w, r, "team", err, nil)
+		return
+	}
+	http.Redirect(w, r, "/tim?ok=team_created", http.StatusSeeOther)
+}
+
+func (s *Server) teamMembers(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.st.SetTeamMembers(r.Context(), principalOf(r).Scope, id, r.PostForm["members"]); err != nil {
+		s.teamsFailed(w, r, "members-"+id, err, nil)
+		return
+	}
+	http.Redirect(w, r, "/tim?ok=team_saved#team-"+id, http.StatusSeeOther)
+}
+
+func (s *Server) dutyAdd(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "teams.title")
+	fields := map[string]string{}
+	when := func(name string) time.Time {
+		t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(r.PostFormValue(name)), b.Zone)
+		if err != nil {
+			fields[name] = "a date and time"
+		}
+		return t
+	}
+	d := domain.DutyShift{UserID: r.PostFormValue("user_id"), RegionCode: strings.TrimSpace(r.PostFormValue("duty_region")),
+		StartsAt: when("starts_at"), EndsAt: when("ends_at")}
+	rename := map[string]string{"region_code": "duty_region"}
+	if len(fields) > 0 {
+		s.teamsFailed(w, r, "duty", domain.Invalid("please correct the marked fields", fields), rename)
+		return
+	}
+	if _, err := s.st.AddDuty(r.Context(), b.Scope, d); err != nil {
+		s.teamsFailed(w, r, "duty", err, rename)
+		return
+	}
+	http.Redirect(w, r, "/tim?ok=duty_added#duty", http.StatusSeeOther)
+}
+
+func (s *Server) slaSet(w http.ResponseWriter, r *http.Request) {
+	fields := map[string]string{}
+	num := func(name string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
+		if err != nil {
+			fields[name] = "a number of minutes"
+		}
+		return n
+	}
+	rule := domain.SLARule{Priority: domain.Priority(r.PostFormValue("priority")), Type: domain.ViolenceType(r.PostFormValue("type")),
+		AckMinutes: num("ack_minutes"), ResponseMinutes: num("response_minutes")}
+	if len(fields) > 0 {
+		s.teamsFailed(w, r, "sla", domain.Invalid("please correct the marked fields", fields), nil)
+		return
+	}
+	if err := s.st.SetSLARule(r.Context(), principalOf(r).Scope, rule); err != nil {
+		s.teamsFailed(w, r, "sla", err, nil)
+		return
+	}
+	http.Redirect(w, r, "/tim?ok=sla_saved#sla", http.StatusSeeOther)
+}
+
+func (s *Server) routingSet(w http.ResponseWriter, r *http.Request) {
+	var steps []string
+	for _, name := range []string{"step1", "step2", "step3"} {
+		if v := r.PostFormValue(name); v != "" {
+			steps = append(steps, v)
+		}
+	}
+	if len(steps) == 0 {
+		s.teamsFailed(w, r, "route", domain.Invalid("bad routing", map[string]string{"steps": "choose at least one step"}), nil)
+		return
+	}
+	if err := s.st.SetRoutingSteps(r.Context(), principalOf(r).Scope, steps); err != nil {
+		s.teamsFailed(w, r, "route", err, nil)
+		return
+	}
+	http.Redirect(w, r, "/tim?ok=routing_saved#routing", http.StatusSeeOther)
+}
