@@ -39,7 +39,7 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 			c := store.SyntheticCase{RegionCode: codes[rng.Intn(len(codes))], Priority: domain.Priorities[rng.Intn(3)],
 				Types: []domain.ViolenceType{pickType(rng)}, ReportedAt: rep, VictimAge: rng.Intn(18),
 				VictimSex: []domain.Sex{domain.SexFemale, domain.SexMale}[rng.Intn(2)],
-				Summary: fmt.Sprintf("Kasus sintetis untuk uji beban #%d", start+done+i)}
+				Summary:   fmt.Sprintf("Kasus sintetis untuk uji beban #%d", start+done+i)}
 			age := end.Sub(rep)
 			ack := rep.Add(time.Duration(5+rng.Intn(90)) * time.Minute)
 			resp := ack.Add(time.Duration(1+rng.Intn(30)) * time.Hour)
