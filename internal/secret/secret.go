@@ -202,10 +202,52 @@ func LoadOrCreate(path string, now time.Time) ([]Key, bool, error) {
 		return nil, false, err
 	}
 	keys = []Key{NewKey(now)}
-	if err := Save(path, keys); err != nil {
+	// Create exclusively: two processes starting together on one data
+	// directory must end up with one key, not overwrite each other's.
+	created, err := saveNew(path, keys)
+	if err != nil {
 		return nil, false, err
 	}
+	if !created {
+		keys, err = Load(path)
+		return keys, false, err
+	}
 	return keys, true, nil
+}
+
+// saveNew writes keys to path only if path does not exist yet.
+func saveNew(path string, keys []Key) (bool, error) {
+	data, err := json.MarshalIndent(keyFile{Keys: keys}, "", "  ")
+	if err != nil {
+		return false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return false, fmt.Errorf("secret: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".lindu-key-*")
+	if err != nil {
+		return false, fmt.Errorf("secret: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err == nil {
+		_, err = tmp.Write(append(data, '\n'))
+		if err == nil {
+			err = tmp.Sync()
+		}
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return false, fmt.Errorf("secret: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return false, nil
+		}
+		return false, fmt.Errorf("secret: %w", err)
+	}
+	return true, nil
 }
 
 // Load reads a key file.
