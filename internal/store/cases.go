@@ -468,8 +468,6 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 		}); err != nil {
 		return err
 	}
-	noPersonal := sc
-	noPersonal.Personal = false
 	rows, err := s.r.QueryContext(ctx, `SELECT `+reportCols+` FROM reports r LEFT JOIN regions g ON g.code = r.region_code
 		WHERE r.case_id = $1 ORDER BY r.received_at`, c.ID)
 	if err != nil {
@@ -481,9 +479,16 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 		if err != nil {
 			return err
 		}
+		// Who reported is for the supervisors who triage, not for everyone
+		// working the case (the reporter's identity is confidential).
+		if !sc.Can(domain.PermManageCases) {
+			if r.ReporterName != "" || r.ContactPhone != "" {
+				r.PersonalMasked = true
+			}
+			r.ReporterName, r.ContactPhone = "", ""
+		}
 		c.Reports = append(c.Reports, r)
 	}
-	_ = noPersonal
 	return rows.Err()
 }
 
@@ -692,7 +697,7 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, sc domain.Scope
 		}
 	case domain.StatusAssigned:
 		if t.TeamID != "" {
-			if err := s.checkTeam(ctx, tx, sc, t.TeamID); err != nil {
+			if err := s.checkTeam(ctx, tx, sc, t.TeamID, lc.region); err != nil {
 				return err
 			}
 			set("team_id", t.TeamID)
@@ -799,7 +804,7 @@ func (s *Store) Reassign(ctx context.Context, sc domain.Scope, id, teamID, assig
 		}
 		sets, args := []string{"updated_at = $1", "version = version + 1"}, []any{s.utc()}
 		if teamID != "" {
-			if err := s.checkTeam(ctx, tx, sc, teamID); err != nil {
+			if err := s.checkTeam(ctx, tx, sc, teamID, lc.region); err != nil {
 				return err
 			}
 			args = append(args, teamID)
@@ -830,11 +835,16 @@ func (s *Store) Reassign(ctx context.Context, sc domain.Scope, id, teamID, assig
 	return s.getCase(ctx, sc, id, false)
 }
 
-func (s *Store) checkTeam(ctx context.Context, tx *sql.Tx, sc domain.Scope, teamID string) error {
+// checkTeam accepts a team in the caller's region whose area covers the
+// case (a village taskforce only for its own village).
+func (s *Store) checkTeam(ctx context.Context, tx *sql.Tx, sc domain.Scope, teamID, caseRegion string) error {
 	var region string
 	err := tx.QueryRowContext(ctx, `SELECT region_code FROM teams WHERE id = $1`, teamID).Scan(&region)
 	if err != nil || !sc.Contains(region) {
 		return domain.Invalid("please correct the marked fields", map[string]string{"team_id": "no such team in your region"})
+	}
+	if !domain.RegionWithin(caseRegion, region) {
+		return domain.Invalid("please correct the marked fields", map[string]string{"team_id": "this team does not cover the case's village"})
 	}
 	return nil
 }

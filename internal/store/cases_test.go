@@ -466,3 +466,36 @@ func TestRateLimit(t *testing.T) {
 		}
 	})
 }
+
+// A case can only be given to a team whose area covers it, and who
+// reported it stays with the supervisors.
+func TestAssignmentAreaAndReporterPrivacy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newCasesWorld(t, d, "", nil)
+		other, err := w.st.CreateTeam(ctx, sys(), domain.Team{Name: "Satgas lain", Kind: "village_taskforce", RegionCode: "61.07.02.2001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, c := w.report(t, "61.07.01.2001")
+		_, err = w.st.Reassign(ctx, w.sc(w.sup), c.ID, other.ID, "", "salah desa")
+		if e, ok := domain.AsError(err); !ok || e.Fields["team_id"] == "" {
+			t.Fatalf("team of another village accepted: %v", err)
+		}
+		if _, err := w.st.Reassign(ctx, w.sc(w.sup), c.ID, w.district.ID, "", "kecamatan"); err != nil {
+			t.Fatalf("district team refused: %v", err)
+		}
+		for _, u := range []domain.User{w.peksos, w.satgas} {
+			got, err := w.st.GetCase(ctx, w.sc(u), c.ID)
+			if err != nil || len(got.Reports) != 1 {
+				t.Fatalf("%s: %v", u.Username, err)
+			}
+			if r := got.Reports[0]; r.ContactPhone != "" || r.ReporterName != "" || r.Description == "" {
+				t.Fatalf("%s sees the reporter: %+v", u.Username, r)
+			}
+		}
+		got, _ := w.st.GetCase(ctx, w.sc(w.sup), c.ID)
+		if got.Reports[0].ContactPhone == "" {
+			t.Fatal("the supervisor cannot call the reporter back")
+		}
+	})
+}

@@ -16,6 +16,7 @@ var encryptedColumns = []struct{ table, column, field, hashColumn, hashField str
 	{"users", "email_enc", "users.email", "", ""},
 	{"users", "phone_enc", "users.phone", "phone_hash", "phone"},
 	{"users", "totp_secret_enc", "users.totp_secret", "", ""},
+	{"outbox", "to_phone_enc", "outbox.to_phone", "", ""},
 }
 
 // Reencrypt rewrites every encrypted field with the box's active key and

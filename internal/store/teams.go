@@ -35,8 +35,8 @@ func (s *Store) RoutingSteps(ctx context.Context) ([]string, error) {
 
 // SetRoutingSteps stores the routing order. Authorization: PermManageTeams.
 func (s *Store) SetRoutingSteps(ctx context.Context, sc domain.Scope, steps []string) error {
-	if !sc.Can(domain.PermManageTeams) {
-		return domain.Errorf(domain.EForbidden, "your role may not change routing")
+	if !sc.Can(domain.PermManageTeams) || !deploymentWide(sc) {
+		return domain.Errorf(domain.EForbidden, "only a regency-level supervisor or administrator may change routing")
 	}
 	seen := map[string]bool{}
 	for _, st := range steps {
@@ -116,6 +116,13 @@ func (s *Store) routeCase(ctx context.Context, tx *sql.Tx, caseID, region string
 	}
 	return s.applyTransition(ctx, tx, sys, caseID, lc, domain.Transition{To: domain.StatusAssigned, TeamID: lead, AssigneeID: person,
 		Note: "routing"})
+}
+
+// deploymentWide reports whether a scope may change settings that apply to
+// the whole deployment (deadline rules, routing): lindu itself, or a user
+// bound to a province or regency, not a district or village.
+func deploymentWide(sc domain.Scope) bool {
+	return sc.System || sc.RegionCode == "" || domain.RegionLevelOf(sc.RegionCode) <= domain.LevelRegency
 }
 
 func teamFor(ctx context.Context, tx *sql.Tx, kind, region string) (string, error) {
