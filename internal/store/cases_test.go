@@ -481,9 +481,6 @@ func TestAssignmentAreaAndReporterPrivacy(t *testing.T) {
 		if e, ok := domain.AsError(err); !ok || e.Fields["team_id"] == "" {
 			t.Fatalf("team of another village accepted: %v", err)
 		}
-		if _, err := w.st.Reassign(ctx, w.sc(w.sup), c.ID, w.district.ID, "", "kecamatan"); err != nil {
-			t.Fatalf("district team refused: %v", err)
-		}
 		for _, u := range []domain.User{w.peksos, w.satgas} {
 			got, err := w.st.GetCase(ctx, w.sc(u), c.ID)
 			if err != nil || len(got.Reports) != 1 {
@@ -496,6 +493,9 @@ func TestAssignmentAreaAndReporterPrivacy(t *testing.T) {
 		got, _ := w.st.GetCase(ctx, w.sc(w.sup), c.ID)
 		if got.Reports[0].ContactPhone == "" {
 			t.Fatal("the supervisor cannot call the reporter back")
+		}
+		if _, err := w.st.Reassign(ctx, w.sc(w.sup), c.ID, w.district.ID, "", "kecamatan"); err != nil {
+			t.Fatalf("district team refused: %v", err)
 		}
 	})
 }
