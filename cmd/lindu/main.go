@@ -178,6 +178,9 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, progress io.
 		st.Close()
 		return nil, err
 	}
+	if err := st.Optimize(ctx); err != nil {
+		log.Warn("could not refresh planner statistics", "err", err.Error())
+	}
 	return st, nil
 }
 

@@ -66,7 +66,7 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 			progress(done, n)
 		}
 	}
-	return inserted, nil
+	return inserted, st.Optimize(ctx)
 }
 
 // villagesBelow lists the village codes below region ("" = all Indonesia).

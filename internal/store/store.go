@@ -333,3 +333,26 @@ func (s *Store) maxParams() int {
 	}
 	return 30000
 }
+
+// Optimize refreshes the query planner's statistics: on SQLite a sampled
+// ANALYZE (PRAGMA optimize), on PostgreSQL ANALYZE of the big tables. Run
+// at start and after bulk loads; cheap when nothing changed.
+func (s *Store) Optimize(ctx context.Context) error {
+	var stmts []string
+	if s.dialect == SQLite {
+		stmts = []string{`PRAGMA analysis_limit = 1000`, `PRAGMA optimize = 0x10002`}
+	} else {
+		stmts = []string{`ANALYZE cases`, `ANALYZE case_types`, `ANALYZE reports`}
+	}
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: optimize: %w", err)
+	}
+	defer conn.Close()
+	for _, q := range stmts {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: optimize: %w", err)
+		}
+	}
+	return nil
+}
