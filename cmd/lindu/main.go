@@ -52,6 +52,7 @@ Usage:
   lindu audit verify [flags]       check the hash chain of the audit log
   lindu key rotate [flags]         add a new encryption key and re-encrypt every personal field
   lindu demo generate --cases N [--region CODE] [--seed S]   bulk synthetic cases for benchmarks
+  lindu kannel config [flags]      print the smsbox sms-service and sendsms-user groups for this lindu
   lindu version                    print the version
 
 Every command takes the common flags (see "lindu serve -h"); settings can also
@@ -68,7 +69,7 @@ func run(ctx context.Context, args []string, env config.Env, stdin io.Reader, st
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
-	case "user", "token", "audit", "key", "demo":
+	case "user", "token", "audit", "key", "demo", "kannel":
 		if len(rest) == 0 {
 			fmt.Fprintf(stderr, "lindu %s: missing subcommand (see lindu help)\n", cmd)
 			return 2
@@ -91,6 +92,8 @@ func run(ctx context.Context, args []string, env config.Env, stdin io.Reader, st
 		err = cmdKeyRotate(ctx, rest, env, stdout, stderr)
 	case "demo generate":
 		err = cmdDemoGenerate(ctx, rest, env, stdout, stderr)
+	case "kannel config":
+		err = cmdKannelConfig(ctx, rest, env, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "lindu", buildVersion())
 		return 0
@@ -295,11 +298,16 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		}
 		printDemoAccounts(stdout, accounts)
 	}
-	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: cfg.RootRegion, Require2FA: cfg.Require2FA,
-		SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, Version: buildVersion()})
+	chans, sender, err := channels(cfg, st, log)
 	if err != nil {
 		return err
 	}
+	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: cfg.RootRegion, Require2FA: cfg.Require2FA,
+		SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, Version: buildVersion(), Channels: chans})
+	if err != nil {
+		return err
+	}
+	defer runSender(ctx, sender, srv.Metrics)()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

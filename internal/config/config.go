@@ -34,6 +34,19 @@ type Config struct {
 	PublicURL     string // LINDU_PUBLIC_URL: how users reach lindu (for links in messages)
 	Demo          bool   // --demo: load the demo data set on an empty database
 	ShutdownGrace time.Duration
+
+	// Channels (SMS through Kannel, WhatsApp Cloud API); see README.
+	KannelSendsmsURL      string // LINDU_KANNEL_SENDSMS_URL, e.g. http://127.0.0.1:13013/cgi-bin/sendsms
+	KannelUsername        string // LINDU_KANNEL_USERNAME (sendsms-user)
+	KannelPassword        string // LINDU_KANNEL_PASSWORD
+	KannelSecret          string // LINDU_KANNEL_SECRET: in the URLs Kannel calls
+	KannelFrom            string // LINDU_KANNEL_FROM: sender number or short code (optional)
+	KannelAllowIPs        string // LINDU_KANNEL_ALLOW_IPS: comma-separated addresses allowed to call (optional)
+	WhatsAppVerifyToken   string // LINDU_WHATSAPP_VERIFY_TOKEN
+	WhatsAppAppSecret     string // LINDU_WHATSAPP_APP_SECRET
+	WhatsAppAccessToken   string // LINDU_WHATSAPP_ACCESS_TOKEN
+	WhatsAppPhoneNumberID string // LINDU_WHATSAPP_PHONE_NUMBER_ID
+	WhatsAppAPIURL        string // LINDU_WHATSAPP_API_URL (default https://graph.facebook.com/v21.0)
 }
 
 // Defaults returns the configuration before flags and environment.
@@ -78,6 +91,17 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	fromEnv("LINDU_LOG_FORMAT", &c.LogFormat)
 	fromEnv("LINDU_LOG_LEVEL", &c.LogLevel)
 	fromEnv("LINDU_PUBLIC_URL", &c.PublicURL)
+	fromEnv("LINDU_KANNEL_SENDSMS_URL", &c.KannelSendsmsURL)
+	fromEnv("LINDU_KANNEL_USERNAME", &c.KannelUsername)
+	fromEnv("LINDU_KANNEL_PASSWORD", &c.KannelPassword)
+	fromEnv("LINDU_KANNEL_SECRET", &c.KannelSecret)
+	fromEnv("LINDU_KANNEL_FROM", &c.KannelFrom)
+	fromEnv("LINDU_KANNEL_ALLOW_IPS", &c.KannelAllowIPs)
+	fromEnv("LINDU_WHATSAPP_VERIFY_TOKEN", &c.WhatsAppVerifyToken)
+	fromEnv("LINDU_WHATSAPP_APP_SECRET", &c.WhatsAppAppSecret)
+	fromEnv("LINDU_WHATSAPP_ACCESS_TOKEN", &c.WhatsAppAccessToken)
+	fromEnv("LINDU_WHATSAPP_PHONE_NUMBER_ID", &c.WhatsAppPhoneNumberID)
+	fromEnv("LINDU_WHATSAPP_API_URL", &c.WhatsAppAPIURL)
 	var err error
 	boolEnv := func(key string, dst *bool) {
 		if v := env(key); v != "" && err == nil {
@@ -109,6 +133,17 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (env LINDU_LOG_LEVEL)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take client addresses from X-Forwarded-For (env LINDU_TRUST_PROXY=1)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public base URL, e.g. https://lindu.bengkayangkab.go.id (env LINDU_PUBLIC_URL)")
+	fs.StringVar(&c.KannelSendsmsURL, "kannel-sendsms-url", c.KannelSendsmsURL, "Kannel sendsms URL, e.g. http://127.0.0.1:13013/cgi-bin/sendsms (env LINDU_KANNEL_SENDSMS_URL)")
+	fs.StringVar(&c.KannelUsername, "kannel-username", c.KannelUsername, "Kannel sendsms-user username (env LINDU_KANNEL_USERNAME)")
+	fs.StringVar(&c.KannelPassword, "kannel-password", c.KannelPassword, "Kannel sendsms-user password (env LINDU_KANNEL_PASSWORD)")
+	fs.StringVar(&c.KannelSecret, "kannel-secret", c.KannelSecret, "secret in the URLs Kannel calls; enables /channels/kannel/* (env LINDU_KANNEL_SECRET)")
+	fs.StringVar(&c.KannelFrom, "kannel-from", c.KannelFrom, "sender number or short code of outgoing SMS (env LINDU_KANNEL_FROM)")
+	fs.StringVar(&c.KannelAllowIPs, "kannel-allow-ips", c.KannelAllowIPs, "comma-separated addresses allowed to call the Kannel endpoints (env LINDU_KANNEL_ALLOW_IPS)")
+	fs.StringVar(&c.WhatsAppVerifyToken, "whatsapp-verify-token", c.WhatsAppVerifyToken, "WhatsApp webhook verify token (env LINDU_WHATSAPP_VERIFY_TOKEN)")
+	fs.StringVar(&c.WhatsAppAppSecret, "whatsapp-app-secret", c.WhatsAppAppSecret, "WhatsApp app secret for X-Hub-Signature-256; enables the webhook (env LINDU_WHATSAPP_APP_SECRET)")
+	fs.StringVar(&c.WhatsAppAccessToken, "whatsapp-access-token", c.WhatsAppAccessToken, "WhatsApp Cloud API access token (env LINDU_WHATSAPP_ACCESS_TOKEN)")
+	fs.StringVar(&c.WhatsAppPhoneNumberID, "whatsapp-phone-number-id", c.WhatsAppPhoneNumberID, "WhatsApp phone number id (env LINDU_WHATSAPP_PHONE_NUMBER_ID)")
+	fs.StringVar(&c.WhatsAppAPIURL, "whatsapp-api-url", c.WhatsAppAPIURL, "Graph API base URL (env LINDU_WHATSAPP_API_URL; default https://graph.facebook.com/v21.0)")
 	if extra != nil {
 		extra(fs)
 	}
@@ -171,6 +206,12 @@ func (c *Config) finish(secure string) error {
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
+	}
+	if c.KannelSendsmsURL != "" && !strings.HasPrefix(c.KannelSendsmsURL, "http://") && !strings.HasPrefix(c.KannelSendsmsURL, "https://") {
+		return usage("bad Kannel sendsms URL: want http://HOST:PORT/cgi-bin/sendsms")
+	}
+	if c.KannelSendsmsURL != "" && c.KannelSecret == "" {
+		return usage("LINDU_KANNEL_SENDSMS_URL needs LINDU_KANNEL_SECRET (delivery reports come back through it)")
 	}
 	return nil
 }

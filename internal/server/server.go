@@ -28,6 +28,9 @@ type Options struct {
 	Now           func() time.Time
 	// ReportMinFormAge: see web.Options (0 = default 3 s, negative = off).
 	ReportMinFormAge time.Duration
+	// Channels are the SMS/WhatsApp intake endpoints (intake/kannel,
+	// intake/whatsapp), registered on the same mux.
+	Channels []interface{ Routes(*http.ServeMux) }
 }
 
 // Server is the assembled HTTP handler.
@@ -54,6 +57,9 @@ func New(o Options) (*Server, error) {
 	mux := http.NewServeMux()
 	w.Routes(mux)
 	a.Register(mux)
+	for _, c := range o.Channels {
+		c.Routes(mux)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"lindu/internal/config"
+	"lindu/internal/intake"
+	"lindu/internal/intake/kannel"
+	"lindu/internal/intake/whatsapp"
+	"lindu/internal/jobs"
+	"lindu/internal/metrics"
+	"lindu/internal/sms"
+	"lindu/internal/store"
+)
+
+func kannelSettings(cfg config.Config) kannel.Settings {
+	var allow []string
+	for _, a := range strings.Split(cfg.KannelAllowIPs, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			allow = append(allow, a)
+		}
+	}
+	return kannel.Settings{SendsmsURL: cfg.KannelSendsmsURL, Username: cfg.KannelUsername, Password: cfg.KannelPassword,
+		Secret: cfg.KannelSecret, From: cfg.KannelFrom, AllowIPs: allow, PublicURL: cfg.PublicURL}
+}
+
+func whatsappSettings(cfg config.Config) whatsapp.Settings {
+	return whatsapp.Settings{VerifyToken: cfg.WhatsAppVerifyToken, AppSecret: cfg.WhatsAppAppSecret, AccessToken: cfg.WhatsAppAccessToken,
+		PhoneNumberID: cfg.WhatsAppPhoneNumberID, APIURL: cfg.WhatsAppAPIURL}
+}
+
+// channels builds the intake endpoints and the outbox sender of the
+// configured channels (none when nothing is configured).
+func channels(cfg config.Config, st *store.Store, log *slog.Logger) ([]interface{ Routes(*http.ServeMux) }, *sms.Sender, error) {
+	kannelOn := cfg.KannelSecret != ""
+	waOn := cfg.WhatsAppAppSecret != ""
+	if !kannelOn && !waOn {
+		return nil, nil, nil
+	}
+	if cfg.RootRegion == "" {
+		return nil, nil, &config.UsageError{Msg: "the SMS and WhatsApp channels need --root-region: reports by SMS are filed in the deployment's region"}
+	}
+	sender := &sms.Sender{Store: st, Log: log, Instance: jobs.InstanceName(), Gateways: map[string]sms.Gateway{}}
+	svc := &intake.Service{Store: st, Region: cfg.RootRegion, Sent: sender.Wake}
+	hc := &http.Client{Timeout: 30 * time.Second}
+	var routes []interface{ Routes(*http.ServeMux) }
+	if kannelOn {
+		ks := kannelSettings(cfg)
+		routes = append(routes, &kannel.Handler{Settings: ks, Intake: svc, Store: st, Log: log})
+		if cfg.KannelSendsmsURL != "" {
+			sender.Gateways["sms"] = &kannel.Client{Settings: ks, HTTP: hc}
+		}
+	}
+	if waOn {
+		ws := whatsappSettings(cfg)
+		routes = append(routes, &whatsapp.Handler{Settings: ws, Intake: svc, Store: st, Log: log})
+		if cfg.WhatsAppAccessToken != "" && cfg.WhatsAppPhoneNumberID != "" {
+			sender.Gateways["whatsapp"] = &whatsapp.Client{Settings: ws, HTTP: hc}
+		}
+	}
+	if len(sender.Gateways) == 0 {
+		return routes, nil, nil
+	}
+	return routes, sender, nil
+}
+
+// runSender starts the outbox sender when there is one; the returned
+// function stops it and waits.
+func runSender(ctx context.Context, s *sms.Sender, m *metrics.Registry) func() {
+	if s == nil {
+		return func() {}
+	}
+	s.Metrics = m
+	sctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Run(sctx)
+	}()
+	return func() { stop(); <-done }
+}
+
+func cmdKannelConfig(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	var retries, delay int
+	cfg, err := config.Load("kannel config", args, env, stderr, func(fs *flag.FlagSet) {
+		fs.IntVar(&retries, "http-request-retry", 100, "smsbox retries of a failed call to lindu")
+		fs.IntVar(&delay, "http-queue-delay", 5, "seconds between those retries")
+	})
+	if err != nil {
+		return err
+	}
+	if cfg.KannelSecret == "" {
+		return &config.UsageError{Msg: "set LINDU_KANNEL_SECRET (or --kannel-secret) first: it goes into the URLs Kannel calls"}
+	}
+	fmt.Fprint(stdout, kannel.Config(kannelSettings(cfg), retries, delay))
+	return nil
+}

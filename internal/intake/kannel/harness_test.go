@@ -1,0 +1,259 @@
+package kannel_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"lindu/internal/intake/kannel"
+)
+
+const (
+	bearerbox = "/usr/sbin/bearerbox"
+	smsbox    = "/usr/sbin/smsbox"
+	fakesmsc  = "/usr/lib/kannel/test/fakesmsc"
+)
+
+// needKannel skips without the Kannel binaries, unless the test command
+// requires them (LINDU_TEST_REQUIRE_KANNEL=1).
+func needKannel(t *testing.T) {
+	t.Helper()
+	for _, p := range []string{bearerbox, smsbox, fakesmsc} {
+		if _, err := os.Stat(p); err != nil {
+			if os.Getenv("LINDU_TEST_REQUIRE_KANNEL") == "1" {
+				t.Fatalf("LINDU_TEST_REQUIRE_KANNEL=1 but %s is missing", p)
+			}
+			t.Skipf("%s missing (install kannel and kannel-extras)", p)
+		}
+	}
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// gateway is a running Kannel: bearerbox with a fake SMSC and smsbox
+// calling lindu.
+type gateway struct {
+	t                              *testing.T
+	dir, conf                      string
+	smscPort, sendsmsPort, boxPort int
+	bb, sb                         *exec.Cmd
+	phones                         []*phone
+	mu                             sync.Mutex
+}
+
+func startGateway(t *testing.T, st kannel.Settings, retries int) *gateway {
+	t.Helper()
+	needKannel(t)
+	g := &gateway{t: t, dir: t.TempDir(), smscPort: freePort(t), sendsmsPort: freePort(t), boxPort: freePort(t)}
+	admin := freePort(t)
+	conf := fmt.Sprintf(`group = core
+admin-port = %d
+admin-password = test
+admin-interface = 127.0.0.1
+admin-allow-ip = "127.0.0.1"
+smsbox-port = %d
+smsbox-interface = 127.0.0.1
+box-allow-ip = "127.0.0.1"
+log-file = "%s/bearerbox.log"
+log-level = 1
+dlr-storage = internal
+
+group = smsc
+smsc = fake
+smsc-id = FAKE
+port = %d
+connect-allow-ip = 127.0.0.1
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = %d
+sendsms-port = %d
+sendsms-interface = 127.0.0.1
+log-file = "%s/smsbox.log"
+log-level = 1
+http-request-retry = %d
+http-queue-delay = 1
+
+`, admin, g.boxPort, g.dir, g.smscPort, g.boxPort, g.sendsmsPort, g.dir, retries)
+	conf += kannel.Config(st, retries, 1)
+	g.conf = filepath.Join(g.dir, "kannel.conf")
+	if err := os.WriteFile(g.conf, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g.bb = g.start(bearerbox, "bearerbox.out")
+	waitPort(t, g.boxPort)
+	g.startSmsbox()
+	t.Cleanup(g.stop)
+	return g
+}
+
+func (g *gateway) start(bin, out string, args ...string) *exec.Cmd {
+	f, err := os.Create(filepath.Join(g.dir, out))
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	cmd := exec.Command(bin, append(args, g.conf)...)
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		g.t.Fatal(err)
+	}
+	return cmd
+}
+
+func (g *gateway) startSmsbox() {
+	g.sb = g.start(smsbox, "smsbox.out")
+	waitPort(g.t, g.sendsmsPort)
+}
+
+func (g *gateway) stopSmsbox() {
+	if g.sb != nil {
+		g.sb.Process.Kill()
+		g.sb.Wait()
+		g.sb = nil
+	}
+}
+
+func (g *gateway) stop() {
+	for _, p := range g.phones {
+		p.stop()
+	}
+	g.stopSmsbox()
+	if g.bb != nil {
+		g.bb.Process.Kill()
+		g.bb.Wait()
+	}
+	if g.t.Failed() {
+		for _, f := range []string{"bearerbox.log", "smsbox.log"} {
+			b, _ := os.ReadFile(filepath.Join(g.dir, f))
+			if len(b) > 3000 {
+				b = b[len(b)-3000:]
+			}
+			g.t.Logf("--- %s (tail)\n%s", f, b)
+		}
+	}
+}
+
+func (g *gateway) sendsmsURL() string {
+	return "http://127.0.0.1:" + strconv.Itoa(g.sendsmsPort) + "/cgi-bin/sendsms"
+}
+
+func waitPort(t testing.TB, port int) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("port %d did not open", port)
+}
+
+// phone is a fakesmsc: the phone network. It sends count messages (chosen
+// among msgs) and prints every message Kannel sends it.
+type phone struct {
+	cmd *exec.Cmd
+	out *safeBuf
+}
+
+type safeBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// phone starts a fakesmsc after stopping the previous one (the fake SMSC
+// takes one connection at a time).
+func (g *gateway) phone(count int, interval float64, msgs ...string) *phone {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, p := range g.phones {
+		p.stop()
+	}
+	args := []string{"-H", "127.0.0.1", "-r", strconv.Itoa(g.smscPort), "-i", strconv.FormatFloat(interval, 'f', 3, 64),
+		"-m", strconv.Itoa(count)}
+	p := &phone{out: &safeBuf{}}
+	p.cmd = exec.Command(fakesmsc, append(args, msgs...)...)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		g.t.Fatal(err)
+	}
+	g.phones = append(g.phones, p)
+	return p
+}
+
+func (p *phone) stop() {
+	if p.cmd.Process != nil && p.cmd.ProcessState == nil {
+		p.cmd.Process.Kill()
+		p.cmd.Wait()
+	}
+}
+
+var gotRE = regexp.MustCompile(`Got message \d+: <(\S+) (\S+) (\S+) (.*)>`)
+var sentRE = regexp.MustCompile(`sent message (\d+)`)
+
+// received lists the texts delivered to phone number to, on every phone.
+func (g *gateway) received(to string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []string
+	for _, p := range g.phones {
+		sc := bufio.NewScanner(bytes.NewReader([]byte(p.out.String())))
+		for sc.Scan() {
+			if m := gotRE.FindStringSubmatch(sc.Text()); m != nil && (to == "" || m[2] == to) {
+				out = append(out, m[4])
+			}
+		}
+	}
+	return out
+}
+
+// sent is how many messages p has sent.
+func (p *phone) sent() int {
+	n := 0
+	for _, m := range sentRE.FindAllStringSubmatch(p.out.String(), -1) {
+		n, _ = strconv.Atoi(m[1])
+	}
+	return n
+}
+
+func eventually(t testing.TB, within time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,314 @@
+// Package kannel connects lindu to a Kannel SMS gateway: smsbox's
+// sms-service calls /channels/kannel/receive for every SMS (authenticated
+// by a secret in the URL and an optional address allow-list), lindu sends
+// through Kannel's sendsms interface with a dlr-url, and Kannel reports
+// deliveries to /channels/kannel/dlr. Config prints the smsbox groups
+// that match lindu's settings.
+package kannel
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"lindu/internal/domain"
+	"lindu/internal/intake"
+	"lindu/internal/store"
+)
+
+// Settings are lindu's Kannel settings.
+type Settings struct {
+	SendsmsURL string // e.g. http://127.0.0.1:13013/cgi-bin/sendsms
+	Username   string
+	Password   string
+	Secret     string   // in the URLs Kannel calls
+	From       string   // sender number or short code; optional
+	AllowIPs   []string // addresses allowed to call lindu; empty = any
+	PublicURL  string   // how Kannel reaches lindu, e.g. http://127.0.0.1:8080
+	DLRMask    int      // default 31: delivered, failed, queued, sent, rejected
+}
+
+// Handler serves the endpoints Kannel calls.
+type Handler struct {
+	Settings Settings
+	Intake   *intake.Service
+	Store    *store.Store
+	Log      *slog.Logger
+}
+
+// Routes registers the endpoints.
+func (h *Handler) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /channels/kannel/receive", h.receive)
+	mux.HandleFunc("POST /channels/kannel/receive", h.receive)
+	mux.HandleFunc("GET /channels/kannel/dlr", h.dlr)
+	mux.HandleFunc("POST /channels/kannel/dlr", h.dlr)
+}
+
+func (h *Handler) allowed(r *http.Request) bool {
+	secret := r.URL.Query().Get("secret")
+	if h.Settings.Secret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(h.Settings.Secret)) != 1 {
+		return false
+	}
+	if len(h.Settings.AllowIPs) == 0 {
+		return true
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	for _, a := range h.Settings.AllowIPs {
+		if a == host {
+			return true
+		}
+	}
+	return false
+}
+
+func text(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	io.WriteString(w, msg+"\n")
+}
+
+// receive takes one SMS from smsbox. It answers 2xx only once the message
+// is committed (or was committed before): anything else makes smsbox
+// retry (http-request-retry), and the key makes retries harmless.
+func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
+	if !h.allowed(r) {
+		text(w, http.StatusUnauthorized, "unauthorized")
+		return
+	}
+	q := r.URL.Query()
+	if r.Method == http.MethodPost {
+		// post-url: the text is the body; the rest comes in the URL.
+		body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+		if err != nil {
+			text(w, http.StatusBadRequest, "bad body")
+			return
+		}
+		if q.Get("text") == "" {
+			q.Set("text", string(body))
+		}
+	}
+	id, smsc := q.Get("id"), q.Get("smsc")
+	if id == "" || len(id) > 100 || len(smsc) > 60 {
+		text(w, http.StatusBadRequest, "missing message id (%I)")
+		return
+	}
+	from, ok := domain.NormalizePhone(q.Get("from"))
+	if !ok {
+		// Operator notices from names or short codes are not reports.
+		h.Log.Info("kannel: message from a non-phone sender ignored", "smsc", smsc)
+		text(w, http.StatusOK, "ignored")
+		return
+	}
+	coding, _ := strconv.Atoi(q.Get("coding"))
+	msg := intake.Message{Key: "kannel:" + smsc + ":" + id, Channel: domain.ChannelSMS, From: from,
+		Text: DecodeText([]byte(q.Get("text")), coding, q.Get("charset"))}
+	if ts, err := strconv.ParseInt(q.Get("time"), 10, 64); err == nil && ts > 0 {
+		msg.ReceivedAt = time.Unix(ts, 0)
+	}
+	res, err := h.Intake.Handle(r.Context(), msg)
+	if err != nil {
+		h.Log.Error("kannel: storing an SMS failed; smsbox will retry", "smsc", smsc, "err", err.Error())
+		text(w, http.StatusServiceUnavailable, "try again")
+		return
+	}
+	h.Log.Info("kannel: sms", "kind", res.Kind, "duplicate", res.Duplicate, "report_id", res.ReportID)
+	text(w, http.StatusOK, "ok")
+}
+
+// DecodeText turns the raw text Kannel passes (%b) into UTF-8: UCS-2 /
+// UTF-16BE when coding is 2 or the charset says so, UTF-8 when valid,
+// else Latin-1 (Kannel's internal charset for GSM texts).
+func DecodeText(b []byte, coding int, charset string) string {
+	cs := strings.ToUpper(charset)
+	if coding == 2 || strings.HasPrefix(cs, "UTF-16") || cs == "UCS-2" || cs == "UCS2" {
+		if len(b)%2 == 1 {
+			b = b[:len(b)-1]
+		}
+		u := make([]uint16, len(b)/2)
+		for i := range u {
+			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+		}
+		return string(utf16.Decode(u))
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
+}
+
+// dlr records a delivery report: type is Kannel's %d.
+func (h *Handler) dlr(w http.ResponseWriter, r *http.Request) {
+	if !h.allowed(r) {
+		text(w, http.StatusUnauthorized, "unauthorized")
+		return
+	}
+	q := r.URL.Query()
+	id := q.Get("id")
+	typ, err := strconv.Atoi(q.Get("type"))
+	if id == "" || err != nil {
+		text(w, http.StatusBadRequest, "missing id or type")
+		return
+	}
+	status := StatusOf(typ)
+	if status == "" {
+		text(w, http.StatusOK, "ignored")
+		return
+	}
+	found, err := h.Store.RecordDelivery(r.Context(), id, "kannel", strconv.Itoa(typ), status)
+	if err != nil {
+		h.Log.Error("kannel: recording a delivery report failed", "outbox_id", id, "err", err.Error())
+		text(w, http.StatusServiceUnavailable, "try again")
+		return
+	}
+	if !found {
+		text(w, http.StatusOK, "unknown message")
+		return
+	}
+	text(w, http.StatusOK, "ok")
+}
+
+// StatusOf maps Kannel's DLR type to an outbox delivery status.
+func StatusOf(typ int) string {
+	switch {
+	case typ&1 != 0:
+		return store.DeliveryDelivered
+	case typ&2 != 0 || typ&16 != 0:
+		return store.DeliveryFailed
+	case typ&8 != 0:
+		return store.DeliverySent
+	case typ&4 != 0:
+		return store.DeliveryQueued
+	}
+	return ""
+}
+
+// Client sends SMS through Kannel's sendsms interface. It is the sms
+// package's gateway for the "sms" channel.
+type Client struct {
+	Settings Settings
+	HTTP     *http.Client
+}
+
+// IsGSM7 reports whether s fits the GSM 03.38 default alphabet (then one
+// SMS holds 160 characters; otherwise UCS-2 and 70).
+func IsGSM7(s string) bool {
+	const gsm = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
+	for _, r := range s {
+		if !strings.ContainsRune(gsm, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Send hands one message to Kannel.
+func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, error) {
+	st := c.Settings
+	v := url.Values{}
+	v.Set("username", st.Username)
+	v.Set("password", st.Password)
+	v.Set("to", to)
+	if st.From != "" {
+		v.Set("from", st.From)
+	}
+	v.Set("text", body)
+	v.Set("charset", "UTF-8")
+	if IsGSM7(body) {
+		v.Set("coding", "0")
+	} else {
+		v.Set("coding", "2")
+	}
+	mask := st.DLRMask
+	if mask == 0 {
+		mask = 31
+	}
+	v.Set("dlr-mask", strconv.Itoa(mask))
+	v.Set("dlr-url", DLRURL(st, outboxID))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, st.SendsmsURL+"?"+v.Encode(), nil)
+	if err != nil {
+		return "", domain.Errorf(domain.EInvalid, "kannel: bad sendsms URL")
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		// Never include the URL: it carries the password.
+		return "", fmt.Errorf("kannel: sendsms unreachable")
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	answer := strings.TrimSpace(string(b))
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return "kannel:" + outboxID, nil
+	case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusUnauthorized:
+		return "", domain.Errorf(domain.EUnauthorized, "kannel: sendsms refused the credentials (%d)", resp.StatusCode)
+	case resp.StatusCode >= 400 && resp.StatusCode < 500:
+		return "", domain.Errorf(domain.EInvalid, "kannel: sendsms refused the message (%d %s)", resp.StatusCode, oneLine(answer))
+	default:
+		return "", fmt.Errorf("kannel: sendsms answered %d %s", resp.StatusCode, oneLine(answer))
+	}
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 120 {
+		s = s[:120]
+	}
+	return s
+}
+
+// DLRURL is the dlr-url of one message: Kannel fills in %d (type), %T
+// (time), %A (SMSC answer) and %i (SMSC id).
+func DLRURL(st Settings, outboxID string) string {
+	return strings.TrimRight(st.PublicURL, "/") + "/channels/kannel/dlr?secret=" + url.QueryEscape(st.Secret) +
+		"&id=" + url.QueryEscape(outboxID) + "&type=%d&ts=%T&smsc=%i"
+}
+
+// ReceiveURL is the get-url of smsbox's sms-service.
+func ReceiveURL(st Settings) string {
+	return strings.TrimRight(st.PublicURL, "/") + "/channels/kannel/receive?secret=" + url.QueryEscape(st.Secret) +
+		"&from=%p&to=%P&text=%b&time=%T&smsc=%i&id=%I&coding=%c&charset=%C"
+}
+
+// Config returns the smsbox configuration groups (sms-service and
+// sendsms-user) that match st. retries and delay are smsbox's
+// http-request-retry and http-queue-delay (seconds).
+func Config(st Settings, retries, delay int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Kannel groups for lindu (generated by \"lindu kannel config\").\n")
+	fmt.Fprintf(&b, "# In the core group keep sms-combine-concatenated-mo = true (the default) so long\n")
+	fmt.Fprintf(&b, "# messages reach lindu whole. Add these lines to the smsbox group: smsbox retries\n")
+	fmt.Fprintf(&b, "# a failed call to lindu instead of dropping the SMS (the default is no retry).\n")
+	fmt.Fprintf(&b, "#   http-request-retry = %d\n#   http-queue-delay = %d\n\n", retries, delay)
+	fmt.Fprintf(&b, "group = sms-service\nkeyword = default\ncatch-all = true\nmax-messages = 0\nconcatenation = true\n")
+	fmt.Fprintf(&b, "get-url = %q\n\n", ReceiveURL(st))
+	u, _ := url.Parse(st.SendsmsURL)
+	fmt.Fprintf(&b, "group = sendsms-user\nusername = %q\npassword = %q\nconcatenation = true\nmax-messages = 3\n", st.Username, st.Password)
+	if st.From != "" {
+		fmt.Fprintf(&b, "default-sender = %q\n", st.From)
+	}
+	if u != nil && u.Host != "" {
+		fmt.Fprintf(&b, "# lindu sends to %s://%s%s: set sendsms-port = %s in the smsbox group.\n", u.Scheme, u.Host, u.Path, u.Port())
+	}
+	return b.String()
+}

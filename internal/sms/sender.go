@@ -1,0 +1,193 @@
+// Package sms delivers the outbox: a sender that claims due messages
+// (safely across lindu instances), hands each to the gateway of its
+// channel (Kannel for SMS, the WhatsApp Cloud API) and retries with
+// backoff while a gateway is down. A message accepted by a gateway is
+// never handed over again.
+package sms
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"lindu/internal/domain"
+	"lindu/internal/metrics"
+	"lindu/internal/store"
+)
+
+// Gateway hands one message to a provider and returns the provider's
+// message id. A *domain.Error (invalid, unauthorized, forbidden) means the
+// provider refused the message for good; any other error is retried.
+type Gateway interface {
+	Send(ctx context.Context, outboxID, to, body string) (providerID string, err error)
+}
+
+// Sender delivers outbox messages through gateways.
+type Sender struct {
+	Store       *store.Store
+	Log         *slog.Logger
+	Metrics     *metrics.Registry  // optional
+	Gateways    map[string]Gateway // by outbox channel: "sms", "whatsapp"
+	Instance    string
+	Interval    time.Duration // poll interval, default 2 s
+	Batch       int           // default 50
+	BackoffBase time.Duration // first retry delay, default 5 s; doubles up to BackoffMax
+	BackoffMax  time.Duration // default 10 min
+	StaleAfter  time.Duration // claims older than this are released, default 5 min
+	MaxAttempts int           // then the message fails; default 50
+
+	once sync.Once
+	wake chan struct{}
+}
+
+func (s *Sender) init() {
+	s.once.Do(func() {
+		s.wake = make(chan struct{}, 1)
+		if s.Interval <= 0 {
+			s.Interval = 2 * time.Second
+		}
+		if s.Batch <= 0 {
+			s.Batch = 50
+		}
+		if s.BackoffBase <= 0 {
+			s.BackoffBase = 5 * time.Second
+		}
+		if s.BackoffMax <= 0 {
+			s.BackoffMax = 10 * time.Minute
+		}
+		if s.StaleAfter <= 0 {
+			s.StaleAfter = 5 * time.Minute
+		}
+		if s.MaxAttempts <= 0 {
+			s.MaxAttempts = 50
+		}
+		if s.Log == nil {
+			s.Log = slog.Default()
+		}
+		if s.Metrics != nil {
+			s.Metrics.Counter("lindu_outbox_sent_total", "Messages accepted by a gateway.")
+			s.Metrics.Counter("lindu_outbox_retries_total", "Sends that failed and will be retried.")
+			s.Metrics.Counter("lindu_outbox_failed_total", "Messages refused for good.")
+		}
+	})
+}
+
+// Wake makes the sender look for work now (after a reply was enqueued).
+func (s *Sender) Wake() {
+	s.init()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends until ctx ends.
+func (s *Sender) Run(ctx context.Context) {
+	s.init()
+	t := time.NewTicker(s.Interval)
+	defer t.Stop()
+	for {
+		s.Round(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.wake:
+		}
+	}
+}
+
+// Round sends everything due now and returns how many messages a gateway
+// accepted and how many will be retried.
+func (s *Sender) Round(ctx context.Context) (sent, retried int) {
+	s.init()
+	var channels []string
+	for c := range s.Gateways {
+		channels = append(channels, c)
+	}
+	for ctx.Err() == nil {
+		msgs, err := s.Store.ClaimOutbox(ctx, s.Instance, channels, s.Batch, s.StaleAfter)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.Log.Error("outbox claim failed", "err", err.Error())
+			}
+			return
+		}
+		down := false
+		for _, m := range msgs {
+			if down {
+				// The gateway just failed: do not hammer it, try later.
+				s.retry(ctx, m, "gateway down")
+				retried++
+				continue
+			}
+			ok, gatewayDown := s.send(ctx, m)
+			if ok {
+				sent++
+			} else if gatewayDown {
+				retried++
+				down = true
+			}
+		}
+		if len(msgs) < s.Batch || down {
+			return
+		}
+	}
+	return
+}
+
+func (s *Sender) send(ctx context.Context, m store.OutboxSend) (ok, retry bool) {
+	gw := s.Gateways[m.Channel]
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	pid, err := gw.Send(sctx, m.ID, m.To, m.Body)
+	cancel()
+	// Record with a context that outlives shutdown: the gateway has the
+	// message, the database must know it.
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer rcancel()
+	if err == nil {
+		if err := s.Store.OutboxSent(rctx, m.ID, pid); err != nil {
+			s.Log.Error("outbox: recording a sent message failed", "outbox_id", m.ID, "err", err.Error())
+		}
+		s.inc("lindu_outbox_sent_total")
+		return true, false
+	}
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code != domain.EUnavailable && de.Code != domain.ETooMany {
+		s.Log.Warn("outbox: gateway refused a message", "outbox_id", m.ID, "channel", m.Channel, "err", err.Error())
+		if err := s.Store.OutboxFailed(rctx, m.ID, err.Error()); err != nil {
+			s.Log.Error("outbox: recording a failure failed", "outbox_id", m.ID, "err", err.Error())
+		}
+		s.inc("lindu_outbox_failed_total")
+		return false, false
+	}
+	s.retry(rctx, m, err.Error())
+	return false, true
+}
+
+func (s *Sender) retry(ctx context.Context, m store.OutboxSend, msg string) {
+	if m.Attempts >= s.MaxAttempts {
+		s.Store.OutboxFailed(ctx, m.ID, "gave up after "+msg)
+		s.inc("lindu_outbox_failed_total")
+		return
+	}
+	d := s.BackoffBase
+	for i := 1; i < m.Attempts && d < s.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, s.BackoffMax)
+	s.Log.Warn("outbox: gateway unavailable, will retry", "outbox_id", m.ID, "channel", m.Channel, "attempt", m.Attempts,
+		"retry_in", d.String(), "err", msg)
+	if err := s.Store.OutboxRetry(context.WithoutCancel(ctx), m.ID, msg, time.Now().Add(d)); err != nil {
+		s.Log.Error("outbox: scheduling a retry failed", "outbox_id", m.ID, "err", err.Error())
+	}
+	s.inc("lindu_outbox_retries_total")
+}
+
+func (s *Sender) inc(name string) {
+	if s.Metrics != nil {
+		s.Metrics.Add(name, 1)
+	}
+}

@@ -1,0 +1,267 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"lindu/internal/domain"
+)
+
+// OutboxSend is a claimed message ready for a gateway: the recipient's
+// number decrypted, for the sender only.
+type OutboxSend struct {
+	ID       string
+	Channel  string
+	To       string // E.164
+	Body     string
+	Attempts int // including this one
+}
+
+// ClaimOutbox claims up to limit due messages of the channels for instance:
+// each row moves from pending to sending in one transaction (FOR UPDATE
+// SKIP LOCKED on PostgreSQL, the single writer on SQLite), so two lindu
+// instances never claim the same message. Messages left in sending by a
+// process that died more than staleAfter ago, with no delivery report
+// since, go back to pending first. Rows without a phone number fail.
+func (s *Store) ClaimOutbox(ctx context.Context, instance string, channels []string, limit int, staleAfter time.Duration) ([]OutboxSend, error) {
+	if len(channels) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	now := s.utc()
+	var out []OutboxSend
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', claimed_by = '', last_error = 'claim expired'
+			WHERE status = 'sending' AND claimed_at < $1`, now.Add(-staleAfter)); err != nil {
+			return fmt.Errorf("store: release stale claims: %w", err)
+		}
+		args := []any{now}
+		var ph []string
+		for _, c := range channels {
+			args = append(args, c)
+			ph = append(ph, "$"+strconv.Itoa(len(args)))
+		}
+		q := `SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND channel IN (` + strings.Join(ph, ",") +
+			`) ORDER BY next_attempt_at, id LIMIT ` + strconv.Itoa(limit)
+		if s.dialect == Postgres {
+			q += ` FOR UPDATE SKIP LOCKED`
+		}
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("store: claim outbox: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_at = $2, attempts = attempts + 1
+				WHERE id = $3 AND status = 'pending'`, instance, now, id)
+			if err != nil {
+				return fmt.Errorf("store: claim outbox: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				continue
+			}
+			var m OutboxSend
+			var toEnc, userPhone string
+			err = tx.QueryRowContext(ctx, `SELECT o.channel, o.body, o.attempts, o.to_phone_enc, COALESCE(u.phone_enc, '')
+				FROM outbox o LEFT JOIN users u ON u.id = o.recipient_user_id WHERE o.id = $1`, id).
+				Scan(&m.Channel, &m.Body, &m.Attempts, &toEnc, &userPhone)
+			if err != nil {
+				return fmt.Errorf("store: claim outbox: %w", err)
+			}
+			m.ID = id
+			switch {
+			case toEnc != "":
+				m.To, err = s.box.Decrypt("outbox.to_phone", toEnc)
+			case userPhone != "":
+				m.To, err = s.box.Decrypt("users.phone", userPhone)
+			}
+			if err != nil {
+				return err
+			}
+			if m.To == "" {
+				if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = 'no phone number' WHERE id = $1`, id); err != nil {
+					return fmt.Errorf("store: claim outbox: %w", err)
+				}
+				continue
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// OutboxSent records that the gateway accepted a claimed message.
+func (s *Store) OutboxSent(ctx context.Context, id, providerID string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = CASE WHEN status IN ('sending', 'pending') THEN 'sent' ELSE status END,
+			sent_at = COALESCE(sent_at, $1), provider_message_id = $2, last_error = '' WHERE id = $3`, s.utc(), providerID, id)
+		if err != nil {
+			return fmt.Errorf("store: outbox sent: %w", err)
+		}
+		return nil
+	})
+}
+
+// OutboxRetry puts a claimed message back to pending until next (the
+// gateway was unreachable); a delivery report that arrived meanwhile wins.
+func (s *Store) OutboxRetry(ctx context.Context, id, lastError string, next time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', claimed_by = '', next_attempt_at = $1, last_error = $2
+			WHERE id = $3 AND status = 'sending'`, next.UTC(), trimErr(lastError), id)
+		if err != nil {
+			return fmt.Errorf("store: outbox retry: %w", err)
+		}
+		return nil
+	})
+}
+
+// OutboxFailed gives up on a claimed message the gateway refused.
+func (s *Store) OutboxFailed(ctx context.Context, id, lastError string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = $1 WHERE id = $2 AND status = 'sending'`,
+			trimErr(lastError), id)
+		if err != nil {
+			return fmt.Errorf("store: outbox failed: %w", err)
+		}
+		return nil
+	})
+}
+
+func trimErr(s string) string {
+	if len(s) > 300 {
+		return s[:300]
+	}
+	return s
+}
+
+// Delivery statuses recorded from gateways.
+const (
+	DeliveryQueued    = "queued"
+	DeliverySent      = "sent"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// RecordDelivery stores a delivery report for an outbox message (once per
+// provider code) and moves the message forward: sent, delivered or failed;
+// never back. It returns false when the message does not exist.
+func (s *Store) RecordDelivery(ctx context.Context, outboxID, provider, code, status string) (bool, error) {
+	found := false
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var cur string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM outbox WHERE id = $1`, outboxID).Scan(&cur)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: delivery: %w", err)
+		}
+		found = true
+		now := s.utc()
+		res, err := tx.ExecContext(ctx, `INSERT INTO delivery_reports (id, outbox_id, at, status, provider, code) VALUES ($1,$2,$3,$4,$5,$6)
+			ON CONFLICT (outbox_id, provider, code) DO NOTHING`, newID(now), outboxID, now, status, provider, code)
+		if err != nil {
+			return fmt.Errorf("store: delivery: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		var q string
+		switch status {
+		case DeliveryDelivered:
+			q = `UPDATE outbox SET status = 'delivered', delivery_status = $1, delivered_at = $2, sent_at = COALESCE(sent_at, $2) WHERE id = $3`
+		case DeliveryFailed:
+			q = `UPDATE outbox SET status = CASE WHEN status = 'delivered' THEN status ELSE 'failed' END, delivery_status = CASE WHEN status = 'delivered' THEN delivery_status ELSE $1 END,
+				last_error = 'gateway reported non-delivery', sent_at = COALESCE(sent_at, $2) WHERE id = $3`
+		default: // queued, sent: accepted by the network
+			q = `UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'sent' ELSE status END,
+				delivery_status = CASE WHEN status IN ('delivered', 'failed') THEN delivery_status ELSE $1 END, sent_at = COALESCE(sent_at, $2) WHERE id = $3`
+		}
+		if _, err := tx.ExecContext(ctx, q, status, now, outboxID); err != nil {
+			return fmt.Errorf("store: delivery: %w", err)
+		}
+		return nil
+	})
+	return found, err
+}
+
+// RecordDeliveryByProviderID is RecordDelivery for gateways that report by
+// their own message id (WhatsApp's wamid).
+func (s *Store) RecordDeliveryByProviderID(ctx context.Context, provider, providerID, code, status string) (bool, error) {
+	if providerID == "" {
+		return false, nil
+	}
+	var id string
+	err := s.w.QueryRowContext(ctx, `SELECT id FROM outbox WHERE provider_message_id = $1`, providerID).Scan(&id)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: delivery: %w", err)
+	}
+	return s.RecordDelivery(ctx, id, provider, code, status)
+}
+
+// OutboxDeliveries lists the delivery reports of a message, oldest first.
+func (s *Store) OutboxDeliveries(ctx context.Context, outboxID string) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT status FROM delivery_reports WHERE outbox_id = $1 ORDER BY at, id`, outboxID)
+	if err != nil {
+		return nil, fmt.Errorf("store: deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var st string
+		if err := rows.Scan(&st); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// OutboxRow is one outbox message as the channel tests and the sender see it.
+type OutboxRow struct {
+	ID, Channel, Status, DeliveryStatus, ProviderID, Body, Key, LastError string
+	Attempts                                                              int
+}
+
+// OutboxByKeyPrefix lists messages whose idempotency key starts with
+// prefix (e.g. "reply:kannel:"), oldest first. Authorization: lindu itself.
+func (s *Store) OutboxByKeyPrefix(ctx context.Context, sc domain.Scope, prefix string) ([]OutboxRow, error) {
+	if !sc.System {
+		return nil, domain.Errorf(domain.EForbidden, "only lindu itself lists raw outbox rows")
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, channel, status, delivery_status, provider_message_id, body, idempotency_key, last_error, attempts
+		FROM outbox WHERE idempotency_key LIKE $1 ORDER BY created_at, id`, prefix+"%")
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox rows: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxRow
+	for rows.Next() {
+		var r OutboxRow
+		if err := rows.Scan(&r.ID, &r.Channel, &r.Status, &r.DeliveryStatus, &r.ProviderID, &r.Body, &r.Key, &r.LastError, &r.Attempts); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
