@@ -509,13 +509,9 @@ func (s *Store) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseFil
 	if f.Status != "" {
 		conds = append(conds, "c.status = "+arg(string(f.Status)))
 	} else if f.OpenOnly {
-		var ph []string
-		for _, st := range domain.CaseStatuses {
-			if st.Open() {
-				ph = append(ph, arg(string(st)))
-			}
-		}
-		conds = append(conds, "c.status IN ("+strings.Join(ph, ",")+")")
+		// closed_at is set exactly when the status is closed; this form
+		// matches the partial indexes of open cases.
+		conds = append(conds, "c.closed_at IS NULL")
 	}
 	switch f.Due {
 	case "overdue":
@@ -583,7 +579,7 @@ func (s *Store) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseFil
 	if rest := limit - max(0, min(limit, dueCount-offset)); rest > 0 {
 		off := max(0, offset-dueCount)
 		rows, err := s.r.QueryContext(ctx, `SELECT `+caseCols+caseJoins+` WHERE `+w+` AND c.next_due_at IS NULL
-			ORDER BY c.reported_at DESC, c.id LIMIT `+strconv.Itoa(rest)+` OFFSET `+strconv.Itoa(off), args...)
+			ORDER BY c.reported_at DESC, c.id DESC LIMIT `+strconv.Itoa(rest)+` OFFSET `+strconv.Itoa(off), args...)
 		if err != nil {
 			for _, r := range rowsets {
 				r.Close()
