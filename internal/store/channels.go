@@ -129,6 +129,14 @@ func (s *Store) handleInbound(ctx context.Context, tx *sql.Tx, in InboundMessage
 		received = now
 	}
 	hash := s.box.Hash("phone", in.From)
+	if s.dialect == Postgres {
+		// Messages from one phone are handled one at a time, so two that
+		// arrive together join one report instead of each starting one.
+		// (SQLite's single writer serialises them already.)
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, phoneLockKey(hash)); err != nil {
+			return InboundResult{}, fmt.Errorf("store: phone lock: %w", err)
+		}
+	}
 	text := cleanText(in.Text)
 	var res InboundResult
 	var userID string
@@ -373,4 +381,23 @@ func (s *Store) InboundCounts(ctx context.Context, channel domain.Channel) (mess
 		return 0, 0, fmt.Errorf("store: inbound counts: %w", err)
 	}
 	return messages, reports, nil
+}
+
+// phoneLockKey turns a phone's lookup hash into an advisory lock key.
+func phoneLockKey(hash string) int64 {
+	var k int64
+	for i := 0; i < 15 && i < len(hash); i++ {
+		k = k<<4 | int64(hexVal(hash[i]))
+	}
+	return k | 0x7<<60 // keep clear of the fixed lock keys
+}
+
+func hexVal(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return 0
 }

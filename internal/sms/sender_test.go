@@ -1,0 +1,268 @@
+package sms_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"lindu/internal/access"
+	"lindu/internal/domain"
+	"lindu/internal/intake"
+	"lindu/internal/sms"
+	"lindu/internal/store"
+	"lindu/internal/store/storetest"
+)
+
+var bg = context.Background()
+
+// fakeGateway is a Gateway whose behaviour is a function field; it
+// records every call.
+type fakeGateway struct {
+	mu    sync.Mutex
+	calls []string // outbox ids, in order
+	send  func(n int, outboxID, to, body string) (string, error)
+}
+
+func (f *fakeGateway) Send(ctx context.Context, outboxID, to, body string) (string, error) {
+	f.mu.Lock()
+	f.calls = append(f.calls, outboxID)
+	n := len(f.calls)
+	f.mu.Unlock()
+	return f.send(n, outboxID, to, body)
+}
+
+func (f *fakeGateway) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls)
+}
+
+// offsetClock is the store's clock: real time plus an offset the test
+// moves. The sender schedules retries on real time (time.Now() + backoff),
+// the store claims what is due on its clock, so moving the offset to just
+// before and just after a backoff shows the schedule.
+type offsetClock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+func (c *offsetClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+func (c *offsetClock) set(d time.Duration) {
+	c.mu.Lock()
+	c.off = d
+	c.mu.Unlock()
+}
+
+// setup opens a store on the clock and enqueues one SMS reply per phone
+// (each free-text message is a report answered with its code).
+func setup(t *testing.T, d store.Dialect, clock *offsetClock, phones ...string) *store.Store {
+	t.Helper()
+	st := storetest.Open(t, d, storetest.Options{Now: clock.Now})
+	svc := &intake.Service{Store: st, Region: "61.07"}
+	for i, p := range phones {
+		if _, err := svc.Handle(bg, intake.Message{Key: fmt.Sprintf("test:%d", i), Channel: domain.ChannelSMS, From: p,
+			Text: "anak dipukul tetangga, tolong"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(rows(t, st)); got != len(phones) {
+		t.Fatalf("%d replies enqueued, want %d", got, len(phones))
+	}
+	return st
+}
+
+func rows(t *testing.T, st *store.Store) []store.OutboxRow {
+	t.Helper()
+	r, err := st.OutboxByKeyPrefix(bg, access.System("test"), "reply:test:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func newSender(st *store.Store, gw sms.Gateway) *sms.Sender {
+	return &sms.Sender{Store: st, Log: slog.New(slog.DiscardHandler), Instance: "test", Gateways: map[string]sms.Gateway{"sms": gw},
+		BackoffBase: time.Hour, BackoffMax: 5 * time.Hour, MaxAttempts: 50}
+}
+
+var errDown = errors.New("kannel: sendsms unreachable")
+
+// While the gateway is down each retry waits twice as long as the one
+// before, up to BackoffMax: base 1 h, then 2 h, 4 h, 5 h (capped), 5 h.
+// Before its time a message is not claimed; after it, it is, once.
+func TestBackoffSchedule(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clock := &offsetClock{}
+		st := setup(t, d, clock, "+6281200000001")
+		gw := &fakeGateway{send: func(int, string, string, string) (string, error) { return "", errDown }}
+		s := newSender(st, gw)
+
+		if sent, retried := s.Round(bg); sent != 0 || retried != 1 || gw.count() != 1 {
+			t.Fatalf("first round: sent %d retried %d calls %d", sent, retried, gw.count())
+		}
+		for attempt, wait := range []time.Duration{time.Hour, 2 * time.Hour, 4 * time.Hour, 5 * time.Hour, 5 * time.Hour} {
+			attempt++ // the attempt that just failed
+			r := rows(t, st)[0]
+			if r.Status != "pending" || r.Attempts != attempt || !strings.Contains(r.LastError, "unreachable") {
+				t.Fatalf("after attempt %d: %+v", attempt, r)
+			}
+			clock.set(wait - time.Minute)
+			if sent, retried := s.Round(bg); sent+retried != 0 || gw.count() != attempt {
+				t.Fatalf("after attempt %d the retry came before %s: sent %d retried %d calls %d", attempt, wait, sent, retried, gw.count())
+			}
+			clock.set(wait + time.Minute)
+			if _, retried := s.Round(bg); retried != 1 || gw.count() != attempt+1 {
+				t.Fatalf("after attempt %d no retry %s later: retried %d calls %d", attempt, wait, retried, gw.count())
+			}
+		}
+	})
+}
+
+// After MaxAttempts failures the message fails for good and is never
+// handed to the gateway again.
+func TestGiveUpAfterMaxAttempts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clock := &offsetClock{}
+		st := setup(t, d, clock, "+6281200000002")
+		gw := &fakeGateway{send: func(int, string, string, string) (string, error) { return "", errDown }}
+		s := newSender(st, gw)
+		s.MaxAttempts = 3
+		for i := 1; i <= 3; i++ {
+			clock.set(time.Duration(i) * 24 * time.Hour) // every retry is due
+			s.Round(bg)
+			if gw.count() != i {
+				t.Fatalf("round %d: %d calls", i, gw.count())
+			}
+		}
+		r := rows(t, st)[0]
+		if r.Status != store.DeliveryFailed || r.Attempts != 3 || !strings.HasPrefix(r.LastError, "gave up after") {
+			t.Fatalf("after 3 failed attempts: %+v", r)
+		}
+		clock.set(30 * 24 * time.Hour)
+		if sent, retried := s.Round(bg); sent+retried != 0 || gw.count() != 3 {
+			t.Errorf("a message that was given up was tried again: sent %d retried %d calls %d", sent, retried, gw.count())
+		}
+	})
+}
+
+// A refusal (a *domain.Error other than unavailable / too many) fails the
+// message at once; unavailable and too-many are retried.
+func TestRefusedIsNotRetried(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clock := &offsetClock{}
+		st := setup(t, d, clock, "+6281200000003", "+6281200000004", "+6281200000005")
+		errs := map[string]error{}
+		var mu sync.Mutex
+		gw := &fakeGateway{send: func(n int, id, to, body string) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			switch to {
+			case "+6281200000003":
+				errs[id] = domain.Errorf(domain.EInvalid, "kannel: sendsms refused the message (400)")
+			case "+6281200000004":
+				errs[id] = domain.Errorf(domain.EUnavailable, "gateway busy")
+			default:
+				errs[id] = domain.Errorf(domain.ETooMany, "throttled")
+			}
+			return "", errs[id]
+		}}
+		s := newSender(st, gw)
+		s.Batch = 1 // one message per claim, so a failure does not hold back the others
+		for range 3 {
+			s.Round(bg)
+			clock.set(clock.off + 2*time.Hour)
+		}
+		byStatus := map[string]int{}
+		for _, r := range rows(t, st) {
+			byStatus[r.Status]++
+			var de *domain.Error
+			if errors.As(errs[r.ID], &de) && de.Code == domain.EInvalid {
+				if r.Status != store.DeliveryFailed || r.Attempts != 1 {
+					t.Errorf("refused message: %+v, want failed after 1 attempt", r)
+				}
+			} else if r.Status != "pending" {
+				t.Errorf("unavailable/too-many message: %+v, want pending for a retry", r)
+			}
+		}
+		if byStatus[store.DeliveryFailed] != 1 || byStatus["pending"] != 2 {
+			t.Errorf("statuses %v", byStatus)
+		}
+	})
+}
+
+// When the gateway fails, the rest of the batch is put back without being
+// handed to it (no hammering a gateway that is down).
+func TestGatewayDownHoldsBatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clock := &offsetClock{}
+		st := setup(t, d, clock, "+6281200000006", "+6281200000007", "+6281200000008")
+		gw := &fakeGateway{send: func(int, string, string, string) (string, error) { return "", errDown }}
+		s := newSender(st, gw)
+		sent, retried := s.Round(bg)
+		if sent != 0 || retried != 3 || gw.count() != 1 {
+			t.Fatalf("sent %d retried %d gateway calls %d; want 0, 3, 1", sent, retried, gw.count())
+		}
+		for _, r := range rows(t, st) {
+			if r.Status != "pending" || r.Attempts != 1 {
+				t.Errorf("%+v", r)
+			}
+		}
+	})
+}
+
+// A message the gateway accepted is recorded as sent with the provider's
+// id and never handed over again; Wake makes a running sender deliver at
+// once instead of at its next poll.
+func TestSentOnceAndWake(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clock := &offsetClock{}
+		st := setup(t, d, clock)
+		gw := &fakeGateway{send: func(n int, id, to, body string) (string, error) {
+			if to != "+6281200000009" || !strings.Contains(body, "kode") {
+				return "", domain.Errorf(domain.EInvalid, "unexpected message to %s: %q", to, body)
+			}
+			return "kannel:" + id, nil
+		}}
+		s := newSender(st, gw)
+		s.Interval = time.Hour
+		ctx, cancel := context.WithCancel(bg)
+		done := make(chan struct{})
+		go func() { defer close(done); s.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		time.Sleep(100 * time.Millisecond) // the first round finds nothing
+
+		svc := &intake.Service{Store: st, Region: "61.07", Sent: s.Wake}
+		if _, err := svc.Handle(bg, intake.Message{Key: "test:0", Channel: domain.ChannelSMS, From: "+6281200000009",
+			Text: "anak dipukul tetangga, tolong"}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for gw.count() == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("Wake did not make the sender deliver")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(100 * time.Millisecond)
+		r := rows(t, st)[0]
+		if r.Status != store.DeliverySent || r.ProviderID != "kannel:"+r.ID || r.Attempts != 1 {
+			t.Fatalf("accepted message: %+v", r)
+		}
+		clock.set(48 * time.Hour)
+		s.Wake()
+		time.Sleep(200 * time.Millisecond)
+		if sent, retried := s.Round(bg); sent+retried != 0 || gw.count() != 1 {
+			t.Errorf("an accepted message was handed over again: sent %d retried %d calls %d", sent, retried, gw.count())
+		}
+	})
+}
