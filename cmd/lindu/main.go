@@ -25,6 +25,7 @@ import (
 	"lindu/internal/demo"
 	"lindu/internal/domain"
 	"lindu/internal/jobs"
+	"lindu/internal/kla"
 	"lindu/internal/regiondata"
 	"lindu/internal/secret"
 	"lindu/internal/server"
@@ -181,6 +182,12 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, progress io.
 		st.Close()
 		return nil, err
 	}
+	if loaded, err := kla.EnsureShipped(ctx, st); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("KLA catalogue: %w", err)
+	} else if loaded {
+		log.Info("loaded the KLA indicator catalogue", "regime", kla.Regime2011)
+	}
 	if err := st.Optimize(ctx); err != nil {
 		log.Warn("could not refresh planner statistics", "err", err.Error())
 	}
@@ -295,6 +302,11 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 			}
 			log.Info("demo data loaded", "reports", res.Reports, "cases", res.Cases, "closed", res.Closed, "rejected", res.Rejected,
 				"merged", res.Merged, "teams", res.Teams, "responders", res.Responders, "seconds", time.Since(t0).Seconds())
+			kres, err := demo.LoadKLA(ctx, st, kla.CurrentYear(time.Now()))
+			if err != nil {
+				return fmt.Errorf("demo KLA: %w", err)
+			}
+			log.Info("demo KLA data loaded", "values", kres.Values, "agreements", kres.Agreements, "budget_lines", kres.BudgetLines)
 		}
 		printDemoAccounts(stdout, accounts)
 	}
@@ -381,6 +393,7 @@ func cmdUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Rea
 	var nu domain.NewUser
 	var role string
 	var pwStdin bool
+	var agency string
 	cfg, err := config.Load("user add", args, env, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&nu.Username, "username", "", "username (required)")
 		fs.StringVar(&role, "role", "", "role: admin, supervisor, caseworker, responder, opd_operator, facilitator, viewer (required)")
@@ -389,6 +402,7 @@ func cmdUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Rea
 		fs.StringVar(&nu.Email, "email", "", "e-mail (stored encrypted)")
 		fs.StringVar(&nu.Phone, "phone", "", "mobile number for SMS, e.g. +6281234567890 (stored encrypted)")
 		fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input (required)")
+		fs.StringVar(&agency, "agency", "", "agency (OPD) code an opd_operator enters KLA data for, e.g. dinkes")
 	})
 	if err != nil {
 		return err
@@ -411,6 +425,11 @@ func cmdUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Rea
 	u, err := st.CreateUser(ctx, access.System("cli"), nu)
 	if err != nil {
 		return describe(err)
+	}
+	if agency != "" {
+		if err := st.SetUserAgency(ctx, access.System("cli"), u.ID, agency); err != nil {
+			return describe(err)
+		}
 	}
 	fmt.Fprintf(stdout, "created user %s (%s, %s) id %s\n", u.Username, u.Role, u.RegionCode, u.ID)
 	return nil

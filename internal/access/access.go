@@ -9,7 +9,8 @@ import "lindu/internal/domain"
 var policy = map[domain.Role]domain.PermSet{
 	domain.RoleAdmin: domain.PermSet(0).With(domain.PermViewUsers, domain.PermManageUsers,
 		domain.PermViewPersonal, domain.PermViewAudit, domain.PermManageTokens, domain.PermViewDashboard,
-		domain.PermViewCases, domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams),
+		domain.PermViewCases, domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams,
+		domain.PermEnterKLA, domain.PermVerifyKLA, domain.PermManageKLA),
 	domain.RoleSupervisor: domain.PermSet(0).With(domain.PermViewUsers, domain.PermViewPersonal,
 		domain.PermManageTokens, domain.PermViewDashboard,
 		domain.PermViewCases, domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams),
@@ -17,10 +18,14 @@ var policy = map[domain.Role]domain.PermSet{
 		domain.PermViewDashboard, domain.PermViewCases, domain.PermWorkCases),
 	// Responders see and work only the cases of their teams (the store adds
 	// that condition for this role).
-	domain.RoleResponder:   domain.PermSet(0).With(domain.PermViewPersonal, domain.PermViewCases, domain.PermWorkCases),
-	domain.RoleOPDOperator: domain.PermSet(0).With(domain.PermViewDashboard, domain.PermManageTokens),
+	domain.RoleResponder: domain.PermSet(0).With(domain.PermViewPersonal, domain.PermViewCases, domain.PermWorkCases),
+	// An opd_operator enters KLA data only for the agency bound to the
+	// account (users.agency); the store checks that.
+	domain.RoleOPDOperator: domain.PermSet(0).With(domain.PermViewDashboard, domain.PermManageTokens, domain.PermEnterKLA),
 	domain.RoleFacilitator: domain.PermSet(0).With(domain.PermViewDashboard),
-	domain.RoleViewer:      domain.PermSet(0).With(domain.PermViewDashboard),
+	// The KLA task force (Gugus Tugas KLA) has viewer accounts: it verifies
+	// values but sees no personal data and changes nothing else.
+	domain.RoleViewer: domain.PermSet(0).With(domain.PermViewDashboard, domain.PermVerifyKLA),
 }
 
 // Perms returns the permissions of a role (none for an unknown role).

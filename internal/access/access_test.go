@@ -13,14 +13,14 @@ import (
 // must change this table too.
 var wantPolicy = map[domain.Role][]string{
 	domain.RoleAdmin: {"view_users", "manage_users", "view_personal", "view_audit", "manage_tokens", "view_dashboard",
-		"view_cases", "work_cases", "manage_cases", "manage_teams"},
+		"view_cases", "work_cases", "manage_cases", "manage_teams", "enter_kla", "verify_kla", "manage_kla"},
 	domain.RoleSupervisor: {"view_users", "view_personal", "manage_tokens", "view_dashboard",
 		"view_cases", "work_cases", "manage_cases", "manage_teams"},
 	domain.RoleCaseworker:  {"view_users", "view_personal", "view_dashboard", "view_cases", "work_cases"},
 	domain.RoleResponder:   {"view_personal", "view_cases", "work_cases"},
-	domain.RoleOPDOperator: {"view_dashboard", "manage_tokens"},
+	domain.RoleOPDOperator: {"view_dashboard", "manage_tokens", "enter_kla"},
 	domain.RoleFacilitator: {"view_dashboard"},
-	domain.RoleViewer:      {"view_dashboard"},
+	domain.RoleViewer:      {"view_dashboard", "verify_kla"},
 }
 
 func wants(r domain.Role, name string) bool {
@@ -37,8 +37,8 @@ func TestPolicyMatrix(t *testing.T) {
 	if len(wantPolicy) != len(domain.Roles) {
 		t.Errorf("the expected table has %d roles, domain.Roles has %d: update the table", len(wantPolicy), len(domain.Roles))
 	}
-	if len(domain.PermNames) != 10 {
-		t.Errorf("domain.PermNames has %d permissions, the expected table knows 10: update the table", len(domain.PermNames))
+	if len(domain.PermNames) != 13 {
+		t.Errorf("domain.PermNames has %d permissions, the expected table knows 13: update the table", len(domain.PermNames))
 	}
 	known := map[string]bool{}
 	var allBits uint32
@@ -75,7 +75,7 @@ func TestPolicyMatrix(t *testing.T) {
 			}
 		}
 	}
-	if want := 7 * 10; cells != want {
+	if want := 7 * 13; cells != want {
 		t.Errorf("checked %d role×permission cells, want %d", cells, want)
 	}
 }
@@ -84,13 +84,13 @@ func TestPolicyMatrix(t *testing.T) {
 // permission-bit order, so a diff shows exactly what changed.
 func TestPolicySummary(t *testing.T) {
 	want := map[domain.Role]string{
-		domain.RoleAdmin:       "view_users manage_users view_personal view_audit manage_tokens view_dashboard view_cases work_cases manage_cases manage_teams",
+		domain.RoleAdmin:       "view_users manage_users view_personal view_audit manage_tokens view_dashboard view_cases work_cases manage_cases manage_teams enter_kla verify_kla manage_kla",
 		domain.RoleSupervisor:  "view_users view_personal manage_tokens view_dashboard view_cases work_cases manage_cases manage_teams",
 		domain.RoleCaseworker:  "view_users view_personal view_dashboard view_cases work_cases",
 		domain.RoleResponder:   "view_personal view_cases work_cases",
-		domain.RoleOPDOperator: "manage_tokens view_dashboard",
+		domain.RoleOPDOperator: "manage_tokens view_dashboard enter_kla",
 		domain.RoleFacilitator: "view_dashboard",
-		domain.RoleViewer:      "view_dashboard",
+		domain.RoleViewer:      "view_dashboard verify_kla",
 	}
 	perms := make([]domain.Perm, 0, len(domain.PermNames))
 	for p := range domain.PermNames {

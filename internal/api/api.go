@@ -88,6 +88,10 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/sla-rules", false, a.listSLARules},
 		{"PUT", "/api/v1/sla-rules", false, a.setSLARule},
 		{"GET", "/api/v1/outbox", false, a.listOutbox},
+		// KLA indicators, values and scores.
+		{"GET", "/api/v1/kla/indicators", false, a.listKLAIndicators},
+		{"PUT", "/api/v1/kla/values", false, a.putKLAValues},
+		{"GET", "/api/v1/kla/scores", false, a.klaScores},
 	}
 }
 

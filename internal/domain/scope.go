@@ -52,6 +52,9 @@ const (
 	PermWorkCases                      // act on cases they see: transitions, notes, services
 	PermManageCases                    // triage reports, assign, any transition, enter cases
 	PermManageTeams                    // teams, duty roster, deadline rules
+	PermEnterKLA                       // enter KLA values, realisations, budgets (opd_operator: own agency only)
+	PermVerifyKLA                      // verify or reject KLA values (the KLA task force)
+	PermManageKLA                      // KLA catalogue, rubric, agreements and budgets of every agency
 )
 
 // PermSet is a set of permissions.
@@ -80,4 +83,7 @@ var PermNames = map[Perm]string{
 	PermWorkCases:     "work_cases",
 	PermManageCases:   "manage_cases",
 	PermManageTeams:   "manage_teams",
+	PermEnterKLA:      "enter_kla",
+	PermVerifyKLA:     "verify_kla",
+	PermManageKLA:     "manage_kla",
 }

@@ -10,7 +10,8 @@ import (
 // allPerms lists the permissions in a fixed order.
 var allPerms = []domain.Perm{domain.PermViewUsers, domain.PermManageUsers, domain.PermViewPersonal,
 	domain.PermViewAudit, domain.PermManageTokens, domain.PermViewDashboard, domain.PermViewCases,
-	domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams}
+	domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams, domain.PermEnterKLA, domain.PermVerifyKLA,
+	domain.PermManageKLA}
 
 func TestPermNames(t *testing.T) {
 	want := map[domain.Perm]string{
@@ -24,6 +25,9 @@ func TestPermNames(t *testing.T) {
 		domain.PermWorkCases:     "work_cases",
 		domain.PermManageCases:   "manage_cases",
 		domain.PermManageTeams:   "manage_teams",
+		domain.PermEnterKLA:      "enter_kla",
+		domain.PermVerifyKLA:     "verify_kla",
+		domain.PermManageKLA:     "manage_kla",
 	}
 	if len(domain.PermNames) != len(want) {
 		t.Errorf("PermNames has %d entries, want %d", len(domain.PermNames), len(want))

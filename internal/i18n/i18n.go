@@ -40,6 +40,9 @@ func lookup(lang, key string) (string, bool) {
 	if s, ok := smsCatalog[lang][key]; ok {
 		return s, true
 	}
+	if s, ok := klaCatalog[lang][key]; ok {
+		return s, true
+	}
 	s, ok := casesCatalog[lang][key]
 	return s, ok
 }
@@ -59,6 +62,13 @@ func Keys(lang string) []string {
 	for k := range casesCatalog[lang] {
 		if _, dup := catalog[lang][k]; !dup {
 			ks = append(ks, k)
+		}
+	}
+	for k := range klaCatalog[lang] {
+		if _, dup := catalog[lang][k]; !dup {
+			if _, dup := casesCatalog[lang][k]; !dup {
+				ks = append(ks, k)
+			}
 		}
 	}
 	sort.Strings(ks)

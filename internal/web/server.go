@@ -143,6 +143,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tim/tenggat", s.staff(s.slaSet))
 	mux.HandleFunc("POST /tim/rute", s.staff(s.routingSet))
 	mux.HandleFunc("GET /notifikasi", s.staff(s.outboxList))
+
+	// KLA indicators, dashboard, agreements and budgets (SPEC E).
+	s.klaRoutes(mux)
 }
 
 // Base is what every page shows: language, user, navigation, CSRF token.
@@ -245,6 +248,9 @@ func (s *Server) nav(b Base, path string) []NavItem {
 	if b.Scope.Can(domain.PermViewCases) {
 		items = append(items, NavItem{Href: "/tim", Label: b.T("nav.teams")},
 			NavItem{Href: "/notifikasi", Label: s.outboxNavLabel(b)})
+	}
+	if b.Scope.Can(domain.PermViewDashboard) {
+		items = append(items, NavItem{Href: "/kla", Label: b.T("nav.kla")})
 	}
 	if b.Scope.Can(domain.PermViewUsers) {
 		items = append(items, NavItem{Href: "/users", Label: b.T("nav.users")})

@@ -1,0 +1,384 @@
+package kla
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+// ValidateRuleFor checks a rule against its indicator: besides
+// ValidateRule, a linear rule must point the indicator's way (best above
+// worst when higher is better, below when lower is), so a better value
+// never scores less.
+func ValidateRuleFor(ind domain.KLAIndicator, r domain.KLARule) string {
+	if msg := ValidateRule(r); msg != "" {
+		return msg
+	}
+	if r.Method == domain.RubricLinear {
+		if ind.Polarity == domain.Higher && r.Best < r.Worst {
+			return "higher is better: best must be above worst"
+		}
+		if ind.Polarity == domain.Lower && r.Best > r.Worst {
+			return "lower is better: best must be below worst"
+		}
+	}
+	return ""
+}
+
+// codeLen is the length of a region code at a level.
+func codeLen(level domain.RegionLevel) int {
+	switch level {
+	case domain.LevelProvince:
+		return 2
+	case domain.LevelRegency:
+		return 5
+	case domain.LevelDistrict:
+		return 8
+	}
+	return 13
+}
+
+// resolve turns the aggregate rows of one region (group) into values: the
+// entry at the region itself when there is one; otherwise the shallowest
+// level below that has entries, combined by unit (mean of percentages and
+// rates, sum of counts, any for availability). Self-assessed and verified
+// are resolved separately.
+func resolve(inds []domain.KLAIndicator, groupLen int, rows []store.KLAAgg) map[string]Value {
+	byInd := map[string][]store.KLAAgg{}
+	for _, a := range rows {
+		byInd[a.Indicator] = append(byInd[a.Indicator], a)
+	}
+	out := map[string]Value{}
+	for _, ind := range inds {
+		rs := byInd[ind.ID]
+		if len(rs) == 0 {
+			continue
+		}
+		sort.Slice(rs, func(i, j int) bool { return rs[i].Len < rs[j].Len })
+		var v Value
+		pick := func(n func(store.KLAAgg) int, val func(store.KLAAgg) float64) *float64 {
+			for _, a := range rs {
+				if a.Len >= groupLen && n(a) > 0 {
+					x := val(a)
+					return &x
+				}
+			}
+			return nil
+		}
+		combine := func(avg, sum, max float64) float64 {
+			switch ind.Unit {
+			case domain.UnitCount:
+				return sum
+			case domain.UnitAvailability:
+				return max
+			}
+			return avg
+		}
+		v.Self = pick(func(a store.KLAAgg) int { return a.SelfN }, func(a store.KLAAgg) float64 { return combine(a.SelfAvg, a.SelfSum, a.SelfMax) })
+		v.Verified = pick(func(a store.KLAAgg) int { return a.VerN }, func(a store.KLAAgg) float64 { return combine(a.VerAvg, a.VerSum, a.VerMax) })
+		v.Source = "aggregated"
+		for _, a := range rs {
+			if a.Len >= groupLen && a.SelfN > 0 {
+				if a.Len == groupLen {
+					v.Source = "entered"
+				}
+				v.Reports, v.Evidence = a.SelfN, a.Evidence
+				break
+			}
+		}
+		out[ind.ID] = v
+	}
+	return out
+}
+
+// applyComputed puts the figures from case records into the computed
+// indicators when there are cases to count (else the entered value stays).
+func applyComputed(inds []domain.KLAIndicator, vals map[string]Value, c store.KLACaseCount) {
+	for _, ind := range inds {
+		var num, den int
+		switch ind.Computed {
+		case domain.ComputedServices:
+			num, den = c.Served, c.ChildCases
+		case domain.ComputedRestorative:
+			num, den = c.ABHRestor, c.ABHClosed
+		default:
+			continue
+		}
+		if den == 0 {
+			continue
+		}
+		x := float64(num) / float64(den) * 100
+		vals[ind.ID] = Value{Self: &x, Verified: &x, Source: "computed", Reports: 1, Evidence: 1,
+			Detail: itoa(num) + "/" + itoa(den)}
+	}
+}
+
+func itoa(n int) string {
+	b := []byte{}
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
+
+// TrendPoint is one year of the trend.
+type TrendPoint struct {
+	Year          int     `json:"year"`
+	Total         float64 `json:"total"`
+	VerifiedTotal float64 `json:"verified_total"`
+	Category      string  `json:"category"`
+	Missing       int     `json:"missing"`
+}
+
+// RankRow is one region in a ranking.
+type RankRow struct {
+	Code, Name    string
+	Total         float64
+	VerifiedTotal float64
+	Category      string
+	Missing       int
+}
+
+// MissingRow is an indicator without a value in the year.
+type MissingRow struct {
+	Indicator  domain.KLAIndicator
+	AgencyName string
+	LastYear   int      // 0 when never entered
+	LastValue  *float64 // the last known value (stale data)
+}
+
+// Dashboard is everything the regent's page shows.
+type Dashboard struct {
+	Region        domain.Region
+	Year          int
+	Regime        domain.KLARegime
+	Score         Score
+	Trend         []TrendPoint
+	Children      []RankRow
+	Grandchildren []RankRow
+	Missing       []MissingRow
+	Road          Road
+	Agencies      map[string]string
+}
+
+// TrendYears is how many years the trend shows.
+const TrendYears = 5
+
+type yearly struct {
+	regime domain.KLARegime
+	inds   []domain.KLAIndicator
+	rub    Rubric
+}
+
+func loadYear(ctx context.Context, st *store.Store, year int, cache map[string]yearly) (yearly, error) {
+	g, err := st.KLARegimeFor(ctx, year)
+	if err != nil {
+		return yearly{}, err
+	}
+	key := g.ID + "|" + itoa(year)
+	if y, ok := cache[key]; ok {
+		return y, nil
+	}
+	inds, err := st.KLAIndicators(ctx, g.ID)
+	if err != nil {
+		return yearly{}, err
+	}
+	rules, err := st.KLARubric(ctx, g.ID, year)
+	if err != nil {
+		return yearly{}, err
+	}
+	y := yearly{regime: g, inds: inds, rub: RubricFor(inds, rules)}
+	cache[key] = y
+	return y, nil
+}
+
+// ScoreRegion scores one region and year (for the API and exports).
+func ScoreRegion(ctx context.Context, st *store.Store, sc domain.Scope, region string, year int) (Score, domain.KLARegime, error) {
+	cache := map[string]yearly{}
+	y, err := loadYear(ctx, st, year, cache)
+	if err != nil {
+		return Score{}, domain.KLARegime{}, err
+	}
+	reg, err := st.GetRegion(ctx, region)
+	if err != nil {
+		return Score{}, y.regime, err
+	}
+	rows, err := st.KLAAggregate(ctx, sc, y.regime.ID, region, year, year)
+	if err != nil {
+		return Score{}, y.regime, err
+	}
+	vals := resolve(y.inds, codeLen(reg.Level), rows)
+	cc, err := st.KLACaseCounts(ctx, sc, region, 0, []int{year})
+	if err != nil {
+		return Score{}, y.regime, err
+	}
+	for _, c := range cc {
+		applyComputed(y.inds, vals, c)
+	}
+	return Evaluate(y.inds, y.rub, vals), y.regime, nil
+}
+
+// BuildDashboard assembles the dashboard of a region and year: score,
+// trend over TrendYears years, children and grandchildren ranked weakest
+// first, missing or stale indicators and the road to the next category.
+// Three grouped range scans over the values, whatever the region's size.
+func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, region string, year int) (Dashboard, error) {
+	d := Dashboard{Year: year, Agencies: map[string]string{}}
+	reg, err := st.GetRegion(ctx, region)
+	if err != nil {
+		return d, err
+	}
+	if !sc.Contains(region) {
+		return d, domain.NotFound("region")
+	}
+	d.Region = reg
+	cache := map[string]yearly{}
+	cur, err := loadYear(ctx, st, year, cache)
+	if err != nil {
+		return d, err
+	}
+	d.Regime = cur.regime
+	ags, err := st.KLAAgencies(ctx)
+	if err != nil {
+		return d, err
+	}
+	for _, a := range ags {
+		d.Agencies[a.Code] = a.Name
+	}
+	glen := codeLen(reg.Level)
+	from := year - TrendYears + 1
+	years := []int{}
+	for y := from; y <= year; y++ {
+		years = append(years, y)
+	}
+	// Trend and the current year: one scan per regime in the window.
+	perYear := map[int][]store.KLAAgg{}
+	byRegime := map[string][]int{}
+	for _, y := range years {
+		yy, err := loadYear(ctx, st, y, cache)
+		if err != nil {
+			return d, err
+		}
+		byRegime[yy.regime.ID] = append(byRegime[yy.regime.ID], y)
+	}
+	for g, ys := range byRegime {
+		rows, err := st.KLAAggregate(ctx, sc, g, region, ys[0], ys[len(ys)-1])
+		if err != nil {
+			return d, err
+		}
+		for _, a := range rows {
+			perYear[a.Year] = append(perYear[a.Year], a)
+		}
+	}
+	cases, err := st.KLACaseCounts(ctx, sc, region, 0, years)
+	if err != nil {
+		return d, err
+	}
+	lastKnown := map[string]float64{}
+	lastYear := map[string]int{}
+	for _, y := range years {
+		yy, _ := loadYear(ctx, st, y, cache)
+		vals := resolve(yy.inds, glen, perYear[y])
+		for _, c := range cases {
+			if c.Year == y {
+				applyComputed(yy.inds, vals, c)
+			}
+		}
+		s := Evaluate(yy.inds, yy.rub, vals)
+		d.Trend = append(d.Trend, TrendPoint{Year: y, Total: s.Total, VerifiedTotal: s.VerifiedTotal, Category: s.Category, Missing: s.MissingCount})
+		if y == year {
+			d.Score = s
+		} else if yy.regime.ID == cur.regime.ID {
+			for id, v := range vals {
+				if v.Self != nil {
+					lastKnown[id], lastYear[id] = *v.Self, y
+				}
+			}
+		}
+	}
+	for _, is := range d.Score.Indicators {
+		if !is.Missing {
+			continue
+		}
+		m := MissingRow{Indicator: is.Indicator, AgencyName: d.Agencies[is.Indicator.Agency]}
+		if y, ok := lastYear[is.Indicator.ID]; ok {
+			v := lastKnown[is.Indicator.ID]
+			m.LastYear, m.LastValue = y, &v
+		}
+		d.Missing = append(d.Missing, m)
+	}
+	d.Road = RoadToNext(d.Score, lastKnown)
+
+	// Rankings below.
+	if reg.Level < domain.LevelVillage {
+		if d.Children, err = rank(ctx, st, sc, cur, region, reg.Level+1, year); err != nil {
+			return d, err
+		}
+	}
+	if reg.Level+1 < domain.LevelVillage {
+		if d.Grandchildren, err = rank(ctx, st, sc, cur, region, reg.Level+2, year); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// rank scores every region at level under root, weakest first. Regions
+// without any data score zero and come first: missing data is shown.
+func rank(ctx context.Context, st *store.Store, sc domain.Scope, y yearly, root string, level domain.RegionLevel, year int) ([]RankRow, error) {
+	names, err := st.KLARegionNames(ctx, root, int(level)-int(domain.RegionLevelOf(root)))
+	if err != nil {
+		return nil, err
+	}
+	glen := codeLen(level)
+	rows, err := st.KLAAggregateBelow(ctx, sc, y.regime.ID, root, glen, year)
+	if err != nil {
+		return nil, err
+	}
+	byGroup := map[string][]store.KLAAgg{}
+	for _, a := range rows {
+		byGroup[a.Group] = append(byGroup[a.Group], a)
+	}
+	cases, err := st.KLACaseCounts(ctx, sc, root, glen, []int{year})
+	if err != nil {
+		return nil, err
+	}
+	caseBy := map[string]store.KLACaseCount{}
+	for _, c := range cases {
+		caseBy[c.Group] = c
+	}
+	out := make([]RankRow, 0, len(names))
+	for code, name := range names {
+		vals := resolve(y.inds, glen, byGroup[code])
+		if c, ok := caseBy[code]; ok {
+			applyComputed(y.inds, vals, c)
+		}
+		s := Evaluate(y.inds, y.rub, vals)
+		out = append(out, RankRow{Code: code, Name: name, Total: s.Total, VerifiedTotal: s.VerifiedTotal, Category: s.Category, Missing: s.MissingCount})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Total != out[j].Total {
+			return out[i].Total < out[j].Total
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out, nil
+}
+
+// CurrentYear is the KLA year shown by default: the evaluation of year Y
+// happens in the first half of Y+1, so until June the previous year is the
+// one being filled in.
+func CurrentYear(now time.Time) int {
+	now = now.In(domain.WIB)
+	if now.Month() <= time.June {
+		return now.Year() - 1
+	}
+	return now.Year()
+}
