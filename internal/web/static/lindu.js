@@ -44,6 +44,10 @@
       }).catch(function () { list.innerHTML = ""; });
     }, 250);
     input.addEventListener("input", search);
+    // A prefilled code is selected on focus, so typing a name replaces it.
+    input.addEventListener("focus", function () {
+      if (/^[0-9.]+$/.test(input.value)) input.select();
+    });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown") {
         var first = list.querySelector("button");
