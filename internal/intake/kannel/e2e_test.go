@@ -93,8 +93,11 @@ func TestKannelEndToEnd(t *testing.T) {
 			rows := outboxFor(t, l.st, "reply:kannel:")
 			return len(rows) == 1 && rows[0].Status == store.DeliveryDelivered
 		})
+		// Kannel reports "delivered" and usually "sent" (SMSC submit) first;
+		// with the fake SMSC the two can arrive in either order, and the
+		// "sent" one is sometimes folded into "delivered".
 		ds, _ := l.st.OutboxDeliveries(bg, outboxFor(t, l.st, "reply:kannel:")[0].ID)
-		if strings.Join(ds, ",") != "sent,delivered" && strings.Join(ds, ",") != "delivered,sent" {
+		if j := strings.Join(ds, ","); j != "sent,delivered" && j != "delivered,sent" && j != "delivered" {
 			t.Errorf("delivery reports %v", ds)
 		}
 
