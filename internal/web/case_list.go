@@ -27,6 +27,8 @@ type CasesPage struct {
 	CanCreate  bool
 	// The filter as typed.
 	Status, Due, Region, Type, Assignee, Priority, Query string
+	Team                                                 string
+	Teams                                                []domain.Team
 	Open                                                 bool
 	Filtered                                             bool
 	Many                                                 bool // more cases than the store counts
@@ -81,6 +83,19 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 		p.Query = p.Query[:40]
 	}
 	f.Query = p.Query
+	teams, err := s.st.ListTeams(ctx, b.Scope)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Teams = teams
+	if t := q.Get("team"); t != "" {
+		for _, tm := range teams {
+			if tm.ID == t {
+				p.Team, f.TeamID = t, t
+			}
+		}
+	}
 	page := listPageNum(r)
 	f.Offset = (page - 1) * casesPerPage
 	cases, total, err := s.st.ListCases(ctx, b.Scope, f)
@@ -103,7 +118,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	}
 	v := url.Values{"f": {"1"}}
 	for k, val := range map[string]string{"status": p.Status, "due": p.Due, "region": f.RegionCode, "type": p.Type,
-		"assignee": p.Assignee, "priority": p.Priority, "q": p.Query} {
+		"assignee": p.Assignee, "priority": p.Priority, "q": p.Query, "team": p.Team} {
 		if val != "" {
 			v.Set(k, val)
 		}
@@ -111,7 +126,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	if p.Open {
 		v.Set("open", "1")
 	}
-	p.Filtered = p.Status != "" || p.Due != "" || f.RegionCode != "" || p.Type != "" || p.Assignee != "" || p.Priority != "" || p.Query != "" || !p.Open
+	p.Filtered = p.Status != "" || p.Due != "" || f.RegionCode != "" || p.Type != "" || p.Assignee != "" || p.Priority != "" || p.Query != "" || p.Team != "" || !p.Open
 	p.listPager = newPager("/kasus", v, page, total, casesPerPage)
 	if total > store.CountCap {
 		// The store stops counting here: page on without a total.
