@@ -37,6 +37,7 @@ type User struct {
 	Role           Role       `json:"role"`
 	RegionCode     string     `json:"region_code"`
 	RegionName     string     `json:"region_name,omitempty"`
+	Agency         string     `json:"agency"` // code of the KLA agency (OPD) the account enters data for; "" when none
 	FullName       string     `json:"full_name,omitempty"`
 	Email          string     `json:"email,omitempty"`
 	Phone          string     `json:"phone,omitempty"`

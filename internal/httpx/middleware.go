@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"lindu/internal/metrics"
@@ -93,6 +94,28 @@ func RecordRoute(mux *http.ServeMux) http.Handler {
 			}
 		}()
 		mux.ServeHTTP(w, r)
+	})
+}
+
+// LimitBodies caps every request body at max bytes, and at upload bytes
+// for paths under the given prefixes (file uploads), so no form or JSON
+// endpoint can be made to read or spool an unbounded body.
+func LimitBodies(max, upload int64, uploadPrefixes []string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			limit := max
+			for _, p := range uploadPrefixes {
+				if strings.HasPrefix(r.URL.Path, p) {
+					limit = upload
+				}
+			}
+			if r.ContentLength > limit {
+				http.Error(w, "Permintaan terlalu besar / request body too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -7,6 +7,22 @@ package i18n
 // kla.cluster.<cluster in lower case>.
 var klaCatalog = map[string]map[string]string{
 	"id": {
+		// The agency (OPD) of an account, on the user pages.
+		"users.agency":                   "Perangkat daerah (OPD)",
+		"users.agency_hint":              "untuk operator OPD: indikator KLA yang diisinya; peran lain tidak terhubung",
+		"users.agency_none":              "— tidak ada —",
+		"users.agency_unbound":           "belum terhubung ke perangkat daerah",
+		"field.no agency with this code": "Perangkat daerah tidak dikenal.",
+		// Rubric form messages (from package kla and the handler).
+		"field.enter a number":                             "Isi dengan angka.",
+		"field.a year between 2000 and 2100":               "Tahun antara 2000 dan 2100.",
+		"field.maximum points must be between 0 and 1000":  "Poin maksimum antara 0 dan 1000.",
+		"field.worst and best must be different numbers":   "Nilai terburuk dan terbaik harus berbeda.",
+		"field.method must be linear or threshold":         "Metode harus linear atau ambang.",
+		"field.higher is better: best must be above worst": "Makin tinggi makin baik: nilai terbaik harus di atas nilai terburuk.",
+		"field.lower is better: best must be below worst":  "Makin rendah makin baik: nilai terbaik harus di bawah nilai terburuk.",
+		"field.a threshold rule needs at least one step":   "Aturan ambang perlu sedikitnya satu langkah, mis. 50:0.5,80:1.",
+
 		"nav.kla":                    "KLA",
 		"flash.kla_saved":            "Tersimpan.",
 		"flash.kla_imported":         "Semua baris berhasil diimpor.",
@@ -401,5 +417,20 @@ var klaCatalog = map[string]map[string]string{
 		"kla.import_catalogue":       "Import a catalogue",
 		"kla.import_catalogue_intro": "CSV or XLSX with columns regime, id, cluster, name, unit, polarity and optionally source, agency, definition, sub_items. The same regime is replaced as a whole.",
 		"kla.regime_name":            "Regime name",
+
+		"users.agency":                   "Agency (OPD)",
+		"users.agency_hint":              "for OPD operators: the KLA indicators they enter; other roles are not bound",
+		"users.agency_none":              "— none —",
+		"users.agency_unbound":           "not bound to an agency",
+		"field.no agency with this code": "Unknown agency.",
+		// Rubric form messages: the English text is the key.
+		"field.enter a number":                             "Enter a number.",
+		"field.a year between 2000 and 2100":               "A year between 2000 and 2100.",
+		"field.maximum points must be between 0 and 1000":  "Maximum points must be between 0 and 1000.",
+		"field.worst and best must be different numbers":   "Worst and best must be different numbers.",
+		"field.method must be linear or threshold":         "Method must be linear or threshold.",
+		"field.higher is better: best must be above worst": "Higher is better: best must be above worst.",
+		"field.lower is better: best must be below worst":  "Lower is better: best must be below worst.",
+		"field.a threshold rule needs at least one step":   "A threshold rule needs at least one step.",
 	},
 }

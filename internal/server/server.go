@@ -89,6 +89,7 @@ func New(o Options) (*Server, error) {
 	m.Gauge("lindu_build_info", "Build information (value 1); version "+o.Version+".", func() float64 { return 1 })
 	h := httpx.RecordRoute(mux)
 	h = authn.Middleware(h)
+	h = httpx.LimitBodies(2<<20, 32<<20, []string{"/kla/", "/api/v1/kla/"}, h)
 	h = httpx.CrossOrigin(h)
 	h = httpx.SecurityHeaders(h)
 	h = httpx.Observe(o.Log, m, h)

@@ -140,6 +140,14 @@ func (s *Sender) Round(ctx context.Context) (sent, retried int) {
 
 func (s *Sender) send(ctx context.Context, m store.OutboxSend) (ok, retry bool) {
 	gw := s.Gateways[m.Channel]
+	// A batch can outlast the claim timeout on a slow gateway; then another
+	// instance may have taken the rest over. Never send what is not ours.
+	if mine, err := s.Store.RenewClaim(ctx, m.ID, s.Instance); err != nil || !mine {
+		if err != nil {
+			s.Log.Error("outbox: renewing a claim failed", "outbox_id", m.ID, "err", err.Error())
+		}
+		return false, false
+	}
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	pid, err := gw.Send(sctx, m.ID, m.To, m.Body)
 	cancel()

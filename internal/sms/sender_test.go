@@ -266,3 +266,37 @@ func TestSentOnceAndWake(t *testing.T) {
 		}
 	})
 }
+
+// A message whose claim expired and was taken over by another instance is
+// not sent by the first one when its (slow) batch finally reaches it: the
+// sender renews its claim right before each send.
+func TestExpiredClaimNotSent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clock := &offsetClock{}
+		st := setup(t, d, clock, "+6281200000091")
+		// Instance "a" claims the message, then stalls longer than the
+		// claim timeout; instance "b" releases and takes it over.
+		msgs, err := st.ClaimOutbox(bg, "a", []string{"sms"}, 10, time.Minute)
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("claim by a: %d %v", len(msgs), err)
+		}
+		clock.set(2 * time.Minute)
+		taken, err := st.ClaimOutbox(bg, "b", []string{"sms"}, 10, time.Minute)
+		if err != nil || len(taken) != 1 {
+			t.Fatalf("takeover by b: %d %v", len(taken), err)
+		}
+		if ok, _ := st.RenewClaim(bg, msgs[0].ID, "a"); ok {
+			t.Fatal("a still holds a claim that b took over")
+		}
+		if ok, _ := st.RenewClaim(bg, msgs[0].ID, "b"); !ok {
+			t.Fatal("b cannot renew its own claim")
+		}
+		// A sender named "a" that resumes sends nothing; "b" sends once.
+		gw := &fakeGateway{}
+		a := newSender(st, gw)
+		a.Instance = "a"
+		if sent, _ := a.Round(bg); sent != 0 || gw.count() != 0 {
+			t.Fatalf("a sent %d (gateway saw %d)", sent, gw.count())
+		}
+	})
+}

@@ -107,6 +107,24 @@ func (s *Store) ClaimOutbox(ctx context.Context, instance string, channels []str
 	return out, err
 }
 
+// RenewClaim confirms, just before a message goes to the gateway, that
+// instance still holds its claim, and restarts the claim's clock. false
+// means the claim expired and another instance may have it: do not send.
+func (s *Store) RenewClaim(ctx context.Context, id, instance string) (bool, error) {
+	var ok bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_at = $1 WHERE id = $2 AND status = 'sending' AND claimed_by = $3`,
+			s.utc(), id, instance)
+		if err != nil {
+			return fmt.Errorf("store: renew claim: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		ok = n == 1
+		return nil
+	})
+	return ok, err
+}
+
 // OutboxSent records that the gateway accepted a claimed message.
 func (s *Store) OutboxSent(ctx context.Context, id, providerID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {

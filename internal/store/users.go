@@ -22,6 +22,10 @@ var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,39}$`)
 const userCols = `u.id, u.username, u.role, u.region_code, COALESCE(r.name, ''), u.full_name_enc, u.email_enc,
 	u.phone_enc, u.totp_enabled, u.disabled, u.created_at, u.updated_at, u.last_login_at`
 
+// userReadCols is userCols plus the KLA agency, as scanUser reads them
+// (sessions and tokens scan userCols alone).
+const userReadCols = userCols + `, u.agency`
+
 type userRow struct {
 	domain.User
 	fullNameEnc, emailEnc, phoneEnc string
@@ -31,7 +35,7 @@ func scanUser(sc interface{ Scan(...any) error }) (userRow, error) {
 	var u userRow
 	var last sql.NullTime
 	err := sc.Scan(&u.ID, &u.Username, &u.Role, &u.RegionCode, &u.RegionName, &u.fullNameEnc, &u.emailEnc,
-		&u.phoneEnc, &u.TOTPEnabled, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &last)
+		&u.phoneEnc, &u.TOTPEnabled, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &last, &u.Agency)
 	if last.Valid {
 		t := last.Time.UTC()
 		u.LastLoginAt = &t
@@ -173,7 +177,7 @@ func (s *Store) getUser(ctx context.Context, sc domain.Scope, id string, audit b
 		return domain.User{}, domain.NotFound("user")
 	}
 	where, args := scopeClause("u.region_code", sc.RegionCode, 2)
-	row := s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
+	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
 		WHERE u.id = $1 AND `+where, append([]any{id}, args...)...)
 	u, err := scanUser(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -230,7 +234,7 @@ func (s *Store) ListUsers(ctx context.Context, sc domain.Scope, f domain.UserFil
 		limit = 50
 	}
 	offset := max(f.Offset, 0)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
 		WHERE `+w+` ORDER BY u.region_code, u.username LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
@@ -410,14 +414,14 @@ func (s *Store) CredentialsByID(ctx context.Context, id string) (Credentials, er
 }
 
 func (s *Store) credentials(ctx context.Context, where string, arg any) (Credentials, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+userCols+`, u.password_hash, u.totp_secret_enc, u.totp_last_step
+	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+`, u.password_hash, u.totp_secret_enc, u.totp_last_step
 		FROM users u LEFT JOIN regions r ON r.code = u.region_code WHERE `+where, arg)
 	var c Credentials
 	var u userRow
 	var last sql.NullTime
 	var totpEnc string
 	err := row.Scan(&u.ID, &u.Username, &u.Role, &u.RegionCode, &u.RegionName, &u.fullNameEnc, &u.emailEnc,
-		&u.phoneEnc, &u.TOTPEnabled, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &last, &c.PasswordHash, &totpEnc, &c.TOTPLastStep)
+		&u.phoneEnc, &u.TOTPEnabled, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &last, &u.Agency, &c.PasswordHash, &totpEnc, &c.TOTPLastStep)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, domain.NotFound("user")
 	}
@@ -518,7 +522,7 @@ func (s *Store) UserByPhone(ctx context.Context, phone string) (domain.User, err
 	if !ok {
 		return domain.User{}, domain.NotFound("user")
 	}
-	row := s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
+	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
 		WHERE u.phone_hash = $1 AND u.disabled = $2`, s.box.Hash("phone", p), false)
 	u, err := scanUser(row)
 	if errors.Is(err, sql.ErrNoRows) {

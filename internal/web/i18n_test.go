@@ -76,7 +76,8 @@ func TestEveryKeyTranslated(t *testing.T) {
 func TestLocalPath(t *testing.T) {
 	for in, want := range map[string]string{
 		"/users": "/users", "": "/x", "//evil.com": "/x", "https://evil.com": "/x", "/\\evil": "/x",
-		"users": "/x", "/a\r\nSet-Cookie: x": "/x",
+		"users": "/x", "/a\r\nSet-Cookie: x": "/x", "/\t/evil.example": "/x", "/%09/evil": "/%09/evil",
+		"/\x7f/x": "/x", "/x\\y": "/x", "/kasus?status=new": "/kasus?status=new",
 	} {
 		if got := localPath(in, "/x"); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)

@@ -46,13 +46,38 @@ func (s *Server) klaRegionYear(r *http.Request, b Base) (string, int) {
 	return region, year
 }
 
+// klaYears lists the years of the dashboard, entry and verification
+// selectors, newest first: the current calendar year (WIB; never a future
+// one) down to five years before the current KLA year. Before July that
+// is the year after the KLA year, from July on the KLA year itself.
 func (s *Server) klaYears() []int {
 	cur := kla.CurrentYear(s.now())
 	var ys []int
-	for y := cur + 1; y >= cur-5; y-- {
+	for y := s.klaLastYear(); y >= cur-5; y-- {
 		ys = append(ys, y)
 	}
 	return ys
+}
+
+// klaLastYear is the current calendar year in WIB: no value, score or
+// dashboard exists for a later one.
+func (s *Server) klaLastYear() int { return s.now().In(domain.WIB).Year() }
+
+// klaPlanYears lists the years of the agreement and budget selectors:
+// like klaYears plus the next KLA year, which may be planned ahead.
+func (s *Server) klaPlanYears() []int {
+	ys := s.klaYears()
+	if next := kla.CurrentYear(s.now()) + 1; next > ys[0] {
+		ys = append([]int{next}, ys...)
+	}
+	return ys
+}
+
+// klaDashboardYear is klaRegionYear with a future year brought back to
+// the current one.
+func (s *Server) klaDashboardYear(r *http.Request, b Base) (string, int) {
+	region, year := s.klaRegionYear(r, b)
+	return region, min(year, s.klaLastYear())
 }
 
 func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +86,7 @@ func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, domain.Errorf(domain.EForbidden, "no dashboard"))
 		return
 	}
-	region, year := s.klaRegionYear(r, b)
+	region, year := s.klaDashboardYear(r, b)
 	d, err := kla.BuildDashboard(r.Context(), s.st, b.Scope, region, year)
 	page := KLADashboardPage{Base: b, Years: s.klaYears(), CanEnter: b.Scope.Can(domain.PermEnterKLA),
 		CanVerify: b.Scope.Can(domain.PermVerifyKLA), CanManage: b.Scope.Can(domain.PermManageKLA)}
@@ -181,7 +206,7 @@ func (s *Server) klaExport(format string) http.HandlerFunc {
 			s.fail(w, r, domain.Errorf(domain.EForbidden, "no dashboard"))
 			return
 		}
-		region, year := s.klaRegionYear(r, b)
+		region, year := s.klaDashboardYear(r, b)
 		d, err := kla.BuildDashboard(r.Context(), s.st, b.Scope, region, year)
 		if err != nil {
 			s.fail(w, r, err)

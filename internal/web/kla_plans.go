@@ -2,7 +2,9 @@ package web
 
 import (
 	"io"
+	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -82,7 +84,7 @@ func (s *Server) klaAgreements(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "kla.agreements_title")
 	ctx := r.Context()
 	_, year := s.klaRegionYear(r, b)
-	page := KLAAgreementsPage{Base: b, Year: year, Years: s.klaYears(), CanManage: b.Scope.Can(domain.PermManageKLA),
+	page := KLAAgreementsPage{Base: b, Year: year, Years: s.klaPlanYears(), CanManage: b.Scope.Can(domain.PermManageKLA),
 		Today: s.now().In(domain.WIB).Format("2006-01-02")}
 	ags, err := s.st.KLAAgencies(ctx)
 	if err != nil {
@@ -240,7 +242,7 @@ func (s *Server) klaBudget(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "kla.budget_title")
 	ctx := r.Context()
 	_, year := s.klaRegionYear(r, b)
-	page := KLABudgetPage{Base: b, Year: year, Years: s.klaYears(), Agency: r.URL.Query().Get("agency")}
+	page := KLABudgetPage{Base: b, Year: year, Years: s.klaPlanYears(), Agency: r.URL.Query().Get("agency")}
 	var err error
 	if page.Agencies, err = s.st.KLAAgencies(ctx); err != nil {
 		s.fail(w, r, err)
@@ -338,17 +340,67 @@ type KLACataloguePage struct {
 	CanManage  bool
 	RowErrors  kla.RowErrors
 	Agencies   []domain.KLAAgency
+	RubricForm url.Values // the rubric as posted, after a rejected save
 }
 
 // Rule returns the rule of an indicator.
 func (p KLACataloguePage) Rule(id string) domain.KLARule { return p.Rubric[id] }
 
+// RubricInput is the value of the rubric input field ("method", "max",
+// "worst", "best" or "steps") of an indicator: as typed after a rejected
+// save, else from the rule in force.
+func (p KLACataloguePage) RubricInput(field, id string) string {
+	if p.RubricForm != nil {
+		return p.RubricForm.Get(field + "_" + id)
+	}
+	r := p.Rubric[id]
+	switch field {
+	case "method":
+		return r.Method
+	case "max":
+		return p.Num(r.MaxPoints)
+	case "worst":
+		return p.Num(r.Worst)
+	case "best":
+		return p.Num(r.Best)
+	}
+	return r.Steps
+}
+
+// KLARubricField is a text input of a rubric row.
+type KLARubricField struct {
+	Name, Prefix, Label string
+	Size                int
+	Numeric             bool
+}
+
+// RubricFields are the text inputs of a rubric row, in column order (the
+// element ids "rx-", "rw-", "rb-", "rs-" are kept for scripts and tests).
+func (KLACataloguePage) RubricFields() []KLARubricField {
+	return []KLARubricField{{"max", "x", "kla.max", 6, true}, {"worst", "w", "kla.worst", 5, true},
+		{"best", "b", "kla.best", 5, true}, {"steps", "s", "kla.steps", 12, false}}
+}
+
+// RubricYear is the "from year" of the rubric form.
+func (p KLACataloguePage) RubricYear() string {
+	if p.RubricForm != nil {
+		return p.RubricForm.Get("year")
+	}
+	return strconv.Itoa(p.Year)
+}
+
 // Units lists the units.
 func (KLACataloguePage) Units() []string { return domain.KLAUnits }
 
 func (s *Server) klaCataloguePage(r *http.Request, b Base) (KLACataloguePage, error) {
-	ctx := r.Context()
 	_, year := s.klaRegionYear(r, b)
+	return s.klaCataloguePageFor(r, b, r.URL.Query().Get("regime"), year)
+}
+
+// klaCataloguePageFor builds the catalogue page of a regime ("" for the
+// one in force in year) with the rubric of year.
+func (s *Server) klaCataloguePageFor(r *http.Request, b Base, id string, year int) (KLACataloguePage, error) {
+	ctx := r.Context()
 	page := KLACataloguePage{Base: b, Year: year, Years: s.klaYears(), CanManage: b.Scope.Can(domain.PermManageKLA)}
 	var err error
 	if page.Regimes, err = s.st.KLARegimes(ctx); err != nil {
@@ -357,7 +409,6 @@ func (s *Server) klaCataloguePage(r *http.Request, b Base) (KLACataloguePage, er
 	if page.Agencies, err = s.st.KLAAgencies(ctx); err != nil {
 		return page, err
 	}
-	id := r.URL.Query().Get("regime")
 	if id == "" {
 		g, err := s.st.KLARegimeFor(ctx, year)
 		if err != nil {
@@ -456,34 +507,94 @@ func (s *Server) klaIndicatorSave(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, withOK("/kla/katalog?regime="+ind.Regime, "kla_saved"), http.StatusSeeOther)
 }
 
+// klaRubricSave stores the rubric. A rejected rubric comes back (422)
+// with the typed values and a message under each bad field, keyed by the
+// input's name ("year", "max_<id>", "best_<id>", "steps_<id>"...).
 func (s *Server) klaRubricSave(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "kla.catalogue_title")
+	if !b.Scope.Can(domain.PermManageKLA) {
+		s.fail(w, r, domain.Errorf(domain.EForbidden, "only an administrator sets the KLA rubric"))
+		return
+	}
 	regime := r.PostFormValue("regime")
-	year, _ := strconv.Atoi(r.PostFormValue("year"))
+	fields := map[string]string{}
+	year, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("year")))
+	if err != nil || year < 2000 || year > 2100 {
+		fields["year"] = "a year between 2000 and 2100"
+	}
 	inds, err := s.st.KLAIndicators(r.Context(), regime)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	if len(inds) == 0 {
+		s.fail(w, r, domain.NotFound("regime"))
+		return
+	}
+	// num reads a number; an empty field is an error only when needed.
+	num := func(name string, needed bool) (float64, bool) {
+		v, ok := formFloat(r, name)
+		if ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+			return v, true
+		}
+		if needed || strings.TrimSpace(r.PostFormValue(name)) != "" {
+			fields[name] = "enter a number"
+			return 0, false
+		}
+		return 0, true
+	}
 	var rules []domain.KLARule
-	fields := map[string]string{}
 	for _, ind := range inds {
 		id := ind.ID
-		max, _ := formFloat(r, "max_"+id)
-		worst, _ := formFloat(r, "worst_"+id)
-		best, _ := formFloat(r, "best_"+id)
-		rule := domain.KLARule{IndicatorID: id, Year: year, Method: r.PostFormValue("method_" + id), MaxPoints: max, Worst: worst, Best: best,
+		method := r.PostFormValue("method_" + id)
+		linear := method == domain.RubricLinear
+		max, ok1 := num("max_"+id, true)
+		worst, ok2 := num("worst_"+id, linear)
+		best, ok3 := num("best_"+id, linear)
+		rule := domain.KLARule{IndicatorID: id, Year: year, Method: method, MaxPoints: max, Worst: worst, Best: best,
 			Steps: strings.TrimSpace(r.PostFormValue("steps_" + id))}
-		if msg := kla.ValidateRuleFor(ind, rule); msg != "" {
-			fields[id] = msg
-		}
 		rules = append(rules, rule)
+		if !ok1 || !ok2 || !ok3 {
+			continue
+		}
+		if msg := kla.ValidateRuleFor(ind, rule); msg != "" {
+			// Put the message under the input it is about.
+			key := "best_" + id
+			switch {
+			case !(rule.MaxPoints >= 0 && rule.MaxPoints <= kla.Total):
+				key = "max_" + id
+			case method != domain.RubricLinear && method != domain.RubricThreshold:
+				key = "method_" + id
+			case method == domain.RubricThreshold:
+				key = "steps_" + id
+			}
+			fields[key] = msg
+		}
+	}
+	invalid := func(fields map[string]string) {
+		shown := year
+		if _, bad := fields["year"]; bad {
+			_, shown = s.klaRegionYear(r, b)
+		}
+		b.Error = b.T("form.fix_fields")
+		b.Fields = translateFields(b, fields)
+		page, err := s.klaCataloguePageFor(r, b, regime, shown)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		page.RubricForm = r.PostForm
+		s.render(w, r, http.StatusUnprocessableEntity, "kla_catalogue", page)
 	}
 	if len(fields) > 0 {
-		s.fail(w, r, domain.Invalid("the rubric has errors", fields))
+		invalid(fields)
 		return
 	}
 	if err := s.st.SetKLARubric(r.Context(), b.Scope, regime, year, rules); err != nil {
+		if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
+			invalid(e.Fields)
+			return
+		}
 		s.fail(w, r, err)
 		return
 	}

@@ -52,7 +52,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	username := strings.ToLower(page.Username)
 	password := r.PostFormValue("password")
 	sc := access.Public(ip, r.UserAgent())
-	sc.Username = username // names the attempt in the audit log
 
 	userKey, ipKey := "user:"+username, "ip:"+ip
 	for _, k := range []string{userKey, ipKey} {
@@ -88,7 +87,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !ok || len(password) > 1024 {
 		s.st.LoginFailed(ctx, userKey)
 		s.st.LoginFailedLimit(ctx, ipKey, ipFailureLimit)
-		s.st.Audit(ctx, sc, "auth.login_failed", "user", cred.User.ID, cred.User.RegionCode, "")
+		// The audit log is append-only: name the attempt only with a real
+		// username, never with whatever was typed (it may be a password).
+		detail := "unknown username"
+		if cred.User.ID != "" {
+			sc.Username, detail = cred.User.Username, ""
+		}
+		s.st.Audit(ctx, sc, "auth.login_failed", "user", cred.User.ID, cred.User.RegionCode, detail)
 		page.Error = b.T("login.failed")
 		s.render(w, r, http.StatusUnauthorized, "login", page)
 		return

@@ -366,8 +366,18 @@ func (s *Server) enrolling(h http.HandlerFunc) http.HandlerFunc {
 
 // localPath keeps redirects on this site: only absolute paths, no "//".
 func localPath(p, fallback string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
-		strings.ContainsAny(p, "\r\n") {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || len(p) > 2000 {
+		return fallback
+	}
+	for i := 0; i < len(p); i++ {
+		// Browsers drop tabs and newlines from URLs and read "\" as "/":
+		// "/\t/evil.example" would become "//evil.example".
+		if c := p[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return fallback
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return fallback
 	}
 	return p

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -73,8 +74,58 @@ func (s *Server) usersList(w http.ResponseWriter, r *http.Request) {
 type UserFormPage struct {
 	Base
 	Form        domain.NewUser
+	Agency      string // the agency (OPD) chosen for an opd_operator
+	Agencies    []domain.KLAAgency
 	NewPassword string
 	Created     *domain.User
+}
+
+// badAgency is the field message for an agency code not in the list.
+const badAgency = "no agency with this code"
+
+// userAgencies lists the agencies (perangkat daerah, kind "opd") an
+// opd_operator account may be bound to, from the KLA store.
+func (s *Server) userAgencies(ctx context.Context) ([]domain.KLAAgency, error) {
+	all, err := s.st.KLAAgencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.KLAAgency
+	for _, a := range all {
+		if a.Kind == "opd" {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// formAgency reads the agency of the user form: only an opd_operator is
+// bound to an agency (any other role is unbound). The message is non-empty
+// when the code is not one of ags.
+func formAgency(r *http.Request, role domain.Role, ags []domain.KLAAgency) (string, string) {
+	if role != domain.RoleOPDOperator {
+		return "", ""
+	}
+	code := strings.TrimSpace(r.PostFormValue("agency"))
+	if code == "" {
+		return "", ""
+	}
+	for _, a := range ags {
+		if a.Code == code {
+			return code, ""
+		}
+	}
+	return code, badAgency
+}
+
+// agencyName names an agency code from the list (the code when unknown).
+func agencyName(ags []domain.KLAAgency, code string) string {
+	for _, a := range ags {
+		if a.Code == code {
+			return a.Name
+		}
+	}
+	return code
 }
 
 func (s *Server) userNewForm(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +134,12 @@ func (s *Server) userNewForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, domain.Errorf(domain.EForbidden, "forbidden"))
 		return
 	}
-	s.render(w, r, http.StatusOK, "user_new", UserFormPage{Base: b, Form: domain.NewUser{RegionCode: b.User.RegionCode}})
+	ags, err := s.userAgencies(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "user_new", UserFormPage{Base: b, Form: domain.NewUser{RegionCode: b.User.RegionCode}, Agencies: ags})
 }
 
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
@@ -97,6 +153,22 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 		Phone:      r.PostFormValue("phone"),
 		Password:   r.PostFormValue("password"),
 	}
+	ags, err := s.userAgencies(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	agency, agencyErr := formAgency(r, nu.Role, ags)
+	invalid := func(fields map[string]string) {
+		nu.Password = ""
+		b.Error = b.T("form.fix_fields")
+		b.Fields = translateFields(b, fields)
+		s.render(w, r, http.StatusUnprocessableEntity, "user_new", UserFormPage{Base: b, Form: nu, Agency: agency, Agencies: ags})
+	}
+	if agencyErr != "" {
+		invalid(map[string]string{"agency": agencyErr})
+		return
+	}
 	generated := ""
 	if nu.Password == "" {
 		generated = auth.GeneratePassword()
@@ -105,14 +177,19 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 	u, err := s.st.CreateUser(r.Context(), b.Scope, nu)
 	if err != nil {
 		if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
-			nu.Password = ""
-			b.Error = b.T("form.fix_fields")
-			b.Fields = translateFields(b, e.Fields)
-			s.render(w, r, http.StatusUnprocessableEntity, "user_new", UserFormPage{Base: b, Form: nu})
+			invalid(e.Fields)
 			return
 		}
 		s.fail(w, r, err)
 		return
+	}
+	if agency != "" {
+		// Checked above against the same list; the binding is audited.
+		if err := s.st.SetUserAgency(r.Context(), b.Scope, u.ID, agency); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		u.Agency = agency
 	}
 	b.Flash = b.T("flash.user_created")
 	s.render(w, r, http.StatusCreated, "user_new", UserFormPage{Base: b, Created: &u, NewPassword: generated})
@@ -138,7 +215,12 @@ type UserPage struct {
 	U         domain.User
 	CanManage bool
 	Self      bool
+	Agencies  []domain.KLAAgency // for the agency select
+	Agency    string             // the agency shown in the select
 }
+
+// AgencyName names the user's agency.
+func (p UserPage) AgencyName() string { return agencyName(p.Agencies, p.U.Agency) }
 
 func (s *Server) userShow(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "users.user_title")
@@ -147,7 +229,13 @@ func (s *Server) userShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "user", UserPage{Base: b, U: u, CanManage: b.Scope.Can(domain.PermManageUsers), Self: u.ID == b.User.ID})
+	ags, err := s.userAgencies(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "user", UserPage{Base: b, U: u, CanManage: b.Scope.Can(domain.PermManageUsers), Self: u.ID == b.User.ID,
+		Agencies: ags, Agency: u.Agency})
 }
 
 func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
@@ -173,21 +261,51 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
 	if pw := r.PostFormValue("password"); pw != "" {
 		up.Password = &pw
 	}
+	ags, err := s.userAgencies(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// The agency follows the role: an opd_operator gets the chosen one,
+	// any other role none. One's own binding is left alone, like one's role.
+	agency, agencyErr := formAgency(r, role, ags)
+	invalid := func(fields map[string]string) {
+		cur, gerr := s.st.GetUser(r.Context(), b.Scope, id)
+		if gerr != nil {
+			s.fail(w, r, gerr)
+			return
+		}
+		b.Error = b.T("form.fix_fields")
+		b.Fields = translateFields(b, fields)
+		shown := cur.Agency
+		if up.Role != nil {
+			shown = agency
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "user", UserPage{Base: b, U: cur, CanManage: true, Self: id == b.User.ID,
+			Agencies: ags, Agency: shown})
+	}
+	if agencyErr != "" && up.Role != nil {
+		invalid(map[string]string{"agency": agencyErr})
+		return
+	}
 	u, err := s.st.UpdateUser(r.Context(), b.Scope, id, up)
 	if err != nil {
 		if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
-			cur, gerr := s.st.GetUser(r.Context(), b.Scope, id)
-			if gerr != nil {
-				s.fail(w, r, gerr)
-				return
-			}
-			b.Error = b.T("form.fix_fields")
-			b.Fields = translateFields(b, e.Fields)
-			s.render(w, r, http.StatusUnprocessableEntity, "user", UserPage{Base: b, U: cur, CanManage: true, Self: id == b.User.ID})
+			invalid(e.Fields)
 			return
 		}
 		s.fail(w, r, err)
 		return
+	}
+	if up.Role != nil && agency != u.Agency {
+		if err := s.st.SetUserAgency(r.Context(), b.Scope, id, agency); err != nil {
+			if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
+				invalid(e.Fields)
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
 	}
 	http.Redirect(w, r, "/users/"+url.PathEscape(u.ID)+"?ok=user_saved", http.StatusSeeOther)
 }
