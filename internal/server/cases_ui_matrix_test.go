@@ -74,8 +74,9 @@ var uimMatrix = []uimRow{
 	{"satgas-out", true, 200, 200, 403, 200, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{303, 422}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}},
 	// An admin of another province: lists answer (empty), objects of
 	// 61.07 are not found, forms naming a region of 61.07 are refused at
-	// the field (422); the deployment-wide settings are not region-scoped.
-	{"other-prov", true, 200, 200, 200, 200, 200, 303, 303, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{422, 422}, ab{404, 404}, ab{404, 404}, ab{422, 422}, ab{404, 404}, ab{422, 422}},
+	// the field (422); the deployment-wide settings belong to users whose
+	// region covers the deployment (61.07): refused (403).
+	{"other-prov", true, 200, 200, 200, 200, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{422, 422}, ab{404, 404}, ab{404, 404}, ab{422, 422}, ab{404, 404}, ab{422, 422}},
 	// No case permission: collections 403, objects 404 (as in the API);
 	// /notifikasi lists only the caller's own messages, to anyone.
 	{"viewer", false, 403, 403, 403, 403, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}}, // viewer 61.07

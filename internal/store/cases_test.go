@@ -499,3 +499,23 @@ func TestAssignmentAreaAndReporterPrivacy(t *testing.T) {
 		}
 	})
 }
+
+// Deadline rules and routing apply to the whole deployment: only users
+// whose region covers the deployment's root may change them.
+func TestDeploymentWideSettings(t *testing.T) {
+	for _, c := range []struct {
+		root, user string
+		ok         bool
+	}{
+		{"61.07", "61.07", true}, {"61.07", "61", true}, {"61.07", "61.07.01", false}, {"61.07", "13.01", false},
+		{"61", "61.07", false}, {"61", "61", true}, {"-", "61", true}, {"-", "61.07", false},
+	} {
+		st := storetest.Open(t, store.SQLite, storetest.Options{RootRegion: c.root})
+		u := mkUser(t, st, "sup", domain.RoleSupervisor, c.user)
+		err := st.SetSLARule(ctx, access.ForUser(u, "", ""), domain.SLARule{Priority: domain.PriorityHigh, AckMinutes: 20, ResponseMinutes: 300})
+		err2 := st.SetRoutingSteps(ctx, access.ForUser(u, "", ""), []string{store.RouteDistrict, store.RouteVillage})
+		if (err == nil) != c.ok || (err2 == nil) != c.ok {
+			t.Errorf("root %s, user %s: %v / %v, want ok=%v", c.root, c.user, err, err2, c.ok)
+		}
+	}
+}

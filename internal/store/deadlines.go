@@ -49,7 +49,7 @@ func (s *Store) slaRules(ctx context.Context, q querier) ([]domain.SLARule, erro
 // SetSLARule stores a deadline rule (replacing the same priority and type).
 // Authorization: PermManageTeams.
 func (s *Store) SetSLARule(ctx context.Context, sc domain.Scope, r domain.SLARule) error {
-	if !sc.Can(domain.PermManageTeams) || !deploymentWide(sc) {
+	if !sc.Can(domain.PermManageTeams) || !s.deploymentWide(sc) {
 		return domain.Errorf(domain.EForbidden, "only a regency-level supervisor or administrator may change deadline rules")
 	}
 	f := map[string]string{}

@@ -59,7 +59,7 @@ func (s *Store) KLAAgencies(ctx context.Context) ([]domain.KLAAgency, error) {
 
 // UpsertKLAAgencies adds or renames agencies. Authorization: PermManageKLA.
 func (s *Store) UpsertKLAAgencies(ctx context.Context, sc domain.Scope, as []domain.KLAAgency) error {
-	if !sc.Can(domain.PermManageKLA) {
+	if !sc.Can(domain.PermManageKLA) || !s.deploymentWide(sc) {
 		return forbidden("only an administrator manages agencies")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
@@ -225,7 +225,7 @@ func ValidateKLAIndicator(i domain.KLAIndicator) map[string]string {
 // unscored). Authorization: PermManageKLA; the system scope loads the
 // shipped catalogue.
 func (s *Store) ImportKLARegime(ctx context.Context, sc domain.Scope, g domain.KLARegime, inds []domain.KLAIndicator) error {
-	if !sc.Can(domain.PermManageKLA) {
+	if !sc.Can(domain.PermManageKLA) || !s.deploymentWide(sc) {
 		return forbidden("only an administrator imports a KLA catalogue")
 	}
 	if strings.TrimSpace(g.ID) == "" || len(g.ID) > 60 || strings.TrimSpace(g.Name) == "" || g.FromYear < 2000 || g.FromYear > 2100 {
@@ -278,7 +278,7 @@ func (s *Store) ImportKLARegime(ctx context.Context, sc domain.Scope, g domain.K
 
 // UpdateKLAIndicator edits one indicator. Authorization: PermManageKLA.
 func (s *Store) UpdateKLAIndicator(ctx context.Context, sc domain.Scope, i domain.KLAIndicator) error {
-	if !sc.Can(domain.PermManageKLA) {
+	if !sc.Can(domain.PermManageKLA) || !s.deploymentWide(sc) {
 		return forbidden("only an administrator edits the KLA catalogue")
 	}
 	if f := ValidateKLAIndicator(i); len(f) > 0 {
@@ -330,7 +330,7 @@ func (s *Store) KLARubric(ctx context.Context, regime string, year int) ([]domai
 // rules of that exact year). The caller validates the rules (package kla).
 // Authorization: PermManageKLA.
 func (s *Store) SetKLARubric(ctx context.Context, sc domain.Scope, regime string, year int, rules []domain.KLARule) error {
-	if !sc.Can(domain.PermManageKLA) {
+	if !sc.Can(domain.PermManageKLA) || !s.deploymentWide(sc) {
 		return forbidden("only an administrator sets the KLA rubric")
 	}
 	if year < 2000 || year > 2100 {

@@ -41,6 +41,7 @@ type Store struct {
 	box     *secret.Box
 	now     func() time.Time
 	dsn     string
+	root    string // the deployment's region; "" = all of Indonesia
 }
 
 // Options configure Open.
@@ -51,6 +52,10 @@ type Options struct {
 	Now func() time.Time
 	// MaxOpenConns bounds the PostgreSQL pool (default 20).
 	MaxOpenConns int
+	// RootRegion is the region the deployment serves ("" = all of
+	// Indonesia). Settings that apply to the whole deployment may be
+	// changed only by users whose region covers it.
+	RootRegion string
 }
 
 // ParseURL checks a database URL and returns its dialect. Accepted forms:
@@ -102,7 +107,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	if opt.Box == nil {
 		return nil, errors.New("store: no encryption box")
 	}
-	s := &Store{dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL}
+	s := &Store{dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion}
 	if s.now == nil {
 		s.now = time.Now
 	}

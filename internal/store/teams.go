@@ -35,7 +35,7 @@ func (s *Store) RoutingSteps(ctx context.Context) ([]string, error) {
 
 // SetRoutingSteps stores the routing order. Authorization: PermManageTeams.
 func (s *Store) SetRoutingSteps(ctx context.Context, sc domain.Scope, steps []string) error {
-	if !sc.Can(domain.PermManageTeams) || !deploymentWide(sc) {
+	if !sc.Can(domain.PermManageTeams) || !s.deploymentWide(sc) {
 		return domain.Errorf(domain.EForbidden, "only a regency-level supervisor or administrator may change routing")
 	}
 	seen := map[string]bool{}
@@ -119,10 +119,17 @@ func (s *Store) routeCase(ctx context.Context, tx *sql.Tx, caseID, region string
 }
 
 // deploymentWide reports whether a scope may change settings that apply to
-// the whole deployment (deadline rules, routing): lindu itself, or a user
-// bound to a province or regency, not a district or village.
-func deploymentWide(sc domain.Scope) bool {
-	return sc.System || sc.RegionCode == "" || domain.RegionLevelOf(sc.RegionCode) <= domain.LevelRegency
+// the whole deployment (deadline rules, routing, the KLA catalogue and
+// rubric): lindu itself, or a user whose region covers the deployment's
+// root region (for a nationwide deployment: a province-level user).
+func (s *Store) deploymentWide(sc domain.Scope) bool {
+	if sc.System || sc.RegionCode == "" {
+		return true
+	}
+	if s.root == "" {
+		return domain.RegionLevelOf(sc.RegionCode) == domain.LevelProvince
+	}
+	return domain.RegionWithin(s.root, sc.RegionCode)
 }
 
 func teamFor(ctx context.Context, tx *sql.Tx, kind, region string) (string, error) {

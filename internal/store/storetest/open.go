@@ -100,6 +100,9 @@ type Options struct {
 	Box     *secret.Box
 	Regions string // region filter to load; "" loads Bengkayang's province (61); "-" loads none
 	URL     string // reuse an existing database
+	// RootRegion is the deployment's region for the store; "" means
+	// Bengkayang (61.07), "-" means all of Indonesia.
+	RootRegion string
 }
 
 // Open returns a migrated store with regions loaded (by default province 61,
@@ -115,7 +118,14 @@ func Open(t testing.TB, d store.Dialect, o Options) *store.Store {
 		u = URL(t, d)
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, u, store.Options{Box: o.Box, Now: o.Now})
+	root := o.RootRegion
+	switch root {
+	case "":
+		root = "61.07"
+	case "-":
+		root = ""
+	}
+	st, err := store.Open(ctx, u, store.Options{Box: o.Box, Now: o.Now, RootRegion: root})
 	if err != nil {
 		t.Fatalf("open %s: %v", d, err)
 	}
