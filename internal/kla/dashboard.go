@@ -94,8 +94,14 @@ func resolve(inds []domain.KLAIndicator, groupLen int, rows []store.KLAAgg) map[
 	return out
 }
 
+// MinCell is the smallest number of cases a computed indicator is shown
+// for: a share of fewer cases could identify a child in a small village
+// (DOMAIN 7: small cells suppressed). Below it the entered value stays.
+const MinCell = 5
+
 // applyComputed puts the figures from case records into the computed
-// indicators when there are cases to count (else the entered value stays).
+// indicators when there are enough cases to count (else the entered value
+// stays).
 func applyComputed(inds []domain.KLAIndicator, vals map[string]Value, c store.KLACaseCount) {
 	for _, ind := range inds {
 		var num, den int
@@ -107,7 +113,7 @@ func applyComputed(inds []domain.KLAIndicator, vals map[string]Value, c store.KL
 		default:
 			continue
 		}
-		if den == 0 {
+		if den < MinCell {
 			continue
 		}
 		x := float64(num) / float64(den) * 100
