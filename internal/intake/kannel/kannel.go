@@ -107,6 +107,11 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	from, ok := domain.NormalizePhone(q.Get("from"))
 	if !ok {
+		// Gateways pass other countries' numbers in international form
+		// without "+" (Malaysia's 60..., next door to Bengkayang).
+		from, ok = domain.NormalizePhone("+" + strings.TrimPrefix(strings.TrimSpace(q.Get("from")), "00"))
+	}
+	if !ok {
 		// Operator notices from names or short codes are not reports.
 		h.Log.Info("kannel: message from a non-phone sender ignored", "smsc", smsc)
 		text(w, http.StatusOK, "ignored")
