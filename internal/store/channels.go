@@ -213,6 +213,11 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 		if _, err := tx.ExecContext(ctx, `UPDATE reports SET description_enc = $1 WHERE id = $2`, enc, rid); err != nil {
 			return fmt.Errorf("store: inbound append: %w", err)
 		}
+		var region string
+		tx.QueryRowContext(ctx, `SELECT region_code FROM reports WHERE id = $1`, rid).Scan(&region)
+		if err := s.audit(ctx, tx, sc, "report.append", "report", rid, region, "channel="+string(in.Channel)); err != nil {
+			return err
+		}
 		res.Kind, res.ReportID, res.ReportCode = "append", rid, code
 		res.Reply = i18n.T("id", "sms.reply.appended", domain.FormatPublicCode(code))
 		return nil
