@@ -721,6 +721,10 @@ func (s *Store) SaveKLAFile(ctx context.Context, sc domain.Scope, region, name, 
 
 // GetKLAFile returns an evidence file in the caller's region.
 func (s *Store) GetKLAFile(ctx context.Context, sc domain.Scope, id string) (KLAFile, error) {
+	// Evidence is for those who enter, verify or read the KLA figures.
+	if !sc.Can(domain.PermEnterKLA) && !sc.Can(domain.PermVerifyKLA) && !sc.Can(domain.PermViewDashboard) {
+		return KLAFile{}, domain.NotFound("file")
+	}
 	var f KLAFile
 	err := s.r.QueryRowContext(ctx, `SELECT id, region_code, name, content_type, data FROM kla_files WHERE id = $1`, id).
 		Scan(&f.ID, &f.RegionCode, &f.Name, &f.ContentType, &f.Data)
@@ -729,6 +733,9 @@ func (s *Store) GetKLAFile(ctx context.Context, sc domain.Scope, id string) (KLA
 	}
 	if err != nil {
 		return KLAFile{}, fmt.Errorf("store: get kla file: %w", err)
+	}
+	if err := s.Audit(ctx, sc, "kla.file_download", "kla_file", f.ID, f.RegionCode, ""); err != nil {
+		return KLAFile{}, err
 	}
 	return f, nil
 }
