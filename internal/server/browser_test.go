@@ -125,58 +125,10 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// The browser: headless, its own profile, no traffic but to 127.0.0.1.
-	allocCtx, allocCancel := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(execPath),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox, // the tests may run as root
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.WindowSize(1280, 900),
-	)
-	defer allocCancel()
-	bctx, bcancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
-	defer bcancel()
+	c := newChrome(t, ctx, execPath)
+	bctx, must, do, navigateVia, text := c.ctx, c.must, c.do, c.navigateVia, c.text
 
 	shots := t.TempDir()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		must(what, chromedp.Do(bctx, steps...))
-	}
-	// navigateVia runs steps that cause a page load (click on a submit
-	// button, a link) and waits for it.
-	navigateVia := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		resp, err := chromedp.RunResponse(bctx, steps...)
-		must(what, err)
-		if resp != nil && resp.Status >= 400 {
-			t.Fatalf("%s: HTTP status %d for %s", what, resp.Status, resp.URL)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		must("read text of "+sel, err)
-		return strings.TrimSpace(s)
-	}
 	path := func() string {
 		t.Helper()
 		loc, err := chromedp.Run(bctx, chromedp.Location())

@@ -49,46 +49,8 @@ func TestBrowserKLA(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 
-	allocCtx, allocCancel := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(execPath), chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("no-proxy-server", true), chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-		chromedp.WindowSize(1280, 900))
-	defer allocCancel()
-	bctx, bcancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
-	defer bcancel()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		must(what, chromedp.Do(bctx, steps...))
-	}
-	navigateVia := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		resp, err := chromedp.RunResponse(bctx, steps...)
-		must(what, err)
-		if resp != nil && resp.Status >= 400 {
-			t.Fatalf("%s: HTTP status %d for %s", what, resp.Status, resp.URL)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		must("read text of "+sel, err)
-		return strings.TrimSpace(s)
-	}
-	checkA11y := func(page string) {
-		t.Helper()
-		probs, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](a11yJS))
-		must("accessibility check of "+page, err)
-		for _, p := range probs {
-			t.Errorf("accessibility, %s: %s", page, p)
-		}
-	}
+	c := newChrome(t, ctx, execPath)
+	bctx, must, do, navigateVia, text, checkA11y := c.ctx, c.must, c.do, c.navigateVia, c.text, c.checkA11y
 	login := func(user string) {
 		t.Helper()
 		do("open login", chromedp.Navigate(ts.URL+"/login"))

@@ -1,0 +1,88 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chrome is a headless Chromium driven by chromedp, with the steps every
+// browser test uses. It runs with its own profile and reaches nothing but
+// 127.0.0.1; it is closed when the test ends.
+type chrome struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func newChrome(t *testing.T, parent context.Context, execPath string) *chrome {
+	t.Helper()
+	allocCtx, allocCancel := chromedp.NewExecAllocator(parent,
+		chromedp.ExecPath(execPath),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.NoSandbox, // the tests may run as root
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
+		chromedp.Flag("no-proxy-server", true),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.WindowSize(1280, 900),
+	)
+	bctx, bcancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
+	t.Cleanup(func() { bcancel(); allocCancel() })
+	return &chrome{t: t, ctx: bctx}
+}
+
+// must stops the test on err.
+func (c *chrome) must(what string, err error) {
+	c.t.Helper()
+	if err != nil {
+		c.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// do runs steps that do not load a page.
+func (c *chrome) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	c.t.Helper()
+	c.must(what, chromedp.Do(c.ctx, steps...))
+}
+
+// navigateVia runs steps that cause a page load (a click on a submit
+// button, a link) and waits for it; an HTTP error status fails the test.
+func (c *chrome) navigateVia(what string, steps ...chromedp.Action[chromedp.Void]) {
+	c.t.Helper()
+	resp, err := chromedp.RunResponse(c.ctx, steps...)
+	c.must(what, err)
+	if resp != nil && resp.Status >= 400 {
+		c.t.Fatalf("%s: HTTP status %d for %s", what, resp.Status, resp.URL)
+	}
+}
+
+// text is the visible text of the first element matching sel.
+func (c *chrome) text(sel string) string {
+	c.t.Helper()
+	s, err := chromedp.Run(c.ctx, chromedp.Text(chromedp.CSS(sel)))
+	c.must("read text of "+sel, err)
+	return strings.TrimSpace(s)
+}
+
+// checkA11y runs the accessibility smoke check (a11yJS) on the page.
+func (c *chrome) checkA11y(page string) {
+	c.t.Helper()
+	probs, err := chromedp.Run(c.ctx, chromedp.Evaluate[[]string](a11yJS))
+	c.must("accessibility check of "+page, err)
+	for _, p := range probs {
+		c.t.Errorf("accessibility, %s: %s", page, p)
+	}
+}
