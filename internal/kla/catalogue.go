@@ -1,20 +1,15 @@
 package kla
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"lindu/internal/access"
 	"lindu/internal/domain"
+	"lindu/internal/spreadsheet"
 	"lindu/internal/store"
 )
 
@@ -66,7 +61,7 @@ func EnsureShipped(ctx context.Context, st *store.Store) (bool, error) {
 	if err := st.UpsertKLAAgencies(ctx, sc, Agencies); err != nil {
 		return false, err
 	}
-	g, inds, rerr := ParseCatalogue(shipped2011, "catalogue.csv")
+	g, inds, rerr := ParseCatalogue(ctx, shipped2011, "catalogue.csv")
 	if rerr != nil {
 		return false, rerr
 	}
@@ -113,86 +108,28 @@ type Table struct {
 }
 
 // ReadTable reads CSV (comma or semicolon, as Excel writes in Indonesia)
-// or XLSX (first sheet) by the file name's extension or content.
-func ReadTable(data []byte, name string) (Table, error) {
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) || strings.HasSuffix(strings.ToLower(name), ".xlsx") {
-		return readXLSX(data)
-	}
-	return readCSV(data)
-}
-
-func readCSV(data []byte) (Table, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		return Table{}, errors.New("the file is not UTF-8 text; save it as CSV UTF-8")
-	}
-	r := csv.NewReader(bytes.NewReader(data))
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		r.Comma = ';'
-	}
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = false
+// or XLSX (first sheet) by the file name's extension or content, within
+// spreadsheet.DefaultLimits (size, rows, cells, time): a file that breaks
+// one answers a *spreadsheet.Error, a malformed one another error.
+func ReadTable(ctx context.Context, data []byte, name string) (Table, error) {
 	var t Table
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return Table{}, fmt.Errorf("CSV: %v", err)
+	err := spreadsheet.Read(ctx, data, name, spreadsheet.DefaultLimits, func(r spreadsheet.Row) error {
+		if blank(r.Cells) {
+			return nil
 		}
 		if t.Header == nil {
-			t.Header = normHeader(rec)
-			continue
-		}
-		if blank(rec) {
-			continue
+			t.Header = normHeader(r.Cells)
+			return nil
 		}
 		if len(t.Rows) >= MaxRows {
-			return Table{}, fmt.Errorf("more than %d rows; split the file", MaxRows)
+			return fmt.Errorf("more than %d rows; split the file", MaxRows)
 		}
-		l, _ := r.FieldPos(0)
-		t.Rows = append(t.Rows, rec)
-		t.Lines = append(t.Lines, l)
-	}
-	if t.Header == nil {
-		return Table{}, errors.New("the file is empty")
-	}
-	return t, nil
-}
-
-func readXLSX(data []byte) (Table, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+		t.Rows = append(t.Rows, r.Cells)
+		t.Lines = append(t.Lines, r.Line)
+		return nil
+	})
 	if err != nil {
-		return Table{}, fmt.Errorf("XLSX: %v", err)
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return Table{}, errors.New("XLSX: no sheet")
-	}
-	rows, err := f.GetRows(sheets[0])
-	if err != nil {
-		return Table{}, fmt.Errorf("XLSX: %v", err)
-	}
-	var t Table
-	for i, rec := range rows {
-		if t.Header == nil {
-			if blank(rec) {
-				continue
-			}
-			t.Header = normHeader(rec)
-			continue
-		}
-		if blank(rec) {
-			continue
-		}
-		if len(t.Rows) >= MaxRows {
-			return Table{}, fmt.Errorf("more than %d rows; split the file", MaxRows)
-		}
-		t.Rows = append(t.Rows, rec)
-		t.Lines = append(t.Lines, i+1)
+		return Table{}, err
 	}
 	if t.Header == nil {
 		return Table{}, errors.New("the file is empty")
@@ -229,18 +166,24 @@ func (t Table) col(names ...string) int {
 	return -1
 }
 
+// cell returns a cell without surrounding space and without the quote
+// lindu's CSV export puts before a leading = + - @ (so "'-3.5" is -3.5).
 func cell(rec []string, i int) string {
 	if i < 0 || i >= len(rec) {
 		return ""
 	}
-	return strings.TrimSpace(rec[i])
+	return strings.TrimSpace(spreadsheet.UnquoteCell(strings.TrimSpace(rec[i])))
 }
 
 // ParseCatalogue reads a catalogue file: columns regime, id, cluster,
 // name, unit, polarity and optionally source, agency, definition,
 // sub_items (sub-items separated by "|"). All rows must name one regime.
-func ParseCatalogue(data []byte, name string) (string, []domain.KLAIndicator, error) {
-	t, err := ReadTable(data, name)
+// A file that breaks an upload limit answers its *spreadsheet.Error.
+func ParseCatalogue(ctx context.Context, data []byte, name string) (string, []domain.KLAIndicator, error) {
+	t, err := ReadTable(ctx, data, name)
+	if _, ok := spreadsheet.AsError(err); ok {
+		return "", nil, err
+	}
 	if err != nil {
 		return "", nil, RowErrors{{Line: 1, Reason: err.Error()}}
 	}

@@ -1,6 +1,7 @@
 package kla
 
 import (
+	"context"
 	"testing"
 )
 
@@ -15,7 +16,7 @@ func FuzzParseUpload(f *testing.F) {
 	f.Add([]byte("PK\x03\x04garbage"), "d.xlsx")
 	f.Add([]byte("\"unterminated\n"), "e.csv")
 	f.Fuzz(func(t *testing.T, data []byte, name string) {
-		tab, err := ReadTable(data, name)
+		tab, err := ReadTable(context.Background(), data, name)
 		if err != nil {
 			return
 		}
@@ -36,6 +37,6 @@ func FuzzParseUpload(f *testing.F) {
 				t.Fatal("row error without a reason")
 			}
 		}
-		ParseCatalogue(data, name)
+		ParseCatalogue(context.Background(), data, name)
 	})
 }

@@ -1,6 +1,7 @@
 package kla
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -88,7 +89,7 @@ func TestCapaianByPolarity(t *testing.T) {
 // catalogue returns the shipped indicators.
 func catalogue(t testing.TB) []domain.KLAIndicator {
 	t.Helper()
-	_, inds, err := ParseCatalogue(shipped2011, "x.csv")
+	_, inds, err := ParseCatalogue(context.Background(), shipped2011, "x.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

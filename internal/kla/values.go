@@ -3,7 +3,6 @@ package kla
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"sort"
@@ -13,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"lindu/internal/domain"
+	"lindu/internal/spreadsheet"
 	"lindu/internal/store"
 )
 
@@ -103,8 +103,13 @@ func parseNumber(s string) (float64, error) {
 // every bad row is reported with its line and reason (format errors and
 // the store's checks: indicator of another agency, region outside the
 // caller's, value out of range).
+//
+// A file that breaks an upload limit answers its *spreadsheet.Error.
 func ImportValues(ctx context.Context, st *store.Store, sc domain.Scope, regime string, data []byte, name string) (int, error) {
-	t, err := ReadTable(data, name)
+	t, err := ReadTable(ctx, data, name)
+	if _, ok := spreadsheet.AsError(err); ok {
+		return 0, err
+	}
 	if err != nil {
 		return 0, RowErrors{{Line: 1, Reason: err.Error()}}
 	}
@@ -155,29 +160,9 @@ func TemplateRows(inds []domain.KLAIndicator, region string, year int, current m
 }
 
 // WriteCSV writes a header and rows as CSV (UTF-8 with a BOM so Excel
-// reads it right).
+// reads it right), every cell defused by spreadsheet.SafeCell.
 func WriteCSV(header []string, rows [][]string) []byte {
-	var b bytes.Buffer
-	b.WriteString("\xef\xbb\xbf")
-	w := csv.NewWriter(&b)
-	w.Write(header)
-	for _, r := range rows {
-		w.Write(safeCells(r))
-	}
-	w.Flush()
-	return b.Bytes()
-}
-
-// safeCells defuses spreadsheet formulas in text cells (CSV injection).
-func safeCells(r []string) []string {
-	out := make([]string, len(r))
-	for i, c := range r {
-		if c != "" && strings.ContainsRune("=+@\t\r", rune(c[0])) {
-			c = "'" + c
-		}
-		out[i] = c
-	}
-	return out
+	return spreadsheet.WriteCSV(header, rows)
 }
 
 // WriteXLSX writes sheets (name → header and rows) as an XLSX workbook;

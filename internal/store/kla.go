@@ -381,11 +381,37 @@ func validLink(l string) bool {
 // region inside the caller's; a caller without PermManageKLA only for the
 // indicators of the agency bound to the account.
 func (s *Store) PutKLAValues(ctx context.Context, sc domain.Scope, regime string, in []domain.KLAValueInput) error {
+	return s.PutKLAValuesWithFiles(ctx, sc, regime, in, nil)
+}
+
+// NewKLAFile is an evidence file uploaded with the value it supports.
+type NewKLAFile struct {
+	Name, ContentType string
+	Data              []byte
+}
+
+// PutKLAValuesWithFiles is PutKLAValues that also stores new evidence
+// files in the same transaction: files[i], when not nil, becomes the file
+// of in[i]. A refused value (or any other failure) stores no file, so no
+// file is left without a value pointing to it. Authorization as
+// PutKLAValues.
+func (s *Store) PutKLAValuesWithFiles(ctx context.Context, sc domain.Scope, regime string, in []domain.KLAValueInput, files []*NewKLAFile) error {
 	if !sc.Can(domain.PermEnterKLA) {
 		return forbidden("your role does not enter KLA data")
 	}
 	if len(in) == 0 {
 		return domain.Invalid("no values", map[string]string{"values": "send at least one value"})
+	}
+	if len(files) > len(in) {
+		return fmt.Errorf("store: put kla values: %d files for %d values", len(files), len(in))
+	}
+	for i, f := range files {
+		if f == nil {
+			continue
+		}
+		if err := checkKLAFile(sc, in[i].RegionCode, f); err != nil {
+			return err
+		}
 	}
 	bad, err := s.CheckKLAValues(ctx, sc, regime, in)
 	if err != nil {
@@ -395,8 +421,19 @@ func (s *Store) PutKLAValues(ctx context.Context, sc domain.Scope, regime string
 		e := &KLAValuesError{Rows: bad}
 		return fmt.Errorf("%w: %w", e.Coded(), e)
 	}
+	in = append([]domain.KLAValueInput(nil), in...)
 	now := s.utc()
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		for i, f := range files {
+			if f == nil {
+				continue
+			}
+			id, err := s.insertKLAFile(ctx, tx, sc, in[i].RegionCode, *f, now)
+			if err != nil {
+				return err
+			}
+			in[i].FileID = id
+		}
 		for _, v := range in {
 			if v.FileID != "" {
 				var region string
@@ -692,31 +729,49 @@ type KLAFile struct {
 	Data                              []byte
 }
 
-// SaveKLAFile stores an evidence file. Authorization: PermEnterKLA,
-// region in scope.
+// SaveKLAFile stores an evidence file on its own. Authorization:
+// PermEnterKLA, region in scope. A file that comes with a value is stored
+// by PutKLAValuesWithFiles instead, in the value's transaction.
 func (s *Store) SaveKLAFile(ctx context.Context, sc domain.Scope, region, name, contentType string, data []byte) (string, error) {
+	f := NewKLAFile{Name: name, ContentType: contentType, Data: data}
+	if err := checkKLAFile(sc, region, &f); err != nil {
+		return "", err
+	}
+	var id string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = s.insertKLAFile(ctx, tx, sc, region, f, s.utc())
+		return err
+	})
+	return id, err
+}
+
+// checkKLAFile checks who stores an evidence file, where, and its size.
+func checkKLAFile(sc domain.Scope, region string, f *NewKLAFile) error {
 	if !sc.Can(domain.PermEnterKLA) {
-		return "", forbidden("your role does not enter KLA data")
+		return forbidden("your role does not enter KLA data")
 	}
 	if !sc.Contains(region) {
-		return "", domain.NotFound("region")
+		return domain.NotFound("region")
 	}
-	if len(data) == 0 || len(data) > MaxKLAFile {
-		return "", domain.Errorf(domain.ETooLarge, "an evidence file must be 1 byte to 5 MB")
+	if len(f.Data) == 0 || len(f.Data) > MaxKLAFile {
+		return domain.Errorf(domain.ETooLarge, "an evidence file must be 1 byte to 5 MB")
 	}
+	return nil
+}
+
+// insertKLAFile writes a checked evidence file and its audit entry in tx.
+func (s *Store) insertKLAFile(ctx context.Context, tx *sql.Tx, sc domain.Scope, region string, f NewKLAFile, now time.Time) (string, error) {
+	name := f.Name
 	if len(name) > 200 {
 		name = name[:200]
 	}
-	now := s.utc()
 	id := newID(now)
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kla_files (id, region_code, name, content_type, size, data, uploaded_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, region, name, contentType, len(data), data, sc.Actor(), now); err != nil {
-			return fmt.Errorf("store: save kla file: %w", err)
-		}
-		return s.audit(ctx, tx, sc, "kla.file.upload", "kla_file", id, region, fmt.Sprintf("%d bytes", len(data)))
-	})
-	return id, err
+	if _, err := tx.ExecContext(ctx, `INSERT INTO kla_files (id, region_code, name, content_type, size, data, uploaded_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, region, name, f.ContentType, len(f.Data), f.Data, sc.Actor(), now); err != nil {
+		return "", fmt.Errorf("store: save kla file: %w", err)
+	}
+	return id, s.audit(ctx, tx, sc, "kla.file.upload", "kla_file", id, region, fmt.Sprintf("%d bytes", len(f.Data)))
 }
 
 // GetKLAFile returns an evidence file in the caller's region.

@@ -10,6 +10,7 @@ import (
 
 	"lindu/internal/domain"
 	"lindu/internal/i18n"
+	"lindu/internal/spreadsheet"
 )
 
 // Every text key a template or handler uses exists in both languages, and
@@ -48,6 +49,9 @@ func TestEveryKeyTranslated(t *testing.T) {
 	for _, c := range []domain.ErrorCode{domain.EInvalid, domain.ENotFound, domain.EConflict, domain.EUnauthorized,
 		domain.EForbidden, domain.ETooMany, domain.ETooLarge, domain.EInternal, domain.EUnavailable} {
 		keys["error."+string(c)] = "error codes"
+	}
+	for _, k := range spreadsheet.ErrorKeys {
+		keys["kla.upload_"+k] = "upload limits"
 	}
 	for _, l := range []string{"1", "2", "3", "4"} {
 		keys["level."+l] = "levels"

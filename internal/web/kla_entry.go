@@ -4,13 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"lindu/internal/domain"
+	"lindu/internal/httpx"
 	"lindu/internal/kla"
+	"lindu/internal/spreadsheet"
 	"lindu/internal/store"
 )
 
@@ -117,6 +120,43 @@ func (s *Server) klaEntry(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "kla_entry", page)
 }
 
+// readUpload reads an uploaded spreadsheet whole, refusing one larger
+// than spreadsheet.DefaultLimits allow (instead of cutting it short).
+func readUpload(f io.Reader) ([]byte, error) {
+	max := spreadsheet.DefaultLimits.MaxFileBytes
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, &spreadsheet.Error{Key: "file_too_large", Limit: max}
+	}
+	return data, nil
+}
+
+// readFormFile reads an uploaded file of at most max bytes.
+func readFormFile(fh *multipart.FileHeader, max int64) ([]byte, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("web: file over %d bytes", max)
+	}
+	return data, nil
+}
+
+// uploadRefused says which limit an upload broke, in the user's language.
+func uploadRefused(b Base, e *spreadsheet.Error) string {
+	key := "kla.upload_" + e.Key // one key per spreadsheet.ErrorKeys, tested
+	return b.T(key, e.LimitText())
+}
+
 // limitBody bounds a request body before the CSRF check reads the form.
 func limitBody(max int64, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -142,6 +182,7 @@ func (s *Server) klaEntrySave(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	var in []domain.KLAValueInput
+	var files []*store.NewKLAFile
 	var idx []int
 	rowErr := false
 	for i := range page.Rows {
@@ -151,27 +192,29 @@ func (s *Server) klaEntrySave(w http.ResponseWriter, r *http.Request) {
 		note := strings.TrimSpace(r.PostFormValue("note_" + id))
 		link := strings.TrimSpace(r.PostFormValue("link_" + id))
 		row.Value = raw
-		fileID := ""
+		// A new evidence file is kept in memory and stored with its value,
+		// in one transaction: a refused form stores no file.
+		var file *store.NewKLAFile
 		if r.MultipartForm != nil {
 			if fhs := r.MultipartForm.File["file_"+id]; len(fhs) > 0 && fhs[0].Size > 0 {
-				f, err := fhs[0].Open()
-				if err == nil {
-					data, _ := io.ReadAll(io.LimitReader(f, store.MaxKLAFile+1))
-					f.Close()
-					ct := fhs[0].Header.Get("Content-Type")
-					if ct == "" {
-						ct = "application/octet-stream"
-					}
-					fileID, err = s.st.SaveKLAFile(ctx, b.Scope, page.Region.Code, fhs[0].Filename, ct, data)
-					if err != nil {
-						row.Error = b.T("kla.file_error")
-						rowErr = true
-						continue
-					}
+				data, err := readFormFile(fhs[0], store.MaxKLAFile)
+				if err != nil {
+					row.Error = b.T("kla.file_error")
+					rowErr = true
+					continue
 				}
+				ct := fhs[0].Header.Get("Content-Type")
+				if ct == "" {
+					ct = "application/octet-stream"
+				}
+				file = &store.NewKLAFile{Name: fhs[0].Filename, ContentType: ct, Data: data}
 			}
 		}
 		if raw == "" {
+			if file != nil {
+				row.Error = b.T("kla.file_needs_value")
+				rowErr = true
+			}
 			continue
 		}
 		v, err := strconv.ParseFloat(strings.ReplaceAll(raw, ",", "."), 64)
@@ -181,17 +224,19 @@ func (s *Server) klaEntrySave(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		c := row.Current
-		if c != nil && c.SelfValue != nil && *c.SelfValue == v && c.Note == note && c.Link == link && fileID == "" {
+		if c != nil && c.SelfValue != nil && *c.SelfValue == v && c.Note == note && c.Link == link && file == nil {
 			continue
 		}
-		if fileID == "" && c != nil {
+		fileID := ""
+		if file == nil && c != nil {
 			fileID = c.FileID
 		}
 		in = append(in, domain.KLAValueInput{IndicatorID: id, RegionCode: page.Region.Code, Year: year, Value: v, Note: note, Link: link, FileID: fileID})
+		files = append(files, file)
 		idx = append(idx, i)
 	}
 	if !rowErr && len(in) > 0 {
-		err = s.st.PutKLAValues(ctx, b.Scope, page.Regime.ID, in)
+		err = s.st.PutKLAValuesWithFiles(ctx, b.Scope, page.Regime.ID, in, files)
 		var ve *store.KLAValuesError
 		if errors.As(err, &ve) {
 			for n, reason := range ve.Rows {
@@ -268,9 +313,18 @@ func (s *Server) klaUpload(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "kla_entry", page)
 		return
 	}
-	data, _ := io.ReadAll(io.LimitReader(f, 5<<20))
+	data, err := readUpload(f)
 	f.Close()
-	n, err := kla.ImportValues(r.Context(), s.st, b.Scope, page.Regime.ID, data, fh.Filename)
+	n := 0
+	if err == nil {
+		n, err = kla.ImportValues(r.Context(), s.st, b.Scope, page.Regime.ID, data, fh.Filename)
+	}
+	if le, ok := spreadsheet.AsError(err); ok {
+		s.log.Info("kla upload refused", "limit", le.Key)
+		page.Error = uploadRefused(b, le)
+		s.render(w, r, httpx.StatusFor(domain.ETooLarge), "kla_entry", page)
+		return
+	}
 	var re kla.RowErrors
 	if errors.As(err, &re) {
 		page.RowErrors = re

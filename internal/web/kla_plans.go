@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -10,7 +9,9 @@ import (
 	"time"
 
 	"lindu/internal/domain"
+	"lindu/internal/httpx"
 	"lindu/internal/kla"
+	"lindu/internal/spreadsheet"
 	"lindu/internal/store"
 )
 
@@ -466,11 +467,30 @@ func (s *Server) klaCatalogueImport(w http.ResponseWriter, r *http.Request) {
 		fail(kla.RowErrors{{Line: 0, Reason: b.T("kla.choose_file")}})
 		return
 	}
-	data, _ := io.ReadAll(io.LimitReader(f, 5<<20))
+	data, err := readUpload(f)
 	f.Close()
-	regime, inds, err := kla.ParseCatalogue(data, fh.Filename)
+	var regime string
+	var inds []domain.KLAIndicator
+	if err == nil {
+		regime, inds, err = kla.ParseCatalogue(r.Context(), data, fh.Filename)
+	}
+	if le, ok := spreadsheet.AsError(err); ok {
+		s.log.Info("kla catalogue upload refused", "limit", le.Key)
+		page, perr := s.klaCataloguePage(r, b)
+		if perr != nil {
+			s.fail(w, r, perr)
+			return
+		}
+		page.Error = uploadRefused(b, le)
+		s.render(w, r, httpx.StatusFor(domain.ETooLarge), "kla_catalogue", page)
+		return
+	}
 	if re, ok := err.(kla.RowErrors); ok {
 		fail(re)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	from, _ := strconv.Atoi(r.PostFormValue("from_year"))
