@@ -83,3 +83,23 @@ func TestTemplateXLSXHasNoFormulas(t *testing.T) {
 		t.Fatalf("read back: %v %+v", errs, in)
 	}
 }
+
+// The limits leave room for the largest template lindu accepts: 20,000
+// filled rows of every column, as XLSX and as CSV.
+func TestLargestTemplateAccepted(t *testing.T) {
+	var rows [][]string
+	for i := range MaxRows {
+		rows = append(rows, []string{"11", "61.07.01.2001", "2025", "91.5", "Laporan Puskesmas triwulan " + strings.Repeat("x", 40),
+			"https://example.org/bukti/" + string(rune('a'+i%26)), "Persentase imunisasi dasar lengkap", "percent"})
+	}
+	xlsx, err := WriteXLSX([]Sheet{TemplateSheet(rows)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"t.xlsx": xlsx, "t.csv": WriteCSV(TemplateHeader(), rows)} {
+		tab, err := ReadTable(context.Background(), data, name)
+		if err != nil || len(tab.Rows) != MaxRows {
+			t.Fatalf("%s (%d bytes): %d rows, %v", name, len(data), len(tab.Rows), err)
+		}
+	}
+}

@@ -27,6 +27,7 @@ type Limits struct {
 	MaxColumns     int           // cells in one row (highest column)
 	MaxCells       int           // cells in the whole sheet
 	MaxCellBytes   int           // length of one cell
+	MaxTokens      int           // XML tokens of all parts (encoding/xml does about 1-3 million a second)
 	Timeout        time.Duration // time for the whole parse
 }
 
@@ -41,8 +42,9 @@ var DefaultLimits = Limits{
 	MaxSharedBytes: 16 << 20,
 	MaxRows:        50_000,
 	MaxColumns:     100,
-	MaxCells:       500_000,
-	MaxCellBytes:   32 << 10, // Excel's own limit is 32,767 characters
+	MaxCells:       250_000,
+	MaxCellBytes:   32 << 10,  // Excel's own limit is 32,767 characters
+	MaxTokens:      3_000_000, // a cell is 4-8 tokens: a full 20,000 x 8 template is about 1.3 million
 	Timeout:        10 * time.Second,
 }
 
@@ -56,7 +58,7 @@ type Error struct {
 
 // Keys of Error, each with a message in both languages.
 var ErrorKeys = []string{"file_too_large", "too_many_entries", "entry_too_large", "too_many_rows",
-	"too_many_columns", "too_many_cells", "cell_too_long", "timeout"}
+	"too_many_columns", "too_many_cells", "cell_too_long", "too_complex", "timeout"}
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("spreadsheet: upload refused: %s (limit %d)", strings.ReplaceAll(e.Key, "_", " "), e.Limit)
@@ -122,9 +124,13 @@ type counter struct {
 	ticks int
 }
 
-// tick checks the deadline every 1,024 calls (cheap enough per token).
+// tick counts one XML token (or CSV row) and checks the deadline every
+// 1,024 calls.
 func (c *counter) tick() error {
 	c.ticks++
+	if c.lim.MaxTokens > 0 && c.ticks > c.lim.MaxTokens {
+		return &Error{Key: "too_complex", Limit: int64(c.lim.MaxTokens)}
+	}
 	if c.ticks&1023 == 0 {
 		return c.checkTime()
 	}

@@ -121,6 +121,13 @@ func TestXLSXStructureLimits(t *testing.T) {
 	_, err = rows(wide, "a.xlsx", spreadsheet.DefaultLimits)
 	wantLimit(t, err, "too_many_columns")
 
+	// Elements that are not cells still cost parse time: counted.
+	junk := spreadsheettest.Raw(strings.Repeat("<x/>", 100_000))
+	few := spreadsheet.DefaultLimits
+	few.MaxTokens = 100_000
+	_, err = rows(junk, "a.xlsx", few)
+	wantLimit(t, err, "too_complex")
+
 	deep := spreadsheettest.Raw(strings.Repeat("<x>", 100) + strings.Repeat("</x>", 100))
 	if _, err := rows(deep, "a.xlsx", spreadsheet.DefaultLimits); err == nil || !strings.Contains(err.Error(), "nested") {
 		t.Fatalf("deep XML: %v", err)
