@@ -120,21 +120,34 @@ func (s *Store) sealAudit(ctx context.Context) (int, error) {
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("store: audit pending: %w", err)
 		}
-		for _, e := range pending {
-			pos++
-			e.Pos, e.PrevHash = pos, prev
-			e.Hash = AuditHash(e)
-			res, err := tx.ExecContext(ctx, `UPDATE audit_log SET pos = $1, prev_hash = $2, hash = $3 WHERE seq = $4 AND pos IS NULL`,
-				e.Pos, e.PrevHash, e.Hash, e.Seq)
+		// One UPDATE per chunk of entries (a statement per entry would cap
+		// sealing near the database's round-trip rate).
+		chunk := s.maxParams() / 4
+		for len(pending) > 0 {
+			part := pending[:min(chunk, len(pending))]
+			pending = pending[len(part):]
+			var vals []string
+			var args []any
+			for _, e := range part {
+				pos++
+				e.Pos, e.PrevHash = pos, prev
+				e.Hash = AuditHash(e)
+				prev = e.Hash
+				k := len(args)
+				vals = append(vals, fmt.Sprintf("(CAST($%d AS BIGINT), CAST($%d AS BIGINT), $%d, $%d)", k+1, k+2, k+3, k+4))
+				args = append(args, e.Seq, e.Pos, e.PrevHash, e.Hash)
+			}
+			res, err := tx.ExecContext(ctx, `WITH v (seq, pos, prev_hash, hash) AS (VALUES `+strings.Join(vals, ", ")+`)
+				UPDATE audit_log SET pos = v.pos, prev_hash = v.prev_hash, hash = v.hash
+				FROM v WHERE audit_log.seq = v.seq AND audit_log.pos IS NULL`, args...)
 			if err != nil {
 				return fmt.Errorf("store: audit seal: %w", err)
 			}
-			if k, err := res.RowsAffected(); err != nil || k != 1 {
-				return fmt.Errorf("store: audit seal: entry %d changed while sealing", e.Seq)
+			if k, err := res.RowsAffected(); err != nil || k != int64(len(part)) {
+				return fmt.Errorf("store: audit seal: %d of %d entries sealed (changed while sealing)", k, len(part))
 			}
-			prev = e.Hash
+			n += len(part)
 		}
-		n = len(pending)
 		return nil
 	})
 	return n, err
