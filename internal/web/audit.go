@@ -24,7 +24,7 @@ type AuditPage struct {
 	Checkpoints bool
 }
 
-var auditActions = []string{"auth.", "user.", "token.", "key."}
+var auditActions = []string{"auth.", "user.", "token.", "key.", "audit."}
 
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "audit.title")
