@@ -35,6 +35,11 @@ type Config struct {
 	Demo          bool   // --demo: load the demo data set on an empty database
 	ShutdownGrace time.Duration
 
+	// Audit checkpoints (see README "Audit log").
+	AuditKeyFile         string        // LINDU_AUDIT_KEY_FILE: Ed25519 signing key (default beside the key file)
+	AuditCheckpointFile  string        // LINDU_AUDIT_CHECKPOINT_FILE: signed checkpoints (default beside the key file)
+	AuditCheckpointEvery time.Duration // LINDU_AUDIT_CHECKPOINT_EVERY: serve's interval (0: only at start and stop)
+
 	// Channels (SMS through Kannel, WhatsApp Cloud API); see README.
 	KannelSendsmsURL      string // LINDU_KANNEL_SENDSMS_URL, e.g. http://127.0.0.1:13013/cgi-bin/sendsms
 	KannelUsername        string // LINDU_KANNEL_USERNAME (sendsms-user)
@@ -57,6 +62,8 @@ func Defaults() Config {
 		LogFormat:     "text",
 		LogLevel:      "info",
 		ShutdownGrace: 15 * time.Second,
+
+		AuditCheckpointEvery: 10 * time.Minute,
 	}
 }
 
@@ -102,6 +109,8 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	fromEnv("LINDU_WHATSAPP_ACCESS_TOKEN", &c.WhatsAppAccessToken)
 	fromEnv("LINDU_WHATSAPP_PHONE_NUMBER_ID", &c.WhatsAppPhoneNumberID)
 	fromEnv("LINDU_WHATSAPP_API_URL", &c.WhatsAppAPIURL)
+	fromEnv("LINDU_AUDIT_KEY_FILE", &c.AuditKeyFile)
+	fromEnv("LINDU_AUDIT_CHECKPOINT_FILE", &c.AuditCheckpointFile)
 	var err error
 	boolEnv := func(key string, dst *bool) {
 		if v := env(key); v != "" && err == nil {
@@ -114,6 +123,13 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	}
 	boolEnv("LINDU_REQUIRE_2FA", &c.Require2FA)
 	boolEnv("LINDU_TRUST_PROXY", &c.TrustProxy)
+	if v := env("LINDU_AUDIT_CHECKPOINT_EVERY"); v != "" {
+		d, e := time.ParseDuration(v)
+		if e != nil || d < 0 {
+			return c, usage("LINDU_AUDIT_CHECKPOINT_EVERY=%q: want a duration such as 10m, or 0", v)
+		}
+		c.AuditCheckpointEvery = d
+	}
 	secure := ""
 	fromEnv("LINDU_SECURE_COOKIES", &secure)
 	if err != nil {
@@ -144,6 +160,9 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	fs.StringVar(&c.WhatsAppAccessToken, "whatsapp-access-token", c.WhatsAppAccessToken, "WhatsApp Cloud API access token (env LINDU_WHATSAPP_ACCESS_TOKEN)")
 	fs.StringVar(&c.WhatsAppPhoneNumberID, "whatsapp-phone-number-id", c.WhatsAppPhoneNumberID, "WhatsApp phone number id (env LINDU_WHATSAPP_PHONE_NUMBER_ID)")
 	fs.StringVar(&c.WhatsAppAPIURL, "whatsapp-api-url", c.WhatsAppAPIURL, "Graph API base URL (env LINDU_WHATSAPP_API_URL; default https://graph.facebook.com/v21.0)")
+	fs.StringVar(&c.AuditKeyFile, "audit-key-file", c.AuditKeyFile, "Ed25519 key that signs audit checkpoints (env LINDU_AUDIT_KEY_FILE; default audit-signing.key beside the key file)")
+	fs.StringVar(&c.AuditCheckpointFile, "audit-checkpoint-file", c.AuditCheckpointFile, "file the signed audit checkpoints are appended to (env LINDU_AUDIT_CHECKPOINT_FILE; default audit-checkpoints.txt beside the key file)")
+	fs.DurationVar(&c.AuditCheckpointEvery, "audit-checkpoint-every", c.AuditCheckpointEvery, "how often serve signs an audit checkpoint; 0: only at start and stop (env LINDU_AUDIT_CHECKPOINT_EVERY)")
 	if extra != nil {
 		extra(fs)
 	}
@@ -174,6 +193,15 @@ func (c *Config) finish(secure string) error {
 	}
 	if c.SecretKeyFile == "" {
 		c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
+	}
+	if c.AuditKeyFile == "" {
+		c.AuditKeyFile = filepath.Join(filepath.Dir(c.SecretKeyFile), "audit-signing.key")
+	}
+	if c.AuditCheckpointFile == "" {
+		c.AuditCheckpointFile = filepath.Join(filepath.Dir(c.SecretKeyFile), "audit-checkpoints.txt")
+	}
+	if c.AuditCheckpointEvery < 0 {
+		return usage("bad audit checkpoint interval %v: want a duration such as 10m, or 0", c.AuditCheckpointEvery)
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return usage("bad listen address %q: want HOST:PORT, e.g. localhost:8080", c.Addr)

@@ -40,6 +40,10 @@ func TestDefaults(t *testing.T) {
 		LogLevel:      "info",
 		PublicURL:     "http://localhost:8080",
 		ShutdownGrace: 15 * time.Second,
+
+		AuditKeyFile:         filepath.Join("data", "audit-signing.key"),
+		AuditCheckpointFile:  filepath.Join("data", "audit-checkpoints.txt"),
+		AuditCheckpointEvery: 10 * time.Minute,
 	}
 	if c != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
@@ -68,6 +72,13 @@ func TestDataDirDerivesDBAndKeyFile(t *testing.T) {
 	}
 	if c.DB != "postgres://u@127.0.0.1:5432/lindu" || c.SecretKeyFile != "/etc/lindu/key" {
 		t.Errorf("DB %q, key file %q", c.DB, c.SecretKeyFile)
+	}
+	// The audit signing key and the checkpoints live beside the key file.
+	if c.AuditKeyFile != "/etc/lindu/audit-signing.key" || c.AuditCheckpointFile != "/etc/lindu/audit-checkpoints.txt" {
+		t.Errorf("audit key %q, checkpoints %q", c.AuditKeyFile, c.AuditCheckpointFile)
+	}
+	if _, err := load(t, map[string]string{"LINDU_AUDIT_CHECKPOINT_EVERY": "often"}); err == nil {
+		t.Error("LINDU_AUDIT_CHECKPOINT_EVERY=often accepted")
 	}
 }
 

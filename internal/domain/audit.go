@@ -5,7 +5,8 @@ import "time"
 // AuditEntry is one line of the append-only, hash-chained audit log.
 // Detail never holds personal data: it names fields, not their values.
 type AuditEntry struct {
-	Seq        int64     `json:"seq"`
+	Seq        int64     `json:"seq"` // number in the order entries were written
+	Pos        int64     `json:"pos"` // position in the hash chain; 0 while pending (not yet sealed)
 	At         time.Time `json:"at"`
 	ActorID    string    `json:"actor_id,omitempty"`
 	Actor      string    `json:"actor"`

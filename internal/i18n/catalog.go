@@ -179,6 +179,10 @@ var catalog = map[string]map[string]string{
 		"audit.older":       "Catatan yang lebih lama",
 		"audit.verify_hint": "Keutuhan seluruh log diperiksa dengan perintah: lindu audit verify",
 
+		"audit.pending":             "menunggu segel",
+		"audit.checkpoint_download": "Unduh checkpoint bertanda tangan",
+		"audit.checkpoint_hint":     "Simpan berkas ini di luar server lindu: dengannya penghapusan atau penulisan ulang catatan terbaru dapat dideteksi.",
+
 		"regions.title":         "Wilayah",
 		"regions.heading":       "Wilayah Indonesia",
 		"regions.crumbs":        "Lokasi wilayah",
@@ -416,6 +420,10 @@ var catalog = map[string]map[string]string{
 		"audit.none":        "No entries yet.",
 		"audit.older":       "Older entries",
 		"audit.verify_hint": "The integrity of the whole log is checked with the command: lindu audit verify",
+
+		"audit.pending":             "awaiting seal",
+		"audit.checkpoint_download": "Download signed checkpoints",
+		"audit.checkpoint_hint":     "Keep this file away from the lindu server: with it, removal or rewriting of the newest entries can be detected.",
 
 		"regions.title":         "Regions",
 		"regions.heading":       "Regions of Indonesia",

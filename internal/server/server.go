@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"lindu/internal/api"
+	"lindu/internal/checkpoint"
 	"lindu/internal/httpx"
 	"lindu/internal/metrics"
 	"lindu/internal/store"
@@ -31,6 +32,8 @@ type Options struct {
 	// Channels are the SMS/WhatsApp intake endpoints (intake/kannel,
 	// intake/whatsapp), registered on the same mux.
 	Channels []interface{ Routes(*http.ServeMux) }
+	// Checkpoints signs audit checkpoints for the admins' download.
+	Checkpoints *checkpoint.Keeper
 }
 
 // Server is the assembled HTTP handler.
@@ -49,7 +52,8 @@ func New(o Options) (*Server, error) {
 	m := metrics.New()
 	authn := &httpx.Authenticator{Store: o.Store, TrustProxy: o.TrustProxy, Require2FA: o.Require2FA}
 	w, err := web.New(web.Options{Store: o.Store, Auth: authn, Log: o.Log, RootRegion: o.RootRegion,
-		SecureCookies: o.SecureCookies, Version: o.Version, Now: o.Now, ReportMinFormAge: o.ReportMinFormAge})
+		SecureCookies: o.SecureCookies, Version: o.Version, Now: o.Now, ReportMinFormAge: o.ReportMinFormAge,
+		Checkpoints: o.Checkpoints})
 	if err != nil {
 		return nil, err
 	}

@@ -20,9 +20,11 @@ type AuditPage struct {
 	From    string
 	To      string
 	NextURL string
+	// Checkpoints: the signed checkpoint download is offered.
+	Checkpoints bool
 }
 
-var auditActions = []string{"auth.", "user.", "token.", "key."}
+var auditActions = []string{"auth.", "user.", "token.", "key.", "audit."}
 
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "audit.title")
@@ -56,6 +58,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Base = b
 	p.Entries = entries
+	p.Checkpoints = s.opt.Checkpoints != nil && b.Scope.Contains(s.opt.RootRegion)
 	if len(entries) == f.Limit {
 		v := url.Values{}
 		for k, val := range map[string]string{"actor": p.Actor, "action": p.Action, "object": p.Object, "from": p.From, "to": p.To} {
@@ -71,3 +74,23 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 
 // ActionPrefixes lists action families for the filter.
 func (AuditPage) ActionPrefixes() []string { return auditActions }
+
+// auditCheckpointDownload gives an admin of the whole deployment a fresh
+// signed checkpoint of the audit log with the latest ones and the public
+// key, to keep off the machine (checked by lindu audit verify --checkpoint).
+func (s *Server) auditCheckpointDownload(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Checkpoints == nil {
+		http.NotFound(w, r)
+		return
+	}
+	b := s.base(w, r, "audit.title")
+	text, err := s.opt.Checkpoints.Download(r.Context(), b.Scope, s.opt.RootRegion, 20)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="lindu-audit-checkpoints-`+s.now().UTC().Format("20060102-150405")+`.txt"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(text))
+}

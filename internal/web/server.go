@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"lindu/internal/checkpoint"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/i18n"
@@ -42,6 +43,9 @@ type Options struct {
 	// form and sending it (faster is a script): 0 means the default of 3
 	// seconds, a negative value turns the check off (tests).
 	ReportMinFormAge time.Duration
+	// Checkpoints signs audit checkpoints for the admins' download (nil:
+	// no download).
+	Checkpoints *checkpoint.Keeper
 }
 
 // Server renders the HTML pages.
@@ -111,6 +115,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/tokens", s.staff(s.accountTokenCreate))
 	mux.HandleFunc("POST /account/tokens/{id}/revoke", s.staff(s.accountTokenRevoke))
 	mux.HandleFunc("GET /audit", s.staff(s.auditList))
+	mux.HandleFunc("GET /audit/checkpoint", s.staff(s.auditCheckpointDownload))
 	mux.HandleFunc("GET /wilayah", s.regions)
 	mux.HandleFunc("GET /wilayah/{code}", s.regions)
 

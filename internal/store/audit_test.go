@@ -1,0 +1,220 @@
+package store_test
+
+import (
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+	"lindu/internal/store/storetest"
+)
+
+// auditEntries appends n test entries and seals them.
+func auditEntries(t *testing.T, st *store.Store, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		if err := st.Audit(ctx, sys(), "test.event", "thing", "id", "61.07", "n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.SealAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// disableAuditGuard lets the test do what an attacker with full database
+// access can: edit and delete audit rows.
+func disableAuditGuard(t *testing.T, d store.Dialect, raw *sql.DB) {
+	t.Helper()
+	if d == store.SQLite {
+		mustExec(t, raw, `DROP TRIGGER audit_log_no_update`)
+		mustExec(t, raw, `DROP TRIGGER audit_log_no_delete`)
+	} else {
+		mustExec(t, raw, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`)
+	}
+}
+
+// head is the chain head as a checkpoint would record it.
+func head(t *testing.T, st *store.Store, at time.Time) store.AuditAnchor {
+	t.Helper()
+	pos, hash, err := st.AuditHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store.AuditAnchor{Pos: pos, Hash: hash, At: at}
+}
+
+// Deleting the newest entries leaves a chain that is intact in itself; only
+// a checkpoint taken before shows that it was cut short.
+func TestAuditCheckpointDetectsTruncation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		u := storetest.URL(t, d)
+		st := storetest.Open(t, d, storetest.Options{URL: u, Regions: "-"})
+		auditEntries(t, st, 40)
+		cp := head(t, st, time.Now())
+		if cp.Pos != 40 {
+			t.Fatalf("head at %d, want 40", cp.Pos)
+		}
+		if n, prob, err := st.VerifyAudit(ctx, cp); err != nil || prob != nil || n != 40 {
+			t.Fatalf("untouched log against its checkpoint: n=%d %+v %v", n, prob, err)
+		}
+		raw := rawDB(t, d, u)
+		disableAuditGuard(t, d, raw)
+		mustExec(t, raw, `DELETE FROM audit_log WHERE pos > 15`)
+		if _, prob, err := st.VerifyAudit(ctx); err != nil || prob != nil {
+			t.Fatalf("the chain alone should look intact after truncation (that is why checkpoints exist): %+v %v", prob, err)
+		}
+		n, prob, err := st.VerifyAudit(ctx, cp)
+		if err != nil || prob == nil || prob.Kind != store.AuditTruncated || prob.Seq != 40 || n != 15 {
+			t.Fatalf("truncation not named: n=%d %+v %v", n, prob, err)
+		}
+		if !strings.Contains(prob.Reason, "15") {
+			t.Errorf("reason does not say where the chain ends: %q", prob.Reason)
+		}
+		// New entries sealed over the cut do not hide it.
+		auditEntries(t, st, 30)
+		_, prob, err = st.VerifyAudit(ctx, cp)
+		if err != nil || prob == nil || prob.Kind != store.AuditTruncated || prob.Seq != 40 {
+			t.Fatalf("truncation hidden by new entries: %+v %v", prob, err)
+		}
+	})
+}
+
+// Editing an entry and recomputing every hash after it gives a chain that
+// is intact in itself; the checkpoint's hash shows the rewriting.
+func TestAuditCheckpointDetectsRewriting(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		u := storetest.URL(t, d)
+		st := storetest.Open(t, d, storetest.Options{URL: u, Regions: "-"})
+		auditEntries(t, st, 20)
+		early := head(t, st, time.Now())
+		auditEntries(t, st, 10)
+		cp := head(t, st, time.Now())
+		raw := rawDB(t, d, u)
+		disableAuditGuard(t, d, raw)
+		// Rewrite entry 25 and re-chain 25..30.
+		entries, err := st.ListAudit(ctx, sys(), domain.AuditFilter{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byPos := map[int64]domain.AuditEntry{}
+		for _, e := range entries {
+			byPos[e.Pos] = e
+		}
+		prev := byPos[24].Hash
+		for p := int64(25); p <= 30; p++ {
+			e := byPos[p]
+			if p == 25 {
+				e.Detail = "nothing to see"
+			}
+			e.PrevHash = prev
+			e.Hash = store.AuditHash(e)
+			prev = e.Hash
+			if _, err := raw.Exec(`UPDATE audit_log SET detail = $1, prev_hash = $2, hash = $3 WHERE pos = $4`,
+				e.Detail, e.PrevHash, e.Hash, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, prob, err := st.VerifyAudit(ctx); err != nil || prob != nil {
+			t.Fatalf("the chain alone should look intact after re-chaining: %+v %v", prob, err)
+		}
+		if _, prob, err := st.VerifyAudit(ctx, early); err != nil || prob != nil {
+			t.Fatalf("a checkpoint before the rewritten part still holds: %+v %v", prob, err)
+		}
+		_, prob, err := st.VerifyAudit(ctx, early, cp)
+		if err != nil || prob == nil || prob.Kind != store.AuditRewritten || prob.Seq != 30 {
+			t.Fatalf("rewriting not named: %+v %v", prob, err)
+		}
+	})
+}
+
+// Entries are written pending and sealed in order afterwards; the sealer
+// leaves no gap and verify seals what is pending before it checks.
+func TestAuditSealer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		u := storetest.URL(t, d)
+		st := storetest.Open(t, d, storetest.Options{URL: u, Regions: "-"})
+		for i := 0; i < 3; i++ {
+			if err := st.Audit(ctx, sys(), "test.event", "", "", "", ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		es, err := st.ListAudit(ctx, sys(), domain.AuditFilter{})
+		if err != nil || len(es) != 3 {
+			t.Fatalf("pending entries not listed: %v %v", es, err)
+		}
+		for _, e := range es {
+			if e.Pos != 0 || e.Hash != "" {
+				t.Fatalf("entry sealed before the sealer ran: %+v", e)
+			}
+		}
+		// A pending entry cannot be edited, only sealed.
+		raw := rawDB(t, d, u)
+		if _, err := raw.Exec(`UPDATE audit_log SET actor = 'mallory' WHERE seq = $1`, es[0].Seq); err == nil {
+			t.Fatal("a pending entry accepted an edit")
+		}
+		if n, err := st.SealAudit(ctx); err != nil || n != 3 {
+			t.Fatalf("sealed %d, %v; want 3", n, err)
+		}
+		if n, err := st.SealAudit(ctx); err != nil || n != 0 {
+			t.Fatalf("sealed again %d, %v; want 0", n, err)
+		}
+		if _, err := raw.Exec(`UPDATE audit_log SET pos = 7 WHERE pos = 1`); err == nil {
+			t.Fatal("a sealed entry accepted a new position")
+		}
+		es, _ = st.ListAudit(ctx, sys(), domain.AuditFilter{})
+		for i, e := range es {
+			if want := int64(3 - i); e.Pos != want || e.Hash == "" {
+				t.Fatalf("entry %d: pos %d hash %q, want pos %d", i, e.Pos, e.Hash, want)
+			}
+		}
+		st.Audit(ctx, sys(), "test.event", "", "", "", "")
+		if n, prob, err := st.VerifyAudit(ctx); err != nil || prob != nil || n != 4 {
+			t.Fatalf("verify did not seal the pending entry first: n=%d %+v %v", n, prob, err)
+		}
+	})
+}
+
+// On PostgreSQL numbers from a sequence can commit out of order: an entry
+// whose transaction commits after a later-numbered one is still sealed
+// (after it), and none is skipped.
+func TestAuditSealerOutOfOrderCommits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		if d != store.Postgres {
+			t.Skip("SQLite has one writer: transactions commit in the order they write")
+		}
+		u := storetest.URL(t, d)
+		st := storetest.Open(t, d, storetest.Options{URL: u, Regions: "-"})
+		raw := rawDB(t, d, u)
+		slow, err := raw.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer slow.Rollback()
+		var slowSeq int64
+		if err := slow.QueryRow(`INSERT INTO audit_log (at, actor, action, prev_hash, hash)
+			VALUES (CURRENT_TIMESTAMP, 'slow', 'test.slow', '', '') RETURNING seq`).Scan(&slowSeq); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Audit(ctx, sys(), "test.fast", "", "", "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := st.SealAudit(ctx); err != nil || n != 1 {
+			t.Fatalf("sealed %d, %v; want the one committed entry", n, err)
+		}
+		if err := slow.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if n, prob, err := st.VerifyAudit(ctx); err != nil || prob != nil || n != 2 {
+			t.Fatalf("late commit: n=%d %+v %v", n, prob, err)
+		}
+		es, _ := st.ListAudit(ctx, sys(), domain.AuditFilter{})
+		for _, e := range es {
+			if e.Seq == slowSeq && e.Pos != 2 {
+				t.Fatalf("late entry at pos %d, want 2", e.Pos)
+			}
+		}
+	})
+}
