@@ -34,6 +34,9 @@ type Config struct {
 	PublicURL     string // LINDU_PUBLIC_URL: how users reach lindu (for links in messages)
 	Demo          bool   // --demo: load the demo data set on an empty database
 	ShutdownGrace time.Duration
+	// EmergencyAccess (LINDU_EMERGENCY_ACCESS): how long an emergency access
+	// (akses darurat) to a case's personal data lasts.
+	EmergencyAccess time.Duration
 
 	// Channels (SMS through Kannel, WhatsApp Cloud API); see README.
 	KannelSendsmsURL      string // LINDU_KANNEL_SENDSMS_URL, e.g. http://127.0.0.1:13013/cgi-bin/sendsms
@@ -57,6 +60,8 @@ func Defaults() Config {
 		LogFormat:     "text",
 		LogLevel:      "info",
 		ShutdownGrace: 15 * time.Second,
+
+		EmergencyAccess: store.DefaultEmergencyAccess,
 	}
 }
 
@@ -116,6 +121,13 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	boolEnv("LINDU_TRUST_PROXY", &c.TrustProxy)
 	secure := ""
 	fromEnv("LINDU_SECURE_COOKIES", &secure)
+	if v := env("LINDU_EMERGENCY_ACCESS"); v != "" && err == nil {
+		d, e := time.ParseDuration(v)
+		if e != nil {
+			err = usage("LINDU_EMERGENCY_ACCESS=%q: want a duration such as 4h or 90m", v)
+		}
+		c.EmergencyAccess = d
+	}
 	if err != nil {
 		return c, err
 	}
@@ -144,6 +156,7 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	fs.StringVar(&c.WhatsAppAccessToken, "whatsapp-access-token", c.WhatsAppAccessToken, "WhatsApp Cloud API access token (env LINDU_WHATSAPP_ACCESS_TOKEN)")
 	fs.StringVar(&c.WhatsAppPhoneNumberID, "whatsapp-phone-number-id", c.WhatsAppPhoneNumberID, "WhatsApp phone number id (env LINDU_WHATSAPP_PHONE_NUMBER_ID)")
 	fs.StringVar(&c.WhatsAppAPIURL, "whatsapp-api-url", c.WhatsAppAPIURL, "Graph API base URL (env LINDU_WHATSAPP_API_URL; default https://graph.facebook.com/v21.0)")
+	fs.DurationVar(&c.EmergencyAccess, "emergency-access", c.EmergencyAccess, "how long an emergency access to a case's personal data lasts, 15m to 24h (env LINDU_EMERGENCY_ACCESS)")
 	if extra != nil {
 		extra(fs)
 	}
@@ -180,6 +193,9 @@ func (c *Config) finish(secure string) error {
 	}
 	if c.RootRegion != "" && !domain.ValidRegionCode(c.RootRegion) {
 		return usage("bad root region %q: want a Kemendagri code such as 61.07", c.RootRegion)
+	}
+	if c.EmergencyAccess < 15*time.Minute || c.EmergencyAccess > 24*time.Hour {
+		return usage("bad emergency access duration %s: want 15m to 24h", c.EmergencyAccess)
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -40,6 +40,8 @@ func TestDefaults(t *testing.T) {
 		LogLevel:      "info",
 		PublicURL:     "http://localhost:8080",
 		ShutdownGrace: 15 * time.Second,
+
+		EmergencyAccess: 4 * time.Hour,
 	}
 	if c != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
@@ -93,6 +95,7 @@ func TestEnvironment(t *testing.T) {
 		"LINDU_WHATSAPP_ACCESS_TOKEN":    "at",
 		"LINDU_WHATSAPP_PHONE_NUMBER_ID": "pn",
 		"LINDU_WHATSAPP_API_URL":         "http://127.0.0.1:1/v21.0",
+		"LINDU_EMERGENCY_ACCESS":         "90m",
 	}
 	c, err := load(t, env)
 	if err != nil {
@@ -114,6 +117,9 @@ func TestEnvironment(t *testing.T) {
 	}
 	if !c.SecureCookies {
 		t.Errorf("an https public URL must turn Secure cookies on automatically")
+	}
+	if c.EmergencyAccess != 90*time.Minute {
+		t.Errorf("emergency access %v, want 1h30m", c.EmergencyAccess)
 	}
 }
 
@@ -195,6 +201,9 @@ func TestUsageErrors(t *testing.T) {
 		{name: "unknown flag", args: []string{"--bogus"}, contains: "bogus"},
 		{name: "stray argument", args: []string{"extra"}, contains: "extra"},
 		{name: "empty data dir", args: []string{"--data-dir", ""}, contains: "data directory"},
+		{name: "bad emergency access env", env: map[string]string{"LINDU_EMERGENCY_ACCESS": "4"}, contains: "LINDU_EMERGENCY_ACCESS"},
+		{name: "emergency access too long", args: []string{"--emergency-access", "72h"}, contains: "emergency access"},
+		{name: "emergency access too short", env: map[string]string{"LINDU_EMERGENCY_ACCESS": "1m"}, contains: "emergency access"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,6 +22,9 @@ const (
 	MaxAccessReason = 1000
 )
 
+// EmergencyAccessTTL is how long an emergency access lasts.
+func (s *Store) EmergencyAccessTTL() time.Duration { return s.emergencyTTL }
+
 // caseHandling is what the need-to-know decision looks at: a case and who
 // handles it.
 type caseHandling struct {
