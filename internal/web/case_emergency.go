@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"time"
-
 )
 
 // caseEmergencyAccess opens the personal data of a case the caller does
@@ -33,4 +32,3 @@ func durationText(b Base, d time.Duration) string {
 	}
 	return b.T("duration.minutes", int(d/time.Minute))
 }
-
