@@ -668,6 +668,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 						code, body, h := b.get("/kasus/" + id + "?tab=" + tab)
 						check(u, "GET case with emergency access"+where+" tab "+tab, 200, code, body, h)
 						mustShow(u, "GET case with emergency access"+where+" tab "+tab, body, s.caseSecrets[[]int{0, 1, 3, 5}[ti]], `id="emergency-until"`)
+						checkPage(t, u.name+" case with emergency access"+where+" tab "+tab, body)
 					}
 					// ... masked again after it (the clock moves on; log in again).
 					w.clock.Advance(store.DefaultEmergencyAccess)
@@ -680,6 +681,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 						code, body, h := b.get("/kasus/" + id + "?tab=" + tab)
 						check(u, "GET case after emergency access"+where+" tab "+tab, 200, code, body, h)
 						mustShow(u, "GET case after emergency access"+where+" tab "+tab, body, `action="/kasus/`+id+`/akses-darurat"`)
+						checkPage(t, u.name+" case after emergency access"+where+" tab "+tab, body)
 					}
 				}
 			}
