@@ -169,7 +169,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, progress io.
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{Box: box, RootRegion: cfg.RootRegion})
+	st, err := store.Open(ctx, cfg.DB, store.Options{Box: box, RootRegion: cfg.RootRegion, EmergencyAccess: cfg.EmergencyAccess})
 	if err != nil {
 		return nil, err
 	}

@@ -78,6 +78,7 @@ func (a *API) Routes() []Route {
 		{"POST", "/api/v1/cases/{id}/services", false, a.addService()},
 		{"POST", "/api/v1/cases/{id}/referrals", false, a.addReferral()},
 		{"POST", "/api/v1/cases/{id}/placements", false, a.addPlacement()},
+		{"POST", "/api/v1/cases/{id}/emergency-access", false, a.emergencyAccess},
 		// Teams, duty roster, deadline rules, outgoing messages.
 		{"GET", "/api/v1/teams", false, a.listTeams},
 		{"POST", "/api/v1/teams", false, a.createTeam},

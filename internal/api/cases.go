@@ -573,6 +573,28 @@ type PlacementInput struct {
 	VictimID  string `json:"victim_id"`
 }
 
+// EmergencyAccessRequest is the body of POST /api/v1/cases/{id}/emergency-access.
+type EmergencyAccessRequest struct {
+	Reason string `json:"reason"`
+}
+
+// emergencyAccess opens the personal data of a case the caller does not
+// handle (akses darurat) and answers 201 with the case as the caller now
+// sees it.
+func (a *API) emergencyAccess(w http.ResponseWriter, r *http.Request) {
+	var req EmergencyAccessRequest
+	if err := httpx.DecodeJSON(w, r, &req, maxStaffBody); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	sc, id := scope(r), r.PathValue("id")
+	if _, err := a.st.GrantEmergencyAccess(r.Context(), sc, id, req.Reason); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.respondCase(w, r, sc, id, http.StatusCreated)
+}
+
 // detail returns a handler that decodes a body of type T, turns it into a
 // store.CaseDetail, adds it, and answers 201 with the case.
 func detail[T any](a *API, conv func(T) store.CaseDetail) http.HandlerFunc {

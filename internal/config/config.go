@@ -34,6 +34,9 @@ type Config struct {
 	PublicURL     string // LINDU_PUBLIC_URL: how users reach lindu (for links in messages)
 	Demo          bool   // --demo: load the demo data set on an empty database
 	ShutdownGrace time.Duration
+	// EmergencyAccess (LINDU_EMERGENCY_ACCESS): how long an emergency access
+	// (akses darurat) to a case's personal data lasts.
+	EmergencyAccess time.Duration
 
 	// Audit checkpoints (see README "Audit log").
 	AuditKeyFile         string        // LINDU_AUDIT_KEY_FILE: Ed25519 signing key (default beside the key file)
@@ -64,6 +67,7 @@ func Defaults() Config {
 		ShutdownGrace: 15 * time.Second,
 
 		AuditCheckpointEvery: 10 * time.Minute,
+		EmergencyAccess:      store.DefaultEmergencyAccess,
 	}
 }
 
@@ -132,6 +136,13 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	}
 	secure := ""
 	fromEnv("LINDU_SECURE_COOKIES", &secure)
+	if v := env("LINDU_EMERGENCY_ACCESS"); v != "" && err == nil {
+		d, e := time.ParseDuration(v)
+		if e != nil {
+			err = usage("LINDU_EMERGENCY_ACCESS=%q: want a duration such as 4h or 90m", v)
+		}
+		c.EmergencyAccess = d
+	}
 	if err != nil {
 		return c, err
 	}
@@ -163,6 +174,7 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", c.AuditKeyFile, "Ed25519 key that signs audit checkpoints (env LINDU_AUDIT_KEY_FILE; default audit-signing.key beside the key file)")
 	fs.StringVar(&c.AuditCheckpointFile, "audit-checkpoint-file", c.AuditCheckpointFile, "file the signed audit checkpoints are appended to (env LINDU_AUDIT_CHECKPOINT_FILE; default audit-checkpoints.txt beside the key file)")
 	fs.DurationVar(&c.AuditCheckpointEvery, "audit-checkpoint-every", c.AuditCheckpointEvery, "how often serve signs an audit checkpoint; 0: only at start and stop (env LINDU_AUDIT_CHECKPOINT_EVERY)")
+	fs.DurationVar(&c.EmergencyAccess, "emergency-access", c.EmergencyAccess, "how long an emergency access to a case's personal data lasts, 15m to 24h (env LINDU_EMERGENCY_ACCESS)")
 	if extra != nil {
 		extra(fs)
 	}
@@ -208,6 +220,9 @@ func (c *Config) finish(secure string) error {
 	}
 	if c.RootRegion != "" && !domain.ValidRegionCode(c.RootRegion) {
 		return usage("bad root region %q: want a Kemendagri code such as 61.07", c.RootRegion)
+	}
+	if c.EmergencyAccess < 15*time.Minute || c.EmergencyAccess > 24*time.Hour {
+		return usage("bad emergency access duration %s: want 15m to 24h", c.EmergencyAccess)
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -44,6 +44,7 @@ func TestDefaults(t *testing.T) {
 		AuditKeyFile:         filepath.Join("data", "audit-signing.key"),
 		AuditCheckpointFile:  filepath.Join("data", "audit-checkpoints.txt"),
 		AuditCheckpointEvery: 10 * time.Minute,
+		EmergencyAccess:      4 * time.Hour,
 	}
 	if c != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
@@ -104,6 +105,7 @@ func TestEnvironment(t *testing.T) {
 		"LINDU_WHATSAPP_ACCESS_TOKEN":    "at",
 		"LINDU_WHATSAPP_PHONE_NUMBER_ID": "pn",
 		"LINDU_WHATSAPP_API_URL":         "http://127.0.0.1:1/v21.0",
+		"LINDU_EMERGENCY_ACCESS":         "90m",
 	}
 	c, err := load(t, env)
 	if err != nil {
@@ -125,6 +127,9 @@ func TestEnvironment(t *testing.T) {
 	}
 	if !c.SecureCookies {
 		t.Errorf("an https public URL must turn Secure cookies on automatically")
+	}
+	if c.EmergencyAccess != 90*time.Minute {
+		t.Errorf("emergency access %v, want 1h30m", c.EmergencyAccess)
 	}
 }
 
@@ -206,6 +211,9 @@ func TestUsageErrors(t *testing.T) {
 		{name: "unknown flag", args: []string{"--bogus"}, contains: "bogus"},
 		{name: "stray argument", args: []string{"extra"}, contains: "extra"},
 		{name: "empty data dir", args: []string{"--data-dir", ""}, contains: "data directory"},
+		{name: "bad emergency access env", env: map[string]string{"LINDU_EMERGENCY_ACCESS": "4"}, contains: "LINDU_EMERGENCY_ACCESS"},
+		{name: "emergency access too long", args: []string{"--emergency-access", "72h"}, contains: "emergency access"},
+		{name: "emergency access too short", env: map[string]string{"LINDU_EMERGENCY_ACCESS": "1m"}, contains: "emergency access"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -104,6 +104,13 @@ type Case struct {
 	Version        int            `json:"version"`
 	PersonalMasked bool           `json:"personal_masked,omitempty"`
 
+	// Need-to-know (filled by GetCase only): the caller does not handle
+	// the case and may open its personal data by asking for emergency
+	// access (akses darurat) with a reason; or sees it through such a
+	// grant until AccessUntil.
+	AccessRequestable bool       `json:"access_requestable,omitempty"`
+	AccessUntil       *time.Time `json:"emergency_access_until,omitempty"`
+
 	// Filled by GetCase only.
 	Victims      []Victim      `json:"victims,omitempty"`
 	Perpetrators []Perpetrator `json:"perpetrators,omitempty"`
@@ -244,4 +251,15 @@ type OutboxMessage struct {
 	Status      string     `json:"status"` // pending, sent, delivered, failed
 	Attempts    int        `json:"attempts"`
 	SentAt      *time.Time `json:"sent_at,omitempty"`
+}
+
+// AccessGrant is an emergency access (akses darurat) to a case's personal
+// data: who opened it, why (personal: sealed), and until when.
+type AccessGrant struct {
+	ID        string    `json:"id"`
+	CaseID    string    `json:"case_id"`
+	UserID    string    `json:"user_id"`
+	Reason    string    `json:"reason,omitempty"`
+	GrantedAt time.Time `json:"granted_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 }

@@ -10,6 +10,22 @@ package i18n
 // store>, field.<English field message from the store or handler>.
 var casesCatalog = map[string]map[string]string{
 	"id": {
+		// Need to know and emergency access (akses darurat).
+		"case.masked_need":                              "Anda tidak menangani kasus ini: nama, kronologi dan catatannya hanya untuk petugas yang ditugaskan, anggota timnya, supervisor dan admin wilayah.",
+		"case.masked_need_short":                        "Disembunyikan: hanya untuk petugas yang menangani kasus ini.",
+		"case.emergency_title":                          "Akses darurat",
+		"case.emergency_intro":                          "Dalam keadaan darurat Anda dapat membuka data pribadi kasus ini selama %s dengan menuliskan alasannya. Alasan Anda dicatat di linimasa kasus dan log audit, dan supervisor wilayah langsung diberi tahu.",
+		"case.emergency_reason":                         "Alasan membuka data pribadi",
+		"case.emergency_reason_hint":                    "Minimal 20 karakter: apa keadaan daruratnya dan mengapa tim yang ditugaskan tidak dapat menanganinya.",
+		"case.emergency_submit":                         "Buka dengan akses darurat",
+		"case.emergency_until":                          "Anda melihat data pribadi kasus ini dengan akses darurat sampai %s.",
+		"duration.hours":                                "%d jam",
+		"duration.minutes":                              "%d menit",
+		"event.emergency_access":                        "Akses darurat dibuka",
+		"flash.case_emergency_access":                   "Akses darurat dibuka; supervisor wilayah telah diberi tahu.",
+		"msg.you already see this case's personal data": "Anda sudah dapat melihat data pribadi kasus ini.",
+		"field.say why you need this case's personal data (20 to 1000 characters)": "Tulis alasan Anda membutuhkan data pribadi kasus ini (20 sampai 1000 karakter).",
+
 		"nav.cases":       "Kasus",
 		"nav.reports":     "Laporan masuk",
 		"nav.teams":       "Tim",
@@ -542,6 +558,22 @@ var casesCatalog = map[string]map[string]string{
 		"field.choose at least one step":                                                "Pilih minimal satu langkah.",
 	},
 	"en": {
+		// Need to know and emergency access (akses darurat).
+		"case.masked_need":                              "You do not handle this case: its names, narrative and notes are for the assigned staff, their teams, and the region's supervisors and admins.",
+		"case.masked_need_short":                        "Hidden: only for the staff handling this case.",
+		"case.emergency_title":                          "Emergency access",
+		"case.emergency_intro":                          "In an emergency you can open this case's personal data for %s by writing down why. Your reason goes to the case's timeline and the audit log, and the region's supervisors are notified at once.",
+		"case.emergency_reason":                         "Reason for opening the personal data",
+		"case.emergency_reason_hint":                    "At least 20 characters: what the emergency is and why the assigned team cannot handle it.",
+		"case.emergency_submit":                         "Open with emergency access",
+		"case.emergency_until":                          "You see this case's personal data through emergency access until %s.",
+		"duration.hours":                                "%d hours",
+		"duration.minutes":                              "%d minutes",
+		"event.emergency_access":                        "Emergency access opened",
+		"flash.case_emergency_access":                   "Emergency access opened; the region's supervisors have been notified.",
+		"msg.you already see this case's personal data": "You already see this case's personal data.",
+		"field.say why you need this case's personal data (20 to 1000 characters)": "Write why you need this case's personal data (20 to 1000 characters).",
+
 		"nav.cases":       "Cases",
 		"nav.reports":     "Incoming reports",
 		"nav.teams":       "Teams",

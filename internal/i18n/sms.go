@@ -19,6 +19,7 @@ var smsCatalog = map[string]map[string]string{
 		"sms.police.supervisors":        "lindu: Kasus kekerasan seksual %[1]s di %[2]s belum dilaporkan ke polisi. Tenggat %[3]s.",
 		"sms.police.supervisors.late":   "lindu: LEWAT TENGGAT. Kasus %[1]s di %[2]s belum dilaporkan ke polisi (tenggat %[3]s, UU TPKS).",
 		"sms.triage.supervisors":        "lindu: Laporan %[1]s dari %[2]s menunggu verifikasi. Tenggat %[3]s.",
+		"sms.emergency_access":          "lindu: AKSES DARURAT %[1]s (%[2]s) oleh %[3]s s/d %[4]s. Cek linimasa.",
 		"sms.triage.supervisors.late":   "lindu: Laporan %[1]s dari %[2]s belum diverifikasi (tenggat %[3]s). Mohon periksa.",
 		"sms.reply.report":              "lindu: Laporan diterima, kode %[1]s. Cek: balas STATUS %[2]s. Jika anak dalam bahaya, hubungi 112 atau SAPA 129.",
 		"sms.reply.appended":            "lindu: Pesan ditambahkan ke laporan %[1]s. Terima kasih.",

@@ -380,6 +380,7 @@ func newCapiWorld(t *testing.T, d store.Dialect) *capiWorld {
 		{"resp-out", domain.RoleResponder, "61.07.01.2001"},
 		{"opd", domain.RoleOPDOperator, "61.07"},
 		{"fasil", domain.RoleFacilitator, "61.07.01"},
+		{"cw-lead", domain.RoleCaseworker, "61.07.01"},
 	} {
 		nu, err := w.st.CreateUser(bg, capiSys, domain.NewUser{Username: u.name, Role: u.role, RegionCode: u.region, Password: pw})
 		if err != nil {
@@ -392,6 +393,9 @@ func newCapiWorld(t *testing.T, d store.Dialect) *capiWorld {
 	}
 	w.a = w.plant(t, "A", "61.07.01.2001", []string{w.users["resp-in"].ID})
 	w.b = w.plant(t, "B", "61.07.02.2001", []string{w.users["cw-b"].ID})
+	if _, err := w.st.Reassign(bg, capiSys, w.a.cs.ID, "", w.users["cw-lead"].ID, ""); err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
 
@@ -465,27 +469,34 @@ func capiVersion(t *testing.T, st *store.Store, id string) int {
 type capiExpect struct {
 	user       string
 	list       bool // GET /cases answers 200 (else 403)
-	seeA, seeB bool // GET /cases/{id}: 200 with personal fields (else 404)
+	seeA, seeB bool // GET /cases/{id}: 200 (else 404)
 	work       bool // notes, details, workflow steps on cases it sees (else 404)
 	manage     bool // assignment of cases it sees (else 404)
 	triage     bool // GET /reports answers 200 (else 403)
 	repA, repB bool // report of A / B: read, duplicates, verify, merge, reject (else 404)
+	// fullA, fullB: the case it sees comes with its personal data (else
+	// masked: the user handles neither the case nor its teams).
+	fullA, fullB bool
+	// emergA, emergB: POST /cases/{id}/emergency-access with a reason:
+	// 201 opened, 409 the user sees the personal data already, 404.
+	emergA, emergB int
 }
 
 var capiMatrix = []capiExpect{
-	//  user          list   seeA   seeB   work   manage triage repA   repB
-	{"reg-admin", true, true, true, true, true, true, true, true},      // admin 61.07
-	{"admin-a", true, true, false, true, true, true, true, false},      // admin 61.07.01
-	{"admin-b", true, false, true, true, true, true, false, true},      // admin 61.07.02
-	{"sup", true, true, true, true, true, true, true, true},            // supervisor 61.07
-	{"cw-a", true, true, false, true, false, false, false, false},      // caseworker 61.07.01.2001
-	{"cw-b", true, false, true, true, false, false, false, false},      // caseworker 61.07.02 (member of team B)
-	{"resp-in", true, true, false, true, false, false, false, false},   // responder 61.07.01.2001, member of team A
-	{"resp-out", true, false, false, true, false, false, false, false}, // responder 61.07.01.2001, in no team
-	{"other-prov", true, false, false, true, true, true, false, false}, // admin 13.01 (another province)
-	{"viewer", false, false, false, false, false, false, false, false}, // viewer 61.07: no case access
-	{"opd", false, false, false, false, false, false, false, false},    // OPD operator 61.07
-	{"fasil", false, false, false, false, false, false, false, false},  // facilitator 61.07.01
+	//  user          list   seeA   seeB   work   manage triage repA   repB   fullA  fullB  emergA emergB
+	{"reg-admin", true, true, true, true, true, true, true, true, true, true, 409, 409},        // admin 61.07
+	{"admin-a", true, true, false, true, true, true, true, false, true, false, 409, 404},       // admin 61.07.01
+	{"admin-b", true, false, true, true, true, true, false, true, false, true, 404, 409},       // admin 61.07.02
+	{"sup", true, true, true, true, true, true, true, true, true, true, 409, 409},              // supervisor 61.07
+	{"cw-a", true, true, false, true, false, false, false, false, false, false, 201, 404},      // caseworker 61.07.01.2001, handles neither case: A masked
+	{"cw-lead", true, true, false, true, false, false, false, false, true, false, 409, 404},    // caseworker 61.07.01, lead of case A
+	{"cw-b", true, false, true, true, false, false, false, false, false, true, 404, 409},       // caseworker 61.07.02 (member of team B)
+	{"resp-in", true, true, false, true, false, false, false, false, true, false, 409, 404},    // responder 61.07.01.2001, member of team A
+	{"resp-out", true, false, false, true, false, false, false, false, false, false, 404, 404}, // responder 61.07.01.2001, in no team
+	{"other-prov", true, false, false, true, true, true, false, false, false, false, 404, 404}, // admin 13.01 (another province)
+	{"viewer", false, false, false, false, false, false, false, false, false, false, 404, 404}, // viewer 61.07: no case access
+	{"opd", false, false, false, false, false, false, false, false, false, false, 404, 404},    // OPD operator 61.07
+	{"fasil", false, false, false, false, false, false, false, false, false, false, 404, 404},  // facilitator 61.07.01
 }
 
 func capiPick[T any](cond bool, yes, no T) T {
@@ -536,23 +547,32 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 			}
 
 			for _, side := range []struct {
-				r        capiRegion
-				see, rep bool
-			}{{w.a, e.seeA, e.repA}, {w.b, e.seeB, e.repB}} {
+				r              capiRegion
+				see, rep, full bool
+				emerg          int
+			}{{w.a, e.seeA, e.repA, e.fullA, e.emergA}, {w.b, e.seeB, e.repB, e.fullB, e.emergB}} {
 				id, where := side.r.cs.ID, " case "+side.r.name
 				v0 := capiVersion(t, w.st, id)
 				changes := 0
-
-				code, raw, _ := capiDo(w.world, "GET", "/api/v1/cases/"+id, tok, nil)
-				check(e.user, "GET"+where, capiPick(side.see, 200, 404), code, raw, side.see)
-				if side.see {
-					for _, s := range []string{"RAHASIA-RINGKASAN " + side.r.name, "RAHASIA-KORBAN " + side.r.name, "RAHASIA-PELAKU " + side.r.name,
-						"RAHASIA-CATATAN " + side.r.name, "RAHASIA-LAYANAN " + side.r.name, "RAHASIA-RUJUKAN " + side.r.name,
-						"RAHASIA-DESKRIPSI " + side.r.name + "-merged"} {
+				secrets := []string{"RAHASIA-RINGKASAN " + side.r.name, "RAHASIA-KORBAN " + side.r.name, "RAHASIA-PELAKU " + side.r.name,
+					"RAHASIA-CATATAN " + side.r.name, "RAHASIA-LAYANAN " + side.r.name, "RAHASIA-RUJUKAN " + side.r.name,
+					"RAHASIA-DESKRIPSI " + side.r.name + "-merged"}
+				mustShow := func(what string, raw []byte, want ...string) {
+					t.Helper()
+					for _, s := range want {
 						if !strings.Contains(string(raw), s) {
-							t.Errorf("%s GET%s lacks %q", e.user, where, s)
+							t.Errorf("%s %s%s lacks %q", e.user, what, where, s)
 						}
 					}
+				}
+				full := side.see && side.full
+
+				code, raw, _ := capiDo(w.world, "GET", "/api/v1/cases/"+id, tok, nil)
+				check(e.user, "GET"+where, capiPick(side.see, 200, 404), code, raw, full)
+				if full {
+					mustShow("GET", raw, secrets...)
+				} else if side.see {
+					mustShow("GET", raw, `"personal_masked":true`, `"access_requestable":true`)
 				}
 				canWork := side.see && e.work
 				for _, p := range []struct {
@@ -567,7 +587,7 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 					{"placements", map[string]any{"kind": "safe_house", "place_name": "Rumah Aman Bengkayang", "from_date": "2026-01-05"}},
 				} {
 					code, raw, _ := capiDo(w.world, "POST", "/api/v1/cases/"+id+"/"+p.path, tok, p.body)
-					check(e.user, "POST "+p.path+where, capiPick(canWork, 201, 404), code, raw, canWork)
+					check(e.user, "POST "+p.path+where, capiPick(canWork, 201, 404), code, raw, canWork && full)
 					if code == 201 {
 						changes++
 					}
@@ -584,6 +604,29 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 				}
 				if v := capiVersion(t, w.st, id); v != v0+changes {
 					t.Errorf("%s on%s: version %d -> %d after %d changes", e.user, where, v0, v, changes)
+				}
+
+				// Emergency access (akses darurat): a short reason is
+				// refused; a good one opens the case until the grant ends.
+				if side.emerg == 201 {
+					code, raw, _ = capiDo(w.world, "POST", "/api/v1/cases/"+id+"/emergency-access", tok, map[string]any{"reason": "darurat"})
+					check(e.user, "POST emergency-access (short reason)"+where, 422, code, raw, false)
+				}
+				code, raw, _ = capiDo(w.world, "POST", "/api/v1/cases/"+id+"/emergency-access", tok,
+					map[string]any{"reason": "Satgas tidak dapat dihubungi dan anak dilaporkan hilang"})
+				check(e.user, "POST emergency-access"+where, side.emerg, code, raw, full || side.emerg == 201)
+				if side.emerg == 201 {
+					mustShow("POST emergency-access", raw, append(secrets, `"emergency_access_until"`)...)
+					code, raw, _ = capiDo(w.world, "GET", "/api/v1/cases/"+id, tok, nil)
+					check(e.user, "GET with emergency access"+where, 200, code, raw, true)
+					mustShow("GET with emergency access", raw, secrets...)
+					w.clock.Advance(store.DefaultEmergencyAccess)
+					code, raw, _ = capiDo(w.world, "GET", "/api/v1/cases/"+id, tok, nil)
+					check(e.user, "GET after emergency access"+where, 200, code, raw, false)
+					mustShow("GET after emergency access", raw, `"access_requestable":true`)
+				}
+				if v := capiVersion(t, w.st, id); v != v0+changes {
+					t.Errorf("%s emergency access%s changed the case's version: %d -> %d", e.user, where, v0+changes, v)
 				}
 
 				// A real workflow step on a fresh case of the same village.
@@ -637,7 +680,7 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 		// nothing else.
 		anon := []struct{ method, path string }{{"GET", "/api/v1/cases"}, {"GET", "/api/v1/cases/" + w.a.cs.ID},
 			{"POST", "/api/v1/cases/" + w.a.cs.ID + "/notes"}, {"POST", "/api/v1/cases/" + w.a.cs.ID + "/transitions"},
-			{"POST", "/api/v1/cases/" + w.a.cs.ID + "/assignment"}, {"GET", "/api/v1/reports"}, {"GET", "/api/v1/reports/" + w.a.pending.ID},
+			{"POST", "/api/v1/cases/" + w.a.cs.ID + "/assignment"}, {"POST", "/api/v1/cases/" + w.a.cs.ID + "/emergency-access"}, {"GET", "/api/v1/reports"}, {"GET", "/api/v1/reports/" + w.a.pending.ID},
 			{"POST", "/api/v1/reports/" + w.a.pending.ID + "/verify"}, {"GET", "/api/v1/teams"}, {"GET", "/api/v1/outbox"}}
 		for _, r := range anon {
 			code, raw, _ := capiDo(w.world, r.method, r.path, "", `{"note":"x","to":"closed"}`)

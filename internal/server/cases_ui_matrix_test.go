@@ -48,40 +48,53 @@ type ab [2]int
 //   - teamNew: POST /tim (a team in the side's district)
 //   - members: POST /tim/{id}/anggota (a team in the side's district)
 //   - duty: POST /tim/piket (a shift in the side's village)
+//   - full: the case page (200) shows the case's personal data; a
+//     caseworker who does not handle the case sees it masked (need to
+//     know, SPEC B)
+//   - emerg: POST /kasus/{id}/akses-darurat with a reason (303: opened;
+//     409: the user sees the personal data already; 404: not visible)
 type uimRow struct {
 	user                                           string
 	personal                                       bool // may see personal data at all
 	list, form, reports, teams, outbox, sla, route int
 	cas, work, step, assign, create, rep, triage   ab
 	teamNew, members, duty                         ab
+	full                                           [2]bool
+	emerg                                          ab
 }
+
+// yes and no are the full column's values.
+var yy, yn, ny, nn = [2]bool{true, true}, [2]bool{true, false}, [2]bool{false, true}, [2]bool{false, false}
 
 var uimMatrix = []uimRow{
 	// Columns: user, personal; GET /kasus, GET /kasus/baru, GET /laporan, GET /tim, GET /notifikasi, POST /tim/tenggat,
 	// POST /tim/rute; then {A, B} for: case (GET), work (forms), step (refused), assign, create (POST /kasus/baru),
 	// report (GET), triage (verify|merge|reject), POST /tim, POST /tim/{id}/anggota, POST /tim/piket.
-	{"reg-admin", true, 200, 200, 200, 200, 200, 303, 303, ab{200, 200}, ab{303, 303}, ab{409, 409}, ab{303, 303}, ab{303, 303}, ab{200, 200}, ab{303, 303}, ab{303, 303}, ab{303, 303}, ab{303, 303}}, // admin 61.07
+	{"reg-admin", true, 200, 200, 200, 200, 200, 303, 303, ab{200, 200}, ab{303, 303}, ab{409, 409}, ab{303, 303}, ab{303, 303}, ab{200, 200}, ab{303, 303}, ab{303, 303}, ab{303, 303}, ab{303, 303}, yy, ab{409, 409}}, // admin 61.07
 	// District admins manage their teams but not the deployment-wide
 	// deadline rules and routing (403).
-	{"admin-a", true, 200, 200, 200, 200, 200, 403, 403, ab{200, 404}, ab{303, 404}, ab{409, 404}, ab{303, 404}, ab{303, 422}, ab{200, 404}, ab{303, 404}, ab{303, 422}, ab{303, 404}, ab{303, 422}},   // admin 61.07.01
-	{"admin-b", true, 200, 200, 200, 200, 200, 403, 403, ab{404, 200}, ab{404, 303}, ab{404, 409}, ab{404, 303}, ab{422, 303}, ab{404, 200}, ab{404, 303}, ab{422, 303}, ab{404, 303}, ab{422, 303}},   // admin 61.07.02
-	{"sup", true, 200, 200, 200, 200, 200, 303, 303, ab{200, 200}, ab{303, 303}, ab{409, 409}, ab{303, 303}, ab{303, 303}, ab{200, 200}, ab{303, 303}, ab{303, 303}, ab{303, 303}, ab{303, 303}},       // supervisor 61.07
-	{"cw-a", true, 200, 200, 403, 200, 200, 403, 403, ab{200, 404}, ab{303, 404}, ab{409, 404}, ab{404, 404}, ab{303, 422}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}},      // caseworker 61.07.01.2001
-	{"cw-b", true, 200, 200, 403, 200, 200, 403, 403, ab{404, 200}, ab{404, 303}, ab{404, 409}, ab{404, 404}, ab{422, 303}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}},      // caseworker 61.07.02 (member of team B)
-	{"satgas-in", true, 200, 200, 403, 200, 200, 403, 403, ab{200, 404}, ab{303, 404}, ab{409, 404}, ab{404, 404}, ab{303, 422}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}}, // responder 61.07.01.2001, member of team A
+	{"admin-a", true, 200, 200, 200, 200, 200, 403, 403, ab{200, 404}, ab{303, 404}, ab{409, 404}, ab{303, 404}, ab{303, 422}, ab{200, 404}, ab{303, 404}, ab{303, 422}, ab{303, 404}, ab{303, 422}, yn, ab{409, 404}}, // admin 61.07.01
+	{"admin-b", true, 200, 200, 200, 200, 200, 403, 403, ab{404, 200}, ab{404, 303}, ab{404, 409}, ab{404, 303}, ab{422, 303}, ab{404, 200}, ab{404, 303}, ab{422, 303}, ab{404, 303}, ab{422, 303}, ny, ab{404, 409}}, // admin 61.07.02
+	{"sup", true, 200, 200, 200, 200, 200, 303, 303, ab{200, 200}, ab{303, 303}, ab{409, 409}, ab{303, 303}, ab{303, 303}, ab{200, 200}, ab{303, 303}, ab{303, 303}, ab{303, 303}, ab{303, 303}, yy, ab{409, 409}},     // supervisor 61.07
+	// cw-a sees case A masked (it handles neither the case nor its teams)
+	// and opens it with emergency access; cw-lead leads case A.
+	{"cw-a", true, 200, 200, 403, 200, 200, 403, 403, ab{200, 404}, ab{303, 404}, ab{409, 404}, ab{404, 404}, ab{303, 422}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}, nn, ab{303, 404}},      // caseworker 61.07.01.2001
+	{"cw-lead", true, 200, 200, 403, 200, 200, 403, 403, ab{200, 404}, ab{303, 404}, ab{409, 404}, ab{404, 404}, ab{303, 422}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}, yn, ab{409, 404}},   // caseworker 61.07.01, lead of case A
+	{"cw-b", true, 200, 200, 403, 200, 200, 403, 403, ab{404, 200}, ab{404, 303}, ab{404, 409}, ab{404, 404}, ab{422, 303}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}, ny, ab{404, 409}},      // caseworker 61.07.02 (member of team B)
+	{"satgas-in", true, 200, 200, 403, 200, 200, 403, 403, ab{200, 404}, ab{303, 404}, ab{409, 404}, ab{404, 404}, ab{303, 422}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}, yn, ab{409, 404}}, // responder 61.07.01.2001, member of team A
 	// A responder in no team sees no case; an entered case waits for
 	// review and the form says so (303 to /kasus?ok=case_created_review).
-	{"satgas-out", true, 200, 200, 403, 200, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{303, 422}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}},
+	{"satgas-out", true, 200, 200, 403, 200, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{303, 422}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}, nn, ab{404, 404}},
 	// An admin of another province: lists answer (empty), objects of
 	// 61.07 are not found, forms naming a region of 61.07 are refused at
 	// the field (422); the deployment-wide settings belong to users whose
 	// region covers the deployment (61.07): refused (403).
-	{"other-prov", true, 200, 200, 200, 200, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{422, 422}, ab{404, 404}, ab{404, 404}, ab{422, 422}, ab{404, 404}, ab{422, 422}},
+	{"other-prov", true, 200, 200, 200, 200, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{422, 422}, ab{404, 404}, ab{404, 404}, ab{422, 422}, ab{404, 404}, ab{422, 422}, nn, ab{404, 404}},
 	// No case permission: collections 403, objects 404 (as in the API);
 	// /notifikasi lists only the caller's own messages, to anyone.
-	{"viewer", false, 403, 403, 403, 403, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}}, // viewer 61.07
-	{"opd", false, 403, 403, 403, 403, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}},    // OPD operator 61.07
-	{"fasil", false, 403, 403, 403, 403, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}},  // facilitator 61.07.01
+	{"viewer", false, 403, 403, 403, 403, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}, nn, ab{404, 404}}, // viewer 61.07
+	{"opd", false, 403, 403, 403, 403, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}, nn, ab{404, 404}},    // OPD operator 61.07
+	{"fasil", false, 403, 403, 403, 403, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}, nn, ab{404, 404}},  // facilitator 61.07.01
 }
 
 // uimSide is one village of the matrix: its taskforce, a spare team for
@@ -213,12 +226,16 @@ func TestUICaseAccessMatrix(t *testing.T) {
 		w.addUser("satgas-out", domain.RoleResponder, "61.07.01.2001")
 		w.addUser("opd", domain.RoleOPDOperator, "61.07")
 		w.addUser("fasil", domain.RoleFacilitator, "61.07.01")
+		w.addUser("cw-lead", domain.RoleCaseworker, "61.07.01")
 		if len(uimMatrix) != len(w.users) {
 			t.Fatalf("matrix has %d rows for %d users", len(uimMatrix), len(w.users))
 		}
 		sides := []*uimSide{
 			uimPlant(t, w, "A", "61.07.01.2001", "61.07.01", "1", []string{w.users["satgas-in"].ID}, "cw-a"),
 			uimPlant(t, w, "B", "61.07.02.2001", "61.07.02", "2", []string{w.users["cw-b"].ID}, "cw-b"),
+		}
+		if _, err := w.st.Reassign(bg, uimSys, sides[0].cs.ID, "", w.users["cw-lead"].ID, "peksos utama"); err != nil {
+			t.Fatal(err)
 		}
 
 		// Every planted string, and the staff's own personal data.
@@ -231,7 +248,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 		for _, p := range people {
 			staffPersonal = append(staffPersonal, p.full, p.phone[1:])
 		}
-		for _, n := range []string{"satgas-in", "satgas-out", "opd", "fasil"} {
+		for _, n := range []string{"satgas-in", "satgas-out", "opd", "fasil", "cw-lead"} {
 			staffPersonal = append(staffPersonal, "Rahasia "+n)
 		}
 
@@ -354,14 +371,15 @@ func TestUICaseAccessMatrix(t *testing.T) {
 		}
 		ok := func(code int) bool { return code >= 200 && code < 400 }
 
-		// One session per user, logged in once.
+		// One session per user, logged in when its row starts (the
+		// emergency-access expiry moves the clock on).
 		users := map[string]*uimUser{}
 		for _, e := range uimMatrix {
-			u := &uimUser{name: e.user, b: w.loggedIn(e.user), allowed: map[string]bool{}}
+			u := &uimUser{name: e.user, allowed: map[string]bool{}}
 			if e.personal {
 				u.allowed["staff"] = true
 				for i, s := range sides {
-					if e.cas[i] == 200 {
+					if e.cas[i] == 200 && e.full[i] {
 						for _, x := range s.caseSecrets {
 							u.allowed[x] = true
 						}
@@ -378,6 +396,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 
 		for ui, e := range uimMatrix {
 			u := users[e.user]
+			u.b = w.loggedIn(e.user)
 			b := u.b
 
 			// ---- side-independent pages and settings ----
@@ -461,8 +480,11 @@ func TestUICaseAccessMatrix(t *testing.T) {
 					path := "/kasus/" + id + "?tab=" + tab.name
 					code, body, h := b.get(path)
 					check(u, "GET case"+where+" tab "+tab.name, e.cas[i], code, body, h)
-					if code == 200 && e.personal {
+					if code == 200 && e.personal && e.full[i] {
 						mustShow(u, "GET case"+where+" tab "+tab.name, body, tab.show...)
+					}
+					if shown := strings.Contains(body, `action="/kasus/`+id+`/akses-darurat"`); code == 200 && shown != (e.emerg[i] == 303) {
+						t.Errorf("%s GET case%s tab %s: emergency-access form shown %v", u.name, where, tab.name, shown)
 					}
 				}
 
@@ -602,6 +624,66 @@ func TestUICaseAccessMatrix(t *testing.T) {
 					t.Errorf("%s POST /tim/piket%s: %d -> %d shifts", u.name, where, d0, n)
 				}
 				invariants(u.name + " teams" + where)
+
+				// ---- emergency access (akses darurat) ----
+				if e.emerg[i] == http.StatusSeeOther {
+					code, body, h := b.post("/kasus/"+id+"/akses-darurat", form(u, "reason", "darurat"))
+					check(u, "POST akses-darurat (short reason)"+where, 422, code, body, h)
+					invariants(u.name + " POST akses-darurat (short reason)" + where)
+				}
+				before := uimCaseState(t, w.st, id)
+				code, body, h = b.post("/kasus/"+id+"/akses-darurat", form(u, "reason", "Satgas tidak dapat dihubungi dan anak dilaporkan hilang"))
+				check(u, "POST akses-darurat"+where, e.emerg[i], code, body, h)
+				if got := uimCaseState(t, w.st, id); e.emerg[i] != http.StatusSeeOther && got != before {
+					t.Errorf("%s refused akses-darurat%s changed the case: %+v -> %+v", u.name, where, before, got)
+				}
+				if e.emerg[i] == http.StatusSeeOther {
+					// On the timeline; the case itself is unchanged.
+					got := uimCaseState(t, w.st, id)
+					want := before
+					want.Events++
+					if got != want {
+						t.Errorf("%s akses-darurat%s: %+v -> %+v", u.name, where, before, got)
+					}
+					snap[s.name] = got
+					// The region's supervisor is told.
+					msgs, err := w.st.ListOutbox(bg, uimSys, store.OutboxFilter{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					told := false
+					for _, m := range msgs {
+						if m.RecipientID == w.users["sup"].ID && m.CaseID == id && strings.Contains(m.Body, u.name) {
+							told = true
+						}
+					}
+					if !told {
+						t.Errorf("%s akses-darurat%s: the supervisor is not notified", u.name, where)
+					}
+					// Full until the grant ends ...
+					for _, x := range s.caseSecrets {
+						u.allowed[x] = true
+					}
+					for ti, tab := range []string{"ringkasan", "orang", "layanan", "linimasa"} {
+						code, body, h := b.get("/kasus/" + id + "?tab=" + tab)
+						check(u, "GET case with emergency access"+where+" tab "+tab, 200, code, body, h)
+						mustShow(u, "GET case with emergency access"+where+" tab "+tab, body, s.caseSecrets[[]int{0, 1, 3, 5}[ti]], `id="emergency-until"`)
+						checkPage(t, u.name+" case with emergency access"+where+" tab "+tab, body)
+					}
+					// ... masked again after it (the clock moves on; log in again).
+					w.clock.Advance(store.DefaultEmergencyAccess)
+					for _, x := range s.caseSecrets {
+						delete(u.allowed, x)
+					}
+					u.b = w.loggedIn(e.user)
+					b = u.b
+					for _, tab := range []string{"ringkasan", "orang", "layanan", "linimasa"} {
+						code, body, h := b.get("/kasus/" + id + "?tab=" + tab)
+						check(u, "GET case after emergency access"+where+" tab "+tab, 200, code, body, h)
+						mustShow(u, "GET case after emergency access"+where+" tab "+tab, body, `action="/kasus/`+id+`/akses-darurat"`)
+						checkPage(t, u.name+" case after emergency access"+where+" tab "+tab, body)
+					}
+				}
 			}
 		}
 
@@ -628,7 +710,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 				code, body, h := anon.b.get("/kasus/" + s.cs.ID + "?tab=" + tab)
 				check(anon, "GET case "+s.name+" tab "+tab, 303, code, body, h)
 			}
-			for _, p := range []string{"status", "assign", "note", "korban", "pelaku", "layanan", "rujukan", "penempatan"} {
+			for _, p := range []string{"status", "assign", "note", "korban", "pelaku", "layanan", "rujukan", "penempatan", "akses-darurat"} {
 				code, body, h := anon.b.post("/kasus/"+s.cs.ID+"/"+p, anonForm)
 				check(anon, "POST case "+s.name+" "+p, 303, code, body, h)
 			}

@@ -304,6 +304,17 @@ func (s *Store) GetCase(ctx context.Context, sc domain.Scope, id string) (domain
 }
 
 func (s *Store) getCase(ctx context.Context, sc domain.Scope, id string, audit bool) (domain.Case, error) {
+	// Need to know: from here on sc shows personal data only if caseView
+	// says so for this case.
+	h, _, err := s.caseHandlingOf(ctx, s.r, sc, id)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	view, err := s.caseView(ctx, s.r, sc, h)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	sc.Personal = view.personal
 	where, args := caseScope(sc, "c", 2)
 	row := s.r.QueryRowContext(ctx, `SELECT `+caseCols+caseJoins+` WHERE c.id = $1 AND `+where, append([]any{id}, args...)...)
 	c, err := s.scanCase(sc, row)
@@ -316,8 +327,13 @@ func (s *Store) getCase(ctx context.Context, sc domain.Scope, id string, audit b
 	if err := s.loadCaseDetails(ctx, sc, &c); err != nil {
 		return c, err
 	}
+	c.AccessRequestable, c.AccessUntil = view.requestable, view.until
 	if audit && sc.Personal && !sc.System {
-		if err := s.Audit(ctx, sc, "case.view_personal", "case", id, c.RegionCode, "fields=summary,victims,perpetrators,notes"); err != nil {
+		detail := "fields=summary,victims,perpetrators,notes"
+		if view.until != nil {
+			detail += " via=emergency_access"
+		}
+		if err := s.Audit(ctx, sc, "case.view_personal", "case", id, c.RegionCode, detail); err != nil {
 			return c, err
 		}
 	}

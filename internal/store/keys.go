@@ -17,6 +17,7 @@ var encryptedColumns = []struct{ table, column, field, hashColumn, hashField str
 	{"users", "phone_enc", "users.phone", "phone_hash", "phone"},
 	{"users", "totp_secret_enc", "users.totp_secret", "", ""},
 	{"outbox", "to_phone_enc", "outbox.to_phone", "", ""},
+	{"case_access_grants", "reason_enc", "case_access_grants.reason", "", ""},
 }
 
 // Reencrypt rewrites every encrypted field with the box's active key and

@@ -341,6 +341,21 @@ func (s *Store) GetReport(ctx context.Context, sc domain.Scope, id string) (doma
 	if err != nil {
 		return r, fmt.Errorf("store: get report: %w", err)
 	}
+	if r.CaseID != "" && sc.Personal {
+		// The report is part of a case now: its personal data follows the
+		// case's need to know.
+		view, err := s.caseViewByID(ctx, sc, r.CaseID)
+		if err != nil && !domain.IsNotFound(err) {
+			return r, err
+		}
+		if !view.personal {
+			sc.Personal = false
+			if r.Description != "" || r.ReporterName != "" || r.ContactPhone != "" {
+				r.PersonalMasked = true
+			}
+			r.Description, r.ReporterName, r.ContactPhone = "", "", ""
+		}
+	}
 	if sc.Personal {
 		if err := s.Audit(ctx, sc, "report.view_personal", "report", id, r.RegionCode, "fields=description,contact,name"); err != nil {
 			return r, err
@@ -521,7 +536,8 @@ func (s *Store) SuggestDuplicates(ctx context.Context, sc domain.Scope, reportID
 	where, args := caseScope(sc, "c", 1)
 	args = append(args, district, district+".%", rep.ReceivedAt.Add(-30*24*time.Hour), rep.ReceivedAt.Add(24*time.Hour))
 	n := len(args)
-	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.region_code, c.summary_enc, c.reported_at FROM cases c WHERE `+where+
+	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.region_code, c.summary_enc, c.reported_at, COALESCE(c.assignee_id, ''),
+		COALESCE(c.team_id, ''), COALESCE(c.support_team_id, '') FROM cases c WHERE `+where+
 		fmt.Sprintf(` AND (c.region_code = $%d OR c.region_code LIKE $%d) AND c.reported_at >= $%d AND c.reported_at <= $%d`, n-3, n-2, n-1, n)+
 		` ORDER BY c.reported_at DESC LIMIT 50`, args...)
 	if err != nil {
@@ -530,14 +546,16 @@ func (s *Store) SuggestDuplicates(ctx context.Context, sc domain.Scope, reportID
 	type cand struct {
 		id, region, summary string
 		at                  time.Time
+		h                   caseHandling
 	}
 	var cands []cand
 	for rows.Next() {
 		var c cand
-		if err := rows.Scan(&c.id, &c.region, &c.summary, &c.at); err != nil {
+		if err := rows.Scan(&c.id, &c.region, &c.summary, &c.at, &c.h.assignee, &c.h.team, &c.h.support); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		c.h.id = c.id
 		cands = append(cands, c)
 	}
 	rows.Close()
@@ -561,7 +579,11 @@ func (s *Store) SuggestDuplicates(ctx context.Context, sc domain.Scope, reportID
 			score += 0.2
 			why = append(why, "within_3_days")
 		}
-		if sc.Personal && c.summary != "" {
+		view, err := s.caseView(ctx, s.r, sc, c.h)
+		if err != nil {
+			return nil, err
+		}
+		if view.personal && c.summary != "" {
 			text, err := s.box.Decrypt("cases.summary", c.summary)
 			if err == nil {
 				if j := jaccard(words, wordSet(text)); j > 0.1 {

@@ -42,6 +42,9 @@ type Store struct {
 	now     func() time.Time
 	dsn     string
 	root    string // the deployment's region; "" = all of Indonesia
+	// emergencyTTL is how long an emergency access (akses darurat) to a
+	// case's personal data lasts.
+	emergencyTTL time.Duration
 }
 
 // Options configure Open.
@@ -56,7 +59,14 @@ type Options struct {
 	// Indonesia). Settings that apply to the whole deployment may be
 	// changed only by users whose region covers it.
 	RootRegion string
+	// EmergencyAccess is how long an emergency access (akses darurat) to
+	// a case's personal data lasts (default DefaultEmergencyAccess).
+	EmergencyAccess time.Duration
 }
+
+// DefaultEmergencyAccess is how long an emergency access lasts unless
+// configured otherwise.
+const DefaultEmergencyAccess = 4 * time.Hour
 
 // ParseURL checks a database URL and returns its dialect. Accepted forms:
 // "sqlite:/path/lindu.db", "sqlite:relative.db", "sqlite::memory:",
@@ -107,7 +117,10 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	if opt.Box == nil {
 		return nil, errors.New("store: no encryption box")
 	}
-	s := &Store{dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion}
+	s := &Store{dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion, emergencyTTL: opt.EmergencyAccess}
+	if s.emergencyTTL <= 0 {
+		s.emergencyTTL = DefaultEmergencyAccess
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

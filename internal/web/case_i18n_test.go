@@ -42,7 +42,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("dlstate", "met", "met_late", "breached", "soon", "running", "stopped")
 	add("dup", "same_village", "same_district", "within_3_days", "similar_text")
 	add("event", "created", "transition", "note", "victim", "perpetrator", "service", "referral", "placement",
-		"report_merged", "reassigned", "escalation")
+		"report_merged", "reassigned", "escalation", "emergency_access")
 	add("ostatus", "pending", "sent", "delivered", "failed", "all")
 	add("ochannel", "sms", "whatsapp", "ui")
 	add("duefilter", "soon", "overdue")
@@ -58,7 +58,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 		}
 	}
 	add("flash", "report_verified", "report_merged", "report_rejected", "case_status", "case_assigned", "case_created",
-		"case_created_review", "team_created", "team_saved", "duty_added", "sla_saved", "routing_saved")
+		"case_created_review", "team_created", "team_saved", "duty_added", "sla_saved", "routing_saved", "case_emergency_access")
 	for _, f := range []string{"note", "victim", "perpetrator", "service", "referral", "placement"} {
 		keys["flash.case_"+f+"_added"] = "flash"
 	}
@@ -71,9 +71,11 @@ func TestCaseKeysTranslated(t *testing.T) {
 		"say why the case is closed", "say why the case is reopened", "choose a team or a person",
 		"say why this is not a case (at most 1000 characters)", "write a note (at most 8000 characters)",
 		"name the agency", "name the place", "give the team a name", "the end must follow the start, at most 31 days later",
-		"1 minute to 7 days", "at least the acknowledgement time, at most 30 days", "village, district and duty, each at most once")
+		"1 minute to 7 days", "at least the acknowledgement time, at most 30 days", "village, district and duty, each at most once",
+		"say why you need this case's personal data (20 to 1000 characters)")
 	add("msg", "bad_transition", "report_handled", "the case changed meanwhile; reload and try again", "the case is closed",
-		"the case is closed; reopen it first")
+		"the case is closed; reopen it first", "you already see this case's personal data")
+	add("duration", "hours", "minutes")
 
 	// Label, hint and empty-choice keys handed to the form helpers and the
 	// region picker in templates.

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"lindu/internal/domain"
 )
@@ -27,6 +28,8 @@ type CasePage struct {
 	Teams     []FormOption
 	People    []FormOption
 	Victims   []FormOption
+	// emergencyTTL is how long an emergency access lasts.
+	emergencyTTL time.Duration
 }
 
 // CaseAction is a status the caller may move the case to.
@@ -65,7 +68,8 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 	}
 	b.Title = b.T("case.heading", domain.FormatPublicCode(c.Code))
 	p := CasePage{Base: b, kit: k, C: c, Tab: tab, Tabs: caseTabs,
-		CanWork: b.Scope.Can(domain.PermWorkCases), CanManage: b.Scope.Can(domain.PermManageCases)}
+		CanWork: b.Scope.Can(domain.PermWorkCases), CanManage: b.Scope.Can(domain.PermManageCases),
+		emergencyTTL: s.st.EmergencyAccessTTL()}
 	if reg, err := s.st.GetRegion(ctx, c.RegionCode); err == nil {
 		p.Region = reg
 	}

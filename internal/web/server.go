@@ -141,6 +141,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /kasus/{id}/layanan", s.staff(s.caseDetail("service")))
 	mux.HandleFunc("POST /kasus/{id}/rujukan", s.staff(s.caseDetail("referral")))
 	mux.HandleFunc("POST /kasus/{id}/penempatan", s.staff(s.caseDetail("placement")))
+	mux.HandleFunc("POST /kasus/{id}/akses-darurat", s.staff(s.caseEmergencyAccess))
 	mux.HandleFunc("GET /tim", s.staff(s.teamsList))
 	mux.HandleFunc("POST /tim", s.staff(s.teamCreate))
 	mux.HandleFunc("POST /tim/{id}/anggota", s.staff(s.teamMembers))
