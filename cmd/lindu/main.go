@@ -315,7 +315,7 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: cfg.RootRegion, Require2FA: cfg.Require2FA,
-		SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, Version: buildVersion(), Channels: chans})
+		SecureCookies: cfg.SecureCookies, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustProxy: cfg.TrustProxy, Version: buildVersion(), Channels: chans})
 	if err != nil {
 		return err
 	}
