@@ -54,6 +54,8 @@ Usage:
   lindu key rotate [flags]         add a new encryption key and re-encrypt every personal field
   lindu demo generate --cases N [--region CODE] [--seed S]   bulk synthetic cases for benchmarks
   lindu kannel config [flags]      print the smsbox sms-service and sendsms-user groups for this lindu
+  lindu backup --out FILE          consistent backup of the database while lindu runs (never the key file)
+  lindu restore --in FILE          restore a backup into an empty database, then migrate it
   lindu version                    print the version
 
 Every command takes the common flags (see "lindu serve -h"); settings can also
@@ -95,6 +97,10 @@ func run(ctx context.Context, args []string, env config.Env, stdin io.Reader, st
 		err = cmdDemoGenerate(ctx, rest, env, stdout, stderr)
 	case "kannel config":
 		err = cmdKannelConfig(ctx, rest, env, stdout, stderr)
+	case "backup":
+		err = cmdBackup(ctx, rest, env, stdout, stderr)
+	case "restore":
+		err = cmdRestore(ctx, rest, env, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "lindu", buildVersion())
 		return 0
