@@ -54,6 +54,10 @@ func cmdBackup(ctx context.Context, args []string, env config.Env, stdout, stder
 	os.Remove(tmp)
 	switch d {
 	case store.SQLite:
+		path := strings.TrimPrefix(strings.TrimPrefix(cfg.DB, "sqlite:"), "//")
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("no database to back up at %s: %w", path, err)
+		}
 		// Open without migrating: a backup never changes the live database.
 		keys, err := secret.Load(cfg.SecretKeyFile)
 		if err != nil {

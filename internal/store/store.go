@@ -138,7 +138,16 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 		r.SetMaxOpenConns(8)
 		s.w, s.r = w, r
 	case Postgres:
-		db, err := sql.Open("pgx", rawURL)
+		// A database host that does not answer at all must fail a request
+		// (503) within seconds, not hold it until the write timeout.
+		pgURL := rawURL
+		if u, err := url.Parse(rawURL); err == nil && u.Query().Get("connect_timeout") == "" {
+			q := u.Query()
+			q.Set("connect_timeout", "5")
+			u.RawQuery = q.Encode()
+			pgURL = u.String()
+		}
+		db, err := sql.Open("pgx", pgURL)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
