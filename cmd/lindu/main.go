@@ -55,6 +55,8 @@ Usage:
   lindu key rotate [flags]         add a new encryption key and re-encrypt every personal field
   lindu demo generate --cases N [--region CODE] [--seed S]   bulk synthetic cases for benchmarks
   lindu kannel config [flags]      print the smsbox sms-service and sendsms-user groups for this lindu
+  lindu backup --out FILE          consistent backup of the database while lindu runs (never the key file)
+  lindu restore --in FILE          restore a backup into an empty database, then migrate it
   lindu version                    print the version
 
 Every command takes the common flags (see "lindu serve -h"); settings can also
@@ -98,6 +100,10 @@ func run(ctx context.Context, args []string, env config.Env, stdin io.Reader, st
 		err = cmdDemoGenerate(ctx, rest, env, stdout, stderr)
 	case "kannel config":
 		err = cmdKannelConfig(ctx, rest, env, stdout, stderr)
+	case "backup":
+		err = cmdBackup(ctx, rest, env, stdout, stderr)
+	case "restore":
+		err = cmdRestore(ctx, rest, env, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "lindu", buildVersion())
 		return 0
@@ -322,8 +328,8 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: cfg.RootRegion, Require2FA: cfg.Require2FA,
-		SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, Version: buildVersion(), Channels: chans,
-		Checkpoints: keeper})
+		SecureCookies: cfg.SecureCookies, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustProxy: cfg.TrustProxy,
+		Version: buildVersion(), Channels: chans, Checkpoints: keeper})
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ type Error struct {
 	Code    ErrorCode
 	Message string
 	Fields  map[string]string
-	// RetryAfterSeconds is set for ETooMany.
+	// RetryAfterSeconds is set for ETooMany and EUnavailable.
 	RetryAfterSeconds int
 }
 

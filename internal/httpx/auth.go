@@ -10,8 +10,19 @@ import (
 	"lindu/internal/store"
 )
 
-// SessionCookie names the session cookie.
+// SessionCookie names the session cookie (see CookieName).
 const SessionCookie = "lindu_session"
+
+// CookieName is the name under which a cookie is set and read: with Secure
+// cookies (public URL on https) the "__Host-" prefix makes browsers refuse
+// the cookie unless it is Secure, host-only and for path "/", so a sibling
+// subdomain or a plain-HTTP page cannot plant or overwrite it.
+func CookieName(base string, secure bool) string {
+	if secure {
+		return "__Host-" + base
+	}
+	return base
+}
 
 // Pending says what a logged-in session must still do before it may work.
 type Pending int
@@ -53,6 +64,27 @@ type Authenticator struct {
 	TrustProxy bool
 	// Require2FA makes TOTP mandatory for admin and supervisor.
 	Require2FA bool
+	// SecureCookies: cookies are Secure and carry the "__Host-" prefix.
+	SecureCookies bool
+	// Fail answers a request whose session or token could not be checked
+	// because the database is unreachable (503); nil writes the JSON error.
+	Fail ErrorWriter
+}
+
+// SessionCookieName is the name of the session cookie.
+func (a *Authenticator) SessionCookieName() string { return CookieName(SessionCookie, a.SecureCookies) }
+
+// unavailable answers 503 when err says the database is unreachable.
+func (a *Authenticator) unavailable(w http.ResponseWriter, r *http.Request, err error) bool {
+	if !unreachable(err) {
+		return false
+	}
+	if a.Fail != nil {
+		a.Fail(w, r, err)
+	} else {
+		WriteError(w, r, nil, err)
+	}
+	return true
 }
 
 // Needs2FA reports whether a role must use a second factor.
@@ -86,6 +118,9 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 				return
 			}
 			u, err := a.Store.UserByToken(r.Context(), strings.TrimSpace(tok))
+			if err != nil && a.unavailable(w, r, err) {
+				return
+			}
 			if err != nil {
 				WriteError(w, r, nil, domain.Errorf(domain.EUnauthorized, "invalid API token"))
 				return
@@ -94,8 +129,11 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
 			return
 		}
-		if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		if c, err := r.Cookie(a.SessionCookieName()); err == nil && c.Value != "" {
 			ss, err := a.Store.SessionByToken(r.Context(), c.Value)
+			if err != nil && a.unavailable(w, r, err) {
+				return
+			}
 			if err == nil {
 				p := &Principal{User: ss.User, Scope: access.ForUser(ss.User, ip, ua), Session: &ss,
 					Pending: a.PendingFor(ss.User, ss.MFAPassed)}

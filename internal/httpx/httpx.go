@@ -6,6 +6,7 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,8 +15,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"lindu/internal/domain"
 )
@@ -56,6 +59,15 @@ func Public(log *slog.Logger, r *http.Request, err error) *domain.Error {
 	if errors.Is(err, context.Canceled) {
 		return &domain.Error{Code: domain.EUnavailable, Message: "request cancelled"}
 	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &domain.Error{Code: domain.ETooLarge, Message: fmt.Sprintf("request body larger than %d bytes", mbe.Limit)}
+	}
+	if unreachable(err) {
+		// Logged without the error text, which may name hosts or queries.
+		log.WarnContext(r.Context(), "dependency unavailable", "err", err.Error(), "method", r.Method, "route", r.Pattern)
+		return domain.Unavailable()
+	}
 	log.ErrorContext(r.Context(), "internal error", "err", err.Error(), "method", r.Method, "route", r.Pattern)
 	return &domain.Error{Code: domain.EInternal, Message: "internal error; it has been logged"}
 }
@@ -82,12 +94,21 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// SetRetryAfter adds Retry-After to the answer of a throttled request or
+// of one refused because a dependency is down (both front ends use it).
+func SetRetryAfter(w http.ResponseWriter, e *domain.Error) {
+	switch {
+	case e.RetryAfterSeconds > 0 && (e.Code == domain.ETooMany || e.Code == domain.EUnavailable):
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
+	case e.Code == domain.EUnavailable:
+		w.Header().Set("Retry-After", "5")
+	}
+}
+
 // WriteError writes err as a JSON API error with the right status.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	e := Public(log, r, err)
-	if e.Code == domain.ETooMany && e.RetryAfterSeconds > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
-	}
+	SetRetryAfter(w, e)
 	if e.Code == domain.EUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="lindu"`)
 	}
@@ -105,7 +126,18 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 		return domain.Errorf(domain.EInvalid, "Content-Type must be application/json")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, max)
-	dec := json.NewDecoder(r.Body)
+	raw, err := io.ReadAll(r.Body)
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return &domain.Error{Code: domain.ETooLarge, Message: fmt.Sprintf("request body larger than %d bytes", mbe.Limit)}
+	case err != nil:
+		return fmt.Errorf("httpx: read body: %w", err)
+	case !utf8.Valid(raw):
+		// encoding/json would silently turn invalid bytes into U+FFFD.
+		return domain.Errorf(domain.EInvalid, "request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		var mbe *http.MaxBytesError
@@ -133,7 +165,60 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return domain.Errorf(domain.EInvalid, "request body must hold exactly one JSON object")
 	}
+	if bad := badText(reflect.ValueOf(dst), "", map[string]string{}); len(bad) > 0 {
+		return domain.Invalid("text fields may not hold control characters", bad)
+	}
 	return nil
+}
+
+// badText walks a decoded value and collects, by JSON field path, every
+// string that domain.CheckText refuses. Tabs and line breaks are allowed
+// everywhere: which fields are multi-line is the field's own rule.
+func badText(v reflect.Value, path string, bad map[string]string) map[string]string {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			badText(v.Elem(), path, bad)
+		}
+	case reflect.String:
+		if msg := domain.CheckText(v.String(), true); msg != "" {
+			bad[strings.TrimPrefix(path, ".")] = msg
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if f.Anonymous && f.Tag.Get("json") == "" {
+				badText(v.Field(i), path, bad)
+				continue
+			}
+			badText(v.Field(i), path+"."+name, bad)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			badText(v.Index(i), fmt.Sprintf("%s[%d]", path, i), bad)
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			k := fmt.Sprint(it.Key().Interface())
+			if msg := domain.CheckText(k, false); msg != "" {
+				bad[strings.TrimPrefix(path, ".")] = msg
+			}
+			badText(it.Value(), path+"."+k, bad)
+		}
+	}
+	return bad
 }
 
 // ClientIP returns the client's address: the connection's peer, or with

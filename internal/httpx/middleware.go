@@ -2,13 +2,16 @@ package httpx
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
+	"lindu/internal/domain"
 	"lindu/internal/metrics"
 )
 
@@ -97,10 +100,17 @@ func RecordRoute(mux *http.ServeMux) http.Handler {
 	})
 }
 
+// ErrorWriter answers a request with err the way its front end does: the
+// JSON error under /api/, the HTML error page elsewhere. Middleware that
+// refuses a request before it reaches a handler uses one, so a refusal
+// looks like any other error of the same endpoint.
+type ErrorWriter func(w http.ResponseWriter, r *http.Request, err error)
+
 // LimitBodies caps every request body at max bytes, and at upload bytes
 // for paths under the given prefixes (file uploads), so no form or JSON
-// endpoint can be made to read or spool an unbounded body.
-func LimitBodies(max, upload int64, uploadPrefixes []string, next http.Handler) http.Handler {
+// endpoint can be made to read or spool an unbounded body. A body
+// announced as too large is refused at once through fail.
+func LimitBodies(max, upload int64, uploadPrefixes []string, fail ErrorWriter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
 			limit := max
@@ -110,7 +120,9 @@ func LimitBodies(max, upload int64, uploadPrefixes []string, next http.Handler) 
 				}
 			}
 			if r.ContentLength > limit {
-				http.Error(w, "Permintaan terlalu besar / request body too large", http.StatusRequestEntityTooLarge)
+				// Do not read the body; close the connection after answering.
+				w.Header().Set("Connection", "close")
+				fail(w, r, &http.MaxBytesError{Limit: limit})
 				return
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -119,11 +131,71 @@ func LimitBodies(max, upload int64, uploadPrefixes []string, next http.Handler) 
 	})
 }
 
+// CheckFormText refuses, through fail, a request whose query string or
+// URL-encoded form holds text that domain.CheckText rejects (invalid UTF-8,
+// NUL and other control characters; tab and line breaks are allowed, as in
+// a textarea). It parses the form itself, so handlers find it parsed. Paths
+// under skip (SMS gateways, whose text must become a report whatever it
+// holds) are left alone; multipart forms are checked by their handlers.
+func CheckFormText(skip []string, fail ErrorWriter, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, p := range skip {
+			if strings.HasPrefix(r.URL.Path, p) {
+				next.ServeHTTP(w, r)
+				return
+			}
+		}
+		ct, _, _ := strings.Cut(strings.ToLower(r.Header.Get("Content-Type")), ";")
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && strings.TrimSpace(ct) == "application/x-www-form-urlencoded" {
+			if err := r.ParseForm(); err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					fail(w, r, err)
+				} else {
+					fail(w, r, domain.Errorf(domain.EInvalid, "malformed form"))
+				}
+				return
+			}
+		}
+		bad := map[string]string{}
+		for _, vals := range []url.Values{r.URL.Query(), r.PostForm} {
+			for k, vs := range vals {
+				if msg := domain.CheckText(k, false); msg != "" {
+					bad["_"] = msg
+				}
+				for _, v := range vs {
+					if msg := domain.CheckText(v, true); msg != "" {
+						bad[k] = msg
+					}
+				}
+			}
+		}
+		if len(bad) > 0 {
+			fail(w, r, domain.Invalid("text fields may not hold control characters", bad))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// HSTS tells browsers to reach lindu only over HTTPS for a year (set when
+// the public URL is https; a TLS-terminating proxy serves it).
+func HSTS(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		next.ServeHTTP(w, r)
+	})
+}
+
 // SecurityHeaders sets headers that keep pages from being framed, sniffed
-// or made to load anything from elsewhere (all assets are embedded).
+// or made to load anything from elsewhere (all assets are embedded), and
+// "Cache-Control: no-store" unless the handler sets another: pages, JSON,
+// file downloads and exports hold personal or official data that must not
+// stay in a shared or browser cache (only /static/ assets are cacheable).
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		h.Set("Cache-Control", "no-store")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
 			"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")

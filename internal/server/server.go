@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"lindu/internal/api"
@@ -24,9 +25,11 @@ type Options struct {
 	RootRegion    string
 	Require2FA    bool
 	SecureCookies bool
-	TrustProxy    bool
-	Version       string
-	Now           func() time.Time
+	// HSTS sends Strict-Transport-Security (the public URL is https).
+	HSTS       bool
+	TrustProxy bool
+	Version    string
+	Now        func() time.Time
 	// ReportMinFormAge: see web.Options (0 = default 3 s, negative = off).
 	ReportMinFormAge time.Duration
 	// Channels are the SMS/WhatsApp intake endpoints (intake/kannel,
@@ -50,7 +53,8 @@ func New(o Options) (*Server, error) {
 		o.Log = slog.Default()
 	}
 	m := metrics.New()
-	authn := &httpx.Authenticator{Store: o.Store, TrustProxy: o.TrustProxy, Require2FA: o.Require2FA}
+	authn := &httpx.Authenticator{Store: o.Store, TrustProxy: o.TrustProxy, Require2FA: o.Require2FA,
+		SecureCookies: o.SecureCookies}
 	w, err := web.New(web.Options{Store: o.Store, Auth: authn, Log: o.Log, RootRegion: o.RootRegion,
 		SecureCookies: o.SecureCookies, Version: o.Version, Now: o.Now, ReportMinFormAge: o.ReportMinFormAge,
 		Checkpoints: o.Checkpoints})
@@ -91,11 +95,24 @@ func New(o Options) (*Server, error) {
 		return float64(o.Store.Stats().WaitCount)
 	})
 	m.Gauge("lindu_build_info", "Build information (value 1); version "+o.Version+".", func() float64 { return 1 })
+	// A request refused before its handler answers like its front end.
+	fail := func(rw http.ResponseWriter, r *http.Request, err error) {
+		if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/channels/") {
+			httpx.WriteError(rw, r, o.Log, err)
+			return
+		}
+		w.Fail(rw, r, err)
+	}
+	authn.Fail = fail
 	h := httpx.RecordRoute(mux)
 	h = authn.Middleware(h)
-	h = httpx.LimitBodies(2<<20, 32<<20, []string{"/kla/", "/api/v1/kla/"}, h)
+	h = httpx.CheckFormText([]string{"/channels/", "/static/"}, fail, h)
+	h = httpx.LimitBodies(2<<20, 32<<20, []string{"/kla/", "/api/v1/kla/"}, fail, h)
 	h = httpx.CrossOrigin(h)
 	h = httpx.SecurityHeaders(h)
+	if o.HSTS {
+		h = httpx.HSTS(h)
+	}
 	h = httpx.Observe(o.Log, m, h)
 	return &Server{Handler: h, Metrics: m, API: a, Mux: mux}, nil
 }

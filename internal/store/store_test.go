@@ -572,3 +572,20 @@ func phoneLookup(st *store.Store, phone string) error {
 	}
 	return nil
 }
+
+// An acknowledged write is on disk: SQLite runs with synchronous=FULL (WAL
+// mode's NORMAL may lose the last commits on power loss), PostgreSQL with
+// synchronous_commit on.
+func TestCommitsAreDurable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
+		got, err := st.Durability(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[store.Dialect]string{store.SQLite: "synchronous=FULL", store.Postgres: "synchronous_commit=on"}[d]
+		if got != want {
+			t.Errorf("durability %q, want %q", got, want)
+		}
+	})
+}

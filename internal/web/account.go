@@ -96,7 +96,7 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request) {
 				s.fail(w, r, err)
 				return
 			}
-			http.SetCookie(w, &http.Cookie{Name: httpx.SessionCookie, Value: tok, Path: "/", HttpOnly: true,
+			http.SetCookie(w, &http.Cookie{Name: s.auth.SessionCookieName(), Value: tok, Path: "/", HttpOnly: true,
 				Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode})
 			http.Redirect(w, r, "/account?ok=password_changed", http.StatusSeeOther)
 			return

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"lindu/internal/auth"
+	"lindu/internal/httpx"
 )
 
 // anonCookie holds the CSRF token of a visitor who is not logged in (the
@@ -14,11 +15,11 @@ const anonCookie = "lindu_csrf"
 // anonCSRF returns the visitor's anonymous CSRF token, setting the cookie
 // when there is none.
 func (s *Server) anonCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(anonCookie); err == nil && len(c.Value) >= 32 && len(c.Value) <= 64 {
+	if c, err := r.Cookie(httpx.CookieName(anonCookie, s.opt.SecureCookies)); err == nil && len(c.Value) >= 32 && len(c.Value) <= 64 {
 		return c.Value
 	}
 	tok := auth.RandomToken(24)
-	http.SetCookie(w, &http.Cookie{Name: anonCookie, Value: tok, Path: "/", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: httpx.CookieName(anonCookie, s.opt.SecureCookies), Value: tok, Path: "/", HttpOnly: true,
 		Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode})
 	return tok
 }
@@ -31,7 +32,7 @@ func (s *Server) checkCSRF(r *http.Request, want string) bool {
 
 // checkAnonCSRF checks a form posted by a visitor who is not logged in.
 func (s *Server) checkAnonCSRF(r *http.Request) bool {
-	c, err := r.Cookie(anonCookie)
+	c, err := r.Cookie(httpx.CookieName(anonCookie, s.opt.SecureCookies))
 	if err != nil {
 		return false
 	}

@@ -100,7 +100,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	s.st.LoginSucceeded(ctx, userKey)
 	// End any session this browser already had (no session fixation).
-	if c, err := r.Cookie(httpx.SessionCookie); err == nil {
+	if c, err := r.Cookie(s.auth.SessionCookieName()); err == nil {
 		if old, err := s.st.SessionByToken(ctx, c.Value); err == nil {
 			s.st.DeleteSession(ctx, access.ForUser(old.User, ip, r.UserAgent()), old.TokenHash)
 		}
@@ -119,7 +119,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: httpx.SessionCookie, Value: tok, Path: "/", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: s.auth.SessionCookieName(), Value: tok, Path: "/", HttpOnly: true,
 		Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode})
 	switch pending {
 	case httpx.PendingTOTP:
@@ -215,7 +215,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: httpx.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: s.auth.SessionCookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/?ok=logged_out", http.StatusSeeOther)
 }

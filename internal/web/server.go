@@ -310,10 +310,15 @@ type ErrorPage struct {
 	Message string
 }
 
+// Fail renders err as the error page (for middleware that refuses a
+// request before its handler: database down, body too large).
+func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) }
+
 // fail renders err as an error page with the right status.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := httpx.Public(s.log, r, err)
 	status := httpx.StatusFor(e.Code)
+	httpx.SetRetryAfter(w, e)
 	if e.Code == domain.EUnauthorized {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return

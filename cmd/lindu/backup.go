@@ -1,0 +1,297 @@
+package main
+
+// lindu backup and lindu restore. The database only: the encryption key
+// file is never written into a backup (README, "Backup and restore").
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"lindu/internal/config"
+	"lindu/internal/secret"
+	"lindu/internal/store"
+)
+
+// Backups are recognised by their first bytes.
+var (
+	sqliteMagic = []byte("SQLite format 3\x00")
+	pgdumpMagic = []byte("PGDMP")
+)
+
+func cmdBackup(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	var out string
+	cfg, err := config.Load("backup", args, env, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&out, "out", "", "file to write the backup to (required; replaced atomically if it exists)")
+	})
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		return &config.UsageError{Msg: "need --out FILE"}
+	}
+	if abs, err := filepath.Abs(out); err == nil {
+		if k, err := filepath.Abs(cfg.SecretKeyFile); err == nil && abs == k {
+			return &config.UsageError{Msg: "--out names the key file; write the backup elsewhere"}
+		}
+	}
+	d, err := store.ParseURL(cfg.DB)
+	if err != nil {
+		return &config.UsageError{Msg: err.Error()}
+	}
+	t0 := time.Now()
+	tmp := out + ".partial"
+	os.Remove(tmp)
+	switch d {
+	case store.SQLite:
+		path := strings.TrimPrefix(strings.TrimPrefix(cfg.DB, "sqlite:"), "//")
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("no database to back up at %s: %w", path, err)
+		}
+		// Open without migrating: a backup never changes the live database.
+		keys, err := secret.Load(cfg.SecretKeyFile)
+		if err != nil {
+			return fmt.Errorf("key file: %w", err)
+		}
+		box, err := secret.NewBox(keys)
+		if err != nil {
+			return err
+		}
+		st, err := store.Open(ctx, cfg.DB, store.Options{Box: box})
+		if err != nil {
+			return err
+		}
+		err = st.BackupSQLite(ctx, tmp)
+		st.Close()
+		if err != nil {
+			os.Remove(tmp)
+			return err
+		}
+	case store.Postgres:
+		bin, err := pgTool("pg_dump")
+		if err != nil {
+			return err
+		}
+		conn, schema, penv, err := libpqURL(cfg.DB)
+		if err != nil {
+			return &config.UsageError{Msg: err.Error()}
+		}
+		argv := []string{"--format=custom", "--no-owner", "--no-acl", "--file=" + tmp}
+		if schema != "" {
+			argv = append(argv, "--schema="+schema)
+		}
+		if err := runTool(ctx, bin, append(argv, "--dbname="+conn), penv); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("pg_dump: %w", err)
+		}
+	}
+	if err := syncFile(tmp); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	fi, _ := os.Stat(out)
+	var size int64
+	if fi != nil {
+		size = fi.Size()
+	}
+	fmt.Fprintf(stdout, "backup written to %s (%s, %d bytes, %.1f s); the key file is NOT in it: keep %s (and older key files) separately\n",
+		out, d, size, time.Since(t0).Seconds(), cfg.SecretKeyFile)
+	return nil
+}
+
+func cmdRestore(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	var in string
+	cfg, err := config.Load("restore", args, env, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&in, "in", "", "backup file written by lindu backup (required)")
+	})
+	if err != nil {
+		return err
+	}
+	if in == "" {
+		return &config.UsageError{Msg: "need --in FILE"}
+	}
+	d, err := store.ParseURL(cfg.DB)
+	if err != nil {
+		return &config.UsageError{Msg: err.Error()}
+	}
+	head := make([]byte, 16)
+	f, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	head = head[:n]
+	switch {
+	case d == store.SQLite && !bytes.HasPrefix(head, sqliteMagic):
+		return fmt.Errorf("%s is not a SQLite backup (a PostgreSQL backup restores only into PostgreSQL)", in)
+	case d == store.Postgres && !bytes.HasPrefix(head, pgdumpMagic):
+		return fmt.Errorf("%s is not a PostgreSQL backup (pg_dump custom format)", in)
+	}
+	empty, err := store.IsEmptyDatabase(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return errors.New("the target database is not empty; restore only into a new, empty database (a fresh data directory or an empty PostgreSQL database)")
+	}
+	if _, err := os.Stat(cfg.SecretKeyFile); err != nil {
+		return fmt.Errorf("no key file at %s: copy the key file kept with your backups there first (without it nothing personal can be read): %w", cfg.SecretKeyFile, err)
+	}
+	t0 := time.Now()
+	switch d {
+	case store.SQLite:
+		path := strings.TrimPrefix(strings.TrimPrefix(cfg.DB, "sqlite:"), "//")
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+		tmp := path + ".restoring"
+		if err := copyFile(in, tmp); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+	case store.Postgres:
+		bin, err := pgTool("pg_restore")
+		if err != nil {
+			return err
+		}
+		conn, _, penv, err := libpqURL(cfg.DB)
+		if err != nil {
+			return &config.UsageError{Msg: err.Error()}
+		}
+		if err := runTool(ctx, bin, []string{"--no-owner", "--no-acl", "--exit-on-error", "--single-transaction",
+			"--dbname=" + conn, in}, penv); err != nil {
+			return fmt.Errorf("pg_restore: %w", err)
+		}
+	}
+	restored := time.Since(t0)
+	// Bring an older backup up to this version's schema, and check it reads.
+	log := newLogger(cfg, stderr)
+	st, err := open(ctx, cfg, log, stderr)
+	if err != nil {
+		return fmt.Errorf("restored, but opening it failed: %w", err)
+	}
+	defer st.Close()
+	v, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %s into %s in %.1f s; schema version %d; now run lindu audit verify\n", in, d, restored.Seconds(), v)
+	return nil
+}
+
+// pgTool finds a PostgreSQL client program in PATH or Debian's
+// /usr/lib/postgresql/<version>/bin (the newest version).
+func pgTool(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	ms, _ := filepath.Glob("/usr/lib/postgresql/*/bin/" + name)
+	sort.Slice(ms, func(i, j int) bool { return pgVersion(ms[i]) > pgVersion(ms[j]) })
+	if len(ms) > 0 {
+		return ms[0], nil
+	}
+	return "", fmt.Errorf("%s not found in PATH or /usr/lib/postgresql/*/bin: install the PostgreSQL client (Debian: apt-get install postgresql-client), the same major version as the server or newer", name)
+}
+
+func pgVersion(path string) int {
+	var v int
+	fmt.Sscanf(filepath.Base(filepath.Dir(filepath.Dir(path))), "%d", &v)
+	return v
+}
+
+// libpqURL turns lindu's PostgreSQL URL into one the PostgreSQL tools
+// accept: the password moves to PGPASSWORD (not visible in the process
+// list), a search_path becomes the schema to dump and a server option.
+func libpqURL(raw string) (conn, schema string, env []string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", nil, errors.New("bad PostgreSQL URL")
+	}
+	if u.User != nil {
+		if p, ok := u.User.Password(); ok {
+			env = append(env, "PGPASSWORD="+p)
+		}
+		u.User = url.User(u.User.Username())
+	}
+	q := u.Query()
+	if sp := q.Get("search_path"); sp != "" {
+		schema = sp
+		q.Del("search_path")
+		q.Set("options", "-csearch_path="+sp)
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), schema, env, nil
+}
+
+// runTool runs a PostgreSQL client program; its own messages become the
+// error (they name the database, never its contents).
+func runTool(ctx context.Context, bin string, args, env []string) error {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(errb.String())
+		if len(msg) > 2000 {
+			msg = msg[:2000]
+		}
+		return fmt.Errorf("%w: %s", err, msg)
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
