@@ -1060,8 +1060,8 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 			rf := d.Referral
 			reason, agency := enc("referrals.reason", rf.Reason), enc("referrals.agency", rf.Agency)
 			if err == nil {
-				_, err = tx.ExecContext(ctx, `INSERT INTO referrals (id, case_id, agency_enc, reason_enc, referred_on, created_by, created_at)
-					VALUES ($1,$2,$3,$4,$5,$6,$7)`, newID(now), caseID, agency, reason, rf.ReferredOn, sc.Actor(), now)
+				_, err = tx.ExecContext(ctx, `INSERT INTO referrals (id, case_id, agency, agency_enc, reason_enc, referred_on, created_by, created_at)
+					VALUES ($1,$2,'',$3,$4,$5,$6,$7)`, newID(now), caseID, agency, reason, rf.ReferredOn, sc.Actor(), now)
 			}
 			note = rf.Agency
 			if isPolice(rf.Agency) && err == nil {
@@ -1075,8 +1075,8 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 			}
 			place := enc("placements.place_name", p.PlaceName)
 			if err == nil {
-				_, err = tx.ExecContext(ctx, `INSERT INTO placements (id, case_id, victim_id, kind, place_name_enc, from_date, to_date, created_at)
-					VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, newID(now), caseID, vid, p.Kind, place, p.FromDate, p.ToDate, now)
+				_, err = tx.ExecContext(ctx, `INSERT INTO placements (id, case_id, victim_id, kind, place_name, place_name_enc, from_date, to_date, created_at)
+					VALUES ($1,$2,$3,$4,'',$5,$6,$7,$8)`, newID(now), caseID, vid, p.Kind, place, p.FromDate, p.ToDate, now)
 			}
 			note = p.Kind
 		case "note":
