@@ -335,7 +335,8 @@ func TestAPIPublicReportStatus(t *testing.T) {
 
 // Planted personal data: none of it may reach a caller who may not see it.
 var capiSecrets = []string{"RAHASIA-DESKRIPSI", "RAHASIA-PELAPOR", "77770001", "RAHASIA-RINGKASAN", "RAHASIA-KORBAN",
-	"RAHASIA-PELAKU", "RAHASIA-CATATAN", "RAHASIA-LAYANAN", "RAHASIA-RUJUKAN"}
+	"RAHASIA-PELAKU", "RAHASIA-CATATAN", "RAHASIA-LAYANAN", "RAHASIA-RUJUKAN", "RAHASIA-DISABILITAS", "RAHASIA-PENYEDIA",
+	"RAHASIA-LEMBAGA", "RAHASIA-TEMPAT"}
 
 func capiLeaks(raw []byte) []string {
 	var out []string
@@ -416,7 +417,8 @@ func (w *capiWorld) newCase(t *testing.T, village, tag string) domain.Case {
 	age := 9
 	c, err := w.st.CreateCase(bg, capiSys, domain.NewCase{RegionCode: village, Priority: domain.PriorityHigh,
 		Types: []domain.ViolenceType{domain.VPhysical, domain.VNeglect}, Summary: "RAHASIA-RINGKASAN " + tag,
-		Victims: []domain.Victim{{Name: "RAHASIA-KORBAN " + tag, Sex: domain.SexFemale, Age: &age, Types: []domain.ViolenceType{domain.VPhysical}}}})
+		Victims: []domain.Victim{{Name: "RAHASIA-KORBAN " + tag, Sex: domain.SexFemale, Age: &age, Disability: "RAHASIA-DISABILITAS " + tag,
+			Types: []domain.ViolenceType{domain.VPhysical}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,8 +440,9 @@ func (w *capiWorld) plant(t *testing.T, name, village string, members []string) 
 	for _, d := range []store.CaseDetail{
 		{Note: "RAHASIA-CATATAN " + name},
 		{Perpetrator: &domain.Perpetrator{Name: "RAHASIA-PELAKU " + name, Sex: domain.SexMale, Relation: "parent"}},
-		{Service: &domain.Service{Type: "health", Provider: "Puskesmas", Note: "RAHASIA-LAYANAN " + name}},
-		{Referral: &domain.Referral{Agency: "Dinas Sosial", Reason: "RAHASIA-RUJUKAN " + name}},
+		{Service: &domain.Service{Type: "health", Provider: "RAHASIA-PENYEDIA " + name, Note: "RAHASIA-LAYANAN " + name}},
+		{Referral: &domain.Referral{Agency: "RAHASIA-LEMBAGA " + name, Reason: "RAHASIA-RUJUKAN " + name}},
+		{Placement: &domain.Placement{Kind: "safe_house", PlaceName: "RAHASIA-TEMPAT " + name}},
 	} {
 		if err := w.st.AddDetail(bg, capiSys, r.cs.ID, d); err != nil {
 			t.Fatal(err)
@@ -556,7 +559,8 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 				changes := 0
 				secrets := []string{"RAHASIA-RINGKASAN " + side.r.name, "RAHASIA-KORBAN " + side.r.name, "RAHASIA-PELAKU " + side.r.name,
 					"RAHASIA-CATATAN " + side.r.name, "RAHASIA-LAYANAN " + side.r.name, "RAHASIA-RUJUKAN " + side.r.name,
-					"RAHASIA-DESKRIPSI " + side.r.name + "-merged"}
+					"RAHASIA-DESKRIPSI " + side.r.name + "-merged", "RAHASIA-DISABILITAS " + side.r.name, "RAHASIA-PENYEDIA " + side.r.name,
+					"RAHASIA-LEMBAGA " + side.r.name, "RAHASIA-TEMPAT " + side.r.name}
 				mustShow := func(what string, raw []byte, want ...string) {
 					t.Helper()
 					for _, s := range want {

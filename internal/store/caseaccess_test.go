@@ -38,6 +38,12 @@ func newNeedWorld(t *testing.T, d store.Dialect, ttl time.Duration) *needWorld {
 	t.Helper()
 	w := &needWorld{clk: storetest.NewClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)), url: storetest.URL(t, d)}
 	w.st = storetest.Open(t, d, storetest.Options{Now: w.clk.Now, URL: w.url, EmergencyAccess: ttl})
+	return fillNeedWorld(t, w)
+}
+
+// fillNeedWorld adds needWorld's users, teams and case to w.st.
+func fillNeedWorld(t *testing.T, w *needWorld) *needWorld {
+	t.Helper()
 	w.sup = mkUser(t, w.st, "sup", domain.RoleSupervisor, "61.07")
 	w.supA = mkUser(t, w.st, "sup-a", domain.RoleSupervisor, "61.07.01")
 	w.admin = mkUser(t, w.st, "admin", domain.RoleAdmin, "61.07")

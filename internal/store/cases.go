@@ -201,14 +201,18 @@ func (s *Store) insertVictim(ctx context.Context, tx *sql.Tx, caseID string, v d
 	if err != nil {
 		return "", err
 	}
+	disability, err := s.box.Encrypt("victims.disability", v.Disability)
+	if err != nil {
+		return "", err
+	}
 	now := s.utc()
 	id := newID(now)
 	var age any
 	if v.Age != nil {
 		age = *v.Age
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO victims (id, case_id, name_enc, sex, age, disability, education, place, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, id, caseID, name, string(v.Sex), age, v.Disability, v.Education, v.Place, now); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO victims (id, case_id, name_enc, sex, age, disability_enc, education, place, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, id, caseID, name, string(v.Sex), age, disability, v.Education, v.Place, now); err != nil {
 		return "", fmt.Errorf("store: add victim: %w", err)
 	}
 	seen := map[domain.ViolenceType]bool{}
@@ -329,7 +333,7 @@ func (s *Store) getCase(ctx context.Context, sc domain.Scope, id string, audit b
 	}
 	c.AccessRequestable, c.AccessUntil = view.requestable, view.until
 	if audit && sc.Personal && !sc.System {
-		detail := "fields=summary,victims,perpetrators,notes"
+		detail := "fields=summary,victims,perpetrators,notes,services,referrals,placements"
 		if view.until != nil {
 			detail += " via=emergency_access"
 		}
@@ -373,12 +377,12 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 		}); err != nil {
 		return err
 	}
-	if err := q(`SELECT id, name_enc, sex, age, disability, education, place FROM victims WHERE case_id = $1 ORDER BY created_at, id`,
+	if err := q(`SELECT id, name_enc, sex, age, disability_enc, education, place FROM victims WHERE case_id = $1 ORDER BY created_at, id`,
 		func(r *sql.Rows) error {
 			var v domain.Victim
-			var name string
+			var name, disability string
 			var age sql.NullInt64
-			if err := r.Scan(&v.ID, &name, &v.Sex, &age, &v.Disability, &v.Education, &v.Place); err != nil {
+			if err := r.Scan(&v.ID, &name, &v.Sex, &age, &disability, &v.Education, &v.Place); err != nil {
 				return err
 			}
 			if age.Valid {
@@ -391,7 +395,10 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 				v.Types = []domain.ViolenceType{}
 			}
 			var err error
-			v.Name, err = s.revealField(sc, "victims.name", name, &c.PersonalMasked)
+			if v.Name, err = s.revealField(sc, "victims.name", name, &c.PersonalMasked); err != nil {
+				return err
+			}
+			v.Disability, err = s.revealField(sc, "victims.disability", disability, &c.PersonalMasked)
 			c.Victims = append(c.Victims, v)
 			return err
 		}); err != nil {
@@ -416,38 +423,49 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 		}); err != nil {
 		return err
 	}
-	if err := q(`SELECT id, COALESCE(victim_id, ''), type, provider, given_on, note_enc, created_by FROM services WHERE case_id = $1
+	if err := q(`SELECT id, COALESCE(victim_id, ''), type, provider_enc, given_on, note_enc, created_by FROM services WHERE case_id = $1
 		ORDER BY given_on, created_at`, func(r *sql.Rows) error {
 		var sv domain.Service
-		var note string
-		if err := r.Scan(&sv.ID, &sv.VictimID, &sv.Type, &sv.Provider, &sv.GivenOn, &note, &sv.CreatedBy); err != nil {
+		var provider, note string
+		if err := r.Scan(&sv.ID, &sv.VictimID, &sv.Type, &provider, &sv.GivenOn, &note, &sv.CreatedBy); err != nil {
 			return err
 		}
 		var err error
+		if sv.Provider, err = s.revealField(sc, "services.provider", provider, &c.PersonalMasked); err != nil {
+			return err
+		}
 		sv.Note, err = s.revealField(sc, "services.note", note, &c.PersonalMasked)
 		c.Services = append(c.Services, sv)
 		return err
 	}); err != nil {
 		return err
 	}
-	if err := q(`SELECT id, agency, reason_enc, referred_on FROM referrals WHERE case_id = $1 ORDER BY referred_on, created_at`,
+	if err := q(`SELECT id, agency_enc, reason_enc, referred_on FROM referrals WHERE case_id = $1 ORDER BY referred_on, created_at`,
 		func(r *sql.Rows) error {
 			var rf domain.Referral
-			var reason string
-			if err := r.Scan(&rf.ID, &rf.Agency, &reason, &rf.ReferredOn); err != nil {
+			var agency, reason string
+			if err := r.Scan(&rf.ID, &agency, &reason, &rf.ReferredOn); err != nil {
 				return err
 			}
 			var err error
+			if rf.Agency, err = s.revealField(sc, "referrals.agency", agency, &c.PersonalMasked); err != nil {
+				return err
+			}
 			rf.Reason, err = s.revealField(sc, "referrals.reason", reason, &c.PersonalMasked)
 			c.Referrals = append(c.Referrals, rf)
 			return err
 		}); err != nil {
 		return err
 	}
-	if err := q(`SELECT id, COALESCE(victim_id, ''), kind, place_name, from_date, to_date FROM placements WHERE case_id = $1
+	if err := q(`SELECT id, COALESCE(victim_id, ''), kind, place_name_enc, from_date, to_date FROM placements WHERE case_id = $1
 		ORDER BY from_date, created_at`, func(r *sql.Rows) error {
 		var p domain.Placement
-		err := r.Scan(&p.ID, &p.VictimID, &p.Kind, &p.PlaceName, &p.FromDate, &p.ToDate)
+		var place string
+		if err := r.Scan(&p.ID, &p.VictimID, &p.Kind, &place, &p.FromDate, &p.ToDate); err != nil {
+			return err
+		}
+		var err error
+		p.PlaceName, err = s.revealField(sc, "placements.place_name", place, &c.PersonalMasked)
 		c.Placements = append(c.Placements, p)
 		return err
 	}); err != nil {
@@ -1027,10 +1045,12 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 			if vid, err = victimRef(sv.VictimID); err != nil {
 				return err
 			}
-			n := enc("services.note", sv.Note)
+			provider := strings.TrimSpace(sv.Provider)
+			n, pr := enc("services.note", sv.Note), enc("services.provider", provider)
 			if err == nil {
-				_, err = tx.ExecContext(ctx, `INSERT INTO services (id, case_id, victim_id, type, provider, given_on, note_enc, created_by, created_at)
-					VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, newID(now), caseID, vid, sv.Type, strings.TrimSpace(sv.Provider), sv.GivenOn, n, sc.Actor(), now)
+				_, err = tx.ExecContext(ctx, `INSERT INTO services (id, case_id, victim_id, type, provider_enc, restorative, given_on, note_enc,
+					created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, newID(now), caseID, vid, sv.Type, pr,
+					restorativeProvider(provider), sv.GivenOn, n, sc.Actor(), now)
 			}
 			note = sv.Type
 			if sv.Type == "law_enforcement" && err == nil {
@@ -1038,10 +1058,10 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 			}
 		case "referral":
 			rf := d.Referral
-			reason := enc("referrals.reason", rf.Reason)
+			reason, agency := enc("referrals.reason", rf.Reason), enc("referrals.agency", rf.Agency)
 			if err == nil {
-				_, err = tx.ExecContext(ctx, `INSERT INTO referrals (id, case_id, agency, reason_enc, referred_on, created_by, created_at)
-					VALUES ($1,$2,$3,$4,$5,$6,$7)`, newID(now), caseID, rf.Agency, reason, rf.ReferredOn, sc.Actor(), now)
+				_, err = tx.ExecContext(ctx, `INSERT INTO referrals (id, case_id, agency, agency_enc, reason_enc, referred_on, created_by, created_at)
+					VALUES ($1,$2,'',$3,$4,$5,$6,$7)`, newID(now), caseID, agency, reason, rf.ReferredOn, sc.Actor(), now)
 			}
 			note = rf.Agency
 			if isPolice(rf.Agency) && err == nil {
@@ -1053,8 +1073,11 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 			if vid, err = victimRef(p.VictimID); err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO placements (id, case_id, victim_id, kind, place_name, from_date, to_date, created_at)
-				VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, newID(now), caseID, vid, p.Kind, p.PlaceName, p.FromDate, p.ToDate, now)
+			place := enc("placements.place_name", p.PlaceName)
+			if err == nil {
+				_, err = tx.ExecContext(ctx, `INSERT INTO placements (id, case_id, victim_id, kind, place_name, place_name_enc, from_date, to_date, created_at)
+					VALUES ($1,$2,$3,$4,'',$5,$6,$7,$8)`, newID(now), caseID, vid, p.Kind, place, p.FromDate, p.ToDate, now)
+			}
 			note = p.Kind
 		case "note":
 			note = d.Note

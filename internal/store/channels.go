@@ -215,7 +215,7 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 		}
 		var region string
 		tx.QueryRowContext(ctx, `SELECT region_code FROM reports WHERE id = $1`, rid).Scan(&region)
-		if err := s.audit(ctx, tx, sc, "report.append", "report", rid, region, "channel="+string(in.Channel)); err != nil {
+		if err := s.audit(ctx, tx, publicReporter(sc), "report.append", "report", rid, region, "channel="+string(in.Channel)); err != nil {
 			return err
 		}
 		res.Kind, res.ReportID, res.ReportCode = "append", rid, code
@@ -252,7 +252,7 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 	if err := s.addDeadline(ctx, tx, "report", id, domain.DeadlineTriage, received, received.Add(domain.TriageWindow)); err != nil {
 		return err
 	}
-	if err := s.audit(ctx, tx, sc, "report.create", "report", id, in.Region, "channel="+string(in.Channel)); err != nil {
+	if err := s.audit(ctx, tx, publicReporter(sc), "report.create", "report", id, in.Region, "channel="+string(in.Channel)); err != nil {
 		return err
 	}
 	res.Kind, res.ReportID, res.ReportCode = "report", id, code

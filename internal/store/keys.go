@@ -18,6 +18,11 @@ var encryptedColumns = []struct{ table, column, field, hashColumn, hashField str
 	{"users", "totp_secret_enc", "users.totp_secret", "", ""},
 	{"outbox", "to_phone_enc", "outbox.to_phone", "", ""},
 	{"case_access_grants", "reason_enc", "case_access_grants.reason", "", ""},
+	{"victims", "disability_enc", "victims.disability", "", ""},
+	{"placements", "place_name_enc", "placements.place_name", "", ""},
+	{"services", "provider_enc", "services.provider", "", ""},
+	{"referrals", "agency_enc", "referrals.agency", "", ""},
+	{"reports", "reject_reason_enc", "reports.reject_reason", "", ""},
 }
 
 // Reencrypt rewrites every encrypted field with the box's active key and

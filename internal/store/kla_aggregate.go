@@ -176,7 +176,9 @@ type KLACaseCount struct {
 //   - ABH cases resolved by restorative justice: cases of type "abh" closed
 //     in the year; restorative = with a service of type law_enforcement or
 //     legal_aid whose provider names "diversi" or "restorat" (the
-//     convention for recording a diversion under UU 11/2012 SPPA).
+//     convention for recording a diversion under UU 11/2012 SPPA; the
+//     provider is sealed, so its services.restorative flag, set when it
+//     is stored, is what is counted).
 //
 // Only counts leave the store. Authorization: PermViewDashboard.
 func (s *Store) KLACaseCounts(ctx context.Context, sc domain.Scope, root string, groupLen int, years []int) ([]KLACaseCount, error) {
@@ -222,7 +224,7 @@ func (s *Store) KLACaseCounts(ctx context.Context, sc domain.Scope, root string,
 			return nil, err
 		}
 		q = `SELECT ` + grp + `, COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM services sv WHERE sv.case_id = c.id
-			AND sv.type IN ('law_enforcement', 'legal_aid') AND (LOWER(sv.provider) LIKE '%diversi%' OR LOWER(sv.provider) LIKE '%restorat%'))
+			AND sv.type IN ('law_enforcement', 'legal_aid') AND sv.restorative)
 			THEN 1 ELSE 0 END), 0)
 			FROM cases c JOIN case_types ct ON ct.case_id = c.id AND ct.type = 'abh'
 			WHERE c.closed_at >= $1 AND c.closed_at < $2 AND c.status = 'closed' AND ` + where + ` GROUP BY 1`

@@ -56,6 +56,12 @@ const lockMigrate = 0x6c696e6475
 // call it at once: on PostgreSQL an advisory lock serialises them, on SQLite
 // the immediate write transaction does. It returns the versions applied.
 func (s *Store) Migrate(ctx context.Context) ([]int, error) {
+	return s.migrateTo(ctx, 0)
+}
+
+// migrateTo applies the migrations up to version upTo (0: all). Tests use
+// it to build a database as an older version left it.
+func (s *Store) migrateTo(ctx context.Context, upTo int) ([]int, error) {
 	ms, err := Migrations(s.dialect)
 	if err != nil {
 		return nil, err
@@ -84,7 +90,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 			return err
 		}
 		for _, m := range ms {
-			if have[m.Version] {
+			if have[m.Version] || (upTo > 0 && m.Version > upTo) {
 				continue
 			}
 			tx, err := conn.BeginTx(ctx, nil)
@@ -105,6 +111,14 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 				tx.Rollback()
 				return fmt.Errorf("store: migrate %s: %w", m.Name, err)
 			}
+			if m.Version == sealedCaseFieldsVersion {
+				// The new columns and the sealing of what was stored in
+				// plaintext commit together or not at all.
+				if _, err := s.sealLegacyPlaintext(ctx, tx); err != nil {
+					tx.Rollback()
+					return fmt.Errorf("store: migrate %s: %w", m.Name, err)
+				}
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
 				m.Version, m.Name, s.utc()); err != nil {
 				tx.Rollback()
@@ -114,6 +128,22 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 				return fmt.Errorf("store: migrate %s: %w", m.Name, err)
 			}
 			applied = append(applied, m.Version)
+			have[m.Version] = true
+		}
+		if have[sealedCaseFieldsVersion] {
+			// A process of an older version sharing the database may have
+			// written plaintext since: seal it too (finds nothing usually).
+			tx, err := conn.BeginTx(ctx, nil)
+			if err != nil {
+				return fmt.Errorf("store: seal plaintext: %w", err)
+			}
+			if _, err := s.sealLegacyPlaintext(ctx, tx); err != nil {
+				tx.Rollback()
+				return err
+			}
+			if err := tx.Commit(); err != nil {
+				return fmt.Errorf("store: seal plaintext: %w", err)
+			}
 		}
 		return nil
 	})

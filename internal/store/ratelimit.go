@@ -7,10 +7,22 @@ import (
 	"time"
 )
 
+// RateLimitRetention is how long a rate-limit window is kept: longer than
+// any window Allow is asked for. The table is where abuse control keeps
+// what it needs about the public (a keyed hash of an address or a phone
+// number), so it is purged, unlike the audit log.
+const RateLimitRetention = 24 * time.Hour
+
 // Allow counts one hit for key in a fixed window and reports whether it is
 // within limit, and if not, when the window ends. Kept in the database so
-// every lindu instance counts together.
+// every lindu instance counts together. The key (which names an address or
+// a phone number) is stored only as a keyed hash, and windows older than
+// RateLimitRetention are purged whenever a new window starts.
 func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Time, error) {
+	if window > RateLimitRetention {
+		return false, time.Time{}, fmt.Errorf("store: rate limit window %s is longer than the retention", window)
+	}
+	key = s.box.Hash("rate_limits.key", key)
 	now := s.utc()
 	var start time.Time
 	var hits int
@@ -30,5 +42,22 @@ func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Du
 	if err != nil {
 		return false, time.Time{}, err
 	}
+	if hits == 1 {
+		// Housekeeping, in its own statement after the count committed: a
+		// failure here must not refuse the request, and the next new
+		// window tries again.
+		s.PurgeRateLimits(ctx)
+	}
 	return hits <= limit, start.UTC().Add(window), nil
+}
+
+// PurgeRateLimits deletes the rate-limit windows older than
+// RateLimitRetention and returns how many it deleted.
+func (s *Store) PurgeRateLimits(ctx context.Context) (int, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM rate_limits WHERE window_start < $1`, s.utc().Add(-RateLimitRetention))
+	if err != nil {
+		return 0, fmt.Errorf("store: purge rate limits: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }

@@ -137,7 +137,7 @@ func (s *Store) CreateReport(ctx context.Context, sc domain.Scope, nr domain.New
 			if err := s.addDeadline(ctx, tx, "report", id, domain.DeadlineTriage, nr.ReceivedAt, due); err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, sc, "report.create", "report", id, nr.RegionCode, "channel="+string(nr.Channel))
+			return s.audit(ctx, tx, publicReporter(sc), "report.create", "report", id, nr.RegionCode, "channel="+string(nr.Channel))
 		})
 		if err == nil {
 			break
@@ -157,6 +157,18 @@ func (s *Store) CreateReport(ctx context.Context, sc domain.Scope, nr domain.New
 	}
 	return domain.Report{ID: id, Code: code, Channel: nr.Channel, ReceivedAt: nr.ReceivedAt, RegionCode: nr.RegionCode,
 		Status: domain.ReportNew, Anonymous: nr.Anonymous}, true, nil
+}
+
+// publicReporter is the scope a report by someone without an account is
+// audited under: without their address and user agent, which the
+// append-only audit log would keep for ever and which can identify an
+// anonymous reporter. Abuse control counts them in the rate-limit table
+// instead, hashed and for a day (Allow). Staff keep theirs.
+func publicReporter(sc domain.Scope) domain.Scope {
+	if sc.UserID == "" && !sc.System {
+		sc.IP, sc.UserAgent = "", ""
+	}
+	return sc
 }
 
 func regionExists(ctx context.Context, tx *sql.Tx, code string) error {
@@ -236,15 +248,15 @@ func ptrTime(t sql.NullTime) *time.Time {
 }
 
 const reportCols = `r.id, r.code, r.channel, r.received_at, r.region_code, COALESCE(g.name, ''), r.description_enc, r.child_age,
-	r.child_sex, r.anonymous, r.contact_phone_enc, r.reporter_name_enc, r.status, COALESCE(r.case_id, ''), r.reject_reason, r.triaged_at`
+	r.child_sex, r.anonymous, r.contact_phone_enc, r.reporter_name_enc, r.status, COALESCE(r.case_id, ''), r.reject_reason_enc, r.triaged_at`
 
 func (s *Store) scanReport(sc domain.Scope, row interface{ Scan(...any) error }) (domain.Report, error) {
 	var r domain.Report
-	var desc, phone, name string
+	var desc, phone, name, reject string
 	var age sql.NullInt64
 	var triaged sql.NullTime
 	err := row.Scan(&r.ID, &r.Code, &r.Channel, &r.ReceivedAt, &r.RegionCode, &r.RegionName, &desc, &age, &r.ChildSex,
-		&r.Anonymous, &phone, &name, &r.Status, &r.CaseID, &r.RejectReason, &triaged)
+		&r.Anonymous, &phone, &name, &r.Status, &r.CaseID, &reject, &triaged)
 	if err != nil {
 		return r, err
 	}
@@ -259,6 +271,9 @@ func (s *Store) scanReport(sc domain.Scope, row interface{ Scan(...any) error })
 		return r, err
 	}
 	if r.ReporterName, err = s.revealField(sc, "reports.reporter_name", name, &r.PersonalMasked); err != nil {
+		return r, err
+	}
+	if r.RejectReason, err = s.revealField(sc, "reports.reject_reason", reject, &r.PersonalMasked); err != nil {
 		return r, err
 	}
 	// An anonymous reporter's number is used only to reply: never shown.
@@ -350,10 +365,10 @@ func (s *Store) GetReport(ctx context.Context, sc domain.Scope, id string) (doma
 		}
 		if !view.personal {
 			sc.Personal = false
-			if r.Description != "" || r.ReporterName != "" || r.ContactPhone != "" {
+			if r.Description != "" || r.ReporterName != "" || r.ContactPhone != "" || r.RejectReason != "" {
 				r.PersonalMasked = true
 			}
-			r.Description, r.ReporterName, r.ContactPhone = "", "", ""
+			r.Description, r.ReporterName, r.ContactPhone, r.RejectReason = "", "", "", ""
 		}
 	}
 	if sc.Personal {
@@ -395,14 +410,18 @@ func (s *Store) RejectReport(ctx context.Context, sc domain.Scope, id, reason st
 	if reason == "" || len(reason) > 1000 {
 		return domain.Invalid("a reason is needed", map[string]string{"reason": "say why this is not a case (at most 1000 characters)"})
 	}
+	enc, err := s.box.Encrypt("reports.reject_reason", reason)
+	if err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, region, _, err := lockReport(ctx, tx, sc, id)
 		if err != nil {
 			return err
 		}
 		now := s.utc()
-		if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = $1, reject_reason = $2, triaged_at = $3, triaged_by = $4
-			WHERE id = $5 AND status = $6`, string(domain.ReportRejected), reason, now, sc.Actor(), id, string(domain.ReportNew)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET status = $1, reject_reason_enc = $2, triaged_at = $3, triaged_by = $4
+			WHERE id = $5 AND status = $6`, string(domain.ReportRejected), enc, now, sc.Actor(), id, string(domain.ReportNew)); err != nil {
 			return fmt.Errorf("store: reject report: %w", err)
 		}
 		if err := s.meetDeadline(ctx, tx, "report", id, domain.DeadlineTriage, now); err != nil {
@@ -520,7 +539,9 @@ type DuplicateCandidate struct {
 
 // SuggestDuplicates lists open or recent cases that may be the same as the
 // report: same village (or district), reported within 30 days, similar
-// words. Authorization: PermManageCases.
+// words. The candidates carry no personal data, but comparing words reads
+// the report's description and the summaries of the cases the caller may
+// see: that read is audited. Authorization: PermManageCases.
 func (s *Store) SuggestDuplicates(ctx context.Context, sc domain.Scope, reportID string) ([]DuplicateCandidate, error) {
 	if !sc.Can(domain.PermManageCases) {
 		return nil, domain.NotFound("report")
@@ -560,6 +581,7 @@ func (s *Store) SuggestDuplicates(ctx context.Context, sc domain.Scope, reportID
 	}
 	rows.Close()
 	words := wordSet(rep.Description)
+	compared := 0
 	var out []DuplicateCandidate
 	for _, c := range cands {
 		var why []string
@@ -584,6 +606,7 @@ func (s *Store) SuggestDuplicates(ctx context.Context, sc domain.Scope, reportID
 			return nil, err
 		}
 		if view.personal && c.summary != "" {
+			compared++
 			text, err := s.box.Decrypt("cases.summary", c.summary)
 			if err == nil {
 				if j := jaccard(words, wordSet(text)); j > 0.1 {
@@ -604,6 +627,12 @@ func (s *Store) SuggestDuplicates(ctx context.Context, sc domain.Scope, reportID
 	sort.Slice(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	if len(out) > 5 {
 		out = out[:5]
+	}
+	if sc.Personal && !sc.System {
+		if err := s.Audit(ctx, sc, "report.duplicates", "report", reportID, rep.RegionCode,
+			fmt.Sprintf("fields=description,case_summaries compared=%d suggested=%d", compared, len(out))); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -1,0 +1,9 @@
+package store
+
+import "context"
+
+// MigrateTo applies the migrations up to version upTo only, so a test can
+// build a database as an older lindu left it.
+func (s *Store) MigrateTo(ctx context.Context, upTo int) ([]int, error) {
+	return s.migrateTo(ctx, upTo)
+}
