@@ -139,7 +139,7 @@ func (s *Store) createCase(ctx context.Context, tx *sql.Tx, sc domain.Scope, nc 
 		nc.ReportedAt = now
 	}
 	nc.ReportedAt = nc.ReportedAt.UTC().Truncate(time.Microsecond)
-	summary, err := s.box.Encrypt("cases.summary", nc.Summary)
+	summary, err := s.box.Encrypt(fieldCaseSummary, nc.Summary)
 	if err != nil {
 		return "", err
 	}
@@ -197,7 +197,7 @@ func (s *Store) insertVictim(ctx context.Context, tx *sql.Tx, caseID string, v d
 	if err := validateVictim(&v); err != nil {
 		return "", err
 	}
-	name, err := s.box.Encrypt("victims.name", v.Name)
+	name, err := s.box.Encrypt(fieldVictimName, v.Name)
 	if err != nil {
 		return "", err
 	}
@@ -226,7 +226,7 @@ func (s *Store) insertVictim(ctx context.Context, tx *sql.Tx, caseID string, v d
 
 // caseEvent appends a line to a case's timeline.
 func (s *Store) caseEvent(ctx context.Context, tx *sql.Tx, sc domain.Scope, caseID, kind string, from, to domain.CaseStatus, note string) error {
-	enc, err := s.box.Encrypt("case_events.note", note)
+	enc, err := s.box.Encrypt(fieldCaseEventNote, note)
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func (s *Store) scanCase(sc domain.Scope, row interface{ Scan(...any) error }) (
 	}
 	c.ReportedAt, c.CreatedAt, c.UpdatedAt = c.ReportedAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	c.VerifiedAt, c.AcknowledgedAt, c.RespondedAt, c.ClosedAt, c.NextDueAt = ptrTime(ver), ptrTime(ack), ptrTime(resp), ptrTime(closed), ptrTime(due)
-	c.Summary, err = s.revealField(sc, "cases.summary", summary, &c.PersonalMasked)
+	c.Summary, err = s.revealField(sc, fieldCaseSummary, summary, &c.PersonalMasked)
 	c.Types = []domain.ViolenceType{}
 	return c, err
 }
@@ -391,7 +391,7 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 				v.Types = []domain.ViolenceType{}
 			}
 			var err error
-			v.Name, err = s.revealField(sc, "victims.name", name, &c.PersonalMasked)
+			v.Name, err = s.revealField(sc, fieldVictimName, name, &c.PersonalMasked)
 			c.Victims = append(c.Victims, v)
 			return err
 		}); err != nil {
@@ -410,7 +410,7 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 				p.Age = &a
 			}
 			var err error
-			p.Name, err = s.revealField(sc, "perpetrators.name", name, &c.PersonalMasked)
+			p.Name, err = s.revealField(sc, fieldPerpetratorName, name, &c.PersonalMasked)
 			c.Perpetrators = append(c.Perpetrators, p)
 			return err
 		}); err != nil {
@@ -424,7 +424,7 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 			return err
 		}
 		var err error
-		sv.Note, err = s.revealField(sc, "services.note", note, &c.PersonalMasked)
+		sv.Note, err = s.revealField(sc, fieldServiceNote, note, &c.PersonalMasked)
 		c.Services = append(c.Services, sv)
 		return err
 	}); err != nil {
@@ -438,7 +438,7 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 				return err
 			}
 			var err error
-			rf.Reason, err = s.revealField(sc, "referrals.reason", reason, &c.PersonalMasked)
+			rf.Reason, err = s.revealField(sc, fieldReferralReason, reason, &c.PersonalMasked)
 			c.Referrals = append(c.Referrals, rf)
 			return err
 		}); err != nil {
@@ -462,7 +462,7 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 			}
 			e.At = e.At.UTC()
 			var err error
-			e.Note, err = s.revealField(sc, "case_events.note", note, &c.PersonalMasked)
+			e.Note, err = s.revealField(sc, fieldCaseEventNote, note, &c.PersonalMasked)
 			c.Events = append(c.Events, e)
 			return err
 		}); err != nil {
@@ -1016,7 +1016,7 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 			if p.Age != nil {
 				age = *p.Age
 			}
-			name := enc("perpetrators.name", p.Name)
+			name := enc(fieldPerpetratorName, p.Name)
 			if err == nil {
 				_, err = tx.ExecContext(ctx, `INSERT INTO perpetrators (id, case_id, name_enc, sex, age, relation, created_at)
 					VALUES ($1,$2,$3,$4,$5,$6,$7)`, newID(now), caseID, name, string(p.Sex), age, p.Relation, now)
@@ -1027,7 +1027,7 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 			if vid, err = victimRef(sv.VictimID); err != nil {
 				return err
 			}
-			n := enc("services.note", sv.Note)
+			n := enc(fieldServiceNote, sv.Note)
 			if err == nil {
 				_, err = tx.ExecContext(ctx, `INSERT INTO services (id, case_id, victim_id, type, provider, given_on, note_enc, created_by, created_at)
 					VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, newID(now), caseID, vid, sv.Type, strings.TrimSpace(sv.Provider), sv.GivenOn, n, sc.Actor(), now)
@@ -1038,7 +1038,7 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 			}
 		case "referral":
 			rf := d.Referral
-			reason := enc("referrals.reason", rf.Reason)
+			reason := enc(fieldReferralReason, rf.Reason)
 			if err == nil {
 				_, err = tx.ExecContext(ctx, `INSERT INTO referrals (id, case_id, agency, reason_enc, referred_on, created_by, created_at)
 					VALUES ($1,$2,$3,$4,$5,$6,$7)`, newID(now), caseID, rf.Agency, reason, rf.ReferredOn, sc.Actor(), now)

@@ -93,21 +93,21 @@ func (s *Store) CreateReport(ctx context.Context, sc domain.Scope, nr domain.New
 		nr.ReceivedAt = now
 	}
 	nr.ReceivedAt = nr.ReceivedAt.UTC().Truncate(time.Microsecond)
-	desc, err := s.box.Encrypt("reports.description", nr.Description)
+	desc, err := s.box.Encrypt(fieldReportDescription, nr.Description)
 	if err != nil {
 		return domain.Report{}, false, err
 	}
-	phone, err := s.box.Encrypt("reports.contact_phone", nr.ContactPhone)
+	phone, err := s.box.Encrypt(fieldReportPhone, nr.ContactPhone)
 	if err != nil {
 		return domain.Report{}, false, err
 	}
-	name, err := s.box.Encrypt("reports.reporter_name", nr.ReporterName)
+	name, err := s.box.Encrypt(fieldReportReporter, nr.ReporterName)
 	if err != nil {
 		return domain.Report{}, false, err
 	}
 	var phoneHash any
 	if nr.ContactPhone != "" {
-		phoneHash = s.box.Hash("phone", nr.ContactPhone)
+		phoneHash = s.box.Hash(hashPhone, nr.ContactPhone)
 	}
 	var key any
 	if nr.IdempotencyKey != "" {
@@ -255,15 +255,15 @@ func (s *Store) scanReport(sc domain.Scope, row interface{ Scan(...any) error })
 		r.ChildAge = &a
 	}
 	r.HasContact = phone != ""
-	if r.Description, err = s.revealField(sc, "reports.description", desc, &r.PersonalMasked); err != nil {
+	if r.Description, err = s.revealField(sc, fieldReportDescription, desc, &r.PersonalMasked); err != nil {
 		return r, err
 	}
-	if r.ReporterName, err = s.revealField(sc, "reports.reporter_name", name, &r.PersonalMasked); err != nil {
+	if r.ReporterName, err = s.revealField(sc, fieldReportReporter, name, &r.PersonalMasked); err != nil {
 		return r, err
 	}
 	// An anonymous reporter's number is used only to reply: never shown.
 	if !r.Anonymous {
-		if r.ContactPhone, err = s.revealField(sc, "reports.contact_phone", phone, &r.PersonalMasked); err != nil {
+		if r.ContactPhone, err = s.revealField(sc, fieldReportPhone, phone, &r.PersonalMasked); err != nil {
 			return r, err
 		}
 	}
@@ -477,7 +477,7 @@ func (s *Store) VerifyReport(ctx context.Context, sc domain.Scope, reportID stri
 		}
 		summary := strings.TrimSpace(in.Summary)
 		if summary == "" {
-			if summary, err = s.box.Decrypt("reports.description", descEnc); err != nil {
+			if summary, err = s.box.Decrypt(fieldReportDescription, descEnc); err != nil {
 				return err
 			}
 		}
@@ -584,7 +584,7 @@ func (s *Store) SuggestDuplicates(ctx context.Context, sc domain.Scope, reportID
 			return nil, err
 		}
 		if view.personal && c.summary != "" {
-			text, err := s.box.Decrypt("cases.summary", c.summary)
+			text, err := s.box.Decrypt(fieldCaseSummary, c.summary)
 			if err == nil {
 				if j := jaccard(words, wordSet(text)); j > 0.1 {
 					score += 0.4 * min(1, j*2)
