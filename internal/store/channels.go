@@ -178,9 +178,16 @@ func (s *Store) handleInbound(ctx context.Context, tx *sql.Tx, in InboundMessage
 		}
 		res.ReplyID = id
 	}
+	// The sender's phone hash is kept only where it is looked up (joining
+	// a sender's texts into one report), so key rotation can recompute it
+	// from the report's sealed number (derivedHashes).
+	keptHash := ""
+	if res.Kind == "report" || res.Kind == "append" {
+		keptHash = hash
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO inbound_messages (id, idempotency_key, channel, received_at, phone_hash, kind, report_id,
 		case_id, user_id, reply_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-		newID(now), in.Key, string(in.Channel), received, hash, res.Kind, res.ReportID, res.CaseID, userID, res.ReplyID)
+		newID(now), in.Key, string(in.Channel), received, keptHash, res.Kind, res.ReportID, res.CaseID, userID, res.ReplyID)
 	if err != nil {
 		return res, fmt.Errorf("store: inbound: %w", err)
 	}

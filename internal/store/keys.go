@@ -81,16 +81,14 @@ type DerivedHash struct {
 }
 
 var derivedHashes = []DerivedHash{
-	// An SMS sender's number is kept only as this hash (it joins a
-	// sender's messages of the last 30 minutes into one report). The
-	// number itself is sealed in the report the message started or
-	// joined, or in the user record of a responder.
-	{"inbound_messages", "id", "phone_hash", hashPhone, `SELECT m.id, m.phone_hash,
-		CASE WHEN r.contact_phone_enc <> '' THEN r.contact_phone_enc ELSE COALESCE(u.phone_enc, '') END,
-		CASE WHEN r.contact_phone_enc <> '' THEN '` + fieldReportPhone + `' ELSE '` + fieldUserPhone + `' END
+	// An SMS sender's number is kept only as this hash, and only on the
+	// messages that started or joined a report (it joins a sender's texts
+	// of the last 30 minutes into one report); the number itself is sealed
+	// in that report.
+	{"inbound_messages", "id", "phone_hash", hashPhone, `SELECT m.id, m.phone_hash, COALESCE(r.contact_phone_enc, ''),
+		'` + fieldReportPhone + `'
 		FROM inbound_messages m
 		LEFT JOIN reports r ON r.id = m.report_id AND m.kind IN ('report', 'append')
-		LEFT JOIN users u ON u.id = m.user_id
 		WHERE m.id > $1 ORDER BY m.id LIMIT $2`},
 }
 
@@ -129,8 +127,8 @@ type TableRotation struct {
 type KeyDependents struct {
 	// Values counts sealed values per "table.column" and key id.
 	Values map[string]map[string]int
-	// Hashes counts lookup hashes per "table.column" that differ from the
-	// hash under the active key.
+	// Hashes counts lookup hashes per "table.column" that differ from
+	// their recomputation under the active key.
 	Hashes map[string]int
 	// Unregistered counts values that look sealed in columns missing from
 	// the registry, per "table.column" (a bug: nothing rotates them).
