@@ -544,7 +544,7 @@ func cmdKeyRotate(ctx context.Context, args []string, env config.Env, stdout, st
 	defer st.Close()
 	counts, err := st.Reencrypt(ctx, access.System("key-rotate"))
 	for _, c := range counts {
-		fmt.Fprintf(stdout, "  %-20s %6d rows: %6d values re-encrypted, %5d lookup hashes recomputed, %5d cleared\n",
+		fmt.Fprintf(stdout, "  %-20s %6d values checked, %6d re-encrypted, %5d lookup hashes recomputed, %5d cleared\n",
 			c.Table, c.Checked, c.Values, c.Hashes, c.Cleared)
 	}
 	if err != nil {

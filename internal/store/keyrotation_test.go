@@ -207,10 +207,12 @@ func TestKeyRotationKeepsDemoReadable(t *testing.T) {
 		if d, err := st2.KeyDependents(ctx); err != nil || d.Total() == 0 {
 			t.Fatalf("before rotation nothing depends on the old key (err %v)", err)
 		}
+		t0 := time.Now()
 		counts, err := st2.Reencrypt(ctx, sys())
 		if err != nil {
 			t.Fatalf("rotate: %v", err)
 		}
+		t.Logf("rotation took %v", time.Since(t0))
 		for _, c := range counts {
 			t.Logf("%-20s %6d rows: %6d values re-encrypted, %5d hashes recomputed, %5d cleared", c.Table, c.Checked, c.Values, c.Hashes, c.Cleared)
 		}

@@ -118,7 +118,7 @@ type TableRotation struct {
 	Values   int // values re-sealed with the active key
 	Hashes   int // lookup hashes recomputed with the active key
 	Cleared  int // lookup hashes emptied: nothing left to recompute them from
-	Checked  int // rows read
+	Checked  int // values read (rows × registered columns of the table)
 	Columns  int // registered columns of the table
 	Unsealed int // empty values (nothing to seal)
 }
