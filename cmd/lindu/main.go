@@ -502,40 +502,84 @@ func cmdKeyRotate(ctx context.Context, args []string, env config.Env, stdout, st
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	old, err := secret.Load(cfg.SecretKeyFile)
+	keys, err := secret.Load(cfg.SecretKeyFile)
 	if err != nil {
 		return err
 	}
-	// 1. Put a new key first (old ones still decrypt) and save: a crash
-	//    from here on leaves a key file that reads everything.
-	keys := append([]secret.Key{secret.NewKey(time.Now())}, old...)
-	if err := secret.Save(cfg.SecretKeyFile, keys); err != nil {
-		return err
+	// 1. A rotation that did not finish (values or lookup hashes still
+	//    need an old key) is finished with its key; otherwise a new key
+	//    goes first (old ones still decrypt) and is saved: a crash from
+	//    here on leaves a key file that reads everything.
+	resume := false
+	if len(keys) > 1 {
+		box, err := secret.NewBox(keys)
+		if err != nil {
+			return err
+		}
+		st, err := store.Open(ctx, cfg.DB, store.Options{Box: box, RootRegion: cfg.RootRegion})
+		if err != nil {
+			return err
+		}
+		deps, err := st.KeyDependents(ctx)
+		st.Close()
+		if err != nil {
+			return err
+		}
+		resume = deps.Total() > 0
 	}
-	// 2. Re-encrypt every field with the new key.
+	if resume {
+		fmt.Fprintf(stdout, "finishing the unfinished rotation to key %s\n", keys[0].ID)
+	} else {
+		keys = append([]secret.Key{secret.NewKey(time.Now())}, keys...)
+		if err := secret.Save(cfg.SecretKeyFile, keys); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new key %s\n", keys[0].ID)
+	}
+	// 2. Re-encrypt every sealed value and recompute every lookup hash.
 	st, err := open(ctx, cfg, log, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	n, err := st.Reencrypt(ctx, access.System("key-rotate"))
-	if err != nil {
-		return fmt.Errorf("re-encrypt (the key file holds old and new keys; run again): %w", err)
+	counts, err := st.Reencrypt(ctx, access.System("key-rotate"))
+	for _, c := range counts {
+		fmt.Fprintf(stdout, "  %-20s %6d values checked, %6d re-encrypted, %5d lookup hashes recomputed, %5d cleared\n",
+			c.Table, c.Checked, c.Values, c.Hashes, c.Cleared)
 	}
-	left, err := st.CountForeignCiphertexts(ctx)
+	if err != nil {
+		return fmt.Errorf("re-encrypt (the key file holds the old and new keys; run lindu key rotate again to finish): %w", err)
+	}
+	// 3. Drop the old keys only once nothing needs them.
+	deps, err := st.KeyDependents(ctx)
 	if err != nil {
 		return err
 	}
-	// 3. Drop the old keys once nothing needs them.
-	if !keep && left == 0 {
+	old := make([]string, 0, len(keys)-1)
+	for _, k := range keys[1:] {
+		old = append(old, k.ID)
+	}
+	if n := deps.Total(); n > 0 {
+		fmt.Fprintf(stdout, "still depending on old keys:\n%s\n", indent(deps.String()))
+		return fmt.Errorf("old keys %s kept: %d values or lookup hashes still need them (was lindu still running?); "+
+			"stop every lindu serve and run lindu key rotate again", strings.Join(old, ", "), n)
+	}
+	fmt.Fprintln(stdout, "still depending on old keys: none")
+	switch {
+	case len(old) == 0:
+	case keep:
+		fmt.Fprintf(stdout, "old keys kept (--keep-old): %s\n", strings.Join(old, ", "))
+	default:
 		if err := secret.Save(cfg.SecretKeyFile, keys[:1]); err != nil {
 			return err
 		}
+		fmt.Fprintf(stdout, "old keys removed: %s (keep a copy of the old key file with the backups made before this rotation)\n",
+			strings.Join(old, ", "))
 	}
-	fmt.Fprintf(stdout, "new key %s; %d values re-encrypted; %d still under old keys; old keys %s\n",
-		keys[0].ID, n, left, map[bool]string{true: "kept", false: "removed"}[keep || left > 0])
 	return nil
 }
+
+func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
 
 func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	var n int

@@ -128,7 +128,7 @@ func (s *Store) handleInbound(ctx context.Context, tx *sql.Tx, in InboundMessage
 	if in.ReceivedAt.IsZero() || received.After(now) {
 		received = now
 	}
-	hash := s.box.Hash("phone", in.From)
+	hash := s.box.Hash(hashPhone, in.From)
 	if s.dialect == Postgres {
 		// Messages from one phone are handled one at a time, so two that
 		// arrive together join one report instead of each starting one.
@@ -178,9 +178,16 @@ func (s *Store) handleInbound(ctx context.Context, tx *sql.Tx, in InboundMessage
 		}
 		res.ReplyID = id
 	}
+	// The sender's phone hash is kept only where it is looked up (joining
+	// a sender's texts into one report), so key rotation can recompute it
+	// from the report's sealed number (derivedHashes).
+	keptHash := ""
+	if res.Kind == "report" || res.Kind == "append" {
+		keptHash = hash
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO inbound_messages (id, idempotency_key, channel, received_at, phone_hash, kind, report_id,
 		case_id, user_id, reply_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-		newID(now), in.Key, string(in.Channel), received, hash, res.Kind, res.ReportID, res.CaseID, userID, res.ReplyID)
+		newID(now), in.Key, string(in.Channel), received, keptHash, res.Kind, res.ReportID, res.CaseID, userID, res.ReplyID)
 	if err != nil {
 		return res, fmt.Errorf("store: inbound: %w", err)
 	}
@@ -198,7 +205,7 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 		return fmt.Errorf("store: inbound join: %w", err)
 	}
 	if err == nil && status == string(domain.ReportNew) {
-		old, err := s.box.Decrypt("reports.description", desc)
+		old, err := s.box.Decrypt(fieldReportDescription, desc)
 		if err != nil {
 			return err
 		}
@@ -206,7 +213,7 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 		if utf8.RuneCountInString(joined) > MaxDescription {
 			joined = string([]rune(joined)[:MaxDescription])
 		}
-		enc, err := s.box.Encrypt("reports.description", joined)
+		enc, err := s.box.Encrypt(fieldReportDescription, joined)
 		if err != nil {
 			return err
 		}
@@ -226,15 +233,15 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 		return err
 	}
 	now := s.utc()
-	descEnc, err := s.box.Encrypt("reports.description", text)
+	descEnc, err := s.box.Encrypt(fieldReportDescription, text)
 	if err != nil {
 		return err
 	}
-	phoneEnc, err := s.box.Encrypt("reports.contact_phone", in.From)
+	phoneEnc, err := s.box.Encrypt(fieldReportPhone, in.From)
 	if err != nil {
 		return err
 	}
-	nameEnc, err := s.box.Encrypt("reports.reporter_name", "")
+	nameEnc, err := s.box.Encrypt(fieldReportReporter, "")
 	if err != nil {
 		return err
 	}
@@ -355,7 +362,7 @@ func (s *Store) responderCommand(ctx context.Context, tx *sql.Tx, sc domain.Scop
 // encrypted on the outbox row and used for nothing else.
 func (s *Store) enqueueReply(ctx context.Context, tx *sql.Tx, in InboundMessage, userID string, res InboundResult) (string, error) {
 	now := s.utc()
-	to, err := s.box.Encrypt("outbox.to_phone", in.From)
+	to, err := s.box.Encrypt(fieldOutboxPhone, in.From)
 	if err != nil {
 		return "", err
 	}

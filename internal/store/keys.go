@@ -3,109 +3,500 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"lindu/internal/domain"
 	"lindu/internal/secret"
 )
 
-// encryptedColumns lists every encrypted column, with the field name bound
-// into its ciphertext. Later migrations add their columns here.
-var encryptedColumns = []struct{ table, column, field, hashColumn, hashField string }{
-	{"users", "full_name_enc", "users.full_name", "", ""},
-	{"users", "email_enc", "users.email", "", ""},
-	{"users", "phone_enc", "users.phone", "phone_hash", "phone"},
-	{"users", "totp_secret_enc", "users.totp_secret", "", ""},
-	{"outbox", "to_phone_enc", "outbox.to_phone", "", ""},
-	{"case_access_grants", "reason_enc", "case_access_grants.reason", "", ""},
-	{"victims", "disability_enc", "victims.disability", "", ""},
-	{"placements", "place_name_enc", "placements.place_name", "", ""},
-	{"services", "provider_enc", "services.provider", "", ""},
-	{"referrals", "agency_enc", "referrals.agency", "", ""},
-	{"reports", "reject_reason_enc", "reports.reject_reason", "", ""},
+// Field names bound into sealed values (the additional data of each
+// ciphertext: a value opens only under the field it was sealed for), and
+// the field names of lookup hashes.
+const (
+	fieldUserFullName       = "users.full_name"
+	fieldUserEmail          = "users.email"
+	fieldUserPhone          = "users.phone"
+	fieldUserTOTPSecret     = "users.totp_secret"
+	fieldReportDescription  = "reports.description"
+	fieldReportPhone        = "reports.contact_phone"
+	fieldReportReporter     = "reports.reporter_name"
+	fieldCaseSummary        = "cases.summary"
+	fieldVictimName         = "victims.name"
+	fieldPerpetratorName    = "perpetrators.name"
+	fieldServiceNote        = "services.note"
+	fieldReferralReason     = "referrals.reason"
+	fieldCaseEventNote      = "case_events.note"
+	fieldOutboxPhone        = "outbox.to_phone"
+	fieldGrantReason        = "case_access_grants.reason"
+	fieldVictimDisability   = "victims.disability"
+	fieldPlacementPlace     = "placements.place_name"
+	fieldServiceProvider    = "services.provider"
+	fieldReferralAgency     = "referrals.agency"
+	fieldReportRejectReason = "reports.reject_reason"
+
+	hashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
+)
+
+// SealedColumn is one column whose values are sealed by the box.
+type SealedColumn struct {
+	Table  string
+	Key    string // the table's primary key column (rotation walks it in order)
+	Column string // the ciphertext column ("…_enc")
+	Field  string // the field name bound into each ciphertext
+	// HashColumn, when set, holds the keyed lookup hash of the same row's
+	// plaintext under HashField (NULL or "" for an empty value).
+	HashColumn, HashField string
 }
 
-// Reencrypt rewrites every encrypted field with the box's active key and
-// recomputes the lookup hashes, in one transaction per table row batch.
-// Run it after putting a new key first in the key file; afterwards the old
-// keys can be removed. It returns the number of values rewritten.
-func (s *Store) Reencrypt(ctx context.Context, sc domain.Scope) (int, error) {
-	active := s.box.ActiveKeyID()
-	total := 0
-	for _, c := range encryptedColumns {
-		sel := `SELECT id, ` + c.column + ` FROM ` + c.table + ` WHERE ` + c.column + ` <> ''`
-		rows, err := s.w.QueryContext(ctx, sel)
-		if err != nil {
-			return total, fmt.Errorf("store: reencrypt %s.%s: %w", c.table, c.column, err)
+// sealedColumns is the registry of every sealed column: sealing and
+// reading use its field names, rotation re-encrypts each column and
+// recomputes its lookup hash, and KeyDependents counts what still needs an
+// old key. A new sealed column is one line here; TestSealedRegistryCovers-
+// Schema fails while a ciphertext column is missing.
+var sealedColumns = []SealedColumn{
+	{"users", "id", "full_name_enc", fieldUserFullName, "", ""},
+	{"users", "id", "email_enc", fieldUserEmail, "", ""},
+	{"users", "id", "phone_enc", fieldUserPhone, "phone_hash", hashPhone},
+	{"users", "id", "totp_secret_enc", fieldUserTOTPSecret, "", ""},
+	{"reports", "id", "description_enc", fieldReportDescription, "", ""},
+	{"reports", "id", "contact_phone_enc", fieldReportPhone, "contact_phone_hash", hashPhone},
+	{"reports", "id", "reporter_name_enc", fieldReportReporter, "", ""},
+	{"cases", "id", "summary_enc", fieldCaseSummary, "", ""},
+	{"victims", "id", "name_enc", fieldVictimName, "", ""},
+	{"perpetrators", "id", "name_enc", fieldPerpetratorName, "", ""},
+	{"services", "id", "note_enc", fieldServiceNote, "", ""},
+	{"referrals", "id", "reason_enc", fieldReferralReason, "", ""},
+	{"case_events", "id", "note_enc", fieldCaseEventNote, "", ""},
+	{"outbox", "id", "to_phone_enc", fieldOutboxPhone, "", ""},
+	{"case_access_grants", "id", "reason_enc", fieldGrantReason, "", ""},
+	{"victims", "id", "disability_enc", fieldVictimDisability, "", ""},
+	{"placements", "id", "place_name_enc", fieldPlacementPlace, "", ""},
+	{"services", "id", "provider_enc", fieldServiceProvider, "", ""},
+	{"referrals", "id", "agency_enc", fieldReferralAgency, "", ""},
+	{"reports", "id", "reject_reason_enc", fieldReportRejectReason, "", ""},
+}
+
+// DerivedHash is a lookup hash column whose plaintext is not sealed in its
+// own row. Rotation recomputes it from the sealed value that source (a
+// query over the key column, "after" as $1 and the batch size as $2)
+// returns beside each row's key and hash: key, hash, sealed value, its
+// field. A row whose source has no value gets an empty hash: nothing can
+// recompute it, and under a removed key it would link to nothing.
+type DerivedHash struct {
+	Table, Key, Column, Field string
+	source                    string
+}
+
+var derivedHashes = []DerivedHash{
+	// An SMS sender's number is kept only as this hash, and only on the
+	// messages that started or joined a report (it joins a sender's texts
+	// of the last 30 minutes into one report); the number itself is sealed
+	// in that report.
+	{"inbound_messages", "id", "phone_hash", hashPhone, `SELECT m.id, m.phone_hash, COALESCE(r.contact_phone_enc, ''),
+		'` + fieldReportPhone + `'
+		FROM inbound_messages m
+		LEFT JOIN reports r ON r.id = m.report_id AND m.kind IN ('report', 'append')
+		WHERE m.id > $1 ORDER BY m.id LIMIT $2`},
+}
+
+// SealedColumns returns the registry of sealed columns.
+func SealedColumns() []SealedColumn { return append([]SealedColumn(nil), sealedColumns...) }
+
+// LookupHashColumns returns every lookup hash column as "table.column".
+func LookupHashColumns() []string {
+	var out []string
+	for _, c := range sealedColumns {
+		if c.HashColumn != "" {
+			out = append(out, c.Table+"."+c.HashColumn)
 		}
-		type item struct{ id, ct string }
-		var items []item
+	}
+	for _, h := range derivedHashes {
+		out = append(out, h.Table+"."+h.Column)
+	}
+	return out
+}
+
+// rotateBatch is how many rows one rotation transaction rewrites.
+const rotateBatch = 500
+
+// TableRotation counts what rotation did to one table.
+type TableRotation struct {
+	Table    string
+	Values   int // values re-sealed with the active key
+	Hashes   int // lookup hashes recomputed with the active key
+	Cleared  int // lookup hashes emptied: nothing left to recompute them from
+	Checked  int // values read (rows × registered columns of the table)
+	Columns  int // registered columns of the table
+	Unsealed int // empty values (nothing to seal)
+}
+
+// KeyDependents says what still needs a key other than the active one.
+type KeyDependents struct {
+	// Values counts sealed values per "table.column" and key id.
+	Values map[string]map[string]int
+	// Hashes counts lookup hashes per "table.column" that differ from
+	// their recomputation under the active key.
+	Hashes map[string]int
+	// Unregistered counts values that look sealed in columns missing from
+	// the registry, per "table.column" (a bug: nothing rotates them).
+	Unregistered map[string]int
+}
+
+// Total is the number of values and hashes that still need an old key.
+func (d KeyDependents) Total() int {
+	n := 0
+	for _, m := range d.Values {
+		for _, c := range m {
+			n += c
+		}
+	}
+	for _, c := range d.Hashes {
+		n += c
+	}
+	for _, c := range d.Unregistered {
+		n += c
+	}
+	return n
+}
+
+// String lists the dependents, one "table.column: …" per line, or "none".
+func (d KeyDependents) String() string {
+	var lines []string
+	for col, m := range d.Values {
+		var ks []string
+		for k, n := range m {
+			ks = append(ks, fmt.Sprintf("%d under %s", n, k))
+		}
+		sort.Strings(ks)
+		lines = append(lines, col+": "+strings.Join(ks, ", "))
+	}
+	for col, n := range d.Hashes {
+		lines = append(lines, fmt.Sprintf("%s: %d lookup hashes not under the active key", col, n))
+	}
+	for col, n := range d.Unregistered {
+		lines = append(lines, fmt.Sprintf("%s: %d sealed values in a column rotation does not know", col, n))
+	}
+	if len(lines) == 0 {
+		return "none"
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// Reencrypt re-seals every registered value with the box's active key and
+// recomputes every lookup hash, walking each table by primary key in
+// batches of rotateBatch rows, one transaction per batch. It can be
+// interrupted and run again: values already under the active key are left
+// alone. A value changed by someone else while its batch ran is skipped
+// (KeyDependents counts it; run again). It returns counts per table, in
+// registry order. Authorization: system only (the key rotate command).
+func (s *Store) Reencrypt(ctx context.Context, sc domain.Scope) ([]TableRotation, error) {
+	if !sc.System {
+		return nil, domain.Errorf(domain.EForbidden, "only lindu itself rotates keys")
+	}
+	var out []TableRotation
+	at := map[string]int{}
+	tab := func(t string) *TableRotation {
+		i, ok := at[t]
+		if !ok {
+			i = len(out)
+			at[t] = i
+			out = append(out, TableRotation{Table: t})
+		}
+		return &out[i]
+	}
+	for _, c := range sealedColumns {
+		tr := tab(c.Table)
+		tr.Columns++
+		if err := s.walkSealed(ctx, c, true, nil, tr); err != nil {
+			return out, err
+		}
+	}
+	for _, h := range derivedHashes {
+		if err := s.walkDerived(ctx, h, true, nil, tab(h.Table)); err != nil {
+			return out, err
+		}
+	}
+	values, hashes := 0, 0
+	for _, t := range out {
+		values += t.Values
+		hashes += t.Hashes + t.Cleared
+	}
+	err := s.Audit(ctx, sc, "key.rotate", "key", s.box.ActiveKeyID(), "", fmt.Sprintf("values=%d hashes=%d", values, hashes))
+	return out, err
+}
+
+// KeyDependents counts the sealed values and lookup hashes that still need
+// a key other than the active one, and values that look sealed in columns
+// missing from the registry. An old key may be removed only when Total is 0.
+func (s *Store) KeyDependents(ctx context.Context) (KeyDependents, error) {
+	d := KeyDependents{Values: map[string]map[string]int{}, Hashes: map[string]int{}, Unregistered: map[string]int{}}
+	for _, c := range sealedColumns {
+		if err := s.walkSealed(ctx, c, false, &d, nil); err != nil {
+			return d, err
+		}
+	}
+	for _, h := range derivedHashes {
+		if err := s.walkDerived(ctx, h, false, &d, nil); err != nil {
+			return d, err
+		}
+	}
+	if err := s.countUnregistered(ctx, &d); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// walkSealed reads column c in batches; with fix it rewrites what is not
+// under the active key (counting into tr), else it counts into d.
+func (s *Store) walkSealed(ctx context.Context, c SealedColumn, fix bool, d *KeyDependents, tr *TableRotation) error {
+	active := s.box.ActiveKeyID()
+	name := c.Table + "." + c.Column
+	hashSel := `''`
+	if c.HashColumn != "" {
+		hashSel = `COALESCE(` + c.HashColumn + `, '')`
+	}
+	q := `SELECT ` + c.Key + `, ` + c.Column + `, ` + hashSel + ` FROM ` + c.Table +
+		` WHERE ` + c.Key + ` > $1 ORDER BY ` + c.Key + ` LIMIT $2`
+	type row struct{ key, ct, hash, newCT, newHash string }
+	after := ""
+	for {
+		rows, err := s.r.QueryContext(ctx, q, after, rotateBatch)
+		if err != nil {
+			return fmt.Errorf("store: rotate %s: %w", name, err)
+		}
+		var batch []row
+		n := 0
 		for rows.Next() {
-			var it item
-			if err := rows.Scan(&it.id, &it.ct); err != nil {
+			var r row
+			if err := rows.Scan(&r.key, &r.ct, &r.hash); err != nil {
 				rows.Close()
-				return total, err
+				return fmt.Errorf("store: rotate %s: %w", name, err)
 			}
-			if secret.KeyIDOf(it.ct) != active || c.hashColumn != "" {
-				items = append(items, it)
+			n++
+			after = r.key
+			if tr != nil {
+				tr.Checked++
+			}
+			if r.ct == "" {
+				if tr != nil {
+					tr.Unsealed++
+				}
+				continue
+			}
+			kid := secret.KeyIDOf(r.ct)
+			stale := kid != active
+			var pt string
+			if stale || c.HashColumn != "" {
+				if pt, err = s.box.Decrypt(c.Field, r.ct); err != nil {
+					rows.Close()
+					// The key id is not personal data; the value is not logged.
+					return fmt.Errorf("store: rotate %s row %s (key %q): %w", name, r.key, kid, err)
+				}
+			}
+			staleHash := c.HashColumn != "" && r.hash != s.box.Hash(c.HashField, pt)
+			if !fix {
+				if stale {
+					if d.Values[name] == nil {
+						d.Values[name] = map[string]int{}
+					}
+					d.Values[name][kid]++
+				}
+				if staleHash {
+					d.Hashes[c.Table+"."+c.HashColumn]++
+				}
+				continue
+			}
+			if !stale && !staleHash {
+				continue
+			}
+			r.newCT = r.ct
+			if stale {
+				if r.newCT, err = s.box.Encrypt(c.Field, pt); err != nil {
+					rows.Close()
+					return err
+				}
+			}
+			r.newHash = s.box.Hash(c.HashField, pt)
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: rotate %s: %w", name, err)
+		}
+		if len(batch) > 0 {
+			err := s.tx(ctx, func(tx *sql.Tx) error {
+				for _, r := range batch {
+					// Only if nobody changed the value meanwhile.
+					q := `UPDATE ` + c.Table + ` SET ` + c.Column + ` = $1 WHERE ` + c.Key + ` = $2 AND ` + c.Column + ` = $3`
+					args := []any{r.newCT, r.key, r.ct}
+					if c.HashColumn != "" {
+						q = `UPDATE ` + c.Table + ` SET ` + c.Column + ` = $1, ` + c.HashColumn + ` = $4 WHERE ` + c.Key +
+							` = $2 AND ` + c.Column + ` = $3`
+						args = append(args, r.newHash)
+					}
+					if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+						return fmt.Errorf("store: rotate %s row %s: %w", name, r.key, err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, r := range batch {
+				if r.newCT != r.ct {
+					tr.Values++
+				}
+				if c.HashColumn != "" && r.newHash != r.hash {
+					tr.Hashes++
+				}
+			}
+		}
+		if n < rotateBatch {
+			return nil
+		}
+	}
+}
+
+// walkDerived recomputes (fix) or checks a derived lookup hash.
+func (s *Store) walkDerived(ctx context.Context, h DerivedHash, fix bool, d *KeyDependents, tr *TableRotation) error {
+	name := h.Table + "." + h.Column
+	type row struct{ key, hash, want string }
+	after := ""
+	for {
+		rows, err := s.r.QueryContext(ctx, h.source, after, rotateBatch)
+		if err != nil {
+			return fmt.Errorf("store: rotate %s: %w", name, err)
+		}
+		var batch []row
+		n := 0
+		for rows.Next() {
+			var r row
+			var ct, field string
+			if err := rows.Scan(&r.key, &r.hash, &ct, &field); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: rotate %s: %w", name, err)
+			}
+			n++
+			after = r.key
+			if tr != nil {
+				tr.Checked++
+			}
+			pt, err := s.box.Decrypt(field, ct)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("store: rotate %s row %s (key %q): %w", name, r.key, secret.KeyIDOf(ct), err)
+			}
+			r.want = s.box.Hash(h.Field, pt)
+			if r.want == r.hash {
+				continue
+			}
+			if !fix {
+				d.Hashes[name]++
+				continue
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: rotate %s: %w", name, err)
+		}
+		if len(batch) > 0 {
+			err := s.tx(ctx, func(tx *sql.Tx) error {
+				for _, r := range batch {
+					if _, err := tx.ExecContext(ctx, `UPDATE `+h.Table+` SET `+h.Column+` = $1 WHERE `+h.Key+` = $2 AND `+
+						h.Column+` = $3`, r.want, r.key, r.hash); err != nil {
+						return fmt.Errorf("store: rotate %s row %s: %w", name, r.key, err)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, r := range batch {
+				if r.want == "" {
+					tr.Cleared++
+				} else {
+					tr.Hashes++
+				}
+			}
+		}
+		if n < rotateBatch {
+			return nil
+		}
+	}
+}
+
+// countUnregistered looks through every text column missing from the
+// registry for values that parse as sealed under a key other than the
+// active one.
+func (s *Store) countUnregistered(ctx context.Context, d *KeyDependents) error {
+	cols, err := s.textColumns(ctx)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, c := range sealedColumns {
+		known[c.Table+"."+c.Column] = true
+	}
+	active := s.box.ActiveKeyID()
+	for _, tc := range cols {
+		if known[tc[0]+"."+tc[1]] {
+			continue
+		}
+		rows, err := s.r.QueryContext(ctx, `SELECT `+quoteIdent(tc[1])+` FROM `+quoteIdent(tc[0])+
+			` WHERE `+quoteIdent(tc[1])+` LIKE 'enc1:%'`)
+		if err != nil {
+			return fmt.Errorf("store: scan %s.%s: %w", tc[0], tc[1], err)
+		}
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return err
+			}
+			if k := secret.KeyIDOf(v); k != "" && k != active {
+				d.Unregistered[tc[0]+"."+tc[1]]++
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return total, err
+			return err
 		}
-		err = s.tx(ctx, func(tx *sql.Tx) error {
-			for _, it := range items {
-				pt, err := s.box.Decrypt(c.field, it.ct)
-				if err != nil {
-					return fmt.Errorf("store: reencrypt %s.%s id %s: %w", c.table, c.column, it.id, err)
-				}
-				ct, err := s.box.Encrypt(c.field, pt)
-				if err != nil {
-					return err
-				}
-				q := `UPDATE ` + c.table + ` SET ` + c.column + ` = $1 WHERE id = $2`
-				args := []any{ct, it.id}
-				if c.hashColumn != "" {
-					q = `UPDATE ` + c.table + ` SET ` + c.column + ` = $1, ` + c.hashColumn + ` = $3 WHERE id = $2`
-					args = append(args, s.box.Hash(c.hashField, pt))
-				}
-				if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-					return fmt.Errorf("store: reencrypt: %w", err)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return total, err
-		}
-		total += len(items)
 	}
-	err := s.Audit(ctx, sc, "key.rotate", "key", active, "", fmt.Sprintf("values=%d", total))
-	return total, err
+	return nil
 }
 
-// CountForeignCiphertexts returns how many encrypted values are sealed with
-// a key other than the active one (0 once rotation is complete).
-func (s *Store) CountForeignCiphertexts(ctx context.Context) (int, error) {
-	active := s.box.ActiveKeyID()
-	n := 0
-	for _, c := range encryptedColumns {
-		rows, err := s.r.QueryContext(ctx, `SELECT `+c.column+` FROM `+c.table+` WHERE `+c.column+` <> ''`)
-		if err != nil {
-			return 0, err
-		}
-		for rows.Next() {
-			var ct string
-			if err := rows.Scan(&ct); err != nil {
-				rows.Close()
-				return 0, err
-			}
-			if secret.KeyIDOf(ct) != active {
-				n++
-			}
-		}
-		rows.Close()
+// textColumns lists (table, column) of every text column of the schema.
+func (s *Store) textColumns(ctx context.Context) ([][2]string, error) {
+	q := `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND upper(p.type) LIKE '%TEXT%' ORDER BY m.name, p.cid`
+	if s.dialect == Postgres {
+		q = `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()
+			AND data_type IN ('text', 'character varying') ORDER BY table_name, ordinal_position`
 	}
-	return n, nil
+	rows, err := s.r.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("store: list columns: %w", err)
+	}
+	defer rows.Close()
+	var out [][2]string
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return nil, err
+		}
+		out = append(out, [2]string{t, c})
+	}
+	if len(out) == 0 && rows.Err() == nil {
+		return nil, errors.New("store: list columns: no tables")
+	}
+	return out, rows.Err()
 }
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

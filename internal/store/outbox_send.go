@@ -87,9 +87,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, instance string, channels []str
 			m.ID = id
 			switch {
 			case toEnc != "":
-				m.To, err = s.box.Decrypt("outbox.to_phone", toEnc)
+				m.To, err = s.box.Decrypt(fieldOutboxPhone, toEnc)
 			case userPhone != "":
-				m.To, err = s.box.Decrypt("users.phone", userPhone)
+				m.To, err = s.box.Decrypt(fieldUserPhone, userPhone)
 			}
 			if err != nil {
 				return err

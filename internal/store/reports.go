@@ -93,21 +93,21 @@ func (s *Store) CreateReport(ctx context.Context, sc domain.Scope, nr domain.New
 		nr.ReceivedAt = now
 	}
 	nr.ReceivedAt = nr.ReceivedAt.UTC().Truncate(time.Microsecond)
-	desc, err := s.box.Encrypt("reports.description", nr.Description)
+	desc, err := s.box.Encrypt(fieldReportDescription, nr.Description)
 	if err != nil {
 		return domain.Report{}, false, err
 	}
-	phone, err := s.box.Encrypt("reports.contact_phone", nr.ContactPhone)
+	phone, err := s.box.Encrypt(fieldReportPhone, nr.ContactPhone)
 	if err != nil {
 		return domain.Report{}, false, err
 	}
-	name, err := s.box.Encrypt("reports.reporter_name", nr.ReporterName)
+	name, err := s.box.Encrypt(fieldReportReporter, nr.ReporterName)
 	if err != nil {
 		return domain.Report{}, false, err
 	}
 	var phoneHash any
 	if nr.ContactPhone != "" {
-		phoneHash = s.box.Hash("phone", nr.ContactPhone)
+		phoneHash = s.box.Hash(hashPhone, nr.ContactPhone)
 	}
 	var key any
 	if nr.IdempotencyKey != "" {
@@ -267,18 +267,18 @@ func (s *Store) scanReport(sc domain.Scope, row interface{ Scan(...any) error })
 		r.ChildAge = &a
 	}
 	r.HasContact = phone != ""
-	if r.Description, err = s.revealField(sc, "reports.description", desc, &r.PersonalMasked); err != nil {
+	if r.Description, err = s.revealField(sc, fieldReportDescription, desc, &r.PersonalMasked); err != nil {
 		return r, err
 	}
-	if r.ReporterName, err = s.revealField(sc, "reports.reporter_name", name, &r.PersonalMasked); err != nil {
+	if r.ReporterName, err = s.revealField(sc, fieldReportReporter, name, &r.PersonalMasked); err != nil {
 		return r, err
 	}
-	if r.RejectReason, err = s.revealField(sc, "reports.reject_reason", reject, &r.PersonalMasked); err != nil {
+	if r.RejectReason, err = s.revealField(sc, fieldReportRejectReason, reject, &r.PersonalMasked); err != nil {
 		return r, err
 	}
 	// An anonymous reporter's number is used only to reply: never shown.
 	if !r.Anonymous {
-		if r.ContactPhone, err = s.revealField(sc, "reports.contact_phone", phone, &r.PersonalMasked); err != nil {
+		if r.ContactPhone, err = s.revealField(sc, fieldReportPhone, phone, &r.PersonalMasked); err != nil {
 			return r, err
 		}
 	}
@@ -410,7 +410,7 @@ func (s *Store) RejectReport(ctx context.Context, sc domain.Scope, id, reason st
 	if reason == "" || len(reason) > 1000 {
 		return domain.Invalid("a reason is needed", map[string]string{"reason": "say why this is not a case (at most 1000 characters)"})
 	}
-	enc, err := s.box.Encrypt("reports.reject_reason", reason)
+	enc, err := s.box.Encrypt(fieldReportRejectReason, reason)
 	if err != nil {
 		return err
 	}
@@ -496,7 +496,7 @@ func (s *Store) VerifyReport(ctx context.Context, sc domain.Scope, reportID stri
 		}
 		summary := strings.TrimSpace(in.Summary)
 		if summary == "" {
-			if summary, err = s.box.Decrypt("reports.description", descEnc); err != nil {
+			if summary, err = s.box.Decrypt(fieldReportDescription, descEnc); err != nil {
 				return err
 			}
 		}
@@ -607,7 +607,7 @@ func (s *Store) SuggestDuplicates(ctx context.Context, sc domain.Scope, reportID
 		}
 		if view.personal && c.summary != "" {
 			compared++
-			text, err := s.box.Decrypt("cases.summary", c.summary)
+			text, err := s.box.Decrypt(fieldCaseSummary, c.summary)
 			if err == nil {
 				if j := jaccard(words, wordSet(text)); j > 0.1 {
 					score += 0.4 * min(1, j*2)

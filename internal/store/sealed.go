@@ -11,11 +11,11 @@ import (
 // are sealed since: the plaintext column (kept, emptied) and the sealed
 // column, with the field name bound into the ciphertext.
 var legacyPlaintext = []struct{ table, plain, sealed, field string }{
-	{"victims", "disability", "disability_enc", "victims.disability"},
-	{"placements", "place_name", "place_name_enc", "placements.place_name"},
-	{"services", "provider", "provider_enc", "services.provider"},
-	{"referrals", "agency", "agency_enc", "referrals.agency"},
-	{"reports", "reject_reason", "reject_reason_enc", "reports.reject_reason"},
+	{"victims", "disability", "disability_enc", fieldVictimDisability},
+	{"placements", "place_name", "place_name_enc", fieldPlacementPlace},
+	{"services", "provider", "provider_enc", fieldServiceProvider},
+	{"referrals", "agency", "agency_enc", fieldReferralAgency},
+	{"reports", "reject_reason", "reject_reason_enc", fieldReportRejectReason},
 }
 
 // sealedCaseFieldsVersion is the migration that added the sealed columns.

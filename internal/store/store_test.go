@@ -538,15 +538,15 @@ func TestKeyRotation(t *testing.T) {
 		k2.ID += "b"
 		box2, _ := secret.NewBox([]secret.Key{k2, k1})
 		st2 := storetest.Open(t, d, storetest.Options{URL: u, Box: box2, Regions: "-"})
-		if n, _ := st2.CountForeignCiphertexts(ctx); n != 3 {
-			t.Fatalf("before rotation %d old values, want 3", n)
+		if d, _ := st2.KeyDependents(ctx); d.Total() != 4 || d.Values["users.phone_enc"][k1.ID] != 1 || d.Hashes["users.phone_hash"] != 1 {
+			t.Fatalf("before rotation %d old values and hashes, want 3 values and 1 hash:\n%s", d.Total(), d)
 		}
-		n, err := st2.Reencrypt(ctx, sys())
-		if err != nil || n != 3 {
-			t.Fatalf("reencrypt: %d %v", n, err)
+		counts, err := st2.Reencrypt(ctx, sys())
+		if err != nil || len(counts) == 0 || counts[0].Table != "users" || counts[0].Values != 3 || counts[0].Hashes != 1 {
+			t.Fatalf("reencrypt: %+v %v", counts, err)
 		}
-		if n, _ := st2.CountForeignCiphertexts(ctx); n != 0 {
-			t.Fatalf("after rotation %d old values", n)
+		if d, _ := st2.KeyDependents(ctx); d.Total() != 0 {
+			t.Fatalf("after rotation still depending on the old key:\n%s", d)
 		}
 		st2.Close()
 		// The old key can now go.

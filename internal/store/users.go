@@ -47,13 +47,13 @@ func scanUser(sc interface{ Scan(...any) error }) (userRow, error) {
 // reveal decrypts the personal fields into u.User.
 func (s *Store) reveal(u *userRow) error {
 	var err error
-	if u.FullName, err = s.box.Decrypt("users.full_name", u.fullNameEnc); err != nil {
+	if u.FullName, err = s.box.Decrypt(fieldUserFullName, u.fullNameEnc); err != nil {
 		return fmt.Errorf("store: user %s: %w", u.ID, err)
 	}
-	if u.Email, err = s.box.Decrypt("users.email", u.emailEnc); err != nil {
+	if u.Email, err = s.box.Decrypt(fieldUserEmail, u.emailEnc); err != nil {
 		return fmt.Errorf("store: user %s: %w", u.ID, err)
 	}
-	if u.Phone, err = s.box.Decrypt("users.phone", u.phoneEnc); err != nil {
+	if u.Phone, err = s.box.Decrypt(fieldUserPhone, u.phoneEnc); err != nil {
 		return fmt.Errorf("store: user %s: %w", u.ID, err)
 	}
 	return nil
@@ -126,13 +126,13 @@ func (s *Store) CreateUser(ctx context.Context, sc domain.Scope, nu domain.NewUs
 		c, err = s.box.Encrypt(field, v)
 		return c
 	}
-	fn, em, ph := enc("users.full_name", nu.FullName), enc("users.email", nu.Email), enc("users.phone", nu.Phone)
+	fn, em, ph := enc(fieldUserFullName, nu.FullName), enc(fieldUserEmail, nu.Email), enc(fieldUserPhone, nu.Phone)
 	if err != nil {
 		return domain.User{}, fmt.Errorf("store: encrypt: %w", err)
 	}
 	var phoneHash any
 	if nu.Phone != "" {
-		phoneHash = s.box.Hash("phone", nu.Phone)
+		phoneHash = s.box.Hash(hashPhone, nu.Phone)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var ok int
@@ -320,16 +320,16 @@ func (s *Store) UpdateUser(ctx context.Context, sc domain.Scope, id string, up d
 		if len(n) > 200 {
 			fields["full_name"] = "at most 200 characters"
 		}
-		set("full_name_enc", enc("users.full_name", n), "full_name")
+		set("full_name_enc", enc(fieldUserFullName, n), "full_name")
 	}
 	if up.Email != nil {
-		set("email_enc", enc("users.email", email), "email")
+		set("email_enc", enc(fieldUserEmail, email), "email")
 	}
 	if up.Phone != nil {
-		set("phone_enc", enc("users.phone", phone), "phone")
+		set("phone_enc", enc(fieldUserPhone, phone), "phone")
 		var h any
 		if phone != "" {
-			h = s.box.Hash("phone", phone)
+			h = s.box.Hash(hashPhone, phone)
 		}
 		set("phone_hash", h, "")
 	}
@@ -434,7 +434,7 @@ func (s *Store) credentials(ctx context.Context, where string, arg any) (Credent
 	}
 	u.PersonalMasked = hasPersonal(u)
 	c.User = u.User
-	if c.TOTPSecret, err = s.box.Decrypt("users.totp_secret", totpEnc); err != nil {
+	if c.TOTPSecret, err = s.box.Decrypt(fieldUserTOTPSecret, totpEnc); err != nil {
 		return c, fmt.Errorf("store: credentials: %w", err)
 	}
 	return c, nil
@@ -459,7 +459,7 @@ func (s *Store) SetTOTP(ctx context.Context, sc domain.Scope, id, secret string,
 			return domain.NotFound("user")
 		}
 	}
-	enc, err := s.box.Encrypt("users.totp_secret", secret)
+	enc, err := s.box.Encrypt(fieldUserTOTPSecret, secret)
 	if err != nil {
 		return fmt.Errorf("store: encrypt: %w", err)
 	}
@@ -523,7 +523,7 @@ func (s *Store) UserByPhone(ctx context.Context, phone string) (domain.User, err
 		return domain.User{}, domain.NotFound("user")
 	}
 	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
-		WHERE u.phone_hash = $1 AND u.disabled = $2`, s.box.Hash("phone", p), false)
+		WHERE u.phone_hash = $1 AND u.disabled = $2`, s.box.Hash(hashPhone, p), false)
 	u, err := scanUser(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.User{}, domain.NotFound("user")
