@@ -175,7 +175,8 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, progress io.
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{Box: box, RootRegion: cfg.RootRegion, EmergencyAccess: cfg.EmergencyAccess})
+	st, err := store.Open(ctx, cfg.DB, store.Options{Box: box, RootRegion: cfg.RootRegion, EmergencyAccess: cfg.EmergencyAccess,
+		SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax})
 	if err != nil {
 		return nil, err
 	}

@@ -127,6 +127,17 @@ func (a *API) authed(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// noTokenUserAdmin refuses managing users with an API token: a token is a
+// bearer secret without the second factor, so with one an attacker who
+// stole it could create the next admin or change a password. Users are
+// managed in the web interface, where LINDU_REQUIRE_2FA applies.
+func noTokenUserAdmin(r *http.Request) error {
+	if p := httpx.PrincipalFrom(r.Context()); p != nil && p.ViaToken {
+		return domain.Errorf(domain.EForbidden, "users are managed in the web interface, not with an API token")
+	}
+	return nil
+}
+
 func scope(r *http.Request) domain.Scope { return httpx.PrincipalFrom(r.Context()).Scope }
 
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -267,6 +278,10 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	if err := noTokenUserAdmin(r); err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	u, err := a.st.CreateUser(r.Context(), scope(r), domain.NewUser{Username: req.Username, Role: domain.Role(req.Role),
 		RegionCode: req.RegionCode, FullName: req.FullName, Email: req.Email, Phone: req.Phone, Password: req.Password})
 	if err != nil {
@@ -300,6 +315,10 @@ type UserPatch struct {
 func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 	var req UserPatch
 	if err := httpx.DecodeJSON(w, r, &req, 64<<10); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if err := noTokenUserAdmin(r); err != nil {
 		a.fail(w, r, err)
 		return
 	}

@@ -40,6 +40,21 @@ func CheckPasswordPolicy(pw string) string {
 	if len([]rune(pw)) > 256 {
 		return "at most 256 characters"
 	}
+	if IsCommonPassword(pw) {
+		return "too_common"
+	}
+	return ""
+}
+
+// CheckPasswordPolicyFor is CheckPasswordPolicy for the account username:
+// a password containing the username is refused too.
+func CheckPasswordPolicyFor(username, pw string) string {
+	if r := CheckPasswordPolicy(pw); r != "" {
+		return r
+	}
+	if u := strings.ToLower(strings.TrimSpace(username)); len(u) >= 3 && strings.Contains(strings.ToLower(pw), u) {
+		return "contains_username"
+	}
 	return ""
 }
 

@@ -37,6 +37,9 @@ type Config struct {
 	// EmergencyAccess (LINDU_EMERGENCY_ACCESS): how long an emergency access
 	// (akses darurat) to a case's personal data lasts.
 	EmergencyAccess time.Duration
+	// SessionIdle (LINDU_SESSION_IDLE) ends a web session after this long
+	// without a request; SessionMax (LINDU_SESSION_MAX) this long after login.
+	SessionIdle, SessionMax time.Duration
 
 	// Audit checkpoints (see README "Audit log").
 	AuditKeyFile         string        // LINDU_AUDIT_KEY_FILE: Ed25519 signing key (default beside the key file)
@@ -68,6 +71,8 @@ func Defaults() Config {
 
 		AuditCheckpointEvery: 10 * time.Minute,
 		EmergencyAccess:      store.DefaultEmergencyAccess,
+		SessionIdle:          store.DefaultSessionIdle,
+		SessionMax:           store.DefaultSessionMax,
 	}
 }
 
@@ -134,6 +139,18 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 		}
 		c.AuditCheckpointEvery = d
 	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"LINDU_SESSION_IDLE", &c.SessionIdle}, {"LINDU_SESSION_MAX", &c.SessionMax}} {
+		if v := env(d.name); v != "" {
+			x, e := time.ParseDuration(v)
+			if e != nil {
+				return c, usage("%s=%q: want a duration such as 30m or 12h", d.name, v)
+			}
+			*d.dst = x
+		}
+	}
 	secure := ""
 	fromEnv("LINDU_SECURE_COOKIES", &secure)
 	if v := env("LINDU_EMERGENCY_ACCESS"); v != "" && err == nil {
@@ -174,6 +191,8 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", c.AuditKeyFile, "Ed25519 key that signs audit checkpoints (env LINDU_AUDIT_KEY_FILE; default audit-signing.key beside the key file)")
 	fs.StringVar(&c.AuditCheckpointFile, "audit-checkpoint-file", c.AuditCheckpointFile, "file the signed audit checkpoints are appended to (env LINDU_AUDIT_CHECKPOINT_FILE; default audit-checkpoints.txt beside the key file)")
 	fs.DurationVar(&c.AuditCheckpointEvery, "audit-checkpoint-every", c.AuditCheckpointEvery, "how often serve signs an audit checkpoint; 0: only at start and stop (env LINDU_AUDIT_CHECKPOINT_EVERY)")
+	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "a web session ends after this long without a request, 1m to 24h (env LINDU_SESSION_IDLE)")
+	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "a web session ends this long after login, 5m to 7 days (env LINDU_SESSION_MAX)")
 	fs.DurationVar(&c.EmergencyAccess, "emergency-access", c.EmergencyAccess, "how long an emergency access to a case's personal data lasts, 15m to 24h (env LINDU_EMERGENCY_ACCESS)")
 	if extra != nil {
 		extra(fs)
@@ -220,6 +239,12 @@ func (c *Config) finish(secure string) error {
 	}
 	if c.RootRegion != "" && !domain.ValidRegionCode(c.RootRegion) {
 		return usage("bad root region %q: want a Kemendagri code such as 61.07", c.RootRegion)
+	}
+	if c.SessionIdle < time.Minute || c.SessionIdle > 24*time.Hour {
+		return usage("bad session idle timeout %s: want 1m to 24h", c.SessionIdle)
+	}
+	if c.SessionMax < 5*time.Minute || c.SessionMax > 7*24*time.Hour || c.SessionMax < c.SessionIdle {
+		return usage("bad session maximum %s: want 5m to 168h, at least the idle timeout", c.SessionMax)
 	}
 	if c.EmergencyAccess < 15*time.Minute || c.EmergencyAccess > 24*time.Hour {
 		return usage("bad emergency access duration %s: want 15m to 24h", c.EmergencyAccess)

@@ -23,11 +23,14 @@ type Session struct {
 	TokenHash string
 }
 
-// Session lifetimes.
+// Default session lifetimes (OWASP ASVS 3.3: idle and absolute timeouts).
 const (
-	SessionIdle     = 8 * time.Hour  // ends after this long without a request
-	SessionAbsolute = 24 * time.Hour // ends this long after login, whatever happens
+	DefaultSessionIdle = 30 * time.Minute // ends after this long without a request
+	DefaultSessionMax  = 12 * time.Hour   // ends this long after login, whatever happens
 )
+
+// SessionIdle is how long a session lives without a request.
+func (s *Store) SessionIdle() time.Duration { return s.sessionIdle }
 
 // CreateSession starts a session for a user and returns the cookie token.
 func (s *Store) CreateSession(ctx context.Context, userID, ip, lang string, mfaPassed bool) (string, error) {
@@ -36,12 +39,12 @@ func (s *Store) CreateSession(ctx context.Context, userID, ip, lang string, mfaP
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, mfa_passed, lang, ip,
 			created_at, last_seen_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-			auth.TokenHash(tok), userID, auth.RandomToken(24), mfaPassed, lang, ip, now, now, now.Add(SessionAbsolute))
+			auth.TokenHash(tok), userID, auth.RandomToken(24), mfaPassed, lang, ip, now, now, now.Add(s.sessionMax))
 		if err != nil {
 			return fmt.Errorf("store: create session: %w", err)
 		}
 		// Housekeeping: drop expired sessions now and then.
-		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, now, now.Add(-SessionIdle))
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, now, now.Add(-s.sessionIdle))
 		return err
 	})
 	return tok, err
@@ -69,7 +72,7 @@ func (s *Store) SessionByToken(ctx context.Context, tok string) (Session, error)
 		return Session{}, fmt.Errorf("store: session: %w", err)
 	}
 	now := s.utc()
-	if u.Disabled || now.After(ss.ExpiresAt) || now.Sub(ss.LastSeen) > SessionIdle {
+	if u.Disabled || now.After(ss.ExpiresAt) || now.Sub(ss.LastSeen) > s.sessionIdle {
 		return Session{}, domain.Errorf(domain.EUnauthorized, "session ended")
 	}
 	u.PersonalMasked = hasPersonal(u)

@@ -45,6 +45,8 @@ type Store struct {
 	// emergencyTTL is how long an emergency access (akses darurat) to a
 	// case's personal data lasts.
 	emergencyTTL time.Duration
+	sessionIdle  time.Duration
+	sessionMax   time.Duration
 }
 
 // Options configure Open.
@@ -62,6 +64,10 @@ type Options struct {
 	// EmergencyAccess is how long an emergency access (akses darurat) to
 	// a case's personal data lasts (default DefaultEmergencyAccess).
 	EmergencyAccess time.Duration
+	// SessionIdle ends a web session after this long without a request,
+	// SessionMax this long after login (defaults DefaultSessionIdle and
+	// DefaultSessionMax).
+	SessionIdle, SessionMax time.Duration
 }
 
 // DefaultEmergencyAccess is how long an emergency access lasts unless
@@ -117,7 +123,14 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	if opt.Box == nil {
 		return nil, errors.New("store: no encryption box")
 	}
-	s := &Store{dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion, emergencyTTL: opt.EmergencyAccess}
+	s := &Store{dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion, emergencyTTL: opt.EmergencyAccess,
+		sessionIdle: opt.SessionIdle, sessionMax: opt.SessionMax}
+	if s.sessionIdle <= 0 {
+		s.sessionIdle = DefaultSessionIdle
+	}
+	if s.sessionMax <= 0 {
+		s.sessionMax = DefaultSessionMax
+	}
 	if s.emergencyTTL <= 0 {
 		s.emergencyTTL = DefaultEmergencyAccess
 	}

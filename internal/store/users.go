@@ -94,7 +94,7 @@ func (s *Store) CreateUser(ctx context.Context, sc domain.Scope, nu domain.NewUs
 	if !domain.ValidRegionCode(nu.RegionCode) {
 		fields["region_code"] = "not a Kemendagri region code, e.g. 61.07"
 	}
-	if reason := auth.CheckPasswordPolicy(nu.Password); reason != "" {
+	if reason := auth.CheckPasswordPolicyFor(nu.Username, nu.Password); reason != "" {
 		fields["password"] = reason
 	}
 	nu.FullName = strings.TrimSpace(nu.FullName)
@@ -334,7 +334,12 @@ func (s *Store) UpdateUser(ctx context.Context, sc domain.Scope, id string, up d
 		set("phone_hash", h, "")
 	}
 	if up.Password != nil {
-		if reason := auth.CheckPasswordPolicy(*up.Password); reason != "" {
+		var username string // for the policy only; the update below is scoped
+		if err := s.r.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1`, id).Scan(&username); err != nil &&
+			!errors.Is(err, sql.ErrNoRows) {
+			return domain.User{}, fmt.Errorf("store: update user: %w", err)
+		}
+		if reason := auth.CheckPasswordPolicyFor(username, *up.Password); reason != "" {
 			fields["password"] = reason
 		} else {
 			h, err := auth.HashPassword(*up.Password, auth.DefaultParams)
@@ -384,6 +389,14 @@ func (s *Store) UpdateUser(ctx context.Context, sc domain.Scope, id string, up d
 		if up.Password != nil || (up.Disabled != nil && *up.Disabled) || up.Role != nil || up.RegionCode != nil {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
 				return fmt.Errorf("store: end sessions: %w", err)
+			}
+		}
+		// A new password (or a disabled account) also ends the user's API
+		// tokens: whoever knew the old password may have made one.
+		if up.Password != nil || (up.Disabled != nil && *up.Disabled) {
+			if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`,
+				s.utc(), id); err != nil {
+				return fmt.Errorf("store: revoke tokens: %w", err)
 			}
 		}
 		return s.audit(ctx, tx, sc, "user.update", "user", id, region, "changed="+strings.Join(changed, ","))

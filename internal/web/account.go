@@ -1,13 +1,18 @@
 package web
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"lindu/internal/auth"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
+	"lindu/internal/store"
 )
 
 // AccountPage is the user's own account: profile, password, second factor,
@@ -79,7 +84,15 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fields := map[string]string{}
-	ok, _ := auth.VerifyPassword(r.PostFormValue("current"), cred.PasswordHash)
+	ok, until, err := s.confirmPassword(ctx, p.User.ID, r.PostFormValue("current"), cred.PasswordHash)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !until.IsZero() {
+		s.accountThrottled(w, r, until)
+		return
+	}
 	if !ok {
 		fields["current"] = "wrong_password"
 	}
@@ -124,6 +137,34 @@ func (s *Server) accountTOTPEnable(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	secret := strings.TrimSpace(r.PostFormValue("secret"))
 	code := r.PostFormValue("code")
+	// Replacing an enrolled second factor needs the current password and a
+	// code of the current secret: a stolen session must not swap it.
+	if p.User.TOTPEnabled {
+		cred, err := s.st.CredentialsByID(ctx, p.User.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ok, until, err := s.confirmPassword(ctx, p.User.ID, r.PostFormValue("current"), cred.PasswordHash)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if !until.IsZero() {
+			s.accountThrottled(w, r, until)
+			return
+		}
+		if ok {
+			_, ok = auth.VerifyTOTP(cred.TOTPSecret, r.PostFormValue("current_code"), s.now(), cred.TOTPLastStep)
+		}
+		if !ok {
+			s.accountPage(w, r, http.StatusUnprocessableEntity, func(a *AccountPage) {
+				a.Error = a.T("form.fix_fields")
+				a.Fields = map[string]string{"totp_current": a.T("field.wrong_password")}
+			})
+			return
+		}
+	}
 	step, ok := auth.VerifyTOTP(secret, code, s.now(), 0)
 	if !ok || len(secret) < 16 || len(secret) > 64 {
 		s.accountPage(w, r, http.StatusUnprocessableEntity, func(a *AccountPage) {
@@ -158,7 +199,16 @@ func (s *Server) accountTOTPDisable(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if ok, _ := auth.VerifyPassword(r.PostFormValue("current"), cred.PasswordHash); !ok {
+	ok, until, err := s.confirmPassword(r.Context(), p.User.ID, r.PostFormValue("current"), cred.PasswordHash)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !until.IsZero() {
+		s.accountThrottled(w, r, until)
+		return
+	}
+	if !ok {
 		s.accountPage(w, r, http.StatusUnprocessableEntity, func(a *AccountPage) {
 			a.Error = a.T("form.fix_fields")
 			a.Fields = map[string]string{"totp_current": a.T("field.wrong_password")}
@@ -192,6 +242,39 @@ func (s *Server) accountTokenRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/account?ok=token_revoked#tokens", http.StatusSeeOther)
+}
+
+// confirmPassword checks a signed-in user's current password within the
+// password gate and the user's own limit (store.PasswordCheckLimitsFor).
+// until is set when the limit refuses the attempt.
+func (s *Server) confirmPassword(ctx context.Context, userID, pw, hash string) (ok bool, until time.Time, err error) {
+	limits := store.PasswordCheckLimitsFor(userID)
+	att, err := s.st.TakeLoginAttempt(ctx, limits)
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	if !att.Allowed {
+		return false, att.Until, nil
+	}
+	ok, err = s.gate.Verify(ctx, pw, hash)
+	if errors.Is(err, auth.ErrBadHash) {
+		ok, err = false, nil
+	}
+	if err != nil {
+		s.st.LoginSucceeded(context.WithoutCancel(ctx), limits) // not judged: give it back
+		return false, time.Time{}, passwordCheckError(err)
+	}
+	if ok {
+		err = s.st.LoginSucceeded(ctx, limits)
+	}
+	return ok, time.Time{}, err
+}
+
+func (s *Server) accountThrottled(w http.ResponseWriter, r *http.Request, until time.Time) {
+	w.Header().Set("Retry-After", fmt.Sprint(int(time.Until(until).Seconds())+1))
+	s.accountPage(w, r, http.StatusTooManyRequests, func(a *AccountPage) {
+		a.Error = a.T("login.throttled", until.In(a.Zone).Format("15:04:05 MST"))
+	})
 }
 
 var _ = url.PathEscape

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,11 +14,8 @@ import (
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/i18n"
+	"lindu/internal/store"
 )
-
-// ipFailureLimit is higher than the per-username limit: a whole office may
-// share one address.
-const ipFailureLimit = 30
 
 // LoginPage is the login form.
 type LoginPage struct {
@@ -53,52 +52,62 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	sc := access.Public(ip, r.UserAgent())
 
-	userKey, ipKey := "user:"+username, "ip:"+ip
-	for _, k := range []string{userKey, ipKey} {
-		until, err := s.st.LoginLockedUntil(ctx, k)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if !until.IsZero() {
-			s.st.Audit(ctx, sc, "auth.login_throttled", "", "", "", "key="+strings.SplitN(k, ":", 2)[0])
-			page.Error = b.T("login.throttled", until.In(b.Zone).Format("15:04 MST"))
-			w.Header().Set("Retry-After", fmt.Sprint(int(time.Until(until).Seconds())+1))
-			s.render(w, r, http.StatusTooManyRequests, "login", page)
-			return
-		}
+	if len(username) > 100 || len(password) > 1024 {
+		page.Error = b.T("login.failed")
+		s.render(w, r, http.StatusUnauthorized, "login", page)
+		return
+	}
+	// The attempt is counted before any password is hashed (see
+	// store.TakeLoginAttempt): a flood of guesses is refused cheaply.
+	limits := store.LoginLimitsFor(username, ip)
+	att, err := s.st.TakeLoginAttempt(ctx, limits)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !att.Allowed {
+		s.loginThrottled(w, r, page, att.Until)
+		return
 	}
 	cred, err := s.st.CredentialsByUsername(ctx, username)
 	ok := false
 	switch {
 	case domain.IsNotFound(err):
-		auth.BurnTime(password)
+		err = s.gate.Burn(ctx, password)
 	case err != nil:
-		s.fail(w, r, err)
-		return
 	default:
-		ok, err = auth.VerifyPassword(password, cred.PasswordHash)
-		if err != nil {
+		ok, err = s.gate.Verify(ctx, password, cred.PasswordHash)
+		if errors.Is(err, auth.ErrBadHash) {
 			s.log.Error("login: stored hash unreadable", "user_id", cred.User.ID)
-			ok = false
+			ok, err = false, nil
 		}
 		ok = ok && !cred.User.Disabled
 	}
-	if !ok || len(password) > 1024 {
-		s.st.LoginFailed(ctx, userKey)
-		s.st.LoginFailedLimit(ctx, ipKey, ipFailureLimit)
+	if err != nil {
+		// The attempt was not judged (hashing busy, database down): give it back.
+		s.st.LoginSucceeded(context.WithoutCancel(ctx), limits)
+		s.fail(w, r, passwordCheckError(err))
+		return
+	}
+	if !ok {
 		// The audit log is append-only: name the attempt only with a real
 		// username, never with whatever was typed (it may be a password).
 		detail := "unknown username"
 		if cred.User.ID != "" {
 			sc.Username, detail = cred.User.Username, ""
 		}
+		if len(att.Locked) > 0 {
+			detail = strings.TrimSpace(detail + " delay=" + lockKinds(att.Locked))
+		}
 		s.st.Audit(ctx, sc, "auth.login_failed", "user", cred.User.ID, cred.User.RegionCode, detail)
 		page.Error = b.T("login.failed")
 		s.render(w, r, http.StatusUnauthorized, "login", page)
 		return
 	}
-	s.st.LoginSucceeded(ctx, userKey)
+	if err := s.st.LoginSucceeded(ctx, limits); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	// End any session this browser already had (no session fixation).
 	if c, err := r.Cookie(s.auth.SessionCookieName()); err == nil {
 		if old, err := s.st.SessionByToken(ctx, c.Value); err == nil {
@@ -164,12 +173,15 @@ func (s *Server) totpVerify(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	b := s.base(w, r, "totp.title")
 	page := TOTPPage{Base: b, Next: localPath(r.PostFormValue("next"), "")}
-	key := "totp:" + p.User.ID
-	if until, err := s.st.LoginLockedUntil(ctx, key); err != nil {
+	limits := store.TOTPLimitsFor(p.User.ID)
+	att, err := s.st.TakeLoginAttempt(ctx, limits)
+	if err != nil {
 		s.fail(w, r, err)
 		return
-	} else if !until.IsZero() {
-		page.Error = b.T("login.throttled", until.In(b.Zone).Format("15:04 MST"))
+	}
+	if !att.Allowed {
+		page.Error = b.T("login.throttled", att.Until.In(b.Zone).Format("15:04:05 MST"))
+		w.Header().Set("Retry-After", fmt.Sprint(int(time.Until(att.Until).Seconds())+1))
 		s.render(w, r, http.StatusTooManyRequests, "totp", page)
 		return
 	}
@@ -187,13 +199,15 @@ func (s *Server) totpVerify(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !ok {
-		s.st.LoginFailed(ctx, key)
 		s.st.Audit(ctx, p.Scope, "auth.totp_failed", "user", p.User.ID, p.User.RegionCode, "")
 		page.Error = b.T("totp.failed")
 		s.render(w, r, http.StatusUnauthorized, "totp", page)
 		return
 	}
-	s.st.LoginSucceeded(ctx, key)
+	if err := s.st.LoginSucceeded(ctx, limits); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	passed := true
 	if err := s.st.UpdateSession(ctx, p.Session.TokenHash, &passed, nil); err != nil {
 		s.fail(w, r, err)
@@ -244,4 +258,30 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: "lindu_lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, localPath(r.PostFormValue("next"), "/"), http.StatusSeeOther)
+}
+
+// loginThrottled answers an attempt refused by a login limit.
+func (s *Server) loginThrottled(w http.ResponseWriter, r *http.Request, page LoginPage, until time.Time) {
+	page.Error = page.T("login.throttled", until.In(page.Zone).Format("15:04:05 MST"))
+	w.Header().Set("Retry-After", fmt.Sprint(int(time.Until(until).Seconds())+1))
+	s.render(w, r, http.StatusTooManyRequests, "login", page)
+}
+
+// passwordCheckError turns a busy password gate into 503 with Retry-After.
+func passwordCheckError(err error) error {
+	if errors.Is(err, auth.ErrBusy) {
+		return domain.Unavailable()
+	}
+	return err
+}
+
+// lockKinds names the kinds of limits whose delay started, for the audit
+// log (never the address).
+func lockKinds(keys []string) string {
+	var kinds []string
+	for _, k := range keys {
+		kind, _, _ := strings.Cut(k, ":")
+		kinds = append(kinds, kind)
+	}
+	return strings.Join(kinds, ",")
 }

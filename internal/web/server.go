@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"lindu/internal/auth"
 	"lindu/internal/checkpoint"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
@@ -46,6 +47,9 @@ type Options struct {
 	// Checkpoints signs audit checkpoints for the admins' download (nil:
 	// no download).
 	Checkpoints *checkpoint.Keeper
+	// PasswordGate bounds the memory of concurrent password checks (nil: a
+	// gate of auth.DefaultHashMemory).
+	PasswordGate *auth.Gate
 }
 
 // Server renders the HTML pages.
@@ -56,11 +60,16 @@ type Server struct {
 	opt   Options
 	pages map[string]*template.Template
 	now   func() time.Time
+	gate  *auth.Gate
 }
 
 // New parses the templates and returns the server.
 func New(opt Options) (*Server, error) {
-	s := &Server{st: opt.Store, auth: opt.Auth, log: opt.Log, opt: opt, pages: map[string]*template.Template{}, now: opt.Now}
+	s := &Server{st: opt.Store, auth: opt.Auth, log: opt.Log, opt: opt, pages: map[string]*template.Template{}, now: opt.Now,
+		gate: opt.PasswordGate}
+	if s.gate == nil {
+		s.gate = auth.NewGate(0, 0)
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -1,0 +1,165 @@
+package store_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"lindu/internal/access"
+	"lindu/internal/domain"
+	"lindu/internal/store"
+	"lindu/internal/store/storetest"
+)
+
+// TestLoginLimits: beyond the free failures an attempt is refused for a
+// short, growing delay (never the old 24 hours); the guesser's address is
+// delayed but the same username from another address is not; a right
+// password takes its count back.
+func TestLoginLimits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clk := storetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+		st := storetest.Open(t, d, storetest.Options{Now: clk.Now, Regions: "-"})
+		attacker := store.LoginLimitsFor("supervisor", "203.0.113.9")
+		for i := 1; i <= 5; i++ {
+			a, err := st.TakeLoginAttempt(ctx, attacker)
+			if err != nil || !a.Allowed {
+				t.Fatalf("attempt %d refused: %+v %v", i, a, err)
+			}
+		}
+		a, err := st.TakeLoginAttempt(ctx, attacker)
+		if err != nil || !a.Allowed || len(a.Locked) == 0 {
+			t.Fatalf("6th attempt should be taken and start a delay: %+v %v", a, err)
+		}
+		a, err = st.TakeLoginAttempt(ctx, attacker)
+		if err != nil || a.Allowed {
+			t.Fatalf("attempt during the delay taken: %+v %v", a, err)
+		}
+		if wait := a.Until.Sub(clk.Now()); wait <= 0 || wait > 15*time.Minute {
+			t.Fatalf("delay %v, want a short one", wait)
+		}
+		// The real user at the office is not kept out.
+		office := store.LoginLimitsFor("supervisor", "198.51.100.7")
+		if a, err := st.TakeLoginAttempt(ctx, office); err != nil || !a.Allowed {
+			t.Fatalf("the real user from another address is refused: %+v %v", a, err)
+		}
+		if err := st.LoginSucceeded(ctx, office); err != nil {
+			t.Fatal(err)
+		}
+		// Delays grow, but never beyond 15 minutes.
+		var last time.Duration
+		for i := 0; i < 12; i++ {
+			clk.Advance(16 * time.Minute)
+			a, err := st.TakeLoginAttempt(ctx, attacker)
+			if err != nil || !a.Allowed {
+				t.Fatalf("attempt after the delay refused: %+v %v", a, err)
+			}
+			b, _ := st.TakeLoginAttempt(ctx, attacker)
+			if b.Allowed {
+				t.Fatal("no delay after a failure beyond the free ones")
+			}
+			wait := b.Until.Sub(clk.Now())
+			if wait < last || wait > 15*time.Minute {
+				t.Fatalf("delay %v after %v: want growing, at most 15 min", wait, last)
+			}
+			last = wait
+		}
+		if last != 15*time.Minute {
+			t.Fatalf("longest delay %v, want 15m", last)
+		}
+		// An hour without attempts forgets the failures.
+		clk.Advance(loginWindowForTest + 16*time.Minute)
+		for i := 1; i <= 5; i++ {
+			if a, _ := st.TakeLoginAttempt(ctx, attacker); !a.Allowed || len(a.Locked) > 0 {
+				t.Fatalf("attempt %d after the window: %+v", i, a)
+			}
+		}
+	})
+}
+
+const loginWindowForTest = time.Hour
+
+// TestLoginLimitsAtomic: 200 parallel attempts for one username from one
+// address are decided before any hashing; only the free ones are taken,
+// on both databases (several lindu processes share these rows).
+func TestLoginLimitsAtomic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
+		limits := store.LoginLimitsFor("satgas-6107010001", "203.0.113.9")
+		var mu sync.Mutex
+		taken := 0
+		var wg sync.WaitGroup
+		for i := 0; i < 200; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				a, err := st.TakeLoginAttempt(ctx, limits)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if a.Allowed {
+					mu.Lock()
+					taken++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		// Five free failures and the sixth, which starts the delay.
+		if taken != 6 {
+			t.Fatalf("%d of 200 parallel attempts taken, want 6", taken)
+		}
+	})
+}
+
+// TestLoginLocksAdmin: admins of the whole deployment see running delays
+// and lift them (audited); others may not.
+func TestLoginLocksAdmin(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{})
+		limits := store.LoginLimitsFor("supervisor", "203.0.113.9")
+		for i := 0; i < 7; i++ {
+			st.TakeLoginAttempt(ctx, limits)
+		}
+		root := "61.07"
+		admin := access.ForUser(domain.User{ID: "a1", Username: "admin", Role: domain.RoleAdmin, RegionCode: "61"}, "", "")
+		district := access.ForUser(domain.User{ID: "a2", Username: "admin-kec", Role: domain.RoleAdmin, RegionCode: "61.07.01"}, "", "")
+		cw := access.ForUser(domain.User{ID: "c1", Username: "cw", Role: domain.RoleCaseworker, RegionCode: "61"}, "", "")
+		for _, sc := range []domain.Scope{district, cw} {
+			if _, err := st.ListLoginLocks(ctx, sc, root); domain.CodeOf(err) != domain.EForbidden {
+				t.Fatalf("%s lists locks: %v", sc.Username, err)
+			}
+		}
+		locks, err := st.ListLoginLocks(ctx, admin, root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ua *store.LoginLock
+		for i := range locks {
+			if locks[i].Kind == "user_address" {
+				ua = &locks[i]
+			}
+		}
+		if ua == nil || ua.Username != "supervisor" || ua.Address != "203.0.113.9" || ua.Until.IsZero() {
+			t.Fatalf("locks %+v: want the running delay of supervisor at 203.0.113.9", locks)
+		}
+		if err := st.LiftLoginLock(ctx, cw, root, ua.Key); domain.CodeOf(err) != domain.EForbidden {
+			t.Fatalf("caseworker lifts: %v", err)
+		}
+		if err := st.LiftLoginLock(ctx, admin, root, ua.Key); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.LiftLoginLock(ctx, admin, root, ua.Key); domain.CodeOf(err) != domain.ENotFound {
+			t.Fatalf("lifting twice: %v", err)
+		}
+		if a, _ := st.TakeLoginAttempt(ctx, store.LoginLimitsFor("supervisor", "203.0.113.9")[:1]); !a.Allowed {
+			t.Fatal("lifted limit still refuses")
+		}
+		st.SealAudit(ctx)
+		es, err := st.ListAudit(ctx, admin, domain.AuditFilter{Action: "auth.login_lock_lifted", Limit: 10})
+		if err != nil || len(es) != 1 || strings.Contains(es[0].Detail, "203.0.113.9") {
+			t.Fatalf("audit of the lift: %+v %v (one entry, no address)", es, err)
+		}
+	})
+}
