@@ -216,15 +216,20 @@ func TestCheckPasswordPolicy(t *testing.T) {
 	}{
 		{name: "empty", pw: "", want: "at least 10 characters"},
 		{name: "9 characters", pw: "123456789", want: "at least 10 characters"},
-		{name: "10 characters", pw: "1234567890"},
+		{name: "10 characters", pw: "k7#Lpq2!xZ"},
+		{name: "10 digits in a row", pw: "1234567890", want: "too_common"},
+		{name: "common with digits and a mark", pw: "Password2026!", want: "too_common"},
+		{name: "common Indonesian", pw: "Rahasia123", want: "too_common"},
+		{name: "common behind digits", pw: "123456 dragon", want: "too_common"},
+		{name: "one character repeated", pw: strings.Repeat("a", 12), want: "too_common"},
 		{name: "passphrase", pw: "correct horse battery"},
 		{name: "9 runes, 18 bytes", pw: strings.Repeat("é", 9), want: "at least 10 characters"},
-		{name: "10 runes", pw: strings.Repeat("é", 10)},
+		{name: "10 runes", pw: "éàüöçñêèâî"},
 		{name: "5 emoji, 20 bytes", pw: strings.Repeat("🔐", 5), want: "at least 10 characters"},
-		{name: "256 characters", pw: strings.Repeat("a", 256)},
+		{name: "256 characters", pw: strings.Repeat("ab", 128)},
 		{name: "257 characters", pw: strings.Repeat("a", 257), want: "at most 256 characters"},
 		{name: "10 KB", pw: strings.Repeat("a", 10000), want: "at most 256 characters"},
-		{name: "200 two-byte characters", pw: strings.Repeat("é", 200)},
+		{name: "200 two-byte characters", pw: strings.Repeat("éà", 100)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,6 +240,16 @@ func TestCheckPasswordPolicy(t *testing.T) {
 				t.Errorf("CheckPasswordPolicy(%.20q) = %q, want %q", tt.pw, got, tt.want)
 			}
 		})
+	}
+	for _, tt := range []struct{ user, pw, want string }{
+		{"satgas-6107010001", "satgas-6107010001!", "contains_username"},
+		{"budi", "BUDI sayang kucing", "contains_username"},
+		{"budi", "correct horse battery", ""},
+		{"ab", "ab correct horse", ""}, // too short a username to judge
+	} {
+		if got := auth.CheckPasswordPolicyFor(tt.user, tt.pw); got != tt.want {
+			t.Errorf("CheckPasswordPolicyFor(%q, %q) = %q, want %q", tt.user, tt.pw, got, tt.want)
+		}
 	}
 	if auth.MinPasswordLen != 10 {
 		t.Errorf("MinPasswordLen = %d, want 10", auth.MinPasswordLen)

@@ -682,6 +682,7 @@ func TestInboxFilters(t *testing.T) {
 			t.Error("urgent case is not due soon")
 		}
 		w.clock.Advance(45 * time.Minute) // past the 30-minute acknowledgement of high priority
+		sup = w.loggedIn("sup")           // the session ended after 30 idle minutes
 		if !has("/kasus?f=1&open=1&due=overdue", urgent) || has("/kasus?f=1&open=1&due=overdue", calm) {
 			t.Error("overdue filter")
 		}

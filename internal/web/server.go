@@ -114,6 +114,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /users", s.staff(s.usersList))
 	mux.HandleFunc("GET /users/new", s.staff(s.userNewForm))
 	mux.HandleFunc("POST /users", s.staff(s.userCreate))
+	mux.HandleFunc("GET /users/kunci-masuk", s.staff(s.loginLocks))
+	mux.HandleFunc("POST /users/kunci-masuk/lepas", s.staff(s.loginLockLift))
 	mux.HandleFunc("GET /users/{id}", s.staff(s.userShow))
 	mux.HandleFunc("POST /users/{id}", s.staff(s.userUpdate))
 	mux.HandleFunc("POST /users/{id}/totp-reset", s.staff(s.userTOTPReset))

@@ -24,6 +24,7 @@ type UsersPage struct {
 	PrevURL   string
 	NextURL   string
 	CanManage bool
+	CanLocks  bool // may see and lift login delays (admins of the whole deployment)
 }
 
 func (s *Server) usersList(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +47,8 @@ func (s *Server) usersList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := UsersPage{Base: b, Users: users, Total: total, Filter: f, Page: page,
-		Pages: (total + usersPerPage - 1) / usersPerPage, CanManage: b.Scope.Can(domain.PermManageUsers)}
+		Pages: (total + usersPerPage - 1) / usersPerPage, CanManage: b.Scope.Can(domain.PermManageUsers),
+		CanLocks: b.Scope.Can(domain.PermManageUsers) && b.Scope.Contains(s.opt.RootRegion)}
 	link := func(n int) string {
 		v := url.Values{}
 		if f.Role != "" {

@@ -1,0 +1,36 @@
+package web
+
+import (
+	"net/http"
+
+	"lindu/internal/store"
+)
+
+// LoginLocksPage lists the login limits with recent failures (running
+// delays first), for admins of the whole deployment, who may lift them.
+type LoginLocksPage struct {
+	Base
+	Locks  []store.LoginLock
+	Lifted bool
+}
+
+// Authorization: admins whose region covers the deployment's root region
+// (the store refuses everyone else).
+func (s *Server) loginLocks(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "locks.title")
+	locks, err := s.st.ListLoginLocks(r.Context(), b.Scope, s.opt.RootRegion)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "login_locks", LoginLocksPage{Base: b, Locks: locks, Lifted: r.URL.Query().Get("ok") == "1"})
+}
+
+func (s *Server) loginLockLift(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "locks.title")
+	if err := s.st.LiftLoginLock(r.Context(), b.Scope, s.opt.RootRegion, r.PostFormValue("key")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/users/kunci-masuk?ok=1", http.StatusSeeOther)
+}
