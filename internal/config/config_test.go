@@ -45,6 +45,8 @@ func TestDefaults(t *testing.T) {
 		AuditCheckpointFile:  filepath.Join("data", "audit-checkpoints.txt"),
 		AuditCheckpointEvery: 10 * time.Minute,
 		EmergencyAccess:      4 * time.Hour,
+		SessionIdle:          30 * time.Minute,
+		SessionMax:           12 * time.Hour,
 	}
 	if c != want {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)

@@ -1,19 +1,26 @@
 package server_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"lindu/internal/access"
+	"lindu/internal/api"
+	"lindu/internal/domain"
 	"lindu/internal/server"
 	"lindu/internal/store"
 )
 
-// FuzzAPICreateUser posts arbitrary bodies to POST /api/v1/users as an
-// admin: the answer is 201, 413 or 422 with a JSON error, never a 5xx, and
-// only a 201 adds a user.
+// FuzzAPICreateUser posts arbitrary bodies to POST /api/v1/users with an
+// admin's API token: the answer is 403 (tokens may not manage users), 413
+// or 422 with a JSON error, never a 5xx, and never adds a user. The same
+// body, when it decodes, goes to the store's CreateUser as that admin:
+// a user is added or a coded error (invalid, forbidden, conflict) comes
+// back, never an internal one.
 func FuzzAPICreateUser(f *testing.F) {
 	for _, s := range []string{
 		`{"username":"fz-ok","role":"viewer","region_code":"61.07","password":"long enough pw"}`,
@@ -25,6 +32,7 @@ func FuzzAPICreateUser(f *testing.F) {
 	}
 	w := newWorld(f, store.SQLite, server.Options{})
 	tok := w.token("reg-admin")
+	admin := access.ForUser(w.users["reg-admin"], "127.0.0.1", "fuzz")
 	f.Fuzz(func(t *testing.T, body string) {
 		before, _ := w.st.UserCount(bg)
 		req, _ := http.NewRequest("POST", w.ts.URL+"/api/v1/users", strings.NewReader(body))
@@ -38,16 +46,30 @@ func FuzzAPICreateUser(f *testing.F) {
 		resp.Body.Close()
 		after, _ := w.st.UserCount(bg)
 		switch resp.StatusCode {
-		case 201:
-			if after != before+1 {
-				t.Fatalf("201 but users %d -> %d", before, after)
-			}
-		case 413, 422:
+		case 403, 413, 422:
 			if after != before || !strings.Contains(string(raw), `"error"`) {
 				t.Fatalf("%d changed users %d -> %d or no JSON error: %s", resp.StatusCode, before, after, raw)
 			}
 		default:
 			t.Fatalf("status %d for %q: %s", resp.StatusCode, body, raw)
+		}
+		var nu api.NewUserRequest
+		if json.Unmarshal([]byte(body), &nu) != nil {
+			return
+		}
+		_, err = w.st.CreateUser(bg, admin, domain.NewUser{Username: nu.Username, Role: domain.Role(nu.Role),
+			RegionCode: nu.RegionCode, FullName: nu.FullName, Email: nu.Email, Phone: nu.Phone, Password: nu.Password})
+		switch code := domain.CodeOf(err); {
+		case err == nil:
+			if n, _ := w.st.UserCount(bg); n != after+1 {
+				t.Fatalf("CreateUser succeeded but users %d -> %d", after, n)
+			}
+		case code == domain.EInvalid || code == domain.EForbidden || code == domain.EConflict:
+			if n, _ := w.st.UserCount(bg); n != after {
+				t.Fatalf("CreateUser refused (%v) but users %d -> %d", err, after, n)
+			}
+		default:
+			t.Fatalf("CreateUser(%q): %v", body, err)
 		}
 	})
 }
