@@ -2,7 +2,12 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +28,15 @@ func TestKeyRotateDemo(t *testing.T) {
 	s := startServe(t, env, "--demo")
 	waitHealthy(t, s, s.readyURL(t, 120*time.Second), 10*time.Second)
 	s.stop(t, 30*time.Second)
+	adminPW := ""
+	for _, l := range strings.Split(s.stdout.String(), "\n") {
+		if f := strings.Fields(l); len(f) == 4 && f[0] == "admin" {
+			adminPW = f[3]
+		}
+	}
+	if adminPW == "" {
+		t.Fatalf("no demo admin password in the output:\n%s", s.stdout.String())
+	}
 
 	before, err := secret.Load(filepath.Join(dir, "secret.key"))
 	if err != nil {
@@ -50,7 +64,6 @@ func TestKeyRotateDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
 	sys := access.System("test")
 	reps, n, err := st.ListReports(ctx, sys, store.ReportFilter{Limit: 200})
 	if err != nil || n < 200 {
@@ -72,9 +85,61 @@ func TestKeyRotateDemo(t *testing.T) {
 		}
 	}
 
+	st.Close()
+
+	// As a user would: lindu started again with only the new key shows a
+	// report and a case (the defect answered 500 "unknown key" here).
+	s = startServe(t, env, "--demo")
+	base := s.readyURL(t, 120*time.Second)
+	waitHealthy(t, s, base, 10*time.Second)
+	c := loginClient(t, base, "admin", adminPW)
+	for _, path := range []string{"/laporan/" + reps[0].ID, "/kasus/" + cs[0].ID} {
+		resp, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s after key rotate: %d\n%.300s", path, resp.StatusCode, body)
+		}
+	}
+	s.stop(t, 30*time.Second)
+
 	// A second run makes a new key again and removes the previous one.
 	r = runCmd(t, env, "", "key", "rotate")
 	if r.code != 0 || !strings.Contains(r.stdout, "old keys removed: "+keys[0].ID) {
 		t.Fatalf("second key rotate: %v", r)
 	}
+}
+
+// loginClient logs in through the form and returns a client with the
+// session cookie.
+func loginClient(t *testing.T, base, user, password string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	resp, err := c.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("login form without a CSRF token")
+	}
+	req, _ := http.NewRequest("POST", base+"/login", strings.NewReader(url.Values{"csrf": {string(m[1])},
+		"username": {user}, "password": {password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/beranda" {
+		t.Fatalf("login %s: %d at %s", user, resp.StatusCode, resp.Request.URL.Path)
+	}
+	return c
 }
