@@ -629,8 +629,15 @@ func (s *Store) SuggestDuplicates(ctx context.Context, sc domain.Scope, reportID
 		out = out[:5]
 	}
 	if sc.Personal && !sc.System {
+		// Which cases were put beside the report, by id (no personal data),
+		// so an auditor can follow up what was shown.
+		ids := make([]string, len(out))
+		for i, d := range out {
+			ids[i] = d.Case.ID
+		}
 		if err := s.Audit(ctx, sc, "report.duplicates", "report", reportID, rep.RegionCode,
-			fmt.Sprintf("fields=description,case_summaries compared=%d suggested=%d", compared, len(out))); err != nil {
+			fmt.Sprintf("fields=description,case_summaries compared=%d suggested=%d cases=%s", compared, len(out),
+				strings.Join(ids, ","))); err != nil {
 			return nil, err
 		}
 	}

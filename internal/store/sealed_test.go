@@ -194,7 +194,8 @@ func TestSuggestDuplicatesAudited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(es) != 1 || es[0].Actor != w.sup.Username || !strings.Contains(es[0].Detail, "compared=1") {
+		if len(es) != 1 || es[0].Actor != w.sup.Username || !strings.Contains(es[0].Detail, "compared=1") ||
+			!strings.Contains(es[0].Detail, "cases="+w.cs.ID) {
 			t.Fatalf("duplicates read audited as %+v, want one entry by %s", es, w.sup.Username)
 		}
 	})
