@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 	"time"
@@ -37,12 +38,31 @@ const loginWindow = time.Hour
 // LoginLimitsFor returns the limits of a password login for username from
 // address ip.
 func LoginLimitsFor(username, ip string) []LoginLimit {
+	ip = limitAddress(ip)
 	return []LoginLimit{
 		{Key: "ua:" + username + "|" + ip, Free: 5, Base: 30 * time.Second, Max: 15 * time.Minute},
 		// A whole office may share one address behind NAT.
 		{Key: "ip:" + ip, Free: 30, Base: 30 * time.Second, Max: 15 * time.Minute},
 		{Key: "u:" + username, Free: 20, Base: time.Second, Max: 5 * time.Second},
 	}
+}
+
+// limitAddress is the part of a client address a limit counts: an IPv4
+// address whole, an IPv6 address by its /64 prefix (one subscriber holds a
+// whole /64, 2^64 addresses), written "2001:db8:1:2::/64".
+func limitAddress(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }
 
 // TOTPLimitsFor returns the limits of second-factor attempts of a user
@@ -255,5 +275,23 @@ func (s *Store) LiftLoginLock(ctx context.Context, sc domain.Scope, root, key st
 			detail += " user_id=" + l.UserID
 		}
 		return s.audit(ctx, tx, sc, "auth.login_lock_lifted", "", "", root, detail)
+	})
+}
+
+// GiveBackLoginAttempt takes back an attempt that was counted but could not
+// be judged (hashing busy, database error): each limit loses this one
+// failure and nothing else. A delay already running stays, or a guesser who
+// keeps the password gate busy would lift their own delay with every 503.
+func (s *Store) GiveBackLoginAttempt(ctx context.Context, limits []LoginLimit) error {
+	limits = append([]LoginLimit(nil), limits...)
+	sort.Slice(limits, func(i, j int) bool { return limits[i].Key < limits[j].Key })
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, l := range limits {
+			if _, err := tx.ExecContext(ctx, `UPDATE login_throttle SET failures = failures - 1
+				WHERE key = $1 AND failures > 0`, l.Key); err != nil {
+				return fmt.Errorf("store: login limit: %w", err)
+			}
+		}
+		return nil
 	})
 }

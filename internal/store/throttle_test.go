@@ -163,3 +163,68 @@ func TestLoginLocksAdmin(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginAttemptGivenBack: an attempt that could not be judged (hashing
+// busy, database error) is given back without lifting the delays already
+// running or the failures counted before it: otherwise a guesser who keeps
+// the password gate busy would wipe their own delay with every 503.
+func TestLoginAttemptGivenBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clk := storetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+		st := storetest.Open(t, d, storetest.Options{Now: clk.Now, Regions: "-"})
+		limits := store.LoginLimitsFor("supervisor", "203.0.113.9")
+		for i := 1; i <= 6; i++ {
+			if a, err := st.TakeLoginAttempt(ctx, limits); err != nil || !a.Allowed {
+				t.Fatalf("attempt %d refused: %+v %v", i, a, err)
+			}
+		}
+		// The sixth attempt started a delay; it was not judged and is given back.
+		if err := st.GiveBackLoginAttempt(ctx, limits); err != nil {
+			t.Fatal(err)
+		}
+		if a, _ := st.TakeLoginAttempt(ctx, limits); a.Allowed {
+			t.Fatal("giving an attempt back lifted the running delay")
+		}
+		// After the delay the count still stands at five: the next
+		// failure delays again at once.
+		clk.Advance(16 * time.Minute)
+		if a, _ := st.TakeLoginAttempt(ctx, limits); !a.Allowed || len(a.Locked) == 0 {
+			t.Fatalf("after the delay: %+v, want taken with a new delay (failures kept)", a)
+		}
+		// A fresh key given back is as if never tried.
+		other := store.LoginLimitsFor("peksos", "198.51.100.7")
+		for i := 1; i <= 10; i++ {
+			if a, _ := st.TakeLoginAttempt(ctx, other); !a.Allowed || len(a.Locked) > 0 {
+				t.Fatalf("given-back attempt %d counted: %+v", i, a)
+			}
+			if err := st.GiveBackLoginAttempt(ctx, other); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestLoginLimitsIPv6Prefix: a guesser holds a whole IPv6 /64 (2^64
+// addresses), so an IPv6 address is limited by its /64 prefix.
+func TestLoginLimitsIPv6Prefix(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clk := storetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+		st := storetest.Open(t, d, storetest.Options{Now: clk.Now, Regions: "-"})
+		for i := 1; i <= 6; i++ {
+			ip := "2001:db8:1:2::" + strings.Repeat("a", 1) + string(rune('0'+i))
+			if a, err := st.TakeLoginAttempt(ctx, store.LoginLimitsFor("supervisor", ip)); err != nil || !a.Allowed {
+				t.Fatalf("attempt %d refused: %+v %v", i, a, err)
+			}
+		}
+		if a, _ := st.TakeLoginAttempt(ctx, store.LoginLimitsFor("supervisor", "2001:db8:1:2:ffff::99")); a.Allowed {
+			t.Fatal("another address of the same /64 is not delayed")
+		}
+		// Another /64 and IPv4 are separate.
+		if a, _ := st.TakeLoginAttempt(ctx, store.LoginLimitsFor("supervisor", "2001:db8:1:3::1")); !a.Allowed {
+			t.Fatal("another /64 delayed")
+		}
+		if a, _ := st.TakeLoginAttempt(ctx, store.LoginLimitsFor("supervisor", "203.0.113.9")); !a.Allowed {
+			t.Fatal("an IPv4 address delayed")
+		}
+	})
+}

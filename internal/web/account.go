@@ -261,7 +261,7 @@ func (s *Server) confirmPassword(ctx context.Context, userID, pw, hash string) (
 		ok, err = false, nil
 	}
 	if err != nil {
-		s.st.LoginSucceeded(context.WithoutCancel(ctx), limits) // not judged: give it back
+		s.st.GiveBackLoginAttempt(context.WithoutCancel(ctx), limits) // not judged: give it back
 		return false, time.Time{}, passwordCheckError(err)
 	}
 	if ok {

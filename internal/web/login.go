@@ -85,7 +85,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		// The attempt was not judged (hashing busy, database down): give it back.
-		s.st.LoginSucceeded(context.WithoutCancel(ctx), limits)
+		s.st.GiveBackLoginAttempt(context.WithoutCancel(ctx), limits)
 		s.fail(w, r, passwordCheckError(err))
 		return
 	}
