@@ -269,6 +269,11 @@ var catalog = map[string]map[string]string{
 		"locks.kind_other":          "Lainnya",
 		"field.too_common":          "Kata sandi ini terlalu umum dan mudah ditebak. Pilih kalimat yang hanya Anda ketahui.",
 		"field.contains_username":   "Kata sandi tidak boleh memuat nama pengguna.",
+
+		// Own secrets: a current code for changes when TOTP is on.
+		"account.current_code":    "Kode verifikasi sekarang",
+		"field.wrong_code":        "Kode verifikasi salah atau sudah dipakai.",
+		"users.own_password_hint": "Ubah kata sandi Anda sendiri di halaman Akun (perlu kata sandi sekarang).",
 	},
 	"en": {
 		"layout.skip":       "Skip to content",
@@ -524,5 +529,10 @@ var catalog = map[string]map[string]string{
 		"locks.kind_other":          "Other",
 		"field.too_common":          "This password is too common and easy to guess. Choose a phrase only you know.",
 		"field.contains_username":   "The password must not contain the username.",
+
+		// Own secrets: a current code for changes when TOTP is on.
+		"account.current_code":    "Current verification code",
+		"field.wrong_code":        "Wrong or already used verification code.",
+		"users.own_password_hint": "Change your own password on the Account page (it asks for the current one).",
 	},
 }

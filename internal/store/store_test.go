@@ -360,7 +360,13 @@ func TestSessionsAndTokens(t *testing.T) {
 		// Password change ends sessions.
 		tok2, _ := st.CreateSession(ctx, u.ID, "", "", true)
 		pw := "another long password"
-		if _, err := st.UpdateUser(ctx, access.ForUser(u, "", ""), u.ID, domain.UserUpdate{Password: &pw}); err != nil {
+		if _, err := st.UpdateUser(ctx, access.ForUser(u, "", ""), u.ID, domain.UserUpdate{Password: &pw}); domain.CodeOf(err) != domain.EForbidden {
+			t.Fatalf("own password changed without the account page's checks: %v", err)
+		}
+		if _, err := st.SessionByToken(ctx, tok2); err != nil {
+			t.Fatalf("refused change ended the session: %v", err)
+		}
+		if err := st.SetOwnPassword(ctx, access.ForUser(u, "", ""), pw); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.SessionByToken(ctx, tok2); domain.CodeOf(err) != domain.EUnauthorized {

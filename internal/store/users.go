@@ -253,10 +253,32 @@ func (s *Store) ListUsers(ctx context.Context, sc domain.Scope, f domain.UserFil
 }
 
 // UpdateUser changes a user inside sc's region. Authorization:
-// PermManageUsers (any field), or the user themself (name, e-mail, phone,
-// password only). Disabling a user or changing the password ends their
-// sessions.
+// PermManageUsers (any field), or the user themself (name, e-mail, phone).
+// One's own password is changed only by SetOwnPassword, after the current
+// password (and code) were checked: whoever holds a stolen session must not
+// take the account over. Disabling a user or changing the password ends
+// their sessions.
 func (s *Store) UpdateUser(ctx context.Context, sc domain.Scope, id string, up domain.UserUpdate) (domain.User, error) {
+	if sc.UserID == id && !sc.System && up.Password != nil {
+		return domain.User{}, domain.Errorf(domain.EForbidden,
+			"change your own password on the account page: it asks for the current one")
+	}
+	return s.updateUser(ctx, sc, id, up)
+}
+
+// SetOwnPassword changes the caller's own password, ending all their
+// sessions and revoking their API tokens. Authorization: the caller
+// themself, and the caller (the account page) must have checked the current
+// password and, with TOTP on, a current code.
+func (s *Store) SetOwnPassword(ctx context.Context, sc domain.Scope, pw string) error {
+	if sc.UserID == "" {
+		return domain.Errorf(domain.EForbidden, "not a user")
+	}
+	_, err := s.updateUser(ctx, sc, sc.UserID, domain.UserUpdate{Password: &pw})
+	return err
+}
+
+func (s *Store) updateUser(ctx context.Context, sc domain.Scope, id string, up domain.UserUpdate) (domain.User, error) {
 	self := sc.UserID == id
 	manage := sc.Can(domain.PermManageUsers)
 	if !manage && !self {

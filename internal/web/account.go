@@ -95,13 +95,26 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		fields["current"] = "wrong_password"
+	} else if cred.User.TOTPEnabled {
+		ok, until, err := s.confirmCode(ctx, cred, r.PostFormValue("current_code"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if !until.IsZero() {
+			s.accountThrottled(w, r, until)
+			return
+		}
+		if !ok {
+			fields["current_code"] = "wrong_code"
+		}
 	}
 	pw := r.PostFormValue("new")
 	if pw != r.PostFormValue("repeat") {
 		fields["repeat"] = "passwords_differ"
 	}
 	if len(fields) == 0 {
-		_, err = s.st.UpdateUser(ctx, p.Scope, p.User.ID, domain.UserUpdate{Password: &pw})
+		err = s.st.SetOwnPassword(ctx, p.Scope, pw)
 		if err == nil {
 			// Changing the password ends every session, this one too: start afresh.
 			tok, err := s.st.CreateSession(ctx, p.User.ID, p.Scope.IP, p.Session.Lang, true)
@@ -154,13 +167,23 @@ func (s *Server) accountTOTPEnable(w http.ResponseWriter, r *http.Request) {
 			s.accountThrottled(w, r, until)
 			return
 		}
+		field, reason := "totp_current", "wrong_password"
 		if ok {
-			_, ok = auth.VerifyTOTP(cred.TOTPSecret, r.PostFormValue("current_code"), s.now(), cred.TOTPLastStep)
+			field, reason = "totp_current_code", "wrong_code"
+			ok, until, err = s.confirmCode(ctx, cred, r.PostFormValue("current_code"))
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if !until.IsZero() {
+				s.accountThrottled(w, r, until)
+				return
+			}
 		}
 		if !ok {
 			s.accountPage(w, r, http.StatusUnprocessableEntity, func(a *AccountPage) {
 				a.Error = a.T("form.fix_fields")
-				a.Fields = map[string]string{"totp_current": a.T("field.wrong_password")}
+				a.Fields = translateFields(a.Base, map[string]string{field: reason})
 			})
 			return
 		}
@@ -208,10 +231,27 @@ func (s *Server) accountTOTPDisable(w http.ResponseWriter, r *http.Request) {
 		s.accountThrottled(w, r, until)
 		return
 	}
+	fields := map[string]string{}
 	if !ok {
+		fields["totp_current"] = "wrong_password"
+	} else if cred.User.TOTPEnabled {
+		ok, until, err := s.confirmCode(r.Context(), cred, r.PostFormValue("current_code"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if !until.IsZero() {
+			s.accountThrottled(w, r, until)
+			return
+		}
+		if !ok {
+			fields["totp_current_code"] = "wrong_code"
+		}
+	}
+	if len(fields) > 0 {
 		s.accountPage(w, r, http.StatusUnprocessableEntity, func(a *AccountPage) {
 			a.Error = a.T("form.fix_fields")
-			a.Fields = map[string]string{"totp_current": a.T("field.wrong_password")}
+			a.Fields = translateFields(a.Base, fields)
 		})
 		return
 	}
@@ -263,6 +303,31 @@ func (s *Server) confirmPassword(ctx context.Context, userID, pw, hash string) (
 	if err != nil {
 		s.st.GiveBackLoginAttempt(context.WithoutCancel(ctx), limits) // not judged: give it back
 		return false, time.Time{}, passwordCheckError(err)
+	}
+	if ok {
+		err = s.st.LoginSucceeded(ctx, limits)
+	}
+	return ok, time.Time{}, err
+}
+
+// confirmCode checks a current TOTP code of a signed-in user within the
+// user's second-factor limit (store.TOTPLimitsFor, shared with login) and
+// uses up its time step, so a code seen over the shoulder cannot be
+// replayed. until is set when the limit refuses the attempt.
+func (s *Server) confirmCode(ctx context.Context, cred store.Credentials, code string) (ok bool, until time.Time, err error) {
+	limits := store.TOTPLimitsFor(cred.User.ID)
+	att, err := s.st.TakeLoginAttempt(ctx, limits)
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	if !att.Allowed {
+		return false, att.Until, nil
+	}
+	step, ok := auth.VerifyTOTP(cred.TOTPSecret, code, s.now(), cred.TOTPLastStep)
+	if ok {
+		if ok, err = s.st.UseTOTPStep(ctx, cred.User.ID, step); err != nil {
+			return false, time.Time{}, err
+		}
 	}
 	if ok {
 		err = s.st.LoginSucceeded(ctx, limits)
