@@ -32,7 +32,9 @@ func IsCommonPassword(pw string) bool {
 	if m[p] {
 		return true
 	}
-	trim := func(r rune) bool { return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r) }
+	trim := func(r rune) bool {
+		return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r)
+	}
 	if core := strings.TrimFunc(p, trim); core != p && len([]rune(core)) >= 4 && m[core] {
 		return true
 	}
