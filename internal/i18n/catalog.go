@@ -267,6 +267,7 @@ var catalog = map[string]map[string]string{
 		"locks.kind_totp":           "Kode verifikasi dua langkah",
 		"locks.kind_password_check": "Konfirmasi kata sandi",
 		"locks.kind_other":          "Lainnya",
+		"locks.unknown_user":        "nama pengguna tidak terdaftar (tidak ditampilkan)",
 		"field.too_common":          "Kata sandi ini terlalu umum dan mudah ditebak. Pilih kalimat yang hanya Anda ketahui.",
 		"field.contains_username":   "Kata sandi tidak boleh memuat nama pengguna.",
 
@@ -527,6 +528,7 @@ var catalog = map[string]map[string]string{
 		"locks.kind_totp":           "Two-step verification code",
 		"locks.kind_password_check": "Password confirmation",
 		"locks.kind_other":          "Other",
+		"locks.unknown_user":        "not a registered username (not shown)",
 		"field.too_common":          "This password is too common and easy to guess. Choose a phrase only you know.",
 		"field.contains_username":   "The password must not contain the username.",
 

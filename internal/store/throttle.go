@@ -179,9 +179,12 @@ type LoginLock struct {
 	Username string // for user_address and user
 	Address  string // for user_address and address
 	UserID   string // for totp and password_check
-	Failures int
-	LastAt   time.Time
-	Until    time.Time // zero when no delay runs
+	// UnknownUser: the username typed is no account (shown blank: it may
+	// be a password typed into the wrong field).
+	UnknownUser bool
+	Failures    int
+	LastAt      time.Time
+	Until       time.Time // zero when no delay runs
 }
 
 func parseLockKey(k string) LoginLock {
@@ -243,7 +246,24 @@ func (s *Store) ListLoginLocks(ctx context.Context, sc domain.Scope, root string
 		}
 		out = append(out, l)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Username == "" {
+			continue
+		}
+		var n int
+		if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE username = $1`, out[i].Username).Scan(&n); err != nil {
+			return nil, fmt.Errorf("store: login locks: %w", err)
+		}
+		if n == 0 {
+			// Not even the key leaves the store: it holds what was typed.
+			// Nobody real is held up by it, so there is nothing to lift.
+			out[i].Key, out[i].Username, out[i].UnknownUser = "", "", true
+		}
+	}
+	return out, nil
 }
 
 // LiftLoginLock forgets the failures of one limit key; audited.

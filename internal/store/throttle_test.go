@@ -118,10 +118,16 @@ func TestLoginLimitsAtomic(t *testing.T) {
 func TestLoginLocksAdmin(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		st := storetest.Open(t, d, storetest.Options{})
+		if _, err := st.CreateUser(ctx, sys(), domain.NewUser{Username: "supervisor", Role: domain.RoleSupervisor,
+			RegionCode: "61.07", Password: "correct horse battery"}); err != nil {
+			t.Fatal(err)
+		}
 		limits := store.LoginLimitsFor("supervisor", "203.0.113.9")
 		for i := 0; i < 7; i++ {
 			st.TakeLoginAttempt(ctx, limits)
 		}
+		// A password typed into the username field is never shown.
+		st.TakeLoginAttempt(ctx, store.LoginLimitsFor("my secret pass 42", "203.0.113.9"))
 		root := "61.07"
 		admin := access.ForUser(domain.User{ID: "a1", Username: "admin", Role: domain.RoleAdmin, RegionCode: "61"}, "", "")
 		district := access.ForUser(domain.User{ID: "a2", Username: "admin-kec", Role: domain.RoleAdmin, RegionCode: "61.07.01"}, "", "")
@@ -137,7 +143,10 @@ func TestLoginLocksAdmin(t *testing.T) {
 		}
 		var ua *store.LoginLock
 		for i := range locks {
-			if locks[i].Kind == "user_address" {
+			if strings.Contains(locks[i].Username+locks[i].Key, "secret") {
+				t.Fatalf("a username that is no account is shown: %+v", locks[i])
+			}
+			if locks[i].Kind == "user_address" && locks[i].Username == "supervisor" {
 				ua = &locks[i]
 			}
 		}
