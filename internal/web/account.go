@@ -83,31 +83,9 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	fields := map[string]string{}
-	ok, until, err := s.confirmPassword(ctx, p.User.ID, r.PostFormValue("current"), cred.PasswordHash)
-	if err != nil {
-		s.fail(w, r, err)
+	fields, done := s.confirmSecrets(w, r, cred, "current", "current_code")
+	if done {
 		return
-	}
-	if !until.IsZero() {
-		s.accountThrottled(w, r, until)
-		return
-	}
-	if !ok {
-		fields["current"] = "wrong_password"
-	} else if cred.User.TOTPEnabled {
-		ok, until, err := s.confirmCode(ctx, cred, r.PostFormValue("current_code"))
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if !until.IsZero() {
-			s.accountThrottled(w, r, until)
-			return
-		}
-		if !ok {
-			fields["current_code"] = "wrong_code"
-		}
 	}
 	pw := r.PostFormValue("new")
 	if pw != r.PostFormValue("repeat") {
@@ -158,32 +136,14 @@ func (s *Server) accountTOTPEnable(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		ok, until, err := s.confirmPassword(ctx, p.User.ID, r.PostFormValue("current"), cred.PasswordHash)
-		if err != nil {
-			s.fail(w, r, err)
+		fields, done := s.confirmSecrets(w, r, cred, "totp_current", "totp_current_code")
+		if done {
 			return
 		}
-		if !until.IsZero() {
-			s.accountThrottled(w, r, until)
-			return
-		}
-		field, reason := "totp_current", "wrong_password"
-		if ok {
-			field, reason = "totp_current_code", "wrong_code"
-			ok, until, err = s.confirmCode(ctx, cred, r.PostFormValue("current_code"))
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			if !until.IsZero() {
-				s.accountThrottled(w, r, until)
-				return
-			}
-		}
-		if !ok {
+		if len(fields) > 0 {
 			s.accountPage(w, r, http.StatusUnprocessableEntity, func(a *AccountPage) {
 				a.Error = a.T("form.fix_fields")
-				a.Fields = translateFields(a.Base, map[string]string{field: reason})
+				a.Fields = translateFields(a.Base, fields)
 			})
 			return
 		}
@@ -222,31 +182,9 @@ func (s *Server) accountTOTPDisable(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ok, until, err := s.confirmPassword(r.Context(), p.User.ID, r.PostFormValue("current"), cred.PasswordHash)
-	if err != nil {
-		s.fail(w, r, err)
+	fields, done := s.confirmSecrets(w, r, cred, "totp_current", "totp_current_code")
+	if done {
 		return
-	}
-	if !until.IsZero() {
-		s.accountThrottled(w, r, until)
-		return
-	}
-	fields := map[string]string{}
-	if !ok {
-		fields["totp_current"] = "wrong_password"
-	} else if cred.User.TOTPEnabled {
-		ok, until, err := s.confirmCode(r.Context(), cred, r.PostFormValue("current_code"))
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if !until.IsZero() {
-			s.accountThrottled(w, r, until)
-			return
-		}
-		if !ok {
-			fields["totp_current_code"] = "wrong_code"
-		}
 	}
 	if len(fields) > 0 {
 		s.accountPage(w, r, http.StatusUnprocessableEntity, func(a *AccountPage) {
@@ -282,6 +220,36 @@ func (s *Server) accountTokenRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/account?ok=token_revoked#tokens", http.StatusSeeOther)
+}
+
+// confirmSecrets checks the current password posted as "current" and, when
+// the second factor is on, a current code posted as "current_code". It
+// returns the fields to mark wrong (under pwField and codeField), or done
+// when it has already answered (refused by a limit, or an error).
+func (s *Server) confirmSecrets(w http.ResponseWriter, r *http.Request, cred store.Credentials, pwField, codeField string) (fields map[string]string, done bool) {
+	fields = map[string]string{}
+	ok, until, err := s.confirmPassword(r.Context(), cred.User.ID, r.PostFormValue("current"), cred.PasswordHash)
+	if err == nil && until.IsZero() {
+		if !ok {
+			fields[pwField] = "wrong_password"
+			return fields, false
+		}
+		if !cred.User.TOTPEnabled {
+			return fields, false
+		}
+		ok, until, err = s.confirmCode(r.Context(), cred, r.PostFormValue("current_code"))
+	}
+	switch {
+	case err != nil:
+		s.fail(w, r, err)
+		return nil, true
+	case !until.IsZero():
+		s.accountThrottled(w, r, until)
+		return nil, true
+	case !ok:
+		fields[codeField] = "wrong_code"
+	}
+	return fields, false
 }
 
 // confirmPassword checks a signed-in user's current password within the
