@@ -14,8 +14,8 @@ const gsm7 = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤
 // names of Indonesia and the longest deadline format.
 func TestSMSFitsOneMessage(t *testing.T) {
 	village := strings.Repeat("W", 40) // the longest village names are about 40 characters
-	for lang, texts := range smsCatalog {
-		for key := range texts {
+	for _, lang := range Languages {
+		for _, key := range Keys(lang) {
 			if !strings.HasPrefix(key, "sms.") {
 				continue
 			}
