@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"lindu/internal/config"
 	"lindu/internal/demo"
 	"lindu/internal/domain"
+	"lindu/internal/httpx"
 	"lindu/internal/jobs"
 	"lindu/internal/kla"
 	"lindu/internal/regiondata"
@@ -459,9 +461,10 @@ func describe(err error) error {
 	}
 	var parts []string
 	for k, v := range e.Fields {
-		parts = append(parts, k+": "+v)
+		parts = append(parts, k+": "+httpx.Text("en", v))
 	}
-	return errors.New(e.Message + " (" + strings.Join(parts, "; ") + ")")
+	sort.Strings(parts)
+	return errors.New(httpx.ErrorText("en", e) + " (" + strings.Join(parts, "; ") + ")")
 }
 
 func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {

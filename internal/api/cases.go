@@ -122,15 +122,15 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := strings.TrimSpace(req.ClientRequestID)
-	bad := map[string]string{}
+	bad := domain.FieldErrors{}
 	if h := strings.TrimSpace(r.Header.Get("Idempotency-Key")); h != "" {
 		if key != "" && key != h {
-			bad["client_request_id"] = "differs from the Idempotency-Key header"
+			bad["client_request_id"] = domain.M("field.differs from the Idempotency-Key header")
 		}
 		key = h
 	}
 	if len(key) > MaxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return !unicode.IsPrint(c) }) >= 0 {
-		bad["client_request_id"] = "at most " + strconv.Itoa(MaxIdempotencyKey) + " printable characters"
+		bad["client_request_id"] = domain.M("field.at most " + strconv.Itoa(MaxIdempotencyKey) + " printable characters")
 	}
 	nr := domain.NewReport{Channel: domain.ChannelAPI, RegionCode: req.RegionCode, Description: req.Description,
 		ChildAge: req.ChildAge, ChildSex: domain.Sex(req.ChildSex), Anonymous: req.Anonymous,
@@ -146,7 +146,7 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 				bad[k] = v
 			}
 		}
-		a.fail(w, r, domain.Invalid("please correct the marked fields", bad))
+		a.fail(w, r, domain.InvalidFields(bad))
 		return
 	}
 	// An unknown village is a mistake in the body too: checked (a read)

@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"sort"
 )
 
 // ErrorCode classifies what went wrong, in terms of what the caller did.
@@ -21,31 +22,77 @@ const (
 	EUnavailable  ErrorCode = "unavailable"  // a dependency is down
 )
 
-// Error is a user-facing error: a code, a message safe to show, and optional
-// per-field messages for forms. Messages never contain personal data.
+// Msg is a text for a user: a message key of the i18n catalogue and its
+// arguments, rendered in the reader's language by the front end.
+type Msg struct {
+	Key  string
+	Args []any
+}
+
+// M builds a Msg.
+func M(key string, args ...any) Msg { return Msg{Key: key, Args: args} }
+
+// FieldErrors maps a form or JSON field to what is wrong with it.
+type FieldErrors map[string]Msg
+
+// Error is a user-facing error: a code, a message key with its arguments,
+// and optional per-field messages for forms. Message is an English
+// description for logs and tests; users read the text of Key in their
+// language. Neither ever contains personal data.
 type Error struct {
 	Code    ErrorCode
 	Message string
-	Fields  map[string]string
+	Key     string
+	Args    []any
+	Fields  FieldErrors
 	// RetryAfterSeconds is set for ETooMany and EUnavailable.
 	RetryAfterSeconds int
 }
 
 func (e *Error) Error() string {
-	if len(e.Fields) > 0 {
-		return fmt.Sprintf("%s: %s %v", e.Code, e.Message, e.Fields)
+	msg := e.Message
+	if msg == "" {
+		msg = e.Key
 	}
-	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	if len(e.Fields) > 0 {
+		keys := make([]string, 0, len(e.Fields))
+		for k, m := range e.Fields {
+			keys = append(keys, k+":"+m.Key)
+		}
+		sort.Strings(keys)
+		return fmt.Sprintf("%s: %s %v", e.Code, msg, keys)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, msg)
 }
 
-// Errorf builds a coded error.
+// Msg is what the user reads: the error's key and arguments.
+func (e *Error) Msg() Msg { return Msg{Key: e.Key, Args: e.Args} }
+
+// E builds a coded error with a message key and its arguments.
+func E(code ErrorCode, key string, args ...any) *Error {
+	return &Error{Code: code, Message: key, Key: key, Args: args}
+}
+
+// Errorf builds a coded error with an English message and no key; the
+// front ends show a generic text for its code. Prefer E.
 func Errorf(code ErrorCode, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Invalid builds an EInvalid error with per-field messages.
+// InvalidFields builds an EInvalid error with per-field messages.
+func InvalidFields(fields FieldErrors) *Error {
+	return &Error{Code: EInvalid, Message: "please correct the marked fields", Key: "error.fields", Fields: fields}
+}
+
+// Invalid builds an EInvalid error whose per-field messages are English
+// sentences, keyed "field.<sentence>" in the catalogue. Older code uses
+// it; new code uses InvalidFields with real keys.
 func Invalid(msg string, fields map[string]string) *Error {
-	return &Error{Code: EInvalid, Message: msg, Fields: fields}
+	fe := make(FieldErrors, len(fields))
+	for k, v := range fields {
+		fe[k] = Msg{Key: "field." + v}
+	}
+	return &Error{Code: EInvalid, Message: msg, Key: "error.fields", Fields: fe}
 }
 
 // NotFound is the answer for anything absent or outside the caller's scope;

@@ -17,7 +17,7 @@ func TestErrorMessage(t *testing.T) {
 		{domain.Errorf(domain.EForbidden, "your role may not %s", "manage users"), "forbidden: your role may not manage users"},
 		{domain.NotFound("user"), "not_found: user not found"},
 		{domain.Invalid("please correct the marked fields", map[string]string{"phone": "bad"}),
-			"invalid: please correct the marked fields map[phone:bad]"},
+			"invalid: please correct the marked fields [phone:field.bad]"},
 		{domain.Invalid("no fields", nil), "invalid: no fields"},
 		{&domain.Error{Code: domain.ETooMany, Message: "slow down", RetryAfterSeconds: 30}, "too_many: slow down"},
 	}
@@ -39,7 +39,7 @@ func TestConstructors(t *testing.T) {
 	}
 	fields := map[string]string{"username": "taken", "phone": "not a valid Indonesian phone number"}
 	inv := domain.Invalid("check", fields)
-	if inv.Code != domain.EInvalid || inv.Message != "check" || len(inv.Fields) != 2 || inv.Fields["username"] != "taken" {
+	if inv.Code != domain.EInvalid || inv.Message != "check" || len(inv.Fields) != 2 || inv.Fields["username"].Key != "field.taken" {
 		t.Errorf("Invalid = %+v", inv)
 	}
 }
@@ -97,7 +97,7 @@ func TestAsError(t *testing.T) {
 	if !ok || got != inv {
 		t.Fatalf("AsError(wrapped) = %p, %v; want the original %p, true", got, ok, inv)
 	}
-	if got.Fields["email"] != "bad" {
+	if got.Fields["email"].Key != "field.bad" {
 		t.Errorf("fields lost through wrapping: %v", got.Fields)
 	}
 

@@ -79,7 +79,10 @@ type ErrorBody struct {
 
 // ErrorDetail is the inside of ErrorBody.
 type ErrorDetail struct {
-	Code    domain.ErrorCode  `json:"code"`
+	Code domain.ErrorCode `json:"code"`
+	// Key is the message key (stable, for programs); Message and Fields
+	// are texts in the language the client asked for (APILang).
+	Key     string            `json:"key,omitempty"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
 }
@@ -112,7 +115,12 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if e.Code == domain.EUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="lindu"`)
 	}
-	WriteJSON(w, StatusFor(e.Code), ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+	lang := APILang(r)
+	msg := e.Message
+	if e.Key != "" || msg == "" {
+		msg = ErrorText(lang, e)
+	}
+	WriteJSON(w, StatusFor(e.Code), ErrorBody{Error: ErrorDetail{Code: e.Code, Key: e.Key, Message: msg, Fields: FieldTexts(lang, e.Fields)}})
 }
 
 // MaxJSONBody is the largest JSON request body accepted by default.

@@ -140,7 +140,7 @@ func (s *Store) GrantEmergencyAccess(ctx context.Context, sc domain.Scope, caseI
 		if !v.requestable {
 			return domain.NotFound("case")
 		}
-		enc, err := s.box.Encrypt(fieldGrantReason, reason)
+		enc, err := s.box.Encrypt(FieldGrantReason, reason)
 		if err != nil {
 			return err
 		}

@@ -255,7 +255,7 @@ func TestCaseEmergencyAccess(t *testing.T) {
 				t.Errorf("%s: %v, want %s", x.who, err, x.code)
 			}
 			if x.code == domain.EInvalid {
-				if e, _ := domain.AsError(err); e.Fields["reason"] == "" {
+				if e, _ := domain.AsError(err); e.Fields["reason"].Key == "" {
 					t.Errorf("%s: no message at the reason field: %v", x.who, err)
 				}
 			}

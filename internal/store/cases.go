@@ -58,7 +58,7 @@ func validateCase(nc *domain.NewCase) error {
 		if err := validateVictim(&nc.Victims[i]); err != nil {
 			e, _ := domain.AsError(err)
 			for k, v := range e.Fields {
-				f["victims."+strconv.Itoa(i)+"."+k] = v
+				f["victims."+strconv.Itoa(i)+"."+k] = strings.TrimPrefix(v.Key, "field.")
 			}
 		}
 	}
@@ -139,7 +139,7 @@ func (s *Store) createCase(ctx context.Context, tx *sql.Tx, sc domain.Scope, nc 
 		nc.ReportedAt = now
 	}
 	nc.ReportedAt = nc.ReportedAt.UTC().Truncate(time.Microsecond)
-	summary, err := s.box.Encrypt(fieldCaseSummary, nc.Summary)
+	summary, err := s.box.Encrypt(FieldCaseSummary, nc.Summary)
 	if err != nil {
 		return "", err
 	}
@@ -197,11 +197,11 @@ func (s *Store) insertVictim(ctx context.Context, tx *sql.Tx, caseID string, v d
 	if err := validateVictim(&v); err != nil {
 		return "", err
 	}
-	name, err := s.box.Encrypt(fieldVictimName, v.Name)
+	name, err := s.box.Encrypt(FieldVictimName, v.Name)
 	if err != nil {
 		return "", err
 	}
-	disability, err := s.box.Encrypt(fieldVictimDisability, v.Disability)
+	disability, err := s.box.Encrypt(FieldVictimDisability, v.Disability)
 	if err != nil {
 		return "", err
 	}
@@ -230,7 +230,7 @@ func (s *Store) insertVictim(ctx context.Context, tx *sql.Tx, caseID string, v d
 
 // caseEvent appends a line to a case's timeline.
 func (s *Store) caseEvent(ctx context.Context, tx *sql.Tx, sc domain.Scope, caseID, kind string, from, to domain.CaseStatus, note string) error {
-	enc, err := s.box.Encrypt(fieldCaseEventNote, note)
+	enc, err := s.box.Encrypt(FieldCaseEventNote, note)
 	if err != nil {
 		return err
 	}
@@ -294,7 +294,7 @@ func (s *Store) scanCase(sc domain.Scope, row interface{ Scan(...any) error }) (
 	}
 	c.ReportedAt, c.CreatedAt, c.UpdatedAt = c.ReportedAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	c.VerifiedAt, c.AcknowledgedAt, c.RespondedAt, c.ClosedAt, c.NextDueAt = ptrTime(ver), ptrTime(ack), ptrTime(resp), ptrTime(closed), ptrTime(due)
-	c.Summary, err = s.revealField(sc, fieldCaseSummary, summary, &c.PersonalMasked)
+	c.Summary, err = s.revealField(sc, FieldCaseSummary, summary, &c.PersonalMasked)
 	c.Types = []domain.ViolenceType{}
 	return c, err
 }
@@ -395,10 +395,10 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 				v.Types = []domain.ViolenceType{}
 			}
 			var err error
-			if v.Name, err = s.revealField(sc, fieldVictimName, name, &c.PersonalMasked); err != nil {
+			if v.Name, err = s.revealField(sc, FieldVictimName, name, &c.PersonalMasked); err != nil {
 				return err
 			}
-			v.Disability, err = s.revealField(sc, fieldVictimDisability, disability, &c.PersonalMasked)
+			v.Disability, err = s.revealField(sc, FieldVictimDisability, disability, &c.PersonalMasked)
 			c.Victims = append(c.Victims, v)
 			return err
 		}); err != nil {
@@ -417,7 +417,7 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 				p.Age = &a
 			}
 			var err error
-			p.Name, err = s.revealField(sc, fieldPerpetratorName, name, &c.PersonalMasked)
+			p.Name, err = s.revealField(sc, FieldPerpetratorName, name, &c.PersonalMasked)
 			c.Perpetrators = append(c.Perpetrators, p)
 			return err
 		}); err != nil {
@@ -431,10 +431,10 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 			return err
 		}
 		var err error
-		if sv.Provider, err = s.revealField(sc, fieldServiceProvider, provider, &c.PersonalMasked); err != nil {
+		if sv.Provider, err = s.revealField(sc, FieldServiceProvider, provider, &c.PersonalMasked); err != nil {
 			return err
 		}
-		sv.Note, err = s.revealField(sc, fieldServiceNote, note, &c.PersonalMasked)
+		sv.Note, err = s.revealField(sc, FieldServiceNote, note, &c.PersonalMasked)
 		c.Services = append(c.Services, sv)
 		return err
 	}); err != nil {
@@ -448,10 +448,10 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 				return err
 			}
 			var err error
-			if rf.Agency, err = s.revealField(sc, fieldReferralAgency, agency, &c.PersonalMasked); err != nil {
+			if rf.Agency, err = s.revealField(sc, FieldReferralAgency, agency, &c.PersonalMasked); err != nil {
 				return err
 			}
-			rf.Reason, err = s.revealField(sc, fieldReferralReason, reason, &c.PersonalMasked)
+			rf.Reason, err = s.revealField(sc, FieldReferralReason, reason, &c.PersonalMasked)
 			c.Referrals = append(c.Referrals, rf)
 			return err
 		}); err != nil {
@@ -465,7 +465,7 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 			return err
 		}
 		var err error
-		p.PlaceName, err = s.revealField(sc, fieldPlacementPlace, place, &c.PersonalMasked)
+		p.PlaceName, err = s.revealField(sc, FieldPlacementPlace, place, &c.PersonalMasked)
 		c.Placements = append(c.Placements, p)
 		return err
 	}); err != nil {
@@ -480,7 +480,7 @@ func (s *Store) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.
 			}
 			e.At = e.At.UTC()
 			var err error
-			e.Note, err = s.revealField(sc, fieldCaseEventNote, note, &c.PersonalMasked)
+			e.Note, err = s.revealField(sc, FieldCaseEventNote, note, &c.PersonalMasked)
 			c.Events = append(c.Events, e)
 			return err
 		}); err != nil {
@@ -1034,7 +1034,7 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 			if p.Age != nil {
 				age = *p.Age
 			}
-			name := enc(fieldPerpetratorName, p.Name)
+			name := enc(FieldPerpetratorName, p.Name)
 			if err == nil {
 				_, err = tx.ExecContext(ctx, `INSERT INTO perpetrators (id, case_id, name_enc, sex, age, relation, created_at)
 					VALUES ($1,$2,$3,$4,$5,$6,$7)`, newID(now), caseID, name, string(p.Sex), age, p.Relation, now)
@@ -1046,7 +1046,7 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 				return err
 			}
 			provider := strings.TrimSpace(sv.Provider)
-			n, pr := enc(fieldServiceNote, sv.Note), enc(fieldServiceProvider, provider)
+			n, pr := enc(FieldServiceNote, sv.Note), enc(FieldServiceProvider, provider)
 			if err == nil {
 				_, err = tx.ExecContext(ctx, `INSERT INTO services (id, case_id, victim_id, type, provider_enc, restorative, given_on, note_enc,
 					created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, newID(now), caseID, vid, sv.Type, pr,
@@ -1058,7 +1058,7 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 			}
 		case "referral":
 			rf := d.Referral
-			reason, agency := enc(fieldReferralReason, rf.Reason), enc(fieldReferralAgency, rf.Agency)
+			reason, agency := enc(FieldReferralReason, rf.Reason), enc(FieldReferralAgency, rf.Agency)
 			if err == nil {
 				_, err = tx.ExecContext(ctx, `INSERT INTO referrals (id, case_id, agency, agency_enc, reason_enc, referred_on, created_by, created_at)
 					VALUES ($1,$2,'',$3,$4,$5,$6,$7)`, newID(now), caseID, agency, reason, rf.ReferredOn, sc.Actor(), now)
@@ -1073,7 +1073,7 @@ func (s *Store) AddDetail(ctx context.Context, sc domain.Scope, caseID string, d
 			if vid, err = victimRef(p.VictimID); err != nil {
 				return err
 			}
-			place := enc(fieldPlacementPlace, p.PlaceName)
+			place := enc(FieldPlacementPlace, p.PlaceName)
 			if err == nil {
 				_, err = tx.ExecContext(ctx, `INSERT INTO placements (id, case_id, victim_id, kind, place_name, place_name_enc, from_date, to_date, created_at)
 					VALUES ($1,$2,$3,$4,'',$5,$6,$7,$8)`, newID(now), caseID, vid, p.Kind, place, p.FromDate, p.ToDate, now)

@@ -478,7 +478,7 @@ func TestAssignmentAreaAndReporterPrivacy(t *testing.T) {
 		}
 		_, c := w.report(t, "61.07.01.2001")
 		_, err = w.st.Reassign(ctx, w.sc(w.sup), c.ID, other.ID, "", "salah desa")
-		if e, ok := domain.AsError(err); !ok || e.Fields["team_id"] == "" {
+		if e, ok := domain.AsError(err); !ok || e.Fields["team_id"].Key == "" {
 			t.Fatalf("team of another village accepted: %v", err)
 		}
 		for _, u := range []domain.User{w.peksos, w.satgas} {

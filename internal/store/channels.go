@@ -128,7 +128,7 @@ func (s *Store) handleInbound(ctx context.Context, tx *sql.Tx, in InboundMessage
 	if in.ReceivedAt.IsZero() || received.After(now) {
 		received = now
 	}
-	hash := s.box.Hash(hashPhone, in.From)
+	hash := s.box.Hash(HashPhone, in.From)
 	if s.dialect == Postgres {
 		// Messages from one phone are handled one at a time, so two that
 		// arrive together join one report instead of each starting one.
@@ -205,7 +205,7 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 		return fmt.Errorf("store: inbound join: %w", err)
 	}
 	if err == nil && status == string(domain.ReportNew) {
-		old, err := s.box.Decrypt(fieldReportDescription, desc)
+		old, err := s.box.Decrypt(FieldReportDescription, desc)
 		if err != nil {
 			return err
 		}
@@ -213,7 +213,7 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 		if utf8.RuneCountInString(joined) > MaxDescription {
 			joined = string([]rune(joined)[:MaxDescription])
 		}
-		enc, err := s.box.Encrypt(fieldReportDescription, joined)
+		enc, err := s.box.Encrypt(FieldReportDescription, joined)
 		if err != nil {
 			return err
 		}
@@ -233,15 +233,15 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 		return err
 	}
 	now := s.utc()
-	descEnc, err := s.box.Encrypt(fieldReportDescription, text)
+	descEnc, err := s.box.Encrypt(FieldReportDescription, text)
 	if err != nil {
 		return err
 	}
-	phoneEnc, err := s.box.Encrypt(fieldReportPhone, in.From)
+	phoneEnc, err := s.box.Encrypt(FieldReportPhone, in.From)
 	if err != nil {
 		return err
 	}
-	nameEnc, err := s.box.Encrypt(fieldReportReporter, "")
+	nameEnc, err := s.box.Encrypt(FieldReportReporter, "")
 	if err != nil {
 		return err
 	}
@@ -362,7 +362,7 @@ func (s *Store) responderCommand(ctx context.Context, tx *sql.Tx, sc domain.Scop
 // encrypted on the outbox row and used for nothing else.
 func (s *Store) enqueueReply(ctx context.Context, tx *sql.Tx, in InboundMessage, userID string, res InboundResult) (string, error) {
 	now := s.utc()
-	to, err := s.box.Encrypt(fieldOutboxPhone, in.From)
+	to, err := s.box.Encrypt(FieldOutboxPhone, in.From)
 	if err != nil {
 		return "", err
 	}

@@ -16,28 +16,28 @@ import (
 // ciphertext: a value opens only under the field it was sealed for), and
 // the field names of lookup hashes.
 const (
-	fieldUserFullName       = "users.full_name"
-	fieldUserEmail          = "users.email"
-	fieldUserPhone          = "users.phone"
-	fieldUserTOTPSecret     = "users.totp_secret"
-	fieldReportDescription  = "reports.description"
-	fieldReportPhone        = "reports.contact_phone"
-	fieldReportReporter     = "reports.reporter_name"
-	fieldCaseSummary        = "cases.summary"
-	fieldVictimName         = "victims.name"
-	fieldPerpetratorName    = "perpetrators.name"
-	fieldServiceNote        = "services.note"
-	fieldReferralReason     = "referrals.reason"
-	fieldCaseEventNote      = "case_events.note"
-	fieldOutboxPhone        = "outbox.to_phone"
-	fieldGrantReason        = "case_access_grants.reason"
-	fieldVictimDisability   = "victims.disability"
-	fieldPlacementPlace     = "placements.place_name"
-	fieldServiceProvider    = "services.provider"
-	fieldReferralAgency     = "referrals.agency"
-	fieldReportRejectReason = "reports.reject_reason"
+	FieldUserFullName       = "users.full_name"
+	FieldUserEmail          = "users.email"
+	FieldUserPhone          = "users.phone"
+	FieldUserTOTPSecret     = "users.totp_secret"
+	FieldReportDescription  = "reports.description"
+	FieldReportPhone        = "reports.contact_phone"
+	FieldReportReporter     = "reports.reporter_name"
+	FieldCaseSummary        = "cases.summary"
+	FieldVictimName         = "victims.name"
+	FieldPerpetratorName    = "perpetrators.name"
+	FieldServiceNote        = "services.note"
+	FieldReferralReason     = "referrals.reason"
+	FieldCaseEventNote      = "case_events.note"
+	FieldOutboxPhone        = "outbox.to_phone"
+	FieldGrantReason        = "case_access_grants.reason"
+	FieldVictimDisability   = "victims.disability"
+	FieldPlacementPlace     = "placements.place_name"
+	FieldServiceProvider    = "services.provider"
+	FieldReferralAgency     = "referrals.agency"
+	FieldReportRejectReason = "reports.reject_reason"
 
-	hashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
+	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
 
 // SealedColumn is one column whose values are sealed by the box.
@@ -57,26 +57,26 @@ type SealedColumn struct {
 // old key. A new sealed column is one line here; TestSealedRegistryCovers-
 // Schema fails while a ciphertext column is missing.
 var sealedColumns = []SealedColumn{
-	{"users", "id", "full_name_enc", fieldUserFullName, "", ""},
-	{"users", "id", "email_enc", fieldUserEmail, "", ""},
-	{"users", "id", "phone_enc", fieldUserPhone, "phone_hash", hashPhone},
-	{"users", "id", "totp_secret_enc", fieldUserTOTPSecret, "", ""},
-	{"reports", "id", "description_enc", fieldReportDescription, "", ""},
-	{"reports", "id", "contact_phone_enc", fieldReportPhone, "contact_phone_hash", hashPhone},
-	{"reports", "id", "reporter_name_enc", fieldReportReporter, "", ""},
-	{"cases", "id", "summary_enc", fieldCaseSummary, "", ""},
-	{"victims", "id", "name_enc", fieldVictimName, "", ""},
-	{"perpetrators", "id", "name_enc", fieldPerpetratorName, "", ""},
-	{"services", "id", "note_enc", fieldServiceNote, "", ""},
-	{"referrals", "id", "reason_enc", fieldReferralReason, "", ""},
-	{"case_events", "id", "note_enc", fieldCaseEventNote, "", ""},
-	{"outbox", "id", "to_phone_enc", fieldOutboxPhone, "", ""},
-	{"case_access_grants", "id", "reason_enc", fieldGrantReason, "", ""},
-	{"victims", "id", "disability_enc", fieldVictimDisability, "", ""},
-	{"placements", "id", "place_name_enc", fieldPlacementPlace, "", ""},
-	{"services", "id", "provider_enc", fieldServiceProvider, "", ""},
-	{"referrals", "id", "agency_enc", fieldReferralAgency, "", ""},
-	{"reports", "id", "reject_reason_enc", fieldReportRejectReason, "", ""},
+	{"users", "id", "full_name_enc", FieldUserFullName, "", ""},
+	{"users", "id", "email_enc", FieldUserEmail, "", ""},
+	{"users", "id", "phone_enc", FieldUserPhone, "phone_hash", HashPhone},
+	{"users", "id", "totp_secret_enc", FieldUserTOTPSecret, "", ""},
+	{"reports", "id", "description_enc", FieldReportDescription, "", ""},
+	{"reports", "id", "contact_phone_enc", FieldReportPhone, "contact_phone_hash", HashPhone},
+	{"reports", "id", "reporter_name_enc", FieldReportReporter, "", ""},
+	{"cases", "id", "summary_enc", FieldCaseSummary, "", ""},
+	{"victims", "id", "name_enc", FieldVictimName, "", ""},
+	{"perpetrators", "id", "name_enc", FieldPerpetratorName, "", ""},
+	{"services", "id", "note_enc", FieldServiceNote, "", ""},
+	{"referrals", "id", "reason_enc", FieldReferralReason, "", ""},
+	{"case_events", "id", "note_enc", FieldCaseEventNote, "", ""},
+	{"outbox", "id", "to_phone_enc", FieldOutboxPhone, "", ""},
+	{"case_access_grants", "id", "reason_enc", FieldGrantReason, "", ""},
+	{"victims", "id", "disability_enc", FieldVictimDisability, "", ""},
+	{"placements", "id", "place_name_enc", FieldPlacementPlace, "", ""},
+	{"services", "id", "provider_enc", FieldServiceProvider, "", ""},
+	{"referrals", "id", "agency_enc", FieldReferralAgency, "", ""},
+	{"reports", "id", "reject_reason_enc", FieldReportRejectReason, "", ""},
 }
 
 // DerivedHash is a lookup hash column whose plaintext is not sealed in its
@@ -95,8 +95,8 @@ var derivedHashes = []DerivedHash{
 	// messages that started or joined a report (it joins a sender's texts
 	// of the last 30 minutes into one report); the number itself is sealed
 	// in that report.
-	{"inbound_messages", "id", "phone_hash", hashPhone, `SELECT m.id, m.phone_hash, COALESCE(r.contact_phone_enc, ''),
-		'` + fieldReportPhone + `'
+	{"inbound_messages", "id", "phone_hash", HashPhone, `SELECT m.id, m.phone_hash, COALESCE(r.contact_phone_enc, ''),
+		'` + FieldReportPhone + `'
 		FROM inbound_messages m
 		LEFT JOIN reports r ON r.id = m.report_id AND m.kind IN ('report', 'append')
 		WHERE m.id > $1 ORDER BY m.id LIMIT $2`},

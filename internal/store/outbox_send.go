@@ -87,9 +87,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, instance string, channels []str
 			m.ID = id
 			switch {
 			case toEnc != "":
-				m.To, err = s.box.Decrypt(fieldOutboxPhone, toEnc)
+				m.To, err = s.box.Decrypt(FieldOutboxPhone, toEnc)
 			case userPhone != "":
-				m.To, err = s.box.Decrypt(fieldUserPhone, userPhone)
+				m.To, err = s.box.Decrypt(FieldUserPhone, userPhone)
 			}
 			if err != nil {
 				return err

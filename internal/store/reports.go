@@ -93,21 +93,21 @@ func (s *Store) CreateReport(ctx context.Context, sc domain.Scope, nr domain.New
 		nr.ReceivedAt = now
 	}
 	nr.ReceivedAt = nr.ReceivedAt.UTC().Truncate(time.Microsecond)
-	desc, err := s.box.Encrypt(fieldReportDescription, nr.Description)
+	desc, err := s.box.Encrypt(FieldReportDescription, nr.Description)
 	if err != nil {
 		return domain.Report{}, false, err
 	}
-	phone, err := s.box.Encrypt(fieldReportPhone, nr.ContactPhone)
+	phone, err := s.box.Encrypt(FieldReportPhone, nr.ContactPhone)
 	if err != nil {
 		return domain.Report{}, false, err
 	}
-	name, err := s.box.Encrypt(fieldReportReporter, nr.ReporterName)
+	name, err := s.box.Encrypt(FieldReportReporter, nr.ReporterName)
 	if err != nil {
 		return domain.Report{}, false, err
 	}
 	var phoneHash any
 	if nr.ContactPhone != "" {
-		phoneHash = s.box.Hash(hashPhone, nr.ContactPhone)
+		phoneHash = s.box.Hash(HashPhone, nr.ContactPhone)
 	}
 	var key any
 	if nr.IdempotencyKey != "" {
@@ -267,18 +267,18 @@ func (s *Store) scanReport(sc domain.Scope, row interface{ Scan(...any) error })
 		r.ChildAge = &a
 	}
 	r.HasContact = phone != ""
-	if r.Description, err = s.revealField(sc, fieldReportDescription, desc, &r.PersonalMasked); err != nil {
+	if r.Description, err = s.revealField(sc, FieldReportDescription, desc, &r.PersonalMasked); err != nil {
 		return r, err
 	}
-	if r.ReporterName, err = s.revealField(sc, fieldReportReporter, name, &r.PersonalMasked); err != nil {
+	if r.ReporterName, err = s.revealField(sc, FieldReportReporter, name, &r.PersonalMasked); err != nil {
 		return r, err
 	}
-	if r.RejectReason, err = s.revealField(sc, fieldReportRejectReason, reject, &r.PersonalMasked); err != nil {
+	if r.RejectReason, err = s.revealField(sc, FieldReportRejectReason, reject, &r.PersonalMasked); err != nil {
 		return r, err
 	}
 	// An anonymous reporter's number is used only to reply: never shown.
 	if !r.Anonymous {
-		if r.ContactPhone, err = s.revealField(sc, fieldReportPhone, phone, &r.PersonalMasked); err != nil {
+		if r.ContactPhone, err = s.revealField(sc, FieldReportPhone, phone, &r.PersonalMasked); err != nil {
 			return r, err
 		}
 	}
@@ -410,7 +410,7 @@ func (s *Store) RejectReport(ctx context.Context, sc domain.Scope, id, reason st
 	if reason == "" || len(reason) > 1000 {
 		return domain.Invalid("a reason is needed", map[string]string{"reason": "say why this is not a case (at most 1000 characters)"})
 	}
-	enc, err := s.box.Encrypt(fieldReportRejectReason, reason)
+	enc, err := s.box.Encrypt(FieldReportRejectReason, reason)
 	if err != nil {
 		return err
 	}
@@ -496,7 +496,7 @@ func (s *Store) VerifyReport(ctx context.Context, sc domain.Scope, reportID stri
 		}
 		summary := strings.TrimSpace(in.Summary)
 		if summary == "" {
-			if summary, err = s.box.Decrypt(fieldReportDescription, descEnc); err != nil {
+			if summary, err = s.box.Decrypt(FieldReportDescription, descEnc); err != nil {
 				return err
 			}
 		}
@@ -607,7 +607,7 @@ func (s *Store) SuggestDuplicates(ctx context.Context, sc domain.Scope, reportID
 		}
 		if view.personal && c.summary != "" {
 			compared++
-			text, err := s.box.Decrypt(fieldCaseSummary, c.summary)
+			text, err := s.box.Decrypt(FieldCaseSummary, c.summary)
 			if err == nil {
 				if j := jaccard(words, wordSet(text)); j > 0.1 {
 					score += 0.4 * min(1, j*2)

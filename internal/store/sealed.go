@@ -11,11 +11,11 @@ import (
 // are sealed since: the plaintext column (kept, emptied) and the sealed
 // column, with the field name bound into the ciphertext.
 var legacyPlaintext = []struct{ table, plain, sealed, field string }{
-	{"victims", "disability", "disability_enc", fieldVictimDisability},
-	{"placements", "place_name", "place_name_enc", fieldPlacementPlace},
-	{"services", "provider", "provider_enc", fieldServiceProvider},
-	{"referrals", "agency", "agency_enc", fieldReferralAgency},
-	{"reports", "reject_reason", "reject_reason_enc", fieldReportRejectReason},
+	{"victims", "disability", "disability_enc", FieldVictimDisability},
+	{"placements", "place_name", "place_name_enc", FieldPlacementPlace},
+	{"services", "provider", "provider_enc", FieldServiceProvider},
+	{"referrals", "agency", "agency_enc", FieldReferralAgency},
+	{"reports", "reject_reason", "reject_reason_enc", FieldReportRejectReason},
 }
 
 // sealedCaseFieldsVersion is the migration that added the sealed columns.

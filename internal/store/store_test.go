@@ -326,7 +326,7 @@ func TestUserValidation(t *testing.T) {
 		} {
 			_, err := st.CreateUser(ctx, sys(), c.nu)
 			e, ok := domain.AsError(err)
-			if !ok || e.Code != domain.EInvalid || e.Fields[c.field] == "" {
+			if !ok || e.Code != domain.EInvalid || e.Fields[c.field].Key == "" {
 				t.Errorf("%+v: got %v, want field %s", c.nu, err, c.field)
 			}
 		}

@@ -70,7 +70,7 @@ func (s *Store) InsertSyntheticCases(ctx context.Context, sc domain.Scope, first
 			continue
 		}
 		inserted++
-		enc, err := s.box.Encrypt(fieldCaseSummary, c.Summary)
+		enc, err := s.box.Encrypt(FieldCaseSummary, c.Summary)
 		if err != nil {
 			return 0, err
 		}

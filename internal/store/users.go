@@ -47,13 +47,13 @@ func scanUser(sc interface{ Scan(...any) error }) (userRow, error) {
 // reveal decrypts the personal fields into u.User.
 func (s *Store) reveal(u *userRow) error {
 	var err error
-	if u.FullName, err = s.box.Decrypt(fieldUserFullName, u.fullNameEnc); err != nil {
+	if u.FullName, err = s.box.Decrypt(FieldUserFullName, u.fullNameEnc); err != nil {
 		return fmt.Errorf("store: user %s: %w", u.ID, err)
 	}
-	if u.Email, err = s.box.Decrypt(fieldUserEmail, u.emailEnc); err != nil {
+	if u.Email, err = s.box.Decrypt(FieldUserEmail, u.emailEnc); err != nil {
 		return fmt.Errorf("store: user %s: %w", u.ID, err)
 	}
-	if u.Phone, err = s.box.Decrypt(fieldUserPhone, u.phoneEnc); err != nil {
+	if u.Phone, err = s.box.Decrypt(FieldUserPhone, u.phoneEnc); err != nil {
 		return fmt.Errorf("store: user %s: %w", u.ID, err)
 	}
 	return nil
@@ -126,13 +126,13 @@ func (s *Store) CreateUser(ctx context.Context, sc domain.Scope, nu domain.NewUs
 		c, err = s.box.Encrypt(field, v)
 		return c
 	}
-	fn, em, ph := enc(fieldUserFullName, nu.FullName), enc(fieldUserEmail, nu.Email), enc(fieldUserPhone, nu.Phone)
+	fn, em, ph := enc(FieldUserFullName, nu.FullName), enc(FieldUserEmail, nu.Email), enc(FieldUserPhone, nu.Phone)
 	if err != nil {
 		return domain.User{}, fmt.Errorf("store: encrypt: %w", err)
 	}
 	var phoneHash any
 	if nu.Phone != "" {
-		phoneHash = s.box.Hash(hashPhone, nu.Phone)
+		phoneHash = s.box.Hash(HashPhone, nu.Phone)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var ok int
@@ -342,16 +342,16 @@ func (s *Store) updateUser(ctx context.Context, sc domain.Scope, id string, up d
 		if len(n) > 200 {
 			fields["full_name"] = "at most 200 characters"
 		}
-		set("full_name_enc", enc(fieldUserFullName, n), "full_name")
+		set("full_name_enc", enc(FieldUserFullName, n), "full_name")
 	}
 	if up.Email != nil {
-		set("email_enc", enc(fieldUserEmail, email), "email")
+		set("email_enc", enc(FieldUserEmail, email), "email")
 	}
 	if up.Phone != nil {
-		set("phone_enc", enc(fieldUserPhone, phone), "phone")
+		set("phone_enc", enc(FieldUserPhone, phone), "phone")
 		var h any
 		if phone != "" {
-			h = s.box.Hash(hashPhone, phone)
+			h = s.box.Hash(HashPhone, phone)
 		}
 		set("phone_hash", h, "")
 	}
@@ -469,7 +469,7 @@ func (s *Store) credentials(ctx context.Context, where string, arg any) (Credent
 	}
 	u.PersonalMasked = hasPersonal(u)
 	c.User = u.User
-	if c.TOTPSecret, err = s.box.Decrypt(fieldUserTOTPSecret, totpEnc); err != nil {
+	if c.TOTPSecret, err = s.box.Decrypt(FieldUserTOTPSecret, totpEnc); err != nil {
 		return c, fmt.Errorf("store: credentials: %w", err)
 	}
 	return c, nil
@@ -494,7 +494,7 @@ func (s *Store) SetTOTP(ctx context.Context, sc domain.Scope, id, secret string,
 			return domain.NotFound("user")
 		}
 	}
-	enc, err := s.box.Encrypt(fieldUserTOTPSecret, secret)
+	enc, err := s.box.Encrypt(FieldUserTOTPSecret, secret)
 	if err != nil {
 		return fmt.Errorf("store: encrypt: %w", err)
 	}
@@ -558,7 +558,7 @@ func (s *Store) UserByPhone(ctx context.Context, phone string) (domain.User, err
 		return domain.User{}, domain.NotFound("user")
 	}
 	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
-		WHERE u.phone_hash = $1 AND u.disabled = $2`, s.box.Hash(hashPhone, p), false)
+		WHERE u.phone_hash = $1 AND u.disabled = $2`, s.box.Hash(HashPhone, p), false)
 	u, err := scanUser(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.User{}, domain.NotFound("user")

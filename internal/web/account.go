@@ -89,7 +89,7 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	pw := r.PostFormValue("new")
 	if pw != r.PostFormValue("repeat") {
-		fields["repeat"] = "passwords_differ"
+		fields["repeat"] = domain.M("field." + "passwords_differ")
 	}
 	if len(fields) == 0 {
 		err = s.st.SetOwnPassword(ctx, p.Scope, pw)
@@ -226,12 +226,12 @@ func (s *Server) accountTokenRevoke(w http.ResponseWriter, r *http.Request) {
 // the second factor is on, a current code posted as "current_code". It
 // returns the fields to mark wrong (under pwField and codeField), or done
 // when it has already answered (refused by a limit, or an error).
-func (s *Server) confirmSecrets(w http.ResponseWriter, r *http.Request, cred store.Credentials, pwField, codeField string) (fields map[string]string, done bool) {
-	fields = map[string]string{}
+func (s *Server) confirmSecrets(w http.ResponseWriter, r *http.Request, cred store.Credentials, pwField, codeField string) (fields domain.FieldErrors, done bool) {
+	fields = domain.FieldErrors{}
 	ok, until, err := s.confirmPassword(r.Context(), cred.User.ID, r.PostFormValue("current"), cred.PasswordHash)
 	if err == nil && until.IsZero() {
 		if !ok {
-			fields[pwField] = "wrong_password"
+			fields[pwField] = domain.M("field." + "wrong_password")
 			return fields, false
 		}
 		if !cred.User.TOTPEnabled {
@@ -247,7 +247,7 @@ func (s *Server) confirmSecrets(w http.ResponseWriter, r *http.Request, cred sto
 		s.accountThrottled(w, r, until)
 		return nil, true
 	case !ok:
-		fields[codeField] = "wrong_code"
+		fields[codeField] = domain.M("field." + "wrong_code")
 	}
 	return fields, false
 }

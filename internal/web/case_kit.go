@@ -201,7 +201,7 @@ func (k kit) FChk(form, name, value string) bool {
 
 // withForm records the posted form and its translated errors on the kit
 // and on the base (the region picker reads Base.Fields).
-func (k *kit) withForm(b *Base, which string, posted url.Values, fields map[string]string) {
+func (k *kit) withForm(b *Base, which string, posted url.Values, fields domain.FieldErrors) {
 	k.which, k.posted = which, posted
 	k.errs = translateFields(*b, fields)
 	b.Fields = k.errs
@@ -355,14 +355,14 @@ func (k kit) Checks(form, id, name, legend, family string, values []string, chec
 
 // formErrors splits a store error into field errors (EInvalid) or returns
 // ok=false for anything else.
-func formErrors(err error) (map[string]string, bool) {
+func formErrors(err error) (domain.FieldErrors, bool) {
 	e, ok := domain.AsError(err)
 	if !ok || e.Code != domain.EInvalid {
 		return nil, false
 	}
 	f := e.Fields
 	if len(f) == 0 {
-		f = map[string]string{"_": e.Message}
+		f = domain.FieldErrors{"_": e.Msg()}
 	}
 	return f, true
 }

@@ -55,7 +55,7 @@ func (s *Server) caseCreate(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if f, ok := formErrors(err); ok {
 			// The store names the victim's fields victims.0.<field>.
-			out := map[string]string{}
+			out := domain.FieldErrors{}
 			for key, msg := range f {
 				if rest, ok := strings.CutPrefix(key, "victims.0."); ok {
 					key = "victim_" + rest

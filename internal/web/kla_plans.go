@@ -502,7 +502,7 @@ func (s *Server) klaCatalogueImport(w http.ResponseWriter, r *http.Request) {
 		if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
 			var re kla.RowErrors
 			for k, v := range e.Fields {
-				re = append(re, kla.RowError{Line: 0, Reason: k + ": " + v})
+				re = append(re, kla.RowError{Line: 0, Reason: k + ": " + httpx.Text(b.Lang, v)})
 			}
 			fail(re)
 			return
@@ -537,10 +537,10 @@ func (s *Server) klaRubricSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	regime := r.PostFormValue("regime")
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	year, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("year")))
 	if err != nil || year < 2000 || year > 2100 {
-		fields["year"] = "a year between 2000 and 2100"
+		fields["year"] = domain.M("field." + "a year between 2000 and 2100")
 	}
 	inds, err := s.st.KLAIndicators(r.Context(), regime)
 	if err != nil {
@@ -558,7 +558,7 @@ func (s *Server) klaRubricSave(w http.ResponseWriter, r *http.Request) {
 			return v, true
 		}
 		if needed || strings.TrimSpace(r.PostFormValue(name)) != "" {
-			fields[name] = "enter a number"
+			fields[name] = domain.M("field." + "enter a number")
 			return 0, false
 		}
 		return 0, true
@@ -588,10 +588,10 @@ func (s *Server) klaRubricSave(w http.ResponseWriter, r *http.Request) {
 			case method == domain.RubricThreshold:
 				key = "steps_" + id
 			}
-			fields[key] = msg
+			fields[key] = domain.M("field." + msg)
 		}
 	}
-	invalid := func(fields map[string]string) {
+	invalid := func(fields domain.FieldErrors) {
 		shown := year
 		if _, bad := fields["year"]; bad {
 			_, shown = s.klaRegionYear(r, b)

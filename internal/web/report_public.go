@@ -174,7 +174,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		s.reportPage(w, r, b, k, http.StatusUnprocessableEntity, r.PostForm, nil)
 		return
 	}
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	nr := domain.NewReport{
 		Channel:      domain.ChannelWeb,
 		RegionCode:   strings.TrimSpace(r.PostFormValue("region_code")),
@@ -203,9 +203,9 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 			nr.RegionCode = found[0].Code
 		case len(found) > 1:
 			matches = found
-			fields["region_code"] = "several places have this name: choose one below"
+			fields["region_code"] = domain.M("field." + "several places have this name: choose one below")
 		default:
-			fields["region_code"] = "no place of this name here; check the spelling or type the village code"
+			fields["region_code"] = domain.M("field." + "no place of this name here; check the spelling or type the village code")
 		}
 	}
 	// The store's checks, on a copy; what the place search found wins.

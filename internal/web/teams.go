@@ -125,7 +125,7 @@ func (s *Server) teamsFailed(w http.ResponseWriter, r *http.Request, form string
 	b := s.base(w, r, "teams.title")
 	k := s.kit(b)
 	if f, ok := formErrors(err); ok {
-		out := map[string]string{}
+		out := domain.FieldErrors{}
 		for key, msg := range f {
 			if n, ok := rename[key]; ok {
 				key = n
@@ -165,11 +165,11 @@ func (s *Server) teamMembers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) dutyAdd(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "teams.title")
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	when := func(name string) time.Time {
 		t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(r.PostFormValue(name)), b.Zone)
 		if err != nil {
-			fields[name] = "a date and time"
+			fields[name] = domain.M("field." + "a date and time")
 		}
 		return t
 	}
@@ -177,7 +177,7 @@ func (s *Server) dutyAdd(w http.ResponseWriter, r *http.Request) {
 		StartsAt: when("starts_at"), EndsAt: when("ends_at")}
 	rename := map[string]string{"region_code": "duty_region"}
 	if len(fields) > 0 {
-		s.teamsFailed(w, r, "duty", domain.Invalid("please correct the marked fields", fields), rename)
+		s.teamsFailed(w, r, "duty", domain.InvalidFields(fields), rename)
 		return
 	}
 	if _, err := s.st.AddDuty(r.Context(), b.Scope, d); err != nil {
@@ -188,18 +188,18 @@ func (s *Server) dutyAdd(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) slaSet(w http.ResponseWriter, r *http.Request) {
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	num := func(name string) int {
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
 		if err != nil {
-			fields[name] = "a number of minutes"
+			fields[name] = domain.M("field." + "a number of minutes")
 		}
 		return n
 	}
 	rule := domain.SLARule{Priority: domain.Priority(r.PostFormValue("priority")), Type: domain.ViolenceType(r.PostFormValue("type")),
 		AckMinutes: num("ack_minutes"), ResponseMinutes: num("response_minutes")}
 	if len(fields) > 0 {
-		s.teamsFailed(w, r, "sla", domain.Invalid("please correct the marked fields", fields), nil)
+		s.teamsFailed(w, r, "sla", domain.InvalidFields(fields), nil)
 		return
 	}
 	if err := s.st.SetSLARule(r.Context(), principalOf(r).Scope, rule); err != nil {

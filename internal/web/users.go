@@ -9,6 +9,7 @@ import (
 
 	"lindu/internal/auth"
 	"lindu/internal/domain"
+	"lindu/internal/httpx"
 )
 
 const usersPerPage = 50
@@ -161,14 +162,14 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	agency, agencyErr := formAgency(r, nu.Role, ags)
-	invalid := func(fields map[string]string) {
+	invalid := func(fields domain.FieldErrors) {
 		nu.Password = ""
 		b.Error = b.T("form.fix_fields")
 		b.Fields = translateFields(b, fields)
 		s.render(w, r, http.StatusUnprocessableEntity, "user_new", UserFormPage{Base: b, Form: nu, Agency: agency, Agencies: ags})
 	}
 	if agencyErr != "" {
-		invalid(map[string]string{"agency": agencyErr})
+		invalid(sentences(map[string]string{"agency": agencyErr}))
 		return
 	}
 	generated := ""
@@ -197,18 +198,15 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusCreated, "user_new", UserFormPage{Base: b, Created: &u, NewPassword: generated})
 }
 
-// translateFields keeps field messages (English from the store) but
-// prefers a translation when the catalogue has one.
-func translateFields(b Base, fields map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range fields {
-		key := "field." + v
-		if t := b.T(key); t != key {
-			v = t
-		}
-		out[k] = v
-	}
-	return out
+// translateFields renders field messages in the page's language.
+func translateFields(b Base, fields domain.FieldErrors) map[string]string {
+	return httpx.FieldTexts(b.Lang, fields)
+}
+
+// sentences turns field messages written as English sentences (the older
+// "field.<sentence>" catalogue keys) into field errors.
+func sentences(m map[string]string) domain.FieldErrors {
+	return domain.Invalid("", m).Fields
 }
 
 // UserPage shows (and for admins edits) one user.
@@ -271,7 +269,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
 	// The agency follows the role: an opd_operator gets the chosen one,
 	// any other role none. One's own binding is left alone, like one's role.
 	agency, agencyErr := formAgency(r, role, ags)
-	invalid := func(fields map[string]string) {
+	invalid := func(fields domain.FieldErrors) {
 		cur, gerr := s.st.GetUser(r.Context(), b.Scope, id)
 		if gerr != nil {
 			s.fail(w, r, gerr)
@@ -287,7 +285,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
 			Agencies: ags, Agency: shown})
 	}
 	if agencyErr != "" && up.Role != nil {
-		invalid(map[string]string{"agency": agencyErr})
+		invalid(sentences(map[string]string{"agency": agencyErr}))
 		return
 	}
 	u, err := s.st.UpdateUser(r.Context(), b.Scope, id, up)

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"lindu/internal/domain"
+)
+
+// This file is the store's API for the area packages (cases, kla, intake
+// and those to come): a write transaction carrying the primitives every
+// area uses, reads on the read pool, sealing and lookup hashes, region
+// scope SQL, IDs and the clock. Areas own their rules and their SQL; the
+// store owns how SQL reaches the database.
+
+// Tx is a write transaction. Areas get one from InTx and must not keep it
+// after fn returns.
+type Tx struct {
+	tx  *sql.Tx
+	st  *Store
+	now time.Time
+}
+
+// InTx runs fn in a write transaction and commits when fn returns nil; any
+// error (or panic) rolls everything back, audit entries and outbox
+// messages included. On SQLite a "database is locked" answer is retried,
+// so fn may run more than once and must not have effects outside tx.
+func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return fn(&Tx{tx: tx, st: s, now: s.utc()})
+	})
+}
+
+// wrap gives code still written against *sql.Tx the area API.
+func (s *Store) wrap(tx *sql.Tx) *Tx { return &Tx{tx: tx, st: s, now: s.utc()} }
+
+// ExecContext runs a statement in the transaction.
+func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, q, args...)
+}
+
+// QueryContext runs a query in the transaction.
+func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, q, args...)
+}
+
+// QueryRowContext runs a query for one row in the transaction.
+func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, q, args...)
+}
+
+// Now is the transaction's time: the store clock read once at its start,
+// in UTC to the microsecond, so every row it writes carries the same time.
+func (t *Tx) Now() time.Time { return t.now }
+
+// Store is the store the transaction belongs to.
+func (t *Tx) Store() *Store { return t.st }
+
+// Audit appends an audit entry for an action by sc; it commits or rolls
+// back with the change it records.
+func (t *Tx) Audit(ctx context.Context, sc domain.Scope, action, objType, objID, region, detail string) error {
+	return t.st.audit(ctx, t.tx, sc, action, objType, objID, region, detail)
+}
+
+// Message is a message to a user written to the outbox in the same
+// transaction as the change that causes it.
+type Message struct {
+	Key      string // idempotency key: a message with the same key is written once
+	UserID   string
+	Region   string
+	Body     string
+	CaseID   string
+	ReportID string
+}
+
+// Enqueue writes m to the outbox: by SMS when the user has a phone number,
+// else as an in-app notification. It returns false when a message with the
+// same key exists.
+func (t *Tx) Enqueue(ctx context.Context, m Message) (bool, error) {
+	return t.st.enqueue(ctx, t.tx, outboxItem{key: m.Key, userID: m.UserID, region: m.Region, body: m.Body,
+		caseID: m.CaseID, reportID: m.ReportID})
+}
+
+// SetSetting stores a deployment setting in the transaction.
+func (t *Tx) SetSetting(ctx context.Context, key, value string) error {
+	return setSetting(ctx, t.tx, key, value, t.now)
+}
+
+// Now is the store's current time in UTC, to the microsecond.
+func (s *Store) Now() time.Time { return s.utc() }
+
+// NewID returns a new time-ordered ID (UUIDv7).
+func (s *Store) NewID() string { return newID(s.utc()) }
+
+// NewID returns a new time-ordered ID (UUIDv7).
+func (t *Tx) NewID() string { return newID(t.now) }
+
+// RootRegion is the region the deployment serves ("" = all of Indonesia).
+func (s *Store) RootRegion() string { return s.root }
+
+// QueryContext runs a read on the read pool.
+func (s *Store) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return s.r.QueryContext(ctx, q, args...)
+}
+
+// QueryRowContext runs a one-row read on the read pool.
+func (s *Store) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return s.r.QueryRowContext(ctx, q, args...)
+}
+
+// Seal encrypts a personal value for field (one of the Field constants,
+// registered in sealedColumns). The empty value seals to "".
+func (s *Store) Seal(field, plaintext string) (string, error) {
+	if plaintext == "" {
+		return "", nil
+	}
+	ct, err := s.box.Encrypt(field, plaintext)
+	if err != nil {
+		return "", fmt.Errorf("store: seal %s: %w", field, err)
+	}
+	return ct, nil
+}
+
+// Open decrypts a value sealed for field.
+func (s *Store) Open(field, ciphertext string) (string, error) {
+	if ciphertext == "" {
+		return "", nil
+	}
+	pt, err := s.box.Decrypt(field, ciphertext)
+	if err != nil {
+		return "", fmt.Errorf("store: open %s: %w", field, err)
+	}
+	return pt, nil
+}
+
+// LookupHash is the keyed hash of value under field (HashPhone...), for
+// finding a sealed value by equality.
+func (s *Store) LookupHash(field, value string) string { return s.box.Hash(field, value) }
+
+// Reveal opens a personal value for a scope that may see personal data,
+// or returns "" and sets *masked when there was something to hide.
+func (s *Store) Reveal(sc domain.Scope, field, ciphertext string, masked *bool) (string, error) {
+	return s.revealField(sc, field, ciphertext, masked)
+}
+
+// ScopeClause is the SQL condition restricting column to region and the
+// regions below it, with arguments numbered from $n ("" adds none).
+func ScopeClause(column, region string, n int) (string, []any) {
+	return scopeClause(column, region, n)
+}
+
+// IsUniqueViolation reports a unique-constraint failure on either engine.
+func IsUniqueViolation(err error) bool { return isUniqueViolation(err) }
+
+// MaxParams is how many parameters one multi-row statement should carry
+// on this engine.
+func (s *Store) MaxParams() int { return s.maxParams() }
+
+// Querier is what reads go through: the read pool (*Store) or a
+// transaction (*Tx).
+type Querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// Rows runs a query and reads every row with scan, closing the rows and
+// reporting the query's, a scan's or the iteration's error.
+func Rows[T any](ctx context.Context, q Querier, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: query: %w", err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: scan: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: rows: %w", err)
+	}
+	return out, nil
+}

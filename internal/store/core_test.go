@@ -1,0 +1,76 @@
+package store_test
+
+import (
+	"database/sql"
+	"errors"
+	"testing"
+
+	"lindu/internal/store"
+	"lindu/internal/store/storetest"
+)
+
+// InTx commits everything fn wrote, audit entry included, or nothing.
+func TestInTxCommitsOrRollsBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
+		sc := sys()
+		boom := errors.New("boom")
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.SetSetting(ctx, "core.test", "rolled back"); err != nil {
+				return err
+			}
+			if err := tx.Audit(ctx, sc, "core.test", "setting", "core.test", "", "x"); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InTx = %v, want boom", err)
+		}
+		if v, _ := st.GetSetting(ctx, "core.test"); v != "" {
+			t.Fatalf("rolled-back setting is %q", v)
+		}
+		err = st.InTx(ctx, func(tx *store.Tx) error {
+			if tx.Now().Location().String() != "UTC" || tx.NewID() == tx.NewID() {
+				t.Errorf("clock %v or IDs not unique", tx.Now())
+			}
+			return tx.SetSetting(ctx, "core.test", "kept")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := st.GetSetting(ctx, "core.test"); v != "kept" {
+			t.Fatalf("setting = %q", v)
+		}
+		keys, err := store.Rows(ctx, st, func(r *sql.Rows) (string, error) {
+			var k string
+			return k, r.Scan(&k)
+		}, `SELECT key FROM settings WHERE key = $1`, "core.test")
+		if err != nil || len(keys) != 1 {
+			t.Fatalf("Rows = %v, %v", keys, err)
+		}
+		if _, err := store.Rows(ctx, st, func(r *sql.Rows) (string, error) { return "", nil }, `SELECT nope FROM nowhere`); err == nil {
+			t.Fatal("Rows hides a bad query")
+		}
+	})
+}
+
+// Seal and Open round-trip under the field they were sealed for only.
+func TestSealOpen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
+		ct, err := st.Seal(store.FieldCaseSummary, "rahasia")
+		if err != nil || ct == "" || ct == "rahasia" {
+			t.Fatalf("Seal = %q, %v", ct, err)
+		}
+		if pt, err := st.Open(store.FieldCaseSummary, ct); err != nil || pt != "rahasia" {
+			t.Fatalf("Open = %q, %v", pt, err)
+		}
+		if _, err := st.Open(store.FieldVictimName, ct); err == nil {
+			t.Fatal("a value opens under another field")
+		}
+		if st.LookupHash(store.HashPhone, "+6281234567890") == st.LookupHash(store.HashPhone, "+6281234567891") {
+			t.Fatal("lookup hashes collide")
+		}
+	})
+}
