@@ -103,7 +103,7 @@ type StoredMessage struct {
 
 // StoredOutbox is a row of outbox, with its recipient opened.
 type StoredOutbox struct {
-	ID, Key, Channel, To, Body, Status, DeliveryStatus string
+	ID, Key, Channel, To, Body, Status, DeliveryStatus, ProviderID string
 }
 
 // StoredDelivery is a row of delivery_reports with its message's state.
@@ -287,13 +287,14 @@ func (h *Harness) snapshot(t testing.TB) snapshot {
 	s.outbox, err = store.Rows(ctx, st, func(r *sql.Rows) (StoredOutbox, error) {
 		var o StoredOutbox
 		var to string
-		if err := r.Scan(&o.ID, &o.Key, &o.Channel, &to, &o.Body, &o.Status, &o.DeliveryStatus); err != nil {
+		if err := r.Scan(&o.ID, &o.Key, &o.Channel, &to, &o.Body, &o.Status, &o.DeliveryStatus, &o.ProviderID); err != nil {
 			return o, err
 		}
 		var err error
 		o.To, err = st.Open(store.FieldOutboxPhone, to)
 		return o, err
-	}, `SELECT id, idempotency_key, channel, to_phone_enc, body, status, delivery_status FROM outbox ORDER BY id`)
+	}, `SELECT id, idempotency_key, channel, to_phone_enc, body, status, delivery_status, provider_message_id
+		FROM outbox ORDER BY id`)
 	if err != nil {
 		t.Fatalf("intaketest: outbox: %v", err)
 	}
@@ -307,6 +308,18 @@ func (h *Harness) snapshot(t testing.TB) snapshot {
 		t.Fatalf("intaketest: delivery reports: %v", err)
 	}
 	return s
+}
+
+// Outbox returns every outbox message, oldest first.
+func (h *Harness) Outbox(t testing.TB) []StoredOutbox {
+	t.Helper()
+	return h.snapshot(t).outbox
+}
+
+// Messages returns every stored inbound message, oldest first.
+func (h *Harness) Messages(t testing.TB) []StoredMessage {
+	t.Helper()
+	return h.snapshot(t).messages
 }
 
 // Sent is a message lindu sent earlier, for delivery-report cases.
