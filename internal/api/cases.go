@@ -18,6 +18,7 @@ import (
 	"unicode"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/store"
@@ -140,7 +141,7 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 		// the code of) an SMS or WhatsApp report keyed by its message id.
 		nr.IdempotencyKey = "api:" + key
 	}
-	if err := store.ValidateReport(&nr, a.rootRegion); err != nil || len(bad) > 0 {
+	if err := cases.ValidateReport(&nr, a.rootRegion); err != nil || len(bad) > 0 {
 		if e, ok := domain.AsError(err); ok {
 			for k, v := range e.Fields {
 				bad[k] = v
@@ -168,7 +169,7 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rep, created, err := a.st.CreateReport(r.Context(), access.Public(ip, r.UserAgent()), nr, a.rootRegion)
+	rep, created, err := a.cases.CreateReport(r.Context(), access.Public(ip, r.UserAgent()), nr, a.rootRegion)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -190,7 +191,7 @@ func (a *API) reportStatus(w http.ResponseWriter, r *http.Request) {
 	if !a.allow(w, r, "status:ip:"+limitKey(a.clientIP(r)), StatusLookupsPerIP, StatusWindow) {
 		return
 	}
-	v, err := a.st.PublicReportStatus(r.Context(), r.PathValue("code"))
+	v, err := a.cases.PublicReportStatus(r.Context(), r.PathValue("code"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -210,7 +211,7 @@ type ReportList struct {
 
 func (a *API) listReports(w http.ResponseWriter, r *http.Request) {
 	fields := map[string]string{}
-	f := store.ReportFilter{Status: domain.ReportStatus(r.URL.Query().Get("status"))}
+	f := cases.ReportFilter{Status: domain.ReportStatus(r.URL.Query().Get("status"))}
 	switch f.Status {
 	case "", domain.ReportNew, domain.ReportVerified, domain.ReportMerged, domain.ReportRejected:
 	default:
@@ -222,7 +223,7 @@ func (a *API) listReports(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, domain.Invalid("bad query parameters", fields))
 		return
 	}
-	reps, total, err := a.st.ListReports(r.Context(), scope(r), f)
+	reps, total, err := a.cases.ListReports(r.Context(), scope(r), f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -231,7 +232,7 @@ func (a *API) listReports(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getReport(w http.ResponseWriter, r *http.Request) {
-	rep, err := a.st.GetReport(r.Context(), scope(r), r.PathValue("id"))
+	rep, err := a.cases.GetReport(r.Context(), scope(r), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -253,7 +254,7 @@ func (a *API) verifyReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc := scope(r)
-	c, err := a.st.VerifyReport(r.Context(), sc, r.PathValue("id"), store.VerifyInput{
+	c, err := a.cases.VerifyReport(r.Context(), sc, r.PathValue("id"), cases.VerifyInput{
 		Priority: domain.Priority(req.Priority), Types: violenceTypes(req.Types), Summary: req.Summary})
 	if err != nil {
 		a.fail(w, r, err)
@@ -278,7 +279,7 @@ func (a *API) mergeReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc := scope(r)
-	if err := a.st.MergeReport(r.Context(), sc, r.PathValue("id"), req.CaseID); err != nil {
+	if err := a.cases.MergeReport(r.Context(), sc, r.PathValue("id"), req.CaseID); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -297,11 +298,11 @@ func (a *API) rejectReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc, id := scope(r), r.PathValue("id")
-	if err := a.st.RejectReport(r.Context(), sc, id, req.Reason); err != nil {
+	if err := a.cases.RejectReport(r.Context(), sc, id, req.Reason); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	rep, err := a.st.GetReport(r.Context(), sc, id)
+	rep, err := a.cases.GetReport(r.Context(), sc, id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -311,17 +312,17 @@ func (a *API) rejectReport(w http.ResponseWriter, r *http.Request) {
 
 // DuplicateList is the answer of GET /api/v1/reports/{id}/duplicates.
 type DuplicateList struct {
-	Candidates []store.DuplicateCandidate `json:"candidates"`
+	Candidates []cases.DuplicateCandidate `json:"candidates"`
 }
 
 func (a *API) reportDuplicates(w http.ResponseWriter, r *http.Request) {
-	ds, err := a.st.SuggestDuplicates(r.Context(), scope(r), r.PathValue("id"))
+	ds, err := a.cases.SuggestDuplicates(r.Context(), scope(r), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	if ds == nil {
-		ds = []store.DuplicateCandidate{}
+		ds = []cases.DuplicateCandidate{}
 	}
 	httpx.WriteJSON(w, http.StatusOK, DuplicateList{Candidates: ds})
 }
@@ -333,7 +334,7 @@ func (a *API) reportDuplicates(w http.ResponseWriter, r *http.Request) {
 // writing the read to the audit log; reading it again through GetCase
 // records the view ("case.view_personal"), as for every other read.
 func (a *API) respondCase(w http.ResponseWriter, r *http.Request, sc domain.Scope, id string, status int) {
-	c, err := a.st.GetCase(r.Context(), sc, id)
+	c, err := a.cases.GetCase(r.Context(), sc, id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -399,12 +400,12 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, domain.Invalid("bad query parameters", fields))
 		return
 	}
-	cs, total, err := a.st.ListCases(r.Context(), sc, f)
+	cs, total, err := a.cases.ListCases(r.Context(), sc, f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	counts, err := a.st.CaseCounts(r.Context(), sc)
+	counts, err := a.cases.CaseCounts(r.Context(), sc)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -478,7 +479,7 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 		nc.Victims = append(nc.Victims, v.victim())
 	}
 	sc := scope(r)
-	c, err := a.st.CreateCase(r.Context(), sc, nc)
+	c, err := a.cases.CreateCase(r.Context(), sc, nc)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -505,7 +506,7 @@ func (a *API) transitionCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc, id := scope(r), r.PathValue("id")
-	_, err := a.st.Transition(r.Context(), sc, id, domain.Transition{To: domain.CaseStatus(req.To),
+	_, err := a.cases.Transition(r.Context(), sc, id, domain.Transition{To: domain.CaseStatus(req.To),
 		Note: req.Note, AssigneeID: req.AssigneeID, TeamID: req.TeamID})
 	if err != nil {
 		a.fail(w, r, err)
@@ -528,7 +529,7 @@ func (a *API) assignCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc, id := scope(r), r.PathValue("id")
-	if _, err := a.st.Reassign(r.Context(), sc, id, req.TeamID, req.AssigneeID, strings.TrimSpace(req.Note)); err != nil {
+	if _, err := a.cases.Reassign(r.Context(), sc, id, req.TeamID, req.AssigneeID, strings.TrimSpace(req.Note)); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -588,7 +589,7 @@ func (a *API) emergencyAccess(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc, id := scope(r), r.PathValue("id")
-	if _, err := a.st.GrantEmergencyAccess(r.Context(), sc, id, req.Reason); err != nil {
+	if _, err := a.cases.GrantEmergencyAccess(r.Context(), sc, id, req.Reason); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -596,8 +597,8 @@ func (a *API) emergencyAccess(w http.ResponseWriter, r *http.Request) {
 }
 
 // detail returns a handler that decodes a body of type T, turns it into a
-// store.CaseDetail, adds it, and answers 201 with the case.
-func detail[T any](a *API, conv func(T) store.CaseDetail) http.HandlerFunc {
+// cases.CaseDetail, adds it, and answers 201 with the case.
+func detail[T any](a *API, conv func(T) cases.CaseDetail) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req T
 		if err := httpx.DecodeJSON(w, r, &req, maxStaffBody); err != nil {
@@ -605,7 +606,7 @@ func detail[T any](a *API, conv func(T) store.CaseDetail) http.HandlerFunc {
 			return
 		}
 		sc, id := scope(r), r.PathValue("id")
-		if err := a.st.AddDetail(r.Context(), sc, id, conv(req)); err != nil {
+		if err := a.cases.AddDetail(r.Context(), sc, id, conv(req)); err != nil {
 			a.fail(w, r, err)
 			return
 		}
@@ -614,37 +615,37 @@ func detail[T any](a *API, conv func(T) store.CaseDetail) http.HandlerFunc {
 }
 
 func (a *API) addNote() http.HandlerFunc {
-	return detail(a, func(n NoteRequest) store.CaseDetail { return store.CaseDetail{Note: n.Note} })
+	return detail(a, func(n NoteRequest) cases.CaseDetail { return cases.CaseDetail{Note: n.Note} })
 }
 
 func (a *API) addVictim() http.HandlerFunc {
-	return detail(a, func(v VictimInput) store.CaseDetail {
+	return detail(a, func(v VictimInput) cases.CaseDetail {
 		d := v.victim()
-		return store.CaseDetail{Victim: &d}
+		return cases.CaseDetail{Victim: &d}
 	})
 }
 
 func (a *API) addPerpetrator() http.HandlerFunc {
-	return detail(a, func(p PerpetratorInput) store.CaseDetail {
-		return store.CaseDetail{Perpetrator: &domain.Perpetrator{Name: p.Name, Sex: domain.Sex(p.Sex), Age: p.Age, Relation: p.Relation}}
+	return detail(a, func(p PerpetratorInput) cases.CaseDetail {
+		return cases.CaseDetail{Perpetrator: &domain.Perpetrator{Name: p.Name, Sex: domain.Sex(p.Sex), Age: p.Age, Relation: p.Relation}}
 	})
 }
 
 func (a *API) addService() http.HandlerFunc {
-	return detail(a, func(s ServiceInput) store.CaseDetail {
-		return store.CaseDetail{Service: &domain.Service{Type: s.Type, Provider: s.Provider, GivenOn: s.GivenOn, Note: s.Note, VictimID: s.VictimID}}
+	return detail(a, func(s ServiceInput) cases.CaseDetail {
+		return cases.CaseDetail{Service: &domain.Service{Type: s.Type, Provider: s.Provider, GivenOn: s.GivenOn, Note: s.Note, VictimID: s.VictimID}}
 	})
 }
 
 func (a *API) addReferral() http.HandlerFunc {
-	return detail(a, func(rf ReferralInput) store.CaseDetail {
-		return store.CaseDetail{Referral: &domain.Referral{Agency: rf.Agency, Reason: rf.Reason, ReferredOn: rf.ReferredOn}}
+	return detail(a, func(rf ReferralInput) cases.CaseDetail {
+		return cases.CaseDetail{Referral: &domain.Referral{Agency: rf.Agency, Reason: rf.Reason, ReferredOn: rf.ReferredOn}}
 	})
 }
 
 func (a *API) addPlacement() http.HandlerFunc {
-	return detail(a, func(p PlacementInput) store.CaseDetail {
-		return store.CaseDetail{Placement: &domain.Placement{Kind: p.Kind, PlaceName: p.PlaceName, FromDate: p.FromDate, ToDate: p.ToDate, VictimID: p.VictimID}}
+	return detail(a, func(p PlacementInput) cases.CaseDetail {
+		return cases.CaseDetail{Placement: &domain.Placement{Kind: p.Kind, PlaceName: p.PlaceName, FromDate: p.FromDate, ToDate: p.ToDate, VictimID: p.VictimID}}
 	})
 }
 
@@ -656,7 +657,7 @@ type TeamList struct {
 }
 
 func (a *API) listTeams(w http.ResponseWriter, r *http.Request) {
-	ts, err := a.st.ListTeams(r.Context(), scope(r))
+	ts, err := a.cases.ListTeams(r.Context(), scope(r))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -665,7 +666,7 @@ func (a *API) listTeams(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getTeam(w http.ResponseWriter, r *http.Request) {
-	t, err := a.st.GetTeam(r.Context(), scope(r), r.PathValue("id"))
+	t, err := a.cases.GetTeam(r.Context(), scope(r), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -687,7 +688,7 @@ func (a *API) createTeam(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	t, err := a.st.CreateTeam(r.Context(), scope(r), domain.Team{Name: req.Name, Kind: req.Kind, RegionCode: req.RegionCode,
+	t, err := a.cases.CreateTeam(r.Context(), scope(r), domain.Team{Name: req.Name, Kind: req.Kind, RegionCode: req.RegionCode,
 		MemberIDs: req.MemberIDs})
 	if err != nil {
 		a.fail(w, r, err)
@@ -709,11 +710,11 @@ func (a *API) setTeamMembers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc, id := scope(r), r.PathValue("id")
-	if err := a.st.SetTeamMembers(r.Context(), sc, id, req.MemberIDs); err != nil {
+	if err := a.cases.SetTeamMembers(r.Context(), sc, id, req.MemberIDs); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	t, err := a.st.GetTeam(r.Context(), sc, id)
+	t, err := a.cases.GetTeam(r.Context(), sc, id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -736,7 +737,7 @@ func (a *API) listDuty(w http.ResponseWriter, r *http.Request) {
 		}
 		from = t
 	}
-	ds, err := a.st.ListDuty(r.Context(), scope(r), from)
+	ds, err := a.cases.ListDuty(r.Context(), scope(r), from)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -772,7 +773,7 @@ func (a *API) addDuty(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, domain.Invalid("please correct the marked fields", fields))
 		return
 	}
-	d, err := a.st.AddDuty(r.Context(), scope(r), d)
+	d, err := a.cases.AddDuty(r.Context(), scope(r), d)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -786,7 +787,7 @@ type SLARuleList struct {
 }
 
 func (a *API) listSLARules(w http.ResponseWriter, r *http.Request) {
-	rules, err := a.st.SLARules(r.Context())
+	rules, err := a.cases.SLARules(r.Context())
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -808,7 +809,7 @@ func (a *API) setSLARule(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	err := a.st.SetSLARule(r.Context(), scope(r), domain.SLARule{Priority: domain.Priority(req.Priority),
+	err := a.cases.SetSLARule(r.Context(), scope(r), domain.SLARule{Priority: domain.Priority(req.Priority),
 		Type: domain.ViolenceType(req.Type), AckMinutes: req.AckMinutes, ResponseMinutes: req.ResponseMinutes})
 	if err != nil {
 		a.fail(w, r, err)

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/i18n"
-	"lindu/internal/store"
 )
 
 // The report and case pages build many keys at run time (labels of the
@@ -31,7 +31,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("rel", domain.Relations...)
 	add("plc", domain.PlacementKinds...)
 	add("teamkind", domain.TeamKinds...)
-	add("route", store.DefaultRouting...)
+	add("route", cases.DefaultRouting...)
 	add("sex", "L", "P", "unknown")
 	add("vgroup", "A", "P")
 	add("rstatus", k.ReportStatuses()...)

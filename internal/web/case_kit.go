@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/i18n"
-	"lindu/internal/store"
 )
 
 // kit holds what the report, case, team and notification pages share:
@@ -154,7 +154,7 @@ func (kit) PlacementList() []string { return domain.PlacementKinds }
 func (kit) TeamKindList() []string  { return domain.TeamKinds }
 func (kit) Sexes() []string         { return []string{string(domain.SexFemale), string(domain.SexMale)} }
 func (kit) RouteSteps() []string {
-	return []string{store.RouteVillage, store.RouteDistrict, store.RouteDuty}
+	return []string{cases.RouteVillage, cases.RouteDistrict, cases.RouteDuty}
 }
 func (kit) ReportStatuses() []string { return []string{"new", "verified", "merged", "rejected"} }
 func (kit) HandlingRoles() []string {

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
-	"lindu/internal/store"
 )
 
 // The case inbox (/kasus): every case the caller may see, most urgent
@@ -83,7 +83,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 		p.Query = p.Query[:40]
 	}
 	f.Query = p.Query
-	teams, err := s.st.ListTeams(ctx, b.Scope)
+	teams, err := s.cases.ListTeams(ctx, b.Scope)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -98,21 +98,21 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	}
 	page := listPageNum(r)
 	f.Offset = (page - 1) * casesPerPage
-	cases, total, err := s.st.ListCases(ctx, b.Scope, f)
+	list, total, err := s.cases.ListCases(ctx, b.Scope, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	counts, err := s.st.CaseCounts(ctx, b.Scope)
+	counts, err := s.cases.CaseCounts(ctx, b.Scope)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p.Cases, p.Total, p.Counts = cases, total, counts
+	p.Cases, p.Total, p.Counts = list, total, counts
 	p.CanTriage = b.Scope.Can(domain.PermManageCases)
 	p.CanCreate = b.Scope.Can(domain.PermWorkCases)
 	if p.CanTriage {
-		if _, n, err := s.st.ListReports(ctx, b.Scope, store.ReportFilter{Status: domain.ReportNew, Limit: 1}); err == nil {
+		if _, n, err := s.cases.ListReports(ctx, b.Scope, cases.ReportFilter{Status: domain.ReportNew, Limit: 1}); err == nil {
 			p.NewReports = n
 		}
 	}
@@ -128,10 +128,10 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Filtered = p.Status != "" || p.Due != "" || f.RegionCode != "" || p.Type != "" || p.Assignee != "" || p.Priority != "" || p.Query != "" || p.Team != "" || !p.Open
 	p.listPager = newPager("/kasus", v, page, total, casesPerPage)
-	if total > store.CountCap {
+	if total > cases.CountCap {
 		// The store stops counting here: page on without a total.
 		p.Pages, p.NextURL, p.Many = 0, "", true
-		if len(cases) == casesPerPage {
+		if len(list) == casesPerPage {
 			v.Set("page", strconv.Itoa(page+1))
 			p.NextURL = "/kasus?" + v.Encode()
 		}
@@ -157,4 +157,4 @@ func (p CasesPage) Who(c domain.Case) string {
 }
 
 // CountCap is where the store stops counting cases.
-func (CasesPage) CountCap() int { return store.CountCap }
+func (CasesPage) CountCap() int { return cases.CountCap }

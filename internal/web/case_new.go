@@ -51,7 +51,7 @@ func (s *Server) caseCreate(w http.ResponseWriter, r *http.Request) {
 	if vic.Name != "" || vic.Sex != "" || vic.Age != nil || vic.Disability != "" {
 		nc.Victims = []domain.Victim{vic}
 	}
-	c, err := s.st.CreateCase(r.Context(), b.Scope, nc)
+	c, err := s.cases.CreateCase(r.Context(), b.Scope, nc)
 	if err != nil {
 		if f, ok := formErrors(err); ok {
 			// The store names the victim's fields victims.0.<field>.

@@ -61,7 +61,7 @@ func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit, status int, tab string) {
 	ctx := r.Context()
-	c, err := s.st.GetCase(ctx, b.Scope, r.PathValue("id"))
+	c, err := s.cases.GetCase(ctx, b.Scope, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -69,7 +69,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 	b.Title = b.T("case.heading", domain.FormatPublicCode(c.Code))
 	p := CasePage{Base: b, kit: k, C: c, Tab: tab, Tabs: caseTabs,
 		CanWork: b.Scope.Can(domain.PermWorkCases), CanManage: b.Scope.Can(domain.PermManageCases),
-		emergencyTTL: s.st.EmergencyAccessTTL()}
+		emergencyTTL: s.cases.EmergencyAccessTTL()}
 	if reg, err := s.st.GetRegion(ctx, c.RegionCode); err == nil {
 		p.Region = reg
 	}
@@ -82,7 +82,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 		p.Victims = append(p.Victims, FormOption{Value: v.ID, Label: label})
 	}
 	if p.CanManage && c.Status.Open() && c.Status != domain.StatusNew {
-		teams, err := s.st.ListTeams(ctx, b.Scope)
+		teams, err := s.cases.ListTeams(ctx, b.Scope)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/store"
@@ -209,7 +210,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// The store's checks, on a copy; what the place search found wins.
-	if err := store.ValidateReport(&nr, s.opt.RootRegion); err != nil {
+	if err := cases.ValidateReport(&nr, s.opt.RootRegion); err != nil {
 		f, ok := formErrors(err)
 		if !ok {
 			s.fail(w, r, err)
@@ -248,7 +249,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rep, _, err := s.st.CreateReport(ctx, access.Public(ip, r.UserAgent()), nr, s.opt.RootRegion)
+	rep, _, err := s.cases.CreateReport(ctx, access.Public(ip, r.UserAgent()), nr, s.opt.RootRegion)
 	if err != nil {
 		if f, ok := formErrors(err); ok {
 			k.withForm(&b, "lapor", r.PostForm, f)
@@ -347,7 +348,7 @@ func (s *Server) reportStatus(w http.ResponseWriter, r *http.Request) {
 		s.tooMany(w, r, b, until)
 		return
 	}
-	v, err := s.st.PublicReportStatus(ctx, page.Query)
+	v, err := s.cases.PublicReportStatus(ctx, page.Query)
 	if domain.IsNotFound(err) {
 		page.NotFound = true
 		s.render(w, r, http.StatusNotFound, "report_status", page)

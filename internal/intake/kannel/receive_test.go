@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/intake"
 	"lindu/internal/intake/kannel"
@@ -34,7 +35,7 @@ func TestReceiveHandler(t *testing.T) {
 		return w.Code, w.Body.String()
 	}
 	count := func() int {
-		_, n, err := st.ListReports(bg, access.System("test"), store.ReportFilter{})
+		_, n, err := cases.New(st, cases.Options{}).ListReports(bg, access.System("test"), cases.ReportFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/intake"
 	"lindu/internal/intake/whatsapp"
@@ -89,7 +90,7 @@ func TestWhatsAppWebhook(t *testing.T) {
 		if c := post(append(msg, ' '), whatsapp.Sign(secret, msg)); c != 401 {
 			t.Fatalf("tampered: %d", c)
 		}
-		if n, _, _ := st.InboundCounts(bg, domain.ChannelWhatsApp); n != 0 {
+		if n, _, _ := cases.New(st, cases.Options{}).InboundCounts(bg, domain.ChannelWhatsApp); n != 0 {
 			t.Fatalf("forged webhooks stored %d messages", n)
 		}
 		// Signed, twice (Meta retries): one report.
@@ -98,7 +99,7 @@ func TestWhatsAppWebhook(t *testing.T) {
 				t.Fatalf("signed: %d", c)
 			}
 		}
-		n, reports, _ := st.InboundCounts(bg, domain.ChannelWhatsApp)
+		n, reports, _ := cases.New(st, cases.Options{}).InboundCounts(bg, domain.ChannelWhatsApp)
 		if n != 1 || reports != 1 {
 			t.Fatalf("messages %d reports %d", n, reports)
 		}
