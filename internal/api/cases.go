@@ -2,7 +2,7 @@ package api
 
 // Reports, cases, teams, duty roster, deadline rules and the outbox.
 //
-// The store decides who may do what (every call takes the caller's scope);
+// The case area decides who may do what (every call takes the caller's scope);
 // these handlers only read requests, validate query parameters and map
 // errors. Two routes are public: filing a report and looking up its status.
 // Both are rate-limited per client address in the database (so every lindu
@@ -27,7 +27,7 @@ import (
 // Limits of the public endpoints.
 const (
 	// MaxReportBody is the largest public report body (the description is
-	// at most store.MaxDescription characters).
+	// at most cases.MaxDescription characters).
 	MaxReportBody = 32 << 10
 	// ReportsPerIP is how many reports one client address may file per
 	// ReportWindow.
@@ -88,6 +88,17 @@ func (a *API) allow(w http.ResponseWriter, r *http.Request, key string, limit in
 	return false
 }
 
+// intField parses an optional integer query parameter within [lo, hi]
+// (intParam), naming a bad one in f with a message key.
+func intField(r *http.Request, name string, def, lo, hi int, f domain.FieldErrors) int {
+	bad := map[string]string{}
+	n := intParam(r, name, def, lo, hi, bad)
+	if _, ok := bad[name]; ok {
+		f[name] = domain.M("field.int_range", lo, hi)
+	}
+	return n
+}
+
 // ---- public reports ----
 
 // NewReportRequest is the body of POST /api/v1/reports.
@@ -126,12 +137,12 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 	bad := domain.FieldErrors{}
 	if h := strings.TrimSpace(r.Header.Get("Idempotency-Key")); h != "" {
 		if key != "" && key != h {
-			bad["client_request_id"] = domain.M("field.differs from the Idempotency-Key header")
+			bad["client_request_id"] = domain.M("report.field.request_id_differs")
 		}
 		key = h
 	}
 	if len(key) > MaxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return !unicode.IsPrint(c) }) >= 0 {
-		bad["client_request_id"] = domain.M("field.at most " + strconv.Itoa(MaxIdempotencyKey) + " printable characters")
+		bad["client_request_id"] = domain.M("report.field.request_id", MaxIdempotencyKey)
 	}
 	nr := domain.NewReport{Channel: domain.ChannelAPI, RegionCode: req.RegionCode, Description: req.Description,
 		ChildAge: req.ChildAge, ChildSex: domain.Sex(req.ChildSex), Anonymous: req.Anonymous,
@@ -154,7 +165,7 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 	// before counting.
 	if _, err := a.st.GetRegion(r.Context(), nr.RegionCode); err != nil {
 		if domain.IsNotFound(err) {
-			err = domain.Invalid("please correct the marked fields", map[string]string{"region_code": "no such region"})
+			err = domain.InvalidFields(domain.FieldErrors{"region_code": domain.M("case.field.region_unknown")})
 		}
 		a.fail(w, r, err)
 		return
@@ -210,17 +221,17 @@ type ReportList struct {
 }
 
 func (a *API) listReports(w http.ResponseWriter, r *http.Request) {
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	f := cases.ReportFilter{Status: domain.ReportStatus(r.URL.Query().Get("status"))}
 	switch f.Status {
 	case "", domain.ReportNew, domain.ReportVerified, domain.ReportMerged, domain.ReportRejected:
 	default:
-		fields["status"] = "new, verified, merged or rejected"
+		fields["status"] = domain.M("report.field.status_filter")
 	}
-	f.Limit = intParam(r, "limit", 50, 1, 200, fields)
-	f.Offset = intParam(r, "offset", 0, 0, 1<<30, fields)
+	f.Limit = intField(r, "limit", 50, 1, 200, fields)
+	f.Offset = intField(r, "offset", 0, 0, 1<<30, fields)
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	reps, total, err := a.cases.ListReports(r.Context(), scope(r), f)
@@ -275,7 +286,7 @@ func (a *API) mergeReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.TrimSpace(req.CaseID) == "" {
-		a.fail(w, r, domain.Invalid("please correct the marked fields", map[string]string{"case_id": "choose the case"}))
+		a.fail(w, r, domain.InvalidFields(domain.FieldErrors{"case_id": domain.M("report.field.case_required")}))
 		return
 	}
 	sc := scope(r)
@@ -357,47 +368,47 @@ type CaseList struct {
 func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	sc := scope(r)
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	f := domain.CaseFilter{Status: domain.CaseStatus(q.Get("status")), Due: q.Get("due"), RegionCode: q.Get("region"),
 		Type: domain.ViolenceType(q.Get("type")), AssigneeID: q.Get("assignee"), TeamID: q.Get("team"),
 		Priority: domain.Priority(q.Get("priority")), Query: strings.TrimSpace(q.Get("q"))}
 	if f.Status != "" && !f.Status.Valid() {
-		fields["status"] = "one of new, verified, assigned, acknowledged, responded, in_service, referred, closed"
+		fields["status"] = domain.M("case.field.status_filter")
 	}
 	if v := q.Get("open"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			fields["open"] = "true or false"
+			fields["open"] = domain.M("case.field.bool")
 		}
 		f.OpenOnly = b
 	}
 	if f.Due != "" && f.Due != "soon" && f.Due != "overdue" {
-		fields["due"] = "soon or overdue"
+		fields["due"] = domain.M("case.field.due_filter")
 	}
 	if f.RegionCode != "" && !domain.ValidRegionCode(f.RegionCode) {
-		fields["region"] = "not a Kemendagri region code, e.g. 61.07.01"
+		fields["region"] = domain.M("case.field.region_code")
 	}
 	if f.Type != "" && !f.Type.Valid() {
-		fields["type"] = "unknown type of violence or problem"
+		fields["type"] = domain.M("case.field.type_filter")
 	}
 	if f.AssigneeID == "me" {
 		f.AssigneeID = sc.UserID
 	} else if len(f.AssigneeID) > 64 {
-		fields["assignee"] = "a user id or me"
+		fields["assignee"] = domain.M("case.field.user_id")
 	}
 	if len(f.TeamID) > 64 {
-		fields["team"] = "a team id"
+		fields["team"] = domain.M("case.field.team_id")
 	}
 	if f.Priority != "" && !f.Priority.Valid() {
-		fields["priority"] = "high, medium or low"
+		fields["priority"] = domain.M("case.field.priority")
 	}
 	if len(f.Query) > 40 {
-		fields["q"] = "a case code"
+		fields["q"] = domain.M("case.field.code_query")
 	}
-	f.Limit = intParam(r, "limit", 50, 1, 200, fields)
-	f.Offset = intParam(r, "offset", 0, 0, 1<<30, fields)
+	f.Limit = intField(r, "limit", 50, 1, 200, fields)
+	f.Offset = intField(r, "offset", 0, 0, 1<<30, fields)
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	cs, total, err := a.cases.ListCases(r.Context(), sc, f)
@@ -460,19 +471,19 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 	nc := domain.NewCase{RegionCode: req.RegionCode, Priority: domain.Priority(req.Priority), Types: violenceTypes(req.Types),
 		Summary: req.Summary, Place: req.Place, IncidentDate: req.IncidentDate, LegalBasis: req.LegalBasis,
 		NeedsReview: req.NeedsReview}
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	if req.ReportedAt != "" {
 		t, err := time.Parse(time.RFC3339, req.ReportedAt)
 		if err != nil {
-			fields["reported_at"] = "RFC 3339 time, e.g. 2026-01-31T08:00:00+07:00"
+			fields["reported_at"] = domain.M("case.field.rfc3339", "2026-01-31T08:00:00+07:00")
 		}
 		nc.ReportedAt = t
 	}
 	if len(req.Victims) > maxVictims {
-		fields["victims"] = "at most " + strconv.Itoa(maxVictims) + " victims per case"
+		fields["victims"] = domain.M("case.field.victims_max", maxVictims)
 	}
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("please correct the marked fields", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	for _, v := range req.Victims {
@@ -732,7 +743,7 @@ func (a *API) listDuty(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("from"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			a.fail(w, r, domain.Invalid("bad query parameters", map[string]string{"from": "RFC 3339 time, e.g. 2026-01-31T00:00:00Z"}))
+			a.fail(w, r, domain.InvalidFields(domain.FieldErrors{"from": domain.M("case.field.rfc3339", "2026-01-31T00:00:00Z")}))
 			return
 		}
 		from = t
@@ -759,18 +770,18 @@ func (a *API) addDuty(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	parse := func(name, v string) time.Time {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			fields[name] = "RFC 3339 time, e.g. 2026-01-31T07:00:00+07:00"
+			fields[name] = domain.M("case.field.rfc3339", "2026-01-31T07:00:00+07:00")
 		}
 		return t
 	}
 	d := domain.DutyShift{UserID: req.UserID, RegionCode: req.RegionCode, StartsAt: parse("starts_at", req.StartsAt),
 		EndsAt: parse("ends_at", req.EndsAt)}
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("please correct the marked fields", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	d, err := a.cases.AddDuty(r.Context(), scope(r), d)
@@ -825,23 +836,23 @@ type OutboxList struct {
 
 func (a *API) listOutbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	f := store.OutboxFilter{Status: q.Get("status")}
 	switch f.Status {
 	case "", "pending", "sent", "delivered", "failed":
 	default:
-		fields["status"] = "pending, sent, delivered or failed"
+		fields["status"] = domain.M("case.field.outbox_status")
 	}
 	if v := q.Get("mine"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			fields["mine"] = "1 or 0"
+			fields["mine"] = domain.M("case.field.mine")
 		}
 		f.Mine = b
 	}
-	f.Limit = intParam(r, "limit", 100, 1, 500, fields)
+	f.Limit = intField(r, "limit", 100, 1, 500, fields)
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	ms, err := a.st.ListOutbox(r.Context(), scope(r), f)

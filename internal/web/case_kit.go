@@ -367,33 +367,15 @@ func formErrors(err error) (domain.FieldErrors, bool) {
 	return f, true
 }
 
-// actionMessage is the translated message of a conflict or refusal from
-// the store (the store speaks English), with a generic fallback.
+// actionMessage is the text of a conflict or refusal (its message key
+// rendered in the user's language, or the generic text of its code) with
+// its HTTP status; status 0 for any other error.
 func actionMessage(b Base, err error) (string, int) {
 	e, ok := domain.AsError(err)
-	if !ok {
+	if !ok || (e.Code != domain.EConflict && e.Code != domain.EForbidden) {
 		return "", 0
 	}
-	switch e.Code {
-	case domain.EConflict, domain.EForbidden:
-	default:
-		return "", 0
-	}
-	status := httpx.StatusFor(e.Code)
-	key := "msg." + e.Message
-	if t := b.T(key); t != key {
-		return t, status
-	}
-	if strings.Contains(e.Message, " cannot become ") {
-		return b.T("msg.bad_transition"), status
-	}
-	if strings.HasPrefix(e.Message, "this report was already handled") {
-		return b.T("msg.report_handled"), status
-	}
-	if e.Code == domain.EForbidden {
-		return b.T("error.forbidden"), status
-	}
-	return b.T("error.conflict"), status
+	return httpx.ErrorText(b.Lang, e), httpx.StatusFor(e.Code)
 }
 
 // parseAge reads an optional age. Input that is not a number becomes -1,

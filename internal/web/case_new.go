@@ -22,7 +22,7 @@ type CaseNewPage struct {
 func (s *Server) caseNewForm(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "casenew.title")
 	if !b.Scope.Can(domain.PermWorkCases) {
-		s.fail(w, r, domain.Errorf(domain.EForbidden, "your role may not enter cases"))
+		s.fail(w, r, domain.E(domain.EForbidden, "case.err.forbidden_enter"))
 		return
 	}
 	s.render(w, r, http.StatusOK, "case_new", CaseNewPage{Base: b, kit: s.kit(b), CanVerify: b.Scope.Can(domain.PermManageCases)})

@@ -204,9 +204,9 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 			nr.RegionCode = found[0].Code
 		case len(found) > 1:
 			matches = found
-			fields["region_code"] = domain.M("field." + "several places have this name: choose one below")
+			fields["region_code"] = domain.M("report.field.region_several")
 		default:
-			fields["region_code"] = domain.M("field." + "no place of this name here; check the spelling or type the village code")
+			fields["region_code"] = domain.M("report.field.region_not_found")
 		}
 	}
 	// The store's checks, on a copy; what the place search found wins.

@@ -141,17 +141,17 @@ func (s *Server) reportMerge(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if caseID == "" {
-			s.reportActionFailed(w, r, "merge", domain.Invalid("no case", map[string]string{"case_code": "no case with this code in your region"}))
+			s.reportActionFailed(w, r, "merge", domain.InvalidFields(domain.FieldErrors{"case_code": domain.M("report.field.case_code_unknown")}))
 			return
 		}
 	}
 	if caseID == "" {
-		s.reportActionFailed(w, r, "merge", domain.Invalid("no case", map[string]string{"case_code": "choose a case or type its code"}))
+		s.reportActionFailed(w, r, "merge", domain.InvalidFields(domain.FieldErrors{"case_code": domain.M("report.field.case_code_required")}))
 		return
 	}
 	if err := s.cases.MergeReport(ctx, p.Scope, r.PathValue("id"), caseID); err != nil {
-		if e, ok := domain.AsError(err); ok && e.Code == domain.ENotFound && e.Message == "case not found" {
-			s.reportActionFailed(w, r, "merge", domain.Invalid("no case", map[string]string{"case_code": "no case with this code in your region"}))
+		if e, ok := domain.AsError(err); ok && e.Code == domain.ENotFound && e.Message == domain.NotFound("case").Message {
+			s.reportActionFailed(w, r, "merge", domain.InvalidFields(domain.FieldErrors{"case_code": domain.M("report.field.case_code_unknown")}))
 			return
 		}
 		s.reportActionFailed(w, r, "merge", err)

@@ -169,7 +169,7 @@ func (s *Server) dutyAdd(w http.ResponseWriter, r *http.Request) {
 	when := func(name string) time.Time {
 		t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(r.PostFormValue(name)), b.Zone)
 		if err != nil {
-			fields[name] = domain.M("field." + "a date and time")
+			fields[name] = domain.M("teams.field.datetime")
 		}
 		return t
 	}
@@ -192,7 +192,7 @@ func (s *Server) slaSet(w http.ResponseWriter, r *http.Request) {
 	num := func(name string) int {
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
 		if err != nil {
-			fields[name] = domain.M("field." + "a number of minutes")
+			fields[name] = domain.M("teams.field.minutes")
 		}
 		return n
 	}
@@ -217,7 +217,7 @@ func (s *Server) routingSet(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(steps) == 0 {
-		s.teamsFailed(w, r, "route", domain.Invalid("bad routing", map[string]string{"steps": "choose at least one step"}), nil)
+		s.teamsFailed(w, r, "route", domain.InvalidFields(domain.FieldErrors{"steps": domain.M("teams.field.steps_required")}), nil)
 		return
 	}
 	if err := s.cases.SetRoutingSteps(r.Context(), principalOf(r).Scope, steps); err != nil {
