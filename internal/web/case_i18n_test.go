@@ -77,7 +77,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 		"closed", "verify_first", "closed_reopen", "already_personal", "forbidden_enter", "forbidden_view")
 	add("teams.err", "forbidden_manage", "forbidden_view", "forbidden_duty", "forbidden_view_duty", "deployment_wide")
 	add("report.err", "forbidden_triage")
-	add("msg", "report_handled")
+	add("msg", "report_handled", "bad_transition")
 	add("duration", "hours", "minutes")
 
 	// Label, hint and empty-choice keys handed to the form helpers and the

@@ -375,8 +375,16 @@ func actionMessage(b Base, err error) (string, int) {
 	if !ok || (e.Code != domain.EConflict && e.Code != domain.EForbidden) {
 		return "", 0
 	}
+	if k, ok := pageKeys[e.Key]; ok {
+		e = domain.E(e.Code, k)
+	}
 	return httpx.ErrorText(b.Lang, e), httpx.StatusFor(e.Code)
 }
+
+// pageKeys are messages whose API text names the workflow's codes
+// ("a case that is closed cannot become referred"); the pages say the same
+// in words.
+var pageKeys = map[string]string{"case.err.bad_transition": "msg.bad_transition"}
 
 // parseAge reads an optional age. Input that is not a number becomes -1,
 // which the store refuses with its message for the field, together with

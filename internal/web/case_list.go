@@ -41,48 +41,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p := CasesPage{Base: b, kit: s.kit(b), Status: q.Get("status"), Due: q.Get("due"), Region: strings.TrimSpace(q.Get("region")),
 		Type: q.Get("type"), Assignee: q.Get("assignee"), Priority: q.Get("priority"), Query: strings.TrimSpace(q.Get("q"))}
-	// The open-only box is on by default; a sent filter form says so with f=1.
-	p.Open = q.Get("f") == "" || q.Get("open") == "1"
-	f := domain.CaseFilter{OpenOnly: p.Open, Limit: casesPerPage}
-	if st := domain.CaseStatus(p.Status); st.Valid() {
-		f.Status = st
-	} else {
-		p.Status = ""
-	}
-	switch p.Due {
-	case "soon", "overdue":
-		f.Due = p.Due
-	default:
-		p.Due = ""
-	}
-	if p.Region != "" {
-		if domain.ValidRegionCode(p.Region) {
-			f.RegionCode = p.Region
-		} else {
-			b.Fields = map[string]string{"region": b.T("inbox.bad_region")}
-			p.Base = b
-		}
-	}
-	if t := domain.ViolenceType(p.Type); t.Valid() {
-		f.Type = t
-	} else {
-		p.Type = ""
-	}
-	switch p.Assignee {
-	case "me":
-		f.AssigneeID = b.User.ID
-	default:
-		p.Assignee = ""
-	}
-	if pr := domain.Priority(p.Priority); pr.Valid() {
-		f.Priority = pr
-	} else {
-		p.Priority = ""
-	}
-	if len(p.Query) > 40 {
-		p.Query = p.Query[:40]
-	}
-	f.Query = p.Query
+	f := p.filter(q)
 	teams, err := s.cases.ListTeams(ctx, b.Scope)
 	if err != nil {
 		s.fail(w, r, err)
@@ -139,6 +98,53 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	p.kit.which, p.kit.posted = "filter", url.Values{"status": {p.Status}, "due": {p.Due}, "type": {p.Type},
 		"assignee": {p.Assignee}, "priority": {p.Priority}}
 	s.render(w, r, http.StatusOK, "cases", p)
+}
+
+// filter reads the inbox filters as typed into p (dropping values that
+// are not valid) and returns them as a case filter.
+func (p *CasesPage) filter(q url.Values) domain.CaseFilter {
+	// The open-only box is on by default; a sent filter form says so with f=1.
+	p.Open = q.Get("f") == "" || q.Get("open") == "1"
+	f := domain.CaseFilter{OpenOnly: p.Open, Limit: casesPerPage}
+	if st := domain.CaseStatus(p.Status); st.Valid() {
+		f.Status = st
+	} else {
+		p.Status = ""
+	}
+	switch p.Due {
+	case "soon", "overdue":
+		f.Due = p.Due
+	default:
+		p.Due = ""
+	}
+	if p.Region != "" {
+		if domain.ValidRegionCode(p.Region) {
+			f.RegionCode = p.Region
+		} else {
+			p.Fields = map[string]string{"region": p.T("inbox.bad_region")}
+		}
+	}
+	if t := domain.ViolenceType(p.Type); t.Valid() {
+		f.Type = t
+	} else {
+		p.Type = ""
+	}
+	switch p.Assignee {
+	case "me":
+		f.AssigneeID = p.User.ID
+	default:
+		p.Assignee = ""
+	}
+	if pr := domain.Priority(p.Priority); pr.Valid() {
+		f.Priority = pr
+	} else {
+		p.Priority = ""
+	}
+	if len(p.Query) > 40 {
+		p.Query = p.Query[:40]
+	}
+	f.Query = p.Query
+	return f
 }
 
 // Who names the people responsible for a case in a list.
