@@ -35,7 +35,8 @@ type Service struct {
 	emergencyTTL time.Duration
 }
 
-// New returns the case area on st.
+// New returns the case area on st. The wiring (cmd/lindu, internal/server)
+// makes one and hands it to the web, the API, the channels and the jobs.
 func New(st *store.Store, opt Options) *Service {
 	ttl := opt.EmergencyAccess
 	if ttl <= 0 {
