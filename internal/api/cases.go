@@ -125,7 +125,7 @@ type ReportReceipt struct {
 // store. A request whose body is invalid is therefore not counted: it
 // stores nothing and costs no database write, and a person correcting a
 // mistake keeps their quota. Every valid request counts, including a repeat of an idempotency
-// key (telling a repeat apart needs a database lookup the store does not
+// key (telling a repeat apart needs a database lookup the case area does not
 // offer before the insert).
 func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 	var req NewReportRequest

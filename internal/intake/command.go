@@ -1,5 +1,5 @@
 // Package intake turns text that arrives on a channel (SMS through
-// Kannel, WhatsApp) into a command for the store: free text is a report,
+// Kannel, WhatsApp) into a command for the case area: free text is a report,
 // STATUS asks about one, and registered responders answer with TERIMA,
 // TIBA and INFO. The provider packages (intake/kannel, intake/whatsapp)
 // share it, so a message means the same on every channel.

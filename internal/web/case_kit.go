@@ -387,7 +387,7 @@ func actionMessage(b Base, err error) (string, int) {
 var pageKeys = map[string]string{"case.err.bad_transition": "msg.bad_transition"}
 
 // parseAge reads an optional age. Input that is not a number becomes -1,
-// which the store refuses with its message for the field, together with
+// which the case area refuses with its message for the field, together with
 // every other mistake in the form.
 func parseAge(v string) *int {
 	v = strings.TrimSpace(v)

@@ -31,7 +31,7 @@ type CasesPage struct {
 	Teams                                                []domain.Team
 	Open                                                 bool
 	Filtered                                             bool
-	Many                                                 bool // more cases than the store counts
+	Many                                                 bool // more cases than the case area counts
 	listPager
 }
 
@@ -162,5 +162,5 @@ func (p CasesPage) Who(c domain.Case) string {
 	return strings.Join(parts, " · ")
 }
 
-// CountCap is where the store stops counting cases.
+// CountCap is where the case area stops counting cases.
 func (CasesPage) CountCap() int { return cases.CountCap }

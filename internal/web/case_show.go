@@ -109,7 +109,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 }
 
 // caseHandlers lists the active users in the caller's region who may handle
-// cases (the store checks again when one is chosen).
+// cases (the case area checks again when one is chosen).
 func (s *Server) caseHandlers(r *http.Request, b Base) ([]domain.User, error) {
 	var out []domain.User
 	for _, role := range []domain.Role{domain.RoleSupervisor, domain.RoleCaseworker, domain.RoleResponder, domain.RoleAdmin} {
@@ -127,7 +127,7 @@ func (s *Server) caseHandlers(r *http.Request, b Base) ([]domain.User, error) {
 }
 
 // caseActions lists the statuses the caller may move the case to now.
-// Assignment has its own form; the store decides again on submit.
+// Assignment has its own form; the case area decides again on submit.
 func caseActions(b Base, c domain.Case) []CaseAction {
 	if !b.Scope.Can(domain.PermWorkCases) {
 		return nil
