@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/store"
@@ -24,15 +25,16 @@ var openapiDoc []byte
 // API is the JSON front end.
 type API struct {
 	st         *store.Store
+	cases      *cases.Service
 	log        *slog.Logger
 	rootRegion string
 	trustProxy bool
 }
 
-// New returns the API.
+// New returns the API on the store and the case area.
 // trustProxy takes client addresses from X-Forwarded-For (behind a proxy).
-func New(st *store.Store, log *slog.Logger, rootRegion string, trustProxy bool) *API {
-	return &API{st: st, log: log, rootRegion: rootRegion, trustProxy: trustProxy}
+func New(st *store.Store, cs *cases.Service, log *slog.Logger, rootRegion string, trustProxy bool) *API {
+	return &API{st: st, cases: cs, log: log, rootRegion: rootRegion, trustProxy: trustProxy}
 }
 
 // Route is one registered API route.
