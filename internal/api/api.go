@@ -16,6 +16,7 @@ import (
 	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
+	"lindu/internal/intake"
 	"lindu/internal/store"
 )
 
@@ -26,6 +27,7 @@ var openapiDoc []byte
 type API struct {
 	st         *store.Store
 	cases      *cases.Service
+	intake     *intake.Service // public reports and their status (reports_public.go)
 	log        *slog.Logger
 	rootRegion string
 	trustProxy bool
@@ -34,7 +36,8 @@ type API struct {
 // New returns the API on the store and the case area.
 // trustProxy takes client addresses from X-Forwarded-For (behind a proxy).
 func New(st *store.Store, cs *cases.Service, log *slog.Logger, rootRegion string, trustProxy bool) *API {
-	return &API{st: st, cases: cs, log: log, rootRegion: rootRegion, trustProxy: trustProxy}
+	return &API{st: st, cases: cs, intake: &intake.Service{Store: st, Cases: cs, Region: rootRegion},
+		log: log, rootRegion: rootRegion, trustProxy: trustProxy}
 }
 
 // Route is one registered API route.

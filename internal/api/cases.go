@@ -1,92 +1,30 @@
 package api
 
-// Reports, cases, teams, duty roster, deadline rules and the outbox.
+// Report triage, cases, teams, duty roster, deadline rules and the outbox
+// (the public report routes are in reports_public.go).
 //
 // The case area decides who may do what (every call takes the caller's scope);
 // these handlers only read requests, validate query parameters and map
-// errors. Two routes are public: filing a report and looking up its status.
-// Both are rate-limited per client address in the database (so every lindu
-// instance counts together), and filing also per contact phone.
+// errors.
 
 import (
-	"math"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
-	"lindu/internal/access"
 	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/store"
 )
 
-// Limits of the public endpoints.
+// Sizes of staff requests.
 const (
-	// MaxReportBody is the largest public report body (the description is
-	// at most cases.MaxDescription characters).
-	MaxReportBody = 32 << 10
-	// ReportsPerIP is how many reports one client address may file per
-	// ReportWindow.
-	ReportsPerIP = 10
-	// ReportsPerPhone is how many reports may name one contact phone per
-	// ReportWindow.
-	ReportsPerPhone = 5
-	// ReportWindow is the window of the two report limits.
-	ReportWindow = time.Hour
-	// StatusLookupsPerIP is how many status lookups one client address may
-	// make per StatusWindow: enough for a reporter, too few to guess codes
-	// (10^8 possible codes).
-	StatusLookupsPerIP = 60
-	// StatusWindow is the window of the status lookup limit.
-	StatusWindow = 10 * time.Minute
-	// MaxIdempotencyKey bounds client_request_id / Idempotency-Key.
-	MaxIdempotencyKey = 128
-
 	maxStaffBody = 64 << 10  // notes, transitions, details
 	maxCaseBody  = 256 << 10 // a case with its summary and victims
 	maxVictims   = 100
 )
-
-// clientIP is the client's address for rate limits and the audit log.
-func (a *API) clientIP(r *http.Request) string { return httpx.ClientIP(r, a.trustProxy) }
-
-// limitKey is what the per-address limits count: an IPv4 address, or the
-// /64 network of an IPv6 address (one subscriber usually holds a whole /64
-// and could otherwise rotate addresses).
-func limitKey(ip string) string {
-	addr, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	addr = addr.Unmap().WithZone("")
-	if addr.Is6() {
-		p, _ := addr.Prefix(64)
-		return p.String()
-	}
-	return addr.String()
-}
-
-// allow counts one hit for key and, when over the limit, answers 429 with
-// Retry-After and returns false.
-func (a *API) allow(w http.ResponseWriter, r *http.Request, key string, limit int, window time.Duration) bool {
-	ok, reset, err := a.st.Allow(r.Context(), key, limit, window)
-	if err != nil {
-		a.fail(w, r, err)
-		return false
-	}
-	if ok {
-		return true
-	}
-	secs := int(math.Ceil(time.Until(reset).Seconds()))
-	secs = max(1, min(secs, int(window.Seconds())))
-	a.fail(w, r, &domain.Error{Code: domain.ETooMany, RetryAfterSeconds: secs,
-		Message: "too many requests from here; try again in " + strconv.Itoa(secs) + " seconds"})
-	return false
-}
 
 // intField parses an optional integer query parameter within [lo, hi]
 // (intParam), naming a bad one in f with a message key.
@@ -97,117 +35,6 @@ func intField(r *http.Request, name string, def, lo, hi int, f domain.FieldError
 		f[name] = domain.M("field.int_range", lo, hi)
 	}
 	return n
-}
-
-// ---- public reports ----
-
-// NewReportRequest is the body of POST /api/v1/reports.
-type NewReportRequest struct {
-	Description     string `json:"description"`
-	RegionCode      string `json:"region_code"`
-	Anonymous       bool   `json:"anonymous"`
-	ChildAge        *int   `json:"child_age"`
-	ChildSex        string `json:"child_sex"`
-	ContactPhone    string `json:"contact_phone"`
-	ReporterName    string `json:"reporter_name"`
-	ClientRequestID string `json:"client_request_id"`
-}
-
-// ReportReceipt is the answer of POST /api/v1/reports.
-type ReportReceipt struct {
-	Code          string `json:"code"`
-	CodeFormatted string `json:"code_formatted"`
-	StatusURL     string `json:"status_url"`
-}
-
-// createReport files a public report. Order of checks: the body (size,
-// JSON, fields, the region exists) first, then the rate limits, then the
-// store. A request whose body is invalid is therefore not counted: it
-// stores nothing and costs no database write, and a person correcting a
-// mistake keeps their quota. Every valid request counts, including a repeat of an idempotency
-// key (telling a repeat apart needs a database lookup the case area does not
-// offer before the insert).
-func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
-	var req NewReportRequest
-	if err := httpx.DecodeJSON(w, r, &req, MaxReportBody); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	key := strings.TrimSpace(req.ClientRequestID)
-	bad := domain.FieldErrors{}
-	if h := strings.TrimSpace(r.Header.Get("Idempotency-Key")); h != "" {
-		if key != "" && key != h {
-			bad["client_request_id"] = domain.M("report.field.request_id_differs")
-		}
-		key = h
-	}
-	if len(key) > MaxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return !unicode.IsPrint(c) }) >= 0 {
-		bad["client_request_id"] = domain.M("report.field.request_id", MaxIdempotencyKey)
-	}
-	nr := domain.NewReport{Channel: domain.ChannelAPI, RegionCode: req.RegionCode, Description: req.Description,
-		ChildAge: req.ChildAge, ChildSex: domain.Sex(req.ChildSex), Anonymous: req.Anonymous,
-		ContactPhone: req.ContactPhone, ReporterName: req.ReporterName}
-	if key != "" {
-		// Namespaced so that an API client cannot collide with (and learn
-		// the code of) an SMS or WhatsApp report keyed by its message id.
-		nr.IdempotencyKey = "api:" + key
-	}
-	if err := cases.ValidateReport(&nr, a.rootRegion); err != nil || len(bad) > 0 {
-		if e, ok := domain.AsError(err); ok {
-			for k, v := range e.Fields {
-				bad[k] = v
-			}
-		}
-		a.fail(w, r, domain.InvalidFields(bad))
-		return
-	}
-	// An unknown village is a mistake in the body too: checked (a read)
-	// before counting.
-	if _, err := a.st.GetRegion(r.Context(), nr.RegionCode); err != nil {
-		if domain.IsNotFound(err) {
-			err = domain.InvalidFields(domain.FieldErrors{"region_code": domain.M("case.field.region_unknown")})
-		}
-		a.fail(w, r, err)
-		return
-	}
-	ip := a.clientIP(r)
-	if !a.allow(w, r, "report:ip:"+limitKey(ip), ReportsPerIP, ReportWindow) {
-		return
-	}
-	if nr.ContactPhone != "" {
-		// The key holds a keyed hash, never the number.
-		if !a.allow(w, r, "report:phone:"+a.st.Box().Hash("ratelimit.phone", nr.ContactPhone), ReportsPerPhone, ReportWindow) {
-			return
-		}
-	}
-	rep, created, err := a.cases.CreateReport(r.Context(), access.Public(ip, r.UserAgent()), nr, a.rootRegion)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	out := ReportReceipt{Code: rep.Code, CodeFormatted: domain.FormatPublicCode(rep.Code),
-		StatusURL: "/api/v1/reports/" + rep.Code + "/status"}
-	w.Header().Set("Location", out.StatusURL)
-	status := http.StatusCreated
-	if !created {
-		status = http.StatusOK
-	}
-	httpx.WriteJSON(w, status, out)
-}
-
-// reportStatus tells anyone holding a code how the report is going: status
-// and dates only. Every lookup counts against the client's limit, found or
-// not, so codes cannot be guessed.
-func (a *API) reportStatus(w http.ResponseWriter, r *http.Request) {
-	if !a.allow(w, r, "status:ip:"+limitKey(a.clientIP(r)), StatusLookupsPerIP, StatusWindow) {
-		return
-	}
-	v, err := a.cases.PublicReportStatus(r.Context(), r.PathValue("code"))
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, v)
 }
 
 // ---- report triage (staff) ----

@@ -13,13 +13,15 @@ import (
 	"lindu/internal/store"
 )
 
-// Public reports: filing one (web, API; SMS and WhatsApp in
-// channels_legacy.go), its public status, and reading reports for triage.
+// Public reports: filing one (InsertReport, used by every channel through
+// internal/intake), its public status, and reading reports for triage.
 
 // CreateReport stores a report from the public (or a channel) and starts
 // its triage clock; with an idempotency key already stored it returns the
 // report made the first time instead (created=false). root limits regions
-// to the deployment. Authorization: none (public intake).
+// to the deployment. The public front ends file through intake.SubmitReport,
+// which adds the limits; this is for lindu itself (demo data, benchmarks,
+// tests). Authorization: none (public intake).
 func (s *Service) CreateReport(ctx context.Context, sc domain.Scope, nr domain.NewReport, root string) (rep domain.Report, created bool, err error) {
 	if err := ValidateReport(&nr, root); err != nil {
 		return domain.Report{}, false, err
@@ -31,57 +33,17 @@ func (s *Service) CreateReport(ctx context.Context, sc domain.Scope, nr domain.N
 			return domain.Report{}, false, err
 		}
 	}
-	now := s.st.Now()
 	if nr.ReceivedAt.IsZero() {
-		nr.ReceivedAt = now
+		nr.ReceivedAt = s.st.Now()
 	}
-	nr.ReceivedAt = nr.ReceivedAt.UTC().Truncate(time.Microsecond)
-	desc, err := s.st.Seal(store.FieldReportDescription, nr.Description)
-	if err != nil {
-		return domain.Report{}, false, err
-	}
-	phone, err := s.st.Seal(store.FieldReportPhone, nr.ContactPhone)
-	if err != nil {
-		return domain.Report{}, false, err
-	}
-	name, err := s.st.Seal(store.FieldReportReporter, nr.ReporterName)
-	if err != nil {
-		return domain.Report{}, false, err
-	}
-	var phoneHash, key, age any
-	if nr.ContactPhone != "" {
-		phoneHash = s.st.LookupHash(store.HashPhone, nr.ContactPhone)
-	}
-	if nr.IdempotencyKey != "" {
-		key = nr.IdempotencyKey
-	}
-	if nr.ChildAge != nil {
-		age = *nr.ChildAge
-	}
-	id := s.st.NewID()
-	var code string
 	for attempt := 0; ; attempt++ {
-		code = domain.NewPublicCode()
 		err = s.st.InTx(ctx, func(tx *store.Tx) error {
-			if err := regionExists(ctx, tx, nr.RegionCode); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO reports (id, code, channel, idempotency_key, received_at, region_code,
-				description_enc, child_age, child_sex, anonymous, contact_phone_enc, contact_phone_hash, reporter_name_enc, status)
-				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
-				id, code, string(nr.Channel), key, nr.ReceivedAt, nr.RegionCode, desc, age, string(nr.ChildSex), nr.Anonymous,
-				phone, phoneHash, name, string(domain.ReportNew))
-			if err != nil {
-				return err
-			}
-			due := nr.ReceivedAt.Add(domain.TriageWindow)
-			if err := addDeadline(ctx, tx, "report", id, domain.DeadlineTriage, nr.ReceivedAt, due); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, publicReporter(sc), "report.create", "report", id, nr.RegionCode, "channel="+string(nr.Channel))
+			var err error
+			rep, err = s.InsertReport(ctx, tx, sc, nr)
+			return err
 		})
 		if err == nil {
-			break
+			return rep, true, nil
 		}
 		if store.IsUniqueViolation(err) && strings.Contains(err.Error(), "idempotency_key") && nr.IdempotencyKey != "" {
 			// The same message arrived twice at once: answer with the first.
@@ -96,8 +58,63 @@ func (s *Service) CreateReport(ctx context.Context, sc domain.Scope, nr domain.N
 		}
 		return domain.Report{}, false, fmt.Errorf("cases: create report: %w", err)
 	}
+}
+
+// InsertReport files a report in tx, whatever channel it came by: it
+// checks that its region exists, seals its personal fields, draws its
+// public code, starts its triage clock and audits it (without the
+// address of a public reporter). The caller has checked the report
+// (ValidateReport, or the channel's own rule for a text message) and
+// retries the transaction on a unique violation (a code drawn twice, or
+// an idempotency key stored meanwhile). Authorization: public intake.
+func (s *Service) InsertReport(ctx context.Context, tx *store.Tx, sc domain.Scope, nr domain.NewReport) (domain.Report, error) {
+	if err := regionExists(ctx, tx, nr.RegionCode); err != nil {
+		return domain.Report{}, err
+	}
+	if nr.ReceivedAt.IsZero() {
+		nr.ReceivedAt = tx.Now()
+	}
+	nr.ReceivedAt = nr.ReceivedAt.UTC().Truncate(time.Microsecond)
+	desc, err := s.st.Seal(store.FieldReportDescription, nr.Description)
+	if err != nil {
+		return domain.Report{}, err
+	}
+	phone, err := s.st.Seal(store.FieldReportPhone, nr.ContactPhone)
+	if err != nil {
+		return domain.Report{}, err
+	}
+	name, err := s.st.Seal(store.FieldReportReporter, nr.ReporterName)
+	if err != nil {
+		return domain.Report{}, err
+	}
+	var phoneHash, key, age any
+	if nr.ContactPhone != "" {
+		phoneHash = s.st.LookupHash(store.HashPhone, nr.ContactPhone)
+	}
+	if nr.IdempotencyKey != "" {
+		key = nr.IdempotencyKey
+	}
+	if nr.ChildAge != nil {
+		age = *nr.ChildAge
+	}
+	id, code := tx.NewID(), domain.NewPublicCode()
+	_, err = tx.ExecContext(ctx, `INSERT INTO reports (id, code, channel, idempotency_key, received_at, region_code,
+		description_enc, child_age, child_sex, anonymous, contact_phone_enc, contact_phone_hash, reporter_name_enc, status)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+		id, code, string(nr.Channel), key, nr.ReceivedAt, nr.RegionCode, desc, age, string(nr.ChildSex), nr.Anonymous,
+		phone, phoneHash, name, string(domain.ReportNew))
+	if err != nil {
+		return domain.Report{}, fmt.Errorf("cases: insert report: %w", err)
+	}
+	due := nr.ReceivedAt.Add(domain.TriageWindow)
+	if err := addDeadline(ctx, tx, "report", id, domain.DeadlineTriage, nr.ReceivedAt, due); err != nil {
+		return domain.Report{}, err
+	}
+	if err := tx.Audit(ctx, publicReporter(sc), "report.create", "report", id, nr.RegionCode, "channel="+string(nr.Channel)); err != nil {
+		return domain.Report{}, err
+	}
 	return domain.Report{ID: id, Code: code, Channel: nr.Channel, ReceivedAt: nr.ReceivedAt, RegionCode: nr.RegionCode,
-		Status: domain.ReportNew, Anonymous: nr.Anonymous}, true, nil
+		Status: domain.ReportNew, Anonymous: nr.Anonymous}, nil
 }
 
 // publicReporter is the scope a report by someone without an account is
@@ -323,4 +340,33 @@ func (s *Service) reportNoAudit(ctx context.Context, sc domain.Scope, id string)
 		return r, fmt.Errorf("cases: get report: %w", err)
 	}
 	return r, nil
+}
+
+// ReportCode is the public code of report id ("" when there is none).
+// Authorization: the intake area, answering a repeated message with what
+// its first delivery did; never a front end (a code opens the status).
+func (s *Service) ReportCode(ctx context.Context, id string) (string, error) {
+	if id == "" {
+		return "", nil
+	}
+	var code string
+	err := s.st.QueryRowContext(ctx, `SELECT code FROM reports WHERE id = $1`, id).Scan(&code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("cases: report code: %w", err)
+	}
+	return code, nil
+}
+
+// CountReports counts the reports that came by channel (for reconciling
+// a channel's messages with the reports they made). Authorization: lindu
+// itself and its tests (a count, no data).
+func (s *Service) CountReports(ctx context.Context, channel domain.Channel) (int, error) {
+	var n int
+	if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE channel = $1`, string(channel)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("cases: count reports: %w", err)
+	}
+	return n, nil
 }

@@ -201,7 +201,7 @@ func TestSuggestDuplicatesAudited(t *testing.T) {
 	})
 }
 
-// An anonymous report (web, API, SMS) leaves no network identifier of the
+// An anonymous report (web, API) leaves no network identifier of the
 // reporter in the audit log.
 func TestPublicReportAuditKeepsNoAddress(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
@@ -218,18 +218,6 @@ func TestPublicReportAuditKeepsNoAddress(t *testing.T) {
 		if es[0].IP != "" || es[0].UserAgent != "" || es[0].Actor != "anonymous" {
 			t.Errorf("anonymous report audited with %q %q as %q", es[0].IP, es[0].UserAgent, es[0].Actor)
 		}
-		// By SMS: neither the number nor anything derived from it.
-		res, err := area(st).HandleInbound(ctx, cases.InboundMessage{Key: "kannel:test:1", Channel: domain.ChannelSMS, From: "+6281255550123",
-			Text: "Tolong ada anak dipukul ayahnya tiap malam", Region: "61.07"})
-		if err != nil || res.Kind != "report" {
-			t.Fatalf("sms: %+v %v", res, err)
-		}
-		es, err = st.ListAudit(ctx, sys(), domain.AuditFilter{ObjectID: res.ReportID})
-		if err != nil || len(es) != 1 {
-			t.Fatalf("audit: %+v %v", es, err)
-		}
-		if e := es[0]; e.IP != "" || e.UserAgent != "" || strings.Contains(e.Actor+e.Detail, "5550123") {
-			t.Errorf("SMS report audited with %q %q %q %q", e.IP, e.UserAgent, e.Actor, e.Detail)
-		}
+		// By SMS and WhatsApp: TestSMSReportAuditKeepsNoNumber in internal/intake.
 	})
 }

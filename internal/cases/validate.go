@@ -38,7 +38,7 @@ const (
 // a request against the limits).
 func ValidateReport(nr *domain.NewReport, root string) error {
 	f := domain.FieldErrors{}
-	nr.Description = cleanDescription(nr.Description)
+	nr.Description = CleanText(nr.Description)
 	switch n := utf8.RuneCountInString(nr.Description); {
 	case n < MinDescription:
 		f["description"] = domain.M("report.field.description_short", MinDescription)
@@ -77,15 +77,18 @@ func ValidateReport(nr *domain.NewReport, root string) error {
 	return invalid(f)
 }
 
-// cleanDescription keeps printable text, newlines and tabs, trimmed.
-func cleanDescription(s string) string {
-	s = strings.TrimSpace(strings.ToValidUTF8(s, ""))
-	return strings.Map(func(r rune) rune {
+// CleanText is the text of a report as it is stored: valid UTF-8, without
+// control characters other than newlines and tabs, trimmed. Every channel
+// cleans a description through it (ValidateReport for the forms; the SMS
+// and WhatsApp intake for text messages). Pure: anyone may call it.
+func CleanText(s string) string {
+	s = strings.Map(func(r rune) rune {
 		if r == 0 || (unicode.IsControl(r) && r != '\n' && r != '\t') {
 			return -1
 		}
 		return r
-	}, s)
+	}, strings.ToValidUTF8(s, ""))
+	return strings.TrimSpace(s)
 }
 
 // invalid is nil for no field errors, else the EInvalid error naming them.

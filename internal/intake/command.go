@@ -1,20 +1,13 @@
-// Package intake turns text that arrives on a channel (SMS through
-// Kannel, WhatsApp) into a command for the case area: free text is a report,
-// STATUS asks about one, and registered responders answer with TERIMA,
-// TIBA and INFO. The provider packages (intake/kannel, intake/whatsapp)
-// share it, so a message means the same on every channel.
 package intake
 
+// The parser of text messages: which words are commands. What each
+// command does is in inbound.go and the files it names.
+
 import (
-	"context"
 	"strings"
-	"time"
 	"unicode"
 
-	"lindu/internal/access"
-	"lindu/internal/cases"
 	"lindu/internal/domain"
-	"lindu/internal/store"
 )
 
 // Command is a parsed message.
@@ -117,47 +110,4 @@ func osa(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
-}
-
-// Message is a text from a phone, as a provider package received it.
-type Message struct {
-	Key        string // provider idempotency key
-	Channel    domain.Channel
-	From       string // E.164
-	Text       string
-	ReceivedAt time.Time
-}
-
-// Service handles messages from every channel the same way.
-type Service struct {
-	Store *store.Store
-	// Cases is the case area that stores what a message does (nil: the
-	// case area on Store with default options).
-	Cases  *cases.Service
-	Region string // region of new reports: the deployment's
-	// Sent is called after a message was committed with a reply waiting
-	// in the outbox (the sender wakes up); optional.
-	Sent func()
-}
-
-// Handle parses and stores a message exactly once and returns what it did.
-func (s *Service) Handle(ctx context.Context, m Message) (cases.InboundResult, error) {
-	cmd := Parse(m.Text)
-	in := cases.InboundMessage{Key: m.Key, Channel: m.Channel, From: m.From, Text: m.Text, ReceivedAt: m.ReceivedAt,
-		Verb: cmd.Verb, Code: cmd.Code, Region: s.Region}
-	if u, err := s.Store.UserByPhone(ctx, m.From); err == nil {
-		sc := access.ForUser(u, "", string(m.Channel))
-		in.Responder = &sc
-	} else if !domain.IsNotFound(err) {
-		return cases.InboundResult{}, err
-	}
-	area := s.Cases
-	if area == nil {
-		area = cases.New(s.Store, cases.Options{})
-	}
-	res, err := area.HandleInbound(ctx, in)
-	if err == nil && !res.Duplicate && res.ReplyID != "" && s.Sent != nil {
-		s.Sent()
-	}
-	return res, err
 }

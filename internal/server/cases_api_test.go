@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"lindu/internal/access"
-	"lindu/internal/api"
 	"lindu/internal/cases"
 	"lindu/internal/domain"
+	"lindu/internal/intake"
 	"lindu/internal/server"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -198,7 +198,7 @@ func TestAPIPublicReportRefusals(t *testing.T) {
 		}
 		// Refused bodies did not count against the limit: a full quota of
 		// good reports still goes through.
-		for i := 0; i < api.ReportsPerIP; i++ {
+		for i := 0; i < intake.ReportsPerAddress; i++ {
 			if code, raw, _ := capiDo(w, "POST", "/api/v1/reports", "", capiGoodReport(nil)); code != 201 {
 				t.Fatalf("good report %d after refusals: %d %s", i+1, code, raw)
 			}
@@ -211,9 +211,9 @@ func TestAPIPublicReportRefusals(t *testing.T) {
 func TestAPIPublicReportRateLimits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
-		for i := 1; i <= api.ReportsPerIP+1; i++ {
+		for i := 1; i <= intake.ReportsPerAddress+1; i++ {
 			code, raw, h := capiDo(w, "POST", "/api/v1/reports", "", capiGoodReport(nil))
-			if i <= api.ReportsPerIP {
+			if i <= intake.ReportsPerAddress {
 				if code != 201 {
 					t.Fatalf("report %d: %d %s", i, code, raw)
 				}
@@ -224,22 +224,22 @@ func TestAPIPublicReportRateLimits(t *testing.T) {
 				t.Fatalf("report over the limit: %d %s Retry-After %q", code, raw, h.Get("Retry-After"))
 			}
 		}
-		if n := capiReportCount(t, w.st); n != api.ReportsPerIP {
-			t.Fatalf("%d reports stored, want %d", n, api.ReportsPerIP)
+		if n := capiReportCount(t, w.st); n != intake.ReportsPerAddress {
+			t.Fatalf("%d reports stored, want %d", n, intake.ReportsPerAddress)
 		}
 		// Staff are unaffected (other routes, other keys).
 		if code, _ := w.api("GET", "/api/v1/reports", w.token("sup"), nil); code != 200 {
 			t.Fatalf("staff list after public limit: %d", code)
 		}
-		w.clock.Advance(api.ReportWindow)
+		w.clock.Advance(intake.ReportWindow)
 		// Per phone: the same number however written.
 		phones := []string{"0812 4444 5555", "+62 812-4444-5555", "62812 4444 5555", "(0812) 4444 5555", "081244445555", "+6281244445555"}
 		for i, p := range phones {
 			code, raw, h := capiDo(w, "POST", "/api/v1/reports", "", capiGoodReport(map[string]any{"anonymous": false, "contact_phone": p}))
-			if i < api.ReportsPerPhone && code != 201 {
+			if i < intake.ReportsPerPhone && code != 201 {
 				t.Fatalf("phone report %d: %d %s", i+1, code, raw)
 			}
-			if i >= api.ReportsPerPhone && (code != 429 || h.Get("Retry-After") == "") {
+			if i >= intake.ReportsPerPhone && (code != 429 || h.Get("Retry-After") == "") {
 				t.Fatalf("phone over the limit: %d %s", code, raw)
 			}
 		}
@@ -247,7 +247,7 @@ func TestAPIPublicReportRateLimits(t *testing.T) {
 			t.Fatalf("another phone: %d %s", code, raw)
 		}
 		// The limit keys hold no phone number.
-		if n := capiReportCount(t, w.st); n != api.ReportsPerIP+api.ReportsPerPhone+1 {
+		if n := capiReportCount(t, w.st); n != intake.ReportsPerAddress+intake.ReportsPerPhone+1 {
 			t.Fatalf("%d reports stored", n)
 		}
 	})
@@ -314,9 +314,9 @@ func TestAPIPublicReportStatus(t *testing.T) {
 			t.Fatalf("handled: %d %v", code, v)
 		}
 		// Lookups are limited per address: a fresh window allows exactly
-		// StatusLookupsPerIP, found or not.
-		w.clock.Advance(api.StatusWindow)
-		for i := 1; i <= api.StatusLookupsPerIP; i++ {
+		// intake.StatusLookupsPerAddress, found or not.
+		w.clock.Advance(intake.StatusWindow)
+		for i := 1; i <= intake.StatusLookupsPerAddress; i++ {
 			path := "/api/v1/reports/" + rc + "/status"
 			if i%2 == 0 {
 				path = "/api/v1/reports/" + wrong + "/status"
@@ -976,7 +976,7 @@ func FuzzPublicReport(f *testing.F) {
 			}
 			if resp.StatusCode == 429 {
 				// Open a new window so that later inputs reach the store again.
-				w.clock.Advance(api.ReportWindow)
+				w.clock.Advance(intake.ReportWindow)
 			}
 		default:
 			t.Fatalf("status %d for %q: %s", resp.StatusCode, body, raw)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"lindu/internal/domain"
@@ -81,6 +82,57 @@ type Message struct {
 func (t *Tx) Enqueue(ctx context.Context, m Message) (bool, error) {
 	return t.st.enqueue(ctx, t.tx, outboxItem{key: m.Key, userID: m.UserID, region: m.Region, body: m.Body,
 		caseID: m.CaseID, reportID: m.ReportID})
+}
+
+// PhoneMessage is a message to a phone number rather than to a user: the
+// reply to someone who wrote in by SMS or WhatsApp. The number is sealed on
+// the outbox row and used for nothing but sending it.
+type PhoneMessage struct {
+	Key      string // idempotency key; unique: a second message with the same key fails
+	Channel  string // "sms" or "whatsapp"
+	To       string // the number, E.164
+	UserID   string // the sender's account, when the number is a user's
+	Region   string
+	Body     string
+	CaseID   string
+	ReportID string
+}
+
+// EnqueueTo writes m to the outbox, its number sealed, and returns the new
+// message's id. A message with the same key makes the transaction fail with
+// a unique violation (IsUniqueViolation).
+func (t *Tx) EnqueueTo(ctx context.Context, m PhoneMessage) (string, error) {
+	to, err := t.st.Seal(FieldOutboxPhone, m.To)
+	if err != nil {
+		return "", err
+	}
+	id := newID(t.now)
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO outbox (id, idempotency_key, created_at, channel, recipient_user_id, to_phone_enc,
+		region_code, body, case_id, report_id, status, next_attempt_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+		id, m.Key, t.now, m.Channel, m.UserID, to, m.Region, m.Body, m.CaseID, m.ReportID, "pending", t.now)
+	if err != nil {
+		return "", fmt.Errorf("store: enqueue to a number: %w", err)
+	}
+	return id, nil
+}
+
+// Serialize makes the transactions that pass the same key run one at a
+// time from here to their end: on PostgreSQL a transaction-level advisory
+// lock on a number derived from key; SQLite's single writer runs every
+// write transaction alone already.
+func (t *Tx) Serialize(ctx context.Context, key string) error {
+	if t.st.dialect != Postgres {
+		return nil
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(key)) // a hash's Write never fails
+	// The top bits set keep the number clear of the fixed lock keys
+	// (lockAudit, lockMigrate).
+	n := int64(h.Sum64()&(1<<60-1)) | 0x7<<60
+	if _, err := t.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, n); err != nil {
+		return fmt.Errorf("store: serialize: %w", err)
+	}
+	return nil
 }
 
 // SetSetting stores a deployment setting in the transaction.

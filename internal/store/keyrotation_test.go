@@ -12,6 +12,7 @@ import (
 	"lindu/internal/cases"
 	"lindu/internal/demo"
 	"lindu/internal/domain"
+	"lindu/internal/intake"
 	"lindu/internal/kla"
 	"lindu/internal/secret"
 	"lindu/internal/store"
@@ -20,6 +21,9 @@ import (
 
 // area is the case area on st with default options.
 func area(st *store.Store) *cases.Service { return cases.New(st, cases.Options{}) }
+
+// sms is the SMS intake on st, filing in the demo's regency.
+func sms(st *store.Store) *intake.Service { return &intake.Service{Store: st, Region: "61.07"} }
 
 // demoWorld is the full demo data set (as `serve --demo` loads it) plus
 // what the demo does not make: SMS reports and replies, a TOTP secret and
@@ -52,13 +56,13 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 		phone := fmt.Sprintf("+62813999900%02d", i)
 		w.phones = append(w.phones, phone)
 		for j, text := range []string{"Anak tetangga dipukul setiap malam", "Tolong segera datang"} {
-			if _, err := area(w.st).HandleInbound(ctx, cases.InboundMessage{Key: fmt.Sprintf("kannel:rot:%d-%d", i, j),
-				Channel: domain.ChannelSMS, From: phone, Text: text, Region: "61.07"}); err != nil {
+			if _, err := sms(w.st).Handle(ctx, intake.Message{Key: fmt.Sprintf("kannel:rot:%d-%d", i, j),
+				Channel: domain.ChannelSMS, From: phone, Text: text}); err != nil {
 				t.Fatalf("inbound: %v", err)
 			}
 		}
-		if _, err := area(w.st).HandleInbound(ctx, cases.InboundMessage{Key: fmt.Sprintf("kannel:rot:%d-help", i),
-			Channel: domain.ChannelSMS, From: phone, Verb: "HELP", Region: "61.07"}); err != nil {
+		if _, err := sms(w.st).Handle(ctx, intake.Message{Key: fmt.Sprintf("kannel:rot:%d-help", i),
+			Channel: domain.ChannelSMS, From: phone, Text: "HELP"}); err != nil {
 			t.Fatalf("inbound help: %v", err)
 		}
 	}
@@ -264,8 +268,8 @@ func TestKeyRotationKeepsDemoReadable(t *testing.T) {
 			}
 			// A sender's next SMS still joins the report their earlier
 			// messages started (found through the inbound phone hash).
-			res, err := area(st3).HandleInbound(ctx, cases.InboundMessage{Key: "kannel:rot:after", Channel: domain.ChannelSMS,
-				From: w.phones[0], Text: "Masih terjadi", Region: "61.07"})
+			res, err := sms(st3).Handle(ctx, intake.Message{Key: "kannel:rot:after", Channel: domain.ChannelSMS,
+				From: w.phones[0], Text: "Masih terjadi"})
 			if err != nil || res.Kind != "append" {
 				t.Errorf("SMS after rotation: kind %q err %v, want it appended to the sender's report", res.Kind, err)
 			}

@@ -38,7 +38,7 @@ const loginWindow = time.Hour
 // LoginLimitsFor returns the limits of a password login for username from
 // address ip.
 func LoginLimitsFor(username, ip string) []LoginLimit {
-	ip = limitAddress(ip)
+	ip = LimitAddress(ip)
 	return []LoginLimit{
 		{Key: "ua:" + username + "|" + ip, Free: 5, Base: 30 * time.Second, Max: 15 * time.Minute},
 		// A whole office may share one address behind NAT.
@@ -47,10 +47,13 @@ func LoginLimitsFor(username, ip string) []LoginLimit {
 	}
 }
 
-// limitAddress is the part of a client address a limit counts: an IPv4
-// address whole, an IPv6 address by its /64 prefix (one subscriber holds a
-// whole /64, 2^64 addresses), written "2001:db8:1:2::/64".
-func limitAddress(ip string) string {
+// LimitAddress is the part of a client address a limit counts: an IPv4
+// address whole (also when written IPv4-mapped), an IPv6 address by its /64
+// prefix (one subscriber holds a whole /64, 2^64 addresses), written
+// "2001:db8:1:2::/64"; anything else as it is. Every per-address limit
+// (logins here, public reports and status look-ups in intake) counts
+// through it. Pure: anyone may call it.
+func LimitAddress(ip string) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		return ip

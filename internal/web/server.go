@@ -22,6 +22,7 @@ import (
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/i18n"
+	"lindu/internal/intake"
 	"lindu/internal/regiondata"
 	"lindu/internal/store"
 )
@@ -65,6 +66,9 @@ type Server struct {
 	pages map[string]*template.Template
 	now   func() time.Time
 	gate  *auth.Gate
+	// intake files public reports and looks up their status (report_new.go,
+	// report_status.go), with the same limits as the API.
+	intake *intake.Service
 }
 
 // New parses the templates and returns the server.
@@ -77,6 +81,7 @@ func New(opt Options) (*Server, error) {
 	if s.gate == nil {
 		s.gate = auth.NewGate(0, 0)
 	}
+	s.intake = &intake.Service{Store: opt.Store, Cases: opt.Cases, Region: opt.RootRegion}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/intake"
 	"lindu/internal/intake/kannel"
@@ -230,7 +229,7 @@ func TestKannelInboundThroughput(t *testing.T) {
 			results = append(results, r)
 			if round == "lindu" {
 				time.Sleep(500 * time.Millisecond) // a late duplicate would show
-				msgsIn, _, err := cases.New(st, cases.Options{}).InboundCounts(bg, domain.ChannelSMS)
+				msgsIn, _, err := (&intake.Service{Store: st}).InboundCounts(bg, domain.ChannelSMS)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -240,7 +239,7 @@ func TestKannelInboundThroughput(t *testing.T) {
 				before = msgsIn
 			}
 		}
-		_, reports, _ := cases.New(st, cases.Options{}).InboundCounts(bg, domain.ChannelSMS)
+		_, reports, _ := (&intake.Service{Store: st}).InboundCounts(bg, domain.ChannelSMS)
 		var best = map[string]roundResult{}
 		for _, r := range results {
 			t.Logf("%-6s %d SMS: %.0f msgs/s between first request and last answer (%s), %.0f msgs/s from fakesmsc start (%s), %d HTTP calls",

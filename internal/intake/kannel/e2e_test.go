@@ -87,7 +87,7 @@ func TestKannelEndToEnd(t *testing.T) {
 		if !strings.Contains(reply, "Laporan diterima, kode") {
 			t.Fatalf("reply %q", reply)
 		}
-		n, reports, err := cases.New(l.st, cases.Options{}).InboundCounts(bg, domain.ChannelSMS)
+		n, reports, err := (&intake.Service{Store: l.st}).InboundCounts(bg, domain.ChannelSMS)
 		if err != nil || n != 1 || reports != 1 {
 			t.Fatalf("inbound %d reports %d err %v", n, reports, err)
 		}

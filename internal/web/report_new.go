@@ -1,12 +1,9 @@
 package web
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,34 +11,25 @@ import (
 	"strings"
 	"time"
 
-	"lindu/internal/access"
-	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
+	"lindu/internal/intake"
 	"lindu/internal/store"
 )
 
-// Public reporting (/lapor): a form anyone can send without an account,
-// protected without third-party services by a honeypot field, a signed
-// form-render time (too fast = a script, too old = a stale page), and
-// rate limits per address and per phone number kept in the database.
+// Public reporting (/lapor): a form anyone can send without an account.
+// The report goes through the one public-report intake (intake.SubmitReport:
+// validation, the limits per address and per phone number shared with the
+// API, idempotency); the form adds what only a browser form needs, without
+// third-party services: a honeypot field, a signed form-render time (too
+// fast = a script, too old = a stale page), the CSRF token, and finding a
+// place typed by name.
 
 const (
 	defaultReportMinAge = 3 * time.Second
 	reportMaxAge        = 2 * time.Hour
-	reportIPLimit       = 10 // reports per address per hour
-	reportPhoneLimit    = 5  // reports per contact number per hour
-	statusIPLimit       = 60 // status look-ups per address per 10 minutes
-	reportMaxBody       = 64 << 10
+	reportMaxBody       = 64 << 10 // the form, URL-encoded
 )
-
-// processKey signs form times when the store has no key box (never in
-// production: every store opened by lindu has one).
-var processKey = func() []byte {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return b
-}()
 
 // minFormAge is the least time between showing the form and sending it.
 func (s *Server) minFormAge() time.Duration {
@@ -58,13 +46,7 @@ func (s *Server) minFormAge() time.Duration {
 // formMAC signs a form-render time, bound to the visitor's CSRF token, with
 // the deployment's MAC key so every lindu instance accepts it.
 func (s *Server) formMAC(ts, csrf string) string {
-	msg := ts + "|" + csrf
-	if s.st != nil && s.st.Box() != nil {
-		return s.st.Box().Hash("web.report_form", msg)[:32]
-	}
-	m := hmac.New(sha256.New, processKey)
-	m.Write([]byte(msg))
-	return hex.EncodeToString(m.Sum(nil))[:32]
+	return s.st.LookupHash("web.report_form", ts+"|"+csrf)[:32]
 }
 
 func (s *Server) formStamp(csrf string) string {
@@ -186,8 +168,9 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		ReporterName: r.PostFormValue("reporter_name"),
 	}
 	nr.ChildAge = parseAge(r.PostFormValue("child_age"))
+	key := ""
 	if fk := r.PostFormValue("k"); idemKeyRE.MatchString(fk) {
-		nr.IdempotencyKey = "web:" + fk
+		key = fk
 	}
 	// Without JavaScript people type a place's name: find it.
 	var matches []domain.Region
@@ -209,51 +192,21 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 			fields["region_code"] = domain.M("report.field.region_not_found")
 		}
 	}
-	// The store's checks, on a copy; what the place search found wins.
-	if err := cases.ValidateReport(&nr, s.opt.RootRegion); err != nil {
-		f, ok := formErrors(err)
-		if !ok {
-			s.fail(w, r, err)
-			return
-		}
-		for key, msg := range f {
-			if _, mine := fields[key]; !mine {
-				fields[key] = msg
-			}
-		}
-	}
-	if len(fields) > 0 {
-		posted := cloneValues(r.PostForm)
-		if nr.RegionCode != "" && domain.ValidRegionCode(nr.RegionCode) {
-			posted.Set("region_code", nr.RegionCode)
-		}
-		k.withForm(&b, "lapor", posted, fields)
-		s.reportPage(w, r, b, k, http.StatusUnprocessableEntity, posted, matches)
-		return
-	}
-	ip := httpx.ClientIP(r, s.auth.TrustProxy)
-	if ok, until, err := s.st.Allow(ctx, "report-ip:"+ip, reportIPLimit, time.Hour); err != nil {
-		s.fail(w, r, err)
-		return
-	} else if !ok {
-		s.tooMany(w, r, b, until)
-		return
-	}
-	if nr.ContactPhone != "" {
-		key := "report-phone:" + s.phoneKey(nr.ContactPhone)
-		if ok, until, err := s.st.Allow(ctx, key, reportPhoneLimit, time.Hour); err != nil {
-			s.fail(w, r, err)
-			return
-		} else if !ok {
-			s.tooMany(w, r, b, until)
-			return
-		}
-	}
-	rep, _, err := s.cases.CreateReport(ctx, access.Public(ip, r.UserAgent()), nr, s.opt.RootRegion)
+	// The intake's checks; what the place search found wins.
+	rep, _, err := s.intake.SubmitReport(ctx, intake.Submission{Report: nr, Key: key,
+		Address: httpx.ClientIP(r, s.auth.TrustProxy), UserAgent: r.UserAgent(), Fields: fields})
 	if err != nil {
 		if f, ok := formErrors(err); ok {
-			k.withForm(&b, "lapor", r.PostForm, f)
-			s.reportPage(w, r, b, k, http.StatusUnprocessableEntity, r.PostForm, nil)
+			posted := cloneValues(r.PostForm)
+			if nr.RegionCode != "" && domain.ValidRegionCode(nr.RegionCode) {
+				posted.Set("region_code", nr.RegionCode)
+			}
+			k.withForm(&b, "lapor", posted, f)
+			s.reportPage(w, r, b, k, http.StatusUnprocessableEntity, posted, matches)
+			return
+		}
+		if e, ok := domain.AsError(err); ok && e.Code == domain.ETooMany {
+			s.tooMany(w, r, b, e.RetryAfterSeconds)
 			return
 		}
 		s.fail(w, r, err)
@@ -270,112 +223,13 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// phoneKey names a phone number in the rate-limit table without storing it.
-func (s *Server) phoneKey(phone string) string {
-	if s.st != nil && s.st.Box() != nil {
-		return s.st.Box().Hash("phone", phone)[:32]
-	}
-	m := hmac.New(sha256.New, processKey)
-	m.Write([]byte(phone))
-	return hex.EncodeToString(m.Sum(nil))[:32]
-}
-
-// tooMany answers 429 with a friendly page.
-func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, b Base, until time.Time) {
-	secs := int(time.Until(until).Seconds()) + 1
-	if d := until.Sub(s.now()); d > 0 {
-		secs = int(d.Seconds()) + 1
-	}
-	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+// tooMany answers 429 with a friendly page: the intake's limits refused
+// a report or a status look-up for secs seconds.
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, b Base, secs int) {
+	secs = max(secs, 1)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	until := s.now().Add(time.Duration(secs) * time.Second)
 	b.Title = b.T("lapor.too_many_title")
 	msg := b.T("lapor.too_many", until.In(b.Zone).Format("15:04 MST"))
 	s.render(w, r, http.StatusTooManyRequests, "error", ErrorPage{Base: b, Status: http.StatusTooManyRequests, Message: msg})
-}
-
-// ReportSentPage confirms a report and shows its code.
-type ReportSentPage struct {
-	Base
-	kit
-	Code string
-}
-
-func (s *Server) reportSent(w http.ResponseWriter, r *http.Request) {
-	b := s.base(w, r, "lapor.sent_title")
-	code, ok := domain.NormalizePublicCode(r.URL.Query().Get("kode"))
-	if !ok {
-		http.Redirect(w, r, "/lapor", http.StatusSeeOther)
-		return
-	}
-	s.render(w, r, http.StatusOK, "report_sent", ReportSentPage{Base: b, kit: s.kit(b), Code: code})
-}
-
-// ReportStatusPage shows a report's progress to whoever holds its code.
-type ReportStatusPage struct {
-	Base
-	kit
-	Query    string
-	Searched bool
-	NotFound bool
-	View     domain.ReportStatusView
-	Steps    []StatusStep
-}
-
-// StatusStep is one stage of the public progress list.
-type StatusStep struct {
-	Label   string
-	At      *time.Time
-	Done    bool
-	Current bool
-}
-
-func (s *Server) reportStatus(w http.ResponseWriter, r *http.Request) {
-	b := s.base(w, r, "lstatus.title")
-	page := ReportStatusPage{Base: b, kit: s.kit(b), Query: strings.TrimSpace(r.URL.Query().Get("kode"))}
-	if len(page.Query) > 40 {
-		page.Query = page.Query[:40]
-	}
-	if page.Query == "" {
-		s.render(w, r, http.StatusOK, "report_status", page)
-		return
-	}
-	page.Searched = true
-	ctx := r.Context()
-	ip := httpx.ClientIP(r, s.auth.TrustProxy)
-	if ok, until, err := s.st.Allow(ctx, "status-ip:"+ip, statusIPLimit, 10*time.Minute); err != nil {
-		s.fail(w, r, err)
-		return
-	} else if !ok {
-		s.tooMany(w, r, b, until)
-		return
-	}
-	v, err := s.cases.PublicReportStatus(ctx, page.Query)
-	if domain.IsNotFound(err) {
-		page.NotFound = true
-		s.render(w, r, http.StatusNotFound, "report_status", page)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page.View = v
-	page.Steps = publicSteps(b, v)
-	s.render(w, r, http.StatusOK, "report_status", page)
-}
-
-// publicSteps lays out received → reviewed → handled → closed.
-func publicSteps(b Base, v domain.ReportStatusView) []StatusStep {
-	rec := v.ReceivedAt
-	steps := []StatusStep{{Label: b.T("pstep.received"), At: &rec, Done: true}}
-	if v.Status == "not_a_case" {
-		return append(steps, StatusStep{Label: b.T("pstep.not_a_case"), At: v.ReviewedAt, Done: true, Current: true})
-	}
-	order := map[string]int{"received": 0, "in_review": 1, "handled": 2, "closed": 3}
-	cur := order[v.Status]
-	steps = append(steps,
-		StatusStep{Label: b.T("pstep.reviewed"), At: v.ReviewedAt, Done: cur >= 1},
-		StatusStep{Label: b.T("pstep.handled"), At: v.RespondedAt, Done: cur >= 2 && v.RespondedAt != nil},
-		StatusStep{Label: b.T("pstep.closed"), At: v.ClosedAt, Done: cur >= 3})
-	steps[cur].Current = true
-	return steps
 }
