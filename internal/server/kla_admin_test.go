@@ -82,13 +82,13 @@ func TestUserAgencyOnAdminPages(t *testing.T) {
 		if code, body := edit("opd_operator", "bogus"); code != 422 || !strings.Contains(body, `id="agency-err"`) {
 			t.Fatalf("edit with unknown agency: %d", code)
 		}
-		if a, _ := w.st.UserAgency(bg, id); a != "dinkes" {
+		if a, _ := kla.UserAgency(bg, w.st, id); a != "dinkes" {
 			t.Fatalf("bad edit changed the agency to %q", a)
 		}
 		if code, _ := edit("opd_operator", "disdik"); code != 303 {
 			t.Fatalf("edit: %d", code)
 		}
-		if a, _ := w.st.UserAgency(bg, id); a != "disdik" {
+		if a, _ := kla.UserAgency(bg, w.st, id); a != "disdik" {
 			t.Fatalf("agency after edit %q", a)
 		}
 		audited("disdik")
@@ -96,7 +96,7 @@ func TestUserAgencyOnAdminPages(t *testing.T) {
 		if code, _ := edit("caseworker", "disdik"); code != 303 {
 			t.Fatalf("edit role: %d", code)
 		}
-		if a, _ := w.st.UserAgency(bg, id); a != "" {
+		if a, _ := kla.UserAgency(bg, w.st, id); a != "" {
 			t.Fatalf("caseworker still bound to %q", a)
 		}
 		audited("")
@@ -161,7 +161,7 @@ func TestRubricFieldErrors(t *testing.T) {
 			t.Errorf("422 page lacks %s", want)
 		}
 	}
-	if rules, _ := w.st.KLARubric(bg, kla.Regime2011, 2025); len(rules) != 0 {
+	if rules, _ := kla.StoredRules(bg, w.st, kla.Regime2011, 2025); len(rules) != 0 {
 		t.Fatalf("bad rubric saved %d rules", len(rules))
 	}
 	// Higher-is-better indicator with best below worst: under "best".
@@ -178,7 +178,7 @@ func TestRubricFieldErrors(t *testing.T) {
 	if code, _, h := b.post("/kla/rubrik", good); code != 303 || !strings.Contains(h.Get("Location"), "year=2025") {
 		t.Fatalf("good rubric: %d %s", code, h.Get("Location"))
 	}
-	if rules, _ := w.st.KLARubric(bg, kla.Regime2011, 2025); len(rules) < 31 {
+	if rules, _ := kla.StoredRules(bg, w.st, kla.Regime2011, 2025); len(rules) < 31 {
 		t.Fatalf("good rubric saved %d rules", len(rules))
 	}
 }

@@ -28,7 +28,7 @@ func klaOperatorWorld(t *testing.T, d store.Dialect) *world {
 		t.Fatal(err)
 	}
 	w.users["op-kes"] = op
-	if err := w.st.SetUserAgency(bg, sys, op.ID, "dinkes"); err != nil {
+	if err := kla.SetUserAgency(bg, w.st, sys, op.ID, "dinkes"); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -38,11 +38,11 @@ func klaOperatorWorld(t *testing.T, d store.Dialect) *world {
 // files.
 func stored(t *testing.T, w *world) (values, files int) {
 	t.Helper()
-	vs, err := w.st.ListKLAValues(bg, access.System("test"), store.KLAValueFilter{Regime: kla.Regime2011, Year: 2025})
+	vs, err := kla.ListValues(bg, w.st, access.System("test"), kla.ValueFilter{Regime: kla.Regime2011, Year: 2025})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := w.st.CountKLAFiles(bg)
+	n, err := kla.CountFiles(bg, w.st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestKLAUploadBounded(t *testing.T) {
 			"file_11", "bukti.pdf", evidence); code != 303 {
 			t.Fatalf("good form: %d", code)
 		}
-		vs, _ := w.st.ListKLAValues(bg, access.System("test"), store.KLAValueFilter{Regime: kla.Regime2011, Year: 2025})
+		vs, _ := kla.ListValues(bg, w.st, access.System("test"), kla.ValueFilter{Regime: kla.Regime2011, Year: 2025})
 		if v, f := stored(t, w); v != v0+1 || f != f0+1 || len(vs) == 0 || vs[0].FileID == "" {
 			t.Errorf("good form stored %d values, %d files: %+v", v-v0, f-f0, vs)
 		}
@@ -123,7 +123,7 @@ func TestKLACSVExportsDefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := klaOperatorWorld(t, d)
 		sys := access.System("test")
-		inds, err := w.st.KLAIndicators(bg, kla.Regime2011)
+		inds, err := kla.Indicators(bg, w.st, kla.Regime2011)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func TestKLACSVExportsDefused(t *testing.T) {
 			if ind.ID == "11" {
 				ind.Name = "-2+3+cmd|' /C calc'!A0"
 				ind.Source = "@SUM(1+1)*cmd|' /C calc'!A0"
-				if err := w.st.UpdateKLAIndicator(bg, sys, ind); err != nil {
+				if err := kla.UpdateIndicator(bg, w.st, sys, ind); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -175,7 +175,7 @@ func TestKLACSVExportsDefused(t *testing.T) {
 		if code, page := b.postMultipart("/kla/unggah", map[string]string{"csrf": b.csrf, "region": "61.07", "year": "2025"}, "file", "t.csv", tpl); code != 303 {
 			t.Fatalf("template upload: %d %s", code, page[:min(len(page), 300)])
 		}
-		vs, err := w.st.ListKLAValues(bg, sys, store.KLAValueFilter{Regime: kla.Regime2011, RegionCode: "61.07", Year: 2025})
+		vs, err := kla.ListValues(bg, w.st, sys, kla.ValueFilter{Regime: kla.Regime2011, RegionCode: "61.07", Year: 2025})
 		if err != nil || len(vs) != 1 || vs[0].Note != note || bytes.Contains([]byte(vs[0].Note), []byte("'=")) {
 			t.Errorf("note after the round trip: %+v %v", vs, err)
 		}

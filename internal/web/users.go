@@ -10,6 +10,7 @@ import (
 	"lindu/internal/auth"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
+	"lindu/internal/kla"
 )
 
 const usersPerPage = 50
@@ -89,7 +90,7 @@ const badAgency = "no agency with this code"
 // userAgencies lists the agencies (perangkat daerah, kind "opd") an
 // opd_operator account may be bound to, from the KLA store.
 func (s *Server) userAgencies(ctx context.Context) ([]domain.KLAAgency, error) {
-	all, err := s.st.KLAAgencies(ctx)
+	all, err := kla.Agencies(ctx, s.st)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +189,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if agency != "" {
 		// Checked above against the same list; the binding is audited.
-		if err := s.st.SetUserAgency(r.Context(), b.Scope, u.ID, agency); err != nil {
+		if err := kla.SetUserAgency(r.Context(), s.st, b.Scope, u.ID, agency); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -298,7 +299,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if up.Role != nil && agency != u.Agency {
-		if err := s.st.SetUserAgency(r.Context(), b.Scope, id, agency); err != nil {
+		if err := kla.SetUserAgency(r.Context(), s.st, b.Scope, id, agency); err != nil {
 			if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
 				invalid(e.Fields)
 				return

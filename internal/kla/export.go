@@ -1,0 +1,107 @@
+package kla
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"lindu/internal/spreadsheet"
+)
+
+// Downloads: the bulk-entry template and the dashboard's tables as CSV or
+// XLSX, every text cell defused against formulas.
+
+// WriteCSV writes a header and rows as CSV (UTF-8 with a BOM so Excel
+// reads it right), every cell defused by spreadsheet.SafeCell.
+func WriteCSV(header []string, rows [][]string) []byte {
+	return spreadsheet.WriteCSV(header, rows)
+}
+
+// WriteXLSX writes sheets (name → header and rows) as an XLSX workbook;
+// cells that are numbers are written as numbers.
+func WriteXLSX(sheets []Sheet) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, sh := range sheets {
+		name := sh.Name
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				return nil, err
+			}
+		} else if _, err := f.NewSheet(name); err != nil {
+			return nil, err
+		}
+		all := append([][]string{sh.Header}, sh.Rows...)
+		for r, row := range all {
+			for c, v := range row {
+				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if n, err := strconv.ParseFloat(v, 64); err == nil && r > 0 && v != "" && !sh.Text[c] {
+					f.SetCellValue(name, ref, n)
+				} else {
+					f.SetCellStr(name, ref, v)
+				}
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Sheet is one sheet of an export. Text marks columns kept as text
+// (codes like "61.07" or ids like "1" that are not numbers to Excel).
+type Sheet struct {
+	Name   string
+	Header []string
+	Rows   [][]string
+	Text   map[int]bool
+}
+
+// TemplateSheet is the bulk-entry template as a sheet.
+func TemplateSheet(rows [][]string) Sheet {
+	return Sheet{Name: "nilai", Header: templateHeader, Rows: rows, Text: map[int]bool{0: true, 1: true, 4: true, 5: true, 6: true, 7: true}}
+}
+
+// TemplateHeader returns the columns of the bulk-entry template.
+func TemplateHeader() []string { return append([]string(nil), templateHeader...) }
+
+// ExportSheets is the dashboard as tables: score by indicator, clusters,
+// trend and rankings.
+func ExportSheets(d Dashboard) []Sheet {
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+	opt := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', -1, 64)
+	}
+	var ind [][]string
+	for _, is := range d.Score.Indicators {
+		ind = append(ind, []string{is.Indicator.ID, is.Indicator.Cluster, is.Indicator.Name, is.Indicator.Unit,
+			string(is.Indicator.Polarity), is.Indicator.Agency, opt(is.Value.Self), opt(is.Value.Verified), f(is.Points),
+			f(is.VerifiedPoints), f(is.Rule.MaxPoints), is.Value.Source, strconv.FormatBool(is.Missing)})
+	}
+	var cl [][]string
+	for _, c := range d.Score.Clusters {
+		cl = append(cl, []string{c.Cluster, f(c.Points), f(c.Verified), f(c.Max), strconv.Itoa(c.Missing)})
+	}
+	cl = append(cl, []string{"total", f(d.Score.Total), f(d.Score.VerifiedTotal), f(d.Score.Max), strconv.Itoa(d.Score.MissingCount)})
+	var tr [][]string
+	for _, t := range d.Trend {
+		tr = append(tr, []string{strconv.Itoa(t.Year), f(t.Total), f(t.VerifiedTotal), t.Category, strconv.Itoa(t.Missing)})
+	}
+	var rk [][]string
+	for _, r := range append(append([]RankRow{}, d.Children...), d.Grandchildren...) {
+		rk = append(rk, []string{r.Code, r.Name, f(r.Total), f(r.VerifiedTotal), r.Category, strconv.Itoa(r.Missing)})
+	}
+	return []Sheet{
+		{Name: "indikator", Header: []string{"indicator", "cluster", "name", "unit", "polarity", "agency", "value", "verified_value",
+			"points", "verified_points", "max_points", "source", "missing"}, Rows: ind, Text: map[int]bool{0: true, 1: true, 2: true}},
+		{Name: "klaster", Header: []string{"cluster", "points", "verified_points", "max_points", "missing"}, Rows: cl, Text: map[int]bool{0: true}},
+		{Name: "tren", Header: []string{"year", "total", "verified_total", "category", "missing"}, Rows: tr},
+		{Name: "peringkat", Header: []string{"region_code", "region", "total", "verified_total", "category", "missing"}, Rows: rk, Text: map[int]bool{0: true, 1: true}},
+	}
+}
