@@ -151,7 +151,7 @@ func TestRubricFieldErrors(t *testing.T) {
 	for _, want := range []string{
 		`id="rx-1-err">Isi dengan angka.`,
 		`id="rb-2-err">Nilai terburuk dan terbaik harus berbeda.`,
-		`id="rs-3-err">step &#34;50&#34;: write value:fraction, e.g. 80:0.5`,
+		`id="rs-3-err">Langkah &#34;50&#34;: tulis nilai:bagian, mis. 80:0.5`,
 		`id="rx-4-err">Poin maksimum antara 0 dan 1000.`,
 		`id="rub-year-err">Tahun antara 2000 dan 2100.`,
 		`name="max_1" value="banyak"`, `name="year" value="1999"`,

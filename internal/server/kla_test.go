@@ -124,7 +124,7 @@ func TestKLAAPIAndPages(t *testing.T) {
 		a := w.loggedIn("reg-admin")
 		bad := "regime,id,cluster,name,unit,polarity\npermen-pppa-12-2022,1,I,Akta,percent,higher\npermen-pppa-12-2022,2,I,,kilogram,up\n"
 		code, page := a.postMultipart("/kla/katalog/impor", map[string]string{"csrf": a.csrf, "name": "Permen 12/2022", "from_year": "2027"}, "file", "k.csv", []byte(bad))
-		if code != 422 || !strings.Contains(page, "unit must be") {
+		if code != 422 || !strings.Contains(page, "Satuan harus percent") {
 			t.Errorf("bad catalogue: %d", code)
 		}
 		gs, _ := kla.Regimes(bg, w.st)

@@ -3,6 +3,9 @@ package server_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -178,6 +181,95 @@ func TestKLACSVExportsDefused(t *testing.T) {
 		vs, err := kla.ListValues(bg, w.st, sys, kla.ValueFilter{Regime: kla.Regime2011, RegionCode: "61.07", Year: 2025})
 		if err != nil || len(vs) != 1 || vs[0].Note != note || bytes.Contains([]byte(vs[0].Note), []byte("'=")) {
 			t.Errorf("note after the round trip: %+v %v", vs, err)
+		}
+	})
+}
+
+// Issue 10: the reasons a sheet's rows are refused, the entry form's
+// errors and the API's field errors are message keys rendered in the
+// reader's language: an Indonesian-UI and an English-UI operator uploading
+// the same bad sheet each read their own language, and nothing else.
+func TestKLARowErrorsInUserLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := klaOperatorWorld(t, d)
+		b := w.loggedIn("op-kes")
+		b.get("/kla/isi?region=61.07&year=2025")
+		sheet := []byte("indicator,region_code,year,value\n" +
+			"11,61.07,2025,abc\n" + // 2: not a number
+			"17,61.07,2025,80\n" + // 3: another agency's indicator
+			"11,13.01,2025,80\n" + // 4: outside the operator's region
+			"9,61.07,2025,140\n") // 5: a percentage over 100
+		upload := func() string {
+			t.Helper()
+			code, page := b.postMultipart("/kla/unggah", map[string]string{"csrf": b.csrf, "region": "61.07", "year": "2025"}, "file", "nilai.csv", sheet)
+			if code != 422 {
+				t.Fatalf("bad sheet: %d", code)
+			}
+			return page
+		}
+		form := func() string {
+			t.Helper()
+			code, page := b.postMultipart("/kla/isi", map[string]string{"csrf": b.csrf, "region": "61.07", "year": "2025",
+				"value_11": "banyak", "value_9": "140"}, "file_11", "bukti.pdf", []byte("%PDF-1.4"))
+			if code != 422 {
+				t.Fatalf("bad form: %d", code)
+			}
+			return page
+		}
+		indonesian := []string{"Nilai &#34;abc&#34; bukan angka.", "Indikator 17 milik perangkat daerah disdik, bukan milik Anda (dinkes).",
+			"Wilayah 13.01 di luar wilayah Anda.", "Persentase harus antara 0 dan 100."}
+		english := []string{"Value &#34;abc&#34; is not a number.", "Indicator 17 belongs to agency disdik, not yours (dinkes).",
+			"Region 13.01 is outside your area.", "A percentage must be between 0 and 100."}
+		check := func(lang, page string, want, not []string) {
+			t.Helper()
+			for _, s := range want {
+				if !strings.Contains(page, s) {
+					t.Errorf("%s page lacks %q", lang, s)
+				}
+			}
+			for _, s := range not {
+				if strings.Contains(page, s) {
+					t.Errorf("%s page shows %q", lang, s)
+				}
+			}
+			if strings.Contains(page, "kla.row.") || strings.Contains(page, "kla.value.") || strings.Contains(page, "field.") {
+				t.Errorf("%s page shows a message key", lang)
+			}
+		}
+		check("Indonesian", upload(), indonesian, english)
+		check("Indonesian form", form(), []string{"Bukan angka.", "Persentase harus antara 0 dan 100."}, []string{"Not a number.", "A percentage"})
+
+		if code, _, _ := b.post("/lang", url.Values{"csrf": {b.csrf}, "lang": {"en"}, "next": {"/kla/isi"}}); code != 303 {
+			t.Fatalf("switch to English: %d", code)
+		}
+		b.get("/kla/isi?region=61.07&year=2025")
+		check("English", upload(), english, indonesian)
+		check("English form", form(), []string{"Not a number.", "A percentage must be between 0 and 100."}, []string{"Bukan angka.", "Persentase harus"})
+
+		// The API answers in the language the client asks for, with the key.
+		for _, c := range []struct{ lang, want string }{{"", "belongs to agency disdik"}, {"id", "milik perangkat daerah disdik"}} {
+			body, _ := json.Marshal(map[string]any{"indicator": "17", "region_code": "61.07", "year": 2025, "value": 80})
+			req, _ := http.NewRequest("PUT", w.ts.URL+"/api/v1/kla/values", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+w.token("op-kes"))
+			req.Header.Set("Content-Type", "application/json")
+			if c.lang != "" {
+				req.Header.Set("Accept-Language", c.lang)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out struct {
+				Error struct {
+					Key    string            `json:"key"`
+					Fields map[string]string `json:"fields"`
+				} `json:"error"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&out)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 422 || out.Error.Key != "kla.err.values_rejected" || !strings.Contains(out.Error.Fields["values[0]"], c.want) {
+				t.Errorf("API in %q: %d %+v %v", c.lang, resp.StatusCode, out, err)
+			}
 		}
 	})
 }
