@@ -119,6 +119,7 @@ func sortRows(errs RowErrors) RowErrors {
 
 // TemplateRows lists the rows of a bulk-entry template: the given
 // indicators for a region and year, with their current values.
+// Pure: anyone may call it.
 func TemplateRows(inds []domain.KLAIndicator, region string, year int, current map[string]domain.KLAValue) [][]string {
 	var rows [][]string
 	for _, ind := range inds {

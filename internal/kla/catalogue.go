@@ -9,7 +9,6 @@ import (
 
 	"lindu/internal/access"
 	"lindu/internal/domain"
-	"lindu/internal/spreadsheet"
 	"lindu/internal/store"
 )
 
@@ -26,26 +25,37 @@ var shipped2011 []byte
 const Regime2011 = "permen-pppa-12-2011"
 
 // ShippedAgencies are the agencies (OPD) of the shipped catalogue, with
-// the default parties to agreements.
-var ShippedAgencies = []domain.KLAAgency{
-	{Code: "dp3a", Name: "Dinas Sosial, Pemberdayaan Perempuan dan Perlindungan Anak", Kind: "opd"},
-	{Code: "bappeda", Name: "Badan Perencanaan Pembangunan Daerah", Kind: "opd"},
-	{Code: "setda_hukum", Name: "Bagian Hukum Sekretariat Daerah", Kind: "opd"},
-	{Code: "disdukcapil", Name: "Dinas Kependudukan dan Pencatatan Sipil", Kind: "opd"},
-	{Code: "diskominfo", Name: "Dinas Komunikasi dan Informatika", Kind: "opd"},
-	{Code: "kemenag", Name: "Kantor Kementerian Agama (KUA)", Kind: "opd"},
-	{Code: "dinsos", Name: "Dinas Sosial", Kind: "opd"},
-	{Code: "dinkes", Name: "Dinas Kesehatan", Kind: "opd"},
-	{Code: "dpupr", Name: "Dinas Pekerjaan Umum dan Penataan Ruang", Kind: "opd"},
-	{Code: "disdik", Name: "Dinas Pendidikan dan Kebudayaan", Kind: "opd"},
-	{Code: "dishub", Name: "Dinas Perhubungan", Kind: "opd"},
-	{Code: "disporapar", Name: "Dinas Kepemudaan, Olahraga dan Pariwisata", Kind: "opd"},
-	{Code: "bpbd", Name: "Badan Penanggulangan Bencana Daerah", Kind: "opd"},
-	{Code: "disnaker", Name: "Dinas Tenaga Kerja", Kind: "opd"},
+// the default parties to agreements. Reference data: anyone may call it.
+func ShippedAgencies() []domain.KLAAgency {
+	return []domain.KLAAgency{
+		{Code: "dp3a", Name: "Dinas Sosial, Pemberdayaan Perempuan dan Perlindungan Anak", Kind: "opd"},
+		{Code: "bappeda", Name: "Badan Perencanaan Pembangunan Daerah", Kind: "opd"},
+		{Code: "setda_hukum", Name: "Bagian Hukum Sekretariat Daerah", Kind: "opd"},
+		{Code: "disdukcapil", Name: "Dinas Kependudukan dan Pencatatan Sipil", Kind: "opd"},
+		{Code: "diskominfo", Name: "Dinas Komunikasi dan Informatika", Kind: "opd"},
+		{Code: "kemenag", Name: "Kantor Kementerian Agama (KUA)", Kind: "opd"},
+		{Code: "dinsos", Name: "Dinas Sosial", Kind: "opd"},
+		{Code: "dinkes", Name: "Dinas Kesehatan", Kind: "opd"},
+		{Code: "dpupr", Name: "Dinas Pekerjaan Umum dan Penataan Ruang", Kind: "opd"},
+		{Code: "disdik", Name: "Dinas Pendidikan dan Kebudayaan", Kind: "opd"},
+		{Code: "dishub", Name: "Dinas Perhubungan", Kind: "opd"},
+		{Code: "disporapar", Name: "Dinas Kepemudaan, Olahraga dan Pariwisata", Kind: "opd"},
+		{Code: "bpbd", Name: "Badan Penanggulangan Bencana Daerah", Kind: "opd"},
+		{Code: "disnaker", Name: "Dinas Tenaga Kerja", Kind: "opd"},
+	}
 }
 
-// computedIDs marks the shipped indicators computed from case records.
-var computedIDs = map[string]string{"21": domain.ComputedServices, "22": domain.ComputedRestorative}
+// shippedComputed says which shipped indicators are computed from case
+// records, and how.
+func shippedComputed(id string) string {
+	switch id {
+	case "21":
+		return domain.ComputedServices
+	case "22":
+		return domain.ComputedRestorative
+	}
+	return ""
+}
 
 // EnsureShipped loads the shipped 2011 catalogue and its agencies into an
 // empty KLA catalogue; it leaves an existing one alone (administrators may
@@ -62,7 +72,7 @@ func EnsureShipped(ctx context.Context, st *store.Store) (bool, error) {
 		}
 	}
 	sc := access.System("kla")
-	if err := UpsertAgencies(ctx, st, sc, ShippedAgencies); err != nil {
+	if err := UpsertAgencies(ctx, st, sc, ShippedAgencies()); err != nil {
 		return false, err
 	}
 	g, inds, rerr := ParseCatalogue(ctx, shipped2011, "catalogue.csv")
@@ -73,7 +83,7 @@ func EnsureShipped(ctx context.Context, st *store.Store) (bool, error) {
 		return false, fmt.Errorf("kla: shipped catalogue is %q", g)
 	}
 	for i := range inds {
-		inds[i].Computed = computedIDs[inds[i].ID]
+		inds[i].Computed = shippedComputed(inds[i].ID)
 	}
 	err = ImportRegime(ctx, st, sc, domain.KLARegime{ID: Regime2011, Name: "Permen PPPA No. 12 Tahun 2011", FromYear: 2011}, inds)
 	return err == nil, err
@@ -102,7 +112,7 @@ func RegimeFor(ctx context.Context, st *store.Store, year int) (domain.KLARegime
 		return domain.KLARegime{}, err
 	}
 	if len(gs) == 0 {
-		return domain.KLARegime{}, ErrNoCatalogue
+		return domain.KLARegime{}, &domain.Error{Code: domain.ENotFound, Message: "KLA catalogue not found", Key: keyNoCatalogue}
 	}
 	best := gs[0]
 	for _, g := range gs {
@@ -113,9 +123,16 @@ func RegimeFor(ctx context.Context, st *store.Store, year int) (domain.KLARegime
 	return best, nil
 }
 
-// ErrNoCatalogue is RegimeFor's answer before any catalogue is loaded (a
-// not-found error).
-var ErrNoCatalogue = &domain.Error{Code: domain.ENotFound, Message: "KLA catalogue not found", Key: "kla.no_catalogue"}
+// keyNoCatalogue is the key of RegimeFor's not-found error before any
+// catalogue is loaded.
+const keyNoCatalogue = "kla.no_catalogue"
+
+// NoCatalogue reports whether err says that no KLA catalogue is loaded
+// yet (RegimeFor's not-found answer). Pure: anyone may call it.
+func NoCatalogue(err error) bool {
+	e, ok := domain.AsError(err)
+	return ok && e.Key == keyNoCatalogue
+}
 
 const indicatorCols = `regime, id, position, cluster, name, unit, polarity, agency, definition, sub_items, source, computed`
 
@@ -167,7 +184,9 @@ func ValidateIndicator(i domain.KLAIndicator) domain.FieldErrors {
 
 // indicatorFieldOrder is the order ValidateIndicator's messages are listed
 // in a row error.
-var indicatorFieldOrder = []string{"id", "name", "cluster", "unit", "polarity", "computed", "definition"}
+func indicatorFieldOrder() []string {
+	return []string{"id", "name", "cluster", "unit", "polarity", "computed", "definition"}
+}
 
 // ImportRegime creates or replaces a regime with its indicators, in one
 // transaction: indicators not in the list are removed (their values stay,
@@ -299,7 +318,7 @@ func ParseCatalogue(ctx context.Context, data []byte, name string) (string, []do
 			reasons = append(reasons, domain.M("kla.row.regime_differs", clip(ind.Regime), clip(regime)))
 		}
 		f := ValidateIndicator(ind)
-		for _, k := range indicatorFieldOrder {
+		for _, k := range indicatorFieldOrder() {
 			if m, ok := f[k]; ok {
 				reasons = append(reasons, m)
 			}
@@ -337,10 +356,4 @@ func catalogueRow(t Table, rec []string) domain.KLAIndicator {
 		SubItems:   strings.ReplaceAll(cell(rec, t.col("sub_items")), "|", "\n"),
 		Computed:   cell(rec, t.col("computed")),
 	}
-}
-
-// isLimit reports whether err is an upload limit (*spreadsheet.Error).
-func isLimit(err error) bool {
-	_, ok := spreadsheet.AsError(err)
-	return ok
 }

@@ -240,26 +240,7 @@ func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, regio
 	for y := from; y <= year; y++ {
 		years = append(years, y)
 	}
-	// Trend and the current year: one scan per regime in the window.
-	perYear := map[int][]agg{}
-	byRegime := map[string][]int{}
-	for _, y := range years {
-		yy, err := loadYear(ctx, st, y, cache)
-		if err != nil {
-			return d, err
-		}
-		byRegime[yy.regime.ID] = append(byRegime[yy.regime.ID], y)
-	}
-	for g, ys := range byRegime {
-		rows, err := aggregate(ctx, st, sc, g, region, ys[0], ys[len(ys)-1])
-		if err != nil {
-			return d, err
-		}
-		for _, a := range rows {
-			perYear[a.Year] = append(perYear[a.Year], a)
-		}
-	}
-	cases, err := CaseCounts(ctx, st, sc, region, 0, years)
+	perYear, cases, err := scanYears(ctx, st, sc, region, years, cache)
 	if err != nil {
 		return d, err
 	}
@@ -288,17 +269,7 @@ func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, regio
 			}
 		}
 	}
-	for _, is := range d.Score.Indicators {
-		if !is.Missing {
-			continue
-		}
-		m := MissingRow{Indicator: is.Indicator, AgencyName: d.Agencies[is.Indicator.Agency]}
-		if y, ok := lastYear[is.Indicator.ID]; ok {
-			v := lastKnown[is.Indicator.ID]
-			m.LastYear, m.LastValue = y, &v
-		}
-		d.Missing = append(d.Missing, m)
-	}
+	d.Missing = missingRows(d.Score, d.Agencies, lastKnown, lastYear)
 	d.Road = RoadToNext(d.Score, lastKnown)
 
 	// Rankings below.
@@ -313,6 +284,53 @@ func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, regio
 		}
 	}
 	return d, nil
+}
+
+// scanYears reads what the trend window needs: the values of region and
+// below per year (one grouped scan per regime in the window) and the case
+// counts of the computed indicators.
+func scanYears(ctx context.Context, st *store.Store, sc domain.Scope, region string, years []int, cache map[string]yearly) (map[int][]agg, []CaseCount, error) {
+	perYear := map[int][]agg{}
+	byRegime := map[string][]int{}
+	for _, y := range years {
+		yy, err := loadYear(ctx, st, y, cache)
+		if err != nil {
+			return nil, nil, err
+		}
+		byRegime[yy.regime.ID] = append(byRegime[yy.regime.ID], y)
+	}
+	for g, ys := range byRegime {
+		rows, err := aggregate(ctx, st, sc, g, region, ys[0], ys[len(ys)-1])
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, a := range rows {
+			perYear[a.Year] = append(perYear[a.Year], a)
+		}
+	}
+	cases, err := CaseCounts(ctx, st, sc, region, 0, years)
+	if err != nil {
+		return nil, nil, err
+	}
+	return perYear, cases, nil
+}
+
+// missingRows lists the indicators of a score without a value, with the
+// last value known from an earlier year (stale data).
+func missingRows(sc Score, agencies map[string]string, lastKnown map[string]float64, lastYear map[string]int) []MissingRow {
+	var out []MissingRow
+	for _, is := range sc.Indicators {
+		if !is.Missing {
+			continue
+		}
+		m := MissingRow{Indicator: is.Indicator, AgencyName: agencies[is.Indicator.Agency]}
+		if y, ok := lastYear[is.Indicator.ID]; ok {
+			v := lastKnown[is.Indicator.ID]
+			m.LastYear, m.LastValue = y, &v
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // rank scores every region at level under root, weakest first. Regions
@@ -359,7 +377,7 @@ func rank(ctx context.Context, st *store.Store, sc domain.Scope, y yearly, root 
 
 // CurrentYear is the KLA year shown by default: the evaluation of year Y
 // happens in the first half of Y+1, so until June the previous year is the
-// one being filled in.
+// one being filled in. Pure: anyone may call it.
 func CurrentYear(now time.Time) int {
 	now = now.In(domain.WIB)
 	if now.Month() <= time.June {

@@ -14,12 +14,13 @@ import (
 
 // WriteCSV writes a header and rows as CSV (UTF-8 with a BOM so Excel
 // reads it right), every cell defused by spreadsheet.SafeCell.
+// Pure: anyone may call it.
 func WriteCSV(header []string, rows [][]string) []byte {
 	return spreadsheet.WriteCSV(header, rows)
 }
 
 // WriteXLSX writes sheets (name → header and rows) as an XLSX workbook;
-// cells that are numbers are written as numbers.
+// cells that are numbers are written as numbers. Pure: anyone may call it.
 func WriteXLSX(sheets []Sheet) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -61,15 +62,18 @@ type Sheet struct {
 }
 
 // TemplateSheet is the bulk-entry template as a sheet.
+// Pure: anyone may call it.
 func TemplateSheet(rows [][]string) Sheet {
 	return Sheet{Name: "nilai", Header: templateHeader, Rows: rows, Text: map[int]bool{0: true, 1: true, 4: true, 5: true, 6: true, 7: true}}
 }
 
 // TemplateHeader returns the columns of the bulk-entry template.
+// Pure: anyone may call it.
 func TemplateHeader() []string { return append([]string(nil), templateHeader...) }
 
 // ExportSheets is the dashboard as tables: score by indicator, clusters,
 // trend and rankings.
+// Pure: it lays out a dashboard the caller was allowed to build.
 func ExportSheets(d Dashboard) []Sheet {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
 	opt := func(p *float64) string {

@@ -26,6 +26,7 @@ type Rubric map[string]domain.KLARule
 // points) and earns them linearly between a "worst" and a "best" value by
 // unit and polarity, or fully when available. Weights are not published
 // (DOMAIN 1): administrators set their own rubric.
+// Pure: anyone may call it.
 func DefaultRule(ind domain.KLAIndicator, n int) domain.KLARule {
 	r := domain.KLARule{IndicatorID: ind.ID, Method: domain.RubricLinear, MaxPoints: Total / float64(n)}
 	switch ind.Unit {
@@ -48,7 +49,7 @@ func DefaultRule(ind domain.KLAIndicator, n int) domain.KLARule {
 }
 
 // RubricFor completes stored rules with the default for every indicator
-// without one.
+// without one. Pure: anyone may call it.
 func RubricFor(inds []domain.KLAIndicator, stored []domain.KLARule) Rubric {
 	r := Rubric{}
 	for _, ind := range inds {
@@ -76,7 +77,7 @@ type Step struct{ Value, Fraction float64 }
 
 // ParseSteps reads "value:fraction,value:fraction" (fractions of the
 // maximum points, 0-1). Its error is a coded invalid error whose key says
-// which step is wrong.
+// which step is wrong. Pure: anyone may call it.
 func ParseSteps(s string) ([]Step, error) {
 	var out []Step
 	for _, part := range strings.Split(s, ",") {
@@ -102,6 +103,7 @@ func ParseSteps(s string) ([]Step, error) {
 }
 
 // ValidateRule says why a rule cannot be used (a zero Msg when it can).
+// Pure: anyone may call it.
 func ValidateRule(r domain.KLARule) domain.Msg {
 	if !(r.MaxPoints >= 0 && r.MaxPoints <= Total) {
 		return domain.M("kla.rule.max_points", int(Total))
@@ -127,7 +129,7 @@ func ValidateRule(r domain.KLARule) domain.Msg {
 // ValidateRuleFor checks a rule against its indicator: besides
 // ValidateRule, a linear rule must point the indicator's way (best above
 // worst when higher is better, below when lower is), so a better value
-// never scores less.
+// never scores less. Pure: anyone may call it.
 func ValidateRuleFor(ind domain.KLAIndicator, r domain.KLARule) domain.Msg {
 	if m := ValidateRule(r); m.Key != "" {
 		return m

@@ -15,6 +15,7 @@ import (
 // Threshold: the largest fraction among the steps reached (value at or
 // above the step for higher-is-better, at or below for lower-is-better).
 // Both are monotone: a better value never earns fewer points.
+// Pure: anyone may call it.
 func Points(r domain.KLARule, p domain.Polarity, v float64) float64 {
 	switch r.Method {
 	case domain.RubricThreshold:
@@ -84,7 +85,7 @@ type Score struct {
 }
 
 // Evaluate scores values (by indicator id) under a rubric. Missing values
-// score zero and are listed as missing.
+// score zero and are listed as missing. Pure: anyone may call it.
 func Evaluate(inds []domain.KLAIndicator, rub Rubric, vals map[string]Value) Score {
 	var sc Score
 	clusters := map[string]*ClusterScore{}
@@ -156,7 +157,7 @@ type Road struct {
 // indicator the next sensible step (availability 0→1, the next threshold,
 // or a tenth of a linear range; a missing value re-entered at its last
 // known figure), ranked by points per unit of effort and taken greedily
-// until the gap is closed (at most 8 steps).
+// until the gap is closed (at most 8 steps). Pure: anyone may call it.
 func RoadToNext(sc Score, lastKnown map[string]float64) Road {
 	var road Road
 	next, from, ok := domain.NextKLACategory(sc.Total)

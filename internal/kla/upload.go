@@ -56,13 +56,11 @@ type Table struct {
 	Lines  []int
 }
 
-// errEmpty is ReadTable's answer to a file without a header row.
-var errEmpty = domain.E(domain.EInvalid, "kla.row.empty_file")
-
 // ReadTable reads CSV (comma or semicolon, as Excel writes in Indonesia)
 // or XLSX (first sheet) by the file name's extension or content, within
 // spreadsheet.DefaultLimits (size, rows, cells, time): a file that breaks
 // one answers a *spreadsheet.Error, a malformed one another error.
+// Pure: anyone may call it.
 func ReadTable(ctx context.Context, data []byte, name string) (Table, error) {
 	var t Table
 	err := spreadsheet.Read(ctx, data, name, spreadsheet.DefaultLimits, func(r spreadsheet.Row) error {
@@ -84,7 +82,7 @@ func ReadTable(ctx context.Context, data []byte, name string) (Table, error) {
 		return Table{}, err
 	}
 	if t.Header == nil {
-		return Table{}, errEmpty
+		return Table{}, domain.E(domain.EInvalid, "kla.row.empty_file")
 	}
 	return t, nil
 }
@@ -97,8 +95,8 @@ func readUploaded(ctx context.Context, data []byte, name string) (Table, error) 
 	if _, ok := spreadsheet.AsError(err); ok || err == nil {
 		return t, err
 	}
-	if err == errEmpty {
-		return t, RowErrors{rowError(1, "kla.row.empty_file")}
+	if e, ok := domain.AsError(err); ok && e.Key != "" {
+		return t, RowErrors{rowError(1, e.Key)}
 	}
 	if spreadsheet.IsXLSX(data, name) {
 		return t, RowErrors{rowError(1, "kla.row.bad_xlsx")}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -40,7 +39,7 @@ func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
 	d, err := kla.BuildDashboard(r.Context(), s.st, b.Scope, region, year)
 	page := KLADashboardPage{Base: b, Years: s.klaYears(), CanEnter: b.Scope.Can(domain.PermEnterKLA),
 		CanVerify: b.Scope.Can(domain.PermVerifyKLA), CanManage: b.Scope.Can(domain.PermManageKLA)}
-	if errors.Is(err, kla.ErrNoCatalogue) {
+	if kla.NoCatalogue(err) {
 		page.NoCatalog = true
 		s.render(w, r, http.StatusOK, "kla_dashboard", page)
 		return

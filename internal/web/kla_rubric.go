@@ -35,32 +35,7 @@ func (s *Server) klaRubricSave(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, domain.NotFound("regime"))
 		return
 	}
-	// num reads a number; an empty field is an error only when needed.
-	num := func(name string, needed bool) (float64, bool) {
-		if v, ok := klaNumber(r, name); ok {
-			return v, true
-		}
-		if needed || strings.TrimSpace(r.PostFormValue(name)) != "" {
-			fields[name] = domain.M("kla.field.enter_number")
-			return 0, false
-		}
-		return 0, true
-	}
-	var rules, readable []domain.KLARule
-	for _, ind := range inds {
-		id := ind.ID
-		method := r.PostFormValue("method_" + id)
-		linear := method == domain.RubricLinear
-		max, ok1 := num("max_"+id, true)
-		worst, ok2 := num("worst_"+id, linear)
-		best, ok3 := num("best_"+id, linear)
-		rule := domain.KLARule{IndicatorID: id, Year: year, Method: method, MaxPoints: max, Worst: worst, Best: best,
-			Steps: strings.TrimSpace(r.PostFormValue("steps_" + id))}
-		rules = append(rules, rule)
-		if ok1 && ok2 && ok3 {
-			readable = append(readable, rule)
-		}
-	}
+	rules, readable := rubricFromForm(r, inds, year, fields)
 	checkYear := year
 	if _, bad := fields["year"]; bad {
 		checkYear = 2000 // already reported
@@ -98,4 +73,36 @@ func (s *Server) klaRubricSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, withOK("/kla/katalog?regime="+regime+"&year="+strconv.Itoa(year), "kla_saved"), http.StatusSeeOther)
+}
+
+// rubricFromForm reads the rule of every indicator from the rubric form:
+// all rules as typed, and those whose numbers could be read. A number
+// that cannot be read (or is missing where needed) is a field error.
+func rubricFromForm(r *http.Request, inds []domain.KLAIndicator, year int, fields domain.FieldErrors) (rules, readable []domain.KLARule) {
+	// num reads a number; an empty field is an error only when needed.
+	num := func(name string, needed bool) (float64, bool) {
+		if v, ok := klaNumber(r, name); ok {
+			return v, true
+		}
+		if needed || strings.TrimSpace(r.PostFormValue(name)) != "" {
+			fields[name] = domain.M("kla.field.enter_number")
+			return 0, false
+		}
+		return 0, true
+	}
+	for _, ind := range inds {
+		id := ind.ID
+		method := r.PostFormValue("method_" + id)
+		linear := method == domain.RubricLinear
+		max, ok1 := num("max_"+id, true)
+		worst, ok2 := num("worst_"+id, linear)
+		best, ok3 := num("best_"+id, linear)
+		rule := domain.KLARule{IndicatorID: id, Year: year, Method: method, MaxPoints: max, Worst: worst, Best: best,
+			Steps: strings.TrimSpace(r.PostFormValue("steps_" + id))}
+		rules = append(rules, rule)
+		if ok1 && ok2 && ok3 {
+			readable = append(readable, rule)
+		}
+	}
+	return rules, readable
 }
