@@ -32,13 +32,16 @@ var MaxParams = Params{Memory: 256 * 1024, Time: 10, Threads: 16}
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 10
 
+// MaxPasswordLen is the longest password accepted, in characters.
+const MaxPasswordLen = 256
+
 // CheckPasswordPolicy returns a user-facing reason a password is refused, or "".
 func CheckPasswordPolicy(pw string) string {
 	if len([]rune(pw)) < MinPasswordLen {
 		return fmt.Sprintf("at least %d characters", MinPasswordLen)
 	}
-	if len([]rune(pw)) > 256 {
-		return "at most 256 characters"
+	if len([]rune(pw)) > MaxPasswordLen {
+		return fmt.Sprintf("at most %d characters", MaxPasswordLen)
 	}
 	if IsCommonPassword(pw) {
 		return "too_common"

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"lindu/internal/auth"
 	"lindu/internal/domain"
@@ -19,19 +20,19 @@ func (s *Store) CreateToken(ctx context.Context, sc domain.Scope, userID, name s
 	if name == "" {
 		name = "token"
 	}
-	if len(name) > 100 {
-		return "", domain.APIToken{}, domain.Invalid("please correct the marked fields", map[string]string{"name": "at most 100 characters"})
+	if utf8.RuneCountInString(name) > domain.MaxTokenName {
+		return "", domain.APIToken{}, domain.InvalidFields(domain.FieldErrors{"name": domain.M("field.max_chars", domain.MaxTokenName)})
 	}
 	self := sc.UserID == userID && sc.Can(domain.PermManageTokens)
 	if !self && !sc.Can(domain.PermManageUsers) {
-		return "", domain.APIToken{}, domain.Errorf(domain.EForbidden, "your role may not create API tokens")
+		return "", domain.APIToken{}, domain.E(domain.EForbidden, "token.err.forbidden")
 	}
 	u, err := s.GetUser(ctx, withoutPersonal(sc), userID)
 	if err != nil {
 		return "", domain.APIToken{}, err
 	}
 	if u.Disabled {
-		return "", domain.APIToken{}, domain.Errorf(domain.EConflict, "the user is disabled")
+		return "", domain.APIToken{}, domain.E(domain.EConflict, "token.err.user_disabled")
 	}
 	tok := auth.NewAPIToken()
 	now := s.utc()
@@ -56,27 +57,28 @@ func withoutPersonal(sc domain.Scope) domain.Scope {
 	return sc
 }
 
+// errBadToken answers any API token that is not a live one.
+func errBadToken() error { return domain.E(domain.EUnauthorized, "token.err.invalid") }
+
 // UserByToken returns the active user owning an API token, or EUnauthorized.
+// Authorization: none; the API's authentication calls it with the bearer
+// token it was given.
 func (s *Store) UserByToken(ctx context.Context, tok string) (domain.User, error) {
 	if !strings.HasPrefix(tok, auth.APITokenPrefix) || len(tok) > 100 {
-		return domain.User{}, domain.Errorf(domain.EUnauthorized, "invalid API token")
+		return domain.User{}, errBadToken()
 	}
-	h := auth.TokenHash(tok)
-	var u userRow
 	var id string
-	row := s.r.QueryRowContext(ctx, `SELECT `+userCols+`, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id
-		LEFT JOIN regions r ON r.code = u.region_code WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, h)
-	var last sql.NullTime
-	err := row.Scan(&u.ID, &u.Username, &u.Role, &u.RegionCode, &u.RegionName, &u.fullNameEnc, &u.emailEnc,
-		&u.phoneEnc, &u.TOTPEnabled, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &last, &id)
+	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+`, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id
+		LEFT JOIN regions r ON r.code = u.region_code WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, auth.TokenHash(tok))
+	u, err := scanUser(row, &id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return domain.User{}, domain.Errorf(domain.EUnauthorized, "invalid API token")
+		return domain.User{}, errBadToken()
 	}
 	if err != nil {
 		return domain.User{}, fmt.Errorf("store: token: %w", err)
 	}
 	if u.Disabled {
-		return domain.User{}, domain.Errorf(domain.EUnauthorized, "invalid API token")
+		return domain.User{}, errBadToken()
 	}
 	now := s.utc()
 	if err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -98,31 +100,33 @@ func (s *Store) ListTokens(ctx context.Context, sc domain.Scope, userID string) 
 	if sc.UserID != userID && !sc.Can(domain.PermManageUsers) {
 		return nil, domain.NotFound("user")
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens
+	out, err := Rows(ctx, s.r, scanToken, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens
 		WHERE user_id = $1 ORDER BY created_at DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list tokens: %w", err)
 	}
-	defer rows.Close()
-	out := []domain.APIToken{}
-	for rows.Next() {
-		var t domain.APIToken
-		var used, rev sql.NullTime
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &used, &rev); err != nil {
-			return nil, err
-		}
-		if used.Valid {
-			x := used.Time.UTC()
-			t.LastUsedAt = &x
-		}
-		if rev.Valid {
-			x := rev.Time.UTC()
-			t.RevokedAt = &x
-		}
-		t.CreatedAt = t.CreatedAt.UTC()
-		out = append(out, t)
+	if out == nil {
+		out = []domain.APIToken{}
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+func scanToken(rows *sql.Rows) (domain.APIToken, error) {
+	var t domain.APIToken
+	var used, rev sql.NullTime
+	if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &used, &rev); err != nil {
+		return t, err
+	}
+	if used.Valid {
+		x := used.Time.UTC()
+		t.LastUsedAt = &x
+	}
+	if rev.Valid {
+		x := rev.Time.UTC()
+		t.RevokedAt = &x
+	}
+	t.CreatedAt = t.CreatedAt.UTC()
+	return t, nil
 }
 
 // RevokeToken revokes a token. Authorization: as ListTokens.
@@ -140,8 +144,8 @@ func (s *Store) RevokeToken(ctx context.Context, sc domain.Scope, userID, tokenI
 		if err != nil {
 			return fmt.Errorf("store: revoke token: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.NotFound("token")
+		if err := oneRow(res, "token"); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, sc, "token.revoke", "api_token", tokenID, u.RegionCode, "user="+u.Username)
 	})

@@ -5,25 +5,26 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/mail"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
+	"unicode/utf8"
 
 	"lindu/internal/access"
 	"lindu/internal/auth"
 	"lindu/internal/domain"
 )
 
-var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,39}$`)
+// Users: staff accounts bound to a region. Field rules are domain's
+// (NewUser.Check, UserUpdate.Check), the password policy auth's; this file
+// adds what needs the database or the caller's scope, and the SQL.
+// Credentials, login and second factors are in credentials.go.
 
 const userCols = `u.id, u.username, u.role, u.region_code, COALESCE(r.name, ''), u.full_name_enc, u.email_enc,
 	u.phone_enc, u.totp_enabled, u.disabled, u.created_at, u.updated_at, u.last_login_at`
 
 // userReadCols is userCols plus the KLA agency, as scanUser reads them
-// (sessions and tokens scan userCols alone).
+// (sessions scan userCols alone).
 const userReadCols = userCols + `, u.agency`
 
 type userRow struct {
@@ -31,29 +32,33 @@ type userRow struct {
 	fullNameEnc, emailEnc, phoneEnc string
 }
 
-func scanUser(sc interface{ Scan(...any) error }) (userRow, error) {
+// scanUser reads the userReadCols of a row, then extra columns into extra.
+func scanUser(sc interface{ Scan(...any) error }, extra ...any) (userRow, error) {
 	var u userRow
 	var last sql.NullTime
-	err := sc.Scan(&u.ID, &u.Username, &u.Role, &u.RegionCode, &u.RegionName, &u.fullNameEnc, &u.emailEnc,
-		&u.phoneEnc, &u.TOTPEnabled, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &last, &u.Agency)
+	dest := append([]any{&u.ID, &u.Username, &u.Role, &u.RegionCode, &u.RegionName, &u.fullNameEnc, &u.emailEnc,
+		&u.phoneEnc, &u.TOTPEnabled, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &last, &u.Agency}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return userRow{}, err
+	}
 	if last.Valid {
 		t := last.Time.UTC()
 		u.LastLoginAt = &t
 	}
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	return u, err
+	return u, nil
 }
 
 // reveal decrypts the personal fields into u.User.
 func (s *Store) reveal(u *userRow) error {
 	var err error
-	if u.FullName, err = s.box.Decrypt(FieldUserFullName, u.fullNameEnc); err != nil {
+	if u.FullName, err = s.Open(FieldUserFullName, u.fullNameEnc); err != nil {
 		return fmt.Errorf("store: user %s: %w", u.ID, err)
 	}
-	if u.Email, err = s.box.Decrypt(FieldUserEmail, u.emailEnc); err != nil {
+	if u.Email, err = s.Open(FieldUserEmail, u.emailEnc); err != nil {
 		return fmt.Errorf("store: user %s: %w", u.ID, err)
 	}
-	if u.Phone, err = s.box.Decrypt(FieldUserPhone, u.phoneEnc); err != nil {
+	if u.Phone, err = s.Open(FieldUserPhone, u.phoneEnc); err != nil {
 		return fmt.Errorf("store: user %s: %w", u.ID, err)
 	}
 	return nil
@@ -61,95 +66,87 @@ func (s *Store) reveal(u *userRow) error {
 
 func hasPersonal(u userRow) bool { return u.fullNameEnc != "" || u.emailEnc != "" || u.phoneEnc != "" }
 
-// validateUserFields checks the personal fields, returning normalised values.
-func validateContact(fields map[string]string, email, phone string) (string, string) {
-	email = strings.TrimSpace(email)
-	if email != "" {
-		if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 200 {
-			fields["email"] = "not a valid e-mail address"
-		}
+// passwordProblem is what is wrong with pw as the password of username, as
+// a field message; package auth owns the policy.
+func passwordProblem(username, pw string) (domain.Msg, bool) {
+	switch n := utf8.RuneCountInString(pw); {
+	case n < auth.MinPasswordLen:
+		return domain.M("field.min_chars", auth.MinPasswordLen), true
+	case n > auth.MaxPasswordLen:
+		return domain.M("field.max_chars", auth.MaxPasswordLen), true
 	}
-	phone = strings.TrimSpace(phone)
+	switch auth.CheckPasswordPolicyFor(username, pw) {
+	case "":
+		return domain.Msg{}, false
+	case "contains_username":
+		return domain.M("field.contains_username"), true
+	case "too_common":
+		return domain.M("field.too_common"), true
+	default:
+		return domain.M("field.password_refused"), true
+	}
+}
+
+// sealContact seals a user's personal fields and hashes the phone number
+// for look-ups (nil when there is none).
+func (s *Store) sealContact(fullName, email, phone string) (fn, em, ph string, phoneHash any, err error) {
+	if fn, err = s.Seal(FieldUserFullName, fullName); err != nil {
+		return "", "", "", nil, err
+	}
+	if em, err = s.Seal(FieldUserEmail, email); err != nil {
+		return "", "", "", nil, err
+	}
+	if ph, err = s.Seal(FieldUserPhone, phone); err != nil {
+		return "", "", "", nil, err
+	}
 	if phone != "" {
-		p, ok := domain.NormalizePhone(phone)
-		if !ok {
-			fields["phone"] = "not a valid Indonesian phone number, e.g. 0812 3456 7890"
-		}
-		phone = p
+		phoneHash = s.LookupHash(HashPhone, phone)
 	}
-	return email, phone
+	return fn, em, ph, phoneHash, nil
 }
 
 // CreateUser adds a user. Authorization: PermManageUsers, and the new user's
 // region must lie inside the caller's region.
 func (s *Store) CreateUser(ctx context.Context, sc domain.Scope, nu domain.NewUser) (domain.User, error) {
-	fields := map[string]string{}
-	nu.Username = strings.ToLower(strings.TrimSpace(nu.Username))
-	if !usernameRE.MatchString(nu.Username) {
-		fields["username"] = "3-40 characters: lower-case letters, digits, dot, dash, underscore"
+	fields := nu.Check()
+	if m, bad := passwordProblem(nu.Username, nu.Password); bad {
+		fields["password"] = m
 	}
-	if !nu.Role.Valid() {
-		fields["role"] = "unknown role"
-	}
-	if !domain.ValidRegionCode(nu.RegionCode) {
-		fields["region_code"] = "not a Kemendagri region code, e.g. 61.07"
-	}
-	if reason := auth.CheckPasswordPolicyFor(nu.Username, nu.Password); reason != "" {
-		fields["password"] = reason
-	}
-	nu.FullName = strings.TrimSpace(nu.FullName)
-	if len(nu.FullName) > 200 {
-		fields["full_name"] = "at most 200 characters"
-	}
-	nu.Email, nu.Phone = validateContact(fields, nu.Email, nu.Phone)
 	if len(fields) > 0 {
-		return domain.User{}, domain.Invalid("please correct the marked fields", fields)
+		return domain.User{}, domain.InvalidFields(fields)
 	}
 	if !sc.Can(domain.PermManageUsers) {
-		return domain.User{}, domain.Errorf(domain.EForbidden, "your role may not manage users")
+		return domain.User{}, domain.E(domain.EForbidden, "user.err.manage_forbidden")
 	}
 	if !access.CanGrantRole(sc, nu.Role, nu.RegionCode) {
-		return domain.User{}, domain.Invalid("please correct the marked fields",
-			map[string]string{"region_code": "outside your region"})
+		return domain.User{}, domain.InvalidFields(domain.FieldErrors{"region_code": domain.M("field.region_outside")})
 	}
 	hash, err := auth.HashPassword(nu.Password, auth.DefaultParams)
 	if err != nil {
 		return domain.User{}, fmt.Errorf("store: hash password: %w", err)
 	}
+	fn, em, ph, phoneHash, err := s.sealContact(nu.FullName, nu.Email, nu.Phone)
+	if err != nil {
+		return domain.User{}, fmt.Errorf("store: create user: %w", err)
+	}
 	now := s.utc()
 	id := newID(now)
-	enc := func(field, v string) string {
-		if err != nil {
-			return ""
-		}
-		var c string
-		c, err = s.box.Encrypt(field, v)
-		return c
-	}
-	fn, em, ph := enc(FieldUserFullName, nu.FullName), enc(FieldUserEmail, nu.Email), enc(FieldUserPhone, nu.Phone)
-	if err != nil {
-		return domain.User{}, fmt.Errorf("store: encrypt: %w", err)
-	}
-	var phoneHash any
-	if nu.Phone != "" {
-		phoneHash = s.box.Hash(HashPhone, nu.Phone)
-	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var ok int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE code = $1`, nu.RegionCode).Scan(&ok); err != nil {
 			return fmt.Errorf("store: check region: %w", err)
 		}
 		if ok == 0 {
-			return domain.Invalid("please correct the marked fields", map[string]string{"region_code": "no such region"})
+			return domain.InvalidFields(domain.FieldErrors{"region_code": domain.M("field.region_unknown")})
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, role, region_code, full_name_enc, email_enc,
 			phone_enc, phone_hash, password_hash, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
 			id, nu.Username, string(nu.Role), nu.RegionCode, fn, em, ph, phoneHash, hash, now, now)
 		if isUniqueViolation(err) {
 			if strings.Contains(err.Error(), "phone") {
-				return domain.Invalid("please correct the marked fields", map[string]string{"phone": "another user has this phone number"})
+				return domain.InvalidFields(domain.FieldErrors{"phone": domain.M("field.phone_taken")})
 			}
-			return domain.Invalid("please correct the marked fields", map[string]string{"username": "this username is taken"})
+			return domain.InvalidFields(domain.FieldErrors{"username": domain.M("field.username_taken")})
 		}
 		if err != nil {
 			return fmt.Errorf("store: create user: %w", err)
@@ -205,7 +202,7 @@ func (s *Store) getUser(ctx context.Context, sc domain.Scope, id string, audit b
 // Authorization: PermViewUsers.
 func (s *Store) ListUsers(ctx context.Context, sc domain.Scope, f domain.UserFilter) ([]domain.User, int, error) {
 	if !sc.Can(domain.PermViewUsers) {
-		return nil, 0, domain.Errorf(domain.EForbidden, "your role may not list users")
+		return nil, 0, domain.E(domain.EForbidden, "user.err.view_forbidden")
 	}
 	where, args := scopeClause("u.region_code", sc.RegionCode, 1)
 	conds := []string{where}
@@ -234,22 +231,19 @@ func (s *Store) ListUsers(ctx context.Context, sc domain.Scope, f domain.UserFil
 		limit = 50
 	}
 	offset := max(f.Offset, 0)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
+	out, err := Rows(ctx, s.r, func(rows *sql.Rows) (domain.User, error) {
+		u, err := scanUser(rows)
+		u.PersonalMasked = hasPersonal(u)
+		return u.User, err
+	}, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
 		WHERE `+w+` ORDER BY u.region_code, u.username LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
-	defer rows.Close()
-	out := []domain.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: list users: %w", err)
-		}
-		u.PersonalMasked = hasPersonal(u)
-		out = append(out, u.User)
+	if out == nil {
+		out = []domain.User{}
 	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // UpdateUser changes a user inside sc's region. Authorization:
@@ -260,8 +254,7 @@ func (s *Store) ListUsers(ctx context.Context, sc domain.Scope, f domain.UserFil
 // their sessions.
 func (s *Store) UpdateUser(ctx context.Context, sc domain.Scope, id string, up domain.UserUpdate) (domain.User, error) {
 	if sc.UserID == id && !sc.System && up.Password != nil {
-		return domain.User{}, domain.Errorf(domain.EForbidden,
-			"change your own password on the account page: it asks for the current one")
+		return domain.User{}, domain.E(domain.EForbidden, "user.err.own_password")
 	}
 	return s.updateUser(ctx, sc, id, up)
 }
@@ -272,10 +265,102 @@ func (s *Store) UpdateUser(ctx context.Context, sc domain.Scope, id string, up d
 // password and, with TOTP on, a current code.
 func (s *Store) SetOwnPassword(ctx context.Context, sc domain.Scope, pw string) error {
 	if sc.UserID == "" {
-		return domain.Errorf(domain.EForbidden, "not a user")
+		return domain.E(domain.EForbidden, "user.err.not_a_user")
 	}
 	_, err := s.updateUser(ctx, sc, sc.UserID, domain.UserUpdate{Password: &pw})
 	return err
+}
+
+// checkUpdate adds to up's own field checks those that need the caller's
+// scope or the database, and hashes a new password. It returns the field
+// errors and the new password's hash ("" when unchanged).
+func (s *Store) checkUpdate(ctx context.Context, sc domain.Scope, id string, up *domain.UserUpdate) (domain.FieldErrors, string, error) {
+	fields := up.Check()
+	if _, bad := fields["region_code"]; up.RegionCode != nil && !bad && !sc.Contains(*up.RegionCode) {
+		fields["region_code"] = domain.M("field.region_outside")
+	}
+	if up.Disabled != nil && *up.Disabled && sc.UserID == id {
+		fields["disabled"] = domain.M("field.disable_self")
+	}
+	if up.Password == nil {
+		return fields, "", nil
+	}
+	var username string // for the policy only; the update itself is scoped
+	err := s.r.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1`, id).Scan(&username)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, "", fmt.Errorf("store: update user: %w", err)
+	}
+	if m, bad := passwordProblem(username, *up.Password); bad {
+		fields["password"] = m
+	}
+	if len(fields) > 0 {
+		return fields, "", nil
+	}
+	hash, err := auth.HashPassword(*up.Password, auth.DefaultParams)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: hash password: %w", err)
+	}
+	return fields, hash, nil
+}
+
+// userSets is the SET list of an update: columns, their arguments and the
+// names of what changed, for the audit entry.
+type userSets struct {
+	cols    []string
+	args    []any
+	changed []string
+}
+
+func (u *userSets) set(col string, v any, name string) {
+	u.args = append(u.args, v)
+	u.cols = append(u.cols, col+" = $"+strconv.Itoa(len(u.args)))
+	if name != "" {
+		u.changed = append(u.changed, name)
+	}
+}
+
+// updateSets lists the columns a checked update changes.
+func (s *Store) updateSets(up domain.UserUpdate, hash string) (userSets, error) {
+	var u userSets
+	if up.Role != nil {
+		u.set("role", string(*up.Role), "role="+string(*up.Role))
+	}
+	if up.RegionCode != nil {
+		u.set("region_code", *up.RegionCode, "region_code="+*up.RegionCode)
+	}
+	if up.Disabled != nil {
+		u.set("disabled", *up.Disabled, "disabled="+strconv.FormatBool(*up.Disabled))
+	}
+	if up.FullName != nil {
+		c, err := s.Seal(FieldUserFullName, *up.FullName)
+		if err != nil {
+			return u, err
+		}
+		u.set("full_name_enc", c, "full_name")
+	}
+	if up.Email != nil {
+		c, err := s.Seal(FieldUserEmail, *up.Email)
+		if err != nil {
+			return u, err
+		}
+		u.set("email_enc", c, "email")
+	}
+	if up.Phone != nil {
+		c, err := s.Seal(FieldUserPhone, *up.Phone)
+		if err != nil {
+			return u, err
+		}
+		u.set("phone_enc", c, "phone")
+		var h any
+		if *up.Phone != "" {
+			h = s.LookupHash(HashPhone, *up.Phone)
+		}
+		u.set("phone_hash", h, "")
+	}
+	if hash != "" {
+		u.set("password_hash", hash, "password")
+	}
+	return u, nil
 }
 
 func (s *Store) updateUser(ctx context.Context, sc domain.Scope, id string, up domain.UserUpdate) (domain.User, error) {
@@ -285,128 +370,49 @@ func (s *Store) updateUser(ctx context.Context, sc domain.Scope, id string, up d
 		return domain.User{}, domain.NotFound("user")
 	}
 	if !manage && (up.Role != nil || up.RegionCode != nil || up.Disabled != nil) {
-		return domain.User{}, domain.Errorf(domain.EForbidden, "only an administrator may change role, region or status")
+		return domain.User{}, domain.E(domain.EForbidden, "user.err.admin_fields")
 	}
-	fields := map[string]string{}
-	sets := []string{}
-	var args []any
-	var changed []string
-	set := func(col string, v any, name string) {
-		args = append(args, v)
-		sets = append(sets, col+" = $"+strconv.Itoa(len(args)))
-		if name != "" {
-			changed = append(changed, name)
-		}
-	}
-	if up.Role != nil {
-		if !up.Role.Valid() {
-			fields["role"] = "unknown role"
-		}
-		set("role", string(*up.Role), "role="+string(*up.Role))
-	}
-	if up.RegionCode != nil {
-		if !domain.ValidRegionCode(*up.RegionCode) {
-			fields["region_code"] = "not a Kemendagri region code, e.g. 61.07"
-		} else if !sc.Contains(*up.RegionCode) {
-			fields["region_code"] = "outside your region"
-		}
-		set("region_code", *up.RegionCode, "region_code="+*up.RegionCode)
-	}
-	if up.Disabled != nil {
-		if self && *up.Disabled {
-			fields["disabled"] = "you cannot disable your own account"
-		}
-		set("disabled", *up.Disabled, "disabled="+strconv.FormatBool(*up.Disabled))
-	}
-	var email, phone string
-	if up.Email != nil || up.Phone != nil {
-		e, p := "", ""
-		if up.Email != nil {
-			e = *up.Email
-		}
-		if up.Phone != nil {
-			p = *up.Phone
-		}
-		email, phone = validateContact(fields, e, p)
-	}
-	var encErr error
-	enc := func(field, v string) string {
-		c, err := s.box.Encrypt(field, v)
-		if err != nil {
-			encErr = err
-		}
-		return c
-	}
-	if up.FullName != nil {
-		n := strings.TrimSpace(*up.FullName)
-		if len(n) > 200 {
-			fields["full_name"] = "at most 200 characters"
-		}
-		set("full_name_enc", enc(FieldUserFullName, n), "full_name")
-	}
-	if up.Email != nil {
-		set("email_enc", enc(FieldUserEmail, email), "email")
-	}
-	if up.Phone != nil {
-		set("phone_enc", enc(FieldUserPhone, phone), "phone")
-		var h any
-		if phone != "" {
-			h = s.box.Hash(HashPhone, phone)
-		}
-		set("phone_hash", h, "")
-	}
-	if up.Password != nil {
-		var username string // for the policy only; the update below is scoped
-		if err := s.r.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1`, id).Scan(&username); err != nil &&
-			!errors.Is(err, sql.ErrNoRows) {
-			return domain.User{}, fmt.Errorf("store: update user: %w", err)
-		}
-		if reason := auth.CheckPasswordPolicyFor(username, *up.Password); reason != "" {
-			fields["password"] = reason
-		} else {
-			h, err := auth.HashPassword(*up.Password, auth.DefaultParams)
-			if err != nil {
-				return domain.User{}, fmt.Errorf("store: hash password: %w", err)
-			}
-			set("password_hash", h, "password")
-		}
+	fields, hash, err := s.checkUpdate(ctx, sc, id, &up)
+	if err != nil {
+		return domain.User{}, err
 	}
 	if len(fields) > 0 {
-		return domain.User{}, domain.Invalid("please correct the marked fields", fields)
+		return domain.User{}, domain.InvalidFields(fields)
 	}
-	if encErr != nil {
-		return domain.User{}, fmt.Errorf("store: encrypt: %w", encErr)
+	sets, err := s.updateSets(up, hash)
+	if err != nil {
+		return domain.User{}, fmt.Errorf("store: update user: %w", err)
 	}
-	if len(sets) == 0 {
+	if len(sets.cols) == 0 {
 		return s.GetUser(ctx, sc, id)
 	}
-	set("updated_at", s.utc(), "")
-	sort.Strings(changed)
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		where, wargs := scopeClause("region_code", sc.RegionCode, len(args)+2)
-		var region string
+	sets.set("updated_at", s.utc(), "")
+	sort.Strings(sets.changed)
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		// Read the region first (inside the scope) so the audit entry names it.
-		qargs := append([]any{id}, wargs...)
-		w2, _ := scopeClause("region_code", sc.RegionCode, 2)
-		err := tx.QueryRowContext(ctx, `SELECT region_code FROM users WHERE id = $1 AND `+w2, qargs...).Scan(&region)
+		w1, wargs := scopeClause("region_code", sc.RegionCode, 2)
+		var region string
+		err := tx.QueryRowContext(ctx, `SELECT region_code FROM users WHERE id = $1 AND `+w1,
+			append([]any{id}, wargs...)...).Scan(&region)
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.NotFound("user")
 		}
 		if err != nil {
 			return fmt.Errorf("store: update user: %w", err)
 		}
-		all := append(append([]any{}, args...), id)
-		all = append(all, wargs...)
-		res, err := tx.ExecContext(ctx, `UPDATE users SET `+strings.Join(sets, ", ")+
-			` WHERE id = $`+strconv.Itoa(len(args)+1)+` AND `+where, all...)
+		n := len(sets.args)
+		where, wargs := scopeClause("region_code", sc.RegionCode, n+2)
+		all := append(append(append([]any{}, sets.args...), id), wargs...)
+		res, err := tx.ExecContext(ctx, `UPDATE users SET `+strings.Join(sets.cols, ", ")+
+			` WHERE id = $`+strconv.Itoa(n+1)+` AND `+where, all...)
 		if isUniqueViolation(err) {
-			return domain.Invalid("please correct the marked fields", map[string]string{"phone": "another user has this phone number"})
+			return domain.InvalidFields(domain.FieldErrors{"phone": domain.M("field.phone_taken")})
 		}
 		if err != nil {
 			return fmt.Errorf("store: update user: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.NotFound("user")
+		if err := oneRow(res, "user"); err != nil {
+			return err
 		}
 		if up.Password != nil || (up.Disabled != nil && *up.Disabled) || up.Role != nil || up.RegionCode != nil {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
@@ -421,7 +427,7 @@ func (s *Store) updateUser(ctx context.Context, sc domain.Scope, id string, up d
 				return fmt.Errorf("store: revoke tokens: %w", err)
 			}
 		}
-		return s.audit(ctx, tx, sc, "user.update", "user", id, region, "changed="+strings.Join(changed, ","))
+		return s.audit(ctx, tx, sc, "user.update", "user", id, region, "changed="+strings.Join(sets.changed, ","))
 	})
 	if err != nil {
 		return domain.User{}, err
@@ -429,115 +435,21 @@ func (s *Store) updateUser(ctx context.Context, sc domain.Scope, id string, up d
 	return s.getUser(ctx, sc, id, false)
 }
 
-// Credentials is what login needs to know about a user.
-type Credentials struct {
-	User         domain.User
-	PasswordHash string
-	TOTPSecret   string // decrypted
-	TOTPLastStep int64
-}
-
-// CredentialsByUsername returns a user's credentials for login, or not found.
-// Authorization: none; only the login and CLI code paths call it.
-func (s *Store) CredentialsByUsername(ctx context.Context, username string) (Credentials, error) {
-	return s.credentials(ctx, "u.username = $1", strings.ToLower(strings.TrimSpace(username)))
-}
-
-// CredentialsByID returns a user's credentials by id.
-func (s *Store) CredentialsByID(ctx context.Context, id string) (Credentials, error) {
-	return s.credentials(ctx, "u.id = $1", id)
-}
-
-func (s *Store) credentials(ctx context.Context, where string, arg any) (Credentials, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+`, u.password_hash, u.totp_secret_enc, u.totp_last_step
-		FROM users u LEFT JOIN regions r ON r.code = u.region_code WHERE `+where, arg)
-	var c Credentials
-	var u userRow
-	var last sql.NullTime
-	var totpEnc string
-	err := row.Scan(&u.ID, &u.Username, &u.Role, &u.RegionCode, &u.RegionName, &u.fullNameEnc, &u.emailEnc,
-		&u.phoneEnc, &u.TOTPEnabled, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &last, &u.Agency, &c.PasswordHash, &totpEnc, &c.TOTPLastStep)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, domain.NotFound("user")
-	}
+// oneRow turns the result of an UPDATE or DELETE of one row into not
+// found (of what) when it touched none.
+func oneRow(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
 	if err != nil {
-		return c, fmt.Errorf("store: credentials: %w", err)
+		return fmt.Errorf("store: rows affected: %w", err)
 	}
-	if last.Valid {
-		t := last.Time.UTC()
-		u.LastLoginAt = &t
+	if n == 0 {
+		return domain.NotFound(what)
 	}
-	u.PersonalMasked = hasPersonal(u)
-	c.User = u.User
-	if c.TOTPSecret, err = s.box.Decrypt(FieldUserTOTPSecret, totpEnc); err != nil {
-		return c, fmt.Errorf("store: credentials: %w", err)
-	}
-	return c, nil
-}
-
-// RecordLogin notes a successful login in the user row and the audit log.
-func (s *Store) RecordLogin(ctx context.Context, sc domain.Scope, u domain.User, detail string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = $1 WHERE id = $2`, s.utc(), u.ID); err != nil {
-			return fmt.Errorf("store: record login: %w", err)
-		}
-		return s.audit(ctx, tx, sc, "auth.login", "user", u.ID, u.RegionCode, detail)
-	})
-}
-
-// SetTOTP stores (enabled=true) or removes (secret "") a user's second
-// factor. Authorization: the user themself, or PermManageUsers in scope
-// (removal only, for a lost phone).
-func (s *Store) SetTOTP(ctx context.Context, sc domain.Scope, id, secret string, step int64) error {
-	if sc.UserID != id {
-		if !sc.Can(domain.PermManageUsers) || secret != "" {
-			return domain.NotFound("user")
-		}
-	}
-	enc, err := s.box.Encrypt(FieldUserTOTPSecret, secret)
-	if err != nil {
-		return fmt.Errorf("store: encrypt: %w", err)
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		where, wargs := scopeClause("region_code", sc.RegionCode, 5)
-		var region string
-		err := tx.QueryRowContext(ctx, `SELECT region_code FROM users WHERE id = $1`, id).Scan(&region)
-		if err != nil {
-			return domain.NotFound("user")
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret_enc = $1, totp_enabled = $2, totp_last_step = $3
-			WHERE id = $4 AND `+where, append([]any{enc, secret != "", step, id}, wargs...)...)
-		if err != nil {
-			return fmt.Errorf("store: set totp: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.NotFound("user")
-		}
-		action := "auth.totp_enable"
-		if secret == "" {
-			action = "auth.totp_disable"
-		}
-		return s.audit(ctx, tx, sc, action, "user", id, region, "")
-	})
-}
-
-// UseTOTPStep records the step of an accepted code, refusing a replay
-// (a step not after the last one used): false means the code was used.
-func (s *Store) UseTOTPStep(ctx context.Context, id string, step int64) (bool, error) {
-	var ok bool
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, id)
-		if err != nil {
-			return fmt.Errorf("store: use totp step: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		ok = n == 1
-		return nil
-	})
-	return ok, err
+	return nil
 }
 
 // UserCount returns the number of users (for first-run checks).
+// Authorization: none; only the CLI and start-up call it.
 func (s *Store) UserCount(ctx context.Context) (int, error) {
 	var n int
 	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
@@ -546,8 +458,6 @@ func (s *Store) UserCount(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
-
-var _ = time.Second
 
 // UserByPhone finds the active user with a phone number (any format),
 // through the keyed hash. Authorization: none; used by the SMS channel to
@@ -558,7 +468,7 @@ func (s *Store) UserByPhone(ctx context.Context, phone string) (domain.User, err
 		return domain.User{}, domain.NotFound("user")
 	}
 	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
-		WHERE u.phone_hash = $1 AND u.disabled = $2`, s.box.Hash(HashPhone, p), false)
+		WHERE u.phone_hash = $1 AND u.disabled = $2`, s.LookupHash(HashPhone, p), false)
 	u, err := scanUser(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.User{}, domain.NotFound("user")

@@ -411,32 +411,6 @@ func parseAge(v string) *int {
 	return &n
 }
 
-// listPager builds previous/next links for a list.
-type listPager struct {
-	Page, Pages      int
-	PrevURL, NextURL string
-}
-
-func newPager(path string, v url.Values, page, total, per int) listPager {
-	p := listPager{Page: page, Pages: (total + per - 1) / per}
-	link := func(n int) string {
-		v.Set("page", strconv.Itoa(n))
-		return path + "?" + v.Encode()
-	}
-	if page > 1 {
-		p.PrevURL = link(page - 1)
-	}
-	if page < p.Pages {
-		p.NextURL = link(page + 1)
-	}
-	return p
-}
-
-func listPageNum(r *http.Request) int {
-	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	return min(max(n, 1), 100000)
-}
-
 // parseForm reads a posted form of at most max bytes.
 func parseSmallForm(w http.ResponseWriter, r *http.Request, max int64) error {
 	r.Body = http.MaxBytesReader(w, r.Body, max)

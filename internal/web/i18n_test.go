@@ -42,6 +42,23 @@ func TestEveryKeyTranslated(t *testing.T) {
 			}
 		}
 	}
+	// Message keys of errors and field errors, built here, in the store and
+	// in domain: domain.M("key"), domain.E(code, "key") (M and E inside domain).
+	msgKey := regexp.MustCompile(`\b(?:domain\.)?(?:M\(|E\((?:domain\.)?E[A-Za-z]+, )"([a-z_.0-9]+)"`)
+	for _, dir := range []string{".", "../store", "../domain"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, _ := os.ReadFile(f)
+			for _, m := range msgKey.FindAllStringSubmatch(string(b), -1) {
+				if !strings.HasSuffix(m[1], ".") { // "field." + an older English sentence
+					keys[m[1]] = f
+				}
+			}
+		}
+	}
 	for _, r := range domain.Roles {
 		keys["role."+string(r)] = "roles"
 		keys["roledesc."+string(r)] = "roles"

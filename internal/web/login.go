@@ -13,9 +13,12 @@ import (
 	"lindu/internal/auth"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
-	"lindu/internal/i18n"
 	"lindu/internal/store"
 )
+
+// Staff login (/login): username and password, counted against the login
+// limits before any password is hashed; the second factor follows on
+// /login/totp (login_totp.go).
 
 // LoginPage is the login form.
 type LoginPage struct {
@@ -24,6 +27,8 @@ type LoginPage struct {
 	Next     string
 }
 
+// loginForm shows the form. Authorization: anyone; a signed-in user goes
+// home.
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	if p := httpx.PrincipalFrom(r.Context()); p != nil && p.Session != nil && p.Ready() {
 		http.Redirect(w, r, "/beranda", http.StatusSeeOther)
@@ -33,10 +38,13 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "login", LoginPage{Base: b, Next: localPath(r.URL.Query().Get("next"), "")})
 }
 
+// login checks a username and password. Authorization: anyone, within the
+// login limits (store.LoginLimitsFor); when the limits cannot be read the
+// attempt is refused with 503, never let through unchecked.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, domain.Errorf(domain.EInvalid, "bad form"))
+		s.fail(w, r, domain.E(domain.EInvalid, "error.invalid"))
 		return
 	}
 	b := s.base(w, r, "login.title")
@@ -50,8 +58,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	ip := httpx.ClientIP(r, s.auth.TrustProxy)
 	username := strings.ToLower(page.Username)
 	password := r.PostFormValue("password")
-	sc := access.Public(ip, r.UserAgent())
-
 	if len(username) > 100 || len(password) > 1024 {
 		page.Error = b.T("login.failed")
 		s.render(w, r, http.StatusUnauthorized, "login", page)
@@ -62,44 +68,22 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	limits := store.LoginLimitsFor(username, ip)
 	att, err := s.st.TakeLoginAttempt(ctx, limits)
 	if err != nil {
-		s.fail(w, r, err)
+		s.fail(w, r, s.limitsDown(ctx, "login", err))
 		return
 	}
 	if !att.Allowed {
 		s.loginThrottled(w, r, page, att.Until)
 		return
 	}
-	cred, err := s.st.CredentialsByUsername(ctx, username)
-	ok := false
-	switch {
-	case domain.IsNotFound(err):
-		err = s.gate.Burn(ctx, password)
-	case err != nil:
-	default:
-		ok, err = s.gate.Verify(ctx, password, cred.PasswordHash)
-		if errors.Is(err, auth.ErrBadHash) {
-			s.log.Error("login: stored hash unreadable", "user_id", cred.User.ID)
-			ok, err = false, nil
-		}
-		ok = ok && !cred.User.Disabled
-	}
+	cred, ok, err := s.checkPassword(ctx, username, password)
 	if err != nil {
 		// The attempt was not judged (hashing busy, database down): give it back.
-		s.st.GiveBackLoginAttempt(context.WithoutCancel(ctx), limits)
+		s.giveBack(ctx, "login", limits)
 		s.fail(w, r, passwordCheckError(err))
 		return
 	}
 	if !ok {
-		// The audit log is append-only: name the attempt only with a real
-		// username, never with whatever was typed (it may be a password).
-		detail := "unknown username"
-		if cred.User.ID != "" {
-			sc.Username, detail = cred.User.Username, ""
-		}
-		if len(att.Locked) > 0 {
-			detail = strings.TrimSpace(detail + " delay=" + lockKinds(att.Locked))
-		}
-		s.st.Audit(ctx, sc, "auth.login_failed", "user", cred.User.ID, cred.User.RegionCode, detail)
+		s.loginFailed(ctx, access.Public(ip, r.UserAgent()), cred, att.Locked)
 		page.Error = b.T("login.failed")
 		s.render(w, r, http.StatusUnauthorized, "login", page)
 		return
@@ -108,14 +92,61 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	// End any session this browser already had (no session fixation).
+	s.startSession(w, r, cred.User, ip, b.Lang, page.Next)
+}
+
+// checkPassword looks the user up and checks the password within the
+// password gate; an unknown username costs the same hashing. ok is false
+// for a wrong password, an unknown username or a disabled account.
+func (s *Server) checkPassword(ctx context.Context, username, password string) (store.Credentials, bool, error) {
+	cred, err := s.st.CredentialsByUsername(ctx, username)
+	switch {
+	case domain.IsNotFound(err):
+		return store.Credentials{}, false, s.gate.Burn(ctx, password)
+	case err != nil:
+		return store.Credentials{}, false, err
+	}
+	ok, err := s.gate.Verify(ctx, password, cred.PasswordHash)
+	if errors.Is(err, auth.ErrBadHash) {
+		s.log.ErrorContext(ctx, "login: stored hash unreadable", "user_id", cred.User.ID)
+		ok, err = false, nil
+	}
+	return cred, ok && !cred.User.Disabled, err
+}
+
+// loginFailed records a refused login in the audit log. The log is
+// append-only: the attempt is named only with a real username, never with
+// whatever was typed (it may be a password). The login is refused whatever
+// happens; a failure to record it is logged.
+func (s *Server) loginFailed(ctx context.Context, sc domain.Scope, cred store.Credentials, locked []string) {
+	detail := "unknown username"
+	if cred.User.ID != "" {
+		sc.Username, detail = cred.User.Username, ""
+	}
+	if len(locked) > 0 {
+		detail = strings.TrimSpace(detail + " delay=" + lockKinds(locked))
+	}
+	if err := s.st.Audit(ctx, sc, "auth.login_failed", "user", cred.User.ID, cred.User.RegionCode, detail); err != nil {
+		s.log.ErrorContext(ctx, "login: audit of a failed login not written", "err", err.Error())
+	}
+}
+
+// startSession signs a user in whose password was right: it ends any
+// session this browser had (no session fixation), records the login (a
+// login that cannot be recorded is refused) and sends the user on to their
+// second factor, its enrolment, or next.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u domain.User, ip, lang, next string) {
+	ctx := r.Context()
 	if c, err := r.Cookie(s.auth.SessionCookieName()); err == nil {
 		if old, err := s.st.SessionByToken(ctx, c.Value); err == nil {
-			s.st.DeleteSession(ctx, access.ForUser(old.User, ip, r.UserAgent()), old.TokenHash)
+			if err := s.st.DeleteSession(ctx, access.ForUser(old.User, ip, r.UserAgent()), old.TokenHash); err != nil {
+				// The new session gets a new token either way.
+				s.log.WarnContext(ctx, "login: earlier session not ended", "err", err.Error())
+			}
 		}
 	}
-	pending := s.auth.PendingFor(cred.User, false)
-	tok, err := s.st.CreateSession(ctx, cred.User.ID, ip, b.Lang, pending == httpx.PendingNone)
+	pending := s.auth.PendingFor(u, false)
+	tok, err := s.st.CreateSession(ctx, u.ID, ip, lang, pending == httpx.PendingNone)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -124,7 +155,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if pending == httpx.PendingTOTP {
 		detail = "factor=password,totp_pending"
 	}
-	if err := s.st.RecordLogin(ctx, access.ForUser(cred.User, ip, r.UserAgent()), cred.User, detail); err != nil {
+	// The session's token has not left the server: refused here, it is
+	// never used and expires.
+	if err := s.st.RecordLogin(ctx, access.ForUser(u, ip, r.UserAgent()), u, detail); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -132,139 +165,40 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode})
 	switch pending {
 	case httpx.PendingTOTP:
-		http.Redirect(w, r, "/login/totp?next="+url.QueryEscape(page.Next), http.StatusSeeOther)
+		http.Redirect(w, r, "/login/totp?next="+url.QueryEscape(next), http.StatusSeeOther)
 	case httpx.PendingEnroll:
 		http.Redirect(w, r, "/account?enroll=1", http.StatusSeeOther)
 	default:
-		http.Redirect(w, r, localPath(page.Next, "/beranda"), http.StatusSeeOther)
+		http.Redirect(w, r, localPath(next, "/beranda"), http.StatusSeeOther)
 	}
-}
-
-// TOTPPage asks for the second factor.
-type TOTPPage struct {
-	Base
-	Next string
-}
-
-func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
-	p := httpx.PrincipalFrom(r.Context())
-	if p == nil || p.Session == nil {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	if p.Pending != httpx.PendingTOTP {
-		http.Redirect(w, r, "/beranda", http.StatusSeeOther)
-		return
-	}
-	s.render(w, r, http.StatusOK, "totp", TOTPPage{Base: s.base(w, r, "totp.title"), Next: localPath(r.URL.Query().Get("next"), "")})
-}
-
-func (s *Server) totpVerify(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	p := httpx.PrincipalFrom(r.Context())
-	if p == nil || p.Session == nil || p.Pending != httpx.PendingTOTP {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	if !s.checkCSRF(r, p.Session.CSRFToken) {
-		s.fail(w, r, domain.Errorf(domain.EForbidden, "bad CSRF token"))
-		return
-	}
-	ctx := r.Context()
-	b := s.base(w, r, "totp.title")
-	page := TOTPPage{Base: b, Next: localPath(r.PostFormValue("next"), "")}
-	limits := store.TOTPLimitsFor(p.User.ID)
-	att, err := s.st.TakeLoginAttempt(ctx, limits)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !att.Allowed {
-		page.Error = b.T("login.throttled", att.Until.In(b.Zone).Format("15:04:05 MST"))
-		w.Header().Set("Retry-After", fmt.Sprint(int(time.Until(att.Until).Seconds())+1))
-		s.render(w, r, http.StatusTooManyRequests, "totp", page)
-		return
-	}
-	cred, err := s.st.CredentialsByID(ctx, p.User.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	step, ok := auth.VerifyTOTP(cred.TOTPSecret, r.PostFormValue("code"), s.now(), cred.TOTPLastStep)
-	if ok {
-		ok, err = s.st.UseTOTPStep(ctx, p.User.ID, step)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	if !ok {
-		s.st.Audit(ctx, p.Scope, "auth.totp_failed", "user", p.User.ID, p.User.RegionCode, "")
-		page.Error = b.T("totp.failed")
-		s.render(w, r, http.StatusUnauthorized, "totp", page)
-		return
-	}
-	if err := s.st.LoginSucceeded(ctx, limits); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	passed := true
-	if err := s.st.UpdateSession(ctx, p.Session.TokenHash, &passed, nil); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.st.Audit(ctx, p.Scope, "auth.totp_passed", "user", p.User.ID, p.User.RegionCode, "")
-	http.Redirect(w, r, localPath(page.Next, "/beranda"), http.StatusSeeOther)
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	p := httpx.PrincipalFrom(r.Context())
-	if p != nil && p.Session != nil {
-		if !s.checkCSRF(r, p.Session.CSRFToken) {
-			s.fail(w, r, domain.Errorf(domain.EForbidden, "bad CSRF token"))
-			return
-		}
-		if err := s.st.DeleteSession(r.Context(), p.Scope, p.Session.TokenHash); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	http.SetCookie(w, &http.Cookie{Name: s.auth.SessionCookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, "/?ok=logged_out", http.StatusSeeOther)
-}
-
-func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-	lang := r.PostFormValue("lang")
-	if !i18n.Supported(lang) {
-		s.fail(w, r, domain.Invalid("unknown language", map[string]string{"lang": "id or en"}))
-		return
-	}
-	p := httpx.PrincipalFrom(r.Context())
-	if p != nil && p.Session != nil {
-		if !s.checkCSRF(r, p.Session.CSRFToken) {
-			s.fail(w, r, domain.Errorf(domain.EForbidden, "bad CSRF token"))
-			return
-		}
-		if err := s.st.UpdateSession(r.Context(), p.Session.TokenHash, nil, &lang); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	} else if !s.checkAnonCSRF(r) {
-		s.fail(w, r, domain.Errorf(domain.EForbidden, "bad CSRF token"))
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: "lindu_lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
-		Secure: s.opt.SecureCookies, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, localPath(r.PostFormValue("next"), "/"), http.StatusSeeOther)
 }
 
 // loginThrottled answers an attempt refused by a login limit.
 func (s *Server) loginThrottled(w http.ResponseWriter, r *http.Request, page LoginPage, until time.Time) {
 	page.Error = page.T("login.throttled", until.In(page.Zone).Format("15:04:05 MST"))
-	w.Header().Set("Retry-After", fmt.Sprint(int(time.Until(until).Seconds())+1))
+	s.retryAfter(w, until)
 	s.render(w, r, http.StatusTooManyRequests, "login", page)
+}
+
+// retryAfter tells the client when a delay ends.
+func (s *Server) retryAfter(w http.ResponseWriter, until time.Time) {
+	w.Header().Set("Retry-After", fmt.Sprint(int(until.Sub(s.now()).Seconds())+1))
+}
+
+// limitsDown is the answer to a password or code check whose limits could
+// not be read or counted: the check is refused (503, logged), so a broken
+// limits table never lets a guesser past them.
+func (s *Server) limitsDown(ctx context.Context, what string, err error) error {
+	s.log.ErrorContext(ctx, "login limits unavailable: "+what+" refused", "err", err.Error())
+	return domain.Unavailable()
+}
+
+// giveBack returns an attempt that could not be judged to the limits. If
+// that fails the attempt stays counted: the limits err on the safe side.
+func (s *Server) giveBack(ctx context.Context, what string, limits []store.LoginLimit) {
+	if err := s.st.GiveBackLoginAttempt(context.WithoutCancel(ctx), limits); err != nil {
+		s.log.WarnContext(ctx, "login limits: unjudged "+what+" attempt not given back", "err", err.Error())
+	}
 }
 
 // passwordCheckError turns a busy password gate into 503 with Retry-After.

@@ -14,8 +14,8 @@ type LoginLocksPage struct {
 	Lifted bool
 }
 
-// Authorization: admins whose region covers the deployment's root region
-// (the store refuses everyone else).
+// loginLocks lists the limits. Authorization: admins whose region covers
+// the deployment's root region (the store refuses everyone else).
 func (s *Server) loginLocks(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "locks.title")
 	locks, err := s.st.ListLoginLocks(r.Context(), b.Scope, s.opt.RootRegion)
@@ -26,6 +26,8 @@ func (s *Server) loginLocks(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "login_locks", LoginLocksPage{Base: b, Locks: locks, Lifted: r.URL.Query().Get("ok") == "1"})
 }
 
+// loginLockLift lifts one limit's delay (audited). Authorization: as
+// loginLocks.
 func (s *Server) loginLockLift(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "locks.title")
 	if err := s.st.LiftLoginLock(r.Context(), b.Scope, s.opt.RootRegion, r.PostFormValue("key")); err != nil {

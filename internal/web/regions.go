@@ -20,6 +20,8 @@ type RegionsPage struct {
 	Searched bool
 }
 
+// regions browses a region's children and searches by name, within the
+// deployment's region. Authorization: anyone (public reference data).
 func (s *Server) regions(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "regions.title")
 	ctx := r.Context()
@@ -43,9 +45,15 @@ func (s *Server) regions(w http.ResponseWriter, r *http.Request) {
 			if !domain.RegionWithin(c, s.opt.RootRegion) {
 				break
 			}
-			if cr, err := s.st.GetRegion(ctx, c); err == nil {
-				page.Crumbs = append([]domain.Region{cr}, page.Crumbs...)
+			cr, err := s.st.GetRegion(ctx, c)
+			if domain.IsNotFound(err) {
+				continue
 			}
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			page.Crumbs = append([]domain.Region{cr}, page.Crumbs...)
 		}
 	}
 	kids, err := s.st.SearchRegions(ctx, store.RegionQuery{Parent: parent, Limit: 200})

@@ -83,10 +83,10 @@ func New(opt Options) (*Server, error) {
 	}
 	for _, e := range entries {
 		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
-		if name == "layout" {
+		if name == "layout" || name == "pager" { // partials, parsed with every page
 			continue
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", e)
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/pager.html", e)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
