@@ -18,6 +18,7 @@
 // (entry and listing), entry.go (the value form), verify.go, evidence.go,
 // number.go (how typed numbers are read), upload.go and bulk.go (templates
 // and spreadsheet import), aggregate.go (SQL behind the dashboard),
-// dashboard.go, score.go, agreements.go, budget.go, export.go, synthetic.go
-// (benchmark data).
+// dashboard.go, score.go, agreements.go, budget.go, export.go,
+// permissions.go (who may do what beyond a role's permissions) and
+// synthetic.go (benchmark data).
 package kla
