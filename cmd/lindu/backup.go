@@ -51,7 +51,9 @@ func cmdBackup(ctx context.Context, args []string, env config.Env, stdout, stder
 	}
 	t0 := time.Now()
 	tmp := out + ".partial"
-	os.Remove(tmp)
+	if err := removeIfExists(tmp); err != nil {
+		return fmt.Errorf("old partial backup: %w", err)
+	}
 	switch d {
 	case store.SQLite:
 		path := strings.TrimPrefix(strings.TrimPrefix(cfg.DB, "sqlite:"), "//")
@@ -72,10 +74,11 @@ func cmdBackup(ctx context.Context, args []string, env config.Env, stdout, stder
 			return err
 		}
 		err = st.BackupSQLite(ctx, tmp)
-		st.Close()
+		if cerr := st.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("close database: %w", cerr)
+		}
 		if err != nil {
-			os.Remove(tmp)
-			return err
+			return discard(err, tmp)
 		}
 	case store.Postgres:
 		bin, err := pgTool("pg_dump")
@@ -91,17 +94,14 @@ func cmdBackup(ctx context.Context, args []string, env config.Env, stdout, stder
 			argv = append(argv, "--schema="+schema)
 		}
 		if err := runTool(ctx, bin, append(argv, "--dbname="+conn), penv); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("pg_dump: %w", err)
+			return discard(fmt.Errorf("pg_dump: %w", err), tmp)
 		}
 	}
 	if err := syncFile(tmp); err != nil {
-		os.Remove(tmp)
-		return err
+		return discard(err, tmp)
 	}
 	if err := os.Rename(tmp, out); err != nil {
-		os.Remove(tmp)
-		return err
+		return discard(err, tmp)
 	}
 	fi, _ := os.Stat(out)
 	var size int64
@@ -113,7 +113,7 @@ func cmdBackup(ctx context.Context, args []string, env config.Env, stdout, stder
 	return nil
 }
 
-func cmdRestore(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdRestore(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var in string
 	cfg, err := config.Load("restore", args, env, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&in, "in", "", "backup file written by lindu backup (required)")
@@ -134,7 +134,7 @@ func cmdRestore(ctx context.Context, args []string, env config.Env, stdout, stde
 		return err
 	}
 	n, _ := io.ReadFull(f, head)
-	f.Close()
+	_ = f.Close() // only read
 	head = head[:n]
 	switch {
 	case d == store.SQLite && !bytes.HasPrefix(head, sqliteMagic):
@@ -161,12 +161,10 @@ func cmdRestore(ctx context.Context, args []string, env config.Env, stdout, stde
 		}
 		tmp := path + ".restoring"
 		if err := copyFile(in, tmp); err != nil {
-			os.Remove(tmp)
-			return err
+			return discard(err, tmp)
 		}
 		if err := os.Rename(tmp, path); err != nil {
-			os.Remove(tmp)
-			return err
+			return discard(err, tmp)
 		}
 	case store.Postgres:
 		bin, err := pgTool("pg_restore")
@@ -189,7 +187,11 @@ func cmdRestore(ctx context.Context, args []string, env config.Env, stdout, stde
 	if err != nil {
 		return fmt.Errorf("restored, but opening it failed: %w", err)
 	}
-	defer st.Close()
+	defer func() {
+		if cerr := st.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("close database: %w", cerr)
+		}
+	}()
 	v, err := st.SchemaVersion(ctx)
 	if err != nil {
 		return err
@@ -214,7 +216,9 @@ func pgTool(name string) (string, error) {
 
 func pgVersion(path string) int {
 	var v int
-	fmt.Sscanf(filepath.Base(filepath.Dir(filepath.Dir(path))), "%d", &v)
+	if _, err := fmt.Sscanf(filepath.Base(filepath.Dir(filepath.Dir(path))), "%d", &v); err != nil {
+		return 0 // not a versioned directory: tried last
+	}
 	return v
 }
 
@@ -264,18 +268,16 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	defer in.Close()
+	defer func() { _ = in.Close() }() // only read
 	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
 	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
+		return errors.Join(err, out.Close())
 	}
 	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
+		return errors.Join(err, out.Close())
 	}
 	return out.Close()
 }
@@ -286,12 +288,27 @@ func syncFile(path string) error {
 		return err
 	}
 	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
+		return errors.Join(err, f.Close())
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+		return errors.Join(err, f.Close())
 	}
 	return f.Close()
+}
+
+// removeIfExists removes path; that it is not there is fine.
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// discard removes the partial file a failed step left at path and returns
+// the step's error, with the removal's if that failed too.
+func discard(err error, path string) error {
+	if rerr := removeIfExists(path); rerr != nil {
+		return errors.Join(err, fmt.Errorf("remove partial file: %w", rerr))
+	}
+	return err
 }

@@ -85,7 +85,10 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("checkpoint: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	// After the link the key has its own name; what is left under the
+	// temporary name is a second name of it (or, after a failure, of a
+	// partial file that is never read): nothing to report if removing fails.
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if err = tmp.Chmod(0o600); err == nil {
 		if _, err = tmp.WriteString(keyPrefix + base64.StdEncoding.EncodeToString(seed) + "\n"); err == nil {
 			err = tmp.Sync()
@@ -204,7 +207,7 @@ func ReadFile(path string, pub ed25519.PublicKey) ([]Checkpoint, []LineError, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // only read
 	var cps []Checkpoint
 	var bad []LineError
 	sc := bufio.NewScanner(f)

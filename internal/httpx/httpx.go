@@ -94,7 +94,9 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
-	enc.Encode(v)
+	// The status is sent: a failed write means the client went away, and v
+	// is one of lindu's own types, which always encode.
+	_ = enc.Encode(v)
 }
 
 // SetRetryAfter adds Retry-After to the answer of a throttled request or

@@ -67,7 +67,7 @@ func Read(filter string, batch int, fn func([]domain.Region) error) error {
 		}
 		zr, err := gzip.NewReader(f)
 		if err != nil {
-			f.Close()
+			_ = f.Close() // an embedded file: closing cannot fail
 			return fmt.Errorf("regiondata: %s: %w", l.file, err)
 		}
 		err = readCSV(zr, l.level, func(r domain.Region) error {
@@ -83,7 +83,7 @@ func Read(filter string, batch int, fn func([]domain.Region) error) error {
 			}
 			return nil
 		})
-		f.Close()
+		_ = f.Close() // an embedded file: closing cannot fail
 		if err != nil {
 			return fmt.Errorf("regiondata: %s: %w", l.file, err)
 		}

@@ -215,39 +215,114 @@ func LoadOrCreate(path string, now time.Time) ([]Key, bool, error) {
 	return keys, true, nil
 }
 
-// saveNew writes keys to path only if path does not exist yet.
+// saveNew writes keys to path only if path does not exist yet. It reports
+// false (and no error) when another process created the file first.
 func saveNew(path string, keys []Key) (bool, error) {
-	data, err := json.MarshalIndent(keyFile{Keys: keys}, "", "  ")
+	data, err := encodeKeys(keys)
 	if err != nil {
 		return false, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return false, fmt.Errorf("secret: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".lindu-key-*")
+	return writeKeyFile(path, data, false, osCreateTemp)
+}
+
+func encodeKeys(keys []Key) ([]byte, error) {
+	data, err := json.MarshalIndent(keyFile{Keys: keys}, "", "  ")
 	if err != nil {
-		return false, fmt.Errorf("secret: %w", err)
+		return nil, fmt.Errorf("secret: encode keys: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
-		_, err = tmp.Write(append(data, '\n'))
-		if err == nil {
-			err = tmp.Sync()
+	return append(data, '\n'), nil
+}
+
+// keyWriter is what writing a key file needs of an *os.File; a test gives a
+// file that fails halfway.
+type keyWriter interface {
+	Name() string
+	Chmod(mode os.FileMode) error
+	Write(p []byte) (int, error)
+	Sync() error
+	Close() error
+}
+
+type createTempFunc func(dir, pattern string) (keyWriter, error)
+
+func osCreateTemp(dir, pattern string) (keyWriter, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// writeKeyFile puts data at path so that a crash or a failed step leaves
+// either the previous state or the whole new file, never part of a key: it
+// writes a temporary file (mode 0600) in the same directory, syncs it, and
+// only then gives it the name path — by rename when replace is set (an
+// existing key file is replaced), by link otherwise (an existing file wins:
+// placed is false, err nil). The directory is synced after the new name.
+func writeKeyFile(path string, data []byte, replace bool, createTemp createTempFunc) (placed bool, err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false, fmt.Errorf("secret: key directory: %w", err)
+	}
+	tmp, err := createTemp(dir, ".lindu-key-*")
+	if err != nil {
+		return false, fmt.Errorf("secret: temporary key file: %w", err)
+	}
+	name := tmp.Name()
+	// The temporary name never outlives this call: after a rename it is
+	// gone, after a link it is a second name of the key file, after a failure
+	// it holds part of a key.
+	defer func() {
+		rerr := os.Remove(name)
+		if rerr != nil && !errors.Is(rerr, os.ErrNotExist) && err == nil {
+			err = fmt.Errorf("secret: remove temporary key file: %w", rerr)
 		}
+	}()
+
+	werr := tmp.Chmod(0o600)
+	if werr == nil {
+		_, werr = tmp.Write(data)
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	if werr == nil {
+		werr = tmp.Sync()
 	}
-	if err != nil {
-		return false, fmt.Errorf("secret: %w", err)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
 	}
-	if err := os.Link(tmp.Name(), path); err != nil {
+	if werr != nil {
+		return false, fmt.Errorf("secret: write key file: %w", werr)
+	}
+
+	if replace {
+		if err := os.Rename(name, path); err != nil {
+			return false, fmt.Errorf("secret: put key file in place: %w", err)
+		}
+	} else if err := os.Link(name, path); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return false, nil
 		}
-		return false, fmt.Errorf("secret: %w", err)
+		return false, fmt.Errorf("secret: put key file in place: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
+		return true, err
 	}
 	return true, nil
+}
+
+// syncDir makes a new name in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("secret: sync key directory: %w", err)
+	}
+	serr := d.Sync()
+	if cerr := d.Close(); serr == nil {
+		serr = cerr
+	}
+	if serr != nil {
+		return fmt.Errorf("secret: sync key directory: %w", serr)
+	}
+	return nil
 }
 
 // Load reads a key file.
@@ -273,34 +348,14 @@ func Load(path string) ([]Key, error) {
 	return kf.Keys, nil
 }
 
-// Save writes keys atomically with mode 0600.
+// Save writes keys with mode 0600, replacing the key file at path
+// atomically: after a crash or an error the file holds either the old keys
+// or all the new ones. Only the key subcommands (run by the operator) call it.
 func Save(path string, keys []Key) error {
-	data, err := json.MarshalIndent(keyFile{Keys: keys}, "", "  ")
+	data, err := encodeKeys(keys)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("secret: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".lindu-key-*")
-	if err != nil {
-		return fmt.Errorf("secret: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("secret: %w", err)
-	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("secret: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("secret: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("secret: %w", err)
-	}
-	return os.Rename(tmp.Name(), path)
+	_, err = writeKeyFile(path, data, true, osCreateTemp)
+	return err
 }

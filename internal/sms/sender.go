@@ -177,7 +177,9 @@ func (s *Sender) send(ctx context.Context, m store.OutboxSend) (ok, retry bool) 
 
 func (s *Sender) retry(ctx context.Context, m store.OutboxSend, msg string) {
 	if m.Attempts >= s.MaxAttempts {
-		s.Store.OutboxFailed(ctx, m.ID, "gave up after "+msg)
+		if err := s.Store.OutboxFailed(ctx, m.ID, "gave up after "+msg); err != nil {
+			s.Log.Error("outbox: recording a failure failed", "outbox_id", m.ID, "err", err.Error())
+		}
 		s.inc("lindu_outbox_failed_total")
 		return
 	}

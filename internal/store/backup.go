@@ -32,7 +32,7 @@ func (s *Store) Durability(ctx context.Context) (string, error) {
 // (which must not exist) with VACUUM INTO: one read transaction, so the
 // copy holds exactly the commits made before it started, while writers go
 // on (WAL mode). The encryption key file is not part of the database.
-func (s *Store) BackupSQLite(ctx context.Context, path string) error {
+func (s *Store) BackupSQLite(ctx context.Context, path string) (err error) {
 	if s.dialect != SQLite {
 		return errors.New("store: BackupSQLite on a PostgreSQL store")
 	}
@@ -45,11 +45,19 @@ func (s *Store) BackupSQLite(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
-	defer db.Close()
+	defer closeDB(db, &err)
 	if _, err := db.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	return nil
+}
+
+// closeDB closes a database handle opened for one task; its error becomes
+// the task's if the task itself succeeded.
+func closeDB(db *sql.DB, err *error) {
+	if cerr := db.Close(); cerr != nil && *err == nil {
+		*err = fmt.Errorf("store: close: %w", cerr)
+	}
 }
 
 func (s *Store) sqlitePath() string {
@@ -94,7 +102,7 @@ func (s *Store) TableCounts(ctx context.Context) (map[string]int64, error) {
 // IsEmptyDatabase reports whether the database at rawURL holds no tables
 // (PostgreSQL: in its current schema; SQLite: the file is absent or has no
 // tables). Restore writes only into an empty database.
-func IsEmptyDatabase(ctx context.Context, rawURL string) (bool, error) {
+func IsEmptyDatabase(ctx context.Context, rawURL string) (empty bool, err error) {
 	d, err := ParseURL(rawURL)
 	if err != nil {
 		return false, err
@@ -119,7 +127,7 @@ func IsEmptyDatabase(ctx context.Context, rawURL string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("store: open postgres: %w", err)
 	}
-	defer db.Close()
+	defer closeDB(db, &err)
 	var n int
 	err = db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()`).Scan(&n)
 	if err != nil {

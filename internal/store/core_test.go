@@ -31,7 +31,7 @@ func TestInTxCommitsOrRollsBack(t *testing.T) {
 			t.Fatalf("rolled-back setting is %q", v)
 		}
 		err = st.InTx(ctx, func(tx *store.Tx) error {
-			if tx.Now().Location().String() != "UTC" || tx.NewID() == tx.NewID() {
+			if a, b := tx.NewID(), tx.NewID(); tx.Now().Location().String() != "UTC" || a == b {
 				t.Errorf("clock %v or IDs not unique", tx.Now())
 			}
 			return tx.SetSetting(ctx, "core.test", "kept")

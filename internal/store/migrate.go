@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -174,7 +175,15 @@ func (s *Store) withLock(ctx context.Context, key int64, fn func(conn *sql.Conn)
 		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
 			return fmt.Errorf("store: advisory lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key); err != nil {
+				// The session may still hold the lock: it must not go back
+				// to the pool (where it would block every other instance's
+				// migration). Closing the connection ends the session and
+				// its locks; Raw closes it when told the connection is bad.
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
 	}
 	return fn(conn)
 }

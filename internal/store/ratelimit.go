@@ -46,7 +46,7 @@ func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Du
 		// Housekeeping, in its own statement after the count committed: a
 		// failure here must not refuse the request, and the next new
 		// window tries again.
-		s.PurgeRateLimits(ctx)
+		_, _ = s.PurgeRateLimits(ctx)
 	}
 	return hits <= limit, start.UTC().Add(window), nil
 }

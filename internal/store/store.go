@@ -158,8 +158,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 		w.SetConnMaxIdleTime(0)
 		r, err := sql.Open("sqlite", "file:"+path+"?"+q+"&_pragma=query_only(1)")
 		if err != nil {
-			w.Close()
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
+			return nil, errors.Join(fmt.Errorf("store: open sqlite: %w", err), w.Close())
 		}
 		r.SetMaxOpenConns(8)
 		s.w, s.r = w, r
@@ -194,8 +193,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 			break
 		}
 		if !isBusy(err) || attempt >= 20 {
-			s.Close()
-			return nil, err
+			return nil, errors.Join(err, s.Close())
 		}
 		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
 	}

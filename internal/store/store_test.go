@@ -80,25 +80,6 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 	})
 }
 
-func TestMigrationsMatchAcrossDialects(t *testing.T) {
-	a, err := store.Migrations(store.SQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := store.Migrations(store.Postgres)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(a) != len(b) {
-		t.Fatalf("sqlite has %d migrations, postgres %d", len(a), len(b))
-	}
-	for i := range a {
-		if a[i].Version != b[i].Version || a[i].Name != b[i].Name {
-			t.Errorf("migration %d: %s vs %s", i, a[i].Name, b[i].Name)
-		}
-	}
-}
-
 func TestParseURL(t *testing.T) {
 	for _, c := range []struct {
 		in   string

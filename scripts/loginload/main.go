@@ -52,7 +52,10 @@ func login(base, user, pass, xff string) (int, time.Duration) {
 	if err != nil {
 		return -1, time.Since(t0)
 	}
-	io.Copy(io.Discard, resp.Body)
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		resp.Body.Close()
+		return -1, time.Since(t0)
+	}
 	resp.Body.Close()
 	return resp.StatusCode, time.Since(t0)
 }

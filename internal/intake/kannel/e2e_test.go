@@ -13,6 +13,7 @@ import (
 	"lindu/internal/access"
 	"lindu/internal/domain"
 	"lindu/internal/intake"
+	"lindu/internal/intake/intaketest"
 	"lindu/internal/intake/kannel"
 	"lindu/internal/server"
 	"lindu/internal/sms"
@@ -46,7 +47,7 @@ func startLindu(t *testing.T, d store.Dialect) (*lindu, *gateway) {
 	l.ks.SendsmsURL = g.sendsmsURL()
 	log := slog.New(slog.DiscardHandler)
 	l.sender = &sms.Sender{Store: st, Log: log, Instance: "e2e", Interval: 100 * time.Millisecond, BackoffBase: 200 * time.Millisecond,
-		BackoffMax: time.Second, Gateways: map[string]sms.Gateway{"sms": &kannel.Client{Settings: l.ks}}}
+		BackoffMax: time.Second, Gateways: map[string]sms.Gateway{"sms": &kannel.Client{Settings: l.ks, HTTP: intaketest.Client()}}}
 	svc := &intake.Service{Store: st, Region: "61.07", Sent: l.sender.Wake}
 	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: "61.07",
 		Channels: []interface{ Routes(*http.ServeMux) }{&kannel.Handler{Settings: l.ks, Intake: svc, Store: st, Log: log}}})

@@ -57,16 +57,16 @@ func Bomb(size int64) []byte {
 	})
 	for _, p := range parts {
 		w, _ := zw.Create(p.name)
-		io.WriteString(w, p.body)
+		mustWrite(io.WriteString(w, p.body))
 	}
 	w, _ := zw.Create("xl/worksheets/sheet1.xml")
-	io.WriteString(w, sheetHead)
+	mustWrite(io.WriteString(w, sheetHead))
 	chunk := bytes.Repeat([]byte(row), 4096)
 	for n := int64(len(sheetHead)); n < size; n += int64(len(chunk)) {
-		w.Write(chunk)
+		mustWrite(w.Write(chunk))
 	}
-	io.WriteString(w, sheetTail)
-	zw.Close()
+	mustWrite(io.WriteString(w, sheetTail))
+	must(zw.Close())
 	return b.Bytes()
 }
 
@@ -78,17 +78,17 @@ func Lying(rows int, declared uint64) []byte {
 	zw := zip.NewWriter(&b)
 	for _, p := range parts {
 		w, _ := zw.Create(p.name)
-		io.WriteString(w, p.body)
+		mustWrite(io.WriteString(w, p.body))
 	}
 	sheet := SheetXML(rows)
 	var comp bytes.Buffer
 	fw, _ := flate.NewWriter(&comp, flate.BestCompression)
-	fw.Write(sheet)
-	fw.Close()
+	mustWrite(fw.Write(sheet))
+	must(fw.Close())
 	w, _ := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate,
 		CRC32: crc32.ChecksumIEEE(sheet), CompressedSize64: uint64(comp.Len()), UncompressedSize64: declared})
-	w.Write(comp.Bytes())
-	zw.Close()
+	mustWrite(w.Write(comp.Bytes()))
+	must(zw.Close())
 	return b.Bytes()
 }
 
@@ -101,18 +101,28 @@ func RawShared(rowsXML string, shared []string) []byte {
 	zw := zip.NewWriter(&b)
 	for _, p := range parts {
 		w, _ := zw.Create(p.name)
-		io.WriteString(w, p.body)
+		mustWrite(io.WriteString(w, p.body))
 	}
 	w, _ := zw.Create("xl/worksheets/sheet1.xml")
-	io.WriteString(w, sheetHead+rowsXML+sheetTail)
+	mustWrite(io.WriteString(w, sheetHead+rowsXML+sheetTail))
 	if shared != nil {
 		w, _ := zw.Create("xl/sharedStrings.xml")
-		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+		mustWrite(io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`))
 		for _, s := range shared {
-			fmt.Fprintf(w, `<si><t>%s</t></si>`, s)
+			mustWrite(fmt.Fprintf(w, `<si><t>%s</t></si>`, s))
 		}
-		io.WriteString(w, `</sst>`)
+		mustWrite(io.WriteString(w, `</sst>`))
 	}
-	zw.Close()
+	must(zw.Close())
 	return b.Bytes()
 }
+
+// must stops a test whose fixture could not be built; the fixtures are
+// written to memory, so that is a bug in this package.
+func must(err error) {
+	if err != nil {
+		panic("spreadsheettest: building a fixture: " + err.Error())
+	}
+}
+
+func mustWrite(_ int, err error) { must(err) }
