@@ -2,6 +2,7 @@ package kla
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
@@ -23,33 +24,49 @@ func WriteCSV(header []string, rows [][]string) []byte {
 // cells that are numbers are written as numbers. Pure: anyone may call it.
 func WriteXLSX(sheets []Sheet) ([]byte, error) {
 	f := excelize.NewFile()
-	defer f.Close()
+	// The workbook lives in memory: Close only drops what it held.
+	defer func() { _ = f.Close() }()
 	for i, sh := range sheets {
 		name := sh.Name
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", name); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("kla: xlsx sheet %s: %w", name, err)
 			}
 		} else if _, err := f.NewSheet(name); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("kla: xlsx sheet %s: %w", name, err)
 		}
 		all := append([][]string{sh.Header}, sh.Rows...)
 		for r, row := range all {
 			for c, v := range row {
-				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
-				if n, err := strconv.ParseFloat(v, 64); err == nil && r > 0 && v != "" && !sh.Text[c] {
-					f.SetCellValue(name, ref, n)
-				} else {
-					f.SetCellStr(name, ref, v)
+				if err := setCell(f, name, c+1, r+1, v, r > 0 && !sh.Text[c]); err != nil {
+					return nil, err
 				}
 			}
 		}
 	}
 	var b bytes.Buffer
 	if err := f.Write(&b); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("kla: write xlsx: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// setCell writes v at column col, row row: as a number when numeric
+// allows it and v is one, else as text.
+func setCell(f *excelize.File, sheet string, col, row int, v string, numeric bool) error {
+	ref, err := excelize.CoordinatesToCellName(col, row)
+	if err != nil {
+		return fmt.Errorf("kla: xlsx cell: %w", err)
+	}
+	if n, perr := strconv.ParseFloat(v, 64); perr == nil && numeric && v != "" {
+		err = f.SetCellValue(sheet, ref, n)
+	} else {
+		err = f.SetCellStr(sheet, ref, v)
+	}
+	if err != nil {
+		return fmt.Errorf("kla: xlsx cell %s: %w", ref, err)
+	}
+	return nil
 }
 
 // Sheet is one sheet of an export. Text marks columns kept as text

@@ -43,7 +43,7 @@ func TestUserAgencyOnAdminPages(t *testing.T) {
 		if _, err := w.st.CredentialsByUsername(bg, "op-puskesmas"); !domain.IsNotFound(err) {
 			t.Fatalf("user created despite the bad agency: %v", err)
 		}
-		code, body, _ = b.post("/users", form("dinkes"))
+		code, _, _ = b.post("/users", form("dinkes"))
 		if code != 201 {
 			t.Fatalf("create: %d", code)
 		}
