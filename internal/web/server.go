@@ -342,11 +342,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	b := s.base(w, r, "error.title")
-	msg := b.T("error." + string(e.Code))
-	if e.Code == domain.ETooMany {
-		msg = e.Message
-	}
-	s.render(w, r, status, "error", ErrorPage{Base: b, Status: status, Message: msg})
+	s.render(w, r, status, "error", ErrorPage{Base: b, Status: status, Message: httpx.ErrorText(b.Lang, e)})
 }
 
 // staff wraps handlers for logged-in users who passed any second factor.
