@@ -21,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/demo"
 	"lindu/internal/domain"
 	"lindu/internal/secret"
@@ -101,7 +102,7 @@ func testBackupRestore(t *testing.T, envS, envD map[string]string, srcURL, dstUR
 					return
 				default:
 				}
-				rep, _, err := st.CreateReport(ctx, pub, domain.NewReport{Channel: domain.ChannelAPI,
+				rep, _, err := cases.New(st, cases.Options{}).CreateReport(ctx, pub, domain.NewReport{Channel: domain.ChannelAPI,
 					IdempotencyKey: fmt.Sprintf("bk-%d-%d", g, i), RegionCode: "61.07.01.2001",
 					Description: fmt.Sprintf("Laporan uji cadangan %d-%d: anak tidak sekolah", g, i), ContactPhone: "081234567890"}, demo.Region)
 				if err != nil {
@@ -254,7 +255,7 @@ func decryptedDigest(t *testing.T, st *store.Store, reportIDs, caseIDs []string)
 	sc := access.System("backup-test")
 	h := sha256.New()
 	for _, id := range reportIDs {
-		r, err := st.GetReport(ctx, sc, id)
+		r, err := cases.New(st, cases.Options{}).GetReport(ctx, sc, id)
 		if err != nil {
 			t.Fatalf("report %s: %v", id, err)
 		}
@@ -264,7 +265,7 @@ func decryptedDigest(t *testing.T, st *store.Store, reportIDs, caseIDs []string)
 		json.NewEncoder(h).Encode(r)
 	}
 	for _, id := range caseIDs {
-		c, err := st.GetCase(ctx, sc, id)
+		c, err := cases.New(st, cases.Options{}).GetCase(ctx, sc, id)
 		if err != nil {
 			t.Fatalf("case %s: %v", id, err)
 		}

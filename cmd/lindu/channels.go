@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"lindu/internal/cases"
 	"lindu/internal/config"
 	"lindu/internal/intake"
 	"lindu/internal/intake/kannel"
@@ -38,7 +39,7 @@ func whatsappSettings(cfg config.Config) whatsapp.Settings {
 
 // channels builds the intake endpoints and the outbox sender of the
 // configured channels (none when nothing is configured).
-func channels(cfg config.Config, st *store.Store, log *slog.Logger) ([]interface{ Routes(*http.ServeMux) }, *sms.Sender, error) {
+func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog.Logger) ([]interface{ Routes(*http.ServeMux) }, *sms.Sender, error) {
 	kannelOn := cfg.KannelSecret != ""
 	waOn := cfg.WhatsAppAppSecret != ""
 	if !kannelOn && !waOn {
@@ -48,7 +49,7 @@ func channels(cfg config.Config, st *store.Store, log *slog.Logger) ([]interface
 		return nil, nil, &config.UsageError{Msg: "the SMS and WhatsApp channels need --root-region: reports by SMS are filed in the deployment's region"}
 	}
 	sender := &sms.Sender{Store: st, Log: log, Instance: jobs.InstanceName(), Gateways: map[string]sms.Gateway{}}
-	svc := &intake.Service{Store: st, Region: cfg.RootRegion, Sent: sender.Wake}
+	svc := &intake.Service{Store: st, Cases: area, Region: cfg.RootRegion, Sent: sender.Wake}
 	hc := &http.Client{Timeout: 30 * time.Second}
 	var routes []interface{ Routes(*http.ServeMux) }
 	if kannelOn {

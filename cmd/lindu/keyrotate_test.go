@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/secret"
 	"lindu/internal/store"
@@ -65,22 +66,22 @@ func TestKeyRotateDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	sys := access.System("test")
-	reps, n, err := st.ListReports(ctx, sys, store.ReportFilter{Limit: 200})
+	reps, n, err := cases.New(st, cases.Options{}).ListReports(ctx, sys, cases.ReportFilter{Limit: 200})
 	if err != nil || n < 200 {
 		t.Fatalf("reports: %d %v", n, err)
 	}
 	for _, rep := range reps {
-		got, err := st.GetReport(ctx, sys, rep.ID)
+		got, err := cases.New(st, cases.Options{}).GetReport(ctx, sys, rep.ID)
 		if err != nil || got.Description == "" {
 			t.Fatalf("report %s after key rotate: %q %v", rep.Code, got.Description, err)
 		}
 	}
-	cs, _, err := st.ListCases(ctx, sys, domain.CaseFilter{Limit: 200})
+	cs, _, err := cases.New(st, cases.Options{}).ListCases(ctx, sys, domain.CaseFilter{Limit: 200})
 	if err != nil || len(cs) == 0 {
 		t.Fatalf("cases: %d %v", len(cs), err)
 	}
 	for _, c := range cs {
-		if got, err := st.GetCase(ctx, sys, c.ID); err != nil || got.Summary == "" {
+		if got, err := cases.New(st, cases.Options{}).GetCase(ctx, sys, c.ID); err != nil || got.Summary == "" {
 			t.Fatalf("case %s after key rotate: %q %v", c.Code, got.Summary, err)
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/config"
 	"lindu/internal/demo"
 	"lindu/internal/domain"
@@ -177,7 +178,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, progress io.
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{Box: box, RootRegion: cfg.RootRegion, EmergencyAccess: cfg.EmergencyAccess,
+	st, err := store.Open(ctx, cfg.DB, store.Options{Box: box, RootRegion: cfg.RootRegion,
 		SessionIdle: cfg.SessionIdle, SessionMax: cfg.SessionMax})
 	if err != nil {
 		return nil, err
@@ -322,7 +323,8 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		}
 		printDemoAccounts(stdout, accounts)
 	}
-	chans, sender, err := channels(cfg, st, log)
+	area := cases.New(st, cases.Options{EmergencyAccess: cfg.EmergencyAccess})
+	chans, sender, err := channels(cfg, st, area, log)
 	if err != nil {
 		return err
 	}
@@ -332,7 +334,7 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	}
 	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: cfg.RootRegion, Require2FA: cfg.Require2FA,
 		SecureCookies: cfg.SecureCookies, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustProxy: cfg.TrustProxy,
-		Version: buildVersion(), Channels: chans, Checkpoints: keeper})
+		Version: buildVersion(), Channels: chans, Checkpoints: keeper, Cases: area})
 	if err != nil {
 		return err
 	}
@@ -346,7 +348,7 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		(&jobs.Escalator{Store: st, Log: log, Metrics: srv.Metrics}).Run(jobsCtx)
+		(&jobs.Escalator{Cases: area, Log: log, Metrics: srv.Metrics}).Run(jobsCtx)
 	}()
 	defer func() { stopJobs(); <-jobsDone }()
 	hs := &http.Server{

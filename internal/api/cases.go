@@ -2,7 +2,7 @@ package api
 
 // Reports, cases, teams, duty roster, deadline rules and the outbox.
 //
-// The store decides who may do what (every call takes the caller's scope);
+// The case area decides who may do what (every call takes the caller's scope);
 // these handlers only read requests, validate query parameters and map
 // errors. Two routes are public: filing a report and looking up its status.
 // Both are rate-limited per client address in the database (so every lindu
@@ -18,6 +18,7 @@ import (
 	"unicode"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/store"
@@ -26,7 +27,7 @@ import (
 // Limits of the public endpoints.
 const (
 	// MaxReportBody is the largest public report body (the description is
-	// at most store.MaxDescription characters).
+	// at most cases.MaxDescription characters).
 	MaxReportBody = 32 << 10
 	// ReportsPerIP is how many reports one client address may file per
 	// ReportWindow.
@@ -87,6 +88,17 @@ func (a *API) allow(w http.ResponseWriter, r *http.Request, key string, limit in
 	return false
 }
 
+// intField parses an optional integer query parameter within [lo, hi]
+// (intParam), naming a bad one in f with a message key.
+func intField(r *http.Request, name string, def, lo, hi int, f domain.FieldErrors) int {
+	bad := map[string]string{}
+	n := intParam(r, name, def, lo, hi, bad)
+	if _, ok := bad[name]; ok {
+		f[name] = domain.M("field.int_range", lo, hi)
+	}
+	return n
+}
+
 // ---- public reports ----
 
 // NewReportRequest is the body of POST /api/v1/reports.
@@ -113,7 +125,7 @@ type ReportReceipt struct {
 // store. A request whose body is invalid is therefore not counted: it
 // stores nothing and costs no database write, and a person correcting a
 // mistake keeps their quota. Every valid request counts, including a repeat of an idempotency
-// key (telling a repeat apart needs a database lookup the store does not
+// key (telling a repeat apart needs a database lookup the case area does not
 // offer before the insert).
 func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 	var req NewReportRequest
@@ -125,12 +137,12 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 	bad := domain.FieldErrors{}
 	if h := strings.TrimSpace(r.Header.Get("Idempotency-Key")); h != "" {
 		if key != "" && key != h {
-			bad["client_request_id"] = domain.M("field.differs from the Idempotency-Key header")
+			bad["client_request_id"] = domain.M("report.field.request_id_differs")
 		}
 		key = h
 	}
 	if len(key) > MaxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return !unicode.IsPrint(c) }) >= 0 {
-		bad["client_request_id"] = domain.M("field.at most " + strconv.Itoa(MaxIdempotencyKey) + " printable characters")
+		bad["client_request_id"] = domain.M("report.field.request_id", MaxIdempotencyKey)
 	}
 	nr := domain.NewReport{Channel: domain.ChannelAPI, RegionCode: req.RegionCode, Description: req.Description,
 		ChildAge: req.ChildAge, ChildSex: domain.Sex(req.ChildSex), Anonymous: req.Anonymous,
@@ -140,7 +152,7 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 		// the code of) an SMS or WhatsApp report keyed by its message id.
 		nr.IdempotencyKey = "api:" + key
 	}
-	if err := store.ValidateReport(&nr, a.rootRegion); err != nil || len(bad) > 0 {
+	if err := cases.ValidateReport(&nr, a.rootRegion); err != nil || len(bad) > 0 {
 		if e, ok := domain.AsError(err); ok {
 			for k, v := range e.Fields {
 				bad[k] = v
@@ -153,7 +165,7 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 	// before counting.
 	if _, err := a.st.GetRegion(r.Context(), nr.RegionCode); err != nil {
 		if domain.IsNotFound(err) {
-			err = domain.Invalid("please correct the marked fields", map[string]string{"region_code": "no such region"})
+			err = domain.InvalidFields(domain.FieldErrors{"region_code": domain.M("case.field.region_unknown")})
 		}
 		a.fail(w, r, err)
 		return
@@ -168,7 +180,7 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rep, created, err := a.st.CreateReport(r.Context(), access.Public(ip, r.UserAgent()), nr, a.rootRegion)
+	rep, created, err := a.cases.CreateReport(r.Context(), access.Public(ip, r.UserAgent()), nr, a.rootRegion)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -190,7 +202,7 @@ func (a *API) reportStatus(w http.ResponseWriter, r *http.Request) {
 	if !a.allow(w, r, "status:ip:"+limitKey(a.clientIP(r)), StatusLookupsPerIP, StatusWindow) {
 		return
 	}
-	v, err := a.st.PublicReportStatus(r.Context(), r.PathValue("code"))
+	v, err := a.cases.PublicReportStatus(r.Context(), r.PathValue("code"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -209,20 +221,20 @@ type ReportList struct {
 }
 
 func (a *API) listReports(w http.ResponseWriter, r *http.Request) {
-	fields := map[string]string{}
-	f := store.ReportFilter{Status: domain.ReportStatus(r.URL.Query().Get("status"))}
+	fields := domain.FieldErrors{}
+	f := cases.ReportFilter{Status: domain.ReportStatus(r.URL.Query().Get("status"))}
 	switch f.Status {
 	case "", domain.ReportNew, domain.ReportVerified, domain.ReportMerged, domain.ReportRejected:
 	default:
-		fields["status"] = "new, verified, merged or rejected"
+		fields["status"] = domain.M("report.field.status_filter")
 	}
-	f.Limit = intParam(r, "limit", 50, 1, 200, fields)
-	f.Offset = intParam(r, "offset", 0, 0, 1<<30, fields)
+	f.Limit = intField(r, "limit", 50, 1, 200, fields)
+	f.Offset = intField(r, "offset", 0, 0, 1<<30, fields)
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
-	reps, total, err := a.st.ListReports(r.Context(), scope(r), f)
+	reps, total, err := a.cases.ListReports(r.Context(), scope(r), f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -231,7 +243,7 @@ func (a *API) listReports(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getReport(w http.ResponseWriter, r *http.Request) {
-	rep, err := a.st.GetReport(r.Context(), scope(r), r.PathValue("id"))
+	rep, err := a.cases.GetReport(r.Context(), scope(r), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -253,7 +265,7 @@ func (a *API) verifyReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc := scope(r)
-	c, err := a.st.VerifyReport(r.Context(), sc, r.PathValue("id"), store.VerifyInput{
+	c, err := a.cases.VerifyReport(r.Context(), sc, r.PathValue("id"), cases.VerifyInput{
 		Priority: domain.Priority(req.Priority), Types: violenceTypes(req.Types), Summary: req.Summary})
 	if err != nil {
 		a.fail(w, r, err)
@@ -274,11 +286,11 @@ func (a *API) mergeReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.TrimSpace(req.CaseID) == "" {
-		a.fail(w, r, domain.Invalid("please correct the marked fields", map[string]string{"case_id": "choose the case"}))
+		a.fail(w, r, domain.InvalidFields(domain.FieldErrors{"case_id": domain.M("report.field.case_required")}))
 		return
 	}
 	sc := scope(r)
-	if err := a.st.MergeReport(r.Context(), sc, r.PathValue("id"), req.CaseID); err != nil {
+	if err := a.cases.MergeReport(r.Context(), sc, r.PathValue("id"), req.CaseID); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -297,11 +309,11 @@ func (a *API) rejectReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc, id := scope(r), r.PathValue("id")
-	if err := a.st.RejectReport(r.Context(), sc, id, req.Reason); err != nil {
+	if err := a.cases.RejectReport(r.Context(), sc, id, req.Reason); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	rep, err := a.st.GetReport(r.Context(), sc, id)
+	rep, err := a.cases.GetReport(r.Context(), sc, id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -311,17 +323,17 @@ func (a *API) rejectReport(w http.ResponseWriter, r *http.Request) {
 
 // DuplicateList is the answer of GET /api/v1/reports/{id}/duplicates.
 type DuplicateList struct {
-	Candidates []store.DuplicateCandidate `json:"candidates"`
+	Candidates []cases.DuplicateCandidate `json:"candidates"`
 }
 
 func (a *API) reportDuplicates(w http.ResponseWriter, r *http.Request) {
-	ds, err := a.st.SuggestDuplicates(r.Context(), scope(r), r.PathValue("id"))
+	ds, err := a.cases.SuggestDuplicates(r.Context(), scope(r), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	if ds == nil {
-		ds = []store.DuplicateCandidate{}
+		ds = []cases.DuplicateCandidate{}
 	}
 	httpx.WriteJSON(w, http.StatusOK, DuplicateList{Candidates: ds})
 }
@@ -333,7 +345,7 @@ func (a *API) reportDuplicates(w http.ResponseWriter, r *http.Request) {
 // writing the read to the audit log; reading it again through GetCase
 // records the view ("case.view_personal"), as for every other read.
 func (a *API) respondCase(w http.ResponseWriter, r *http.Request, sc domain.Scope, id string, status int) {
-	c, err := a.st.GetCase(r.Context(), sc, id)
+	c, err := a.cases.GetCase(r.Context(), sc, id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -356,55 +368,55 @@ type CaseList struct {
 func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	sc := scope(r)
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	f := domain.CaseFilter{Status: domain.CaseStatus(q.Get("status")), Due: q.Get("due"), RegionCode: q.Get("region"),
 		Type: domain.ViolenceType(q.Get("type")), AssigneeID: q.Get("assignee"), TeamID: q.Get("team"),
 		Priority: domain.Priority(q.Get("priority")), Query: strings.TrimSpace(q.Get("q"))}
 	if f.Status != "" && !f.Status.Valid() {
-		fields["status"] = "one of new, verified, assigned, acknowledged, responded, in_service, referred, closed"
+		fields["status"] = domain.M("case.field.status_filter")
 	}
 	if v := q.Get("open"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			fields["open"] = "true or false"
+			fields["open"] = domain.M("case.field.bool")
 		}
 		f.OpenOnly = b
 	}
 	if f.Due != "" && f.Due != "soon" && f.Due != "overdue" {
-		fields["due"] = "soon or overdue"
+		fields["due"] = domain.M("case.field.due_filter")
 	}
 	if f.RegionCode != "" && !domain.ValidRegionCode(f.RegionCode) {
-		fields["region"] = "not a Kemendagri region code, e.g. 61.07.01"
+		fields["region"] = domain.M("case.field.region_code")
 	}
 	if f.Type != "" && !f.Type.Valid() {
-		fields["type"] = "unknown type of violence or problem"
+		fields["type"] = domain.M("case.field.type_filter")
 	}
 	if f.AssigneeID == "me" {
 		f.AssigneeID = sc.UserID
 	} else if len(f.AssigneeID) > 64 {
-		fields["assignee"] = "a user id or me"
+		fields["assignee"] = domain.M("case.field.user_id")
 	}
 	if len(f.TeamID) > 64 {
-		fields["team"] = "a team id"
+		fields["team"] = domain.M("case.field.team_id")
 	}
 	if f.Priority != "" && !f.Priority.Valid() {
-		fields["priority"] = "high, medium or low"
+		fields["priority"] = domain.M("case.field.priority")
 	}
 	if len(f.Query) > 40 {
-		fields["q"] = "a case code"
+		fields["q"] = domain.M("case.field.code_query")
 	}
-	f.Limit = intParam(r, "limit", 50, 1, 200, fields)
-	f.Offset = intParam(r, "offset", 0, 0, 1<<30, fields)
+	f.Limit = intField(r, "limit", 50, 1, 200, fields)
+	f.Offset = intField(r, "offset", 0, 0, 1<<30, fields)
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
-	cs, total, err := a.st.ListCases(r.Context(), sc, f)
+	cs, total, err := a.cases.ListCases(r.Context(), sc, f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	counts, err := a.st.CaseCounts(r.Context(), sc)
+	counts, err := a.cases.CaseCounts(r.Context(), sc)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -459,26 +471,26 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 	nc := domain.NewCase{RegionCode: req.RegionCode, Priority: domain.Priority(req.Priority), Types: violenceTypes(req.Types),
 		Summary: req.Summary, Place: req.Place, IncidentDate: req.IncidentDate, LegalBasis: req.LegalBasis,
 		NeedsReview: req.NeedsReview}
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	if req.ReportedAt != "" {
 		t, err := time.Parse(time.RFC3339, req.ReportedAt)
 		if err != nil {
-			fields["reported_at"] = "RFC 3339 time, e.g. 2026-01-31T08:00:00+07:00"
+			fields["reported_at"] = domain.M("case.field.rfc3339", "2026-01-31T08:00:00+07:00")
 		}
 		nc.ReportedAt = t
 	}
 	if len(req.Victims) > maxVictims {
-		fields["victims"] = "at most " + strconv.Itoa(maxVictims) + " victims per case"
+		fields["victims"] = domain.M("case.field.victims_max", maxVictims)
 	}
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("please correct the marked fields", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	for _, v := range req.Victims {
 		nc.Victims = append(nc.Victims, v.victim())
 	}
 	sc := scope(r)
-	c, err := a.st.CreateCase(r.Context(), sc, nc)
+	c, err := a.cases.CreateCase(r.Context(), sc, nc)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -505,7 +517,7 @@ func (a *API) transitionCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc, id := scope(r), r.PathValue("id")
-	_, err := a.st.Transition(r.Context(), sc, id, domain.Transition{To: domain.CaseStatus(req.To),
+	_, err := a.cases.Transition(r.Context(), sc, id, domain.Transition{To: domain.CaseStatus(req.To),
 		Note: req.Note, AssigneeID: req.AssigneeID, TeamID: req.TeamID})
 	if err != nil {
 		a.fail(w, r, err)
@@ -528,7 +540,7 @@ func (a *API) assignCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc, id := scope(r), r.PathValue("id")
-	if _, err := a.st.Reassign(r.Context(), sc, id, req.TeamID, req.AssigneeID, strings.TrimSpace(req.Note)); err != nil {
+	if _, err := a.cases.Reassign(r.Context(), sc, id, req.TeamID, req.AssigneeID, strings.TrimSpace(req.Note)); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -588,7 +600,7 @@ func (a *API) emergencyAccess(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc, id := scope(r), r.PathValue("id")
-	if _, err := a.st.GrantEmergencyAccess(r.Context(), sc, id, req.Reason); err != nil {
+	if _, err := a.cases.GrantEmergencyAccess(r.Context(), sc, id, req.Reason); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -596,8 +608,8 @@ func (a *API) emergencyAccess(w http.ResponseWriter, r *http.Request) {
 }
 
 // detail returns a handler that decodes a body of type T, turns it into a
-// store.CaseDetail, adds it, and answers 201 with the case.
-func detail[T any](a *API, conv func(T) store.CaseDetail) http.HandlerFunc {
+// cases.CaseDetail, adds it, and answers 201 with the case.
+func detail[T any](a *API, conv func(T) cases.CaseDetail) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req T
 		if err := httpx.DecodeJSON(w, r, &req, maxStaffBody); err != nil {
@@ -605,7 +617,7 @@ func detail[T any](a *API, conv func(T) store.CaseDetail) http.HandlerFunc {
 			return
 		}
 		sc, id := scope(r), r.PathValue("id")
-		if err := a.st.AddDetail(r.Context(), sc, id, conv(req)); err != nil {
+		if err := a.cases.AddDetail(r.Context(), sc, id, conv(req)); err != nil {
 			a.fail(w, r, err)
 			return
 		}
@@ -614,37 +626,37 @@ func detail[T any](a *API, conv func(T) store.CaseDetail) http.HandlerFunc {
 }
 
 func (a *API) addNote() http.HandlerFunc {
-	return detail(a, func(n NoteRequest) store.CaseDetail { return store.CaseDetail{Note: n.Note} })
+	return detail(a, func(n NoteRequest) cases.CaseDetail { return cases.CaseDetail{Note: n.Note} })
 }
 
 func (a *API) addVictim() http.HandlerFunc {
-	return detail(a, func(v VictimInput) store.CaseDetail {
+	return detail(a, func(v VictimInput) cases.CaseDetail {
 		d := v.victim()
-		return store.CaseDetail{Victim: &d}
+		return cases.CaseDetail{Victim: &d}
 	})
 }
 
 func (a *API) addPerpetrator() http.HandlerFunc {
-	return detail(a, func(p PerpetratorInput) store.CaseDetail {
-		return store.CaseDetail{Perpetrator: &domain.Perpetrator{Name: p.Name, Sex: domain.Sex(p.Sex), Age: p.Age, Relation: p.Relation}}
+	return detail(a, func(p PerpetratorInput) cases.CaseDetail {
+		return cases.CaseDetail{Perpetrator: &domain.Perpetrator{Name: p.Name, Sex: domain.Sex(p.Sex), Age: p.Age, Relation: p.Relation}}
 	})
 }
 
 func (a *API) addService() http.HandlerFunc {
-	return detail(a, func(s ServiceInput) store.CaseDetail {
-		return store.CaseDetail{Service: &domain.Service{Type: s.Type, Provider: s.Provider, GivenOn: s.GivenOn, Note: s.Note, VictimID: s.VictimID}}
+	return detail(a, func(s ServiceInput) cases.CaseDetail {
+		return cases.CaseDetail{Service: &domain.Service{Type: s.Type, Provider: s.Provider, GivenOn: s.GivenOn, Note: s.Note, VictimID: s.VictimID}}
 	})
 }
 
 func (a *API) addReferral() http.HandlerFunc {
-	return detail(a, func(rf ReferralInput) store.CaseDetail {
-		return store.CaseDetail{Referral: &domain.Referral{Agency: rf.Agency, Reason: rf.Reason, ReferredOn: rf.ReferredOn}}
+	return detail(a, func(rf ReferralInput) cases.CaseDetail {
+		return cases.CaseDetail{Referral: &domain.Referral{Agency: rf.Agency, Reason: rf.Reason, ReferredOn: rf.ReferredOn}}
 	})
 }
 
 func (a *API) addPlacement() http.HandlerFunc {
-	return detail(a, func(p PlacementInput) store.CaseDetail {
-		return store.CaseDetail{Placement: &domain.Placement{Kind: p.Kind, PlaceName: p.PlaceName, FromDate: p.FromDate, ToDate: p.ToDate, VictimID: p.VictimID}}
+	return detail(a, func(p PlacementInput) cases.CaseDetail {
+		return cases.CaseDetail{Placement: &domain.Placement{Kind: p.Kind, PlaceName: p.PlaceName, FromDate: p.FromDate, ToDate: p.ToDate, VictimID: p.VictimID}}
 	})
 }
 
@@ -656,7 +668,7 @@ type TeamList struct {
 }
 
 func (a *API) listTeams(w http.ResponseWriter, r *http.Request) {
-	ts, err := a.st.ListTeams(r.Context(), scope(r))
+	ts, err := a.cases.ListTeams(r.Context(), scope(r))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -665,7 +677,7 @@ func (a *API) listTeams(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getTeam(w http.ResponseWriter, r *http.Request) {
-	t, err := a.st.GetTeam(r.Context(), scope(r), r.PathValue("id"))
+	t, err := a.cases.GetTeam(r.Context(), scope(r), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -687,7 +699,7 @@ func (a *API) createTeam(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	t, err := a.st.CreateTeam(r.Context(), scope(r), domain.Team{Name: req.Name, Kind: req.Kind, RegionCode: req.RegionCode,
+	t, err := a.cases.CreateTeam(r.Context(), scope(r), domain.Team{Name: req.Name, Kind: req.Kind, RegionCode: req.RegionCode,
 		MemberIDs: req.MemberIDs})
 	if err != nil {
 		a.fail(w, r, err)
@@ -709,11 +721,11 @@ func (a *API) setTeamMembers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc, id := scope(r), r.PathValue("id")
-	if err := a.st.SetTeamMembers(r.Context(), sc, id, req.MemberIDs); err != nil {
+	if err := a.cases.SetTeamMembers(r.Context(), sc, id, req.MemberIDs); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	t, err := a.st.GetTeam(r.Context(), sc, id)
+	t, err := a.cases.GetTeam(r.Context(), sc, id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -731,12 +743,12 @@ func (a *API) listDuty(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("from"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			a.fail(w, r, domain.Invalid("bad query parameters", map[string]string{"from": "RFC 3339 time, e.g. 2026-01-31T00:00:00Z"}))
+			a.fail(w, r, domain.InvalidFields(domain.FieldErrors{"from": domain.M("case.field.rfc3339", "2026-01-31T00:00:00Z")}))
 			return
 		}
 		from = t
 	}
-	ds, err := a.st.ListDuty(r.Context(), scope(r), from)
+	ds, err := a.cases.ListDuty(r.Context(), scope(r), from)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -758,21 +770,21 @@ func (a *API) addDuty(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	parse := func(name, v string) time.Time {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			fields[name] = "RFC 3339 time, e.g. 2026-01-31T07:00:00+07:00"
+			fields[name] = domain.M("case.field.rfc3339", "2026-01-31T07:00:00+07:00")
 		}
 		return t
 	}
 	d := domain.DutyShift{UserID: req.UserID, RegionCode: req.RegionCode, StartsAt: parse("starts_at", req.StartsAt),
 		EndsAt: parse("ends_at", req.EndsAt)}
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("please correct the marked fields", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
-	d, err := a.st.AddDuty(r.Context(), scope(r), d)
+	d, err := a.cases.AddDuty(r.Context(), scope(r), d)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -786,7 +798,7 @@ type SLARuleList struct {
 }
 
 func (a *API) listSLARules(w http.ResponseWriter, r *http.Request) {
-	rules, err := a.st.SLARules(r.Context())
+	rules, err := a.cases.SLARules(r.Context())
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -808,7 +820,7 @@ func (a *API) setSLARule(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	err := a.st.SetSLARule(r.Context(), scope(r), domain.SLARule{Priority: domain.Priority(req.Priority),
+	err := a.cases.SetSLARule(r.Context(), scope(r), domain.SLARule{Priority: domain.Priority(req.Priority),
 		Type: domain.ViolenceType(req.Type), AckMinutes: req.AckMinutes, ResponseMinutes: req.ResponseMinutes})
 	if err != nil {
 		a.fail(w, r, err)
@@ -824,23 +836,23 @@ type OutboxList struct {
 
 func (a *API) listOutbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	f := store.OutboxFilter{Status: q.Get("status")}
 	switch f.Status {
 	case "", "pending", "sent", "delivered", "failed":
 	default:
-		fields["status"] = "pending, sent, delivered or failed"
+		fields["status"] = domain.M("case.field.outbox_status")
 	}
 	if v := q.Get("mine"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			fields["mine"] = "1 or 0"
+			fields["mine"] = domain.M("case.field.mine")
 		}
 		f.Mine = b
 	}
-	f.Limit = intParam(r, "limit", 100, 1, 500, fields)
+	f.Limit = intField(r, "limit", 100, 1, 500, fields)
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	ms, err := a.st.ListOutbox(r.Context(), scope(r), f)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/store"
 )
@@ -70,7 +71,7 @@ func Defaults() Config {
 		ShutdownGrace: 15 * time.Second,
 
 		AuditCheckpointEvery: 10 * time.Minute,
-		EmergencyAccess:      store.DefaultEmergencyAccess,
+		EmergencyAccess:      cases.DefaultEmergencyAccess,
 		SessionIdle:          store.DefaultSessionIdle,
 		SessionMax:           store.DefaultSessionMax,
 	}

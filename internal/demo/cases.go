@@ -11,6 +11,7 @@ import (
 
 	"lindu/internal/access"
 	"lindu/internal/auth"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/store"
 )
@@ -92,7 +93,8 @@ func LoadCases(ctx context.Context, st *store.Store, n int, seed int64) (CasesRe
 	end := time.Now().UTC().Add(-2 * time.Hour).Truncate(time.Minute)
 	start := end.AddDate(-2, 0, 0)
 	clk := &clock{t: start}
-	hs := st.WithClock(clk.now) // history store
+	hst := st.WithClock(clk.now)          // history store
+	hs := cases.New(hst, cases.Options{}) // the case area on the history clock
 
 	users, _, err := st.ListUsers(ctx, sys, domain.UserFilter{Limit: 200})
 	if err != nil {
@@ -259,7 +261,7 @@ func LoadCases(ctx context.Context, st *store.Store, n int, seed int64) (CasesRe
 					return hs.MergeReport(ctx, supSc, rep.ID, cs[0].ID)
 				}
 			}
-			c, err := hs.VerifyReport(ctx, supSc, rep.ID, store.VerifyInput{Priority: prio, Types: types})
+			c, err := hs.VerifyReport(ctx, supSc, rep.ID, cases.VerifyInput{Priority: prio, Types: types})
 			if err != nil {
 				return err
 			}
@@ -272,7 +274,7 @@ func LoadCases(ctx context.Context, st *store.Store, n int, seed int64) (CasesRe
 				}
 			}
 			if who != "" {
-				if u, err := hs.GetUser(ctx, access.System("demo"), who); err == nil {
+				if u, err := hst.GetUser(ctx, access.System("demo"), who); err == nil {
 					responder = access.ForUser(u, "10.0.0.3", "demo")
 				}
 			}
@@ -307,12 +309,12 @@ func LoadCases(ctx context.Context, st *store.Store, n int, seed int64) (CasesRe
 				return err
 			}
 			svc := []string{"complaint", "health", "psychosocial", "legal_aid", "social_rehabilitation"}[rng.Intn(5)]
-			if err := hs.AddDetail(ctx, supSc, caseID, store.CaseDetail{Service: &domain.Service{Type: svc, Provider: "UPTD PPA Bengkayang",
+			if err := hs.AddDetail(ctx, supSc, caseID, cases.CaseDetail{Service: &domain.Service{Type: svc, Provider: "UPTD PPA Bengkayang",
 				GivenOn: clk.now().In(domain.WIB).Format("2006-01-02"), Note: "Layanan diberikan (demo)"}}); err != nil {
 				return err
 			}
 			if vt == domain.VSexual {
-				return hs.AddDetail(ctx, supSc, caseID, store.CaseDetail{Referral: &domain.Referral{Agency: "Unit PPA Polres Bengkayang",
+				return hs.AddDetail(ctx, supSc, caseID, cases.CaseDetail{Referral: &domain.Referral{Agency: "Unit PPA Polres Bengkayang",
 					Reason: "Laporan polisi sesuai UU TPKS (demo)"}})
 			}
 			return nil

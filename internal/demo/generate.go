@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/store"
 )
@@ -23,7 +24,8 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 	if len(codes) == 0 {
 		return 0, fmt.Errorf("demo: no villages below %q", region)
 	}
-	start, err := st.CountCases(ctx)
+	area := cases.New(st, cases.Options{})
+	start, err := area.CountCases(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -33,10 +35,10 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 	done, inserted := 0, 0
 	for done < n {
 		k := min(batch, n-done)
-		cs := make([]store.SyntheticCase, k)
+		cs := make([]cases.SyntheticCase, k)
 		for i := range cs {
 			rep := from.Add(time.Duration(rng.Int63n(int64(end.Sub(from))))).Truncate(time.Second)
-			c := store.SyntheticCase{RegionCode: codes[rng.Intn(len(codes))], Priority: domain.Priorities[rng.Intn(3)],
+			c := cases.SyntheticCase{RegionCode: codes[rng.Intn(len(codes))], Priority: domain.Priorities[rng.Intn(3)],
 				Types: []domain.ViolenceType{pickType(rng)}, ReportedAt: rep, VictimAge: rng.Intn(18),
 				VictimSex: []domain.Sex{domain.SexFemale, domain.SexMale}[rng.Intn(2)],
 				Summary:   fmt.Sprintf("Kasus sintetis untuk uji beban #%d", start+done+i)}
@@ -56,7 +58,7 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 			}
 			cs[i] = c
 		}
-		m, err := st.InsertSyntheticCases(ctx, access.System("generate"), start+done, cs)
+		m, err := area.InsertSyntheticCases(ctx, access.System("generate"), start+done, cs)
 		if err != nil {
 			return inserted, err
 		}

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -78,33 +77,34 @@ type Transition struct {
 // returns a user-facing error or nil.
 func CheckTransition(from CaseStatus, t Transition, hasAssignee, responded bool) error {
 	if !t.To.Valid() {
-		return Invalid("unknown status", map[string]string{"to": "one of " + statusList(CaseStatuses)})
+		return InvalidFields(FieldErrors{"to": M("case.field.status")})
 	}
 	if !CanTransition(from, t.To) {
-		next := NextStatuses(from)
-		return &Error{Code: EConflict, Message: fmt.Sprintf("a case that is %s cannot become %s; possible: %s",
-			from, t.To, statusList(next))}
+		return E(EConflict, "case.err.bad_transition", string(from), string(t.To), statusList(NextStatuses(from)))
 	}
-	if len(t.Note) > 4000 {
-		return Invalid("note too long", map[string]string{"note": "at most 4000 characters"})
+	if len(t.Note) > MaxTransitionNote {
+		return InvalidFields(FieldErrors{"note": M("field.max_chars", MaxTransitionNote)})
 	}
 	if t.To == StatusClosed && strings.TrimSpace(t.Note) == "" {
-		return Invalid("a reason is needed", map[string]string{"note": "say why the case is closed"})
+		return InvalidFields(FieldErrors{"note": M("case.field.close_reason")})
 	}
 	if from == StatusClosed && strings.TrimSpace(t.Note) == "" {
-		return Invalid("a reason is needed", map[string]string{"note": "say why the case is reopened"})
+		return InvalidFields(FieldErrors{"note": M("case.field.reopen_reason")})
 	}
 	if from == StatusClosed && t.To == StatusInService && !responded {
-		return &Error{Code: EConflict, Message: "nobody reached the child yet: reopen the case as verified and assign it"}
+		return E(EConflict, "case.err.reopen_not_reached")
 	}
 	if from == StatusClosed && t.To == StatusVerified && responded {
-		return &Error{Code: EConflict, Message: "the child was reached: reopen the case into service"}
+		return E(EConflict, "case.err.reopen_reached")
 	}
 	if t.To == StatusAssigned && t.AssigneeID == "" && t.TeamID == "" && !hasAssignee {
-		return Invalid("nobody to assign", map[string]string{"assignee_id": "choose a team or a person"})
+		return InvalidFields(FieldErrors{"assignee_id": M("case.field.assignee_required")})
 	}
 	return nil
 }
+
+// MaxTransitionNote is the longest note of a status change (characters).
+const MaxTransitionNote = 4000
 
 func statusList(ss []CaseStatus) string {
 	if len(ss) == 0 {
@@ -233,6 +233,15 @@ func inList(v string, list []string) bool {
 		}
 	}
 	return false
+}
+
+// RestorativeProvider reports whether a service's provider names a
+// diversion or restorative justice: the convention for recording a
+// diversion under UU 11/2012 SPPA (KLA indicator 22). It is kept as a flag
+// beside the sealed provider so the indicator is counted in SQL.
+func RestorativeProvider(provider string) bool {
+	p := strings.ToLower(provider)
+	return strings.Contains(p, "diversi") || strings.Contains(p, "restorat")
 }
 
 // ValidRelation, ValidPlace, ValidService, ValidPlacement check enumerations.

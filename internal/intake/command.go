@@ -1,5 +1,5 @@
 // Package intake turns text that arrives on a channel (SMS through
-// Kannel, WhatsApp) into a command for the store: free text is a report,
+// Kannel, WhatsApp) into a command for the case area: free text is a report,
 // STATUS asks about one, and registered responders answer with TERIMA,
 // TIBA and INFO. The provider packages (intake/kannel, intake/whatsapp)
 // share it, so a message means the same on every channel.
@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/store"
 )
@@ -129,7 +130,10 @@ type Message struct {
 
 // Service handles messages from every channel the same way.
 type Service struct {
-	Store  *store.Store
+	Store *store.Store
+	// Cases is the case area that stores what a message does (nil: the
+	// case area on Store with default options).
+	Cases  *cases.Service
 	Region string // region of new reports: the deployment's
 	// Sent is called after a message was committed with a reply waiting
 	// in the outbox (the sender wakes up); optional.
@@ -137,17 +141,21 @@ type Service struct {
 }
 
 // Handle parses and stores a message exactly once and returns what it did.
-func (s *Service) Handle(ctx context.Context, m Message) (store.InboundResult, error) {
+func (s *Service) Handle(ctx context.Context, m Message) (cases.InboundResult, error) {
 	cmd := Parse(m.Text)
-	in := store.InboundMessage{Key: m.Key, Channel: m.Channel, From: m.From, Text: m.Text, ReceivedAt: m.ReceivedAt,
+	in := cases.InboundMessage{Key: m.Key, Channel: m.Channel, From: m.From, Text: m.Text, ReceivedAt: m.ReceivedAt,
 		Verb: cmd.Verb, Code: cmd.Code, Region: s.Region}
 	if u, err := s.Store.UserByPhone(ctx, m.From); err == nil {
 		sc := access.ForUser(u, "", string(m.Channel))
 		in.Responder = &sc
 	} else if !domain.IsNotFound(err) {
-		return store.InboundResult{}, err
+		return cases.InboundResult{}, err
 	}
-	res, err := s.Store.HandleInbound(ctx, in)
+	area := s.Cases
+	if area == nil {
+		area = cases.New(s.Store, cases.Options{})
+	}
+	res, err := area.HandleInbound(ctx, in)
 	if err == nil && !res.Duplicate && res.ReplyID != "" && s.Sent != nil {
 		s.Sent()
 	}

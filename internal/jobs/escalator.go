@@ -1,6 +1,6 @@
 // Package jobs runs lindu's background work: the escalator that fires due
 // deadline escalations. Every job is safe to run in several lindu
-// instances at once; the store claims each unit of work exactly once.
+// instances at once; each unit of work is claimed exactly once.
 package jobs
 
 import (
@@ -12,13 +12,13 @@ import (
 	"os"
 	"time"
 
+	"lindu/internal/cases"
 	"lindu/internal/metrics"
-	"lindu/internal/store"
 )
 
 // Escalator fires due escalation steps every Interval.
 type Escalator struct {
-	Store    *store.Store
+	Cases    *cases.Service
 	Log      *slog.Logger
 	Metrics  *metrics.Registry // optional
 	Interval time.Duration     // default 15 s
@@ -69,11 +69,11 @@ func (e *Escalator) defaults() {
 }
 
 // Round fires everything due now (in batches) and returns the totals.
-func (e *Escalator) Round(ctx context.Context) store.EscalationResult {
+func (e *Escalator) Round(ctx context.Context) cases.EscalationResult {
 	e.defaults()
-	var total store.EscalationResult
+	var total cases.EscalationResult
 	for ctx.Err() == nil {
-		r, err := e.Store.RunEscalations(ctx, e.Instance, e.Batch)
+		r, err := e.Cases.RunEscalations(ctx, e.Instance, e.Batch)
 		total.Fired += r.Fired
 		total.Skipped += r.Skipped
 		total.Messages += r.Messages

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/jobs"
 	"lindu/internal/metrics"
@@ -29,15 +30,15 @@ func TestEscalatorRound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, _, err := st.CreateReport(ctx, access.Public("", ""), domain.NewReport{Channel: domain.ChannelWeb, RegionCode: "61.07.01.2001",
+		rep, _, err := cases.New(st, cases.Options{}).CreateReport(ctx, access.Public("", ""), domain.NewReport{Channel: domain.ChannelWeb, RegionCode: "61.07.01.2001",
 			Description: "laporan uji untuk eskalasi"}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		log := slog.New(slog.DiscardHandler)
 		m := metrics.New()
-		a := &jobs.Escalator{Store: st, Log: log, Metrics: m, Instance: "a", Batch: 1}
-		b := &jobs.Escalator{Store: st2, Log: log, Instance: "b"}
+		a := &jobs.Escalator{Cases: cases.New(st, cases.Options{}), Log: log, Metrics: m, Instance: "a", Batch: 1}
+		b := &jobs.Escalator{Cases: cases.New(st2, cases.Options{}), Log: log, Instance: "b"}
 		if r := a.Round(ctx); r.Fired != 0 {
 			t.Fatalf("early: %+v", r)
 		}

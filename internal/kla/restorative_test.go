@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/kla"
 	"lindu/internal/store"
@@ -28,19 +29,19 @@ func TestIndicator22FromABHCases(t *testing.T) {
 		type svc struct{ typ, provider string }
 		mk := func(types []domain.ViolenceType, services []svc, close bool) {
 			t.Helper()
-			c, err := st.CreateCase(bg, sys, domain.NewCase{RegionCode: "61.07.01", Priority: domain.PriorityMedium, Types: types,
+			c, err := cases.New(st, cases.Options{}).CreateCase(bg, sys, domain.NewCase{RegionCode: "61.07.01", Priority: domain.PriorityMedium, Types: types,
 				Summary: "Kasus uji ABH"})
 			if err != nil {
 				t.Fatalf("create case: %v", err)
 			}
 			for _, s := range services {
-				if err := st.AddDetail(bg, sys, c.ID, store.CaseDetail{Service: &domain.Service{Type: s.typ, Provider: s.provider,
+				if err := cases.New(st, cases.Options{}).AddDetail(bg, sys, c.ID, cases.CaseDetail{Service: &domain.Service{Type: s.typ, Provider: s.provider,
 					GivenOn: clk.Now().In(domain.WIB).Format("2006-01-02")}}); err != nil {
 					t.Fatalf("add service: %v", err)
 				}
 			}
 			if close {
-				if _, err := st.Transition(bg, sys, c.ID, domain.Transition{To: domain.StatusClosed, Note: "Selesai"}); err != nil {
+				if _, err := cases.New(st, cases.Options{}).Transition(bg, sys, c.ID, domain.Transition{To: domain.StatusClosed, Note: "Selesai"}); err != nil {
 					t.Fatalf("close: %v", err)
 				}
 			}

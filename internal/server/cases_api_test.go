@@ -19,6 +19,7 @@ import (
 
 	"lindu/internal/access"
 	"lindu/internal/api"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/server"
 	"lindu/internal/store"
@@ -73,7 +74,7 @@ func capiJSON(t testing.TB, raw []byte) map[string]any {
 
 func capiReportCount(t testing.TB, st *store.Store) int {
 	t.Helper()
-	_, n, err := st.ListReports(bg, capiSys, store.ReportFilter{})
+	_, n, err := cases.New(st, cases.Options{}).ListReports(bg, capiSys, cases.ReportFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestAPIPublicReportIdempotent(t *testing.T) {
 			t.Fatalf("%d reports stored, want 2", n)
 		}
 		// The report is stored as the API channel, anonymously.
-		reps, _, _ := w.st.ListReports(bg, capiSys, store.ReportFilter{})
+		reps, _, _ := w.srv.Cases.ListReports(bg, capiSys, cases.ReportFilter{})
 		for _, r := range reps {
 			if r.Channel != domain.ChannelAPI || !r.Anonymous {
 				t.Fatalf("stored report %+v", r)
@@ -394,7 +395,7 @@ func newCapiWorld(t *testing.T, d store.Dialect) *capiWorld {
 	}
 	w.a = w.plant(t, "A", "61.07.01.2001", []string{w.users["resp-in"].ID})
 	w.b = w.plant(t, "B", "61.07.02.2001", []string{w.users["cw-b"].ID})
-	if _, err := w.st.Reassign(bg, capiSys, w.a.cs.ID, "", w.users["cw-lead"].ID, ""); err != nil {
+	if _, err := w.srv.Cases.Reassign(bg, capiSys, w.a.cs.ID, "", w.users["cw-lead"].ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -403,7 +404,7 @@ func newCapiWorld(t *testing.T, d store.Dialect) *capiWorld {
 func (w *capiWorld) newReport(t *testing.T, village, tag string) domain.Report {
 	t.Helper()
 	age := 7
-	rep, _, err := w.st.CreateReport(bg, access.Public("10.0.0.1", "test"), domain.NewReport{Channel: domain.ChannelWeb,
+	rep, _, err := w.srv.Cases.CreateReport(bg, access.Public("10.0.0.1", "test"), domain.NewReport{Channel: domain.ChannelWeb,
 		RegionCode: village, Description: "RAHASIA-DESKRIPSI " + tag + " anak dikurung di rumah kosong", ChildAge: &age,
 		ChildSex: domain.SexMale, ContactPhone: "0812 7777 0001", ReporterName: "RAHASIA-PELAPOR " + tag}, "61.07")
 	if err != nil {
@@ -415,7 +416,7 @@ func (w *capiWorld) newReport(t *testing.T, village, tag string) domain.Report {
 func (w *capiWorld) newCase(t *testing.T, village, tag string) domain.Case {
 	t.Helper()
 	age := 9
-	c, err := w.st.CreateCase(bg, capiSys, domain.NewCase{RegionCode: village, Priority: domain.PriorityHigh,
+	c, err := w.srv.Cases.CreateCase(bg, capiSys, domain.NewCase{RegionCode: village, Priority: domain.PriorityHigh,
 		Types: []domain.ViolenceType{domain.VPhysical, domain.VNeglect}, Summary: "RAHASIA-RINGKASAN " + tag,
 		Victims: []domain.Victim{{Name: "RAHASIA-KORBAN " + tag, Sex: domain.SexFemale, Age: &age, Disability: "RAHASIA-DISABILITAS " + tag,
 			Types: []domain.ViolenceType{domain.VPhysical}}}})
@@ -432,24 +433,24 @@ func (w *capiWorld) plant(t *testing.T, name, village string, members []string) 
 	t.Helper()
 	r := capiRegion{name: name, village: village}
 	var err error
-	r.team, err = w.st.CreateTeam(bg, capiSys, domain.Team{Name: "Satgas " + name, Kind: "village_taskforce", RegionCode: village, MemberIDs: members})
+	r.team, err = w.srv.Cases.CreateTeam(bg, capiSys, domain.Team{Name: "Satgas " + name, Kind: "village_taskforce", RegionCode: village, MemberIDs: members})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.cs = w.newCase(t, village, name)
-	for _, d := range []store.CaseDetail{
+	for _, d := range []cases.CaseDetail{
 		{Note: "RAHASIA-CATATAN " + name},
 		{Perpetrator: &domain.Perpetrator{Name: "RAHASIA-PELAKU " + name, Sex: domain.SexMale, Relation: "parent"}},
 		{Service: &domain.Service{Type: "health", Provider: "RAHASIA-PENYEDIA " + name, Note: "RAHASIA-LAYANAN " + name}},
 		{Referral: &domain.Referral{Agency: "RAHASIA-LEMBAGA " + name, Reason: "RAHASIA-RUJUKAN " + name}},
 		{Placement: &domain.Placement{Kind: "safe_house", PlaceName: "RAHASIA-TEMPAT " + name}},
 	} {
-		if err := w.st.AddDetail(bg, capiSys, r.cs.ID, d); err != nil {
+		if err := w.srv.Cases.AddDetail(bg, capiSys, r.cs.ID, d); err != nil {
 			t.Fatal(err)
 		}
 	}
 	merged := w.newReport(t, village, name+"-merged")
-	if err := w.st.MergeReport(bg, capiSys, merged.ID, r.cs.ID); err != nil {
+	if err := w.srv.Cases.MergeReport(bg, capiSys, merged.ID, r.cs.ID); err != nil {
 		t.Fatal(err)
 	}
 	r.pending = w.newReport(t, village, name+"-pending")
@@ -458,7 +459,7 @@ func (w *capiWorld) plant(t *testing.T, name, village string, members []string) 
 
 func capiVersion(t *testing.T, st *store.Store, id string) int {
 	t.Helper()
-	c, err := st.GetCase(bg, capiSys, id)
+	c, err := cases.New(st, cases.Options{}).GetCase(bg, capiSys, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -624,7 +625,7 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 					code, raw, _ = capiDo(w.world, "GET", "/api/v1/cases/"+id, tok, nil)
 					check(e.user, "GET with emergency access"+where, 200, code, raw, true)
 					mustShow("GET with emergency access", raw, secrets...)
-					w.clock.Advance(store.DefaultEmergencyAccess)
+					w.clock.Advance(cases.DefaultEmergencyAccess)
 					code, raw, _ = capiDo(w.world, "GET", "/api/v1/cases/"+id, tok, nil)
 					check(e.user, "GET after emergency access"+where, 200, code, raw, false)
 					mustShow("GET after emergency access", raw, `"access_requestable":true`)
@@ -667,7 +668,7 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 					vc := capiVersion(t, w.st, side.r.cs.ID)
 					code, raw, _ := capiDo(w.world, "POST", "/api/v1/reports/"+rep.ID+"/"+act.path, tok, act.body)
 					check(e.user, "POST report "+act.path+where, capiPick(side.rep, act.ok, 404), code, raw, side.rep)
-					got, err := w.st.GetReport(bg, capiSys, rep.ID)
+					got, err := w.srv.Cases.GetReport(bg, capiSys, rep.ID)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/server"
 	"lindu/internal/store"
@@ -121,7 +122,7 @@ type uimState struct {
 
 func uimCaseState(t *testing.T, st *store.Store, id string) uimState {
 	t.Helper()
-	c, err := st.GetCase(bg, uimSys, id)
+	c, err := cases.New(st, cases.Options{}).GetCase(bg, uimSys, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func uimCaseState(t *testing.T, st *store.Store, id string) uimState {
 
 func uimReportStatus(t *testing.T, st *store.Store, id string) domain.ReportStatus {
 	t.Helper()
-	r, err := st.GetReport(bg, uimSys, id)
+	r, err := cases.New(st, cases.Options{}).GetReport(bg, uimSys, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func uimReportStatus(t *testing.T, st *store.Store, id string) domain.ReportStat
 func uimNewReport(t *testing.T, st *store.Store, village, desc, name, phone string) domain.Report {
 	t.Helper()
 	age := 8
-	rep, _, err := st.CreateReport(bg, access.Public("10.0.0.7", "test"), domain.NewReport{Channel: domain.ChannelWeb, RegionCode: village,
+	rep, _, err := cases.New(st, cases.Options{}).CreateReport(bg, access.Public("10.0.0.7", "test"), domain.NewReport{Channel: domain.ChannelWeb, RegionCode: village,
 		Description: desc, ChildAge: &age, ChildSex: domain.SexFemale, Anonymous: name == "" && phone == "", ContactPhone: phone,
 		ReporterName: name}, "61.07")
 	if err != nil {
@@ -154,7 +155,7 @@ func uimNewReport(t *testing.T, st *store.Store, village, desc, name, phone stri
 // routed to the side's taskforce like the original.
 func uimFreshCase(t *testing.T, st *store.Store, s *uimSide) domain.Case {
 	t.Helper()
-	c, err := st.CreateCase(bg, uimSys, domain.NewCase{RegionCode: s.village, Priority: domain.PriorityHigh,
+	c, err := cases.New(st, cases.Options{}).CreateCase(bg, uimSys, domain.NewCase{RegionCode: s.village, Priority: domain.PriorityHigh,
 		Types: []domain.ViolenceType{domain.VNeglect}, Summary: "Kasus uji tanpa data pribadi"})
 	if err != nil {
 		t.Fatal(err)
@@ -170,18 +171,18 @@ func uimPlant(t *testing.T, w *world, name, village, district, phoneDigit string
 	st := w.st
 	s := &uimSide{name: name, village: village, district: district, dutyUser: dutyUser}
 	var err error
-	if s.team, err = st.CreateTeam(bg, uimSys, domain.Team{Name: "Satgas Desa " + name, Kind: "village_taskforce", RegionCode: village,
+	if s.team, err = cases.New(st, cases.Options{}).CreateTeam(bg, uimSys, domain.Team{Name: "Satgas Desa " + name, Kind: "village_taskforce", RegionCode: village,
 		MemberIDs: members}); err != nil {
 		t.Fatal(err)
 	}
 	// The spare team is a UPTD of the district: routing never picks it.
-	if s.spare, err = st.CreateTeam(bg, uimSys, domain.Team{Name: "UPTD Cadangan " + name, Kind: "uptd", RegionCode: district}); err != nil {
+	if s.spare, err = cases.New(st, cases.Options{}).CreateTeam(bg, uimSys, domain.Team{Name: "UPTD Cadangan " + name, Kind: "uptd", RegionCode: district}); err != nil {
 		t.Fatal(err)
 	}
 	tag := func(what string) string { return "RHS-" + what + "-" + name }
 	phone1, phone2 := "0812 7777 "+phoneDigit+"101", "0812 7777 "+phoneDigit+"202"
 	s.origin = uimNewReport(t, st, village, tag("CERITA")+" anak dipukul setiap malam oleh orang dewasa di rumahnya", tag("PELAPOR"), phone1)
-	s.cs, err = st.VerifyReport(bg, uimSys, s.origin.ID, store.VerifyInput{Priority: domain.PriorityHigh,
+	s.cs, err = cases.New(st, cases.Options{}).VerifyReport(bg, uimSys, s.origin.ID, cases.VerifyInput{Priority: domain.PriorityHigh,
 		Types: []domain.ViolenceType{domain.VPhysical, domain.VNeglect}})
 	if err != nil {
 		t.Fatal(err)
@@ -190,14 +191,14 @@ func uimPlant(t *testing.T, w *world, name, village, district, phoneDigit string
 		t.Fatalf("case %s not routed to its taskforce: %s %q", name, s.cs.Status, s.cs.TeamID)
 	}
 	age := 9
-	for _, d := range []store.CaseDetail{
+	for _, d := range []cases.CaseDetail{
 		{Victim: &domain.Victim{Name: tag("KORBAN"), Sex: domain.SexFemale, Age: &age, Types: []domain.ViolenceType{domain.VPhysical}}},
 		{Perpetrator: &domain.Perpetrator{Name: tag("PELAKU"), Sex: domain.SexMale, Relation: "parent"}},
 		{Service: &domain.Service{Type: "health", Provider: "Puskesmas", Note: tag("LAYANAN")}},
 		{Referral: &domain.Referral{Agency: "Dinas Sosial", Reason: tag("RUJUKAN")}},
 		{Note: tag("CATATAN")},
 	} {
-		if err := st.AddDetail(bg, uimSys, s.cs.ID, d); err != nil {
+		if err := cases.New(st, cases.Options{}).AddDetail(bg, uimSys, s.cs.ID, d); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -234,7 +235,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 			uimPlant(t, w, "A", "61.07.01.2001", "61.07.01", "1", []string{w.users["satgas-in"].ID}, "cw-a"),
 			uimPlant(t, w, "B", "61.07.02.2001", "61.07.02", "2", []string{w.users["cw-b"].ID}, "cw-b"),
 		}
-		if _, err := w.st.Reassign(bg, uimSys, sides[0].cs.ID, "", w.users["cw-lead"].ID, "peksos utama"); err != nil {
+		if _, err := w.srv.Cases.Reassign(bg, uimSys, sides[0].cs.ID, "", w.users["cw-lead"].ID, "peksos utama"); err != nil {
 			t.Fatal(err)
 		}
 
@@ -271,11 +272,11 @@ func TestUICaseAccessMatrix(t *testing.T) {
 				if st := uimReportStatus(t, w.st, s.origin.ID); st != domain.ReportVerified {
 					t.Errorf("%s: origin report %s is %s", after, s.name, st)
 				}
-				if tm, err := w.st.GetTeam(bg, uimSys, s.spare.ID); err != nil || len(tm.MemberIDs) != 0 {
+				if tm, err := w.srv.Cases.GetTeam(bg, uimSys, s.spare.ID); err != nil || len(tm.MemberIDs) != 0 {
 					t.Errorf("%s: spare team %s has members %v (%v)", after, s.name, tm.MemberIDs, err)
 				}
 			}
-			if steps, err := w.st.RoutingSteps(bg); err != nil || !reflect.DeepEqual(steps, store.DefaultRouting) {
+			if steps, err := w.srv.Cases.RoutingSteps(bg); err != nil || !reflect.DeepEqual(steps, cases.DefaultRouting) {
 				t.Errorf("%s: routing %v (%v)", after, steps, err)
 			}
 		}
@@ -339,7 +340,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 		}
 		countCases := func() int {
 			t.Helper()
-			_, n, err := w.st.ListCases(bg, uimSys, domain.CaseFilter{})
+			_, n, err := w.srv.Cases.ListCases(bg, uimSys, domain.CaseFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -347,7 +348,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 		}
 		countTeams := func() int {
 			t.Helper()
-			ts, err := w.st.ListTeams(bg, uimSys)
+			ts, err := w.srv.Cases.ListTeams(bg, uimSys)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -355,7 +356,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 		}
 		countDuty := func() int {
 			t.Helper()
-			ds, err := w.st.ListDuty(bg, uimSys, w.clock.Now().Add(-48*time.Hour))
+			ds, err := w.srv.Cases.ListDuty(bg, uimSys, w.clock.Now().Add(-48*time.Hour))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -363,7 +364,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 		}
 		slaRules := func() string {
 			t.Helper()
-			rs, err := w.st.SLARules(bg)
+			rs, err := w.srv.Cases.SLARules(bg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -454,10 +455,10 @@ func TestUICaseAccessMatrix(t *testing.T) {
 			code, body, h = b.post("/tim/rute", form(u, "step1", "district", "step2", "village", "step3", "duty"))
 			check(u, "POST /tim/rute", e.route, code, body, h)
 			if ok(e.route) {
-				if steps, _ := w.st.RoutingSteps(bg); strings.Join(steps, ",") != "district,village,duty" {
+				if steps, _ := w.srv.Cases.RoutingSteps(bg); strings.Join(steps, ",") != "district,village,duty" {
 					t.Errorf("%s POST /tim/rute: routing %v", u.name, steps)
 				}
-				if err := w.st.SetRoutingSteps(bg, uimSys, store.DefaultRouting); err != nil {
+				if err := w.srv.Cases.SetRoutingSteps(bg, uimSys, cases.DefaultRouting); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -608,10 +609,10 @@ func TestUICaseAccessMatrix(t *testing.T) {
 				code, body, h = b.post("/tim/"+s.spare.ID+"/anggota", form(u, "members", member))
 				check(u, "POST /tim/{id}/anggota"+where, e.members[i], code, body, h)
 				if ok(e.members[i]) {
-					if tm, _ := w.st.GetTeam(bg, uimSys, s.spare.ID); len(tm.MemberIDs) != 1 || tm.MemberIDs[0] != member {
+					if tm, _ := w.srv.Cases.GetTeam(bg, uimSys, s.spare.ID); len(tm.MemberIDs) != 1 || tm.MemberIDs[0] != member {
 						t.Errorf("%s POST members%s: members %v", u.name, where, tm.MemberIDs)
 					}
-					if err := w.st.SetTeamMembers(bg, uimSys, s.spare.ID, nil); err != nil {
+					if err := w.srv.Cases.SetTeamMembers(bg, uimSys, s.spare.ID, nil); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -671,7 +672,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 						checkPage(t, u.name+" case with emergency access"+where+" tab "+tab, body)
 					}
 					// ... masked again after it (the clock moves on; log in again).
-					w.clock.Advance(store.DefaultEmergencyAccess)
+					w.clock.Advance(cases.DefaultEmergencyAccess)
 					for _, x := range s.caseSecrets {
 						delete(u.allowed, x)
 					}

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/server"
 	"lindu/internal/store"
@@ -85,7 +86,7 @@ func fileReport(t *testing.T, w *world, form url.Values) string {
 
 func reportCount(t *testing.T, w *world) int {
 	t.Helper()
-	_, n, err := w.st.ListReports(bg, access.System("test"), store.ReportFilter{})
+	_, n, err := w.srv.Cases.ListReports(bg, access.System("test"), cases.ReportFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func reportCount(t *testing.T, w *world) int {
 
 func reportByCode(t *testing.T, w *world, code string) domain.Report {
 	t.Helper()
-	reps, _, err := w.st.ListReports(bg, access.System("test"), store.ReportFilter{Limit: 200})
+	reps, _, err := w.srv.Cases.ListReports(bg, access.System("test"), cases.ReportFilter{Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,7 +448,7 @@ func TestCaseFlowUI(t *testing.T) {
 			"region_code": {village}, "members": {satgas.ID}}); code != 303 {
 			t.Fatalf("create team: %d", code)
 		}
-		teams, err := w.st.ListTeams(bg, access.System("test"))
+		teams, err := w.srv.Cases.ListTeams(bg, access.System("test"))
 		if err != nil || len(teams) != 1 || len(teams[0].MemberIDs) != 1 {
 			t.Fatalf("teams %+v %v", teams, err)
 		}
@@ -463,7 +464,7 @@ func TestCaseFlowUI(t *testing.T) {
 		if code, _, _ := sup.post("/kasus/"+caseID+"/assign", url.Values{"csrf": {sup.csrf}, "team_id": {team.ID}, "note": {"segera"}}); code != 303 {
 			t.Fatalf("assign: %d", code)
 		}
-		c, err := w.st.GetCase(bg, access.System("test"), caseID)
+		c, err := w.srv.Cases.GetCase(bg, access.System("test"), caseID)
 		if err != nil || c.Status != domain.StatusAssigned || c.TeamID != team.ID {
 			t.Fatalf("after assign: %s %s %v", c.Status, c.TeamID, err)
 		}
@@ -586,7 +587,7 @@ func TestMergeAndReject(t *testing.T) {
 	sup.get("/laporan/" + first.ID)
 	_, _, h := sup.post("/laporan/"+first.ID+"/verify", url.Values{"csrf": {sup.csrf}, "priority": {"medium"}, "types": {"neglect"}})
 	caseID := caseLocRE.FindStringSubmatch(h.Get("Location"))[1]
-	c, _ := w.st.GetCase(bg, access.System("test"), caseID)
+	c, _ := w.srv.Cases.GetCase(bg, access.System("test"), caseID)
 
 	second := reportByCode(t, w, fileReport(t, w, reportForm()))
 	code, body, _ := sup.get("/laporan/" + second.ID)
@@ -654,7 +655,7 @@ func TestInboxFilters(t *testing.T) {
 			if code != 303 || m == nil {
 				t.Fatalf("new case: %d %s", code, h.Get("Location"))
 			}
-			c, err := w.st.GetCase(bg, access.System("test"), m[1])
+			c, err := w.srv.Cases.GetCase(bg, access.System("test"), m[1])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -734,7 +735,7 @@ func TestInboxFilters(t *testing.T) {
 		if m == nil {
 			t.Fatalf("caseworker entry went to %s", h.Get("Location"))
 		}
-		if c, _ := w.st.GetCase(bg, access.System("test"), m[1]); c.Status != domain.StatusNew {
+		if c, _ := w.srv.Cases.GetCase(bg, access.System("test"), m[1]); c.Status != domain.StatusNew {
 			t.Errorf("caseworker's case is %s, want new", c.Status)
 		}
 		// A responder's entry too, though they see only their teams' cases.
@@ -745,7 +746,7 @@ func TestInboxFilters(t *testing.T) {
 		if code != 303 || h.Get("Location") != "/kasus?ok=case_created_review" {
 			t.Errorf("responder entry: %d %s", code, h.Get("Location"))
 		}
-		if _, n, _ := w.st.ListCases(bg, access.System("test"), domain.CaseFilter{Status: domain.StatusNew}); n != 2 {
+		if _, n, _ := w.srv.Cases.ListCases(bg, access.System("test"), domain.CaseFilter{Status: domain.StatusNew}); n != 2 {
 			t.Errorf("%d cases wait for review, want 2", n)
 		}
 	})
@@ -784,7 +785,7 @@ func TestTeamsForms(t *testing.T) {
 			t.Errorf("teams page lacks %q", want)
 		}
 	}
-	if steps, _ := w.st.RoutingSteps(bg); strings.Join(steps, ",") != "district,village,duty" {
+	if steps, _ := w.srv.Cases.RoutingSteps(bg); strings.Join(steps, ",") != "district,village,duty" {
 		t.Errorf("routing %v", steps)
 	}
 	// A caseworker sees the page but cannot change it.
@@ -807,11 +808,11 @@ func TestCasePagesEveryRole(t *testing.T) {
 	rc := fileReport(t, w, reportForm())
 	rep := reportByCode(t, w, rc)
 	sys := access.System("test")
-	c, err := w.st.VerifyReport(bg, w.scope("sup"), rep.ID, store.VerifyInput{Priority: domain.PriorityHigh, Types: []domain.ViolenceType{domain.VSexual}})
+	c, err := w.srv.Cases.VerifyReport(bg, w.scope("sup"), rep.ID, cases.VerifyInput{Priority: domain.PriorityHigh, Types: []domain.ViolenceType{domain.VSexual}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.st.AddDetail(bg, sys, c.ID, store.CaseDetail{Victim: &domain.Victim{Name: secretVictim, Sex: domain.SexFemale}}); err != nil {
+	if err := w.srv.Cases.AddDetail(bg, sys, c.ID, cases.CaseDetail{Victim: &domain.Victim{Name: secretVictim, Sex: domain.SexFemale}}); err != nil {
 		t.Fatal(err)
 	}
 	pending := reportByCode(t, w, fileReport(t, w, reportForm()))
@@ -871,7 +872,7 @@ func TestBrowserReportFlow(t *testing.T) {
 
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07", ReportMinFormAge: time.Second, Now: time.Now})
 	satgas := w.addUser("satgas-a", domain.RoleResponder, village)
-	if _, err := w.st.CreateTeam(bg, access.System("test"), domain.Team{Name: "Satgas PPA Desa Uji", Kind: "village_taskforce",
+	if _, err := w.srv.Cases.CreateTeam(bg, access.System("test"), domain.Team{Name: "Satgas PPA Desa Uji", Kind: "village_taskforce",
 		RegionCode: village, MemberIDs: []string{satgas.ID}}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/server"
 	"lindu/internal/store"
@@ -17,7 +18,7 @@ import (
 // names the event with its reason.
 func TestEmergencyAccessPageTexts(t *testing.T) {
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
-	c, err := w.st.CreateCase(bg, access.System("test"), domain.NewCase{RegionCode: "61.07.01.2001", Priority: domain.PriorityHigh,
+	c, err := w.srv.Cases.CreateCase(bg, access.System("test"), domain.NewCase{RegionCode: "61.07.01.2001", Priority: domain.PriorityHigh,
 		Types: []domain.ViolenceType{domain.VNeglect}, Summary: "RAHASIA-KRONOLOGI anak ditinggal"})
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +59,6 @@ func TestEmergencyAccessPageTexts(t *testing.T) {
 			t.Fatalf("%s timeline lacks the emergency access", x.lang)
 		}
 		checkPage(t, x.lang+" timeline", body)
-		w.clock.Advance(store.DefaultEmergencyAccess)
+		w.clock.Advance(cases.DefaultEmergencyAccess)
 	}
 }

@@ -223,7 +223,7 @@ func TestTextFieldsRefuseControlCharactersAndBadUTF8(t *testing.T) {
 			}
 		}
 		// A note on an existing case.
-		cs, err := w.st.CreateCase(bg, w.scope("reg-admin"), domain.NewCase{RegionCode: "61.07.01.2001", Summary: "Kasus uji",
+		cs, err := w.srv.Cases.CreateCase(bg, w.scope("reg-admin"), domain.NewCase{RegionCode: "61.07.01.2001", Summary: "Kasus uji",
 			Types: []domain.ViolenceType{"physical"}})
 		if err != nil {
 			t.Fatal(err)

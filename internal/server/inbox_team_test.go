@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/server"
 	"lindu/internal/store"
@@ -14,20 +15,20 @@ import (
 func TestInboxTeamFilter(t *testing.T) {
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	sys := access.System("test")
-	ta, err := w.st.CreateTeam(bg, sys, domain.Team{Name: "Satgas Desa A", Kind: "village_taskforce", RegionCode: "61.07.01.2001"})
+	ta, err := w.srv.Cases.CreateTeam(bg, sys, domain.Team{Name: "Satgas Desa A", Kind: "village_taskforce", RegionCode: "61.07.01.2001"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.st.CreateTeam(bg, sys, domain.Team{Name: "Satgas Desa B", Kind: "village_taskforce", RegionCode: "61.07.02.2001"}); err != nil {
+	if _, err := w.srv.Cases.CreateTeam(bg, sys, domain.Team{Name: "Satgas Desa B", Kind: "village_taskforce", RegionCode: "61.07.02.2001"}); err != nil {
 		t.Fatal(err)
 	}
 	mk := func(region string) domain.Case {
-		r, _, err := w.st.CreateReport(bg, access.Public("", ""), domain.NewReport{Channel: domain.ChannelWeb, RegionCode: region,
+		r, _, err := w.srv.Cases.CreateReport(bg, access.Public("", ""), domain.NewReport{Channel: domain.ChannelWeb, RegionCode: region,
 			Description: "anak terlantar di rumah kosong"}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := w.st.VerifyReport(bg, access.ForUser(w.users["sup"], "", ""), r.ID, store.VerifyInput{Priority: domain.PriorityMedium,
+		c, err := w.srv.Cases.VerifyReport(bg, access.ForUser(w.users["sup"], "", ""), r.ID, cases.VerifyInput{Priority: domain.PriorityMedium,
 			Types: []domain.ViolenceType{domain.VNeglect}})
 		if err != nil {
 			t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lindu/internal/api"
+	"lindu/internal/cases"
 	"lindu/internal/checkpoint"
 	"lindu/internal/httpx"
 	"lindu/internal/metrics"
@@ -37,6 +38,8 @@ type Options struct {
 	Channels []interface{ Routes(*http.ServeMux) }
 	// Checkpoints signs audit checkpoints for the admins' download.
 	Checkpoints *checkpoint.Keeper
+	// Cases is the case area (nil: on Store with default options).
+	Cases *cases.Service
 }
 
 // Server is the assembled HTTP handler.
@@ -45,6 +48,7 @@ type Server struct {
 	Metrics *metrics.Registry
 	API     *api.API
 	Mux     *http.ServeMux
+	Cases   *cases.Service
 }
 
 // New builds the handler.
@@ -52,16 +56,19 @@ func New(o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	if o.Cases == nil {
+		o.Cases = cases.New(o.Store, cases.Options{})
+	}
 	m := metrics.New()
 	authn := &httpx.Authenticator{Store: o.Store, TrustProxy: o.TrustProxy, Require2FA: o.Require2FA,
 		SecureCookies: o.SecureCookies}
 	w, err := web.New(web.Options{Store: o.Store, Auth: authn, Log: o.Log, RootRegion: o.RootRegion,
 		SecureCookies: o.SecureCookies, Version: o.Version, Now: o.Now, ReportMinFormAge: o.ReportMinFormAge,
-		Checkpoints: o.Checkpoints})
+		Checkpoints: o.Checkpoints, Cases: o.Cases})
 	if err != nil {
 		return nil, err
 	}
-	a := api.New(o.Store, o.Log, o.RootRegion, o.TrustProxy)
+	a := api.New(o.Store, o.Cases, o.Log, o.RootRegion, o.TrustProxy)
 	mux := http.NewServeMux()
 	w.Routes(mux)
 	a.Register(mux)
@@ -114,5 +121,5 @@ func New(o Options) (*Server, error) {
 		h = httpx.HSTS(h)
 	}
 	h = httpx.Observe(o.Log, m, h)
-	return &Server{Handler: h, Metrics: m, API: a, Mux: mux}, nil
+	return &Server{Handler: h, Metrics: m, API: a, Mux: mux, Cases: o.Cases}, nil
 }

@@ -142,7 +142,30 @@ func (s *Store) LookupHash(field, value string) string { return s.box.Hash(field
 // Reveal opens a personal value for a scope that may see personal data,
 // or returns "" and sets *masked when there was something to hide.
 func (s *Store) Reveal(sc domain.Scope, field, ciphertext string, masked *bool) (string, error) {
-	return s.revealField(sc, field, ciphertext, masked)
+	if ciphertext == "" {
+		return "", nil
+	}
+	if !sc.Personal {
+		*masked = true
+		return "", nil
+	}
+	return s.box.Decrypt(field, ciphertext)
+}
+
+// DeploymentWide reports whether sc may change settings that apply to the
+// whole deployment (deadline rules, routing, the KLA catalogue and
+// rubric): lindu itself, or a user whose region covers the deployment's
+// root region (for a nationwide deployment: a province-level user).
+func (s *Store) DeploymentWide(sc domain.Scope) bool { return s.deploymentWide(sc) }
+
+func (s *Store) deploymentWide(sc domain.Scope) bool {
+	if sc.System || sc.RegionCode == "" {
+		return true
+	}
+	if s.root == "" {
+		return domain.RegionLevelOf(sc.RegionCode) == domain.LevelProvince
+	}
+	return domain.RegionWithin(s.root, sc.RegionCode)
 }
 
 // ScopeClause is the SQL condition restricting column to region and the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/demo"
 	"lindu/internal/domain"
 	"lindu/internal/kla"
@@ -16,6 +17,9 @@ import (
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
 )
+
+// area is the case area on st with default options.
+func area(st *store.Store) *cases.Service { return cases.New(st, cases.Options{}) }
 
 // demoWorld is the full demo data set (as `serve --demo` loads it) plus
 // what the demo does not make: SMS reports and replies, a TOTP secret and
@@ -48,12 +52,12 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 		phone := fmt.Sprintf("+62813999900%02d", i)
 		w.phones = append(w.phones, phone)
 		for j, text := range []string{"Anak tetangga dipukul setiap malam", "Tolong segera datang"} {
-			if _, err := w.st.HandleInbound(ctx, store.InboundMessage{Key: fmt.Sprintf("kannel:rot:%d-%d", i, j),
+			if _, err := area(w.st).HandleInbound(ctx, cases.InboundMessage{Key: fmt.Sprintf("kannel:rot:%d-%d", i, j),
 				Channel: domain.ChannelSMS, From: phone, Text: text, Region: "61.07"}); err != nil {
 				t.Fatalf("inbound: %v", err)
 			}
 		}
-		if _, err := w.st.HandleInbound(ctx, store.InboundMessage{Key: fmt.Sprintf("kannel:rot:%d-help", i),
+		if _, err := area(w.st).HandleInbound(ctx, cases.InboundMessage{Key: fmt.Sprintf("kannel:rot:%d-help", i),
 			Channel: domain.ChannelSMS, From: phone, Verb: "HELP", Region: "61.07"}); err != nil {
 			t.Fatalf("inbound help: %v", err)
 		}
@@ -66,7 +70,7 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 	if err := w.st.SetTOTP(ctx, access.ForUser(u, "", ""), u.ID, "JBSWY3DPEHPK3PXP", 0); err != nil {
 		t.Fatalf("totp: %v", err)
 	}
-	cs, _, err := w.st.ListCases(ctx, sys(), domain.CaseFilter{Limit: 50})
+	cs, _, err := area(w.st).ListCases(ctx, sys(), domain.CaseFilter{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,21 +78,21 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 	// perpetrators or placements.
 	for i, c := range cs[:5] {
 		age := 7 + i
-		for _, det := range []store.CaseDetail{
+		for _, det := range []cases.CaseDetail{
 			{Victim: &domain.Victim{Name: fmt.Sprintf("Korban Rotasi %d", i), Sex: domain.SexFemale, Age: &age,
 				Disability: "tunarungu"}},
 			{Placement: &domain.Placement{Kind: "safe_house", PlaceName: fmt.Sprintf("Rumah Aman Rotasi %d", i),
 				FromDate: "2026-11-01"}},
 			{Perpetrator: &domain.Perpetrator{Name: fmt.Sprintf("Pelaku Rotasi %d", i), Sex: domain.SexMale, Relation: "neighbour"}},
 		} {
-			if err := w.st.AddDetail(ctx, sys(), c.ID, det); err != nil {
+			if err := area(w.st).AddDetail(ctx, sys(), c.ID, det); err != nil {
 				t.Fatalf("add detail: %v", err)
 			}
 		}
 	}
 	granted := false
 	for _, c := range cs {
-		if _, err := w.st.GrantEmergencyAccess(ctx, access.ForUser(u, "", ""), c.ID,
+		if _, err := area(w.st).GrantEmergencyAccess(ctx, access.ForUser(u, "", ""), c.ID,
 			"Satgas tidak dapat dihubungi, anak dilaporkan hilang malam ini"); err == nil {
 			granted = true
 			break
@@ -107,12 +111,12 @@ func readable(t *testing.T, st *store.Store) map[string]any {
 	t.Helper()
 	out := map[string]any{}
 	for off := 0; ; off += 200 {
-		reps, _, err := st.ListReports(ctx, sys(), store.ReportFilter{Limit: 200, Offset: off})
+		reps, _, err := area(st).ListReports(ctx, sys(), cases.ReportFilter{Limit: 200, Offset: off})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range reps {
-			full, err := st.GetReport(ctx, sys(), r.ID)
+			full, err := area(st).GetReport(ctx, sys(), r.ID)
 			if err != nil {
 				t.Fatalf("read report %s: %v", r.Code, err)
 			}
@@ -123,12 +127,12 @@ func readable(t *testing.T, st *store.Store) map[string]any {
 		}
 	}
 	for off := 0; ; off += 200 {
-		cs, _, err := st.ListCases(ctx, sys(), domain.CaseFilter{Limit: 200, Offset: off})
+		cs, _, err := area(st).ListCases(ctx, sys(), domain.CaseFilter{Limit: 200, Offset: off})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range cs {
-			full, err := st.GetCase(ctx, sys(), c.ID)
+			full, err := area(st).GetCase(ctx, sys(), c.ID)
 			if err != nil {
 				t.Fatalf("read case %s: %v", c.Code, err)
 			}
@@ -260,12 +264,12 @@ func TestKeyRotationKeepsDemoReadable(t *testing.T) {
 			}
 			// A sender's next SMS still joins the report their earlier
 			// messages started (found through the inbound phone hash).
-			res, err := st3.HandleInbound(ctx, store.InboundMessage{Key: "kannel:rot:after", Channel: domain.ChannelSMS,
+			res, err := area(st3).HandleInbound(ctx, cases.InboundMessage{Key: "kannel:rot:after", Channel: domain.ChannelSMS,
 				From: w.phones[0], Text: "Masih terjadi", Region: "61.07"})
 			if err != nil || res.Kind != "append" {
 				t.Errorf("SMS after rotation: kind %q err %v, want it appended to the sender's report", res.Kind, err)
 			}
-			if rep, err := st3.GetReport(ctx, sys(), res.ReportID); err != nil || !strings.HasSuffix(rep.Description, "\nMasih terjadi") {
+			if rep, err := area(st3).GetReport(ctx, sys(), res.ReportID); err != nil || !strings.HasSuffix(rep.Description, "\nMasih terjadi") {
 				t.Errorf("appended report after rotation: %q %v", rep.Description, err)
 			}
 		}
@@ -443,7 +447,7 @@ func TestKeyRotationFinishesWhatAnOldKeyWroteMeanwhile(t *testing.T) {
 			t.Fatal(err)
 		}
 		age := 8
-		rep, _, err := old.CreateReport(ctx, access.Public("1.2.3.4", "x"), domain.NewReport{Channel: domain.ChannelWeb,
+		rep, _, err := area(old).CreateReport(ctx, access.Public("1.2.3.4", "x"), domain.NewReport{Channel: domain.ChannelWeb,
 			RegionCode: "61.07.01.2001", Description: "Ditulis dengan kunci lama", ChildAge: &age, ContactPhone: "+6281377776666"}, "61.07")
 		if err != nil {
 			t.Fatal(err)
@@ -464,7 +468,7 @@ func TestKeyRotationFinishesWhatAnOldKeyWroteMeanwhile(t *testing.T) {
 		}
 		only, _ := secret.NewBox([]secret.Key{k2})
 		st := storetest.Open(t, d, storetest.Options{URL: u, Box: only, Regions: "-"})
-		got, err := st.GetReport(ctx, sys(), rep.ID)
+		got, err := area(st).GetReport(ctx, sys(), rep.ID)
 		if err != nil || got.Description != "Ditulis dengan kunci lama" || got.ContactPhone != "+6281377776666" {
 			t.Fatalf("report after the second run: %+v %v", got, err)
 		}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"lindu/internal/domain"
-	"lindu/internal/i18n"
 )
 
 // outboxItem is a message to write to the outbox in the same transaction as
@@ -42,37 +41,6 @@ func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, it outboxItem) (bool, e
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
-}
-
-// notifyAssignment tells the lead and the teams of a case that it is theirs.
-func (s *Store) notifyAssignment(ctx context.Context, tx *sql.Tx, caseID string) error {
-	var region, code, priority string
-	var version int
-	var assignee, team, support sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT region_code, code, priority, version, assignee_id, team_id, support_team_id FROM cases WHERE id = $1`,
-		caseID).Scan(&region, &code, &priority, &version, &assignee, &team, &support)
-	if err != nil {
-		return fmt.Errorf("store: notify: %w", err)
-	}
-	recipients, err := caseRecipients(ctx, tx, assignee, team, support)
-	if err != nil {
-		return err
-	}
-	var due string
-	var dueAt sql.NullTime
-	tx.QueryRowContext(ctx, `SELECT due_at FROM deadlines WHERE subject_type = 'case' AND subject_id = $1 AND kind = 'ack'`, caseID).Scan(&dueAt)
-	if dueAt.Valid {
-		due = dueAt.Time.In(domain.ZoneFor(region)).Format("02-01 15:04 MST")
-	}
-	body := i18n.T("id", "sms.assigned", domain.FormatPublicCode(code), regionName(ctx, tx, region),
-		i18n.T("id", "priority."+priority), due, code)
-	for _, uid := range recipients {
-		if _, err := s.enqueue(ctx, tx, outboxItem{key: "assign:" + caseID + ":" + strconv.Itoa(version) + ":" + uid,
-			userID: uid, region: region, body: body, caseID: caseID}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // OutboxFilter selects messages.
@@ -181,4 +149,12 @@ func (s *Store) ExpireOutbox(ctx context.Context, sc domain.Scope, before time.T
 		return s.audit(ctx, tx, sc, "outbox.expire", "outbox", "", "", fmt.Sprintf("messages=%d", n))
 	})
 	return int(n), err
+}
+
+func ptrTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
 }

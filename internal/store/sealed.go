@@ -4,7 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
+
+	"lindu/internal/domain"
 )
 
 // Sensitive fields that were stored in plaintext before migration 0015 and
@@ -58,7 +59,7 @@ func (s *Store) sealLegacyPlaintext(ctx context.Context, tx *sql.Tx) (int, error
 			args := []any{ct, it.id}
 			if c.table == "services" {
 				q = `UPDATE services SET provider_enc = $1, provider = '', restorative = $3 WHERE id = $2`
-				args = append(args, restorativeProvider(it.plain))
+				args = append(args, domain.RestorativeProvider(it.plain))
 			}
 			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return total, fmt.Errorf("store: seal %s.%s: %w", c.table, c.plain, err)
@@ -67,13 +68,4 @@ func (s *Store) sealLegacyPlaintext(ctx context.Context, tx *sql.Tx) (int, error
 		total += len(items)
 	}
 	return total, nil
-}
-
-// restorativeProvider reports whether a service's provider names a
-// diversion or restorative justice: the convention for recording a
-// diversion under UU 11/2012 SPPA (KLA indicator 22). It is kept as a flag
-// beside the sealed provider so the indicator is counted in SQL.
-func restorativeProvider(provider string) bool {
-	p := strings.ToLower(provider)
-	return strings.Contains(p, "diversi") || strings.Contains(p, "restorat")
 }

@@ -35,18 +35,15 @@ const (
 
 // Store is lindu's storage. It is safe for concurrent use.
 type Store struct {
-	dialect Dialect
-	w       *sql.DB // writes (SQLite: one connection)
-	r       *sql.DB // reads (SQLite: a pool; PostgreSQL: same as w)
-	box     *secret.Box
-	now     func() time.Time
-	dsn     string
-	root    string // the deployment's region; "" = all of Indonesia
-	// emergencyTTL is how long an emergency access (akses darurat) to a
-	// case's personal data lasts.
-	emergencyTTL time.Duration
-	sessionIdle  time.Duration
-	sessionMax   time.Duration
+	dialect     Dialect
+	w           *sql.DB // writes (SQLite: one connection)
+	r           *sql.DB // reads (SQLite: a pool; PostgreSQL: same as w)
+	box         *secret.Box
+	now         func() time.Time
+	dsn         string
+	root        string // the deployment's region; "" = all of Indonesia
+	sessionIdle time.Duration
+	sessionMax  time.Duration
 }
 
 // Options configure Open.
@@ -61,18 +58,11 @@ type Options struct {
 	// Indonesia). Settings that apply to the whole deployment may be
 	// changed only by users whose region covers it.
 	RootRegion string
-	// EmergencyAccess is how long an emergency access (akses darurat) to
-	// a case's personal data lasts (default DefaultEmergencyAccess).
-	EmergencyAccess time.Duration
 	// SessionIdle ends a web session after this long without a request,
 	// SessionMax this long after login (defaults DefaultSessionIdle and
 	// DefaultSessionMax).
 	SessionIdle, SessionMax time.Duration
 }
-
-// DefaultEmergencyAccess is how long an emergency access lasts unless
-// configured otherwise.
-const DefaultEmergencyAccess = 4 * time.Hour
 
 // ParseURL checks a database URL and returns its dialect. Accepted forms:
 // "sqlite:/path/lindu.db", "sqlite:relative.db", "sqlite::memory:",
@@ -123,16 +113,13 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	if opt.Box == nil {
 		return nil, errors.New("store: no encryption box")
 	}
-	s := &Store{dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion, emergencyTTL: opt.EmergencyAccess,
+	s := &Store{dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion,
 		sessionIdle: opt.SessionIdle, sessionMax: opt.SessionMax}
 	if s.sessionIdle <= 0 {
 		s.sessionIdle = DefaultSessionIdle
 	}
 	if s.sessionMax <= 0 {
 		s.sessionMax = DefaultSessionMax
-	}
-	if s.emergencyTTL <= 0 {
-		s.emergencyTTL = DefaultEmergencyAccess
 	}
 	if s.now == nil {
 		s.now = time.Now

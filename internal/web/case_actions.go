@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
-	"lindu/internal/store"
 )
 
 // Actions on a case: POST forms of the case page. Success redirects back
@@ -47,7 +47,7 @@ func caseURL(id, tab, flash string) string {
 func (s *Server) caseStatus(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	t := domain.Transition{To: domain.CaseStatus(r.PostFormValue("to")), Note: r.PostFormValue("note")}
-	if _, err := s.st.Transition(r.Context(), principalOf(r).Scope, id, t); err != nil {
+	if _, err := s.cases.Transition(r.Context(), principalOf(r).Scope, id, t); err != nil {
 		s.caseActionFailed(w, r, "status", err)
 		return
 	}
@@ -56,7 +56,7 @@ func (s *Server) caseStatus(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) caseAssign(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	_, err := s.st.Reassign(r.Context(), principalOf(r).Scope, id, strings.TrimSpace(r.PostFormValue("team_id")),
+	_, err := s.cases.Reassign(r.Context(), principalOf(r).Scope, id, strings.TrimSpace(r.PostFormValue("team_id")),
 		strings.TrimSpace(r.PostFormValue("assignee_id")), r.PostFormValue("note"))
 	if err != nil {
 		s.caseActionFailed(w, r, "assign", err)
@@ -71,7 +71,7 @@ func (s *Server) caseDetail(form string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		v := r.PostFormValue
-		var d store.CaseDetail
+		var d cases.CaseDetail
 		switch form {
 		case "note":
 			d.Note = v("note")
@@ -94,7 +94,7 @@ func (s *Server) caseDetail(form string) http.HandlerFunc {
 			d.Placement = &domain.Placement{Kind: v("kind"), PlaceName: v("place_name"), VictimID: v("victim_id"),
 				FromDate: v("from_date"), ToDate: v("to_date")}
 		}
-		if err := s.st.AddDetail(r.Context(), principalOf(r).Scope, id, d); err != nil {
+		if err := s.cases.AddDetail(r.Context(), principalOf(r).Scope, id, d); err != nil {
 			s.caseActionFailed(w, r, form, err)
 			return
 		}

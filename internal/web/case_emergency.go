@@ -12,7 +12,7 @@ import (
 // data already gets 409, a case the caller cannot see 404.
 func (s *Server) caseEmergencyAccess(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, err := s.st.GrantEmergencyAccess(r.Context(), principalOf(r).Scope, id, r.PostFormValue("reason")); err != nil {
+	if _, err := s.cases.GrantEmergencyAccess(r.Context(), principalOf(r).Scope, id, r.PostFormValue("reason")); err != nil {
 		s.caseActionFailed(w, r, "emergency", err)
 		return
 	}

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/i18n"
-	"lindu/internal/store"
 )
 
 // The report and case pages build many keys at run time (labels of the
-// domain's enumerations, flashes after redirects, store messages) and pass
+// domain's enumerations, flashes after redirects, the case area's messages) and pass
 // label keys to the form helpers; TestEveryKeyTranslated cannot see those,
 // so this test lists them.
 func TestCaseKeysTranslated(t *testing.T) {
@@ -31,7 +31,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("rel", domain.Relations...)
 	add("plc", domain.PlacementKinds...)
 	add("teamkind", domain.TeamKinds...)
-	add("route", store.DefaultRouting...)
+	add("route", cases.DefaultRouting...)
 	add("sex", "L", "P", "unknown")
 	add("vgroup", "A", "P")
 	add("rstatus", k.ReportStatuses()...)
@@ -62,19 +62,22 @@ func TestCaseKeysTranslated(t *testing.T) {
 	for _, f := range []string{"note", "victim", "perpetrator", "service", "referral", "placement"} {
 		keys["flash.case_"+f+"_added"] = "flash"
 	}
-	// Field messages the store (and these handlers) give for the forms.
-	add("field", "an age in years", "tell what happened in at least 10 characters", "at most 5000 characters",
-		"choose the village, district or regency where it happened", "outside the area this service covers",
-		"an age in years, 0-17 for a child", "L, P or empty", "not a valid phone number, e.g. 0812 3456 7890",
-		"at most 200 characters", "no such region", "outside your region", "choose the village where it happened",
-		"high, medium or low", "choose at least one type of violence or problem", "a date YYYY-MM-DD",
-		"say why the case is closed", "say why the case is reopened", "choose a team or a person",
-		"say why this is not a case (at most 1000 characters)", "write a note (at most 8000 characters)",
-		"name the agency", "name the place", "give the team a name", "the end must follow the start, at most 31 days later",
-		"1 minute to 7 days", "at least the acknowledgement time, at most 30 days", "village, district and duty, each at most once",
-		"say why you need this case's personal data (20 to 1000 characters)")
-	add("msg", "bad_transition", "report_handled", "the case changed meanwhile; reload and try again", "the case is closed",
-		"the case is closed; reopen it first", "you already see this case's personal data")
+	// Field messages the case area (and these handlers) give for the
+	// forms, and the conflicts and refusals of actions.
+	add("field", "age", "date", "max_chars", "sex")
+	add("case.field", "region_village", "priority", "types_required", "type_unknown", "place_unknown", "too_long",
+		"region_outside", "region_unknown", "assignee_required", "team_unknown", "team_area", "assignee_unknown",
+		"assignee_role", "relation", "service_type", "agency", "placement_kind", "place_name", "to_date", "note",
+		"victim_unknown", "access_reason", "status", "close_reason", "reopen_reason")
+	add("report.field", "description_short", "region", "region_outside_service", "region_several", "region_not_found",
+		"child_age", "phone", "reject_reason", "case_code_unknown", "case_code_required")
+	add("teams.field", "name", "village_region", "district_region", "kind", "region_code", "members", "steps_once",
+		"steps_required", "duty_region", "duty_end", "duty_user", "ack_minutes", "response_minutes", "datetime", "minutes")
+	add("case.err", "bad_transition", "reopen_not_reached", "reopen_reached", "supervisor_only", "close_early", "changed",
+		"closed", "verify_first", "closed_reopen", "already_personal", "forbidden_enter", "forbidden_view")
+	add("teams.err", "forbidden_manage", "forbidden_view", "forbidden_duty", "forbidden_view_duty", "deployment_wide")
+	add("report.err", "forbidden_triage")
+	add("msg", "report_handled", "bad_transition")
 	add("duration", "hours", "minutes")
 
 	// Label, hint and empty-choice keys handed to the form helpers and the

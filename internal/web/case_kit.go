@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/i18n"
-	"lindu/internal/store"
 )
 
 // kit holds what the report, case, team and notification pages share:
@@ -154,7 +154,7 @@ func (kit) PlacementList() []string { return domain.PlacementKinds }
 func (kit) TeamKindList() []string  { return domain.TeamKinds }
 func (kit) Sexes() []string         { return []string{string(domain.SexFemale), string(domain.SexMale)} }
 func (kit) RouteSteps() []string {
-	return []string{store.RouteVillage, store.RouteDistrict, store.RouteDuty}
+	return []string{cases.RouteVillage, cases.RouteDistrict, cases.RouteDuty}
 }
 func (kit) ReportStatuses() []string { return []string{"new", "verified", "merged", "rejected"} }
 func (kit) HandlingRoles() []string {
@@ -367,37 +367,27 @@ func formErrors(err error) (domain.FieldErrors, bool) {
 	return f, true
 }
 
-// actionMessage is the translated message of a conflict or refusal from
-// the store (the store speaks English), with a generic fallback.
+// actionMessage is the text of a conflict or refusal (its message key
+// rendered in the user's language, or the generic text of its code) with
+// its HTTP status; status 0 for any other error.
 func actionMessage(b Base, err error) (string, int) {
 	e, ok := domain.AsError(err)
-	if !ok {
+	if !ok || (e.Code != domain.EConflict && e.Code != domain.EForbidden) {
 		return "", 0
 	}
-	switch e.Code {
-	case domain.EConflict, domain.EForbidden:
-	default:
-		return "", 0
+	if k, ok := pageKeys[e.Key]; ok {
+		e = domain.E(e.Code, k)
 	}
-	status := httpx.StatusFor(e.Code)
-	key := "msg." + e.Message
-	if t := b.T(key); t != key {
-		return t, status
-	}
-	if strings.Contains(e.Message, " cannot become ") {
-		return b.T("msg.bad_transition"), status
-	}
-	if strings.HasPrefix(e.Message, "this report was already handled") {
-		return b.T("msg.report_handled"), status
-	}
-	if e.Code == domain.EForbidden {
-		return b.T("error.forbidden"), status
-	}
-	return b.T("error.conflict"), status
+	return httpx.ErrorText(b.Lang, e), httpx.StatusFor(e.Code)
 }
 
+// pageKeys are messages whose API text names the workflow's codes
+// ("a case that is closed cannot become referred"); the pages say the same
+// in words.
+var pageKeys = map[string]string{"case.err.bad_transition": "msg.bad_transition"}
+
 // parseAge reads an optional age. Input that is not a number becomes -1,
-// which the store refuses with its message for the field, together with
+// which the case area refuses with its message for the field, together with
 // every other mistake in the form.
 func parseAge(v string) *int {
 	v = strings.TrimSpace(v)

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
-	"lindu/internal/store"
 )
 
 // The case inbox (/kasus): every case the caller may see, most urgent
@@ -31,7 +31,7 @@ type CasesPage struct {
 	Teams                                                []domain.Team
 	Open                                                 bool
 	Filtered                                             bool
-	Many                                                 bool // more cases than the store counts
+	Many                                                 bool // more cases than the case area counts
 	listPager
 }
 
@@ -41,6 +41,68 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p := CasesPage{Base: b, kit: s.kit(b), Status: q.Get("status"), Due: q.Get("due"), Region: strings.TrimSpace(q.Get("region")),
 		Type: q.Get("type"), Assignee: q.Get("assignee"), Priority: q.Get("priority"), Query: strings.TrimSpace(q.Get("q"))}
+	f := p.filter(q)
+	teams, err := s.cases.ListTeams(ctx, b.Scope)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Teams = teams
+	if t := q.Get("team"); t != "" {
+		for _, tm := range teams {
+			if tm.ID == t {
+				p.Team, f.TeamID = t, t
+			}
+		}
+	}
+	page := listPageNum(r)
+	f.Offset = (page - 1) * casesPerPage
+	list, total, err := s.cases.ListCases(ctx, b.Scope, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	counts, err := s.cases.CaseCounts(ctx, b.Scope)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Cases, p.Total, p.Counts = list, total, counts
+	p.CanTriage = b.Scope.Can(domain.PermManageCases)
+	p.CanCreate = b.Scope.Can(domain.PermWorkCases)
+	if p.CanTriage {
+		if _, n, err := s.cases.ListReports(ctx, b.Scope, cases.ReportFilter{Status: domain.ReportNew, Limit: 1}); err == nil {
+			p.NewReports = n
+		}
+	}
+	v := url.Values{"f": {"1"}}
+	for k, val := range map[string]string{"status": p.Status, "due": p.Due, "region": f.RegionCode, "type": p.Type,
+		"assignee": p.Assignee, "priority": p.Priority, "q": p.Query, "team": p.Team} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	if p.Open {
+		v.Set("open", "1")
+	}
+	p.Filtered = p.Status != "" || p.Due != "" || f.RegionCode != "" || p.Type != "" || p.Assignee != "" || p.Priority != "" || p.Query != "" || p.Team != "" || !p.Open
+	p.listPager = newPager("/kasus", v, page, total, casesPerPage)
+	if total > cases.CountCap {
+		// The store stops counting here: page on without a total.
+		p.Pages, p.NextURL, p.Many = 0, "", true
+		if len(list) == casesPerPage {
+			v.Set("page", strconv.Itoa(page+1))
+			p.NextURL = "/kasus?" + v.Encode()
+		}
+	}
+	p.kit.which, p.kit.posted = "filter", url.Values{"status": {p.Status}, "due": {p.Due}, "type": {p.Type},
+		"assignee": {p.Assignee}, "priority": {p.Priority}}
+	s.render(w, r, http.StatusOK, "cases", p)
+}
+
+// filter reads the inbox filters as typed into p (dropping values that
+// are not valid) and returns them as a case filter.
+func (p *CasesPage) filter(q url.Values) domain.CaseFilter {
 	// The open-only box is on by default; a sent filter form says so with f=1.
 	p.Open = q.Get("f") == "" || q.Get("open") == "1"
 	f := domain.CaseFilter{OpenOnly: p.Open, Limit: casesPerPage}
@@ -59,8 +121,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 		if domain.ValidRegionCode(p.Region) {
 			f.RegionCode = p.Region
 		} else {
-			b.Fields = map[string]string{"region": b.T("inbox.bad_region")}
-			p.Base = b
+			p.Fields = map[string]string{"region": p.T("inbox.bad_region")}
 		}
 	}
 	if t := domain.ViolenceType(p.Type); t.Valid() {
@@ -70,7 +131,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	}
 	switch p.Assignee {
 	case "me":
-		f.AssigneeID = b.User.ID
+		f.AssigneeID = p.User.ID
 	default:
 		p.Assignee = ""
 	}
@@ -83,62 +144,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 		p.Query = p.Query[:40]
 	}
 	f.Query = p.Query
-	teams, err := s.st.ListTeams(ctx, b.Scope)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p.Teams = teams
-	if t := q.Get("team"); t != "" {
-		for _, tm := range teams {
-			if tm.ID == t {
-				p.Team, f.TeamID = t, t
-			}
-		}
-	}
-	page := listPageNum(r)
-	f.Offset = (page - 1) * casesPerPage
-	cases, total, err := s.st.ListCases(ctx, b.Scope, f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	counts, err := s.st.CaseCounts(ctx, b.Scope)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p.Cases, p.Total, p.Counts = cases, total, counts
-	p.CanTriage = b.Scope.Can(domain.PermManageCases)
-	p.CanCreate = b.Scope.Can(domain.PermWorkCases)
-	if p.CanTriage {
-		if _, n, err := s.st.ListReports(ctx, b.Scope, store.ReportFilter{Status: domain.ReportNew, Limit: 1}); err == nil {
-			p.NewReports = n
-		}
-	}
-	v := url.Values{"f": {"1"}}
-	for k, val := range map[string]string{"status": p.Status, "due": p.Due, "region": f.RegionCode, "type": p.Type,
-		"assignee": p.Assignee, "priority": p.Priority, "q": p.Query, "team": p.Team} {
-		if val != "" {
-			v.Set(k, val)
-		}
-	}
-	if p.Open {
-		v.Set("open", "1")
-	}
-	p.Filtered = p.Status != "" || p.Due != "" || f.RegionCode != "" || p.Type != "" || p.Assignee != "" || p.Priority != "" || p.Query != "" || p.Team != "" || !p.Open
-	p.listPager = newPager("/kasus", v, page, total, casesPerPage)
-	if total > store.CountCap {
-		// The store stops counting here: page on without a total.
-		p.Pages, p.NextURL, p.Many = 0, "", true
-		if len(cases) == casesPerPage {
-			v.Set("page", strconv.Itoa(page+1))
-			p.NextURL = "/kasus?" + v.Encode()
-		}
-	}
-	p.kit.which, p.kit.posted = "filter", url.Values{"status": {p.Status}, "due": {p.Due}, "type": {p.Type},
-		"assignee": {p.Assignee}, "priority": {p.Priority}}
-	s.render(w, r, http.StatusOK, "cases", p)
+	return f
 }
 
 // Who names the people responsible for a case in a list.
@@ -156,5 +162,5 @@ func (p CasesPage) Who(c domain.Case) string {
 	return strings.Join(parts, " · ")
 }
 
-// CountCap is where the store stops counting cases.
-func (CasesPage) CountCap() int { return store.CountCap }
+// CountCap is where the case area stops counting cases.
+func (CasesPage) CountCap() int { return cases.CountCap }

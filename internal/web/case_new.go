@@ -22,7 +22,7 @@ type CaseNewPage struct {
 func (s *Server) caseNewForm(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "casenew.title")
 	if !b.Scope.Can(domain.PermWorkCases) {
-		s.fail(w, r, domain.Errorf(domain.EForbidden, "your role may not enter cases"))
+		s.fail(w, r, domain.E(domain.EForbidden, "case.err.forbidden_enter"))
 		return
 	}
 	s.render(w, r, http.StatusOK, "case_new", CaseNewPage{Base: b, kit: s.kit(b), CanVerify: b.Scope.Can(domain.PermManageCases)})
@@ -51,7 +51,7 @@ func (s *Server) caseCreate(w http.ResponseWriter, r *http.Request) {
 	if vic.Name != "" || vic.Sex != "" || vic.Age != nil || vic.Disability != "" {
 		nc.Victims = []domain.Victim{vic}
 	}
-	c, err := s.st.CreateCase(r.Context(), b.Scope, nc)
+	c, err := s.cases.CreateCase(r.Context(), b.Scope, nc)
 	if err != nil {
 		if f, ok := formErrors(err); ok {
 			// The store names the victim's fields victims.0.<field>.

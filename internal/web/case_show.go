@@ -61,7 +61,7 @@ func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit, status int, tab string) {
 	ctx := r.Context()
-	c, err := s.st.GetCase(ctx, b.Scope, r.PathValue("id"))
+	c, err := s.cases.GetCase(ctx, b.Scope, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -69,7 +69,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 	b.Title = b.T("case.heading", domain.FormatPublicCode(c.Code))
 	p := CasePage{Base: b, kit: k, C: c, Tab: tab, Tabs: caseTabs,
 		CanWork: b.Scope.Can(domain.PermWorkCases), CanManage: b.Scope.Can(domain.PermManageCases),
-		emergencyTTL: s.st.EmergencyAccessTTL()}
+		emergencyTTL: s.cases.EmergencyAccessTTL()}
 	if reg, err := s.st.GetRegion(ctx, c.RegionCode); err == nil {
 		p.Region = reg
 	}
@@ -82,7 +82,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 		p.Victims = append(p.Victims, FormOption{Value: v.ID, Label: label})
 	}
 	if p.CanManage && c.Status.Open() && c.Status != domain.StatusNew {
-		teams, err := s.st.ListTeams(ctx, b.Scope)
+		teams, err := s.cases.ListTeams(ctx, b.Scope)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -109,7 +109,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 }
 
 // caseHandlers lists the active users in the caller's region who may handle
-// cases (the store checks again when one is chosen).
+// cases (the case area checks again when one is chosen).
 func (s *Server) caseHandlers(r *http.Request, b Base) ([]domain.User, error) {
 	var out []domain.User
 	for _, role := range []domain.Role{domain.RoleSupervisor, domain.RoleCaseworker, domain.RoleResponder, domain.RoleAdmin} {
@@ -127,7 +127,7 @@ func (s *Server) caseHandlers(r *http.Request, b Base) ([]domain.User, error) {
 }
 
 // caseActions lists the statuses the caller may move the case to now.
-// Assignment has its own form; the store decides again on submit.
+// Assignment has its own form; the case area decides again on submit.
 func caseActions(b Base, c domain.Case) []CaseAction {
 	if !b.Scope.Can(domain.PermWorkCases) {
 		return nil

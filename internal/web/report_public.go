@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/store"
@@ -203,13 +204,13 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 			nr.RegionCode = found[0].Code
 		case len(found) > 1:
 			matches = found
-			fields["region_code"] = domain.M("field." + "several places have this name: choose one below")
+			fields["region_code"] = domain.M("report.field.region_several")
 		default:
-			fields["region_code"] = domain.M("field." + "no place of this name here; check the spelling or type the village code")
+			fields["region_code"] = domain.M("report.field.region_not_found")
 		}
 	}
 	// The store's checks, on a copy; what the place search found wins.
-	if err := store.ValidateReport(&nr, s.opt.RootRegion); err != nil {
+	if err := cases.ValidateReport(&nr, s.opt.RootRegion); err != nil {
 		f, ok := formErrors(err)
 		if !ok {
 			s.fail(w, r, err)
@@ -248,7 +249,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rep, _, err := s.st.CreateReport(ctx, access.Public(ip, r.UserAgent()), nr, s.opt.RootRegion)
+	rep, _, err := s.cases.CreateReport(ctx, access.Public(ip, r.UserAgent()), nr, s.opt.RootRegion)
 	if err != nil {
 		if f, ok := formErrors(err); ok {
 			k.withForm(&b, "lapor", r.PostForm, f)
@@ -347,7 +348,7 @@ func (s *Server) reportStatus(w http.ResponseWriter, r *http.Request) {
 		s.tooMany(w, r, b, until)
 		return
 	}
-	v, err := s.st.PublicReportStatus(ctx, page.Query)
+	v, err := s.cases.PublicReportStatus(ctx, page.Query)
 	if domain.IsNotFound(err) {
 		page.NotFound = true
 		s.render(w, r, http.StatusNotFound, "report_status", page)

@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
-	"lindu/internal/store"
 )
 
 // Triage of incoming reports (/laporan): supervisors and admins verify a
@@ -32,13 +32,13 @@ func (s *Server) reportsList(w http.ResponseWriter, r *http.Request) {
 	default:
 		st = "new"
 	}
-	f := store.ReportFilter{Limit: reportsPerPage}
+	f := cases.ReportFilter{Limit: reportsPerPage}
 	if st != "all" {
 		f.Status = domain.ReportStatus(st)
 	}
 	page := listPageNum(r)
 	f.Offset = (page - 1) * reportsPerPage
-	reps, total, err := s.st.ListReports(r.Context(), b.Scope, f)
+	reps, total, err := s.cases.ListReports(r.Context(), b.Scope, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -53,7 +53,7 @@ type ReportPage struct {
 	Base
 	kit
 	R          domain.Report
-	Duplicates []store.DuplicateCandidate
+	Duplicates []cases.DuplicateCandidate
 	CanTriage  bool
 }
 
@@ -72,14 +72,14 @@ func (p ReportPage) DupReasons(why []string) string {
 
 func (s *Server) reportShowPage(w http.ResponseWriter, r *http.Request, b Base, k kit, status int) {
 	ctx := r.Context()
-	rep, err := s.st.GetReport(ctx, b.Scope, r.PathValue("id"))
+	rep, err := s.cases.GetReport(ctx, b.Scope, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p := ReportPage{Base: b, kit: k, R: rep, CanTriage: rep.Status == domain.ReportNew && b.Scope.Can(domain.PermManageCases)}
 	if p.CanTriage {
-		if p.Duplicates, err = s.st.SuggestDuplicates(ctx, b.Scope, rep.ID); err != nil {
+		if p.Duplicates, err = s.cases.SuggestDuplicates(ctx, b.Scope, rep.ID); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -112,11 +112,11 @@ func (s *Server) reportActionFailed(w http.ResponseWriter, r *http.Request, form
 
 func (s *Server) reportVerify(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r)
-	in := store.VerifyInput{Priority: domain.Priority(r.PostFormValue("priority")), Summary: r.PostFormValue("summary")}
+	in := cases.VerifyInput{Priority: domain.Priority(r.PostFormValue("priority")), Summary: r.PostFormValue("summary")}
 	for _, t := range r.PostForm["types"] {
 		in.Types = append(in.Types, domain.ViolenceType(t))
 	}
-	c, err := s.st.VerifyReport(r.Context(), p.Scope, r.PathValue("id"), in)
+	c, err := s.cases.VerifyReport(r.Context(), p.Scope, r.PathValue("id"), in)
 	if err != nil {
 		s.reportActionFailed(w, r, "verify", err)
 		return
@@ -131,7 +131,7 @@ func (s *Server) reportMerge(w http.ResponseWriter, r *http.Request) {
 	if code := strings.TrimSpace(r.PostFormValue("case_code")); code != "" {
 		caseID = ""
 		if _, ok := domain.NormalizePublicCode(code); ok {
-			cs, _, err := s.st.ListCases(ctx, p.Scope, domain.CaseFilter{Query: code, Limit: 1})
+			cs, _, err := s.cases.ListCases(ctx, p.Scope, domain.CaseFilter{Query: code, Limit: 1})
 			if err != nil {
 				s.reportActionFailed(w, r, "merge", err)
 				return
@@ -141,17 +141,17 @@ func (s *Server) reportMerge(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if caseID == "" {
-			s.reportActionFailed(w, r, "merge", domain.Invalid("no case", map[string]string{"case_code": "no case with this code in your region"}))
+			s.reportActionFailed(w, r, "merge", domain.InvalidFields(domain.FieldErrors{"case_code": domain.M("report.field.case_code_unknown")}))
 			return
 		}
 	}
 	if caseID == "" {
-		s.reportActionFailed(w, r, "merge", domain.Invalid("no case", map[string]string{"case_code": "choose a case or type its code"}))
+		s.reportActionFailed(w, r, "merge", domain.InvalidFields(domain.FieldErrors{"case_code": domain.M("report.field.case_code_required")}))
 		return
 	}
-	if err := s.st.MergeReport(ctx, p.Scope, r.PathValue("id"), caseID); err != nil {
-		if e, ok := domain.AsError(err); ok && e.Code == domain.ENotFound && e.Message == "case not found" {
-			s.reportActionFailed(w, r, "merge", domain.Invalid("no case", map[string]string{"case_code": "no case with this code in your region"}))
+	if err := s.cases.MergeReport(ctx, p.Scope, r.PathValue("id"), caseID); err != nil {
+		if e, ok := domain.AsError(err); ok && e.Code == domain.ENotFound && e.Message == domain.NotFound("case").Message {
+			s.reportActionFailed(w, r, "merge", domain.InvalidFields(domain.FieldErrors{"case_code": domain.M("report.field.case_code_unknown")}))
 			return
 		}
 		s.reportActionFailed(w, r, "merge", err)
@@ -162,7 +162,7 @@ func (s *Server) reportMerge(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) reportReject(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r)
-	if err := s.st.RejectReport(r.Context(), p.Scope, r.PathValue("id"), r.PostFormValue("reason")); err != nil {
+	if err := s.cases.RejectReport(r.Context(), p.Scope, r.PathValue("id"), r.PostFormValue("reason")); err != nil {
 		s.reportActionFailed(w, r, "reject", err)
 		return
 	}

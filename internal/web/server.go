@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"lindu/internal/auth"
+	"lindu/internal/cases"
 	"lindu/internal/checkpoint"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
@@ -50,11 +51,14 @@ type Options struct {
 	// PasswordGate bounds the memory of concurrent password checks (nil: a
 	// gate of auth.DefaultHashMemory).
 	PasswordGate *auth.Gate
+	// Cases is the case area (nil: on Store with default options).
+	Cases *cases.Service
 }
 
 // Server renders the HTML pages.
 type Server struct {
 	st    *store.Store
+	cases *cases.Service
 	auth  *httpx.Authenticator
 	log   *slog.Logger
 	opt   Options
@@ -65,7 +69,10 @@ type Server struct {
 
 // New parses the templates and returns the server.
 func New(opt Options) (*Server, error) {
-	s := &Server{st: opt.Store, auth: opt.Auth, log: opt.Log, opt: opt, pages: map[string]*template.Template{}, now: opt.Now,
+	if opt.Cases == nil && opt.Store != nil {
+		opt.Cases = cases.New(opt.Store, cases.Options{})
+	}
+	s := &Server{st: opt.Store, cases: opt.Cases, auth: opt.Auth, log: opt.Log, opt: opt, pages: map[string]*template.Template{}, now: opt.Now,
 		gate: opt.PasswordGate}
 	if s.gate == nil {
 		s.gate = auth.NewGate(0, 0)
@@ -265,11 +272,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	b := s.base(w, r, "error.title")
-	msg := b.T("error." + string(e.Code))
-	if e.Code == domain.ETooMany {
-		msg = e.Message
-	}
-	s.render(w, r, status, "error", ErrorPage{Base: b, Status: status, Message: msg})
+	s.render(w, r, status, "error", ErrorPage{Base: b, Status: status, Message: httpx.ErrorText(b.Lang, e)})
 }
 
 // staff wraps handlers for logged-in users who passed any second factor.

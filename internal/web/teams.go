@@ -90,21 +90,21 @@ func (s *Server) teamsList(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) teamsPage(w http.ResponseWriter, r *http.Request, b Base, k kit, status int) {
 	ctx := r.Context()
-	teams, err := s.st.ListTeams(ctx, b.Scope)
+	teams, err := s.cases.ListTeams(ctx, b.Scope)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p := TeamsPage{Base: b, kit: k, Teams: teams, CanManage: b.Scope.Can(domain.PermManageTeams)}
-	if p.Duty, err = s.st.ListDuty(ctx, b.Scope, s.now().Add(-24*time.Hour)); err != nil {
+	if p.Duty, err = s.cases.ListDuty(ctx, b.Scope, s.now().Add(-24*time.Hour)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if p.Rules, err = s.st.SLARules(ctx); err != nil {
+	if p.Rules, err = s.cases.SLARules(ctx); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if p.Steps, err = s.st.RoutingSteps(ctx); err != nil {
+	if p.Steps, err = s.cases.RoutingSteps(ctx); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -147,7 +147,7 @@ func (s *Server) teamsFailed(w http.ResponseWriter, r *http.Request, form string
 func (s *Server) teamCreate(w http.ResponseWriter, r *http.Request) {
 	t := domain.Team{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"),
 		RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), MemberIDs: r.PostForm["members"]}
-	if _, err := s.st.CreateTeam(r.Context(), principalOf(r).Scope, t); err != nil {
+	if _, err := s.cases.CreateTeam(r.Context(), principalOf(r).Scope, t); err != nil {
 		s.teamsFailed(w, r, "team", err, nil)
 		return
 	}
@@ -156,7 +156,7 @@ func (s *Server) teamCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) teamMembers(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := s.st.SetTeamMembers(r.Context(), principalOf(r).Scope, id, r.PostForm["members"]); err != nil {
+	if err := s.cases.SetTeamMembers(r.Context(), principalOf(r).Scope, id, r.PostForm["members"]); err != nil {
 		s.teamsFailed(w, r, "members-"+id, err, nil)
 		return
 	}
@@ -169,7 +169,7 @@ func (s *Server) dutyAdd(w http.ResponseWriter, r *http.Request) {
 	when := func(name string) time.Time {
 		t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(r.PostFormValue(name)), b.Zone)
 		if err != nil {
-			fields[name] = domain.M("field." + "a date and time")
+			fields[name] = domain.M("teams.field.datetime")
 		}
 		return t
 	}
@@ -180,7 +180,7 @@ func (s *Server) dutyAdd(w http.ResponseWriter, r *http.Request) {
 		s.teamsFailed(w, r, "duty", domain.InvalidFields(fields), rename)
 		return
 	}
-	if _, err := s.st.AddDuty(r.Context(), b.Scope, d); err != nil {
+	if _, err := s.cases.AddDuty(r.Context(), b.Scope, d); err != nil {
 		s.teamsFailed(w, r, "duty", err, rename)
 		return
 	}
@@ -192,7 +192,7 @@ func (s *Server) slaSet(w http.ResponseWriter, r *http.Request) {
 	num := func(name string) int {
 		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
 		if err != nil {
-			fields[name] = domain.M("field." + "a number of minutes")
+			fields[name] = domain.M("teams.field.minutes")
 		}
 		return n
 	}
@@ -202,7 +202,7 @@ func (s *Server) slaSet(w http.ResponseWriter, r *http.Request) {
 		s.teamsFailed(w, r, "sla", domain.InvalidFields(fields), nil)
 		return
 	}
-	if err := s.st.SetSLARule(r.Context(), principalOf(r).Scope, rule); err != nil {
+	if err := s.cases.SetSLARule(r.Context(), principalOf(r).Scope, rule); err != nil {
 		s.teamsFailed(w, r, "sla", err, nil)
 		return
 	}
@@ -217,10 +217,10 @@ func (s *Server) routingSet(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(steps) == 0 {
-		s.teamsFailed(w, r, "route", domain.Invalid("bad routing", map[string]string{"steps": "choose at least one step"}), nil)
+		s.teamsFailed(w, r, "route", domain.InvalidFields(domain.FieldErrors{"steps": domain.M("teams.field.steps_required")}), nil)
 		return
 	}
-	if err := s.st.SetRoutingSteps(r.Context(), principalOf(r).Scope, steps); err != nil {
+	if err := s.cases.SetRoutingSteps(r.Context(), principalOf(r).Scope, steps); err != nil {
 		s.teamsFailed(w, r, "route", err, nil)
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/intake"
 	"lindu/internal/intake/kannel"
@@ -229,7 +230,7 @@ func TestKannelInboundThroughput(t *testing.T) {
 			results = append(results, r)
 			if round == "lindu" {
 				time.Sleep(500 * time.Millisecond) // a late duplicate would show
-				msgsIn, _, err := st.InboundCounts(bg, domain.ChannelSMS)
+				msgsIn, _, err := cases.New(st, cases.Options{}).InboundCounts(bg, domain.ChannelSMS)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -239,7 +240,7 @@ func TestKannelInboundThroughput(t *testing.T) {
 				before = msgsIn
 			}
 		}
-		_, reports, _ := st.InboundCounts(bg, domain.ChannelSMS)
+		_, reports, _ := cases.New(st, cases.Options{}).InboundCounts(bg, domain.ChannelSMS)
 		var best = map[string]roundResult{}
 		for _, r := range results {
 			t.Logf("%-6s %d SMS: %.0f msgs/s between first request and last answer (%s), %.0f msgs/s from fakesmsc start (%s), %d HTTP calls",

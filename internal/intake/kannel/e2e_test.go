@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/intake"
 	"lindu/internal/intake/intaketest"
@@ -86,7 +87,7 @@ func TestKannelEndToEnd(t *testing.T) {
 		if !strings.Contains(reply, "Laporan diterima, kode") {
 			t.Fatalf("reply %q", reply)
 		}
-		n, reports, err := l.st.InboundCounts(bg, domain.ChannelSMS)
+		n, reports, err := cases.New(l.st, cases.Options{}).InboundCounts(bg, domain.ChannelSMS)
 		if err != nil || n != 1 || reports != 1 {
 			t.Fatalf("inbound %d reports %d err %v", n, reports, err)
 		}
@@ -110,17 +111,17 @@ func TestKannelEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := l.st.CreateCase(bg, sys, domain.NewCase{RegionCode: "61.07", Priority: domain.PriorityHigh,
+		c, err := cases.New(l.st, cases.Options{}).CreateCase(bg, sys, domain.NewCase{RegionCode: "61.07", Priority: domain.PriorityHigh,
 			Types: []domain.ViolenceType{domain.VPhysical}, Summary: "uji", ReportedAt: time.Now().Add(-50 * time.Minute)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c.Status != domain.StatusAssigned {
-			if _, err := l.st.Transition(bg, sys, c.ID, domain.Transition{To: domain.StatusAssigned, AssigneeID: u.ID}); err != nil {
+			if _, err := cases.New(l.st, cases.Options{}).Transition(bg, sys, c.ID, domain.Transition{To: domain.StatusAssigned, AssigneeID: u.ID}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		res, err := l.st.RunEscalations(bg, "e2e", 100)
+		res, err := cases.New(l.st, cases.Options{}).RunEscalations(bg, "e2e", 100)
 		if err != nil || res.Fired == 0 {
 			t.Fatalf("escalations %+v %v", res, err)
 		}
@@ -143,12 +144,12 @@ func TestKannelEndToEnd(t *testing.T) {
 			}
 			return false
 		})
-		got, err := l.st.GetCase(bg, sys, c.ID)
+		got, err := cases.New(l.st, cases.Options{}).GetCase(bg, sys, c.ID)
 		if err != nil || got.Status != domain.StatusAcknowledged {
 			t.Fatalf("case status %s %v", got.Status, err)
 		}
 		later := l.st.WithClock(func() time.Time { return time.Now().Add(2 * time.Hour) })
-		res, err = later.RunEscalations(bg, "e2e", 100)
+		res, err = cases.New(later, cases.Options{}).RunEscalations(bg, "e2e", 100)
 		if err != nil || res.Messages != 0 {
 			t.Fatalf("after TERIMA the acknowledgement escalation must stop: %+v %v", res, err)
 		}

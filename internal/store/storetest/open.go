@@ -103,8 +103,6 @@ type Options struct {
 	// RootRegion is the deployment's region for the store; "" means
 	// Bengkayang (61.07), "-" means all of Indonesia.
 	RootRegion string
-	// EmergencyAccess is the store's emergency-access length (0: default).
-	EmergencyAccess time.Duration
 }
 
 // Open returns a migrated store with regions loaded (by default province 61,
@@ -127,7 +125,7 @@ func Open(t testing.TB, d store.Dialect, o Options) *store.Store {
 	case "-":
 		root = ""
 	}
-	st, err := store.Open(ctx, u, store.Options{Box: o.Box, Now: o.Now, RootRegion: root, EmergencyAccess: o.EmergencyAccess})
+	st, err := store.Open(ctx, u, store.Options{Box: o.Box, Now: o.Now, RootRegion: root})
 	if err != nil {
 		t.Fatalf("open %s: %v", d, err)
 	}

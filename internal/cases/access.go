@@ -1,4 +1,4 @@
-package store
+package cases
 
 import (
 	"context"
@@ -10,10 +10,11 @@ import (
 	"unicode/utf8"
 
 	"lindu/internal/domain"
-	"lindu/internal/i18n"
+	"lindu/internal/store"
 )
 
-// Need-to-know access to a case's personal data (SPEC B) and emergency
+// Who sees what of a case: which cases a caller sees at all (caseScope),
+// need-to-know access to a case's personal data (SPEC B), and emergency
 // access (akses darurat).
 
 // Emergency access reason limits (characters).
@@ -22,8 +23,23 @@ const (
 	MaxAccessReason = 1000
 )
 
-// EmergencyAccessTTL is how long an emergency access lasts.
-func (s *Store) EmergencyAccessTTL() time.Duration { return s.emergencyTTL }
+// caseScope returns the SQL condition that limits cases (table alias a) to
+// what sc may see, numbering arguments from n: the region prefix, and for a
+// responder only the cases of their teams or assigned to them. A scope
+// without PermViewCases sees nothing.
+func caseScope(sc domain.Scope, a string, n int) (string, []any) {
+	if !sc.Can(domain.PermViewCases) {
+		return "1=0", nil
+	}
+	cond, args := store.ScopeClause(a+".region_code", sc.RegionCode, n)
+	if sc.Role == domain.RoleResponder && !sc.System {
+		k := n + len(args)
+		cond += fmt.Sprintf(` AND (%[1]s.assignee_id = $%[2]d OR %[1]s.team_id IN (SELECT team_id FROM team_members WHERE user_id = $%[2]d)
+			OR %[1]s.support_team_id IN (SELECT team_id FROM team_members WHERE user_id = $%[2]d))`, a, k)
+		args = append(args, sc.UserID)
+	}
+	return cond, args
+}
 
 // caseHandling is what the need-to-know decision looks at: a case and who
 // handles it.
@@ -39,14 +55,10 @@ type caseView struct {
 	requestable bool       // the caller may open it with an emergency access
 }
 
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
-}
-
 // caseView decides whether sc may see the personal data of case h, which
 // sc can already see (caseScope decides that). It is the one place that
 // decides who; which fields are personal is decided where they are read
-// (revealField with the scope this narrows). Personal data of a case is for
+// (store.Reveal with the scope this narrows). Personal data of a case is for
 //   - lindu itself and those who manage cases in the region: supervisors
 //     and admins (PermManageCases);
 //   - the case's lead (assignee) and the members of its lead and support
@@ -56,7 +68,7 @@ type rowQuerier interface {
 // and never for a role without PermViewPersonal. Any other caller who may
 // see personal data (another caseworker of the region) sees the case
 // masked and may ask for emergency access.
-func (s *Store) caseView(ctx context.Context, q rowQuerier, sc domain.Scope, h caseHandling) (caseView, error) {
+func (s *Service) caseView(ctx context.Context, q store.Querier, sc domain.Scope, h caseHandling) (caseView, error) {
 	switch {
 	case !sc.Personal:
 		return caseView{}, nil
@@ -70,26 +82,27 @@ func (s *Store) caseView(ctx context.Context, q rowQuerier, sc domain.Scope, h c
 	var n int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM team_members WHERE user_id = $1 AND team_id IN ($2, $3)`,
 		sc.UserID, h.team, h.support).Scan(&n); err != nil {
-		return caseView{}, fmt.Errorf("store: case access: %w", err)
+		return caseView{}, fmt.Errorf("cases: case access: %w", err)
 	}
 	if n > 0 {
 		return caseView{personal: true}, nil
 	}
 	var until time.Time
 	err := q.QueryRowContext(ctx, `SELECT expires_at FROM case_access_grants WHERE case_id = $1 AND user_id = $2 AND expires_at > $3
-		ORDER BY expires_at DESC LIMIT 1`, h.id, sc.UserID, s.utc()).Scan(&until)
+		ORDER BY expires_at DESC LIMIT 1`, h.id, sc.UserID, s.st.Now()).Scan(&until)
 	if errors.Is(err, sql.ErrNoRows) {
 		return caseView{requestable: sc.Can(domain.PermViewCases)}, nil
 	}
 	if err != nil {
-		return caseView{}, fmt.Errorf("store: case access: %w", err)
+		return caseView{}, fmt.Errorf("cases: case access: %w", err)
 	}
 	until = until.UTC()
 	return caseView{personal: true, until: &until}, nil
 }
 
-// caseHandlingOf reads who handles case id, if sc can see it.
-func (s *Store) caseHandlingOf(ctx context.Context, q rowQuerier, sc domain.Scope, id string) (caseHandling, string, error) {
+// caseHandlingOf reads who handles case id, if sc can see it, and the
+// case's region.
+func (s *Service) caseHandlingOf(ctx context.Context, q store.Querier, sc domain.Scope, id string) (caseHandling, string, error) {
 	where, args := caseScope(sc, "c", 2)
 	h := caseHandling{id: id}
 	var region string
@@ -99,9 +112,19 @@ func (s *Store) caseHandlingOf(ctx context.Context, q rowQuerier, sc domain.Scop
 		return h, "", domain.NotFound("case")
 	}
 	if err != nil {
-		return h, "", fmt.Errorf("store: case: %w", err)
+		return h, "", fmt.Errorf("cases: case: %w", err)
 	}
 	return h, region, nil
+}
+
+// caseViewByID is caseView for a case known by id (not found when sc
+// cannot see it).
+func (s *Service) caseViewByID(ctx context.Context, sc domain.Scope, id string) (caseView, error) {
+	h, _, err := s.caseHandlingOf(ctx, s.st, sc, id)
+	if err != nil {
+		return caseView{}, err
+	}
+	return s.caseView(ctx, s.st, sc, h)
 }
 
 // GrantEmergencyAccess opens the personal data of a case to a caller who
@@ -112,19 +135,20 @@ func (s *Store) caseHandlingOf(ctx context.Context, q rowQuerier, sc domain.Scop
 // transaction. Authorization: PermViewPersonal and a case visible to the
 // caller (else not found) whose personal data the caller does not see yet
 // (else conflict).
-func (s *Store) GrantEmergencyAccess(ctx context.Context, sc domain.Scope, caseID, reason string) (domain.AccessGrant, error) {
+func (s *Service) GrantEmergencyAccess(ctx context.Context, sc domain.Scope, caseID, reason string) (domain.AccessGrant, error) {
 	if !sc.Personal || sc.System || sc.UserID == "" {
 		return domain.AccessGrant{}, domain.NotFound("case")
 	}
 	reason = strings.TrimSpace(reason)
 	if n := utf8.RuneCountInString(reason); n < MinAccessReason || n > MaxAccessReason || !utf8.ValidString(reason) {
-		return domain.AccessGrant{}, domain.Invalid("a reason is needed", map[string]string{
-			"reason": fmt.Sprintf("say why you need this case's personal data (%d to %d characters)", MinAccessReason, MaxAccessReason)})
+		return domain.AccessGrant{}, domain.InvalidFields(domain.FieldErrors{
+			"reason": domain.M("case.field.access_reason", MinAccessReason, MaxAccessReason)})
 	}
-	now := s.utc()
-	g := domain.AccessGrant{ID: newID(now), CaseID: caseID, UserID: sc.UserID, Reason: reason, GrantedAt: now,
-		ExpiresAt: now.Add(s.emergencyTTL)}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	var g domain.AccessGrant
+	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		now := tx.Now()
+		g = domain.AccessGrant{ID: tx.NewID(), CaseID: caseID, UserID: sc.UserID, Reason: reason, GrantedAt: now,
+			ExpiresAt: now.Add(s.emergencyTTL)}
 		lc, err := s.lockCase(ctx, tx, sc, caseID)
 		if err != nil {
 			return err
@@ -135,59 +159,30 @@ func (s *Store) GrantEmergencyAccess(ctx context.Context, sc domain.Scope, caseI
 			return err
 		}
 		if v.personal {
-			return domain.Errorf(domain.EConflict, "you already see this case's personal data")
+			return domain.E(domain.EConflict, "case.err.already_personal")
 		}
 		if !v.requestable {
 			return domain.NotFound("case")
 		}
-		enc, err := s.box.Encrypt(FieldGrantReason, reason)
+		enc, err := s.st.Seal(store.FieldGrantReason, reason)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO case_access_grants (id, case_id, user_id, reason_enc, granted_at, expires_at)
 			VALUES ($1,$2,$3,$4,$5,$6)`, g.ID, caseID, sc.UserID, enc, g.GrantedAt, g.ExpiresAt); err != nil {
-			return fmt.Errorf("store: emergency access: %w", err)
+			return fmt.Errorf("cases: emergency access: %w", err)
 		}
 		if err := s.caseEvent(ctx, tx, sc, caseID, "emergency_access", lc.status, lc.status, reason); err != nil {
 			return err
 		}
-		if err := s.notifyEmergencyAccess(ctx, tx, sc, g, lc); err != nil {
+		if err := notifyEmergencyAccess(ctx, tx, sc, g, lc); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "case.emergency_access", "case", caseID, lc.region,
+		return tx.Audit(ctx, sc, "case.emergency_access", "case", caseID, lc.region,
 			"grant="+g.ID+" expires="+g.ExpiresAt.Format(time.RFC3339))
 	})
 	if err != nil {
 		return domain.AccessGrant{}, err
 	}
 	return g, nil
-}
-
-// notifyEmergencyAccess tells the supervisors of the case's region who
-// opened it and until when (no personal data: the case code, the village,
-// the username).
-func (s *Store) notifyEmergencyAccess(ctx context.Context, tx *sql.Tx, sc domain.Scope, g domain.AccessGrant, lc lockedCase) error {
-	sups, err := supervisorsOf(ctx, tx, lc.region)
-	if err != nil {
-		return err
-	}
-	until := g.ExpiresAt.In(domain.ZoneFor(lc.region)).Format("02-01 15:04 MST")
-	body := i18n.T("id", "sms.emergency_access", domain.FormatPublicCode(lc.code), regionName(ctx, tx, lc.region), sc.Actor(), until)
-	for _, uid := range sups {
-		if _, err := s.enqueue(ctx, tx, outboxItem{key: "emergency:" + g.ID + ":" + uid, userID: uid, region: lc.region,
-			body: body, caseID: g.CaseID}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// caseViewByID is caseView for a case known by id (not found when sc
-// cannot see it).
-func (s *Store) caseViewByID(ctx context.Context, sc domain.Scope, id string) (caseView, error) {
-	h, _, err := s.caseHandlingOf(ctx, s.r, sc, id)
-	if err != nil {
-		return caseView{}, err
-	}
-	return s.caseView(ctx, s.r, sc, h)
 }

@@ -1,4 +1,4 @@
-package store_test
+package cases_test
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -18,6 +19,7 @@ import (
 // regency, and users who may not see the case at all.
 type needWorld struct {
 	st                                 *store.Store
+	svc                                *cases.Service
 	clk                                *storetest.Clock
 	url                                string
 	sup, supA, admin, peksos, satgas   domain.User
@@ -37,7 +39,8 @@ const (
 func newNeedWorld(t *testing.T, d store.Dialect, ttl time.Duration) *needWorld {
 	t.Helper()
 	w := &needWorld{clk: storetest.NewClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)), url: storetest.URL(t, d)}
-	w.st = storetest.Open(t, d, storetest.Options{Now: w.clk.Now, URL: w.url, EmergencyAccess: ttl})
+	w.st = storetest.Open(t, d, storetest.Options{Now: w.clk.Now, URL: w.url})
+	w.svc = cases.New(w.st, cases.Options{EmergencyAccess: ttl})
 	return fillNeedWorld(t, w)
 }
 
@@ -55,21 +58,21 @@ func fillNeedWorld(t *testing.T, w *needWorld) *needWorld {
 	w.cwOther = mkUser(t, w.st, "cw-b", domain.RoleCaseworker, "61.07.02")
 	w.viewer = mkUser(t, w.st, "bupati", domain.RoleViewer, "61.07")
 	w.prov = mkUser(t, w.st, "admin-prov", domain.RoleAdmin, "13.01")
-	if _, err := w.st.CreateTeam(ctx, sys(), domain.Team{Name: "Satgas Desa", Kind: "village_taskforce", RegionCode: "61.07.01.2001",
+	if _, err := w.svc.CreateTeam(ctx, sys(), domain.Team{Name: "Satgas Desa", Kind: "village_taskforce", RegionCode: "61.07.01.2001",
 		MemberIDs: []string{w.satgas.ID}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.st.CreateTeam(ctx, sys(), domain.Team{Name: "TRC Sungai Raya", Kind: "district_team", RegionCode: "61.07.01",
+	if _, err := w.svc.CreateTeam(ctx, sys(), domain.Team{Name: "TRC Sungai Raya", Kind: "district_team", RegionCode: "61.07.01",
 		MemberIDs: []string{w.peksos.ID}}); err != nil {
 		t.Fatal(err)
 	}
 	age := 9
-	rep, _, err := w.st.CreateReport(ctx, access.Public("1.2.3.4", "x"), domain.NewReport{Channel: domain.ChannelWeb,
+	rep, _, err := w.svc.CreateReport(ctx, access.Public("1.2.3.4", "x"), domain.NewReport{Channel: domain.ChannelWeb,
 		RegionCode: "61.07.01.2001", Description: needSummary + " di gudang", ChildAge: &age, ChildSex: domain.SexFemale}, "61.07")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := w.st.VerifyReport(ctx, w.sc(w.sup), rep.ID, store.VerifyInput{Priority: domain.PriorityHigh,
+	c, err := w.svc.VerifyReport(ctx, w.sc(w.sup), rep.ID, cases.VerifyInput{Priority: domain.PriorityHigh,
 		Types: []domain.ViolenceType{domain.VPhysical}, Summary: needSummary})
 	if err != nil {
 		t.Fatal(err)
@@ -77,15 +80,15 @@ func fillNeedWorld(t *testing.T, w *needWorld) *needWorld {
 	if c.TeamID == "" || c.SupportTeamID == "" {
 		t.Fatalf("case not routed to both teams: %+v", c)
 	}
-	if _, err := w.st.Reassign(ctx, w.sc(w.sup), c.ID, "", w.lead.ID, ""); err != nil {
+	if _, err := w.svc.Reassign(ctx, w.sc(w.sup), c.ID, "", w.lead.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	for _, dt := range []store.CaseDetail{
+	for _, dt := range []cases.CaseDetail{
 		{Victim: &domain.Victim{Name: needVictim, Sex: domain.SexFemale, Age: &age}},
 		{Perpetrator: &domain.Perpetrator{Name: needPerp, Sex: domain.SexMale, Relation: "parent"}},
 		{Note: needNote},
 	} {
-		if err := w.st.AddDetail(ctx, sys(), c.ID, dt); err != nil {
+		if err := w.svc.AddDetail(ctx, sys(), c.ID, dt); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -163,7 +166,7 @@ func TestCasePersonalDataNeedToKnow(t *testing.T) {
 			{w.bystander, "masked"},
 			{w.satgasOther, "none"}, {w.cwOther, "none"}, {w.viewer, "none"}, {w.prov, "none"},
 		} {
-			c, err := w.st.GetCase(ctx, w.sc(x.u), w.cs.ID)
+			c, err := w.svc.GetCase(ctx, w.sc(x.u), w.cs.ID)
 			switch x.want {
 			case "none":
 				if !domain.IsNotFound(err) {
@@ -182,7 +185,7 @@ func TestCasePersonalDataNeedToKnow(t *testing.T) {
 				needMasked(t, x.u.Username, c)
 			}
 			// Lists never carry personal data, for anyone.
-			list, _, err := w.st.ListCases(ctx, w.sc(x.u), domain.CaseFilter{})
+			list, _, err := w.svc.ListCases(ctx, w.sc(x.u), domain.CaseFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,11 +210,11 @@ func TestCasePersonalDataNeedToKnow(t *testing.T) {
 		}
 		// Changing the lead changes who sees: the former lead, in no team,
 		// is a bystander now.
-		if _, err := w.st.Reassign(ctx, w.sc(w.sup), w.cs.ID, "", w.bystander.ID, ""); err != nil {
+		if _, err := w.svc.Reassign(ctx, w.sc(w.sup), w.cs.ID, "", w.bystander.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		for u, full := range map[*domain.User]bool{&w.lead: false, &w.bystander: true} {
-			c, err := w.st.GetCase(ctx, w.sc(*u), w.cs.ID)
+			c, err := w.svc.GetCase(ctx, w.sc(*u), w.cs.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -250,7 +253,7 @@ func TestCaseEmergencyAccess(t *testing.T) {
 			{"viewer", w.sc(w.viewer), needReason, domain.ENotFound},
 			{"admin of another province", w.sc(w.prov), needReason, domain.ENotFound},
 		} {
-			_, err := w.st.GrantEmergencyAccess(ctx, x.sc, w.cs.ID, x.reason)
+			_, err := w.svc.GrantEmergencyAccess(ctx, x.sc, w.cs.ID, x.reason)
 			if domain.CodeOf(err) != x.code {
 				t.Errorf("%s: %v, want %s", x.who, err, x.code)
 			}
@@ -260,25 +263,25 @@ func TestCaseEmergencyAccess(t *testing.T) {
 				}
 			}
 		}
-		if _, err := w.st.GrantEmergencyAccess(ctx, by, "no-such-case", needReason); !domain.IsNotFound(err) {
+		if _, err := w.svc.GrantEmergencyAccess(ctx, by, "no-such-case", needReason); !domain.IsNotFound(err) {
 			t.Errorf("unknown case: %v", err)
 		}
-		before, _ := w.st.GetCase(ctx, sys(), w.cs.ID)
+		before, _ := w.svc.GetCase(ctx, sys(), w.cs.ID)
 		if msgs, _ := w.st.ListOutbox(ctx, sys(), store.OutboxFilter{}); len(msgs) == 0 {
 			t.Fatal("no assignment messages: the world is wrong")
 		}
 		outbox0, _ := w.st.ListOutbox(ctx, sys(), store.OutboxFilter{})
 
 		granted := w.clk.Now()
-		g, err := w.st.GrantEmergencyAccess(ctx, by, w.cs.ID, "  "+needReason+"  ")
+		g, err := w.svc.GrantEmergencyAccess(ctx, by, w.cs.ID, "  "+needReason+"  ")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !g.ExpiresAt.Equal(granted.Add(store.DefaultEmergencyAccess)) || g.UserID != w.bystander.ID || g.CaseID != w.cs.ID ||
+		if !g.ExpiresAt.Equal(granted.Add(cases.DefaultEmergencyAccess)) || g.UserID != w.bystander.ID || g.CaseID != w.cs.ID ||
 			g.Reason != needReason {
 			t.Fatalf("grant %+v", g)
 		}
-		c, err := w.st.GetCase(ctx, by, w.cs.ID)
+		c, err := w.svc.GetCase(ctx, by, w.cs.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,12 +290,12 @@ func TestCaseEmergencyAccess(t *testing.T) {
 			t.Errorf("access until %v, want %v", c.AccessUntil, g.ExpiresAt)
 		}
 		// A second grant while one runs is refused: it would only extend.
-		if _, err := w.st.GrantEmergencyAccess(ctx, by, w.cs.ID, needReason); domain.CodeOf(err) != domain.EConflict {
+		if _, err := w.svc.GrantEmergencyAccess(ctx, by, w.cs.ID, needReason); domain.CodeOf(err) != domain.EConflict {
 			t.Errorf("second grant: %v", err)
 		}
 
 		// On the timeline, with the reason for those who see the case.
-		sup, _ := w.st.GetCase(ctx, w.sc(w.sup), w.cs.ID)
+		sup, _ := w.svc.GetCase(ctx, w.sc(w.sup), w.cs.ID)
 		var ev *domain.CaseEvent
 		for i := range sup.Events {
 			if sup.Events[i].Kind == "emergency_access" {
@@ -344,21 +347,21 @@ func TestCaseEmergencyAccess(t *testing.T) {
 		}
 		// Others are not affected by the bystander's grant.
 		other := mkUser(t, w.st, "peksos-ketiga", domain.RoleCaseworker, "61.07.01")
-		c, _ = w.st.GetCase(ctx, w.sc(other), w.cs.ID)
+		c, _ = w.svc.GetCase(ctx, w.sc(other), w.cs.ID)
 		needMasked(t, "another bystander", c)
 
 		// Still open a minute before the end, closed at the end.
-		w.clk.Advance(store.DefaultEmergencyAccess - time.Minute)
-		c, _ = w.st.GetCase(ctx, by, w.cs.ID)
+		w.clk.Advance(cases.DefaultEmergencyAccess - time.Minute)
+		c, _ = w.svc.GetCase(ctx, by, w.cs.ID)
 		needFull(t, "bystander a minute before expiry", c)
 		w.clk.Advance(time.Minute)
-		c, err = w.st.GetCase(ctx, by, w.cs.ID)
+		c, err = w.svc.GetCase(ctx, by, w.cs.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		needMasked(t, "bystander after expiry", c)
 		// ... and may ask again.
-		if _, err := w.st.GrantEmergencyAccess(ctx, by, w.cs.ID, needReason); err != nil {
+		if _, err := w.svc.GrantEmergencyAccess(ctx, by, w.cs.ID, needReason); err != nil {
 			t.Fatalf("grant after expiry: %v", err)
 		}
 	})
@@ -368,7 +371,7 @@ func TestCaseEmergencyAccess(t *testing.T) {
 func TestCaseEmergencyAccessDuration(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newNeedWorld(t, d, 30*time.Minute)
-		g, err := w.st.GrantEmergencyAccess(ctx, w.sc(w.bystander), w.cs.ID, needReason)
+		g, err := w.svc.GrantEmergencyAccess(ctx, w.sc(w.bystander), w.cs.ID, needReason)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -376,7 +379,7 @@ func TestCaseEmergencyAccessDuration(t *testing.T) {
 			t.Fatalf("lasts %v", got)
 		}
 		w.clk.Advance(30 * time.Minute)
-		c, _ := w.st.GetCase(ctx, w.sc(w.bystander), w.cs.ID)
+		c, _ := w.svc.GetCase(ctx, w.sc(w.bystander), w.cs.ID)
 		needMasked(t, "after 30 minutes", c)
 	})
 }

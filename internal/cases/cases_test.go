@@ -1,4 +1,4 @@
-package store_test
+package cases_test
 
 import (
 	"math/rand"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -17,6 +18,7 @@ import (
 // "peksos"), a supervisor and an out-of-district caseworker.
 type casesWorld struct {
 	st                     *store.Store
+	cs                     *cases.Service
 	clk                    *storetest.Clock
 	sup, satgas, peksos    domain.User
 	other, viewer, satgas2 domain.User
@@ -28,7 +30,7 @@ func newCasesWorld(t *testing.T, d store.Dialect, url string, box interface{}) *
 	clk := storetest.NewClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC))
 	o := storetest.Options{Now: clk.Now}
 	st := storetest.Open(t, d, o)
-	w := &casesWorld{st: st, clk: clk}
+	w := &casesWorld{st: st, cs: area(st), clk: clk}
 	w.sup = mkUser(t, st, "sup", domain.RoleSupervisor, "61.07")
 	w.satgas = mkUser(t, st, "satgas", domain.RoleResponder, "61.07.01.2001")
 	w.satgas2 = mkUser(t, st, "satgas-lain", domain.RoleResponder, "61.07.02")
@@ -36,11 +38,11 @@ func newCasesWorld(t *testing.T, d store.Dialect, url string, box interface{}) *
 	w.other = mkUser(t, st, "cw-lain", domain.RoleCaseworker, "61.07.02")
 	w.viewer = mkUser(t, st, "bupati", domain.RoleViewer, "61.07")
 	var err error
-	w.village, err = st.CreateTeam(ctx, sys(), domain.Team{Name: "Satgas Desa", Kind: "village_taskforce", RegionCode: "61.07.01.2001", MemberIDs: []string{w.satgas.ID}})
+	w.village, err = w.cs.CreateTeam(ctx, sys(), domain.Team{Name: "Satgas Desa", Kind: "village_taskforce", RegionCode: "61.07.01.2001", MemberIDs: []string{w.satgas.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.district, err = st.CreateTeam(ctx, sys(), domain.Team{Name: "TRC Sungai Raya", Kind: "district_team", RegionCode: "61.07.01", MemberIDs: []string{w.peksos.ID}})
+	w.district, err = w.cs.CreateTeam(ctx, sys(), domain.Team{Name: "TRC Sungai Raya", Kind: "district_team", RegionCode: "61.07.01", MemberIDs: []string{w.peksos.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +54,7 @@ func (w *casesWorld) sc(u domain.User) domain.Scope { return access.ForUser(u, "
 func (w *casesWorld) report(t *testing.T, region string, types ...domain.ViolenceType) (domain.Report, domain.Case) {
 	t.Helper()
 	age := 9
-	rep, created, err := w.st.CreateReport(ctx, access.Public("1.2.3.4", "x"), domain.NewReport{Channel: domain.ChannelWeb,
+	rep, created, err := w.cs.CreateReport(ctx, access.Public("1.2.3.4", "x"), domain.NewReport{Channel: domain.ChannelWeb,
 		RegionCode: region, Description: "Anak tetangga sering dipukul dan ditinggal sendirian di rumah", ChildAge: &age,
 		ChildSex: domain.SexFemale, ContactPhone: "0812 5555 6666"}, "61.07")
 	if err != nil || !created {
@@ -61,7 +63,7 @@ func (w *casesWorld) report(t *testing.T, region string, types ...domain.Violenc
 	if len(types) == 0 {
 		types = []domain.ViolenceType{domain.VPhysical, domain.VNeglect}
 	}
-	c, err := w.st.VerifyReport(ctx, w.sc(w.sup), rep.ID, store.VerifyInput{Priority: domain.PriorityMedium, Types: types})
+	c, err := w.cs.VerifyReport(ctx, w.sc(w.sup), rep.ID, cases.VerifyInput{Priority: domain.PriorityMedium, Types: types})
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
@@ -81,40 +83,40 @@ func TestReportIntakeValidationAndIdempotency(t *testing.T) {
 			{RegionCode: "61.07", Description: "a bad sex is refused here", ChildSex: "X"},
 		}
 		for _, nr := range bad {
-			if _, _, err := st.CreateReport(ctx, pub, nr, "61.07"); domain.CodeOf(err) != domain.EInvalid {
+			if _, _, err := area(st).CreateReport(ctx, pub, nr, "61.07"); domain.CodeOf(err) != domain.EInvalid {
 				t.Errorf("%+v: %v", nr, err)
 			}
 		}
-		list, total, _ := st.ListReports(ctx, sys(), store.ReportFilter{})
+		list, total, _ := area(st).ListReports(ctx, sys(), cases.ReportFilter{})
 		if total != 0 || len(list) != 0 {
 			t.Fatalf("bad input stored %d reports", total)
 		}
 		nr := domain.NewReport{Channel: domain.ChannelAPI, IdempotencyKey: "req-1", RegionCode: "61.07.01.2001",
 			Description: "Seorang anak terlantar di pasar", Anonymous: true, ContactPhone: "081299990000", ReporterName: "Pelapor"}
-		r1, created, err := st.CreateReport(ctx, pub, nr, "61.07")
+		r1, created, err := area(st).CreateReport(ctx, pub, nr, "61.07")
 		if err != nil || !created {
 			t.Fatal(err)
 		}
 		if _, ok := domain.NormalizePublicCode(r1.Code); !ok {
 			t.Fatalf("code %q fails its own check digit", r1.Code)
 		}
-		r2, created, err := st.CreateReport(ctx, pub, nr, "61.07")
+		r2, created, err := area(st).CreateReport(ctx, pub, nr, "61.07")
 		if err != nil || created || r2.Code != r1.Code {
 			t.Fatalf("repeat: %+v created=%v %v", r2, created, err)
 		}
-		if _, total, _ := st.ListReports(ctx, sys(), store.ReportFilter{}); total != 1 {
+		if _, total, _ := area(st).ListReports(ctx, sys(), cases.ReportFilter{}); total != 1 {
 			t.Fatalf("idempotency key stored %d reports", total)
 		}
 		// Anonymous: the reporter's number and name are never shown, even to the system.
-		got, err := st.GetReport(ctx, sys(), r1.ID)
+		got, err := area(st).GetReport(ctx, sys(), r1.ID)
 		if err != nil || got.ContactPhone != "" || got.ReporterName != "" || !got.HasContact || got.Description == "" {
 			t.Fatalf("anonymous report: %+v %v", got, err)
 		}
-		v, err := st.PublicReportStatus(ctx, domain.FormatPublicCode(r1.Code))
+		v, err := area(st).PublicReportStatus(ctx, domain.FormatPublicCode(r1.Code))
 		if err != nil || v.Status != "received" {
 			t.Fatalf("status: %+v %v", v, err)
 		}
-		if _, err := st.PublicReportStatus(ctx, "123-456-789"); !domain.IsNotFound(err) {
+		if _, err := area(st).PublicReportStatus(ctx, "123-456-789"); !domain.IsNotFound(err) {
 			t.Fatalf("unknown code: %v", err)
 		}
 	})
@@ -129,7 +131,7 @@ func TestConcurrentSameKeyMakesOneReport(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r, _, err := st.CreateReport(ctx, access.Public("", ""), domain.NewReport{Channel: domain.ChannelSMS, IdempotencyKey: "kannel-42",
+				r, _, err := area(st).CreateReport(ctx, access.Public("", ""), domain.NewReport{Channel: domain.ChannelSMS, IdempotencyKey: "kannel-42",
 					RegionCode: "61.07", Description: "pesan yang dikirim ulang oleh gateway"}, "")
 				if err != nil {
 					t.Error(err)
@@ -143,7 +145,7 @@ func TestConcurrentSameKeyMakesOneReport(t *testing.T) {
 				t.Fatalf("different codes for one key: %v", codes)
 			}
 		}
-		if _, total, _ := st.ListReports(ctx, sys(), store.ReportFilter{}); total != 1 {
+		if _, total, _ := area(st).ListReports(ctx, sys(), cases.ReportFilter{}); total != 1 {
 			t.Fatalf("%d reports for one key", total)
 		}
 	})
@@ -181,12 +183,12 @@ func TestVerifyRoutesToTeamsWithDeadlines(t *testing.T) {
 			t.Fatalf("assignment messages: %+v", msgs)
 		}
 		// The report's status page follows the case.
-		v, _ := w.st.PublicReportStatus(ctx, rep.Code)
+		v, _ := w.cs.PublicReportStatus(ctx, rep.Code)
 		if v.Status != "in_review" || v.ReviewedAt == nil {
 			t.Fatalf("public status %+v", v)
 		}
 		// Already triaged: cannot be verified again.
-		if _, err := w.st.VerifyReport(ctx, w.sc(w.sup), rep.ID, store.VerifyInput{Priority: domain.PriorityHigh, Types: []domain.ViolenceType{domain.VOther}}); domain.CodeOf(err) != domain.EConflict {
+		if _, err := w.cs.VerifyReport(ctx, w.sc(w.sup), rep.ID, cases.VerifyInput{Priority: domain.PriorityHigh, Types: []domain.ViolenceType{domain.VOther}}); domain.CodeOf(err) != domain.EConflict {
 			t.Fatalf("second verify: %v", err)
 		}
 	})
@@ -205,7 +207,7 @@ func TestCaseAccessByRoleAndRegion(t *testing.T) {
 			{w.other, false, false}, {w.satgas2, false, false}, {w.viewer, false, false},
 		}
 		for _, x := range cases {
-			got, err := w.st.GetCase(ctx, w.sc(x.u), c.ID)
+			got, err := w.cs.GetCase(ctx, w.sc(x.u), c.ID)
 			if x.see != (err == nil) {
 				t.Errorf("%s GetCase: %v", x.u.Username, err)
 			}
@@ -215,7 +217,7 @@ func TestCaseAccessByRoleAndRegion(t *testing.T) {
 			if err != nil && !domain.IsNotFound(err) {
 				t.Errorf("%s: want not found, got %v", x.u.Username, err)
 			}
-			list, _, err := w.st.ListCases(ctx, w.sc(x.u), domain.CaseFilter{})
+			list, _, err := w.cs.ListCases(ctx, w.sc(x.u), domain.CaseFilter{})
 			if x.u.Role == domain.RoleViewer {
 				if domain.CodeOf(err) != domain.EForbidden {
 					t.Errorf("viewer lists cases: %v", err)
@@ -230,7 +232,7 @@ func TestCaseAccessByRoleAndRegion(t *testing.T) {
 					t.Errorf("list carries the narrative")
 				}
 			}
-			_, err = w.st.Transition(ctx, w.sc(x.u), c.ID, domain.Transition{To: domain.StatusAcknowledged})
+			_, err = w.cs.Transition(ctx, w.sc(x.u), c.ID, domain.Transition{To: domain.StatusAcknowledged})
 			if !x.see && !domain.IsNotFound(err) {
 				t.Errorf("%s transitions a case it cannot see: %v", x.u.Username, err)
 			}
@@ -254,7 +256,7 @@ func TestStateMachineProperty(t *testing.T) {
 		_, c := w.report(t, "61.07.01.2001")
 		accepted := 0
 		for step := 0; step < 25; step++ {
-			before, err := w.st.GetCase(ctx, sys(), c.ID)
+			before, err := w.cs.GetCase(ctx, sys(), c.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -267,14 +269,14 @@ func TestStateMachineProperty(t *testing.T) {
 				tr.AssigneeID = w.peksos.ID
 			}
 			actor := actors[rng.Intn(len(actors))]
-			after, err := w.st.Transition(ctx, w.sc(actor), c.ID, tr)
+			after, err := w.cs.Transition(ctx, w.sc(actor), c.ID, tr)
 			if err == nil {
 				accepted++
 				if !domain.CanTransition(before.Status, to) || after.Status != to || after.Version != before.Version+1 {
 					t.Fatalf("accepted %s -> %s by %s: now %s v%d", before.Status, to, actor.Username, after.Status, after.Version)
 				}
 			} else {
-				now, _ := w.st.GetCase(ctx, sys(), c.ID)
+				now, _ := w.cs.GetCase(ctx, sys(), c.ID)
 				if now.Status != before.Status || now.Version != before.Version || len(now.Events) != len(before.Events) {
 					t.Fatalf("refused %s -> %s changed the case", before.Status, to)
 				}
@@ -282,7 +284,7 @@ func TestStateMachineProperty(t *testing.T) {
 					t.Fatalf("internal error: %v", err)
 				}
 			}
-			cur, _ := w.st.GetCase(ctx, sys(), c.ID)
+			cur, _ := w.cs.GetCase(ctx, sys(), c.ID)
 			if !cur.Status.Valid() {
 				t.Fatalf("illegal status %q", cur.Status)
 			}
@@ -302,7 +304,7 @@ func TestStateMachineProperty(t *testing.T) {
 				t.Fatalf("closed case keeps a next deadline")
 			}
 		}
-		final, _ := w.st.GetCase(ctx, sys(), c.ID)
+		final, _ := w.cs.GetCase(ctx, sys(), c.ID)
 		n := 0
 		for _, e := range final.Events {
 			if e.Kind == "transition" && e.Note != "routing" {
@@ -323,10 +325,10 @@ func TestEscalationsWithClockAndRestart(t *testing.T) {
 		st := storetest.Open(t, d, storetest.Options{URL: u, Box: box, Now: clk.Now})
 		sup := mkUser(t, st, "sup", domain.RoleSupervisor, "61.07")
 		satgas := mkUser(t, st, "satgas", domain.RoleResponder, "61.07.01.2001")
-		if _, err := st.CreateTeam(ctx, sys(), domain.Team{Name: "Satgas", Kind: "village_taskforce", RegionCode: "61.07.01.2001", MemberIDs: []string{satgas.ID}}); err != nil {
+		if _, err := area(st).CreateTeam(ctx, sys(), domain.Team{Name: "Satgas", Kind: "village_taskforce", RegionCode: "61.07.01.2001", MemberIDs: []string{satgas.ID}}); err != nil {
 			t.Fatal(err)
 		}
-		w := &casesWorld{st: st, clk: clk, sup: sup}
+		w := &casesWorld{st: st, cs: area(st), clk: clk, sup: sup}
 		_, c := w.report(t, "61.07.01.2001")
 		count := func(st *store.Store) map[string]int {
 			msgs, _ := st.ListOutbox(ctx, sys(), store.OutboxFilter{})
@@ -336,11 +338,11 @@ func TestEscalationsWithClockAndRestart(t *testing.T) {
 			}
 			return out
 		}
-		if r, _ := st.RunEscalations(ctx, "a", 100); r.Fired != 0 {
+		if r, _ := area(st).RunEscalations(ctx, "a", 100); r.Fired != 0 {
 			t.Fatalf("fired before time: %+v", r)
 		}
 		clk.Advance(31 * time.Minute) // half the ack window: remind the team
-		r, err := st.RunEscalations(ctx, "a", 100)
+		r, err := area(st).RunEscalations(ctx, "a", 100)
 		if err != nil || r.Fired != 1 || r.Messages != 1 {
 			t.Fatalf("reminder: %+v %v", r, err)
 		}
@@ -352,26 +354,26 @@ func TestEscalationsWithClockAndRestart(t *testing.T) {
 		st.Close()
 		st2 := storetest.Open(t, d, storetest.Options{URL: u, Box: box, Now: clk.Now, Regions: "-"})
 		clk.Advance(30 * time.Minute)
-		r, err = st2.RunEscalations(ctx, "b", 100)
+		r, err = area(st2).RunEscalations(ctx, "b", 100)
 		if err != nil || r.Fired != 1 {
 			t.Fatalf("breach: %+v %v", r, err)
 		}
 		if got := count(st2); got[sup.ID] != 1 {
 			t.Fatalf("supervisor not told: %v", got)
 		}
-		if r, _ := st2.RunEscalations(ctx, "b", 100); r.Fired != 0 {
+		if r, _ := area(st2).RunEscalations(ctx, "b", 100); r.Fired != 0 {
 			t.Fatalf("fired twice: %+v", r)
 		}
 		// The responder arrives: the response reminder is skipped, not sent.
-		if _, err := st2.Transition(ctx, access.ForUser(satgas, "", ""), c.ID, domain.Transition{To: domain.StatusResponded}); err != nil {
+		if _, err := area(st2).Transition(ctx, access.ForUser(satgas, "", ""), c.ID, domain.Transition{To: domain.StatusResponded}); err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(24 * time.Hour)
-		r, _ = st2.RunEscalations(ctx, "b", 100)
+		r, _ = area(st2).RunEscalations(ctx, "b", 100)
 		if r.Fired != 0 || r.Skipped != 2 {
 			t.Fatalf("met deadline escalated: %+v", r)
 		}
-		got, _ := st2.GetCase(ctx, sys(), c.ID)
+		got, _ := area(st2).GetCase(ctx, sys(), c.ID)
 		for _, dl := range got.Deadlines {
 			if dl.Kind == domain.DeadlineAck && !dl.Breached {
 				t.Errorf("late acknowledgement not shown as breached")
@@ -393,20 +395,20 @@ func TestEscalationsExactlyOnceAcrossInstances(t *testing.T) {
 		a := storetest.Open(t, d, storetest.Options{URL: u, Box: box, Now: clk.Now})
 		b := storetest.Open(t, d, storetest.Options{URL: u, Box: box, Now: clk.Now, Regions: "-"})
 		sup := mkUser(t, a, "sup", domain.RoleSupervisor, "61.07")
-		w := &casesWorld{st: a, clk: clk, sup: sup}
+		w := &casesWorld{st: a, cs: area(a), clk: clk, sup: sup}
 		const n = 15
 		for i := 0; i < n; i++ {
 			w.report(t, "61.07.02.2001") // no team: reminders go to the supervisor
 		}
 		clk.Advance(2 * time.Hour)
 		var wg sync.WaitGroup
-		results := make([]store.EscalationResult, 4)
+		results := make([]cases.EscalationResult, 4)
 		for i, st := range []*store.Store{a, b, a, b} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				for k := 0; k < 3; k++ {
-					r, err := st.RunEscalations(ctx, string(rune('a'+i)), 7)
+					r, err := area(st).RunEscalations(ctx, string(rune('a'+i)), 7)
 					if err != nil {
 						t.Error(err)
 						return
@@ -418,7 +420,7 @@ func TestEscalationsExactlyOnceAcrossInstances(t *testing.T) {
 		}
 		wg.Wait()
 		for { // drain what the bounded runs left
-			r, err := a.RunEscalations(ctx, "drain", 100)
+			r, err := area(a).RunEscalations(ctx, "drain", 100)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -444,45 +446,22 @@ func TestEscalationsExactlyOnceAcrossInstances(t *testing.T) {
 	})
 }
 
-func TestRateLimit(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, d store.Dialect) {
-		clk := storetest.NewClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC))
-		st := storetest.Open(t, d, storetest.Options{Now: clk.Now, Regions: "-"})
-		for i := 0; i < 3; i++ {
-			if ok, _, _ := st.Allow(ctx, "ip:1", 3, time.Hour); !ok {
-				t.Fatalf("hit %d refused", i+1)
-			}
-		}
-		ok, reset, _ := st.Allow(ctx, "ip:1", 3, time.Hour)
-		if ok || !reset.Equal(clk.Now().Add(time.Hour)) {
-			t.Fatalf("fourth hit: %v %v", ok, reset)
-		}
-		if ok, _, _ := st.Allow(ctx, "ip:2", 3, time.Hour); !ok {
-			t.Fatal("other key limited")
-		}
-		clk.Advance(time.Hour)
-		if ok, _, _ := st.Allow(ctx, "ip:1", 3, time.Hour); !ok {
-			t.Fatal("window did not reset")
-		}
-	})
-}
-
 // A case can only be given to a team whose area covers it, and who
 // reported it stays with the supervisors.
 func TestAssignmentAreaAndReporterPrivacy(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCasesWorld(t, d, "", nil)
-		other, err := w.st.CreateTeam(ctx, sys(), domain.Team{Name: "Satgas lain", Kind: "village_taskforce", RegionCode: "61.07.02.2001"})
+		other, err := w.cs.CreateTeam(ctx, sys(), domain.Team{Name: "Satgas lain", Kind: "village_taskforce", RegionCode: "61.07.02.2001"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, c := w.report(t, "61.07.01.2001")
-		_, err = w.st.Reassign(ctx, w.sc(w.sup), c.ID, other.ID, "", "salah desa")
+		_, err = w.cs.Reassign(ctx, w.sc(w.sup), c.ID, other.ID, "", "salah desa")
 		if e, ok := domain.AsError(err); !ok || e.Fields["team_id"].Key == "" {
 			t.Fatalf("team of another village accepted: %v", err)
 		}
 		for _, u := range []domain.User{w.peksos, w.satgas} {
-			got, err := w.st.GetCase(ctx, w.sc(u), c.ID)
+			got, err := w.cs.GetCase(ctx, w.sc(u), c.ID)
 			if err != nil || len(got.Reports) != 1 {
 				t.Fatalf("%s: %v", u.Username, err)
 			}
@@ -490,11 +469,11 @@ func TestAssignmentAreaAndReporterPrivacy(t *testing.T) {
 				t.Fatalf("%s sees the reporter: %+v", u.Username, r)
 			}
 		}
-		got, _ := w.st.GetCase(ctx, w.sc(w.sup), c.ID)
+		got, _ := w.cs.GetCase(ctx, w.sc(w.sup), c.ID)
 		if got.Reports[0].ContactPhone == "" {
 			t.Fatal("the supervisor cannot call the reporter back")
 		}
-		if _, err := w.st.Reassign(ctx, w.sc(w.sup), c.ID, w.district.ID, "", "kecamatan"); err != nil {
+		if _, err := w.cs.Reassign(ctx, w.sc(w.sup), c.ID, w.district.ID, "", "kecamatan"); err != nil {
 			t.Fatalf("district team refused: %v", err)
 		}
 	})
@@ -512,8 +491,8 @@ func TestDeploymentWideSettings(t *testing.T) {
 	} {
 		st := storetest.Open(t, store.SQLite, storetest.Options{RootRegion: c.root})
 		u := mkUser(t, st, "sup", domain.RoleSupervisor, c.user)
-		err := st.SetSLARule(ctx, access.ForUser(u, "", ""), domain.SLARule{Priority: domain.PriorityHigh, AckMinutes: 20, ResponseMinutes: 300})
-		err2 := st.SetRoutingSteps(ctx, access.ForUser(u, "", ""), []string{store.RouteDistrict, store.RouteVillage})
+		err := area(st).SetSLARule(ctx, access.ForUser(u, "", ""), domain.SLARule{Priority: domain.PriorityHigh, AckMinutes: 20, ResponseMinutes: 300})
+		err2 := area(st).SetRoutingSteps(ctx, access.ForUser(u, "", ""), []string{cases.RouteDistrict, cases.RouteVillage})
 		if (err == nil) != c.ok || (err2 == nil) != c.ok {
 			t.Errorf("root %s, user %s: %v / %v, want ok=%v", c.root, c.user, err, err2, c.ok)
 		}

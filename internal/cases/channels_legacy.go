@@ -1,4 +1,8 @@
-package store
+package cases
+
+// What an SMS or WhatsApp message does, moved here from the store as it
+// was: it needs the case workflow (TERIMA and TIBA move a case) and the
+// store core may not import this package. The intake area takes it over.
 
 import (
 	"context"
@@ -12,6 +16,7 @@ import (
 
 	"lindu/internal/domain"
 	"lindu/internal/i18n"
+	"lindu/internal/store"
 )
 
 // JoinWindow is how long after a message from a phone the next free-text
@@ -52,13 +57,13 @@ type InboundResult struct {
 // A key seen before returns the first result with Duplicate set.
 // Authorization: public intake; TERIMA/TIBA/INFO need in.Responder, whose
 // scope must see the case.
-func (s *Store) HandleInbound(ctx context.Context, in InboundMessage) (InboundResult, error) {
+func (s *Service) HandleInbound(ctx context.Context, in InboundMessage) (InboundResult, error) {
 	if in.Key == "" || len(in.Key) > 200 {
-		return InboundResult{}, domain.Invalid("bad message", map[string]string{"key": "a provider message id is needed"})
+		return InboundResult{}, domain.InvalidFields(domain.FieldErrors{"key": domain.M("report.field.message_key")})
 	}
 	from, ok := domain.NormalizePhone(in.From)
 	if !ok {
-		return InboundResult{}, domain.Invalid("bad message", map[string]string{"from": "not a phone number"})
+		return InboundResult{}, domain.InvalidFields(domain.FieldErrors{"from": domain.M("report.field.phone")})
 	}
 	in.From = from
 	if r, err := s.inboundByKey(ctx, in.Key); err == nil {
@@ -69,7 +74,7 @@ func (s *Store) HandleInbound(ctx context.Context, in InboundMessage) (InboundRe
 	var res InboundResult
 	var err error
 	for attempt := 0; attempt < 6; attempt++ {
-		err = s.tx(ctx, func(tx *sql.Tx) error {
+		err = s.st.InTx(ctx, func(tx *store.Tx) error {
 			var e error
 			res, e = s.handleInbound(ctx, tx, in)
 			return e
@@ -77,7 +82,7 @@ func (s *Store) HandleInbound(ctx context.Context, in InboundMessage) (InboundRe
 		if err == nil {
 			return res, nil
 		}
-		if isUniqueViolation(err) {
+		if store.IsUniqueViolation(err) {
 			if r, e := s.inboundByKey(ctx, in.Key); e == nil {
 				return r, nil // the same message at the same moment: the first won
 			}
@@ -88,19 +93,19 @@ func (s *Store) HandleInbound(ctx context.Context, in InboundMessage) (InboundRe
 	if _, ok := domain.AsError(err); ok {
 		return res, err
 	}
-	return res, fmt.Errorf("store: inbound: %w", err)
+	return res, fmt.Errorf("cases: inbound: %w", err)
 }
 
-func (s *Store) inboundByKey(ctx context.Context, key string) (InboundResult, error) {
+func (s *Service) inboundByKey(ctx context.Context, key string) (InboundResult, error) {
 	var r InboundResult
-	err := s.w.QueryRowContext(ctx, `SELECT m.kind, m.report_id, COALESCE(r.code, ''), m.case_id, m.reply_id, COALESCE(o.body, '')
+	err := s.st.QueryRowContext(ctx, `SELECT m.kind, m.report_id, COALESCE(r.code, ''), m.case_id, m.reply_id, COALESCE(o.body, '')
 		FROM inbound_messages m LEFT JOIN reports r ON r.id = m.report_id LEFT JOIN outbox o ON o.id = m.reply_id
 		WHERE m.idempotency_key = $1`, key).Scan(&r.Kind, &r.ReportID, &r.ReportCode, &r.CaseID, &r.ReplyID, &r.Reply)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, domain.NotFound("message")
 	}
 	if err != nil {
-		return r, fmt.Errorf("store: inbound by key: %w", err)
+		return r, fmt.Errorf("cases: inbound by key: %w", err)
 	}
 	r.Duplicate = true
 	return r, nil
@@ -122,19 +127,19 @@ func cleanText(s string) string {
 	return s
 }
 
-func (s *Store) handleInbound(ctx context.Context, tx *sql.Tx, in InboundMessage) (InboundResult, error) {
-	now := s.utc()
+func (s *Service) handleInbound(ctx context.Context, tx *store.Tx, in InboundMessage) (InboundResult, error) {
+	now := tx.Now()
 	received := in.ReceivedAt.UTC().Truncate(time.Microsecond)
 	if in.ReceivedAt.IsZero() || received.After(now) {
 		received = now
 	}
-	hash := s.box.Hash(HashPhone, in.From)
-	if s.dialect == Postgres {
+	hash := s.st.LookupHash(store.HashPhone, in.From)
+	if s.st.Dialect() == store.Postgres {
 		// Messages from one phone are handled one at a time, so two that
 		// arrive together join one report instead of each starting one.
 		// (SQLite's single writer serialises them already.)
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, phoneLockKey(hash)); err != nil {
-			return InboundResult{}, fmt.Errorf("store: phone lock: %w", err)
+			return InboundResult{}, fmt.Errorf("cases: phone lock: %w", err)
 		}
 	}
 	text := cleanText(in.Text)
@@ -169,7 +174,7 @@ func (s *Store) handleInbound(ctx context.Context, tx *sql.Tx, in InboundMessage
 			return res, err
 		}
 	default:
-		return res, domain.Errorf(domain.EInvalid, "unknown command")
+		return res, domain.E(domain.EInvalid, "error.invalid")
 	}
 	if res.Reply != "" {
 		id, err := s.enqueueReply(ctx, tx, in, userID, res)
@@ -187,25 +192,25 @@ func (s *Store) handleInbound(ctx context.Context, tx *sql.Tx, in InboundMessage
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO inbound_messages (id, idempotency_key, channel, received_at, phone_hash, kind, report_id,
 		case_id, user_id, reply_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-		newID(now), in.Key, string(in.Channel), received, keptHash, res.Kind, res.ReportID, res.CaseID, userID, res.ReplyID)
+		tx.NewID(), in.Key, string(in.Channel), received, keptHash, res.Kind, res.ReportID, res.CaseID, userID, res.ReplyID)
 	if err != nil {
-		return res, fmt.Errorf("store: inbound: %w", err)
+		return res, fmt.Errorf("cases: inbound: %w", err)
 	}
 	return res, nil
 }
 
 // reportFromText adds text to the sender's report of the last 30 minutes
 // (still awaiting triage), or makes a new report.
-func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope, in InboundMessage, hash, text string, received time.Time, res *InboundResult) error {
+func (s *Service) reportFromText(ctx context.Context, tx *store.Tx, sc domain.Scope, in InboundMessage, hash, text string, received time.Time, res *InboundResult) error {
 	var rid, code, status, desc string
 	err := tx.QueryRowContext(ctx, `SELECT r.id, r.code, r.status, r.description_enc FROM inbound_messages m JOIN reports r ON r.id = m.report_id
 		WHERE m.phone_hash = $1 AND m.received_at >= $2 AND m.kind IN ('report', 'append') ORDER BY m.received_at DESC, m.id DESC LIMIT 1`,
 		hash, received.Add(-JoinWindow)).Scan(&rid, &code, &status, &desc)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: inbound join: %w", err)
+		return fmt.Errorf("cases: inbound join: %w", err)
 	}
 	if err == nil && status == string(domain.ReportNew) {
-		old, err := s.box.Decrypt(FieldReportDescription, desc)
+		old, err := s.st.Open(store.FieldReportDescription, desc)
 		if err != nil {
 			return err
 		}
@@ -213,16 +218,18 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 		if utf8.RuneCountInString(joined) > MaxDescription {
 			joined = string([]rune(joined)[:MaxDescription])
 		}
-		enc, err := s.box.Encrypt(FieldReportDescription, joined)
+		enc, err := s.st.Seal(store.FieldReportDescription, joined)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE reports SET description_enc = $1 WHERE id = $2`, enc, rid); err != nil {
-			return fmt.Errorf("store: inbound append: %w", err)
+			return fmt.Errorf("cases: inbound append: %w", err)
 		}
 		var region string
-		tx.QueryRowContext(ctx, `SELECT region_code FROM reports WHERE id = $1`, rid).Scan(&region)
-		if err := s.audit(ctx, tx, publicReporter(sc), "report.append", "report", rid, region, "channel="+string(in.Channel)); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT region_code FROM reports WHERE id = $1`, rid).Scan(&region); err != nil {
+			return fmt.Errorf("cases: inbound append: %w", err)
+		}
+		if err := tx.Audit(ctx, publicReporter(sc), "report.append", "report", rid, region, "channel="+string(in.Channel)); err != nil {
 			return err
 		}
 		res.Kind, res.ReportID, res.ReportCode = "append", rid, code
@@ -232,20 +239,19 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 	if err := regionExists(ctx, tx, in.Region); err != nil {
 		return err
 	}
-	now := s.utc()
-	descEnc, err := s.box.Encrypt(FieldReportDescription, text)
+	descEnc, err := s.st.Seal(store.FieldReportDescription, text)
 	if err != nil {
 		return err
 	}
-	phoneEnc, err := s.box.Encrypt(FieldReportPhone, in.From)
+	phoneEnc, err := s.st.Seal(store.FieldReportPhone, in.From)
 	if err != nil {
 		return err
 	}
-	nameEnc, err := s.box.Encrypt(FieldReportReporter, "")
+	nameEnc, err := s.st.Seal(store.FieldReportReporter, "")
 	if err != nil {
 		return err
 	}
-	id := newID(now)
+	id := tx.NewID()
 	code = domain.NewPublicCode()
 	// A message from the public is anonymous: its number only serves replies.
 	anonymous := in.Responder == nil
@@ -256,10 +262,10 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 		string(domain.ReportNew)); err != nil {
 		return err
 	}
-	if err := s.addDeadline(ctx, tx, "report", id, domain.DeadlineTriage, received, received.Add(domain.TriageWindow)); err != nil {
+	if err := addDeadline(ctx, tx, "report", id, domain.DeadlineTriage, received, received.Add(domain.TriageWindow)); err != nil {
 		return err
 	}
-	if err := s.audit(ctx, tx, publicReporter(sc), "report.create", "report", id, in.Region, "channel="+string(in.Channel)); err != nil {
+	if err := tx.Audit(ctx, publicReporter(sc), "report.create", "report", id, in.Region, "channel="+string(in.Channel)); err != nil {
 		return err
 	}
 	res.Kind, res.ReportID, res.ReportCode = "report", id, code
@@ -268,13 +274,13 @@ func (s *Store) reportFromText(ctx context.Context, tx *sql.Tx, sc domain.Scope,
 }
 
 // statusReply answers STATUS <code> with the public status of a report.
-func (s *Store) statusReply(ctx context.Context, tx *sql.Tx, in InboundMessage, res *InboundResult) error {
+func (s *Service) statusReply(ctx context.Context, tx *store.Tx, in InboundMessage, res *InboundResult) error {
 	res.Kind = "status"
 	if in.Code == "" {
 		res.Kind, res.Reply = "help", i18n.T("id", "sms.reply.help", "")
 		return nil
 	}
-	v, err := s.PublicReportStatus(ctx, in.Code)
+	v, err := publicReportStatus(ctx, s.st, in.Code)
 	if domain.IsNotFound(err) {
 		if in.Responder != nil {
 			return s.responderCommand(ctx, tx, *in.Responder, InboundMessage{Verb: "INFO", Code: in.Code}, res)
@@ -291,7 +297,7 @@ func (s *Store) statusReply(ctx context.Context, tx *sql.Tx, in InboundMessage, 
 
 // responderCommand runs TERIMA (acknowledge), TIBA (first contact) or INFO
 // for a registered user on a case they can see.
-func (s *Store) responderCommand(ctx context.Context, tx *sql.Tx, sc domain.Scope, in InboundMessage, res *InboundResult) error {
+func (s *Service) responderCommand(ctx context.Context, tx *store.Tx, sc domain.Scope, in InboundMessage, res *InboundResult) error {
 	if in.Code == "" {
 		res.Kind, res.Reply = "help", i18n.T("id", "sms.reply.help", "")
 		return nil
@@ -303,7 +309,7 @@ func (s *Store) responderCommand(ctx context.Context, tx *sql.Tx, sc domain.Scop
 		err = tx.QueryRowContext(ctx, `SELECT COALESCE(case_id, '') FROM reports WHERE code = $1`, in.Code).Scan(&caseID)
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: responder command: %w", err)
+		return fmt.Errorf("cases: responder command: %w", err)
 	}
 	unknown := func() error {
 		res.Kind, res.Reply = "unknown_code", i18n.T("id", "sms.reply.unknown_code", pretty)
@@ -360,9 +366,9 @@ func (s *Store) responderCommand(ctx context.Context, tx *sql.Tx, sc domain.Scop
 
 // enqueueReply writes the reply to the sender: its number is stored
 // encrypted on the outbox row and used for nothing else.
-func (s *Store) enqueueReply(ctx context.Context, tx *sql.Tx, in InboundMessage, userID string, res InboundResult) (string, error) {
-	now := s.utc()
-	to, err := s.box.Encrypt(FieldOutboxPhone, in.From)
+func (s *Service) enqueueReply(ctx context.Context, tx *store.Tx, in InboundMessage, userID string, res InboundResult) (string, error) {
+	now := tx.Now()
+	to, err := s.st.Seal(store.FieldOutboxPhone, in.From)
 	if err != nil {
 		return "", err
 	}
@@ -370,27 +376,28 @@ func (s *Store) enqueueReply(ctx context.Context, tx *sql.Tx, in InboundMessage,
 	if in.Channel == domain.ChannelWhatsApp {
 		channel = "whatsapp"
 	}
-	id := newID(now)
+	id := tx.NewID()
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (id, idempotency_key, created_at, channel, recipient_user_id, to_phone_enc, region_code,
 		body, case_id, report_id, status, next_attempt_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
 		id, "reply:"+in.Key, now, channel, userID, to, in.Region, res.Reply, res.CaseID, res.ReportID, "pending", now)
 	if err != nil {
-		return "", fmt.Errorf("store: enqueue reply: %w", err)
+		return "", fmt.Errorf("cases: enqueue reply: %w", err)
 	}
 	return id, nil
 }
 
 // InboundCounts counts stored inbound messages by channel and the reports
 // they made (for reconciliation: messages = distinct keys; reports made).
-func (s *Store) InboundCounts(ctx context.Context, channel domain.Channel) (messages, reports int, err error) {
-	err = s.r.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT idempotency_key) FROM inbound_messages WHERE channel = $1`,
+// Authorization: lindu itself and its tests (counts, no data).
+func (s *Service) InboundCounts(ctx context.Context, channel domain.Channel) (messages, reports int, err error) {
+	err = s.st.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT idempotency_key) FROM inbound_messages WHERE channel = $1`,
 		string(channel)).Scan(&messages, new(int))
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: inbound counts: %w", err)
+		return 0, 0, fmt.Errorf("cases: inbound counts: %w", err)
 	}
-	err = s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE channel = $1`, string(channel)).Scan(&reports)
+	err = s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE channel = $1`, string(channel)).Scan(&reports)
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: inbound counts: %w", err)
+		return 0, 0, fmt.Errorf("cases: inbound counts: %w", err)
 	}
 	return messages, reports, nil
 }

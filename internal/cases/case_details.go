@@ -1,0 +1,287 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+// Reading one case with everything recorded about it: types, victims,
+// perpetrators, services, referrals, placements, timeline, clocks and the
+// reports it came from. Personal fields are opened only for a scope that
+// may see them (caseView decides).
+
+const caseCols = `c.id, c.code, c.region_code, COALESCE(g.name, ''), c.status, c.priority, c.summary_enc, c.place, c.incident_date,
+	c.legal_basis, COALESCE(c.team_id, ''), COALESCE(t1.name, ''), COALESCE(c.support_team_id, ''), COALESCE(t2.name, ''),
+	COALESCE(c.assignee_id, ''), COALESCE(u.username, ''), c.reported_at, c.created_at, c.updated_at, c.verified_at,
+	c.acknowledged_at, c.responded_at, c.closed_at, c.next_due_at, c.next_due_kind, c.version`
+
+const caseJoins = ` FROM cases c LEFT JOIN regions g ON g.code = c.region_code LEFT JOIN teams t1 ON t1.id = c.team_id
+	LEFT JOIN teams t2 ON t2.id = c.support_team_id LEFT JOIN users u ON u.id = c.assignee_id`
+
+// scanCase reads a row of caseCols.
+func (s *Service) scanCase(sc domain.Scope, row scanner) (domain.Case, error) {
+	var c domain.Case
+	var summary string
+	var ver, ack, resp, closed, due sql.NullTime
+	err := row.Scan(&c.ID, &c.Code, &c.RegionCode, &c.RegionName, &c.Status, &c.Priority, &summary, &c.Place, &c.IncidentDate,
+		&c.LegalBasis, &c.TeamID, &c.TeamName, &c.SupportTeamID, &c.SupportTeam, &c.AssigneeID, &c.Assignee, &c.ReportedAt,
+		&c.CreatedAt, &c.UpdatedAt, &ver, &ack, &resp, &closed, &due, &c.NextDueKind, &c.Version)
+	if err != nil {
+		return c, err
+	}
+	c.ReportedAt, c.CreatedAt, c.UpdatedAt = c.ReportedAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	c.VerifiedAt, c.AcknowledgedAt, c.RespondedAt, c.ClosedAt, c.NextDueAt = ptrTime(ver), ptrTime(ack), ptrTime(resp), ptrTime(closed), ptrTime(due)
+	c.Summary, err = s.st.Reveal(sc, store.FieldCaseSummary, summary, &c.PersonalMasked)
+	c.Types = []domain.ViolenceType{}
+	return c, err
+}
+
+// GetCase returns a case with its people, services and timeline.
+// Personal fields are filled for scopes that may see them, and that view
+// is audited. Authorization: PermViewCases (responders: their teams'
+// cases); anything else is not found.
+func (s *Service) GetCase(ctx context.Context, sc domain.Scope, id string) (domain.Case, error) {
+	return s.getCase(ctx, sc, id, true)
+}
+
+func (s *Service) getCase(ctx context.Context, sc domain.Scope, id string, audit bool) (domain.Case, error) {
+	// Need to know: from here on sc shows personal data only if caseView
+	// says so for this case.
+	h, _, err := s.caseHandlingOf(ctx, s.st, sc, id)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	view, err := s.caseView(ctx, s.st, sc, h)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	sc.Personal = view.personal
+	where, args := caseScope(sc, "c", 2)
+	row := s.st.QueryRowContext(ctx, `SELECT `+caseCols+caseJoins+` WHERE c.id = $1 AND `+where, append([]any{id}, args...)...)
+	c, err := s.scanCase(sc, row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, domain.NotFound("case")
+	}
+	if err != nil {
+		return c, fmt.Errorf("cases: get case: %w", err)
+	}
+	if err := s.loadCaseDetails(ctx, sc, &c); err != nil {
+		return c, err
+	}
+	c.AccessRequestable, c.AccessUntil = view.requestable, view.until
+	if audit && sc.Personal && !sc.System {
+		detail := "fields=summary,victims,perpetrators,notes,services,referrals,placements"
+		if view.until != nil {
+			detail += " via=emergency_access"
+		}
+		if err := s.st.Audit(ctx, sc, "case.view_personal", "case", id, c.RegionCode, detail); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// loadCaseDetails fills everything recorded about c, one kind at a time.
+func (s *Service) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.Case) error {
+	for _, load := range []func(context.Context, domain.Scope, *domain.Case) error{
+		s.loadTypes, s.loadVictims, s.loadPerpetrators, s.loadServices, s.loadReferrals, s.loadPlacements,
+		s.loadEvents, s.loadDeadlines, s.loadReports,
+	} {
+		if err := load(ctx, sc, c); err != nil {
+			return fmt.Errorf("cases: case details: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) loadTypes(ctx context.Context, _ domain.Scope, c *domain.Case) error {
+	types, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.ViolenceType, error) {
+		var t domain.ViolenceType
+		err := rows.Scan(&t)
+		return t, err
+	}, `SELECT type FROM case_types WHERE case_id = $1 ORDER BY type`, c.ID)
+	c.Types = append(c.Types, types...)
+	return err
+}
+
+// victimType is one type of violence a victim suffered.
+type victimType struct {
+	victim string
+	t      domain.ViolenceType
+}
+
+func (s *Service) loadVictims(ctx context.Context, sc domain.Scope, c *domain.Case) error {
+	vts, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (victimType, error) {
+		var vt victimType
+		err := rows.Scan(&vt.victim, &vt.t)
+		return vt, err
+	}, `SELECT vt.victim_id, vt.type FROM victim_types vt JOIN victims v ON v.id = vt.victim_id WHERE v.case_id = $1 ORDER BY vt.type`, c.ID)
+	if err != nil {
+		return err
+	}
+	vtypes := map[string][]domain.ViolenceType{}
+	for _, vt := range vts {
+		vtypes[vt.victim] = append(vtypes[vt.victim], vt.t)
+	}
+	c.Victims, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Victim, error) {
+		var v domain.Victim
+		var name, disability string
+		var age sql.NullInt64
+		if err := rows.Scan(&v.ID, &name, &v.Sex, &age, &disability, &v.Education, &v.Place); err != nil {
+			return v, err
+		}
+		v.Age = intPtr(age)
+		v.AgeBand, v.Group = domain.AgeBand(v.Age), domain.VictimGroup(v.Age, v.Sex)
+		v.Types = vtypes[v.ID]
+		if v.Types == nil {
+			v.Types = []domain.ViolenceType{}
+		}
+		var err error
+		if v.Name, err = s.st.Reveal(sc, store.FieldVictimName, name, &c.PersonalMasked); err != nil {
+			return v, err
+		}
+		v.Disability, err = s.st.Reveal(sc, store.FieldVictimDisability, disability, &c.PersonalMasked)
+		return v, err
+	}, `SELECT id, name_enc, sex, age, disability_enc, education, place FROM victims WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
+	return err
+}
+
+func (s *Service) loadPerpetrators(ctx context.Context, sc domain.Scope, c *domain.Case) error {
+	var err error
+	c.Perpetrators, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Perpetrator, error) {
+		var p domain.Perpetrator
+		var name string
+		var age sql.NullInt64
+		if err := rows.Scan(&p.ID, &name, &p.Sex, &age, &p.Relation); err != nil {
+			return p, err
+		}
+		p.Age = intPtr(age)
+		var err error
+		p.Name, err = s.st.Reveal(sc, store.FieldPerpetratorName, name, &c.PersonalMasked)
+		return p, err
+	}, `SELECT id, name_enc, sex, age, relation FROM perpetrators WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
+	return err
+}
+
+func (s *Service) loadServices(ctx context.Context, sc domain.Scope, c *domain.Case) error {
+	var err error
+	c.Services, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Service, error) {
+		var sv domain.Service
+		var provider, note string
+		if err := rows.Scan(&sv.ID, &sv.VictimID, &sv.Type, &provider, &sv.GivenOn, &note, &sv.CreatedBy); err != nil {
+			return sv, err
+		}
+		var err error
+		if sv.Provider, err = s.st.Reveal(sc, store.FieldServiceProvider, provider, &c.PersonalMasked); err != nil {
+			return sv, err
+		}
+		sv.Note, err = s.st.Reveal(sc, store.FieldServiceNote, note, &c.PersonalMasked)
+		return sv, err
+	}, `SELECT id, COALESCE(victim_id, ''), type, provider_enc, given_on, note_enc, created_by FROM services WHERE case_id = $1
+		ORDER BY given_on, created_at`, c.ID)
+	return err
+}
+
+func (s *Service) loadReferrals(ctx context.Context, sc domain.Scope, c *domain.Case) error {
+	var err error
+	c.Referrals, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Referral, error) {
+		var rf domain.Referral
+		var agency, reason string
+		if err := rows.Scan(&rf.ID, &agency, &reason, &rf.ReferredOn); err != nil {
+			return rf, err
+		}
+		var err error
+		if rf.Agency, err = s.st.Reveal(sc, store.FieldReferralAgency, agency, &c.PersonalMasked); err != nil {
+			return rf, err
+		}
+		rf.Reason, err = s.st.Reveal(sc, store.FieldReferralReason, reason, &c.PersonalMasked)
+		return rf, err
+	}, `SELECT id, agency_enc, reason_enc, referred_on FROM referrals WHERE case_id = $1 ORDER BY referred_on, created_at`, c.ID)
+	return err
+}
+
+func (s *Service) loadPlacements(ctx context.Context, sc domain.Scope, c *domain.Case) error {
+	var err error
+	c.Placements, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Placement, error) {
+		var p domain.Placement
+		var place string
+		if err := rows.Scan(&p.ID, &p.VictimID, &p.Kind, &place, &p.FromDate, &p.ToDate); err != nil {
+			return p, err
+		}
+		var err error
+		p.PlaceName, err = s.st.Reveal(sc, store.FieldPlacementPlace, place, &c.PersonalMasked)
+		return p, err
+	}, `SELECT id, COALESCE(victim_id, ''), kind, place_name_enc, from_date, to_date FROM placements WHERE case_id = $1
+		ORDER BY from_date, created_at`, c.ID)
+	return err
+}
+
+func (s *Service) loadEvents(ctx context.Context, sc domain.Scope, c *domain.Case) error {
+	var err error
+	c.Events, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.CaseEvent, error) {
+		var e domain.CaseEvent
+		var note string
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &e.FromStatus, &e.ToStatus, &note); err != nil {
+			return e, err
+		}
+		e.At = e.At.UTC()
+		var err error
+		e.Note, err = s.st.Reveal(sc, store.FieldCaseEventNote, note, &c.PersonalMasked)
+		return e, err
+	}, `SELECT id, at, actor, kind, from_status, to_status, note_enc FROM case_events WHERE case_id = $1 ORDER BY at, id`, c.ID)
+	return err
+}
+
+// loadDeadlines reads the case's clocks; a clock is breached when it was
+// met late, or is unmet, past due and the case still open.
+func (s *Service) loadDeadlines(ctx context.Context, _ domain.Scope, c *domain.Case) error {
+	now := s.st.Now()
+	var err error
+	c.Deadlines, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Deadline, error) {
+		var d domain.Deadline
+		var met sql.NullTime
+		if err := rows.Scan(&d.ID, &d.Kind, &d.DueAt, &met); err != nil {
+			return d, err
+		}
+		d.DueAt = d.DueAt.UTC()
+		d.MetAt = ptrTime(met)
+		d.Breached = (d.MetAt == nil && now.After(d.DueAt) && c.Status.Open()) || (d.MetAt != nil && d.MetAt.After(d.DueAt))
+		return d, nil
+	}, `SELECT id, kind, due_at, met_at FROM deadlines WHERE subject_type = 'case' AND subject_id = $1 ORDER BY due_at`, c.ID)
+	return err
+}
+
+// loadReports reads the reports the case came from. Who reported is for
+// the supervisors who triage, not for everyone working the case (the
+// reporter's identity is confidential).
+func (s *Service) loadReports(ctx context.Context, sc domain.Scope, c *domain.Case) error {
+	var err error
+	c.Reports, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Report, error) {
+		r, err := s.scanReport(sc, rows)
+		if err != nil {
+			return r, err
+		}
+		if !sc.Can(domain.PermManageCases) {
+			if r.ReporterName != "" || r.ContactPhone != "" {
+				r.PersonalMasked = true
+			}
+			r.ReporterName, r.ContactPhone = "", ""
+		}
+		return r, nil
+	}, `SELECT `+reportCols+reportJoins+` WHERE r.case_id = $1 ORDER BY r.received_at`, c.ID)
+	return err
+}
+
+// intPtr is a nullable integer as a pointer.
+func intPtr(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	a := int(n.Int64)
+	return &a
+}

@@ -1,0 +1,158 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+// The inbox: cases a caller may see, filtered, most urgent first.
+
+// CountCap is where case totals stop counting exactly.
+const CountCap = 1000
+
+// ListCases lists cases visible to sc with the inbox filters, most urgent
+// first (next deadline, then newest), without personal fields. The total is
+// exact up to CountCap and capped beyond it. Authorization: PermViewCases.
+func (s *Service) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseFilter) ([]domain.Case, int, error) {
+	if !sc.Can(domain.PermViewCases) {
+		return nil, 0, domain.E(domain.EForbidden, "case.err.forbidden_view")
+	}
+	w, args := caseFilter(sc, f, s.st.Now())
+	// Counting a million closed cases on every page view would cost more
+	// than it tells.
+	var total int
+	if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE `+w+
+		` LIMIT `+strconv.Itoa(CountCap+1)+`) x`, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("cases: count cases: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	offset := max(f.Offset, 0)
+	// Order: cases with a running clock first, earliest deadline first
+	// (a small set, read through the next_due_at index); then the others,
+	// newest first (read through the reported_at index). Two queries keep
+	// both index-ordered.
+	var dueCount int
+	if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w+` AND c.next_due_at IS NOT NULL`, args...).Scan(&dueCount); err != nil {
+		return nil, 0, fmt.Errorf("cases: count cases: %w", err)
+	}
+	noPersonal := withoutPersonal(sc)
+	scan := func(rows *sql.Rows) (domain.Case, error) {
+		c, err := s.scanCase(noPersonal, rows)
+		c.PersonalMasked = false
+		return c, err
+	}
+	out := []domain.Case{}
+	if offset < dueCount {
+		due, err := store.Rows(ctx, s.st, scan, `SELECT `+caseCols+caseJoins+` WHERE `+w+` AND c.next_due_at IS NOT NULL
+			ORDER BY c.next_due_at, c.id LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), args...)
+		if err != nil {
+			return nil, 0, fmt.Errorf("cases: list cases: %w", err)
+		}
+		out = append(out, due...)
+	}
+	if rest := limit - max(0, min(limit, dueCount-offset)); rest > 0 {
+		off := max(0, offset-dueCount)
+		others, err := store.Rows(ctx, s.st, scan, `SELECT `+caseCols+caseJoins+` WHERE `+w+` AND c.next_due_at IS NULL
+			ORDER BY c.reported_at DESC, c.id DESC LIMIT `+strconv.Itoa(rest)+` OFFSET `+strconv.Itoa(off), args...)
+		if err != nil {
+			return nil, 0, fmt.Errorf("cases: list cases: %w", err)
+		}
+		out = append(out, others...)
+	}
+	if len(out) > 0 {
+		if err := s.fillTypes(ctx, out); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
+}
+
+// caseFilter is the SQL condition of the inbox filters for sc, with its
+// arguments.
+func caseFilter(sc domain.Scope, f domain.CaseFilter, now time.Time) (string, []any) {
+	where, args := caseScope(sc, "c", 1)
+	conds := []string{where}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Status != "" {
+		conds = append(conds, "c.status = "+arg(string(f.Status)))
+	} else if f.OpenOnly {
+		// closed_at is set exactly when the status is closed; this form
+		// matches the partial indexes of open cases.
+		conds = append(conds, "c.closed_at IS NULL")
+	}
+	switch f.Due {
+	case "overdue":
+		conds = append(conds, "c.next_due_at < "+arg(now))
+	case "soon":
+		conds = append(conds, "c.next_due_at >= "+arg(now)+" AND c.next_due_at < "+arg(now.Add(2*time.Hour)))
+	}
+	if f.RegionCode != "" {
+		c, a := store.ScopeClause("c.region_code", f.RegionCode, len(args)+1)
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
+	if f.Type != "" {
+		conds = append(conds, "c.type_set LIKE "+arg("%,"+string(f.Type)+",%"))
+	}
+	if f.AssigneeID != "" {
+		p := arg(f.AssigneeID)
+		conds = append(conds, "(c.assignee_id = "+p+" OR c.team_id IN (SELECT team_id FROM team_members WHERE user_id = "+p+
+			") OR c.support_team_id IN (SELECT team_id FROM team_members WHERE user_id = "+p+"))")
+	}
+	if f.TeamID != "" {
+		p := arg(f.TeamID)
+		conds = append(conds, "(c.team_id = "+p+" OR c.support_team_id = "+p+")")
+	}
+	if f.Priority != "" {
+		conds = append(conds, "c.priority = "+arg(string(f.Priority)))
+	}
+	if f.Query != "" {
+		if code, ok := domain.NormalizePublicCode(f.Query); ok {
+			conds = append(conds, "c.code = "+arg(code))
+		} else {
+			conds = append(conds, "1=0")
+		}
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// fillTypes reads the types of the listed cases in one query.
+func (s *Service) fillTypes(ctx context.Context, cs []domain.Case) error {
+	idx := map[string]int{}
+	ph := make([]string, len(cs))
+	args := make([]any, len(cs))
+	for i, c := range cs {
+		idx[c.ID] = i
+		ph[i] = "$" + strconv.Itoa(i+1)
+		args[i] = c.ID
+	}
+	type caseType struct {
+		id string
+		t  domain.ViolenceType
+	}
+	types, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (caseType, error) {
+		var ct caseType
+		err := rows.Scan(&ct.id, &ct.t)
+		return ct, err
+	}, `SELECT case_id, type FROM case_types WHERE case_id IN (`+strings.Join(ph, ",")+`) ORDER BY type`, args...)
+	if err != nil {
+		return fmt.Errorf("cases: case types: %w", err)
+	}
+	for _, ct := range types {
+		cs[idx[ct.id]].Types = append(cs[idx[ct.id]].Types, ct.t)
+	}
+	return nil
+}

@@ -1,0 +1,237 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"lindu/internal/access"
+	"lindu/internal/domain"
+	"lindu/internal/i18n"
+	"lindu/internal/store"
+)
+
+// Escalation: when a clock's step is due, the people assigned are
+// reminded, then the supervisors are told of the breach, by SMS (or in the
+// app) through the outbox.
+
+// EscalationResult counts what one run of the escalator did.
+type EscalationResult struct {
+	Fired, Skipped, Messages int
+}
+
+// RunEscalations fires every escalation step that is due: each exactly
+// once, even with several lindu instances running it at the same moment
+// (the step is claimed by a conditional UPDATE in the same transaction that
+// writes its messages to the outbox). Steps whose clock was met, or whose
+// case was closed, are marked skipped. Authorization: lindu itself (the
+// escalator job); instance names the process in fired_by.
+func (s *Service) RunEscalations(ctx context.Context, instance string, limit int) (EscalationResult, error) {
+	var res EscalationResult
+	ids, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (string, error) {
+		var id string
+		err := rows.Scan(&id)
+		return id, err
+	}, `SELECT e.id FROM escalations e WHERE e.fired_at IS NULL AND e.fire_at <= $1
+		ORDER BY e.fire_at LIMIT `+strconv.Itoa(max(limit, 1)), s.st.Now())
+	if err != nil {
+		return res, fmt.Errorf("cases: due escalations: %w", err)
+	}
+	for _, id := range ids {
+		var one EscalationResult
+		err := s.st.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			one, err = s.fireEscalation(ctx, tx, id, instance)
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Fired += one.Fired
+		res.Skipped += one.Skipped
+		res.Messages += one.Messages
+	}
+	return res, nil
+}
+
+// dueStep is an escalation step with its clock and the clock's subject.
+type dueStep struct {
+	id, target, subject, subjectID string
+	step                           int
+	kind                           domain.DeadlineKind
+	due                            time.Time
+	met                            bool
+	// The subject: a case (with who handles it) or a report.
+	region, code, status    string
+	assignee, team, support sql.NullString
+}
+
+// fireEscalation decides, claims and sends one step inside tx: the
+// claim is what makes it exactly once.
+func (s *Service) fireEscalation(ctx context.Context, tx *store.Tx, id, instance string) (EscalationResult, error) {
+	st, err := readStep(ctx, tx, id)
+	if err != nil {
+		return EscalationResult{}, err
+	}
+	outcome := "sent"
+	if st.met || st.status == string(domain.StatusClosed) || (st.subject == "report" && st.status != string(domain.ReportNew)) {
+		outcome = "skipped"
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE escalations SET fired_at = $1, fired_by = $2, outcome = $3 WHERE id = $4 AND fired_at IS NULL`,
+		tx.Now(), instance, outcome, id)
+	if err != nil {
+		return EscalationResult{}, fmt.Errorf("cases: claim escalation: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return EscalationResult{}, fmt.Errorf("cases: claim escalation: %w", err)
+	} else if n != 1 {
+		return EscalationResult{}, nil // another instance fired it
+	}
+	if outcome == "skipped" {
+		return EscalationResult{Skipped: 1}, nil
+	}
+	msgs, target, err := s.sendEscalation(ctx, tx, st)
+	if err != nil {
+		return EscalationResult{}, err
+	}
+	sys := access.System("escalation")
+	if st.subject == "case" {
+		if err := s.caseEvent(ctx, tx, sys, st.subjectID, "escalation", domain.CaseStatus(st.status), domain.CaseStatus(st.status),
+			fmt.Sprintf("%s %s: %d", st.kind, target, msgs)); err != nil {
+			return EscalationResult{}, err
+		}
+	}
+	if err := tx.Audit(ctx, sys, "escalation.fire", st.subject, st.subjectID, st.region,
+		fmt.Sprintf("kind=%s step=%d target=%s messages=%d", st.kind, st.step, target, msgs)); err != nil {
+		return EscalationResult{}, err
+	}
+	return EscalationResult{Fired: 1, Messages: msgs}, nil
+}
+
+// readStep reads an escalation step, its clock and its subject inside tx.
+func readStep(ctx context.Context, tx *store.Tx, id string) (dueStep, error) {
+	st := dueStep{id: id}
+	var met sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT e.step, e.target, d.subject_type, d.subject_id, d.kind, d.due_at, d.met_at
+		FROM escalations e JOIN deadlines d ON d.id = e.deadline_id WHERE e.id = $1`, id).
+		Scan(&st.step, &st.target, &st.subject, &st.subjectID, &st.kind, &st.due, &met)
+	if err != nil {
+		return st, fmt.Errorf("cases: escalation: %w", err)
+	}
+	st.met = met.Valid
+	if st.subject == "case" {
+		err = tx.QueryRowContext(ctx, `SELECT region_code, code, status, assignee_id, team_id, support_team_id FROM cases WHERE id = $1`,
+			st.subjectID).Scan(&st.region, &st.code, &st.status, &st.assignee, &st.team, &st.support)
+	} else {
+		err = tx.QueryRowContext(ctx, `SELECT region_code, code, status FROM reports WHERE id = $1`, st.subjectID).
+			Scan(&st.region, &st.code, &st.status)
+	}
+	if err != nil {
+		return st, fmt.Errorf("cases: escalation subject: %w", err)
+	}
+	return st, nil
+}
+
+// sendEscalation writes the step's message to its recipients: the case's
+// people for a reminder (the supervisors when there are none), else the
+// supervisors of the region. It returns how many messages it wrote and to
+// whom it went.
+func (s *Service) sendEscalation(ctx context.Context, tx *store.Tx, st dueStep) (int, string, error) {
+	var recipients []string
+	var err error
+	target := st.target
+	if target == targetAssignee && st.subject == "case" {
+		if recipients, err = caseRecipients(ctx, tx, st.assignee, st.team, st.support); err != nil {
+			return 0, "", err
+		}
+	}
+	if len(recipients) == 0 {
+		if recipients, err = supervisorsOf(ctx, tx, st.region); err != nil {
+			return 0, "", err
+		}
+		target = targetSupervisors
+	}
+	village, err := regionName(ctx, tx, st.region)
+	if err != nil {
+		return 0, "", err
+	}
+	dueLocal := st.due.In(domain.ZoneFor(st.region)).Format("02-01 15:04 MST")
+	key := "sms." + string(st.kind) + "." + target
+	if now := tx.Now(); !now.Before(st.due) {
+		key += ".late"
+	}
+	body := i18n.T("id", key, domain.FormatPublicCode(st.code), village, dueLocal, st.code)
+	m := store.Message{Region: st.region, Body: body}
+	if st.subject == "case" {
+		m.CaseID = st.subjectID
+	} else {
+		m.ReportID = st.subjectID
+	}
+	msgs := 0
+	for _, uid := range recipients {
+		m.Key, m.UserID = "esc:"+st.id+":"+uid, uid
+		ok, err := tx.Enqueue(ctx, m)
+		if err != nil {
+			return 0, "", err
+		}
+		if ok {
+			msgs++
+		}
+	}
+	return msgs, target, nil
+}
+
+// caseRecipients are the lead and the active members of a case's teams.
+func caseRecipients(ctx context.Context, tx *store.Tx, assignee, team, support sql.NullString) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	add(assignee.String)
+	for _, t := range []sql.NullString{team, support} {
+		if !t.Valid {
+			continue
+		}
+		ids, err := store.Rows(ctx, tx, scanString, `SELECT m.user_id FROM team_members m JOIN users u ON u.id = m.user_id
+			WHERE m.team_id = $1 AND u.disabled = $2 ORDER BY m.user_id`, t.String, false)
+		if err != nil {
+			return nil, fmt.Errorf("cases: recipients: %w", err)
+		}
+		for _, id := range ids {
+			add(id)
+		}
+	}
+	return out, nil
+}
+
+// supervisorsOf lists active supervisors whose region covers code.
+func supervisorsOf(ctx context.Context, tx *store.Tx, code string) ([]string, error) {
+	var args []any
+	var ph []string
+	for c := code; c != ""; c = domain.ParentRegionCode(c) {
+		args = append(args, c)
+		ph = append(ph, "$"+strconv.Itoa(len(args)))
+	}
+	args = append(args, string(domain.RoleSupervisor), false)
+	n := len(args)
+	out, err := store.Rows(ctx, tx, scanString, `SELECT id FROM users WHERE region_code IN (`+strings.Join(ph, ",")+`)
+		AND role = $`+strconv.Itoa(n-1)+` AND disabled = $`+strconv.Itoa(n)+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("cases: supervisors: %w", err)
+	}
+	return out, nil
+}
+
+// scanString reads a one-column text row.
+func scanString(rows *sql.Rows) (string, error) {
+	var s string
+	err := rows.Scan(&s)
+	return s, err
+}

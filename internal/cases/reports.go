@@ -1,0 +1,326 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+// Public reports: filing one (web, API; SMS and WhatsApp in
+// channels_legacy.go), its public status, and reading reports for triage.
+
+// CreateReport stores a report from the public (or a channel) and starts
+// its triage clock; with an idempotency key already stored it returns the
+// report made the first time instead (created=false). root limits regions
+// to the deployment. Authorization: none (public intake).
+func (s *Service) CreateReport(ctx context.Context, sc domain.Scope, nr domain.NewReport, root string) (rep domain.Report, created bool, err error) {
+	if err := ValidateReport(&nr, root); err != nil {
+		return domain.Report{}, false, err
+	}
+	if nr.IdempotencyKey != "" {
+		if r, err := s.reportByKey(ctx, nr.IdempotencyKey); err == nil {
+			return r, false, nil
+		} else if !domain.IsNotFound(err) {
+			return domain.Report{}, false, err
+		}
+	}
+	now := s.st.Now()
+	if nr.ReceivedAt.IsZero() {
+		nr.ReceivedAt = now
+	}
+	nr.ReceivedAt = nr.ReceivedAt.UTC().Truncate(time.Microsecond)
+	desc, err := s.st.Seal(store.FieldReportDescription, nr.Description)
+	if err != nil {
+		return domain.Report{}, false, err
+	}
+	phone, err := s.st.Seal(store.FieldReportPhone, nr.ContactPhone)
+	if err != nil {
+		return domain.Report{}, false, err
+	}
+	name, err := s.st.Seal(store.FieldReportReporter, nr.ReporterName)
+	if err != nil {
+		return domain.Report{}, false, err
+	}
+	var phoneHash, key, age any
+	if nr.ContactPhone != "" {
+		phoneHash = s.st.LookupHash(store.HashPhone, nr.ContactPhone)
+	}
+	if nr.IdempotencyKey != "" {
+		key = nr.IdempotencyKey
+	}
+	if nr.ChildAge != nil {
+		age = *nr.ChildAge
+	}
+	id := s.st.NewID()
+	var code string
+	for attempt := 0; ; attempt++ {
+		code = domain.NewPublicCode()
+		err = s.st.InTx(ctx, func(tx *store.Tx) error {
+			if err := regionExists(ctx, tx, nr.RegionCode); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO reports (id, code, channel, idempotency_key, received_at, region_code,
+				description_enc, child_age, child_sex, anonymous, contact_phone_enc, contact_phone_hash, reporter_name_enc, status)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+				id, code, string(nr.Channel), key, nr.ReceivedAt, nr.RegionCode, desc, age, string(nr.ChildSex), nr.Anonymous,
+				phone, phoneHash, name, string(domain.ReportNew))
+			if err != nil {
+				return err
+			}
+			due := nr.ReceivedAt.Add(domain.TriageWindow)
+			if err := addDeadline(ctx, tx, "report", id, domain.DeadlineTriage, nr.ReceivedAt, due); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, publicReporter(sc), "report.create", "report", id, nr.RegionCode, "channel="+string(nr.Channel))
+		})
+		if err == nil {
+			break
+		}
+		if store.IsUniqueViolation(err) && strings.Contains(err.Error(), "idempotency_key") && nr.IdempotencyKey != "" {
+			// The same message arrived twice at once: answer with the first.
+			r, gerr := s.reportByKey(ctx, nr.IdempotencyKey)
+			return r, false, gerr
+		}
+		if store.IsUniqueViolation(err) && attempt < 5 {
+			continue // code collision: draw another
+		}
+		if _, ok := domain.AsError(err); ok {
+			return domain.Report{}, false, err
+		}
+		return domain.Report{}, false, fmt.Errorf("cases: create report: %w", err)
+	}
+	return domain.Report{ID: id, Code: code, Channel: nr.Channel, ReceivedAt: nr.ReceivedAt, RegionCode: nr.RegionCode,
+		Status: domain.ReportNew, Anonymous: nr.Anonymous}, true, nil
+}
+
+// publicReporter is the scope a report by someone without an account is
+// audited under: without their address and user agent, which the
+// append-only audit log would keep for ever and which can identify an
+// anonymous reporter. Abuse control counts them in the rate-limit table
+// instead, hashed and for a day (store.Allow). Staff keep theirs.
+func publicReporter(sc domain.Scope) domain.Scope {
+	if sc.UserID == "" && !sc.System {
+		sc.IP, sc.UserAgent = "", ""
+	}
+	return sc
+}
+
+// regionExists refuses a region code that is not in the regions table.
+func regionExists(ctx context.Context, q store.Querier, code string) error {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE code = $1`, code).Scan(&n); err != nil {
+		return fmt.Errorf("cases: check region: %w", err)
+	}
+	if n == 0 {
+		return domain.InvalidFields(domain.FieldErrors{"region_code": domain.M("case.field.region_unknown")})
+	}
+	return nil
+}
+
+func (s *Service) reportByKey(ctx context.Context, key string) (domain.Report, error) {
+	var r domain.Report
+	err := s.st.QueryRowContext(ctx, `SELECT id, code, channel, received_at, region_code, status, anonymous
+		FROM reports WHERE idempotency_key = $1`, key).Scan(&r.ID, &r.Code, &r.Channel, &r.ReceivedAt, &r.RegionCode, &r.Status, &r.Anonymous)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, domain.NotFound("report")
+	}
+	if err != nil {
+		return r, fmt.Errorf("cases: report by key: %w", err)
+	}
+	r.ReceivedAt = r.ReceivedAt.UTC()
+	return r, nil
+}
+
+// PublicReportStatus tells a reporter how their report is going: status and
+// dates only. Authorization: knowing the code.
+func (s *Service) PublicReportStatus(ctx context.Context, code string) (domain.ReportStatusView, error) {
+	return publicReportStatus(ctx, s.st, code)
+}
+
+func publicReportStatus(ctx context.Context, q store.Querier, code string) (domain.ReportStatusView, error) {
+	c, ok := domain.NormalizePublicCode(code)
+	if !ok {
+		return domain.ReportStatusView{}, domain.NotFound("report")
+	}
+	var v domain.ReportStatusView
+	var status string
+	var triaged, responded, closed sql.NullTime
+	var caseStatus sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT r.code, r.status, r.received_at, r.triaged_at, c.status, c.responded_at, c.closed_at
+		FROM reports r LEFT JOIN cases c ON c.id = r.case_id WHERE r.code = $1`, c).
+		Scan(&v.Code, &status, &v.ReceivedAt, &triaged, &caseStatus, &responded, &closed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, domain.NotFound("report")
+	}
+	if err != nil {
+		return v, fmt.Errorf("cases: report status: %w", err)
+	}
+	v.ReceivedAt = v.ReceivedAt.UTC()
+	v.ReviewedAt = ptrTime(triaged)
+	switch domain.ReportStatus(status) {
+	case domain.ReportNew:
+		v.Status = "received"
+	case domain.ReportRejected:
+		v.Status = "not_a_case"
+	default:
+		switch cs := domain.CaseStatus(caseStatus.String); {
+		case cs == domain.StatusClosed:
+			v.Status = "closed"
+			v.ClosedAt = ptrTime(closed)
+			v.RespondedAt = ptrTime(responded)
+		case cs == domain.StatusResponded || cs == domain.StatusInService || cs == domain.StatusReferred:
+			v.Status = "handled"
+			v.RespondedAt = ptrTime(responded)
+		default:
+			v.Status = "in_review"
+		}
+	}
+	return v, nil
+}
+
+const reportCols = `r.id, r.code, r.channel, r.received_at, r.region_code, COALESCE(g.name, ''), r.description_enc, r.child_age,
+	r.child_sex, r.anonymous, r.contact_phone_enc, r.reporter_name_enc, r.status, COALESCE(r.case_id, ''), r.reject_reason_enc, r.triaged_at`
+
+const reportJoins = ` FROM reports r LEFT JOIN regions g ON g.code = r.region_code`
+
+// scanReport reads a row of reportCols, opening its personal fields for a
+// scope that may see them.
+func (s *Service) scanReport(sc domain.Scope, row scanner) (domain.Report, error) {
+	var r domain.Report
+	var desc, phone, name, reject string
+	var age sql.NullInt64
+	var triaged sql.NullTime
+	err := row.Scan(&r.ID, &r.Code, &r.Channel, &r.ReceivedAt, &r.RegionCode, &r.RegionName, &desc, &age, &r.ChildSex,
+		&r.Anonymous, &phone, &name, &r.Status, &r.CaseID, &reject, &triaged)
+	if err != nil {
+		return r, err
+	}
+	r.ReceivedAt = r.ReceivedAt.UTC()
+	r.TriagedAt = ptrTime(triaged)
+	if age.Valid {
+		a := int(age.Int64)
+		r.ChildAge = &a
+	}
+	r.HasContact = phone != ""
+	if r.Description, err = s.st.Reveal(sc, store.FieldReportDescription, desc, &r.PersonalMasked); err != nil {
+		return r, err
+	}
+	if r.ReporterName, err = s.st.Reveal(sc, store.FieldReportReporter, name, &r.PersonalMasked); err != nil {
+		return r, err
+	}
+	if r.RejectReason, err = s.st.Reveal(sc, store.FieldReportRejectReason, reject, &r.PersonalMasked); err != nil {
+		return r, err
+	}
+	// An anonymous reporter's number is used only to reply: never shown.
+	if !r.Anonymous {
+		if r.ContactPhone, err = s.st.Reveal(sc, store.FieldReportPhone, phone, &r.PersonalMasked); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// ReportFilter selects reports for triage.
+type ReportFilter struct {
+	Status domain.ReportStatus
+	Limit  int
+	Offset int
+}
+
+// ListReports lists reports in sc's region, newest first, without personal
+// fields. Authorization: PermManageCases.
+func (s *Service) ListReports(ctx context.Context, sc domain.Scope, f ReportFilter) ([]domain.Report, int, error) {
+	if !sc.Can(domain.PermManageCases) {
+		return nil, 0, domain.E(domain.EForbidden, "report.err.forbidden_triage")
+	}
+	where, args := store.ScopeClause("r.region_code", sc.RegionCode, 1)
+	if f.Status != "" {
+		args = append(args, string(f.Status))
+		where += " AND r.status = $" + strconv.Itoa(len(args))
+	}
+	var total int
+	if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports r WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("cases: count reports: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	noPersonal := withoutPersonal(sc)
+	out, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Report, error) { return s.scanReport(noPersonal, rows) },
+		`SELECT `+reportCols+reportJoins+` WHERE `+where+` ORDER BY r.received_at DESC LIMIT `+strconv.Itoa(limit)+
+			` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("cases: list reports: %w", err)
+	}
+	if out == nil {
+		out = []domain.Report{}
+	}
+	for i := range out {
+		if out[i].Status == domain.ReportNew {
+			due := out[i].ReceivedAt.Add(domain.TriageWindow)
+			out[i].TriageDueAt = &due
+		}
+	}
+	return out, total, nil
+}
+
+// GetReport returns one report in sc's region with personal fields for
+// scopes that may see them (audited). Authorization: PermManageCases; once
+// the report is part of a case, its personal data follows the case's need
+// to know.
+func (s *Service) GetReport(ctx context.Context, sc domain.Scope, id string) (domain.Report, error) {
+	if !sc.Can(domain.PermManageCases) {
+		return domain.Report{}, domain.NotFound("report")
+	}
+	r, err := s.reportNoAudit(ctx, sc, id)
+	if err != nil {
+		return r, err
+	}
+	if r.CaseID != "" && sc.Personal {
+		// The report is part of a case now: its personal data follows the
+		// case's need to know.
+		view, err := s.caseViewByID(ctx, sc, r.CaseID)
+		if err != nil && !domain.IsNotFound(err) {
+			return r, err
+		}
+		if !view.personal {
+			sc.Personal = false
+			if r.Description != "" || r.ReporterName != "" || r.ContactPhone != "" || r.RejectReason != "" {
+				r.PersonalMasked = true
+			}
+			r.Description, r.ReporterName, r.ContactPhone, r.RejectReason = "", "", "", ""
+		}
+	}
+	if sc.Personal {
+		if err := s.st.Audit(ctx, sc, "report.view_personal", "report", id, r.RegionCode, "fields=description,contact,name"); err != nil {
+			return r, err
+		}
+	}
+	if r.Status == domain.ReportNew {
+		due := r.ReceivedAt.Add(domain.TriageWindow)
+		r.TriageDueAt = &due
+	}
+	return r, nil
+}
+
+// reportNoAudit reads a report in sc's region without auditing the read.
+func (s *Service) reportNoAudit(ctx context.Context, sc domain.Scope, id string) (domain.Report, error) {
+	where, args := store.ScopeClause("r.region_code", sc.RegionCode, 2)
+	row := s.st.QueryRowContext(ctx, `SELECT `+reportCols+reportJoins+` WHERE r.id = $1 AND `+where, append([]any{id}, args...)...)
+	r, err := s.scanReport(sc, row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, domain.NotFound("report")
+	}
+	if err != nil {
+		return r, fmt.Errorf("cases: get report: %w", err)
+	}
+	return r, nil
+}
