@@ -6,6 +6,7 @@ import (
 
 	"lindu/internal/access"
 	"lindu/internal/domain"
+	"lindu/internal/i18n"
 	"lindu/internal/login"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -69,4 +70,25 @@ func TestLoginLocksAdmin(t *testing.T) {
 			t.Fatalf("audit of the lift: %+v %v (one entry, no address)", es, err)
 		}
 	})
+}
+
+// TestLockRefusalsHaveTexts: the lock page's refusals carry message keys
+// that both languages know, never an English sentence.
+func TestLockRefusalsHaveTexts(t *testing.T) {
+	st := storetest.Open(t, store.SQLite, storetest.Options{Regions: "-"})
+	cw := access.ForUser(domain.User{ID: "c1", Username: "cw", Role: domain.RoleCaseworker, RegionCode: "61"}, "", "")
+	admin := access.ForUser(domain.User{ID: "a1", Username: "admin", Role: domain.RoleAdmin}, "", "")
+	_, forbidden := login.ListLocks(ctx, st, cw, "")
+	for _, err := range []error{forbidden, login.LiftLock(ctx, st, cw, "", "ua:x|203.0.113.9"),
+		login.LiftLock(ctx, st, admin, "", "nonsense"), login.LiftLock(ctx, st, admin, "", "ua:x|203.0.113.9")} {
+		e, ok := domain.AsError(err)
+		if !ok || e.Key == "" {
+			t.Fatalf("refusal without a key: %v", err)
+		}
+		for _, lang := range []string{"id", "en"} {
+			if !i18n.Has(lang, e.Key) {
+				t.Errorf("%s: no %s text for %s", e.Code, lang, e.Key)
+			}
+		}
+	}
 }
