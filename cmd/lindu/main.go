@@ -447,7 +447,7 @@ func cmdUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Rea
 		return describe(err)
 	}
 	if agency != "" {
-		if err := st.SetUserAgency(ctx, access.System("cli"), u.ID, agency); err != nil {
+		if err := kla.SetUserAgency(ctx, st, access.System("cli"), u.ID, agency); err != nil {
 			return describe(err)
 		}
 	}

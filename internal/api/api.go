@@ -121,11 +121,11 @@ func (a *API) authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := httpx.PrincipalFrom(r.Context())
 		if p == nil {
-			httpx.WriteError(w, r, a.log, domain.Errorf(domain.EUnauthorized, "send Authorization: Bearer <token>"))
+			httpx.WriteError(w, r, a.log, domain.E(domain.EUnauthorized, "api.err.bearer"))
 			return
 		}
 		if !p.Ready() {
-			httpx.WriteError(w, r, a.log, domain.Errorf(domain.EUnauthorized, "finish logging in (second factor) first"))
+			httpx.WriteError(w, r, a.log, domain.E(domain.EUnauthorized, "api.err.second_factor"))
 			return
 		}
 		h(w, r)
@@ -138,7 +138,7 @@ func (a *API) authed(h http.HandlerFunc) http.HandlerFunc {
 // managed in the web interface, where LINDU_REQUIRE_2FA applies.
 func noTokenUserAdmin(r *http.Request) error {
 	if p := httpx.PrincipalFrom(r.Context()); p != nil && p.ViaToken {
-		return domain.Errorf(domain.EForbidden, "users are managed in the web interface, not with an API token")
+		return domain.E(domain.EForbidden, "api.err.users_web_only")
 	}
 	return nil
 }
@@ -155,6 +155,8 @@ func (a *API) openapi(w http.ResponseWriter, r *http.Request) {
 }
 
 // intParam parses an optional integer query parameter within [lo, hi].
+//
+// Deprecated: older callers; use queryInt.
 func intParam(r *http.Request, name string, def, lo, hi int, fields map[string]string) int {
 	v := r.URL.Query().Get(name)
 	if v == "" {
@@ -168,6 +170,21 @@ func intParam(r *http.Request, name string, def, lo, hi int, fields map[string]s
 	return n
 }
 
+// queryInt parses an optional integer query parameter within [lo, hi],
+// naming a bad one in f.
+func queryInt(r *http.Request, name string, def, lo, hi int, f domain.FieldErrors) int {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		f[name] = domain.M("field.int_range", lo, hi)
+		return def
+	}
+	return n
+}
+
 // RegionList is the answer of GET /api/v1/regions.
 type RegionList struct {
 	Regions []domain.Region `json:"regions"`
@@ -175,18 +192,18 @@ type RegionList struct {
 
 func (a *API) listRegions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	rq := store.RegionQuery{Parent: strings.TrimSpace(q.Get("parent")), Query: q.Get("q"), Within: a.rootRegion}
-	rq.Limit = intParam(r, "limit", 50, 1, 200, fields)
-	rq.Level = domain.RegionLevel(intParam(r, "level", 0, 0, 4, fields))
+	rq.Limit = queryInt(r, "limit", 50, 1, 200, fields)
+	rq.Level = domain.RegionLevel(queryInt(r, "level", 0, 0, 4, fields))
 	if rq.Parent != "" && !domain.ValidRegionCode(rq.Parent) {
-		fields["parent"] = "not a Kemendagri region code, e.g. 61.07"
+		fields["parent"] = domain.M("field.region_code_format")
 	}
 	if len(rq.Query) > 100 {
-		fields["q"] = "at most 100 characters"
+		fields["q"] = domain.M("field.max_chars", 100)
 	}
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	regs, err := a.st.SearchRegions(r.Context(), rq)
@@ -244,18 +261,18 @@ type UserList struct {
 
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	f := domain.UserFilter{Role: domain.Role(q.Get("role")), RegionCode: q.Get("region"), Query: q.Get("q")}
-	f.Limit = intParam(r, "limit", 50, 1, 200, fields)
-	f.Offset = intParam(r, "offset", 0, 0, 1<<30, fields)
+	f.Limit = queryInt(r, "limit", 50, 1, 200, fields)
+	f.Offset = queryInt(r, "offset", 0, 0, 1<<30, fields)
 	if f.Role != "" && !f.Role.Valid() {
-		fields["role"] = "unknown role"
+		fields["role"] = domain.M("field.role_unknown")
 	}
 	if f.RegionCode != "" && !domain.ValidRegionCode(f.RegionCode) {
-		fields["region"] = "not a Kemendagri region code, e.g. 61.07"
+		fields["region"] = domain.M("field.region_code_format")
 	}
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	users, total, err := a.st.ListUsers(r.Context(), scope(r), f)
@@ -348,21 +365,21 @@ type AuditList struct {
 
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	f := domain.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id")}
-	f.Limit = intParam(r, "limit", 100, 1, 500, fields)
-	f.BeforeSeq = int64(intParam(r, "before", 0, 0, 1<<62, fields))
+	f.Limit = queryInt(r, "limit", 100, 1, 500, fields)
+	f.BeforeSeq = int64(queryInt(r, "before", 0, 0, 1<<62, fields))
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := q.Get(name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				fields[name] = "RFC 3339 time, e.g. 2026-01-31T00:00:00Z"
+				fields[name] = domain.M("field.rfc3339")
 			}
 			*dst = t
 		}
 	}
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("bad query parameters", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	entries, err := a.st.ListAudit(r.Context(), scope(r), f)

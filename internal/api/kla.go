@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -13,12 +14,12 @@ import (
 // KLA indicators, values and scores (SPEC E).
 
 // klaYear reads ?year= (default: the current KLA year).
-func klaYear(r *http.Request, fields map[string]string) int {
+func klaYear(r *http.Request, fields domain.FieldErrors) int {
 	y := kla.CurrentYear(time.Now())
 	if v := r.URL.Query().Get("year"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 2000 || n > 2100 {
-			fields["year"] = "a year between 2000 and 2100"
+			fields["year"] = domain.M("kla.field.year")
 			return y
 		}
 		y = n
@@ -29,23 +30,23 @@ func klaYear(r *http.Request, fields map[string]string) int {
 // listKLAIndicators answers the catalogue of the regime in force in ?year=
 // (or of ?regime=). Authorization: any logged-in caller (reference data).
 func (a *API) listKLAIndicators(w http.ResponseWriter, r *http.Request) {
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	year := klaYear(r, fields)
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("bad query", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	ctx := r.Context()
 	regime := r.URL.Query().Get("regime")
 	if regime == "" {
-		g, err := a.st.KLARegimeFor(ctx, year)
+		g, err := kla.RegimeFor(ctx, a.st, year)
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
 		regime = g.ID
 	}
-	inds, err := a.st.KLAIndicators(ctx, regime)
+	inds, err := kla.Indicators(ctx, a.st, regime)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -65,7 +66,7 @@ type KLAValuesRequest struct {
 }
 
 // putKLAValues enters self-assessed values. Authorization: as
-// store.PutKLAValues (enter_kla; own agency's indicators; own region).
+// kla.PutValues (enter_kla; own agency's indicators; own region).
 func (a *API) putKLAValues(w http.ResponseWriter, r *http.Request) {
 	var req KLAValuesRequest
 	if err := httpx.DecodeJSON(w, r, &req, 1<<20); err != nil {
@@ -79,16 +80,16 @@ func (a *API) putKLAValues(w http.ResponseWriter, r *http.Request) {
 	year := in[0].Year
 	for _, v := range in {
 		if v.Year != year {
-			a.fail(w, r, domain.Invalid("one year per request", map[string]string{"year": "send values of one year at a time"}))
+			a.fail(w, r, domain.InvalidFields(domain.FieldErrors{"year": domain.M("kla.field.one_year")}))
 			return
 		}
 	}
-	g, err := a.st.KLARegimeFor(r.Context(), year)
+	g, err := kla.RegimeFor(r.Context(), a.st, year)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	if err := a.st.PutKLAValues(r.Context(), scope(r), g.ID, in); err != nil {
+	if err := kla.PutValues(r.Context(), a.st, scope(r), g.ID, in); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -129,12 +130,15 @@ type KLAMissing struct {
 	Agency    string `json:"agency"`
 }
 
-func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
+// round2 rounds to two decimals, halves away from zero: -2.5 stays -2.5
+// and -0.126 is -0.13 (int64(x*100+0.5) truncated negative numbers toward
+// zero: -2.49 and -0.12).
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // klaScores scores a region and year. Authorization: view_dashboard,
 // region inside the caller's.
 func (a *API) klaScores(w http.ResponseWriter, r *http.Request) {
-	fields := map[string]string{}
+	fields := domain.FieldErrors{}
 	year := klaYear(r, fields)
 	region := r.URL.Query().Get("region")
 	if region == "" {
@@ -144,10 +148,10 @@ func (a *API) klaScores(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !domain.ValidRegionCode(region) {
-		fields["region"] = "a Kemendagri code like 61.07"
+		fields["region"] = domain.M("kla.field.region_code")
 	}
 	if len(fields) > 0 {
-		a.fail(w, r, domain.Invalid("bad query", fields))
+		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
 	sc, g, err := kla.ScoreRegion(r.Context(), a.st, scope(r), region, year)

@@ -33,7 +33,7 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 		return res, err
 	}
 	sc := access.System("demo")
-	if err := st.UpsertKLAAgencies(ctx, sc, []domain.KLAAgency{
+	if err := kla.UpsertAgencies(ctx, st, sc, []domain.KLAAgency{
 		{Code: "forum_csr", Name: "Forum CSR Kabupaten Bengkayang (demo)", Kind: "business"},
 		{Code: "media_lokal", Name: "Radio Komunitas Bengkayang (demo)", Kind: "media"},
 	}); err != nil {
@@ -45,16 +45,16 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 	}
 	for _, u := range users {
 		if u.Username == "operator" {
-			if err := st.SetUserAgency(ctx, sc, u.ID, DemoOperatorAgency); err != nil {
+			if err := kla.SetUserAgency(ctx, st, sc, u.ID, DemoOperatorAgency); err != nil {
 				return res, err
 			}
 		}
 	}
-	g, err := st.KLARegimeFor(ctx, year)
+	g, err := kla.RegimeFor(ctx, st, year)
 	if err != nil {
 		return res, err
 	}
-	inds, err := st.KLAIndicators(ctx, g.ID)
+	inds, err := kla.Indicators(ctx, st, g.ID)
 	if err != nil {
 		return res, err
 	}
@@ -115,7 +115,7 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 				}
 			}
 		}
-		if err := st.PutKLAValues(ctx, sc, g.ID, in); err != nil {
+		if err := kla.PutValues(ctx, st, sc, g.ID, in); err != nil {
 			return res, fmt.Errorf("demo kla values %d: %w", y, err)
 		}
 		res.Values += len(in)
@@ -138,7 +138,7 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 						}
 					}
 				}
-				if err := st.VerifyKLAValue(ctx, sc, g.ID, Region, y, ind.ID, true, v, "Diverifikasi gugus tugas (demo)"); err != nil {
+				if err := kla.VerifyValue(ctx, st, sc, g.ID, Region, y, ind.ID, true, v, "Diverifikasi gugus tugas (demo)"); err != nil {
 					return res, err
 				}
 				res.Verified++
@@ -171,12 +171,12 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 		for j := range a.Commitments {
 			a.Commitments[j].PeriodStart, a.Commitments[j].PeriodEnd = start, end
 		}
-		id, err := st.CreateKLAAgreement(ctx, sc, a)
+		id, err := kla.CreateAgreement(ctx, st, sc, a)
 		if err != nil {
 			return res, err
 		}
 		res.Agreements++
-		list, err := st.ListKLAAgreements(ctx, sc, Region, year, a.Agency)
+		list, err := kla.ListAgreements(ctx, st, sc, Region, year, a.Agency)
 		if err != nil {
 			return res, err
 		}
@@ -185,7 +185,7 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 				continue
 			}
 			for j, c := range got.Commitments {
-				if err := st.AddKLARealisation(ctx, sc, c.ID, domain.KLARealisation{OnDate: fmt.Sprintf("%d-06-30", year),
+				if err := kla.AddRealisation(ctx, st, sc, c.ID, domain.KLARealisation{OnDate: fmt.Sprintf("%d-06-30", year),
 					Value: real[i][j], Note: "Laporan semester I (demo)"}); err != nil {
 					return res, err
 				}
@@ -225,21 +225,21 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 		}},
 	}
 	for _, p := range budgets {
-		pid, err := st.AddKLABudgetItem(ctx, sc, domain.KLABudgetItem{RegionCode: Region, Year: year, Agency: p.agency,
+		pid, err := kla.AddBudgetItem(ctx, st, sc, domain.KLABudgetItem{RegionCode: Region, Year: year, Agency: p.agency,
 			Level: domain.BudgetProgramme, Code: p.code, Name: p.name})
 		if err != nil {
 			return res, err
 		}
 		res.BudgetLines++
 		for _, a := range p.acts {
-			aid, err := st.AddKLABudgetItem(ctx, sc, domain.KLABudgetItem{RegionCode: Region, Year: year, Agency: p.agency,
+			aid, err := kla.AddBudgetItem(ctx, st, sc, domain.KLABudgetItem{RegionCode: Region, Year: year, Agency: p.agency,
 				ParentID: pid, Level: domain.BudgetActivity, Code: a.code, Name: a.name})
 			if err != nil {
 				return res, err
 			}
 			res.BudgetLines++
 			for _, s := range a.subs {
-				if _, err := st.AddKLABudgetItem(ctx, sc, domain.KLABudgetItem{RegionCode: Region, Year: year, Agency: p.agency,
+				if _, err := kla.AddBudgetItem(ctx, st, sc, domain.KLABudgetItem{RegionCode: Region, Year: year, Agency: p.agency,
 					ParentID: aid, Level: domain.BudgetSubActivity, Code: s.code, Name: s.name, Budget: s.budget, Realised: s.actual}); err != nil {
 					return res, err
 				}

@@ -64,31 +64,31 @@ type KLAIndicator struct {
 	Computed   string   `json:"computed,omitempty"` // ComputedServices, ComputedRestorative or ""
 }
 
-// ValidKLAValue checks a value against the indicator's unit and returns a
-// message for the user ("" when fine).
-func (ind KLAIndicator) ValidKLAValue(v float64) string {
+// ValidKLAValue checks a value against the indicator's unit and says what
+// is wrong as a message key of the KLA catalogue (a zero Msg when fine).
+func (ind KLAIndicator) ValidKLAValue(v float64) Msg {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "not a number"
+		return M("kla.not_number")
 	}
 	switch ind.Unit {
 	case UnitPercent:
 		if v < 0 || v > 100 {
-			return "a percentage must be between 0 and 100"
+			return M("kla.value.percent")
 		}
 	case UnitAvailability:
 		if v != 0 && v != 1 {
-			return "availability is 1 (ada) or 0 (tidak ada)"
+			return M("kla.value.availability")
 		}
 	case UnitCount:
 		if v < 0 || v != math.Trunc(v) || v > 1e9 {
-			return "a count is a whole number, 0 or more"
+			return M("kla.value.count")
 		}
 	default:
 		if v < 0 || v > 1e6 {
-			return "a rate must be 0 or more"
+			return M("kla.value.rate")
 		}
 	}
-	return ""
+	return Msg{}
 }
 
 // KLAAgency is an agency (OPD) or another party to agreements.

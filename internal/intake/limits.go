@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"lindu/internal/domain"
-	"lindu/internal/store"
+	"lindu/internal/login"
 )
 
 // The limits of public reporting, the same for the web form and the JSON
@@ -36,11 +36,13 @@ const (
 const phoneLimitHash = "ratelimit.phone"
 
 // reportAddressKey is the counter of reports from a client address: an
-// IPv4 address, or the /64 network of an IPv6 address.
-func reportAddressKey(addr string) string { return "report:ip:" + store.LimitAddress(addr) }
+// IPv4 address, or the /64 network of an IPv6 address (one subscriber
+// holds a whole /64), grouped as the login limits group them
+// (login.LimitAddress).
+func reportAddressKey(addr string) string { return "report:ip:" + login.LimitAddress(addr) }
 
 // statusAddressKey is the counter of status look-ups from a client address.
-func statusAddressKey(addr string) string { return "status:ip:" + store.LimitAddress(addr) }
+func statusAddressKey(addr string) string { return "status:ip:" + login.LimitAddress(addr) }
 
 // reportPhoneKey is the counter of reports naming a contact number
 // (normalised, so the same number however written counts once).

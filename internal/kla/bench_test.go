@@ -41,9 +41,9 @@ func BenchmarkKLADashboard(b *testing.B) {
 			}
 			years := []int{2023, 2024, 2025}
 			sys := access.System("bench")
-			if n, _ := st.KLARawTotal(bg, regime, "61.07", 2025); n == 0 {
+			if n, _ := kla.RawTotal(bg, st, regime, "61.07", 2025); n == 0 {
 				t0 := time.Now()
-				rows, err := st.GenerateKLAValues(bg, regime, years, nil)
+				rows, err := kla.GenerateValues(bg, st, regime, years, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -59,7 +59,7 @@ func BenchmarkKLADashboard(b *testing.B) {
 					}
 					el := time.Since(t0)
 					t1 := time.Now()
-					if _, err := st.KLARawTotal(bg, regime, region, 2025); err != nil {
+					if _, err := kla.RawTotal(bg, st, regime, region, 2025); err != nil {
 						b.Fatal(err)
 					}
 					el2 := time.Since(t1)

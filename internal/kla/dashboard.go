@@ -3,30 +3,16 @@ package kla
 import (
 	"context"
 	"sort"
+	"strconv"
 	"time"
 
 	"lindu/internal/domain"
 	"lindu/internal/store"
 )
 
-// ValidateRuleFor checks a rule against its indicator: besides
-// ValidateRule, a linear rule must point the indicator's way (best above
-// worst when higher is better, below when lower is), so a better value
-// never scores less.
-func ValidateRuleFor(ind domain.KLAIndicator, r domain.KLARule) string {
-	if msg := ValidateRule(r); msg != "" {
-		return msg
-	}
-	if r.Method == domain.RubricLinear {
-		if ind.Polarity == domain.Higher && r.Best < r.Worst {
-			return "higher is better: best must be above worst"
-		}
-		if ind.Polarity == domain.Lower && r.Best > r.Worst {
-			return "lower is better: best must be below worst"
-		}
-	}
-	return ""
-}
+// The regent's dashboard: a region's score, its trend, the regions below
+// ranked weakest first, missing or stale indicators and the road to the
+// next category, from the aggregates of aggregate.go.
 
 // codeLen is the length of a region code at a level.
 func codeLen(level domain.RegionLevel) int {
@@ -46,8 +32,8 @@ func codeLen(level domain.RegionLevel) int {
 // level below that has entries, combined by unit (mean of percentages and
 // rates, sum of counts, any for availability). Self-assessed and verified
 // are resolved separately.
-func resolve(inds []domain.KLAIndicator, groupLen int, rows []store.KLAAgg) map[string]Value {
-	byInd := map[string][]store.KLAAgg{}
+func resolve(inds []domain.KLAIndicator, groupLen int, rows []agg) map[string]Value {
+	byInd := map[string][]agg{}
 	for _, a := range rows {
 		byInd[a.Indicator] = append(byInd[a.Indicator], a)
 	}
@@ -59,7 +45,7 @@ func resolve(inds []domain.KLAIndicator, groupLen int, rows []store.KLAAgg) map[
 		}
 		sort.Slice(rs, func(i, j int) bool { return rs[i].Len < rs[j].Len })
 		var v Value
-		pick := func(n func(store.KLAAgg) int, val func(store.KLAAgg) float64) *float64 {
+		pick := func(n func(agg) int, val func(agg) float64) *float64 {
 			for _, a := range rs {
 				if a.Len >= groupLen && n(a) > 0 {
 					x := val(a)
@@ -77,8 +63,8 @@ func resolve(inds []domain.KLAIndicator, groupLen int, rows []store.KLAAgg) map[
 			}
 			return avg
 		}
-		v.Self = pick(func(a store.KLAAgg) int { return a.SelfN }, func(a store.KLAAgg) float64 { return combine(a.SelfAvg, a.SelfSum, a.SelfMax) })
-		v.Verified = pick(func(a store.KLAAgg) int { return a.VerN }, func(a store.KLAAgg) float64 { return combine(a.VerAvg, a.VerSum, a.VerMax) })
+		v.Self = pick(func(a agg) int { return a.SelfN }, func(a agg) float64 { return combine(a.SelfAvg, a.SelfSum, a.SelfMax) })
+		v.Verified = pick(func(a agg) int { return a.VerN }, func(a agg) float64 { return combine(a.VerAvg, a.VerSum, a.VerMax) })
 		v.Source = "aggregated"
 		for _, a := range rs {
 			if a.Len >= groupLen && a.SelfN > 0 {
@@ -102,7 +88,7 @@ const MinCell = 5
 // applyComputed puts the figures from case records into the computed
 // indicators when there are enough cases to count (else the entered value
 // stays).
-func applyComputed(inds []domain.KLAIndicator, vals map[string]Value, c store.KLACaseCount) {
+func applyComputed(inds []domain.KLAIndicator, vals map[string]Value, c CaseCount) {
 	for _, ind := range inds {
 		var num, den int
 		switch ind.Computed {
@@ -118,20 +104,8 @@ func applyComputed(inds []domain.KLAIndicator, vals map[string]Value, c store.KL
 		}
 		x := float64(num) / float64(den) * 100
 		vals[ind.ID] = Value{Self: &x, Verified: &x, Source: "computed", Reports: 1, Evidence: 1,
-			Detail: itoa(num) + "/" + itoa(den)}
+			Detail: strconv.Itoa(num) + "/" + strconv.Itoa(den)}
 	}
-}
-
-func itoa(n int) string {
-	b := []byte{}
-	if n == 0 {
-		return "0"
-	}
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
 }
 
 // TrendPoint is one year of the trend.
@@ -184,19 +158,19 @@ type yearly struct {
 }
 
 func loadYear(ctx context.Context, st *store.Store, year int, cache map[string]yearly) (yearly, error) {
-	g, err := st.KLARegimeFor(ctx, year)
+	g, err := RegimeFor(ctx, st, year)
 	if err != nil {
 		return yearly{}, err
 	}
-	key := g.ID + "|" + itoa(year)
+	key := g.ID + "|" + strconv.Itoa(year)
 	if y, ok := cache[key]; ok {
 		return y, nil
 	}
-	inds, err := st.KLAIndicators(ctx, g.ID)
+	inds, err := Indicators(ctx, st, g.ID)
 	if err != nil {
 		return yearly{}, err
 	}
-	rules, err := st.KLARubric(ctx, g.ID, year)
+	rules, err := StoredRules(ctx, st, g.ID, year)
 	if err != nil {
 		return yearly{}, err
 	}
@@ -206,6 +180,7 @@ func loadYear(ctx context.Context, st *store.Store, year int, cache map[string]y
 }
 
 // ScoreRegion scores one region and year (for the API and exports).
+// Authorization: PermViewDashboard, region inside the caller's.
 func ScoreRegion(ctx context.Context, st *store.Store, sc domain.Scope, region string, year int) (Score, domain.KLARegime, error) {
 	cache := map[string]yearly{}
 	y, err := loadYear(ctx, st, year, cache)
@@ -216,12 +191,12 @@ func ScoreRegion(ctx context.Context, st *store.Store, sc domain.Scope, region s
 	if err != nil {
 		return Score{}, y.regime, err
 	}
-	rows, err := st.KLAAggregate(ctx, sc, y.regime.ID, region, year, year)
+	rows, err := aggregate(ctx, st, sc, y.regime.ID, region, year, year)
 	if err != nil {
 		return Score{}, y.regime, err
 	}
 	vals := resolve(y.inds, codeLen(reg.Level), rows)
-	cc, err := st.KLACaseCounts(ctx, sc, region, 0, []int{year})
+	cc, err := CaseCounts(ctx, st, sc, region, 0, []int{year})
 	if err != nil {
 		return Score{}, y.regime, err
 	}
@@ -235,6 +210,7 @@ func ScoreRegion(ctx context.Context, st *store.Store, sc domain.Scope, region s
 // trend over TrendYears years, children and grandchildren ranked weakest
 // first, missing or stale indicators and the road to the next category.
 // Three grouped range scans over the values, whatever the region's size.
+// Authorization: PermViewDashboard, region inside the caller's.
 func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, region string, year int) (Dashboard, error) {
 	d := Dashboard{Year: year, Agencies: map[string]string{}}
 	reg, err := st.GetRegion(ctx, region)
@@ -251,7 +227,7 @@ func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, regio
 		return d, err
 	}
 	d.Regime = cur.regime
-	ags, err := st.KLAAgencies(ctx)
+	ags, err := Agencies(ctx, st)
 	if err != nil {
 		return d, err
 	}
@@ -264,33 +240,17 @@ func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, regio
 	for y := from; y <= year; y++ {
 		years = append(years, y)
 	}
-	// Trend and the current year: one scan per regime in the window.
-	perYear := map[int][]store.KLAAgg{}
-	byRegime := map[string][]int{}
-	for _, y := range years {
-		yy, err := loadYear(ctx, st, y, cache)
-		if err != nil {
-			return d, err
-		}
-		byRegime[yy.regime.ID] = append(byRegime[yy.regime.ID], y)
-	}
-	for g, ys := range byRegime {
-		rows, err := st.KLAAggregate(ctx, sc, g, region, ys[0], ys[len(ys)-1])
-		if err != nil {
-			return d, err
-		}
-		for _, a := range rows {
-			perYear[a.Year] = append(perYear[a.Year], a)
-		}
-	}
-	cases, err := st.KLACaseCounts(ctx, sc, region, 0, years)
+	perYear, cases, err := scanYears(ctx, st, sc, region, years, cache)
 	if err != nil {
 		return d, err
 	}
 	lastKnown := map[string]float64{}
 	lastYear := map[string]int{}
 	for _, y := range years {
-		yy, _ := loadYear(ctx, st, y, cache)
+		yy, err := loadYear(ctx, st, y, cache)
+		if err != nil {
+			return d, err
+		}
 		vals := resolve(yy.inds, glen, perYear[y])
 		for _, c := range cases {
 			if c.Year == y {
@@ -309,17 +269,7 @@ func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, regio
 			}
 		}
 	}
-	for _, is := range d.Score.Indicators {
-		if !is.Missing {
-			continue
-		}
-		m := MissingRow{Indicator: is.Indicator, AgencyName: d.Agencies[is.Indicator.Agency]}
-		if y, ok := lastYear[is.Indicator.ID]; ok {
-			v := lastKnown[is.Indicator.ID]
-			m.LastYear, m.LastValue = y, &v
-		}
-		d.Missing = append(d.Missing, m)
-	}
+	d.Missing = missingRows(d.Score, d.Agencies, lastKnown, lastYear)
 	d.Road = RoadToNext(d.Score, lastKnown)
 
 	// Rankings below.
@@ -336,27 +286,74 @@ func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, regio
 	return d, nil
 }
 
+// scanYears reads what the trend window needs: the values of region and
+// below per year (one grouped scan per regime in the window) and the case
+// counts of the computed indicators.
+func scanYears(ctx context.Context, st *store.Store, sc domain.Scope, region string, years []int, cache map[string]yearly) (map[int][]agg, []CaseCount, error) {
+	perYear := map[int][]agg{}
+	byRegime := map[string][]int{}
+	for _, y := range years {
+		yy, err := loadYear(ctx, st, y, cache)
+		if err != nil {
+			return nil, nil, err
+		}
+		byRegime[yy.regime.ID] = append(byRegime[yy.regime.ID], y)
+	}
+	for g, ys := range byRegime {
+		rows, err := aggregate(ctx, st, sc, g, region, ys[0], ys[len(ys)-1])
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, a := range rows {
+			perYear[a.Year] = append(perYear[a.Year], a)
+		}
+	}
+	cases, err := CaseCounts(ctx, st, sc, region, 0, years)
+	if err != nil {
+		return nil, nil, err
+	}
+	return perYear, cases, nil
+}
+
+// missingRows lists the indicators of a score without a value, with the
+// last value known from an earlier year (stale data).
+func missingRows(sc Score, agencies map[string]string, lastKnown map[string]float64, lastYear map[string]int) []MissingRow {
+	var out []MissingRow
+	for _, is := range sc.Indicators {
+		if !is.Missing {
+			continue
+		}
+		m := MissingRow{Indicator: is.Indicator, AgencyName: agencies[is.Indicator.Agency]}
+		if y, ok := lastYear[is.Indicator.ID]; ok {
+			v := lastKnown[is.Indicator.ID]
+			m.LastYear, m.LastValue = y, &v
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 // rank scores every region at level under root, weakest first. Regions
 // without any data score zero and come first: missing data is shown.
 func rank(ctx context.Context, st *store.Store, sc domain.Scope, y yearly, root string, level domain.RegionLevel, year int) ([]RankRow, error) {
-	names, err := st.KLARegionNames(ctx, root, int(level)-int(domain.RegionLevelOf(root)))
+	names, err := regionNames(ctx, st, root, int(level)-int(domain.RegionLevelOf(root)))
 	if err != nil {
 		return nil, err
 	}
 	glen := codeLen(level)
-	rows, err := st.KLAAggregateBelow(ctx, sc, y.regime.ID, root, glen, year)
+	rows, err := aggregateBelow(ctx, st, sc, y.regime.ID, root, glen, year)
 	if err != nil {
 		return nil, err
 	}
-	byGroup := map[string][]store.KLAAgg{}
+	byGroup := map[string][]agg{}
 	for _, a := range rows {
 		byGroup[a.Group] = append(byGroup[a.Group], a)
 	}
-	cases, err := st.KLACaseCounts(ctx, sc, root, glen, []int{year})
+	cases, err := CaseCounts(ctx, st, sc, root, glen, []int{year})
 	if err != nil {
 		return nil, err
 	}
-	caseBy := map[string]store.KLACaseCount{}
+	caseBy := map[string]CaseCount{}
 	for _, c := range cases {
 		caseBy[c.Group] = c
 	}
@@ -380,7 +377,7 @@ func rank(ctx context.Context, st *store.Store, sc domain.Scope, y yearly, root 
 
 // CurrentYear is the KLA year shown by default: the evaluation of year Y
 // happens in the first half of Y+1, so until June the previous year is the
-// one being filled in.
+// one being filled in. Pure: anyone may call it.
 func CurrentYear(now time.Time) int {
 	now = now.In(domain.WIB)
 	if now.Month() <= time.June {

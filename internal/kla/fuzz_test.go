@@ -33,7 +33,7 @@ func FuzzParseUpload(f *testing.F) {
 			}
 		}
 		for _, e := range errs {
-			if e.Reason == "" {
+			if len(e.Reasons) == 0 {
 				t.Fatal("row error without a reason")
 			}
 		}

@@ -79,7 +79,7 @@ func TestIndicator22FromABHCases(t *testing.T) {
 			t.Fatalf("year %d: no indicator 22", year)
 		}
 		check(2025, 40, "2/5")
-		cc, err := st.KLACaseCounts(bg, sys, "61.07", 0, []int{2025})
+		cc, err := kla.CaseCounts(bg, st, sys, "61.07", 0, []int{2025})
 		if err != nil || len(cc) != 1 || cc[0].ABHClosed != 5 || cc[0].ABHRestor != 2 {
 			t.Errorf("case counts 2025: %+v %v", cc, err)
 		}

@@ -1,131 +1,21 @@
-// Package kla owns the KLA (Kabupaten/Kota Layak Anak) module: the shipped
-// indicator catalogue and its import, the scoring rubric that turns values
-// into points out of 1000 and a category, the dashboard with the road to
-// the next category, bulk entry from CSV/XLSX, and the performance
-// agreement arithmetic. SQL stays in package store; this package composes
-// store calls and holds the pure rules.
 package kla
 
+// Scoring: values to points under a rubric, totals per cluster and
+// region, the category, and the road to the next category.
+
 import (
-	"fmt"
 	"math"
 	"sort"
-	"strconv"
-	"strings"
 
 	"lindu/internal/domain"
 )
-
-// Total is the number of points of a full score.
-const Total = 1000.0
-
-// Rubric maps indicator ids to their rules.
-type Rubric map[string]domain.KLARule
-
-// DefaultRule is the built-in rule of an indicator when the rubric of its
-// regime and year says nothing: every indicator weighs the same (1000/n
-// points) and earns them linearly between a "worst" and a "best" value by
-// unit and polarity, or fully when available. Weights are not published
-// (DOMAIN 1): administrators set their own rubric.
-func DefaultRule(ind domain.KLAIndicator, n int) domain.KLARule {
-	r := domain.KLARule{IndicatorID: ind.ID, Method: domain.RubricLinear, MaxPoints: Total / float64(n)}
-	switch ind.Unit {
-	case domain.UnitAvailability:
-		r.Method, r.Steps = domain.RubricThreshold, "1:1"
-	case domain.UnitPercent:
-		r.Worst, r.Best = 0, 100
-		if ind.Polarity == domain.Lower {
-			r.Worst, r.Best = 30, 0
-		}
-	case domain.UnitCount:
-		r.Worst, r.Best = 0, 10
-	default: // rates per 1000
-		r.Worst, r.Best = 0, 100
-		if ind.Polarity == domain.Lower {
-			r.Worst, r.Best = 40, 0
-		}
-	}
-	return r
-}
-
-// RubricFor completes stored rules with the default for every indicator
-// without one.
-func RubricFor(inds []domain.KLAIndicator, stored []domain.KLARule) Rubric {
-	r := Rubric{}
-	for _, ind := range inds {
-		r[ind.ID] = DefaultRule(ind, len(inds))
-	}
-	for _, s := range stored {
-		if _, ok := r[s.IndicatorID]; ok {
-			r[s.IndicatorID] = s
-		}
-	}
-	return r
-}
-
-// MaxTotal is the sum of the rubric's maximum points.
-func (r Rubric) MaxTotal() float64 {
-	t := 0.0
-	for _, x := range r {
-		t += x.MaxPoints
-	}
-	return t
-}
-
-// Step is one threshold of a threshold rule.
-type Step struct{ Value, Fraction float64 }
-
-// ParseSteps reads "value:fraction,value:fraction" (fractions of the
-// maximum points, 0-1).
-func ParseSteps(s string) ([]Step, error) {
-	var out []Step
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		a, b, ok := strings.Cut(part, ":")
-		if !ok {
-			return nil, fmt.Errorf("step %q: write value:fraction, e.g. 80:0.5", part)
-		}
-		v, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-		f, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-		if err1 != nil || err2 != nil || math.IsNaN(v) || math.IsInf(v, 0) || !(f >= 0 && f <= 1) {
-			return nil, fmt.Errorf("step %q: a number, then a fraction between 0 and 1", part)
-		}
-		out = append(out, Step{v, f})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("a threshold rule needs at least one step")
-	}
-	return out, nil
-}
-
-// ValidateRule returns a message when a rule cannot be used ("" when fine).
-func ValidateRule(r domain.KLARule) string {
-	if !(r.MaxPoints >= 0 && r.MaxPoints <= Total) {
-		return "maximum points must be between 0 and 1000"
-	}
-	switch r.Method {
-	case domain.RubricLinear:
-		if r.Worst == r.Best || math.IsNaN(r.Worst) || math.IsNaN(r.Best) || math.IsInf(r.Worst, 0) || math.IsInf(r.Best, 0) {
-			return "worst and best must be different numbers"
-		}
-	case domain.RubricThreshold:
-		if _, err := ParseSteps(r.Steps); err != nil {
-			return err.Error()
-		}
-	default:
-		return "method must be linear or threshold"
-	}
-	return ""
-}
 
 // Points turns a value into points under rule r for an indicator of
 // polarity p. Linear: the share of the way from Worst to Best (clamped).
 // Threshold: the largest fraction among the steps reached (value at or
 // above the step for higher-is-better, at or below for lower-is-better).
 // Both are monotone: a better value never earns fewer points.
+// Pure: anyone may call it.
 func Points(r domain.KLARule, p domain.Polarity, v float64) float64 {
 	switch r.Method {
 	case domain.RubricThreshold:
@@ -195,7 +85,7 @@ type Score struct {
 }
 
 // Evaluate scores values (by indicator id) under a rubric. Missing values
-// score zero and are listed as missing.
+// score zero and are listed as missing. Pure: anyone may call it.
 func Evaluate(inds []domain.KLAIndicator, rub Rubric, vals map[string]Value) Score {
 	var sc Score
 	clusters := map[string]*ClusterScore{}
@@ -267,7 +157,7 @@ type Road struct {
 // indicator the next sensible step (availability 0→1, the next threshold,
 // or a tenth of a linear range; a missing value re-entered at its last
 // known figure), ranked by points per unit of effort and taken greedily
-// until the gap is closed (at most 8 steps).
+// until the gap is closed (at most 8 steps). Pure: anyone may call it.
 func RoadToNext(sc Score, lastKnown map[string]float64) Road {
 	var road Road
 	next, from, ok := domain.NextKLACategory(sc.Total)

@@ -191,12 +191,12 @@ func TestPointsRules(t *testing.T) {
 	for _, bad := range []domain.KLARule{{Method: "x", MaxPoints: 1}, {Method: domain.RubricLinear, MaxPoints: 1, Worst: 5, Best: 5},
 		{Method: domain.RubricThreshold, MaxPoints: 1, Steps: "a:b"}, {Method: domain.RubricThreshold, MaxPoints: 1, Steps: "5:2"},
 		{Method: domain.RubricLinear, MaxPoints: 2000, Worst: 0, Best: 1}} {
-		if ValidateRule(bad) == "" {
+		if ValidateRule(bad).Key == "" {
 			t.Errorf("rule %+v accepted", bad)
 		}
 	}
 	ind := domain.KLAIndicator{Polarity: domain.Lower}
-	if ValidateRuleFor(ind, domain.KLARule{Method: domain.RubricLinear, MaxPoints: 10, Worst: 0, Best: 40}) == "" {
+	if ValidateRuleFor(ind, domain.KLARule{Method: domain.RubricLinear, MaxPoints: 10, Worst: 0, Best: 40}).Key == "" {
 		t.Error("a lower-is-better indicator accepted a rising linear rule")
 	}
 }
@@ -225,7 +225,7 @@ func TestImprovingNeverLowersScore(t *testing.T) {
 				r.Steps += ftoa(rng.Float64()*100) + ":" + ftoa(rng.Float64())
 			}
 		}
-		if msg := ValidateRuleFor(ind, r); msg != "" {
+		if msg := ValidateRuleFor(ind, r); msg.Key != "" {
 			t.Fatalf("generated a bad rule %+v: %s", r, msg)
 		}
 		return r

@@ -1,254 +1,334 @@
 package kla
 
 import (
-	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
+	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"lindu/internal/domain"
-	"lindu/internal/spreadsheet"
 	"lindu/internal/store"
 )
 
-// Bulk entry: a template of the operator's indicators for a region and
-// year, filled in Excel or a text editor and uploaded again. The columns:
-var templateHeader = []string{"indicator", "region_code", "year", "value", "note", "link", "name", "unit"}
+// Values: what agencies enter per indicator, region and year (self-
+// assessed), with the history of every change. Verification is in
+// verify.go, evidence files in evidence.go, the value form in entry.go.
 
-// ParseValueRows reads uploaded value rows: columns indicator, region_code,
-// year, value, and optionally note and link (name and unit are ignored:
-// they help whoever fills the template). A row with an empty value is
-// skipped (not filled in). Decimal commas are accepted ("12,5").
-func ParseValueRows(t Table) ([]domain.KLAValueInput, []int, RowErrors) {
-	ci, cr, cy, cv := t.col("indicator", "indikator", "id"), t.col("region_code", "kode_wilayah", "region"), t.col("year", "tahun"), t.col("value", "nilai")
-	var missing []string
-	for n, c := range map[string]int{"indicator": ci, "region_code": cr, "year": cy, "value": cv} {
-		if c < 0 {
-			missing = append(missing, n)
-		}
+// ValuesError is the error of PutValues when rows are bad: Rows maps the
+// index of each bad input to what is wrong with it. Nothing was written.
+type ValuesError struct{ Rows map[int]domain.Msg }
+
+func (e *ValuesError) Error() string { return fmt.Sprintf("%d KLA values rejected", len(e.Rows)) }
+
+// Coded turns the row errors into a coded invalid error with a field
+// "values[i]" per bad input.
+func (e *ValuesError) Coded() *domain.Error {
+	f := domain.FieldErrors{}
+	for i, m := range e.Rows {
+		f[fmt.Sprintf("values[%d]", i)] = m
 	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		return nil, nil, RowErrors{{Line: 1, Reason: "missing columns: " + strings.Join(missing, ", ")}}
+	return &domain.Error{Code: domain.EInvalid, Message: e.Error() + "; nothing was saved", Key: "kla.err.values_rejected",
+		Args: []any{len(e.Rows)}, Fields: f}
+}
+
+// validLink accepts an empty link or an http(s) URL.
+func validLink(l string) bool {
+	if l == "" {
+		return true
 	}
-	cn, cl := t.col("note", "catatan"), t.col("link", "tautan")
-	var out []domain.KLAValueInput
-	var lines []int
-	var errs RowErrors
-	for k, rec := range t.Rows {
-		line := t.Lines[k]
-		raw := cell(rec, cv)
-		if raw == "" {
+	u, err := url.Parse(l)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(l) <= 500
+}
+
+// PutValues enters self-assessed values: all of them or, when any is bad,
+// none (a *ValuesError wrapped in a coded invalid error lists each bad
+// row). A changed value goes back to "pending" verification; the verified
+// value stays as it was, apart. Authorization: PermEnterKLA; each region
+// inside the caller's; a caller without PermManageKLA only for the
+// indicators of the agency bound to the account.
+func PutValues(ctx context.Context, st *store.Store, sc domain.Scope, regime string, in []domain.KLAValueInput) error {
+	return PutValuesWithFiles(ctx, st, sc, regime, in, nil)
+}
+
+// PutValuesWithFiles is PutValues that also stores new evidence files in
+// the same transaction, after the values are checked: files[i], when not
+// nil, becomes the file of in[i]. A refused value (or any other failure)
+// stores no file, so no file is left without a value pointing to it.
+// Authorization as PutValues.
+func PutValuesWithFiles(ctx context.Context, st *store.Store, sc domain.Scope, regime string, in []domain.KLAValueInput, files []*NewFile) error {
+	if !sc.Can(domain.PermEnterKLA) {
+		return forbidden("kla.err.enter_forbidden")
+	}
+	if len(in) == 0 {
+		return domain.InvalidFields(domain.FieldErrors{"values": domain.M("kla.field.no_values")})
+	}
+	if len(files) > len(in) {
+		return fmt.Errorf("kla: put values: %d files for %d values", len(files), len(in))
+	}
+	for i, f := range files {
+		if f == nil {
 			continue
 		}
-		var reasons []string
-		v, err := parseNumber(raw)
-		if err != nil {
-			reasons = append(reasons, fmt.Sprintf("value %q is not a number", clip(raw)))
+		if err := checkFile(sc, in[i].RegionCode, f); err != nil {
+			return err
 		}
-		year, err := strconv.Atoi(cell(rec, cy))
-		if err != nil {
-			reasons = append(reasons, fmt.Sprintf("year %q is not a year", clip(cell(rec, cy))))
-		}
-		in := domain.KLAValueInput{IndicatorID: cell(rec, ci), RegionCode: cell(rec, cr), Year: year, Value: v,
-			Note: cell(rec, cn), Link: cell(rec, cl)}
-		if in.IndicatorID == "" {
-			reasons = append(reasons, "indicator is empty")
-		}
-		if !domain.ValidRegionCode(in.RegionCode) {
-			reasons = append(reasons, fmt.Sprintf("region code %q is not a Kemendagri code like 61.07.01", clip(in.RegionCode)))
-		}
-		if len(reasons) > 0 {
-			errs = append(errs, RowError{Line: line, Reason: strings.Join(reasons, "; ")})
-			continue
-		}
-		out = append(out, in)
-		lines = append(lines, line)
 	}
-	return out, lines, errs
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
-}
-
-// parseNumber reads "12.5", "12,5", "1.234,5" or "ada"/"tidak" (1/0).
-func parseNumber(s string) (float64, error) {
-	switch strings.ToLower(s) {
-	case "ada", "ya", "yes":
-		return 1, nil
-	case "tidak", "tidak ada", "no":
-		return 0, nil
-	}
-	s = strings.ReplaceAll(s, " ", "")
-	if strings.Contains(s, ",") {
-		if strings.Contains(s, ".") {
-			s = strings.ReplaceAll(s, ".", "")
-		}
-		s = strings.ReplaceAll(s, ",", ".")
-	}
-	s = strings.TrimSuffix(s, "%")
-	return strconv.ParseFloat(s, 64)
-}
-
-// ImportValues reads an uploaded file and enters all its values, or none:
-// every bad row is reported with its line and reason (format errors and
-// the store's checks: indicator of another agency, region outside the
-// caller's, value out of range).
-//
-// A file that breaks an upload limit answers its *spreadsheet.Error.
-func ImportValues(ctx context.Context, st *store.Store, sc domain.Scope, regime string, data []byte, name string) (int, error) {
-	t, err := ReadTable(ctx, data, name)
-	if _, ok := spreadsheet.AsError(err); ok {
-		return 0, err
-	}
+	bad, err := CheckValues(ctx, st, sc, regime, in)
 	if err != nil {
-		return 0, RowErrors{{Line: 1, Reason: err.Error()}}
+		return err
 	}
-	in, lines, errs := ParseValueRows(t)
-	if len(in) == 0 && len(errs) == 0 {
-		return 0, RowErrors{{Line: 1, Reason: "no values filled in"}}
+	if len(bad) > 0 {
+		e := &ValuesError{Rows: bad}
+		return fmt.Errorf("%w: %w", e.Coded(), e)
 	}
-	if len(in) > 0 {
-		bad, err := st.CheckKLAValues(ctx, sc, regime, in)
+	in = append([]domain.KLAValueInput(nil), in...)
+	return st.InTx(ctx, func(tx *store.Tx) error {
+		for i, f := range files {
+			if f == nil {
+				continue
+			}
+			id, err := insertFile(ctx, tx, sc, in[i].RegionCode, *f)
+			if err != nil {
+				return err
+			}
+			in[i].FileID = id
+		}
+		for _, v := range in {
+			if err := putValue(ctx, tx, sc, regime, v); err != nil {
+				return err
+			}
+		}
+		region := in[0].RegionCode
+		detail := fmt.Sprintf("%d values, regime %s", len(in), regime)
+		if len(in) == 1 {
+			detail = fmt.Sprintf("indicator %s, year %d, value %g", in[0].IndicatorID, in[0].Year, in[0].Value)
+		}
+		return tx.Audit(ctx, sc, "kla.values.put", "kla_value", regime, region, detail)
+	})
+}
+
+// putValue writes one checked value and its history entry in tx.
+func putValue(ctx context.Context, tx *store.Tx, sc domain.Scope, regime string, v domain.KLAValueInput) error {
+	if v.FileID != "" {
+		var region string
+		err := tx.QueryRowContext(ctx, `SELECT region_code FROM kla_files WHERE id = $1`, v.FileID).Scan(&region)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !sc.Contains(region)) {
+			return domain.InvalidFields(domain.FieldErrors{"file_id": domain.M("kla.field.unknown_file")})
+		}
 		if err != nil {
-			return 0, err
-		}
-		for i, reason := range bad {
-			errs = append(errs, RowError{Line: lines[i], Reason: reason})
+			return fmt.Errorf("kla: evidence file of a value: %w", err)
 		}
 	}
-	if len(errs) > 0 {
-		sort.Slice(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
-		return 0, errs
+	evidence := 0
+	if v.Note != "" || v.Link != "" || v.FileID != "" {
+		evidence = 1
 	}
-	if err := st.PutKLAValues(ctx, sc, regime, in); err != nil {
-		var ve *store.KLAValuesError
-		if errors.As(err, &ve) {
-			for i, reason := range ve.Rows {
-				errs = append(errs, RowError{Line: lines[i], Reason: reason})
-			}
-			sort.Slice(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
-			return 0, errs
-		}
-		return 0, err
+	if _, err := tx.ExecContext(ctx, `INSERT INTO kla_values (region_code, year, regime, indicator_id, self_value,
+		verify_status, has_evidence, note, link, file_id, updated_at, updated_by)
+		VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (region_code, year, regime, indicator_id) DO UPDATE SET self_value = excluded.self_value,
+		verify_status = excluded.verify_status, has_evidence = excluded.has_evidence, note = excluded.note,
+		link = excluded.link, file_id = excluded.file_id, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+		v.RegionCode, v.Year, regime, v.IndicatorID, v.Value, evidence, v.Note, v.Link, v.FileID, tx.Now(), sc.Actor()); err != nil {
+		return fmt.Errorf("kla: put value: %w", err)
 	}
-	return len(in), nil
+	return addHistory(ctx, tx, sc, regime, v.RegionCode, v.Year, v.IndicatorID, historyEntry{kind: "entered", value: &v.Value,
+		note: v.Note, link: v.Link, file: v.FileID})
 }
 
-// TemplateRows lists the rows of a bulk-entry template: the given
-// indicators for a region and year, with their current values.
-func TemplateRows(inds []domain.KLAIndicator, region string, year int, current map[string]domain.KLAValue) [][]string {
-	var rows [][]string
-	for _, ind := range inds {
-		val, note, link := "", "", ""
-		if v, ok := current[ind.ID]; ok && v.SelfValue != nil {
-			val = strconv.FormatFloat(*v.SelfValue, 'f', -1, 64)
-			note, link = v.Note, v.Link
-		}
-		rows = append(rows, []string{ind.ID, region, strconv.Itoa(year), val, note, link, ind.Name, ind.Unit})
+// CheckValues runs PutValues' checks without writing and returns what is
+// wrong with each bad input by index. Authorization as PutValues.
+func CheckValues(ctx context.Context, st *store.Store, sc domain.Scope, regime string, in []domain.KLAValueInput) (map[int]domain.Msg, error) {
+	if !sc.Can(domain.PermEnterKLA) {
+		return nil, forbidden("kla.err.enter_forbidden")
 	}
-	return rows
-}
-
-// WriteCSV writes a header and rows as CSV (UTF-8 with a BOM so Excel
-// reads it right), every cell defused by spreadsheet.SafeCell.
-func WriteCSV(header []string, rows [][]string) []byte {
-	return spreadsheet.WriteCSV(header, rows)
-}
-
-// WriteXLSX writes sheets (name → header and rows) as an XLSX workbook;
-// cells that are numbers are written as numbers.
-func WriteXLSX(sheets []Sheet) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	for i, sh := range sheets {
-		name := sh.Name
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", name); err != nil {
-				return nil, err
-			}
-		} else if _, err := f.NewSheet(name); err != nil {
-			return nil, err
-		}
-		all := append([][]string{sh.Header}, sh.Rows...)
-		for r, row := range all {
-			for c, v := range row {
-				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
-				if n, err := strconv.ParseFloat(v, 64); err == nil && r > 0 && v != "" && !sh.Text[c] {
-					f.SetCellValue(name, ref, n)
-				} else {
-					f.SetCellStr(name, ref, v)
-				}
-			}
-		}
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
+	inds, err := Indicators(ctx, st, regime)
+	if err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
-}
-
-// Sheet is one sheet of an export. Text marks columns kept as text
-// (codes like "61.07" or ids like "1" that are not numbers to Excel).
-type Sheet struct {
-	Name   string
-	Header []string
-	Rows   [][]string
-	Text   map[int]bool
-}
-
-// TemplateSheet is the bulk-entry template as a sheet.
-func TemplateSheet(rows [][]string) Sheet {
-	return Sheet{Name: "nilai", Header: templateHeader, Rows: rows, Text: map[int]bool{0: true, 1: true, 4: true, 5: true, 6: true, 7: true}}
-}
-
-// TemplateHeader returns the columns of the bulk-entry template.
-func TemplateHeader() []string { return append([]string(nil), templateHeader...) }
-
-// ExportSheets is the dashboard as tables: score by indicator, clusters,
-// trend and rankings.
-func ExportSheets(d Dashboard) []Sheet {
-	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
-	opt := func(p *float64) string {
-		if p == nil {
-			return ""
+	byID := map[string]domain.KLAIndicator{}
+	for _, i := range inds {
+		byID[i.ID] = i
+	}
+	agency := ""
+	if !sc.Can(domain.PermManageKLA) {
+		if agency, err = UserAgency(ctx, st, sc.UserID); err != nil {
+			return nil, err
 		}
-		return strconv.FormatFloat(*p, 'f', -1, 64)
+		if agency == "" {
+			return nil, forbidden("kla.no_agency")
+		}
 	}
-	var ind [][]string
-	for _, is := range d.Score.Indicators {
-		ind = append(ind, []string{is.Indicator.ID, is.Indicator.Cluster, is.Indicator.Name, is.Indicator.Unit,
-			string(is.Indicator.Polarity), is.Indicator.Agency, opt(is.Value.Self), opt(is.Value.Verified), f(is.Points),
-			f(is.VerifiedPoints), f(is.Rule.MaxPoints), is.Value.Source, strconv.FormatBool(is.Missing)})
+	maxYear := st.Now().Year() + 1
+	bad := map[int]domain.Msg{}
+	regionOK := map[string]bool{}
+	seen := map[string]int{}
+	for n, v := range in {
+		ind, ok := byID[v.IndicatorID]
+		if m := checkValue(sc, ind, ok, agency, maxYear, v); m.Key != "" {
+			bad[n] = m
+			continue
+		}
+		key := fmt.Sprintf("%s|%d|%s", v.RegionCode, v.Year, v.IndicatorID)
+		if first, dup := seen[key]; dup {
+			bad[n] = domain.M("kla.row.duplicate", first+1)
+			continue
+		}
+		seen[key] = n
+		if _, checked := regionOK[v.RegionCode]; !checked {
+			_, err := st.GetRegion(ctx, v.RegionCode)
+			if err != nil && !domain.IsNotFound(err) {
+				return nil, err
+			}
+			regionOK[v.RegionCode] = err == nil
+		}
+		if !regionOK[v.RegionCode] {
+			bad[n] = domain.M("kla.row.no_region", v.RegionCode)
+		}
 	}
-	var cl [][]string
-	for _, c := range d.Score.Clusters {
-		cl = append(cl, []string{c.Cluster, f(c.Points), f(c.Verified), f(c.Max), strconv.Itoa(c.Missing)})
+	return bad, nil
+}
+
+// checkValue checks one input on its own (a zero Msg when fine): known
+// indicator (known), of the caller's agency ("" for a manager), region in
+// scope, year, value for the unit, evidence link and note.
+func checkValue(sc domain.Scope, ind domain.KLAIndicator, known bool, agency string, maxYear int, v domain.KLAValueInput) domain.Msg {
+	switch {
+	case !known:
+		return domain.M("kla.row.unknown_indicator", clip(v.IndicatorID))
+	case agency != "" && ind.Agency != agency:
+		return domain.M("kla.row.other_agency", ind.ID, ind.Agency, agency)
+	case !domain.ValidRegionCode(v.RegionCode) || !sc.Contains(v.RegionCode):
+		return domain.M("kla.row.outside_region", clip(v.RegionCode))
+	case v.Year < 2000 || v.Year > maxYear:
+		return domain.M("kla.row.year", maxYear)
 	}
-	cl = append(cl, []string{"total", f(d.Score.Total), f(d.Score.VerifiedTotal), f(d.Score.Max), strconv.Itoa(d.Score.MissingCount)})
-	var tr [][]string
-	for _, t := range d.Trend {
-		tr = append(tr, []string{strconv.Itoa(t.Year), f(t.Total), f(t.VerifiedTotal), t.Category, strconv.Itoa(t.Missing)})
+	if m := ind.ValidKLAValue(v.Value); m.Key != "" {
+		return m
 	}
-	var rk [][]string
-	for _, r := range append(append([]RankRow{}, d.Children...), d.Grandchildren...) {
-		rk = append(rk, []string{r.Code, r.Name, f(r.Total), f(r.VerifiedTotal), r.Category, strconv.Itoa(r.Missing)})
+	if !validLink(v.Link) {
+		return domain.M("kla.row.link")
 	}
-	return []Sheet{
-		{Name: "indikator", Header: []string{"indicator", "cluster", "name", "unit", "polarity", "agency", "value", "verified_value",
-			"points", "verified_points", "max_points", "source", "missing"}, Rows: ind, Text: map[int]bool{0: true, 1: true, 2: true}},
-		{Name: "klaster", Header: []string{"cluster", "points", "verified_points", "max_points", "missing"}, Rows: cl, Text: map[int]bool{0: true}},
-		{Name: "tren", Header: []string{"year", "total", "verified_total", "category", "missing"}, Rows: tr},
-		{Name: "peringkat", Header: []string{"region_code", "region", "total", "verified_total", "category", "missing"}, Rows: rk, Text: map[int]bool{0: true, 1: true}},
+	if len(v.Note) > 2000 {
+		return domain.M("kla.row.note_too_long", 2000)
 	}
+	return domain.Msg{}
+}
+
+// historyEntry is one change of a value: entered, verified or rejected.
+type historyEntry struct {
+	kind             string
+	value            *float64
+	note, link, file string
+}
+
+func addHistory(ctx context.Context, tx *store.Tx, sc domain.Scope, regime, region string, year int, ind string, h historyEntry) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO kla_value_history (id, region_code, year, regime, indicator_id, kind, value,
+		note, link, file_id, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		tx.NewID(), region, year, regime, ind, h.kind, h.value, h.note, h.link, h.file, sc.Actor(), tx.Now()); err != nil {
+		return fmt.Errorf("kla: value history: %w", err)
+	}
+	return nil
+}
+
+// ValueFilter selects values.
+type ValueFilter struct {
+	Regime     string
+	RegionCode string // exact region; "" = the whole scope
+	Year       int    // 0 = any
+	Agency     string // only this agency's indicators
+	Status     string // pending, verified, rejected
+	Limit      int
+}
+
+// ListValues lists current values inside the caller's region.
+// Authorization: PermViewDashboard, PermEnterKLA or PermVerifyKLA.
+func ListValues(ctx context.Context, st *store.Store, sc domain.Scope, f ValueFilter) ([]domain.KLAValue, error) {
+	if err := mayRead(sc); err != nil {
+		return nil, err
+	}
+	where, args := subtreeClause("v.region_code", sc.RegionCode, 1)
+	conds := []string{where, "v.regime = $" + strconv.Itoa(len(args)+1)}
+	args = append(args, f.Regime)
+	for _, c := range []struct {
+		set  bool
+		cond string
+		arg  any
+	}{
+		{f.RegionCode != "", "v.region_code", f.RegionCode},
+		{f.Year != 0, "v.year", f.Year},
+		{f.Status != "", "v.verify_status", f.Status},
+		{f.Agency != "", "i.agency", f.Agency},
+	} {
+		if c.set {
+			args = append(args, c.arg)
+			conds = append(conds, c.cond+" = $"+strconv.Itoa(len(args)))
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 5000 {
+		limit = 500
+	}
+	out, err := store.Rows(ctx, st, scanValue, `SELECT v.region_code, COALESCE(r.name, ''), v.year, v.regime, v.indicator_id,
+		v.self_value, v.verified_value, v.verify_status, v.note, v.link, v.file_id, v.updated_at, v.updated_by, v.verified_at, v.verified_by
+		FROM kla_values v JOIN kla_indicators i ON i.regime = v.regime AND i.id = v.indicator_id
+		LEFT JOIN regions r ON r.code = v.region_code
+		WHERE `+strings.Join(conds, " AND ")+` ORDER BY v.region_code, v.year DESC, i.position LIMIT `+strconv.Itoa(limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("kla: list values: %w", err)
+	}
+	return out, nil
+}
+
+func scanValue(rows *sql.Rows) (domain.KLAValue, error) {
+	var v domain.KLAValue
+	var self, ver sql.NullFloat64
+	var vat sql.NullTime
+	if err := rows.Scan(&v.RegionCode, &v.RegionName, &v.Year, &v.Regime, &v.IndicatorID, &self, &ver, &v.Status, &v.Note,
+		&v.Link, &v.FileID, &v.UpdatedAt, &v.UpdatedBy, &vat, &v.VerifiedBy); err != nil {
+		return v, err
+	}
+	if self.Valid {
+		v.SelfValue = &self.Float64
+	}
+	if ver.Valid {
+		v.VerifiedValue = &ver.Float64
+	}
+	if vat.Valid {
+		t := vat.Time.UTC()
+		v.VerifiedAt = &t
+	}
+	v.UpdatedAt = v.UpdatedAt.UTC()
+	return v, nil
+}
+
+// ValueHistory lists the changes of one value, oldest first.
+// Authorization: as ListValues, region inside the caller's.
+func ValueHistory(ctx context.Context, st *store.Store, sc domain.Scope, regime, region string, year int, indicator string) ([]domain.KLAHistory, error) {
+	if err := mayRead(sc); err != nil {
+		return nil, err
+	}
+	if !sc.Contains(region) {
+		return nil, domain.NotFound("KLA value")
+	}
+	out, err := store.Rows(ctx, st, func(rows *sql.Rows) (domain.KLAHistory, error) {
+		var h domain.KLAHistory
+		var v sql.NullFloat64
+		if err := rows.Scan(&h.Kind, &v, &h.Note, &h.Link, &h.FileID, &h.Actor, &h.At); err != nil {
+			return h, err
+		}
+		if v.Valid {
+			h.Value = &v.Float64
+		}
+		h.At = h.At.UTC()
+		return h, nil
+	}, `SELECT kind, value, note, link, file_id, actor, at FROM kla_value_history
+		WHERE region_code = $1 AND year = $2 AND regime = $3 AND indicator_id = $4 ORDER BY at, id`, region, year, regime, indicator)
+	if err != nil {
+		return nil, fmt.Errorf("kla: value history: %w", err)
+	}
+	return out, nil
 }

@@ -43,7 +43,7 @@ func TestUserAgencyOnAdminPages(t *testing.T) {
 		if _, err := w.st.CredentialsByUsername(bg, "op-puskesmas"); !domain.IsNotFound(err) {
 			t.Fatalf("user created despite the bad agency: %v", err)
 		}
-		code, body, _ = b.post("/users", form("dinkes"))
+		code, _, _ = b.post("/users", form("dinkes"))
 		if code != 201 {
 			t.Fatalf("create: %d", code)
 		}
@@ -82,13 +82,13 @@ func TestUserAgencyOnAdminPages(t *testing.T) {
 		if code, body := edit("opd_operator", "bogus"); code != 422 || !strings.Contains(body, `id="agency-err"`) {
 			t.Fatalf("edit with unknown agency: %d", code)
 		}
-		if a, _ := w.st.UserAgency(bg, id); a != "dinkes" {
+		if a, _ := kla.UserAgency(bg, w.st, id); a != "dinkes" {
 			t.Fatalf("bad edit changed the agency to %q", a)
 		}
 		if code, _ := edit("opd_operator", "disdik"); code != 303 {
 			t.Fatalf("edit: %d", code)
 		}
-		if a, _ := w.st.UserAgency(bg, id); a != "disdik" {
+		if a, _ := kla.UserAgency(bg, w.st, id); a != "disdik" {
 			t.Fatalf("agency after edit %q", a)
 		}
 		audited("disdik")
@@ -96,7 +96,7 @@ func TestUserAgencyOnAdminPages(t *testing.T) {
 		if code, _ := edit("caseworker", "disdik"); code != 303 {
 			t.Fatalf("edit role: %d", code)
 		}
-		if a, _ := w.st.UserAgency(bg, id); a != "" {
+		if a, _ := kla.UserAgency(bg, w.st, id); a != "" {
 			t.Fatalf("caseworker still bound to %q", a)
 		}
 		audited("")
@@ -151,7 +151,7 @@ func TestRubricFieldErrors(t *testing.T) {
 	for _, want := range []string{
 		`id="rx-1-err">Isi dengan angka.`,
 		`id="rb-2-err">Nilai terburuk dan terbaik harus berbeda.`,
-		`id="rs-3-err">step &#34;50&#34;: write value:fraction, e.g. 80:0.5`,
+		`id="rs-3-err">Langkah &#34;50&#34;: tulis nilai:bagian, mis. 80:0.5`,
 		`id="rx-4-err">Poin maksimum antara 0 dan 1000.`,
 		`id="rub-year-err">Tahun antara 2000 dan 2100.`,
 		`name="max_1" value="banyak"`, `name="year" value="1999"`,
@@ -161,7 +161,7 @@ func TestRubricFieldErrors(t *testing.T) {
 			t.Errorf("422 page lacks %s", want)
 		}
 	}
-	if rules, _ := w.st.KLARubric(bg, kla.Regime2011, 2025); len(rules) != 0 {
+	if rules, _ := kla.StoredRules(bg, w.st, kla.Regime2011, 2025); len(rules) != 0 {
 		t.Fatalf("bad rubric saved %d rules", len(rules))
 	}
 	// Higher-is-better indicator with best below worst: under "best".
@@ -178,7 +178,7 @@ func TestRubricFieldErrors(t *testing.T) {
 	if code, _, h := b.post("/kla/rubrik", good); code != 303 || !strings.Contains(h.Get("Location"), "year=2025") {
 		t.Fatalf("good rubric: %d %s", code, h.Get("Location"))
 	}
-	if rules, _ := w.st.KLARubric(bg, kla.Regime2011, 2025); len(rules) < 31 {
+	if rules, _ := kla.StoredRules(bg, w.st, kla.Regime2011, 2025); len(rules) < 31 {
 		t.Fatalf("good rubric saved %d rules", len(rules))
 	}
 }

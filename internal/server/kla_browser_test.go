@@ -91,7 +91,7 @@ func TestBrowserKLA(t *testing.T) {
 	if err != nil || resp == nil || resp.Status != 422 {
 		t.Fatalf("save a bad value: %v %+v", err, resp)
 	}
-	if e := text("#row-11 .field-error"); !strings.Contains(e, "0 and 100") {
+	if e := text("#row-11 .field-error"); !strings.Contains(e, "antara 0 dan 100") {
 		t.Errorf("bad value: error %q", e)
 	}
 	clear("value_11", "note_11")

@@ -54,7 +54,7 @@ func TestKLAAPIAndPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.users["op-kes"] = op
-		if err := w.st.SetUserAgency(bg, sys, op.ID, "dinkes"); err != nil {
+		if err := kla.SetUserAgency(bg, w.st, sys, op.ID, "dinkes"); err != nil {
 			t.Fatal(err)
 		}
 		tok := w.token("op-kes")
@@ -91,7 +91,7 @@ func TestKLAAPIAndPages(t *testing.T) {
 		if _, err := demo.LoadKLA(bg, w.st, 2025); err != nil {
 			t.Fatal(err)
 		}
-		list, err := w.st.ListKLAAgreements(bg, sys, "61.07", 2025, "")
+		list, err := kla.ListAgreements(bg, w.st, sys, "61.07", 2025, "")
 		if err != nil || len(list) != 4 {
 			t.Fatalf("agreements: %v %d", err, len(list))
 		}
@@ -124,10 +124,10 @@ func TestKLAAPIAndPages(t *testing.T) {
 		a := w.loggedIn("reg-admin")
 		bad := "regime,id,cluster,name,unit,polarity\npermen-pppa-12-2022,1,I,Akta,percent,higher\npermen-pppa-12-2022,2,I,,kilogram,up\n"
 		code, page := a.postMultipart("/kla/katalog/impor", map[string]string{"csrf": a.csrf, "name": "Permen 12/2022", "from_year": "2027"}, "file", "k.csv", []byte(bad))
-		if code != 422 || !strings.Contains(page, "unit must be") {
+		if code != 422 || !strings.Contains(page, "Satuan harus percent") {
 			t.Errorf("bad catalogue: %d", code)
 		}
-		gs, _ := w.st.KLARegimes(bg)
+		gs, _ := kla.Regimes(bg, w.st)
 		if len(gs) != 1 {
 			t.Fatalf("a bad catalogue created a regime: %+v", gs)
 		}
@@ -135,10 +135,10 @@ func TestKLAAPIAndPages(t *testing.T) {
 		if code, _ := a.postMultipart("/kla/katalog/impor", map[string]string{"csrf": a.csrf, "name": "Permen 12/2022", "from_year": "2027"}, "file", "k.csv", []byte(good)); code != 303 {
 			t.Errorf("good catalogue: %d", code)
 		}
-		if g, err := w.st.KLARegimeFor(bg, 2027); err != nil || g.ID != "permen-pppa-12-2022" || g.Count != 2 {
+		if g, err := kla.RegimeFor(bg, w.st, 2027); err != nil || g.ID != "permen-pppa-12-2022" || g.Count != 2 {
 			t.Errorf("regime for 2027: %+v %v", g, err)
 		}
-		if g, _ := w.st.KLARegimeFor(bg, 2025); g.ID != kla.Regime2011 {
+		if g, _ := kla.RegimeFor(bg, w.st, 2025); g.ID != kla.Regime2011 {
 			t.Errorf("regime for 2025: %s", g.ID)
 		}
 	})

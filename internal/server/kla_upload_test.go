@@ -3,6 +3,9 @@ package server_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -28,7 +31,7 @@ func klaOperatorWorld(t *testing.T, d store.Dialect) *world {
 		t.Fatal(err)
 	}
 	w.users["op-kes"] = op
-	if err := w.st.SetUserAgency(bg, sys, op.ID, "dinkes"); err != nil {
+	if err := kla.SetUserAgency(bg, w.st, sys, op.ID, "dinkes"); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -38,11 +41,11 @@ func klaOperatorWorld(t *testing.T, d store.Dialect) *world {
 // files.
 func stored(t *testing.T, w *world) (values, files int) {
 	t.Helper()
-	vs, err := w.st.ListKLAValues(bg, access.System("test"), store.KLAValueFilter{Regime: kla.Regime2011, Year: 2025})
+	vs, err := kla.ListValues(bg, w.st, access.System("test"), kla.ValueFilter{Regime: kla.Regime2011, Year: 2025})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := w.st.CountKLAFiles(bg)
+	n, err := kla.CountFiles(bg, w.st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +112,7 @@ func TestKLAUploadBounded(t *testing.T) {
 			"file_11", "bukti.pdf", evidence); code != 303 {
 			t.Fatalf("good form: %d", code)
 		}
-		vs, _ := w.st.ListKLAValues(bg, access.System("test"), store.KLAValueFilter{Regime: kla.Regime2011, Year: 2025})
+		vs, _ := kla.ListValues(bg, w.st, access.System("test"), kla.ValueFilter{Regime: kla.Regime2011, Year: 2025})
 		if v, f := stored(t, w); v != v0+1 || f != f0+1 || len(vs) == 0 || vs[0].FileID == "" {
 			t.Errorf("good form stored %d values, %d files: %+v", v-v0, f-f0, vs)
 		}
@@ -123,7 +126,7 @@ func TestKLACSVExportsDefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := klaOperatorWorld(t, d)
 		sys := access.System("test")
-		inds, err := w.st.KLAIndicators(bg, kla.Regime2011)
+		inds, err := kla.Indicators(bg, w.st, kla.Regime2011)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +134,7 @@ func TestKLACSVExportsDefused(t *testing.T) {
 			if ind.ID == "11" {
 				ind.Name = "-2+3+cmd|' /C calc'!A0"
 				ind.Source = "@SUM(1+1)*cmd|' /C calc'!A0"
-				if err := w.st.UpdateKLAIndicator(bg, sys, ind); err != nil {
+				if err := kla.UpdateIndicator(bg, w.st, sys, ind); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -175,9 +178,98 @@ func TestKLACSVExportsDefused(t *testing.T) {
 		if code, page := b.postMultipart("/kla/unggah", map[string]string{"csrf": b.csrf, "region": "61.07", "year": "2025"}, "file", "t.csv", tpl); code != 303 {
 			t.Fatalf("template upload: %d %s", code, page[:min(len(page), 300)])
 		}
-		vs, err := w.st.ListKLAValues(bg, sys, store.KLAValueFilter{Regime: kla.Regime2011, RegionCode: "61.07", Year: 2025})
+		vs, err := kla.ListValues(bg, w.st, sys, kla.ValueFilter{Regime: kla.Regime2011, RegionCode: "61.07", Year: 2025})
 		if err != nil || len(vs) != 1 || vs[0].Note != note || bytes.Contains([]byte(vs[0].Note), []byte("'=")) {
 			t.Errorf("note after the round trip: %+v %v", vs, err)
+		}
+	})
+}
+
+// Issue 10: the reasons a sheet's rows are refused, the entry form's
+// errors and the API's field errors are message keys rendered in the
+// reader's language: an Indonesian-UI and an English-UI operator uploading
+// the same bad sheet each read their own language, and nothing else.
+func TestKLARowErrorsInUserLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := klaOperatorWorld(t, d)
+		b := w.loggedIn("op-kes")
+		b.get("/kla/isi?region=61.07&year=2025")
+		sheet := []byte("indicator,region_code,year,value\n" +
+			"11,61.07,2025,abc\n" + // 2: not a number
+			"17,61.07,2025,80\n" + // 3: another agency's indicator
+			"11,13.01,2025,80\n" + // 4: outside the operator's region
+			"9,61.07,2025,140\n") // 5: a percentage over 100
+		upload := func() string {
+			t.Helper()
+			code, page := b.postMultipart("/kla/unggah", map[string]string{"csrf": b.csrf, "region": "61.07", "year": "2025"}, "file", "nilai.csv", sheet)
+			if code != 422 {
+				t.Fatalf("bad sheet: %d", code)
+			}
+			return page
+		}
+		form := func() string {
+			t.Helper()
+			code, page := b.postMultipart("/kla/isi", map[string]string{"csrf": b.csrf, "region": "61.07", "year": "2025",
+				"value_11": "banyak", "value_9": "140"}, "file_11", "bukti.pdf", []byte("%PDF-1.4"))
+			if code != 422 {
+				t.Fatalf("bad form: %d", code)
+			}
+			return page
+		}
+		indonesian := []string{"Nilai &#34;abc&#34; bukan angka.", "Indikator 17 milik perangkat daerah disdik, bukan milik Anda (dinkes).",
+			"Wilayah 13.01 di luar wilayah Anda.", "Persentase harus antara 0 dan 100."}
+		english := []string{"Value &#34;abc&#34; is not a number.", "Indicator 17 belongs to agency disdik, not yours (dinkes).",
+			"Region 13.01 is outside your area.", "A percentage must be between 0 and 100."}
+		check := func(lang, page string, want, not []string) {
+			t.Helper()
+			for _, s := range want {
+				if !strings.Contains(page, s) {
+					t.Errorf("%s page lacks %q", lang, s)
+				}
+			}
+			for _, s := range not {
+				if strings.Contains(page, s) {
+					t.Errorf("%s page shows %q", lang, s)
+				}
+			}
+			if strings.Contains(page, "kla.row.") || strings.Contains(page, "kla.value.") || strings.Contains(page, "field.") {
+				t.Errorf("%s page shows a message key", lang)
+			}
+		}
+		check("Indonesian", upload(), indonesian, english)
+		check("Indonesian form", form(), []string{"Bukan angka.", "Persentase harus antara 0 dan 100."}, []string{"Not a number.", "A percentage"})
+
+		if code, _, _ := b.post("/lang", url.Values{"csrf": {b.csrf}, "lang": {"en"}, "next": {"/kla/isi"}}); code != 303 {
+			t.Fatalf("switch to English: %d", code)
+		}
+		b.get("/kla/isi?region=61.07&year=2025")
+		check("English", upload(), english, indonesian)
+		check("English form", form(), []string{"Not a number.", "A percentage must be between 0 and 100."}, []string{"Bukan angka.", "Persentase harus"})
+
+		// The API answers in the language the client asks for, with the key.
+		for _, c := range []struct{ lang, want string }{{"", "belongs to agency disdik"}, {"id", "milik perangkat daerah disdik"}} {
+			body, _ := json.Marshal(map[string]any{"indicator": "17", "region_code": "61.07", "year": 2025, "value": 80})
+			req, _ := http.NewRequest("PUT", w.ts.URL+"/api/v1/kla/values", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+w.token("op-kes"))
+			req.Header.Set("Content-Type", "application/json")
+			if c.lang != "" {
+				req.Header.Set("Accept-Language", c.lang)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out struct {
+				Error struct {
+					Key    string            `json:"key"`
+					Fields map[string]string `json:"fields"`
+				} `json:"error"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&out)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 422 || out.Error.Key != "kla.err.values_rejected" || !strings.Contains(out.Error.Fields["values[0]"], c.want) {
+				t.Errorf("API in %q: %d %+v %v", c.lang, resp.StatusCode, out, err)
+			}
 		}
 	})
 }

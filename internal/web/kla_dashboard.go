@@ -29,68 +29,17 @@ type KLADashboardPage struct {
 	NoCatalog  bool
 }
 
-// klaRegionYear reads ?region= and ?year= (defaults: the caller's region,
-// the current KLA year).
-func (s *Server) klaRegionYear(r *http.Request, b Base) (string, int) {
-	region := strings.TrimSpace(r.URL.Query().Get("region"))
-	if region == "" {
-		region = b.User.RegionCode
-		if region == "" {
-			region = s.opt.RootRegion
-		}
-	}
-	year := kla.CurrentYear(s.now())
-	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= 2100 {
-		year = y
-	}
-	return region, year
-}
-
-// klaYears lists the years of the dashboard, entry and verification
-// selectors, newest first: the current calendar year (WIB; never a future
-// one) down to five years before the current KLA year. Before July that
-// is the year after the KLA year, from July on the KLA year itself.
-func (s *Server) klaYears() []int {
-	cur := kla.CurrentYear(s.now())
-	var ys []int
-	for y := s.klaLastYear(); y >= cur-5; y-- {
-		ys = append(ys, y)
-	}
-	return ys
-}
-
-// klaLastYear is the current calendar year in WIB: no value, score or
-// dashboard exists for a later one.
-func (s *Server) klaLastYear() int { return s.now().In(domain.WIB).Year() }
-
-// klaPlanYears lists the years of the agreement and budget selectors:
-// like klaYears plus the next KLA year, which may be planned ahead.
-func (s *Server) klaPlanYears() []int {
-	ys := s.klaYears()
-	if next := kla.CurrentYear(s.now()) + 1; next > ys[0] {
-		ys = append([]int{next}, ys...)
-	}
-	return ys
-}
-
-// klaDashboardYear is klaRegionYear with a future year brought back to
-// the current one.
-func (s *Server) klaDashboardYear(r *http.Request, b Base) (string, int) {
-	region, year := s.klaRegionYear(r, b)
-	return region, min(year, s.klaLastYear())
-}
-
 func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "kla.title")
 	if !b.Scope.Can(domain.PermViewDashboard) {
-		s.fail(w, r, domain.Errorf(domain.EForbidden, "no dashboard"))
+		s.fail(w, r, domain.E(domain.EForbidden, "kla.err.dashboard_forbidden"))
 		return
 	}
 	region, year := s.klaDashboardYear(r, b)
 	d, err := kla.BuildDashboard(r.Context(), s.st, b.Scope, region, year)
 	page := KLADashboardPage{Base: b, Years: s.klaYears(), CanEnter: b.Scope.Can(domain.PermEnterKLA),
 		CanVerify: b.Scope.Can(domain.PermVerifyKLA), CanManage: b.Scope.Can(domain.PermManageKLA)}
-	if domain.IsNotFound(err) && strings.Contains(err.Error(), "catalogue") {
+	if kla.NoCatalogue(err) {
 		page.NoCatalog = true
 		s.render(w, r, http.StatusOK, "kla_dashboard", page)
 		return
@@ -108,31 +57,6 @@ func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
 
 // Pts formats points with two decimals.
 func (KLADashboardPage) Pts(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
-
-// Val formats an optional value.
-func (b Base) KLAVal(p *float64) string {
-	if p == nil {
-		return "—"
-	}
-	return strconv.FormatFloat(*p, 'f', -1, 64)
-}
-
-// Cat names a category, "—" when none.
-func (b Base) KLACat(c string) string {
-	if c == "" {
-		return b.T("kla.no_category")
-	}
-	return c
-}
-
-// ClusterName is the display name of a cluster.
-func (b Base) ClusterName(c string) string {
-	switch c {
-	case "kelembagaan", "I", "II", "III", "IV", "V":
-		return b.T("kla.cluster." + strings.ToLower(c))
-	}
-	return c
-}
 
 // Pct formats a share as a percentage.
 func (KLADashboardPage) Pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 0, 64) + "%" }
@@ -197,60 +121,6 @@ func trendChart(b Base, ts []kla.TrendPoint) template.HTML {
 	return template.HTML(sb.String())
 }
 
-// klaExport serves the dashboard's tables as CSV (one table: indicators)
-// or XLSX (all tables, one sheet each).
-func (s *Server) klaExport(format string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		b := s.base(w, r, "kla.title")
-		if !b.Scope.Can(domain.PermViewDashboard) {
-			s.fail(w, r, domain.Errorf(domain.EForbidden, "no dashboard"))
-			return
-		}
-		region, year := s.klaDashboardYear(r, b)
-		d, err := kla.BuildDashboard(r.Context(), s.st, b.Scope, region, year)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		sheets := kla.ExportSheets(d)
-		name := fmt.Sprintf("kla-%s-%d", d.Region.Code, year)
-		if format == "csv" {
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-			w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-			w.Write(kla.WriteCSV(sheets[0].Header, sheets[0].Rows))
-			return
-		}
-		data, err := kla.WriteXLSX(sheets)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
-		w.Write(data)
-	}
-}
-
-// KLATabs are the sections of the KLA module.
-func (b Base) KLATabs() []NavItem {
-	items := []NavItem{{Href: "/kla", Label: b.T("kla.tab_dashboard")}}
-	if b.Scope.Can(domain.PermEnterKLA) {
-		items = append(items, NavItem{Href: "/kla/isi", Label: b.T("kla.tab_entry")})
-	}
-	if b.Scope.Can(domain.PermVerifyKLA) {
-		items = append(items, NavItem{Href: "/kla/verifikasi", Label: b.T("kla.tab_verify")})
-	}
-	items = append(items, NavItem{Href: "/kla/perjanjian", Label: b.T("kla.tab_agreements")},
-		NavItem{Href: "/kla/anggaran", Label: b.T("kla.tab_budget")}, NavItem{Href: "/kla/katalog", Label: b.T("kla.tab_catalogue")})
-	for i := range items {
-		items[i].Current = b.Path == items[i].Href
-	}
-	return items
-}
-
-// Num formats a number without trailing zeros.
-func (b Base) Num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
-
 // KLARank is the data of a ranking table.
 type KLARank struct {
 	KLADashboardPage
@@ -262,9 +132,4 @@ type KLARank struct {
 // RankOf builds a ranking table.
 func (p KLADashboardPage) RankOf(rows []kla.RankRow, id string) KLARank {
 	return KLARank{KLADashboardPage: p, Rows: rows, ID: id, Year: p.D.Year}
-}
-
-// LevelName is the translated name of the level plus levels below.
-func (b Base) LevelName(l domain.RegionLevel, plus int) string {
-	return b.T("level." + strconv.Itoa(int(l)+plus))
 }

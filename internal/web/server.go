@@ -107,76 +107,6 @@ func New(opt Options) (*Server, error) {
 	return s, nil
 }
 
-// Routes registers the HTML routes on mux.
-func (s *Server) Routes(mux *http.ServeMux) {
-	static, _ := fs.Sub(staticFS, "static")
-	fileServer := http.StripPrefix("/static/", http.FileServer(http.FS(static)))
-	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		fileServer.ServeHTTP(w, r)
-	}))
-	mux.HandleFunc("GET /{$}", s.home)
-	mux.HandleFunc("GET /login", s.loginForm)
-	mux.HandleFunc("POST /login", s.login)
-	mux.HandleFunc("GET /login/totp", s.totpForm)
-	mux.HandleFunc("POST /login/totp", s.totpVerify)
-	mux.HandleFunc("POST /logout", s.logout)
-	mux.HandleFunc("POST /lang", s.setLang)
-	mux.HandleFunc("GET /beranda", s.staff(s.dashboard))
-	mux.HandleFunc("GET /users", s.staff(s.usersList))
-	mux.HandleFunc("GET /users/new", s.staff(s.userNewForm))
-	mux.HandleFunc("POST /users", s.staff(s.userCreate))
-	mux.HandleFunc("GET /users/kunci-masuk", s.staff(s.loginLocks))
-	mux.HandleFunc("POST /users/kunci-masuk/lepas", s.staff(s.loginLockLift))
-	mux.HandleFunc("GET /users/{id}", s.staff(s.userShow))
-	mux.HandleFunc("POST /users/{id}", s.staff(s.userUpdate))
-	mux.HandleFunc("POST /users/{id}/totp-reset", s.staff(s.userTOTPReset))
-	mux.HandleFunc("GET /account", s.enrolling(s.account))
-	mux.HandleFunc("POST /account/password", s.staff(s.accountPassword))
-	mux.HandleFunc("POST /account/totp", s.enrolling(s.accountTOTPEnable))
-	mux.HandleFunc("POST /account/totp/disable", s.staff(s.accountTOTPDisable))
-	mux.HandleFunc("POST /account/tokens", s.staff(s.accountTokenCreate))
-	mux.HandleFunc("POST /account/tokens/{id}/revoke", s.staff(s.accountTokenRevoke))
-	mux.HandleFunc("GET /audit", s.staff(s.auditList))
-	mux.HandleFunc("GET /audit/checkpoint", s.staff(s.auditCheckpointDownload))
-	mux.HandleFunc("GET /wilayah", s.regions)
-	mux.HandleFunc("GET /wilayah/{code}", s.regions)
-
-	// Reports and cases (SPEC B).
-	mux.HandleFunc("GET /lapor", s.reportForm)
-	mux.HandleFunc("POST /lapor", s.reportSubmit)
-	mux.HandleFunc("GET /lapor/terkirim", s.reportSent)
-	mux.HandleFunc("GET /lapor/status", s.reportStatus)
-	mux.HandleFunc("GET /laporan", s.staff(s.reportsList))
-	mux.HandleFunc("GET /laporan/{id}", s.staff(s.reportShow))
-	mux.HandleFunc("POST /laporan/{id}/verify", s.staff(s.reportVerify))
-	mux.HandleFunc("POST /laporan/{id}/merge", s.staff(s.reportMerge))
-	mux.HandleFunc("POST /laporan/{id}/reject", s.staff(s.reportReject))
-	mux.HandleFunc("GET /kasus", s.staff(s.casesList))
-	mux.HandleFunc("GET /kasus/baru", s.staff(s.caseNewForm))
-	mux.HandleFunc("POST /kasus/baru", s.staff(s.caseCreate))
-	mux.HandleFunc("GET /kasus/{id}", s.staff(s.caseShow))
-	mux.HandleFunc("POST /kasus/{id}/status", s.staff(s.caseStatus))
-	mux.HandleFunc("POST /kasus/{id}/assign", s.staff(s.caseAssign))
-	mux.HandleFunc("POST /kasus/{id}/note", s.staff(s.caseDetail("note")))
-	mux.HandleFunc("POST /kasus/{id}/korban", s.staff(s.caseDetail("victim")))
-	mux.HandleFunc("POST /kasus/{id}/pelaku", s.staff(s.caseDetail("perpetrator")))
-	mux.HandleFunc("POST /kasus/{id}/layanan", s.staff(s.caseDetail("service")))
-	mux.HandleFunc("POST /kasus/{id}/rujukan", s.staff(s.caseDetail("referral")))
-	mux.HandleFunc("POST /kasus/{id}/penempatan", s.staff(s.caseDetail("placement")))
-	mux.HandleFunc("POST /kasus/{id}/akses-darurat", s.staff(s.caseEmergencyAccess))
-	mux.HandleFunc("GET /tim", s.staff(s.teamsList))
-	mux.HandleFunc("POST /tim", s.staff(s.teamCreate))
-	mux.HandleFunc("POST /tim/{id}/anggota", s.staff(s.teamMembers))
-	mux.HandleFunc("POST /tim/piket", s.staff(s.dutyAdd))
-	mux.HandleFunc("POST /tim/tenggat", s.staff(s.slaSet))
-	mux.HandleFunc("POST /tim/rute", s.staff(s.routingSet))
-	mux.HandleFunc("GET /notifikasi", s.staff(s.outboxList))
-
-	// KLA indicators, dashboard, agreements and budgets (SPEC E).
-	s.klaRoutes(mux)
-}
-
 // Base is what every page shows: language, user, navigation, CSRF token.
 type Base struct {
 	Lang        string
@@ -347,11 +277,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	b := s.base(w, r, "error.title")
-	msg := b.T("error." + string(e.Code))
-	if e.Code == domain.ETooMany {
-		msg = e.Message
-	}
-	s.render(w, r, status, "error", ErrorPage{Base: b, Status: status, Message: msg})
+	s.render(w, r, status, "error", ErrorPage{Base: b, Status: status, Message: httpx.ErrorText(b.Lang, e)})
 }
 
 // staff wraps handlers for logged-in users who passed any second factor.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"lindu/internal/domain"
+	"lindu/internal/kla"
 )
 
 // The agency (perangkat daerah, OPD) select of the new-user and user
@@ -16,7 +17,7 @@ import (
 // userAgencies lists the agencies (kind "opd") an opd_operator account may
 // be bound to, from the KLA store.
 func (s *Server) userAgencies(ctx context.Context) ([]domain.KLAAgency, error) {
-	all, err := s.st.KLAAgencies(ctx)
+	all, err := kla.Agencies(ctx, s.st)
 	if err != nil {
 		return nil, fmt.Errorf("web: user agencies: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"lindu/internal/domain"
+	"lindu/internal/kla"
 )
 
 // One user (/users/{id}): their details, and for admins the form that
@@ -104,7 +105,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if up.Role != nil && agency != u.Agency {
-		if err := s.st.SetUserAgency(r.Context(), b.Scope, id, agency); err != nil {
+		if err := kla.SetUserAgency(r.Context(), s.st, b.Scope, id, agency); err != nil {
 			if e, ok := domain.AsError(err); ok && e.Code == domain.EInvalid {
 				invalid(e.Fields)
 				return

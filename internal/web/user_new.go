@@ -6,6 +6,7 @@ import (
 
 	"lindu/internal/auth"
 	"lindu/internal/domain"
+	"lindu/internal/kla"
 )
 
 // Adding a user (/users/new): the form, and creating the account with a
@@ -81,7 +82,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if agency != "" {
 		// Checked above against the same list; the binding is audited.
-		if err := s.st.SetUserAgency(r.Context(), b.Scope, u.ID, agency); err != nil {
+		if err := kla.SetUserAgency(r.Context(), s.st, b.Scope, u.ID, agency); err != nil {
 			s.fail(w, r, err)
 			return
 		}

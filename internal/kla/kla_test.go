@@ -10,6 +10,7 @@ import (
 	"lindu/internal/access"
 	"lindu/internal/demo"
 	"lindu/internal/domain"
+	"lindu/internal/httpx"
 	"lindu/internal/kla"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -36,7 +37,7 @@ func setup(t *testing.T, d store.Dialect) (*store.Store, domain.Scope, domain.Sc
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetUserAgency(bg, sys, op.ID, "dinkes"); err != nil {
+	if err := kla.SetUserAgency(bg, st, sys, op.ID, "dinkes"); err != nil {
 		t.Fatal(err)
 	}
 	adm, err := st.CreateUser(bg, sys, domain.NewUser{Username: "adm", Role: domain.RoleAdmin, RegionCode: "61.07", Password: "correct horse battery"})
@@ -46,9 +47,21 @@ func setup(t *testing.T, d store.Dialect) (*store.Store, domain.Scope, domain.Sc
 	return st, access.ForUser(op, "127.0.0.1", "test"), access.ForUser(adm, "127.0.0.1", "test")
 }
 
+// en renders a message in English, as an English-UI user reads it.
+func en(m domain.Msg) string { return httpx.Text("en", m) }
+
+// reasons renders a row error's reasons in English.
+func reasons(e kla.RowError) string {
+	var out []string
+	for _, m := range e.Reasons {
+		out = append(out, en(m))
+	}
+	return strings.Join(out, "; ")
+}
+
 func count(t *testing.T, st *store.Store, sc domain.Scope) int {
 	t.Helper()
-	vs, err := st.ListKLAValues(bg, sc, store.KLAValueFilter{Regime: regime, Limit: 5000})
+	vs, err := kla.ListValues(bg, st, sc, kla.ValueFilter{Regime: regime, Limit: 5000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +74,7 @@ func TestOperatorLimitedToAgencyAndRegion(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		st, op, adm := setup(t, d)
 		ok := domain.KLAValueInput{IndicatorID: "11", RegionCode: "61.07.01", Year: 2025, Value: 91.5, Note: "Laporan Puskesmas"}
-		if err := st.PutKLAValues(bg, op, regime, []domain.KLAValueInput{ok}); err != nil {
+		if err := kla.PutValues(bg, st, op, regime, []domain.KLAValueInput{ok}); err != nil {
 			t.Fatalf("own indicator, own region: %v", err)
 		}
 		bad := []struct {
@@ -75,9 +88,9 @@ func TestOperatorLimitedToAgencyAndRegion(t *testing.T) {
 			{"other province", domain.KLAValueInput{IndicatorID: "11", RegionCode: "13.01", Year: 2025, Value: 80}, "outside your area"},
 		}
 		for _, c := range bad {
-			err := st.PutKLAValues(bg, op, regime, []domain.KLAValueInput{ok, c.in})
-			var ve *store.KLAValuesError
-			if !errors.As(err, &ve) || domain.CodeOf(err) != domain.EInvalid || !strings.Contains(ve.Rows[1], c.want) || len(ve.Rows) != 1 {
+			err := kla.PutValues(bg, st, op, regime, []domain.KLAValueInput{ok, c.in})
+			var ve *kla.ValuesError
+			if !errors.As(err, &ve) || domain.CodeOf(err) != domain.EInvalid || !strings.Contains(en(ve.Rows[1]), c.want) || len(ve.Rows) != 1 {
 				t.Errorf("%s: %v", c.name, err)
 			}
 		}
@@ -85,43 +98,43 @@ func TestOperatorLimitedToAgencyAndRegion(t *testing.T) {
 			t.Errorf("after rejected batches: %d values, want 1 (nothing half-written)", n)
 		}
 		// Verification is the task force's, not the operator's.
-		if err := st.VerifyKLAValue(bg, op, regime, "61.07.01", 2025, "11", true, nil, ""); domain.CodeOf(err) != domain.EForbidden {
+		if err := kla.VerifyValue(bg, st, op, regime, "61.07.01", 2025, "11", true, nil, ""); domain.CodeOf(err) != domain.EForbidden {
 			t.Errorf("operator verified: %v", err)
 		}
 		// An operator without an agency enters nothing.
 		u, _ := st.CreateUser(bg, access.System("test"), domain.NewUser{Username: "op-none", Role: domain.RoleOPDOperator, RegionCode: "61.07", Password: "correct horse battery"})
-		if err := st.PutKLAValues(bg, access.ForUser(u, "", ""), regime, []domain.KLAValueInput{ok}); domain.CodeOf(err) != domain.EForbidden {
+		if err := kla.PutValues(bg, st, access.ForUser(u, "", ""), regime, []domain.KLAValueInput{ok}); domain.CodeOf(err) != domain.EForbidden {
 			t.Errorf("unbound operator: %v", err)
 		}
 		// A viewer (task force) verifies but does not enter.
 		v, _ := st.CreateUser(bg, access.System("test"), domain.NewUser{Username: "gugus", Role: domain.RoleViewer, RegionCode: "61.07", Password: "correct horse battery"})
 		vsc := access.ForUser(v, "", "")
-		if err := st.PutKLAValues(bg, vsc, regime, []domain.KLAValueInput{ok}); domain.CodeOf(err) != domain.EForbidden {
+		if err := kla.PutValues(bg, st, vsc, regime, []domain.KLAValueInput{ok}); domain.CodeOf(err) != domain.EForbidden {
 			t.Errorf("viewer entered: %v", err)
 		}
 		cut := 85.0
-		if err := st.VerifyKLAValue(bg, vsc, regime, "61.07.01", 2025, "11", true, &cut, "bukti sebagian"); err != nil {
+		if err := kla.VerifyValue(bg, st, vsc, regime, "61.07.01", 2025, "11", true, &cut, "bukti sebagian"); err != nil {
 			t.Fatal(err)
 		}
-		vals, _ := st.ListKLAValues(bg, adm, store.KLAValueFilter{Regime: regime, RegionCode: "61.07.01", Year: 2025})
+		vals, _ := kla.ListValues(bg, st, adm, kla.ValueFilter{Regime: regime, RegionCode: "61.07.01", Year: 2025})
 		if len(vals) != 1 || *vals[0].SelfValue != 91.5 || *vals[0].VerifiedValue != 85 || vals[0].Status != domain.KLAVerified {
 			t.Fatalf("after verification: %+v", vals)
 		}
 		// A new self-assessment keeps the verified value apart and goes back to pending.
 		ok.Value = 93
-		if err := st.PutKLAValues(bg, op, regime, []domain.KLAValueInput{ok}); err != nil {
+		if err := kla.PutValues(bg, st, op, regime, []domain.KLAValueInput{ok}); err != nil {
 			t.Fatal(err)
 		}
-		vals, _ = st.ListKLAValues(bg, adm, store.KLAValueFilter{Regime: regime, RegionCode: "61.07.01", Year: 2025})
+		vals, _ = kla.ListValues(bg, st, adm, kla.ValueFilter{Regime: regime, RegionCode: "61.07.01", Year: 2025})
 		if *vals[0].SelfValue != 93 || *vals[0].VerifiedValue != 85 || vals[0].Status != domain.KLAPending {
 			t.Fatalf("after re-entry: %+v", vals[0])
 		}
-		h, err := st.KLAValueHistory(bg, adm, regime, "61.07.01", 2025, "11")
+		h, err := kla.ValueHistory(bg, st, adm, regime, "61.07.01", 2025, "11")
 		if err != nil || len(h) != 3 || h[0].Kind != "entered" || h[1].Kind != "verified" || h[2].Kind != "entered" || *h[1].Value != 85 {
 			t.Fatalf("history: %v %+v", err, h)
 		}
 		// Out-of-region history is not found.
-		if _, err := st.KLAValueHistory(bg, op, regime, "61.07.02", 2025, "11"); !domain.IsNotFound(err) {
+		if _, err := kla.ValueHistory(bg, st, op, regime, "61.07.02", 2025, "11"); !domain.IsNotFound(err) {
 			t.Errorf("history outside region: %v", err)
 		}
 	})
@@ -153,8 +166,8 @@ func TestImportAllOrNothing(t *testing.T) {
 			t.Errorf("got %d row errors, want %d: %+v", len(re), len(want), re)
 		}
 		for _, e := range re {
-			if w, ok := want[e.Line]; !ok || !strings.Contains(e.Reason, w) {
-				t.Errorf("line %d: %q (want %q)", e.Line, e.Reason, w)
+			if w, ok := want[e.Line]; !ok || !strings.Contains(reasons(e), w) {
+				t.Errorf("line %d: %q (want %q)", e.Line, reasons(e), w)
 			}
 		}
 		if n := count(t, st, adm); n != 0 {
@@ -165,12 +178,12 @@ func TestImportAllOrNothing(t *testing.T) {
 		if err != nil || n != 2 {
 			t.Fatalf("good import: %d %v", n, err)
 		}
-		vals, _ := st.ListKLAValues(bg, adm, store.KLAValueFilter{Regime: regime, Year: 2025})
+		vals, _ := kla.ListValues(bg, st, adm, kla.ValueFilter{Regime: regime, Year: 2025})
 		if len(vals) != 2 {
 			t.Fatalf("after good import: %+v", vals)
 		}
 		// XLSX: the template round-trips.
-		inds, _ := st.KLAIndicators(bg, regime)
+		inds, _ := kla.Indicators(bg, st, regime)
 		var mine []domain.KLAIndicator
 		for _, i := range inds {
 			if i.Agency == "dinkes" {
@@ -199,7 +212,7 @@ func TestRubricChangesBetweenYears(t *testing.T) {
 		for _, y := range []int{2023, 2024, 2025} {
 			in = append(in, domain.KLAValueInput{IndicatorID: "11", RegionCode: "61.07", Year: y, Value: 80})
 		}
-		if err := st.PutKLAValues(bg, adm, regime, in); err != nil {
+		if err := kla.PutValues(bg, st, adm, regime, in); err != nil {
 			t.Fatal(err)
 		}
 		points := func(y int) float64 {
@@ -219,10 +232,10 @@ func TestRubricChangesBetweenYears(t *testing.T) {
 			t.Fatalf("default rubric: %v want %v", p, def)
 		}
 		// From 2024: immunisation weighs 100 points, full at 95%, nothing below 50%.
-		if err := st.SetKLARubric(bg, adm, regime, 2024, []domain.KLARule{{IndicatorID: "11", Method: domain.RubricThreshold, MaxPoints: 100, Steps: "50:0.2,80:0.6,95:1"}}); err != nil {
+		if err := kla.SetRubric(bg, st, adm, regime, 2024, []domain.KLARule{{IndicatorID: "11", Method: domain.RubricThreshold, MaxPoints: 100, Steps: "50:0.2,80:0.6,95:1"}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.SetKLARubric(bg, adm, regime, 2025, []domain.KLARule{{IndicatorID: "11", Method: domain.RubricLinear, MaxPoints: 50, Worst: 60, Best: 100}}); err != nil {
+		if err := kla.SetRubric(bg, st, adm, regime, 2025, []domain.KLARule{{IndicatorID: "11", Method: domain.RubricLinear, MaxPoints: 50, Worst: 60, Best: 100}}); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range []struct {
@@ -234,7 +247,7 @@ func TestRubricChangesBetweenYears(t *testing.T) {
 			}
 		}
 		op := domain.Scope{Role: domain.RoleOPDOperator, RegionCode: "61.07", Perms: access.Perms(domain.RoleOPDOperator)}
-		if err := st.SetKLARubric(bg, op, regime, 2026, nil); domain.CodeOf(err) != domain.EForbidden {
+		if err := kla.SetRubric(bg, st, op, regime, 2026, nil); domain.CodeOf(err) != domain.EForbidden {
 			t.Errorf("operator set the rubric: %v", err)
 		}
 	})
@@ -254,7 +267,7 @@ func TestDashboard(t *testing.T) {
 			{IndicatorID: "2", RegionCode: "61.07.01", Year: 2025, Value: 0}, // the regency's own entry wins
 			{IndicatorID: "5", RegionCode: "61.07", Year: 2024, Value: 1},    // stale: only last year
 		}
-		if err := st.PutKLAValues(bg, adm, regime, in); err != nil {
+		if err := kla.PutValues(bg, st, adm, regime, in); err != nil {
 			t.Fatal(err)
 		}
 		db, err := kla.BuildDashboard(bg, st, adm, "61.07", 2025)
@@ -325,7 +338,7 @@ func TestComputedFromCases(t *testing.T) {
 		sys := access.System("test")
 		found := 0
 		for _, y := range []int{2024, 2025, 2026, 2027} {
-			cc, err := st.KLACaseCounts(bg, sys, "61.07", 0, []int{y})
+			cc, err := kla.CaseCounts(bg, st, sys, "61.07", 0, []int{y})
 			if err != nil {
 				t.Fatal(err)
 			}

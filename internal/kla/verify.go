@@ -1,0 +1,80 @@
+package kla
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+// Verification: the KLA task force (gugus tugas) checks the evidence of a
+// self-assessed value and accepts it, with a verified value, or rejects it.
+
+// VerifyValue records the task force's verdict on a value: accepted with
+// a verified value (the self-assessed one when nil), or rejected (no
+// verified value). Authorization: PermVerifyKLA, region inside the
+// caller's.
+func VerifyValue(ctx context.Context, st *store.Store, sc domain.Scope, regime, region string, year int, indicator string,
+	accept bool, verified *float64, note string) error {
+	if !sc.Can(domain.PermVerifyKLA) {
+		return forbidden("kla.err.verify_forbidden")
+	}
+	if !sc.Contains(region) {
+		return domain.NotFound("KLA value")
+	}
+	if len(note) > 2000 {
+		return domain.InvalidFields(domain.FieldErrors{"note": domain.M("kla.field.too_long", 2000)})
+	}
+	inds, err := Indicators(ctx, st, regime)
+	if err != nil {
+		return err
+	}
+	var ind *domain.KLAIndicator
+	for i := range inds {
+		if inds[i].ID == indicator {
+			ind = &inds[i]
+		}
+	}
+	if ind == nil {
+		return domain.NotFound("KLA value")
+	}
+	if verified != nil {
+		if m := ind.ValidKLAValue(*verified); m.Key != "" {
+			return domain.InvalidFields(domain.FieldErrors{"verified_value": m})
+		}
+	}
+	return st.InTx(ctx, func(tx *store.Tx) error {
+		var self sql.NullFloat64
+		err := tx.QueryRowContext(ctx, `SELECT self_value FROM kla_values WHERE region_code = $1 AND year = $2 AND regime = $3
+			AND indicator_id = $4`, region, year, regime, indicator).Scan(&self)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.NotFound("KLA value")
+		}
+		if err != nil {
+			return fmt.Errorf("kla: verify value: %w", err)
+		}
+		status, kind := domain.KLAVerified, "verified"
+		var v *float64
+		if accept {
+			v = verified
+			if v == nil && self.Valid {
+				x := self.Float64
+				v = &x
+			}
+		} else {
+			status, kind = domain.KLARejected, "rejected"
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE kla_values SET verified_value = $1, verify_status = $2, verified_at = $3,
+			verified_by = $4 WHERE region_code = $5 AND year = $6 AND regime = $7 AND indicator_id = $8`,
+			v, status, tx.Now(), sc.Actor(), region, year, regime, indicator); err != nil {
+			return fmt.Errorf("kla: verify value: %w", err)
+		}
+		if err := addHistory(ctx, tx, sc, regime, region, year, indicator, historyEntry{kind: kind, value: v, note: note}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, sc, "kla.value."+kind, "kla_value", regime+"/"+indicator, region, fmt.Sprintf("year %d", year))
+	})
+}

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"lindu/internal/domain"
+	"lindu/internal/kla"
+)
+
+// Verification by the KLA task force: the values awaiting a verdict and
+// the verdict on one.
+
+// KLAVerifyPage is /kla/verifikasi.
+type KLAVerifyPage struct {
+	Base
+	Regime domain.KLARegime
+	Year   int
+	Years  []int
+	Status string
+	Names  map[string]string
+	Values []domain.KLAValue
+}
+
+func (s *Server) klaVerifyList(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "kla.verify_title")
+	if !b.Scope.Can(domain.PermVerifyKLA) {
+		s.fail(w, r, domain.E(domain.EForbidden, "kla.err.verify_forbidden"))
+		return
+	}
+	_, year := s.klaRegionYear(r, b)
+	ctx := r.Context()
+	g, err := kla.RegimeFor(ctx, s.st, year)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	status := r.URL.Query().Get("status")
+	if status != domain.KLAVerified && status != domain.KLARejected {
+		status = domain.KLAPending
+	}
+	page := KLAVerifyPage{Base: b, Regime: g, Year: year, Years: s.klaYears(), Status: status, Names: map[string]string{}}
+	inds, err := kla.Indicators(ctx, s.st, g.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, i := range inds {
+		page.Names[i.ID] = i.Name
+	}
+	if page.Values, err = kla.ListValues(ctx, s.st, b.Scope, kla.ValueFilter{Regime: g.ID, Year: year, Status: status, Limit: 200}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "kla_verify", page)
+}
+
+func (s *Server) klaVerify(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "kla.verify_title")
+	year, _ := strconv.Atoi(r.PostFormValue("year"))
+	region, ind := r.PostFormValue("region"), r.PostFormValue("indicator")
+	g, err := kla.RegimeFor(r.Context(), s.st, year)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var v *float64
+	if raw := strings.TrimSpace(r.PostFormValue("verified_value")); raw != "" {
+		x, err := kla.ParseNumber(raw)
+		if err != nil {
+			s.fail(w, r, domain.InvalidFields(domain.FieldErrors{"verified_value": domain.M("kla.not_number")}))
+			return
+		}
+		v = &x
+	}
+	accept := r.PostFormValue("verdict") != "reject"
+	if err := kla.VerifyValue(r.Context(), s.st, b.Scope, g.ID, region, year, ind, accept, v, r.PostFormValue("note")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, withOK("/kla/verifikasi?year="+strconv.Itoa(year), "kla_verified"), http.StatusSeeOther)
+}
+
+// StatusList lists the verification states.
+func (KLAVerifyPage) StatusList() []string {
+	return []string{domain.KLAPending, domain.KLAVerified, domain.KLARejected}
+}
