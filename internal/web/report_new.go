@@ -157,7 +157,6 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		s.reportPage(w, r, b, k, http.StatusUnprocessableEntity, r.PostForm, nil)
 		return
 	}
-	fields := domain.FieldErrors{}
 	nr := domain.NewReport{
 		Channel:      domain.ChannelWeb,
 		RegionCode:   strings.TrimSpace(r.PostFormValue("region_code")),
@@ -173,24 +172,10 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		key = fk
 	}
 	// Without JavaScript people type a place's name: find it.
-	var matches []domain.Region
-	if pick := r.PostFormValue("region_pick"); domain.ValidRegionCode(pick) {
-		nr.RegionCode = pick
-	} else if nr.RegionCode != "" && !domain.ValidRegionCode(nr.RegionCode) {
-		found, err := s.st.SearchRegions(ctx, store.RegionQuery{Within: s.opt.RootRegion, Query: nr.RegionCode, Limit: 12})
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		switch {
-		case len(found) == 1:
-			nr.RegionCode = found[0].Code
-		case len(found) > 1:
-			matches = found
-			fields["region_code"] = domain.M("report.field.region_several")
-		default:
-			fields["region_code"] = domain.M("report.field.region_not_found")
-		}
+	matches, fields, err := s.findPlace(r, &nr)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	// The intake's checks; what the place search found wins.
 	rep, _, err := s.intake.SubmitReport(ctx, intake.Submission{Report: nr, Key: key,
@@ -213,6 +198,34 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/lapor/terkirim?kode="+url.QueryEscape(rep.Code), http.StatusSeeOther)
+}
+
+// findPlace sets the report's region from the place chosen in the list
+// (region_pick) or typed by name, and returns the places to choose from
+// when several match, and what is wrong when none does.
+func (s *Server) findPlace(r *http.Request, nr *domain.NewReport) ([]domain.Region, domain.FieldErrors, error) {
+	fields := domain.FieldErrors{}
+	if pick := r.PostFormValue("region_pick"); domain.ValidRegionCode(pick) {
+		nr.RegionCode = pick
+		return nil, fields, nil
+	}
+	if nr.RegionCode == "" || domain.ValidRegionCode(nr.RegionCode) {
+		return nil, fields, nil
+	}
+	found, err := s.st.SearchRegions(r.Context(), store.RegionQuery{Within: s.opt.RootRegion, Query: nr.RegionCode, Limit: 12})
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case len(found) == 1:
+		nr.RegionCode = found[0].Code
+		return nil, fields, nil
+	case len(found) > 1:
+		fields["region_code"] = domain.M("report.field.region_several")
+		return found, fields, nil
+	}
+	fields["region_code"] = domain.M("report.field.region_not_found")
+	return nil, fields, nil
 }
 
 func cloneValues(v url.Values) url.Values {
