@@ -29,7 +29,7 @@ var verbs = map[string]string{
 // surrounding punctuation, or one letter off) followed by a code, or
 // standing alone, is that command; anything else is free text. A command
 // word followed by other words than a code is free text too, so "Tiba-tiba
-// anak itu dipukul" stays a report.
+// anak itu dipukul" stays a report. Pure: anyone may call it.
 func Parse(text string) Command {
 	fields := strings.FieldsFunc(strings.ToUpper(text), func(r rune) bool {
 		return unicode.IsSpace(r) || r == ',' || r == ':' || r == ';' || r == '!' || r == '?' || r == '*' || r == '=' || r == '.'
