@@ -1,7 +1,6 @@
 package cases_test
 
 import (
-	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -14,86 +13,6 @@ import (
 	"lindu/internal/store/storetest"
 )
 
-// The sensitive facts of a case that are not names: a victim's
-// disability, where a child is placed, who serves them, where they are
-// referred, and why a report was rejected.
-const (
-	sealDisability = "RAHASIA-DISABILITAS tunarungu"
-	sealProvider   = "RAHASIA-PENYEDIA Diversi di Polres Bengkayang"
-	sealAgency     = "RAHASIA-RUJUKAN Unit PPA Polres Bengkayang"
-	sealPlace      = "RAHASIA-TEMPAT Rumah Aman Melati"
-	sealReject     = "RAHASIA-TOLAK pelapor menyebut nama anak tetangga"
-)
-
-// sealedColumns are the raw columns that must hold ciphertext, with the
-// bound field name and the plaintext column that must stay empty.
-var sealedColumns = []struct{ table, sealed, plain, field, value string }{
-	{"victims", "disability_enc", "disability", "victims.disability", sealDisability},
-	{"services", "provider_enc", "provider", "services.provider", sealProvider},
-	{"referrals", "agency_enc", "agency", "referrals.agency", sealAgency},
-	{"placements", "place_name_enc", "place_name", "placements.place_name", sealPlace},
-	{"reports", "reject_reason_enc", "reject_reason", "reports.reject_reason", sealReject},
-}
-
-// checkSealedAtRest reads the tables directly: every planted value is
-// ciphertext bound to its field, and no plaintext column holds anything.
-func checkSealedAtRest(t *testing.T, db *sql.DB, box *secret.Box) {
-	t.Helper()
-	for _, c := range sealedColumns {
-		var n int
-		if err := db.QueryRow(`SELECT COUNT(*) FROM ` + c.table + ` WHERE ` + c.plain + ` <> ''`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n != 0 {
-			t.Errorf("%s.%s: %d rows still in plaintext", c.table, c.plain, n)
-		}
-		rows, err := db.Query(`SELECT ` + c.sealed + ` FROM ` + c.table + ` WHERE ` + c.sealed + ` <> ''`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		found := false
-		for rows.Next() {
-			var ct string
-			if err := rows.Scan(&ct); err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(ct, "RAHASIA") || !strings.HasPrefix(ct, "enc1:") {
-				t.Errorf("%s.%s is not ciphertext: %q", c.table, c.sealed, ct)
-			}
-			if pt, err := box.Decrypt(c.field, ct); err == nil && pt == c.value {
-				found = true
-			}
-		}
-		rows.Close()
-		if !found {
-			t.Errorf("%s.%s: no value decrypts to %q under %s", c.table, c.sealed, c.value, c.field)
-		}
-	}
-}
-
-// sealedValues lists the planted sensitive values c carries.
-func sealedValues(c domain.Case) []string {
-	var out []string
-	add := func(s string) {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	for _, v := range c.Victims {
-		add(v.Disability)
-	}
-	for _, s := range c.Services {
-		add(s.Provider)
-	}
-	for _, r := range c.Referrals {
-		add(r.Agency)
-	}
-	for _, p := range c.Placements {
-		add(p.PlaceName)
-	}
-	return out
-}
-
 // A victim's disability, placement places, service providers, referral
 // agencies and reject reasons are sealed at rest, read back for those who
 // may see the case's personal data, and masked for the others.
@@ -104,10 +23,10 @@ func TestSensitiveCaseFieldsSealedAndMasked(t *testing.T) {
 		w = newNeedWorldWith(t, d, w, box)
 		age := 8
 		for _, dt := range []cases.CaseDetail{
-			{Victim: &domain.Victim{Name: "Korban Dua", Sex: domain.SexMale, Age: &age, Disability: sealDisability}},
-			{Service: &domain.Service{Type: "law_enforcement", Provider: sealProvider}},
-			{Referral: &domain.Referral{Agency: sealAgency, Reason: "pemeriksaan"}},
-			{Placement: &domain.Placement{Kind: domain.PlacementKinds[0], PlaceName: sealPlace}},
+			{Victim: &domain.Victim{Name: "Korban Dua", Sex: domain.SexMale, Age: &age, Disability: storetest.SealDisability}},
+			{Service: &domain.Service{Type: "law_enforcement", Provider: storetest.SealProvider}},
+			{Referral: &domain.Referral{Agency: storetest.SealAgency, Reason: "pemeriksaan"}},
+			{Placement: &domain.Placement{Kind: domain.PlacementKinds[0], PlaceName: storetest.SealPlace}},
 		} {
 			if err := w.svc.AddDetail(ctx, w.sc(w.peksos), w.cs.ID, dt); err != nil {
 				t.Fatal(err)
@@ -118,19 +37,19 @@ func TestSensitiveCaseFieldsSealedAndMasked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.svc.RejectReport(ctx, w.sc(w.sup), rep.ID, sealReject); err != nil {
+		if err := w.svc.RejectReport(ctx, w.sc(w.sup), rep.ID, storetest.SealReject); err != nil {
 			t.Fatal(err)
 		}
 
-		checkSealedAtRest(t, rawDB(t, d, w.url), box)
+		storetest.CheckSealedAtRest(t, rawDB(t, d, w.url), box)
 
-		want := []string{sealDisability, sealProvider, sealAgency, sealPlace}
+		want := []string{storetest.SealDisability, storetest.SealProvider, storetest.SealAgency, storetest.SealPlace}
 		for _, u := range []domain.User{w.sup, w.admin, w.lead, w.peksos, w.satgas} {
 			c, err := w.svc.GetCase(ctx, w.sc(u), w.cs.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := strings.Join(sealedValues(c), "|"); got != strings.Join(want, "|") {
+			if got := strings.Join(storetest.SealedValues(c), "|"); got != strings.Join(want, "|") {
 				t.Errorf("%s reads %q, want %q", u.Username, got, want)
 			}
 		}
@@ -139,7 +58,7 @@ func TestSensitiveCaseFieldsSealedAndMasked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := sealedValues(c); len(got) > 0 || !c.PersonalMasked {
+		if got := storetest.SealedValues(c); len(got) > 0 || !c.PersonalMasked {
 			t.Errorf("bystander sees %q (masked=%v)", got, c.PersonalMasked)
 		}
 		if len(c.Services) != 1 || len(c.Referrals) != 1 || len(c.Placements) != 1 || c.Services[0].Type != "law_enforcement" {
@@ -147,7 +66,7 @@ func TestSensitiveCaseFieldsSealedAndMasked(t *testing.T) {
 		}
 		// Reject reason: for the supervisor's audited view, never in lists.
 		r, err := w.svc.GetReport(ctx, w.sc(w.sup), rep.ID)
-		if err != nil || r.RejectReason != sealReject {
+		if err != nil || r.RejectReason != storetest.SealReject {
 			t.Errorf("supervisor reads reject reason %q, %v", r.RejectReason, err)
 		}
 		list, _, err := w.svc.ListReports(ctx, w.sc(w.sup), cases.ReportFilter{Status: domain.ReportRejected})
@@ -186,7 +105,7 @@ func TestSuggestDuplicatesAudited(t *testing.T) {
 			t.Fatalf("the case is not suggested: %+v", ds)
 		}
 		for _, dc := range ds {
-			if p := append(needPersonal(dc.Case), sealedValues(dc.Case)...); len(p) > 0 {
+			if p := append(needPersonal(dc.Case), storetest.SealedValues(dc.Case)...); len(p) > 0 {
 				t.Errorf("a duplicate candidate carries personal data: %q", p)
 			}
 		}

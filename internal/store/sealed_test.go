@@ -1,98 +1,15 @@
 package store_test
 
 import (
-	"database/sql"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"lindu/internal/domain"
 	"lindu/internal/regiondata"
-	"lindu/internal/secret"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
 )
-
-// The sensitive facts of a case that are not names: a victim's
-// disability, where a child is placed, who serves them, where they are
-// referred, and why a report was rejected.
-const (
-	sealDisability = "RAHASIA-DISABILITAS tunarungu"
-	sealProvider   = "RAHASIA-PENYEDIA Diversi di Polres Bengkayang"
-	sealAgency     = "RAHASIA-RUJUKAN Unit PPA Polres Bengkayang"
-	sealPlace      = "RAHASIA-TEMPAT Rumah Aman Melati"
-	sealReject     = "RAHASIA-TOLAK pelapor menyebut nama anak tetangga"
-)
-
-// sealedColumns are the raw columns that must hold ciphertext, with the
-// bound field name and the plaintext column that must stay empty.
-var sealedColumns = []struct{ table, sealed, plain, field, value string }{
-	{"victims", "disability_enc", "disability", "victims.disability", sealDisability},
-	{"services", "provider_enc", "provider", "services.provider", sealProvider},
-	{"referrals", "agency_enc", "agency", "referrals.agency", sealAgency},
-	{"placements", "place_name_enc", "place_name", "placements.place_name", sealPlace},
-	{"reports", "reject_reason_enc", "reject_reason", "reports.reject_reason", sealReject},
-}
-
-// checkSealedAtRest reads the tables directly: every planted value is
-// ciphertext bound to its field, and no plaintext column holds anything.
-func checkSealedAtRest(t *testing.T, db *sql.DB, box *secret.Box) {
-	t.Helper()
-	for _, c := range sealedColumns {
-		var n int
-		if err := db.QueryRow(`SELECT COUNT(*) FROM ` + c.table + ` WHERE ` + c.plain + ` <> ''`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n != 0 {
-			t.Errorf("%s.%s: %d rows still in plaintext", c.table, c.plain, n)
-		}
-		rows, err := db.Query(`SELECT ` + c.sealed + ` FROM ` + c.table + ` WHERE ` + c.sealed + ` <> ''`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		found := false
-		for rows.Next() {
-			var ct string
-			if err := rows.Scan(&ct); err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(ct, "RAHASIA") || !strings.HasPrefix(ct, "enc1:") {
-				t.Errorf("%s.%s is not ciphertext: %q", c.table, c.sealed, ct)
-			}
-			if pt, err := box.Decrypt(c.field, ct); err == nil && pt == c.value {
-				found = true
-			}
-		}
-		rows.Close()
-		if !found {
-			t.Errorf("%s.%s: no value decrypts to %q under %s", c.table, c.sealed, c.value, c.field)
-		}
-	}
-}
-
-// sealedValues lists the planted sensitive values c carries.
-func sealedValues(c domain.Case) []string {
-	var out []string
-	add := func(s string) {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	for _, v := range c.Victims {
-		add(v.Disability)
-	}
-	for _, s := range c.Services {
-		add(s.Provider)
-	}
-	for _, r := range c.Referrals {
-		add(r.Agency)
-	}
-	for _, p := range c.Placements {
-		add(p.PlaceName)
-	}
-	return out
-}
 
 // A database written by an older lindu, with these fields in plaintext,
 // ends with none left after migrating, and every value reads back.
@@ -119,17 +36,17 @@ func TestUpgradeSealsPlaintextFields(t *testing.T) {
 		}{
 			{`INSERT INTO cases (id, code, region_code, status, priority, reported_at, created_at, updated_at)
 				VALUES ('c1', '100000001', '61.07.01.2001', 'closed', 'medium', $1, $1, $1)`, []any{now}},
-			{`INSERT INTO victims (id, case_id, sex, disability, created_at) VALUES ('v1', 'c1', 'P', $1, $2)`, []any{sealDisability, now}},
+			{`INSERT INTO victims (id, case_id, sex, disability, created_at) VALUES ('v1', 'c1', 'P', $1, $2)`, []any{storetest.SealDisability, now}},
 			{`INSERT INTO victims (id, case_id, sex, disability, created_at) VALUES ('v2', 'c1', 'L', '', $1)`, []any{now}},
 			{`INSERT INTO services (id, case_id, type, provider, given_on, created_at) VALUES ('s1', 'c1', 'law_enforcement', $1, '2025-06-01', $2)`,
-				[]any{sealProvider, now}},
+				[]any{storetest.SealProvider, now}},
 			{`INSERT INTO services (id, case_id, type, provider, given_on, created_at) VALUES ('s2', 'c1', 'health', 'Puskesmas', '2025-06-01', $1)`,
 				[]any{now}},
-			{`INSERT INTO referrals (id, case_id, agency, referred_on, created_at) VALUES ('r1', 'c1', $1, '2025-06-01', $2)`, []any{sealAgency, now}},
+			{`INSERT INTO referrals (id, case_id, agency, referred_on, created_at) VALUES ('r1', 'c1', $1, '2025-06-01', $2)`, []any{storetest.SealAgency, now}},
 			{`INSERT INTO placements (id, case_id, kind, place_name, from_date, created_at) VALUES ('p1', 'c1', 'safe_house', $1, '2025-06-01', $2)`,
-				[]any{sealPlace, now}},
+				[]any{storetest.SealPlace, now}},
 			{`INSERT INTO reports (id, code, channel, received_at, region_code, description_enc, status, reject_reason)
-				VALUES ('rep1', '100000002', 'web', $1, '61.07.01.2001', '', 'rejected', $2)`, []any{now, sealReject}},
+				VALUES ('rep1', '100000002', 'web', $1, '61.07.01.2001', '', 'rejected', $2)`, []any{now, storetest.SealReject}},
 		} {
 			if _, err := db.Exec(q.sql, q.args...); err != nil {
 				t.Fatalf("old schema insert: %v\n%s", err, q.sql)
@@ -142,7 +59,7 @@ func TestUpgradeSealsPlaintextFields(t *testing.T) {
 		if len(applied) == 0 {
 			t.Fatal("nothing migrated")
 		}
-		checkSealedAtRest(t, db, box)
+		storetest.CheckSealedAtRest(t, db, box)
 		var restorative []string
 		rows, err := db.Query(`SELECT id FROM services WHERE restorative ORDER BY id`)
 		if err != nil {
@@ -161,15 +78,15 @@ func TestUpgradeSealsPlaintextFields(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		vals := sealedValues(c)
+		vals := storetest.SealedValues(c)
 		sort.Strings(vals)
-		want := []string{sealDisability, sealProvider, "Puskesmas", sealAgency, sealPlace}
+		want := []string{storetest.SealDisability, storetest.SealProvider, "Puskesmas", storetest.SealAgency, storetest.SealPlace}
 		sort.Strings(want)
 		if got, want := strings.Join(vals, "|"), strings.Join(want, "|"); got != want {
 			t.Errorf("after upgrade the case reads %q, want %q", got, want)
 		}
 		r, err := area(st).GetReport(ctx, sys(), "rep1")
-		if err != nil || r.RejectReason != sealReject {
+		if err != nil || r.RejectReason != storetest.SealReject {
 			t.Errorf("reject reason after upgrade %q, %v", r.RejectReason, err)
 		}
 		// Idempotent: plaintext written later (by an older process sharing
@@ -180,9 +97,9 @@ func TestUpgradeSealsPlaintextFields(t *testing.T) {
 		if _, err := st.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		checkSealedAtRest(t, db, box)
+		storetest.CheckSealedAtRest(t, db, box)
 		c, err = area(st).GetCase(ctx, sys(), "c1")
-		if err != nil || len(c.Victims) != 2 || c.Victims[0].Disability != sealDisability || c.Victims[1].Disability != "tunanetra" {
+		if err != nil || len(c.Victims) != 2 || c.Victims[0].Disability != storetest.SealDisability || c.Victims[1].Disability != "tunanetra" {
 			t.Errorf("after the second start: %+v %v", c.Victims, err)
 		}
 	})
