@@ -35,7 +35,7 @@ func newKeeper(cfg config.Config, st *store.Store, log *slog.Logger) (*checkpoin
 
 // cmdAuditCheckpoint signs the head of the audit chain, appends the line to
 // the checkpoint file and prints it (so it can also be sent elsewhere).
-func cmdAuditCheckpoint(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdAuditCheckpoint(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	cfg, err := config.Load("audit checkpoint", args, env, stderr, nil)
 	if err != nil {
 		return err
@@ -45,7 +45,7 @@ func cmdAuditCheckpoint(ctx context.Context, args []string, env config.Env, stdo
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	k, err := newKeeper(cfg, st, log)
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func cmdAuditCheckpoint(ctx context.Context, args []string, env config.Env, stdo
 // cmdAuditVerify checks the hash chain and then the chain against every
 // signed checkpoint: the entry at each checkpoint's position must exist
 // (else truncation) and have the checkpoint's hash (else rewriting).
-func cmdAuditVerify(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdAuditVerify(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var file, pubText string
 	cfg, err := config.Load("audit verify", args, env, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&file, "checkpoint", "", "checkpoint file to check against (default: the audit checkpoint file)")
@@ -85,7 +85,7 @@ func cmdAuditVerify(ctx context.Context, args []string, env config.Env, stdout, 
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 
 	var anchors []store.AuditAnchor
 	var newest *checkpoint.Checkpoint

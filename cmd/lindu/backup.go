@@ -187,11 +187,7 @@ func cmdRestore(ctx context.Context, args []string, env config.Env, stdout, stde
 	if err != nil {
 		return fmt.Errorf("restored, but opening it failed: %w", err)
 	}
-	defer func() {
-		if cerr := st.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("close database: %w", cerr)
-		}
-	}()
+	defer closeStore(st, &err)
 	v, err := st.SchemaVersion(ctx)
 	if err != nil {
 		return err

@@ -155,7 +155,9 @@ func buildVersion() string {
 // newLogger builds the structured logger of the configuration.
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
-	level.UnmarshalText([]byte(cfg.LogLevel))
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo // config.Load accepts only the four level names
+	}
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
@@ -185,19 +187,16 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, progress io.
 	}
 	applied, err := st.Migrate(ctx)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return nil, abandon(st, err)
 	}
 	if len(applied) > 0 {
 		log.Info("applied migrations", "versions", applied, "dialect", string(st.Dialect()))
 	}
 	if err := ensureRegions(ctx, st, log, progress); err != nil {
-		st.Close()
-		return nil, err
+		return nil, abandon(st, err)
 	}
 	if loaded, err := kla.EnsureShipped(ctx, st); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("KLA catalogue: %w", err)
+		return nil, abandon(st, fmt.Errorf("KLA catalogue: %w", err))
 	} else if loaded {
 		log.Info("loaded the KLA indicator catalogue", "regime", kla.Regime2011)
 	}
@@ -205,6 +204,25 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, progress io.
 		log.Warn("could not refresh planner statistics", "err", err.Error())
 	}
 	return st, nil
+}
+
+// abandon closes a store that open could not finish preparing and returns
+// the failure, with the close's error added if that failed too.
+func abandon(st *store.Store, err error) error {
+	if cerr := st.Close(); cerr != nil {
+		return errors.Join(err, fmt.Errorf("close database: %w", cerr))
+	}
+	return err
+}
+
+// closeStore closes the store at the end of a subcommand, deferred as
+// closeStore(st, &err) with err its named result: a failed close (the
+// last writes may not have reached the disk) fails a subcommand that
+// otherwise succeeded.
+func closeStore(st *store.Store, err *error) {
+	if cerr := st.Close(); cerr != nil && *err == nil {
+		*err = fmt.Errorf("close database: %w", cerr)
+	}
 }
 
 const regionsSetting = "regions.dataset"
@@ -279,7 +297,7 @@ func (p *progressBar) done() {
 	}
 }
 
-func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var demoFlag bool
 	cfg, err := config.Load("serve", args, env, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&demoFlag, "demo", false, "load the synthetic demo data set (Kabupaten Bengkayang) into an empty database")
@@ -296,7 +314,7 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	if cfg.RootRegion != "" {
 		if _, err := st.GetRegion(ctx, cfg.RootRegion); err != nil {
 			return &config.UsageError{Msg: fmt.Sprintf("root region %s does not exist", cfg.RootRegion)}
@@ -390,7 +408,7 @@ func printDemoAccounts(w io.Writer, accounts []demo.Account) {
 	}
 }
 
-func cmdMigrate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdMigrate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	cfg, err := config.Load("migrate", args, env, stderr, nil)
 	if err != nil {
 		return err
@@ -400,7 +418,7 @@ func cmdMigrate(ctx context.Context, args []string, env config.Env, stdout, stde
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	v, err := st.SchemaVersion(ctx)
 	if err != nil {
 		return err
@@ -409,7 +427,7 @@ func cmdMigrate(ctx context.Context, args []string, env config.Env, stdout, stde
 	return nil
 }
 
-func cmdUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Reader, stdout, stderr io.Writer) error {
+func cmdUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	var nu domain.NewUser
 	var role string
 	var pwStdin bool
@@ -441,7 +459,7 @@ func cmdUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Rea
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	u, err := st.CreateUser(ctx, access.System("cli"), nu)
 	if err != nil {
 		return describe(err)
@@ -469,7 +487,7 @@ func describe(err error) error {
 	return errors.New(httpx.ErrorText("en", e) + " (" + strings.Join(parts, "; ") + ")")
 }
 
-func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var username, name string
 	cfg, err := config.Load("token create", args, env, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&username, "username", "", "user the token acts as (required)")
@@ -486,7 +504,7 @@ func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, 
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	cred, err := st.CredentialsByUsername(ctx, username)
 	if err != nil {
 		return fmt.Errorf("no user %q", username)
@@ -499,7 +517,7 @@ func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, 
 	return nil
 }
 
-func cmdKeyRotate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdKeyRotate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var keep bool
 	cfg, err := config.Load("key rotate", args, env, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&keep, "keep-old", false, "keep the old keys in the key file after re-encrypting")
@@ -527,7 +545,7 @@ func cmdKeyRotate(ctx context.Context, args []string, env config.Env, stdout, st
 			return err
 		}
 		deps, err := st.KeyDependents(ctx)
-		st.Close()
+		_ = st.Close() // opened only to read; nothing was written
 		if err != nil {
 			return err
 		}
@@ -547,7 +565,7 @@ func cmdKeyRotate(ctx context.Context, args []string, env config.Env, stdout, st
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	counts, err := st.Reencrypt(ctx, access.System("key-rotate"))
 	for _, c := range counts {
 		fmt.Fprintf(stdout, "  %-20s %6d values checked, %6d re-encrypted, %5d lookup hashes recomputed, %5d cleared\n",
@@ -587,7 +605,7 @@ func cmdKeyRotate(ctx context.Context, args []string, env config.Env, stdout, st
 
 func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
 
-func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var n int
 	var region string
 	var seed int64
@@ -616,7 +634,7 @@ func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout,
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	t0 := time.Now()
 	bar := newProgressBar(stderr, "Membuat kasus sintetis / generating cases")
 	m, err := demo.Generate(ctx, st, n, region, seed, bar.update)
