@@ -29,6 +29,7 @@ import (
 	"lindu/internal/httpx"
 	"lindu/internal/jobs"
 	"lindu/internal/kla"
+	"lindu/internal/metrics"
 	"lindu/internal/regiondata"
 	"lindu/internal/secret"
 	"lindu/internal/server"
@@ -321,25 +322,9 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		}
 	}
 	if demoFlag {
-		accounts, err := demo.Load(ctx, st)
-		if err != nil {
+		if err := loadDemo(ctx, st, log, stdout); err != nil {
 			return err
 		}
-		if len(accounts) > 0 {
-			t0 := time.Now()
-			res, err := demo.LoadCases(ctx, st, 200, 1)
-			if err != nil {
-				return fmt.Errorf("demo cases: %w", err)
-			}
-			log.Info("demo data loaded", "reports", res.Reports, "cases", res.Cases, "closed", res.Closed, "rejected", res.Rejected,
-				"merged", res.Merged, "teams", res.Teams, "responders", res.Responders, "seconds", time.Since(t0).Seconds())
-			kres, err := demo.LoadKLA(ctx, st, kla.CurrentYear(time.Now()))
-			if err != nil {
-				return fmt.Errorf("demo KLA: %w", err)
-			}
-			log.Info("demo KLA data loaded", "values", kres.Values, "agreements", kres.Agreements, "budget_lines", kres.BudgetLines)
-		}
-		printDemoAccounts(stdout, accounts)
 	}
 	area := cases.New(st, cases.Options{EmergencyAccess: cfg.EmergencyAccess})
 	chans, sender, err := channels(cfg, st, area, log)
@@ -362,15 +347,54 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
-	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
-	jobsDone := make(chan struct{})
+	defer runEscalator(ctx, area, log, srv.Metrics)()
+	log.Info("lindu is ready", "url", "http://"+ln.Addr().String(), "dialect", string(st.Dialect()),
+		"root_region", cfg.RootRegion, "startup_ms", time.Since(started).Milliseconds(), "version", buildVersion())
+	return serveHTTP(ctx, ln, srv, cfg, log)
+}
+
+// loadDemo loads the demo accounts, cases and KLA data into an empty
+// database and prints the accounts (or says the database had users).
+func loadDemo(ctx context.Context, st *store.Store, log *slog.Logger, stdout io.Writer) error {
+	accounts, err := demo.Load(ctx, st)
+	if err != nil {
+		return err
+	}
+	if len(accounts) > 0 {
+		t0 := time.Now()
+		res, err := demo.LoadCases(ctx, st, 200, 1)
+		if err != nil {
+			return fmt.Errorf("demo cases: %w", err)
+		}
+		log.Info("demo data loaded", "reports", res.Reports, "cases", res.Cases, "closed", res.Closed, "rejected", res.Rejected,
+			"merged", res.Merged, "teams", res.Teams, "responders", res.Responders, "seconds", time.Since(t0).Seconds())
+		kres, err := demo.LoadKLA(ctx, st, kla.CurrentYear(time.Now()))
+		if err != nil {
+			return fmt.Errorf("demo KLA: %w", err)
+		}
+		log.Info("demo KLA data loaded", "values", kres.Values, "agreements", kres.Agreements, "budget_lines", kres.BudgetLines)
+	}
+	printDemoAccounts(stdout, accounts)
+	return nil
+}
+
+// runEscalator runs the escalation job until the returned function is
+// called; that function stops it and waits.
+func runEscalator(ctx context.Context, area *cases.Service, log *slog.Logger, m *metrics.Registry) func() {
+	jobsCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
 	go func() {
-		defer close(jobsDone)
-		(&jobs.Escalator{Cases: area, Log: log, Metrics: srv.Metrics}).Run(jobsCtx)
+		defer close(done)
+		(&jobs.Escalator{Cases: area, Log: log, Metrics: m}).Run(jobsCtx)
 	}()
-	defer func() { stopJobs(); <-jobsDone }()
+	return func() { stop(); <-done }
+}
+
+// serveHTTP answers on ln until ctx is done, then lets the requests in
+// flight finish within cfg.ShutdownGrace.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, cfg config.Config, log *slog.Logger) error {
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -378,8 +402,6 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("lindu is ready", "url", "http://"+ln.Addr().String(), "dialect", string(st.Dialect()),
-		"root_region", cfg.RootRegion, "startup_ms", time.Since(started).Milliseconds(), "version", buildVersion())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -516,94 +538,6 @@ func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, 
 	fmt.Fprintln(stdout, tok)
 	return nil
 }
-
-func cmdKeyRotate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
-	var keep bool
-	cfg, err := config.Load("key rotate", args, env, stderr, func(fs *flag.FlagSet) {
-		fs.BoolVar(&keep, "keep-old", false, "keep the old keys in the key file after re-encrypting")
-	})
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
-	keys, err := secret.Load(cfg.SecretKeyFile)
-	if err != nil {
-		return err
-	}
-	// 1. A rotation that did not finish (values or lookup hashes still
-	//    need an old key) is finished with its key; otherwise a new key
-	//    goes first (old ones still decrypt) and is saved: a crash from
-	//    here on leaves a key file that reads everything.
-	resume := false
-	if len(keys) > 1 {
-		box, err := secret.NewBox(keys)
-		if err != nil {
-			return err
-		}
-		st, err := store.Open(ctx, cfg.DB, store.Options{Box: box, RootRegion: cfg.RootRegion})
-		if err != nil {
-			return err
-		}
-		deps, err := st.KeyDependents(ctx)
-		_ = st.Close() // opened only to read; nothing was written
-		if err != nil {
-			return err
-		}
-		resume = deps.Total() > 0
-	}
-	if resume {
-		fmt.Fprintf(stdout, "finishing the unfinished rotation to key %s\n", keys[0].ID)
-	} else {
-		keys = append([]secret.Key{secret.NewKey(time.Now())}, keys...)
-		if err := secret.Save(cfg.SecretKeyFile, keys); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "new key %s\n", keys[0].ID)
-	}
-	// 2. Re-encrypt every sealed value and recompute every lookup hash.
-	st, err := open(ctx, cfg, log, stderr)
-	if err != nil {
-		return err
-	}
-	defer closeStore(st, &err)
-	counts, err := st.Reencrypt(ctx, access.System("key-rotate"))
-	for _, c := range counts {
-		fmt.Fprintf(stdout, "  %-20s %6d values checked, %6d re-encrypted, %5d lookup hashes recomputed, %5d cleared\n",
-			c.Table, c.Checked, c.Values, c.Hashes, c.Cleared)
-	}
-	if err != nil {
-		return fmt.Errorf("re-encrypt (the key file holds the old and new keys; run lindu key rotate again to finish): %w", err)
-	}
-	// 3. Drop the old keys only once nothing needs them.
-	deps, err := st.KeyDependents(ctx)
-	if err != nil {
-		return err
-	}
-	old := make([]string, 0, len(keys)-1)
-	for _, k := range keys[1:] {
-		old = append(old, k.ID)
-	}
-	if n := deps.Total(); n > 0 {
-		fmt.Fprintf(stdout, "still depending on old keys:\n%s\n", indent(deps.String()))
-		return fmt.Errorf("old keys %s kept: %d values or lookup hashes still need them (was lindu still running?); "+
-			"stop every lindu serve and run lindu key rotate again", strings.Join(old, ", "), n)
-	}
-	fmt.Fprintln(stdout, "still depending on old keys: none")
-	switch {
-	case len(old) == 0:
-	case keep:
-		fmt.Fprintf(stdout, "old keys kept (--keep-old): %s\n", strings.Join(old, ", "))
-	default:
-		if err := secret.Save(cfg.SecretKeyFile, keys[:1]); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "old keys removed: %s (keep a copy of the old key file with the backups made before this rotation)\n",
-			strings.Join(old, ", "))
-	}
-	return nil
-}
-
-func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
 
 func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var n int
