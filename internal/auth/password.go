@@ -1,6 +1,8 @@
 // Package auth owns credentials: password hashing (argon2id), TOTP second
 // factors (RFC 6238), and random secrets for sessions and API tokens. It
-// stores nothing; package store keeps the hashes.
+// stores nothing; package store keeps the hashes. The login limits (how
+// many password and code attempts, and the delays beyond them) are in
+// package login: they are written on the store core, which imports auth.
 package auth
 
 import (

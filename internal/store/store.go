@@ -1,8 +1,13 @@
-// Package store is the only package that speaks SQL. It runs the same
-// queries on embedded SQLite and on PostgreSQL, filters every read and write
-// by the caller's domain.Scope (region prefix), encrypts personal fields on
-// the way in and decrypts them on the way out only for scopes that may see
-// them, and writes the audit log in the same transaction as each change.
+// Package store is lindu's shared storage core. It opens SQLite or
+// PostgreSQL and runs one code path on both; it owns the migrations, the
+// regions, users, sessions and API tokens, the sealed-column registry and
+// key rotation, the audit hash chain, the outbox's delivery bookkeeping and
+// backups. Areas (cases, kla, login, intake) own their rules and their SQL
+// and reach the database through core.go: InTx with a Tx that appends audit
+// entries and enqueues outbox messages in the same transaction, sealing
+// and lookup hashes, region-scope SQL, IDs, the clock and Rows[T]. The
+// store holds no business rules and no user-facing texts, and imports no
+// area.
 package store
 
 import (

@@ -8,6 +8,7 @@ import (
 
 	"lindu/internal/auth"
 	"lindu/internal/domain"
+	"lindu/internal/login"
 	"lindu/internal/store"
 )
 
@@ -45,12 +46,12 @@ func (s *Server) confirmSecrets(w http.ResponseWriter, r *http.Request, cred sto
 }
 
 // confirmPassword checks a signed-in user's current password within the
-// password gate and the user's own limit (store.PasswordCheckLimitsFor).
+// password gate and the user's own limit (login.PasswordCheckLimitsFor).
 // until is set when the limit refuses the attempt; a limit that cannot be
 // read refuses it too (503).
 func (s *Server) confirmPassword(ctx context.Context, userID, pw, hash string) (ok bool, until time.Time, err error) {
-	limits := store.PasswordCheckLimitsFor(userID)
-	att, err := s.st.TakeLoginAttempt(ctx, limits)
+	limits := login.PasswordCheckLimitsFor(userID)
+	att, err := login.TakeAttempt(ctx, s.st, limits)
 	if err != nil {
 		return false, time.Time{}, s.limitsDown(ctx, "password check", err)
 	}
@@ -66,19 +67,19 @@ func (s *Server) confirmPassword(ctx context.Context, userID, pw, hash string) (
 		return false, time.Time{}, passwordCheckError(err)
 	}
 	if ok {
-		err = s.st.LoginSucceeded(ctx, limits)
+		err = login.Succeeded(ctx, s.st, limits)
 	}
 	return ok, time.Time{}, err
 }
 
 // confirmCode checks a current TOTP code of a signed-in user within the
-// user's second-factor limit (store.TOTPLimitsFor, shared with login) and
+// user's second-factor limit (login.TOTPLimitsFor, shared with login) and
 // uses up its time step, so a code seen over the shoulder cannot be
 // replayed. until is set when the limit refuses the attempt; a limit that
 // cannot be read refuses it too (503).
 func (s *Server) confirmCode(ctx context.Context, cred store.Credentials, code string) (ok bool, until time.Time, err error) {
-	limits := store.TOTPLimitsFor(cred.User.ID)
-	att, err := s.st.TakeLoginAttempt(ctx, limits)
+	limits := login.TOTPLimitsFor(cred.User.ID)
+	att, err := login.TakeAttempt(ctx, s.st, limits)
 	if err != nil {
 		return false, time.Time{}, s.limitsDown(ctx, "code check", err)
 	}
@@ -92,7 +93,7 @@ func (s *Server) confirmCode(ctx context.Context, cred store.Credentials, code s
 		}
 	}
 	if ok {
-		err = s.st.LoginSucceeded(ctx, limits)
+		err = login.Succeeded(ctx, s.st, limits)
 	}
 	return ok, time.Time{}, err
 }

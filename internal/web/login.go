@@ -13,6 +13,7 @@ import (
 	"lindu/internal/auth"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
+	"lindu/internal/login"
 	"lindu/internal/store"
 )
 
@@ -39,7 +40,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // login checks a username and password. Authorization: anyone, within the
-// login limits (store.LoginLimitsFor); when the limits cannot be read the
+// login limits (login.LimitsFor); when the limits cannot be read the
 // attempt is refused with 503, never let through unchecked.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
@@ -64,9 +65,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The attempt is counted before any password is hashed (see
-	// store.TakeLoginAttempt): a flood of guesses is refused cheaply.
-	limits := store.LoginLimitsFor(username, ip)
-	att, err := s.st.TakeLoginAttempt(ctx, limits)
+	// login.TakeAttempt): a flood of guesses is refused cheaply.
+	limits := login.LimitsFor(username, ip)
+	att, err := login.TakeAttempt(ctx, s.st, limits)
 	if err != nil {
 		s.fail(w, r, s.limitsDown(ctx, "login", err))
 		return
@@ -88,7 +89,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, "login", page)
 		return
 	}
-	if err := s.st.LoginSucceeded(ctx, limits); err != nil {
+	if err := login.Succeeded(ctx, s.st, limits); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -195,8 +196,8 @@ func (s *Server) limitsDown(ctx context.Context, what string, err error) error {
 
 // giveBack returns an attempt that could not be judged to the limits. If
 // that fails the attempt stays counted: the limits err on the safe side.
-func (s *Server) giveBack(ctx context.Context, what string, limits []store.LoginLimit) {
-	if err := s.st.GiveBackLoginAttempt(context.WithoutCancel(ctx), limits); err != nil {
+func (s *Server) giveBack(ctx context.Context, what string, limits []login.Limit) {
+	if err := login.GiveBack(context.WithoutCancel(ctx), s.st, limits); err != nil {
 		s.log.WarnContext(ctx, "login limits: unjudged "+what+" attempt not given back", "err", err.Error())
 	}
 }

@@ -3,14 +3,14 @@ package web
 import (
 	"net/http"
 
-	"lindu/internal/store"
+	"lindu/internal/login"
 )
 
 // LoginLocksPage lists the login limits with recent failures (running
 // delays first), for admins of the whole deployment, who may lift them.
 type LoginLocksPage struct {
 	Base
-	Locks  []store.LoginLock
+	Locks  []login.Lock
 	Lifted bool
 }
 
@@ -18,7 +18,7 @@ type LoginLocksPage struct {
 // the deployment's root region (the store refuses everyone else).
 func (s *Server) loginLocks(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "locks.title")
-	locks, err := s.st.ListLoginLocks(r.Context(), b.Scope, s.opt.RootRegion)
+	locks, err := login.ListLocks(r.Context(), s.st, b.Scope, s.opt.RootRegion)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -30,7 +30,7 @@ func (s *Server) loginLocks(w http.ResponseWriter, r *http.Request) {
 // loginLocks.
 func (s *Server) loginLockLift(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "locks.title")
-	if err := s.st.LiftLoginLock(r.Context(), b.Scope, s.opt.RootRegion, r.PostFormValue("key")); err != nil {
+	if err := login.LiftLock(r.Context(), s.st, b.Scope, s.opt.RootRegion, r.PostFormValue("key")); err != nil {
 		s.fail(w, r, err)
 		return
 	}

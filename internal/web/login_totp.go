@@ -6,7 +6,7 @@ import (
 	"lindu/internal/auth"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
-	"lindu/internal/store"
+	"lindu/internal/login"
 )
 
 // The second step of a login (/login/totp): a code from the user's
@@ -34,7 +34,7 @@ func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // totpVerify checks the code; a code is used once. Authorization: as
-// totpForm, within store.TOTPLimitsFor (refused with 503 when the limits
+// totpForm, within login.TOTPLimitsFor (refused with 503 when the limits
 // cannot be read). A pass that cannot be audited is refused, like a login
 // (RecordLogin); a failure that cannot be audited is logged and refused.
 func (s *Server) totpVerify(w http.ResponseWriter, r *http.Request) {
@@ -51,8 +51,8 @@ func (s *Server) totpVerify(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	b := s.base(w, r, "totp.title")
 	page := TOTPPage{Base: b, Next: localPath(r.PostFormValue("next"), "")}
-	limits := store.TOTPLimitsFor(p.User.ID)
-	att, err := s.st.TakeLoginAttempt(ctx, limits)
+	limits := login.TOTPLimitsFor(p.User.ID)
+	att, err := login.TakeAttempt(ctx, s.st, limits)
 	if err != nil {
 		s.fail(w, r, s.limitsDown(ctx, "second factor", err))
 		return
@@ -84,7 +84,7 @@ func (s *Server) totpVerify(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, "totp", page)
 		return
 	}
-	if err := s.st.LoginSucceeded(ctx, limits); err != nil {
+	if err := login.Succeeded(ctx, s.st, limits); err != nil {
 		s.fail(w, r, err)
 		return
 	}

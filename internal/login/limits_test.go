@@ -1,4 +1,4 @@
-package store_test
+package login_test
 
 import (
 	"strings"
@@ -6,8 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"lindu/internal/access"
-	"lindu/internal/domain"
+	"lindu/internal/login"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
 )
@@ -20,18 +19,18 @@ func TestLoginLimits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		clk := storetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 		st := storetest.Open(t, d, storetest.Options{Now: clk.Now, Regions: "-"})
-		attacker := store.LoginLimitsFor("supervisor", "203.0.113.9")
+		attacker := login.LimitsFor("supervisor", "203.0.113.9")
 		for i := 1; i <= 5; i++ {
-			a, err := st.TakeLoginAttempt(ctx, attacker)
+			a, err := login.TakeAttempt(ctx, st, attacker)
 			if err != nil || !a.Allowed {
 				t.Fatalf("attempt %d refused: %+v %v", i, a, err)
 			}
 		}
-		a, err := st.TakeLoginAttempt(ctx, attacker)
+		a, err := login.TakeAttempt(ctx, st, attacker)
 		if err != nil || !a.Allowed || len(a.Locked) == 0 {
 			t.Fatalf("6th attempt should be taken and start a delay: %+v %v", a, err)
 		}
-		a, err = st.TakeLoginAttempt(ctx, attacker)
+		a, err = login.TakeAttempt(ctx, st, attacker)
 		if err != nil || a.Allowed {
 			t.Fatalf("attempt during the delay taken: %+v %v", a, err)
 		}
@@ -39,22 +38,22 @@ func TestLoginLimits(t *testing.T) {
 			t.Fatalf("delay %v, want a short one", wait)
 		}
 		// The real user at the office is not kept out.
-		office := store.LoginLimitsFor("supervisor", "198.51.100.7")
-		if a, err := st.TakeLoginAttempt(ctx, office); err != nil || !a.Allowed {
+		office := login.LimitsFor("supervisor", "198.51.100.7")
+		if a, err := login.TakeAttempt(ctx, st, office); err != nil || !a.Allowed {
 			t.Fatalf("the real user from another address is refused: %+v %v", a, err)
 		}
-		if err := st.LoginSucceeded(ctx, office); err != nil {
+		if err := login.Succeeded(ctx, st, office); err != nil {
 			t.Fatal(err)
 		}
 		// Delays grow, but never beyond 15 minutes.
 		var last time.Duration
 		for i := 0; i < 12; i++ {
 			clk.Advance(16 * time.Minute)
-			a, err := st.TakeLoginAttempt(ctx, attacker)
+			a, err := login.TakeAttempt(ctx, st, attacker)
 			if err != nil || !a.Allowed {
 				t.Fatalf("attempt after the delay refused: %+v %v", a, err)
 			}
-			b, _ := st.TakeLoginAttempt(ctx, attacker)
+			b, _ := login.TakeAttempt(ctx, st, attacker)
 			if b.Allowed {
 				t.Fatal("no delay after a failure beyond the free ones")
 			}
@@ -70,7 +69,7 @@ func TestLoginLimits(t *testing.T) {
 		// An hour without attempts forgets the failures.
 		clk.Advance(loginWindowForTest + 16*time.Minute)
 		for i := 1; i <= 5; i++ {
-			if a, _ := st.TakeLoginAttempt(ctx, attacker); !a.Allowed || len(a.Locked) > 0 {
+			if a, _ := login.TakeAttempt(ctx, st, attacker); !a.Allowed || len(a.Locked) > 0 {
 				t.Fatalf("attempt %d after the window: %+v", i, a)
 			}
 		}
@@ -85,7 +84,7 @@ const loginWindowForTest = time.Hour
 func TestLoginLimitsAtomic(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
-		limits := store.LoginLimitsFor("satgas-6107010001", "203.0.113.9")
+		limits := login.LimitsFor("satgas-6107010001", "203.0.113.9")
 		var mu sync.Mutex
 		taken := 0
 		var wg sync.WaitGroup
@@ -93,7 +92,7 @@ func TestLoginLimitsAtomic(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				a, err := st.TakeLoginAttempt(ctx, limits)
+				a, err := login.TakeAttempt(ctx, st, limits)
 				if err != nil {
 					t.Error(err)
 					return
@@ -113,66 +112,6 @@ func TestLoginLimitsAtomic(t *testing.T) {
 	})
 }
 
-// TestLoginLocksAdmin: admins of the whole deployment see running delays
-// and lift them (audited); others may not.
-func TestLoginLocksAdmin(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, d store.Dialect) {
-		st := storetest.Open(t, d, storetest.Options{})
-		if _, err := st.CreateUser(ctx, sys(), domain.NewUser{Username: "supervisor", Role: domain.RoleSupervisor,
-			RegionCode: "61.07", Password: "correct horse battery"}); err != nil {
-			t.Fatal(err)
-		}
-		limits := store.LoginLimitsFor("supervisor", "203.0.113.9")
-		for i := 0; i < 7; i++ {
-			st.TakeLoginAttempt(ctx, limits)
-		}
-		// A password typed into the username field is never shown.
-		st.TakeLoginAttempt(ctx, store.LoginLimitsFor("my secret pass 42", "203.0.113.9"))
-		root := "61.07"
-		admin := access.ForUser(domain.User{ID: "a1", Username: "admin", Role: domain.RoleAdmin, RegionCode: "61"}, "", "")
-		district := access.ForUser(domain.User{ID: "a2", Username: "admin-kec", Role: domain.RoleAdmin, RegionCode: "61.07.01"}, "", "")
-		cw := access.ForUser(domain.User{ID: "c1", Username: "cw", Role: domain.RoleCaseworker, RegionCode: "61"}, "", "")
-		for _, sc := range []domain.Scope{district, cw} {
-			if _, err := st.ListLoginLocks(ctx, sc, root); domain.CodeOf(err) != domain.EForbidden {
-				t.Fatalf("%s lists locks: %v", sc.Username, err)
-			}
-		}
-		locks, err := st.ListLoginLocks(ctx, admin, root)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ua *store.LoginLock
-		for i := range locks {
-			if strings.Contains(locks[i].Username+locks[i].Key, "secret") {
-				t.Fatalf("a username that is no account is shown: %+v", locks[i])
-			}
-			if locks[i].Kind == "user_address" && locks[i].Username == "supervisor" {
-				ua = &locks[i]
-			}
-		}
-		if ua == nil || ua.Username != "supervisor" || ua.Address != "203.0.113.9" || ua.Until.IsZero() {
-			t.Fatalf("locks %+v: want the running delay of supervisor at 203.0.113.9", locks)
-		}
-		if err := st.LiftLoginLock(ctx, cw, root, ua.Key); domain.CodeOf(err) != domain.EForbidden {
-			t.Fatalf("caseworker lifts: %v", err)
-		}
-		if err := st.LiftLoginLock(ctx, admin, root, ua.Key); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.LiftLoginLock(ctx, admin, root, ua.Key); domain.CodeOf(err) != domain.ENotFound {
-			t.Fatalf("lifting twice: %v", err)
-		}
-		if a, _ := st.TakeLoginAttempt(ctx, store.LoginLimitsFor("supervisor", "203.0.113.9")[:1]); !a.Allowed {
-			t.Fatal("lifted limit still refuses")
-		}
-		st.SealAudit(ctx)
-		es, err := st.ListAudit(ctx, admin, domain.AuditFilter{Action: "auth.login_lock_lifted", Limit: 10})
-		if err != nil || len(es) != 1 || strings.Contains(es[0].Detail, "203.0.113.9") {
-			t.Fatalf("audit of the lift: %+v %v (one entry, no address)", es, err)
-		}
-	})
-}
-
 // TestLoginAttemptGivenBack: an attempt that could not be judged (hashing
 // busy, database error) is given back without lifting the delays already
 // running or the failures counted before it: otherwise a guesser who keeps
@@ -181,32 +120,32 @@ func TestLoginAttemptGivenBack(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		clk := storetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 		st := storetest.Open(t, d, storetest.Options{Now: clk.Now, Regions: "-"})
-		limits := store.LoginLimitsFor("supervisor", "203.0.113.9")
+		limits := login.LimitsFor("supervisor", "203.0.113.9")
 		for i := 1; i <= 6; i++ {
-			if a, err := st.TakeLoginAttempt(ctx, limits); err != nil || !a.Allowed {
+			if a, err := login.TakeAttempt(ctx, st, limits); err != nil || !a.Allowed {
 				t.Fatalf("attempt %d refused: %+v %v", i, a, err)
 			}
 		}
 		// The sixth attempt started a delay; it was not judged and is given back.
-		if err := st.GiveBackLoginAttempt(ctx, limits); err != nil {
+		if err := login.GiveBack(ctx, st, limits); err != nil {
 			t.Fatal(err)
 		}
-		if a, _ := st.TakeLoginAttempt(ctx, limits); a.Allowed {
+		if a, _ := login.TakeAttempt(ctx, st, limits); a.Allowed {
 			t.Fatal("giving an attempt back lifted the running delay")
 		}
 		// After the delay the count still stands at five: the next
 		// failure delays again at once.
 		clk.Advance(16 * time.Minute)
-		if a, _ := st.TakeLoginAttempt(ctx, limits); !a.Allowed || len(a.Locked) == 0 {
+		if a, _ := login.TakeAttempt(ctx, st, limits); !a.Allowed || len(a.Locked) == 0 {
 			t.Fatalf("after the delay: %+v, want taken with a new delay (failures kept)", a)
 		}
 		// A fresh key given back is as if never tried.
-		other := store.LoginLimitsFor("peksos", "198.51.100.7")
+		other := login.LimitsFor("peksos", "198.51.100.7")
 		for i := 1; i <= 10; i++ {
-			if a, _ := st.TakeLoginAttempt(ctx, other); !a.Allowed || len(a.Locked) > 0 {
+			if a, _ := login.TakeAttempt(ctx, st, other); !a.Allowed || len(a.Locked) > 0 {
 				t.Fatalf("given-back attempt %d counted: %+v", i, a)
 			}
-			if err := st.GiveBackLoginAttempt(ctx, other); err != nil {
+			if err := login.GiveBack(ctx, st, other); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -221,19 +160,38 @@ func TestLoginLimitsIPv6Prefix(t *testing.T) {
 		st := storetest.Open(t, d, storetest.Options{Now: clk.Now, Regions: "-"})
 		for i := 1; i <= 6; i++ {
 			ip := "2001:db8:1:2::" + strings.Repeat("a", 1) + string(rune('0'+i))
-			if a, err := st.TakeLoginAttempt(ctx, store.LoginLimitsFor("supervisor", ip)); err != nil || !a.Allowed {
+			if a, err := login.TakeAttempt(ctx, st, login.LimitsFor("supervisor", ip)); err != nil || !a.Allowed {
 				t.Fatalf("attempt %d refused: %+v %v", i, a, err)
 			}
 		}
-		if a, _ := st.TakeLoginAttempt(ctx, store.LoginLimitsFor("supervisor", "2001:db8:1:2:ffff::99")); a.Allowed {
+		if a, _ := login.TakeAttempt(ctx, st, login.LimitsFor("supervisor", "2001:db8:1:2:ffff::99")); a.Allowed {
 			t.Fatal("another address of the same /64 is not delayed")
 		}
 		// Another /64 and IPv4 are separate.
-		if a, _ := st.TakeLoginAttempt(ctx, store.LoginLimitsFor("supervisor", "2001:db8:1:3::1")); !a.Allowed {
+		if a, _ := login.TakeAttempt(ctx, st, login.LimitsFor("supervisor", "2001:db8:1:3::1")); !a.Allowed {
 			t.Fatal("another /64 delayed")
 		}
-		if a, _ := st.TakeLoginAttempt(ctx, store.LoginLimitsFor("supervisor", "203.0.113.9")); !a.Allowed {
+		if a, _ := login.TakeAttempt(ctx, st, login.LimitsFor("supervisor", "203.0.113.9")); !a.Allowed {
 			t.Fatal("an IPv4 address delayed")
 		}
 	})
+}
+
+// TestLimitAddress: what a per-address limit counts; IPv4 (also written
+// IPv4-mapped) whole, IPv6 by /64, anything else as it is.
+func TestLimitAddress(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"203.0.113.9", "203.0.113.9"},
+		{"::ffff:203.0.113.9", "203.0.113.9"},
+		{"2001:db8:1:2::a1", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"not an address", "not an address"},
+		{"", ""},
+	} {
+		if got := login.LimitAddress(c.in); got != c.want {
+			t.Errorf("LimitAddress(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
 }
