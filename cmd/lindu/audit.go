@@ -35,7 +35,7 @@ func newKeeper(cfg config.Config, st *store.Store, log *slog.Logger) (*checkpoin
 
 // cmdAuditCheckpoint signs the head of the audit chain, appends the line to
 // the checkpoint file and prints it (so it can also be sent elsewhere).
-func cmdAuditCheckpoint(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdAuditCheckpoint(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	cfg, err := config.Load("audit checkpoint", args, env, stderr, nil)
 	if err != nil {
 		return err
@@ -45,7 +45,7 @@ func cmdAuditCheckpoint(ctx context.Context, args []string, env config.Env, stdo
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	k, err := newKeeper(cfg, st, log)
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func cmdAuditCheckpoint(ctx context.Context, args []string, env config.Env, stdo
 // cmdAuditVerify checks the hash chain and then the chain against every
 // signed checkpoint: the entry at each checkpoint's position must exist
 // (else truncation) and have the checkpoint's hash (else rewriting).
-func cmdAuditVerify(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdAuditVerify(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var file, pubText string
 	cfg, err := config.Load("audit verify", args, env, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&file, "checkpoint", "", "checkpoint file to check against (default: the audit checkpoint file)")
@@ -85,41 +85,12 @@ func cmdAuditVerify(ctx context.Context, args []string, env config.Env, stdout, 
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-
-	var anchors []store.AuditAnchor
-	var newest *checkpoint.Checkpoint
-	failed := false
-	_, statErr := os.Stat(file)
-	switch {
-	case statErr != nil && !explicit && errors.Is(statErr, os.ErrNotExist):
-		// No checkpoint taken yet: only the chain can be checked.
-	case statErr != nil:
-		return fmt.Errorf("checkpoint file: %w", statErr)
-	default:
-		if pub == nil {
-			key, err := checkpoint.LoadKey(cfg.AuditKeyFile)
-			if err != nil {
-				return fmt.Errorf("cannot check the checkpoints without the public key (give --public-key): %w", err)
-			}
-			pub = checkpoint.PublicKeyOf(key)
-		}
-		cps, bad, err := checkpoint.ReadFile(file, pub)
-		if err != nil {
-			return err
-		}
-		for _, b := range bad {
-			fmt.Fprintf(stdout, "BAD CHECKPOINT: %s line %d: %v\n", file, b.Line, b.Err)
-			failed = true
-		}
-		for i, cp := range cps {
-			anchors = append(anchors, store.AuditAnchor{Pos: cp.Pos, Hash: cp.Hash, At: cp.At})
-			if newest == nil || cp.Pos >= newest.Pos {
-				newest = &cps[i]
-			}
-		}
+	defer closeStore(st, &err)
+	cps, err := readCheckpoints(cfg, file, explicit, pub, stdout)
+	if err != nil {
+		return err
 	}
-	n, prob, err := st.VerifyAudit(ctx, anchors...)
+	n, prob, err := st.VerifyAudit(ctx, cps.anchors...)
 	if err != nil {
 		return err
 	}
@@ -130,15 +101,59 @@ func cmdAuditVerify(ctx context.Context, args []string, env config.Env, stdout, 
 	case prob != nil:
 		fmt.Fprintf(stdout, "TAMPERED: %s at audit entry %d: %s (%d entries read)\n", prob.Kind, prob.Seq, prob.Reason, n)
 		return errors.New("audit log is not intact")
-	case failed:
+	case cps.bad:
 		return errors.New("a checkpoint line does not verify")
-	case newest != nil:
+	case cps.newest != nil:
 		fmt.Fprintf(stdout, "ok: %d audit entries, hash chain intact, matches %d signed checkpoints (newest: entry %d at %s)\n",
-			n, len(anchors), newest.Pos, newest.At.UTC().Format(time.RFC3339))
+			n, len(cps.anchors), cps.newest.Pos, cps.newest.At.UTC().Format(time.RFC3339))
 	default:
 		fmt.Fprintf(stdout, "ok: %d audit entries, hash chain intact; no signed checkpoints yet, so removal of the newest entries cannot be detected (run lindu audit checkpoint)\n", n)
 	}
 	return nil
+}
+
+// checkpointSet is what audit verify holds the chain against.
+type checkpointSet struct {
+	anchors []store.AuditAnchor
+	newest  *checkpoint.Checkpoint
+	bad     bool // a line did not verify (printed)
+}
+
+// readCheckpoints reads the signed checkpoints of file, checking each
+// line's signature with pub (by default the audit signing key's public
+// half) and printing the lines that fail. When file is the default one
+// (not explicit) and does not exist, no checkpoint was taken yet.
+func readCheckpoints(cfg config.Config, file string, explicit bool, pub ed25519.PublicKey, stdout io.Writer) (checkpointSet, error) {
+	var set checkpointSet
+	_, statErr := os.Stat(file)
+	switch {
+	case statErr != nil && !explicit && errors.Is(statErr, os.ErrNotExist):
+		return set, nil // only the chain can be checked
+	case statErr != nil:
+		return set, fmt.Errorf("checkpoint file: %w", statErr)
+	}
+	if pub == nil {
+		key, err := checkpoint.LoadKey(cfg.AuditKeyFile)
+		if err != nil {
+			return set, fmt.Errorf("cannot check the checkpoints without the public key (give --public-key): %w", err)
+		}
+		pub = checkpoint.PublicKeyOf(key)
+	}
+	cps, bad, err := checkpoint.ReadFile(file, pub)
+	if err != nil {
+		return set, err
+	}
+	for _, b := range bad {
+		fmt.Fprintf(stdout, "BAD CHECKPOINT: %s line %d: %v\n", file, b.Line, b.Err)
+		set.bad = true
+	}
+	for i, cp := range cps {
+		set.anchors = append(set.anchors, store.AuditAnchor{Pos: cp.Pos, Hash: cp.Hash, At: cp.At})
+		if set.newest == nil || cp.Pos >= set.newest.Pos {
+			set.newest = &cps[i]
+		}
+	}
+	return set, nil
 }
 
 // runKeeper seals the audit log every second and signs checkpoints (at

@@ -56,46 +56,12 @@ func cmdBackup(ctx context.Context, args []string, env config.Env, stdout, stder
 	}
 	switch d {
 	case store.SQLite:
-		path := strings.TrimPrefix(strings.TrimPrefix(cfg.DB, "sqlite:"), "//")
-		if _, err := os.Stat(path); err != nil {
-			return fmt.Errorf("no database to back up at %s: %w", path, err)
-		}
-		// Open without migrating: a backup never changes the live database.
-		keys, err := secret.Load(cfg.SecretKeyFile)
-		if err != nil {
-			return fmt.Errorf("key file: %w", err)
-		}
-		box, err := secret.NewBox(keys)
-		if err != nil {
-			return err
-		}
-		st, err := store.Open(ctx, cfg.DB, store.Options{Box: box})
-		if err != nil {
-			return err
-		}
-		err = st.BackupSQLite(ctx, tmp)
-		if cerr := st.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("close database: %w", cerr)
-		}
-		if err != nil {
-			return discard(err, tmp)
-		}
+		err = backupSQLite(ctx, cfg, tmp)
 	case store.Postgres:
-		bin, err := pgTool("pg_dump")
-		if err != nil {
-			return err
-		}
-		conn, schema, penv, err := libpqURL(cfg.DB)
-		if err != nil {
-			return &config.UsageError{Msg: err.Error()}
-		}
-		argv := []string{"--format=custom", "--no-owner", "--no-acl", "--file=" + tmp}
-		if schema != "" {
-			argv = append(argv, "--schema="+schema)
-		}
-		if err := runTool(ctx, bin, append(argv, "--dbname="+conn), penv); err != nil {
-			return discard(fmt.Errorf("pg_dump: %w", err), tmp)
-		}
+		err = backupPostgres(ctx, cfg, tmp)
+	}
+	if err != nil {
+		return err
 	}
 	if err := syncFile(tmp); err != nil {
 		return discard(err, tmp)
@@ -110,6 +76,58 @@ func cmdBackup(ctx context.Context, args []string, env config.Env, stdout, stder
 	}
 	fmt.Fprintf(stdout, "backup written to %s (%s, %d bytes, %.1f s); the key file is NOT in it: keep %s (and older key files) separately\n",
 		out, d, size, time.Since(t0).Seconds(), cfg.SecretKeyFile)
+	return nil
+}
+
+// backupSQLite writes a consistent copy of the SQLite database to tmp; on
+// failure nothing is left at tmp.
+func backupSQLite(ctx context.Context, cfg config.Config, tmp string) error {
+	path := strings.TrimPrefix(strings.TrimPrefix(cfg.DB, "sqlite:"), "//")
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("no database to back up at %s: %w", path, err)
+	}
+	// Open without migrating: a backup never changes the live database.
+	keys, err := secret.Load(cfg.SecretKeyFile)
+	if err != nil {
+		return fmt.Errorf("key file: %w", err)
+	}
+	box, err := secret.NewBox(keys)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{Box: box})
+	if err != nil {
+		return err
+	}
+	err = st.BackupSQLite(ctx, tmp)
+	if cerr := st.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close database: %w", cerr)
+	}
+	if err != nil {
+		return discard(err, tmp)
+	}
+	return nil
+}
+
+// backupPostgres writes a pg_dump (custom format) of lindu's database, or
+// only of its schema when the URL names a search_path, to tmp; on failure
+// nothing is left at tmp.
+func backupPostgres(ctx context.Context, cfg config.Config, tmp string) error {
+	bin, err := pgTool("pg_dump")
+	if err != nil {
+		return err
+	}
+	conn, schema, penv, err := libpqURL(cfg.DB)
+	if err != nil {
+		return &config.UsageError{Msg: err.Error()}
+	}
+	argv := []string{"--format=custom", "--no-owner", "--no-acl", "--file=" + tmp}
+	if schema != "" {
+		argv = append(argv, "--schema="+schema)
+	}
+	if err := runTool(ctx, bin, append(argv, "--dbname="+conn), penv); err != nil {
+		return discard(fmt.Errorf("pg_dump: %w", err), tmp)
+	}
 	return nil
 }
 
@@ -128,19 +146,8 @@ func cmdRestore(ctx context.Context, args []string, env config.Env, stdout, stde
 	if err != nil {
 		return &config.UsageError{Msg: err.Error()}
 	}
-	head := make([]byte, 16)
-	f, err := os.Open(in)
-	if err != nil {
+	if err := checkBackupKind(in, d); err != nil {
 		return err
-	}
-	n, _ := io.ReadFull(f, head)
-	_ = f.Close() // only read
-	head = head[:n]
-	switch {
-	case d == store.SQLite && !bytes.HasPrefix(head, sqliteMagic):
-		return fmt.Errorf("%s is not a SQLite backup (a PostgreSQL backup restores only into PostgreSQL)", in)
-	case d == store.Postgres && !bytes.HasPrefix(head, pgdumpMagic):
-		return fmt.Errorf("%s is not a PostgreSQL backup (pg_dump custom format)", in)
 	}
 	empty, err := store.IsEmptyDatabase(ctx, cfg.DB)
 	if err != nil {
@@ -155,30 +162,12 @@ func cmdRestore(ctx context.Context, args []string, env config.Env, stdout, stde
 	t0 := time.Now()
 	switch d {
 	case store.SQLite:
-		path := strings.TrimPrefix(strings.TrimPrefix(cfg.DB, "sqlite:"), "//")
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return err
-		}
-		tmp := path + ".restoring"
-		if err := copyFile(in, tmp); err != nil {
-			return discard(err, tmp)
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			return discard(err, tmp)
-		}
+		err = restoreSQLite(cfg, in)
 	case store.Postgres:
-		bin, err := pgTool("pg_restore")
-		if err != nil {
-			return err
-		}
-		conn, _, penv, err := libpqURL(cfg.DB)
-		if err != nil {
-			return &config.UsageError{Msg: err.Error()}
-		}
-		if err := runTool(ctx, bin, []string{"--no-owner", "--no-acl", "--exit-on-error", "--single-transaction",
-			"--dbname=" + conn, in}, penv); err != nil {
-			return fmt.Errorf("pg_restore: %w", err)
-		}
+		err = restorePostgres(ctx, cfg, in)
+	}
+	if err != nil {
+		return err
 	}
 	restored := time.Since(t0)
 	// Bring an older backup up to this version's schema, and check it reads.
@@ -187,16 +176,67 @@ func cmdRestore(ctx context.Context, args []string, env config.Env, stdout, stde
 	if err != nil {
 		return fmt.Errorf("restored, but opening it failed: %w", err)
 	}
-	defer func() {
-		if cerr := st.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("close database: %w", cerr)
-		}
-	}()
+	defer closeStore(st, &err)
 	v, err := st.SchemaVersion(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s into %s in %.1f s; schema version %d; now run lindu audit verify\n", in, d, restored.Seconds(), v)
+	return nil
+}
+
+// checkBackupKind refuses a file that is not a backup for the target
+// database d, recognised by its first bytes.
+func checkBackupKind(in string, d store.Dialect) error {
+	head := make([]byte, 16)
+	f, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	n, _ := io.ReadFull(f, head)
+	_ = f.Close() // only read
+	head = head[:n]
+	switch {
+	case d == store.SQLite && !bytes.HasPrefix(head, sqliteMagic):
+		return fmt.Errorf("%s is not a SQLite backup (a PostgreSQL backup restores only into PostgreSQL)", in)
+	case d == store.Postgres && !bytes.HasPrefix(head, pgdumpMagic):
+		return fmt.Errorf("%s is not a PostgreSQL backup (pg_dump custom format)", in)
+	}
+	return nil
+}
+
+// restoreSQLite copies the backup in beside the database file and renames
+// it into place, so a failed copy leaves no half database behind.
+func restoreSQLite(cfg config.Config, in string) error {
+	path := strings.TrimPrefix(strings.TrimPrefix(cfg.DB, "sqlite:"), "//")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp := path + ".restoring"
+	if err := copyFile(in, tmp); err != nil {
+		return discard(err, tmp)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return discard(err, tmp)
+	}
+	return nil
+}
+
+// restorePostgres restores the pg_dump in into the database in one
+// transaction: all of it or nothing.
+func restorePostgres(ctx context.Context, cfg config.Config, in string) error {
+	bin, err := pgTool("pg_restore")
+	if err != nil {
+		return err
+	}
+	conn, _, penv, err := libpqURL(cfg.DB)
+	if err != nil {
+		return &config.UsageError{Msg: err.Error()}
+	}
+	if err := runTool(ctx, bin, []string{"--no-owner", "--no-acl", "--exit-on-error", "--single-transaction",
+		"--dbname=" + conn, in}, penv); err != nil {
+		return fmt.Errorf("pg_restore: %w", err)
+	}
 	return nil
 }
 

@@ -29,6 +29,7 @@ import (
 	"lindu/internal/httpx"
 	"lindu/internal/jobs"
 	"lindu/internal/kla"
+	"lindu/internal/metrics"
 	"lindu/internal/regiondata"
 	"lindu/internal/secret"
 	"lindu/internal/server"
@@ -155,7 +156,9 @@ func buildVersion() string {
 // newLogger builds the structured logger of the configuration.
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
-	level.UnmarshalText([]byte(cfg.LogLevel))
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo // config.Load accepts only the four level names
+	}
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
@@ -185,19 +188,16 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, progress io.
 	}
 	applied, err := st.Migrate(ctx)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return nil, abandon(st, err)
 	}
 	if len(applied) > 0 {
 		log.Info("applied migrations", "versions", applied, "dialect", string(st.Dialect()))
 	}
 	if err := ensureRegions(ctx, st, log, progress); err != nil {
-		st.Close()
-		return nil, err
+		return nil, abandon(st, err)
 	}
 	if loaded, err := kla.EnsureShipped(ctx, st); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("KLA catalogue: %w", err)
+		return nil, abandon(st, fmt.Errorf("KLA catalogue: %w", err))
 	} else if loaded {
 		log.Info("loaded the KLA indicator catalogue", "regime", kla.Regime2011)
 	}
@@ -205,6 +205,25 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, progress io.
 		log.Warn("could not refresh planner statistics", "err", err.Error())
 	}
 	return st, nil
+}
+
+// abandon closes a store that open could not finish preparing and returns
+// the failure, with the close's error added if that failed too.
+func abandon(st *store.Store, err error) error {
+	if cerr := st.Close(); cerr != nil {
+		return errors.Join(err, fmt.Errorf("close database: %w", cerr))
+	}
+	return err
+}
+
+// closeStore closes the store at the end of a subcommand, deferred as
+// closeStore(st, &err) with err its named result: a failed close (the
+// last writes may not have reached the disk) fails a subcommand that
+// otherwise succeeded.
+func closeStore(st *store.Store, err *error) {
+	if cerr := st.Close(); cerr != nil && *err == nil {
+		*err = fmt.Errorf("close database: %w", cerr)
+	}
 }
 
 const regionsSetting = "regions.dataset"
@@ -279,7 +298,7 @@ func (p *progressBar) done() {
 	}
 }
 
-func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var demoFlag bool
 	cfg, err := config.Load("serve", args, env, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&demoFlag, "demo", false, "load the synthetic demo data set (Kabupaten Bengkayang) into an empty database")
@@ -296,32 +315,16 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	if cfg.RootRegion != "" {
 		if _, err := st.GetRegion(ctx, cfg.RootRegion); err != nil {
 			return &config.UsageError{Msg: fmt.Sprintf("root region %s does not exist", cfg.RootRegion)}
 		}
 	}
 	if demoFlag {
-		accounts, err := demo.Load(ctx, st)
-		if err != nil {
+		if err := loadDemo(ctx, st, log, stdout); err != nil {
 			return err
 		}
-		if len(accounts) > 0 {
-			t0 := time.Now()
-			res, err := demo.LoadCases(ctx, st, 200, 1)
-			if err != nil {
-				return fmt.Errorf("demo cases: %w", err)
-			}
-			log.Info("demo data loaded", "reports", res.Reports, "cases", res.Cases, "closed", res.Closed, "rejected", res.Rejected,
-				"merged", res.Merged, "teams", res.Teams, "responders", res.Responders, "seconds", time.Since(t0).Seconds())
-			kres, err := demo.LoadKLA(ctx, st, kla.CurrentYear(time.Now()))
-			if err != nil {
-				return fmt.Errorf("demo KLA: %w", err)
-			}
-			log.Info("demo KLA data loaded", "values", kres.Values, "agreements", kres.Agreements, "budget_lines", kres.BudgetLines)
-		}
-		printDemoAccounts(stdout, accounts)
 	}
 	area := cases.New(st, cases.Options{EmergencyAccess: cfg.EmergencyAccess})
 	chans, sender, err := channels(cfg, st, area, log)
@@ -344,15 +347,54 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
-	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
-	jobsDone := make(chan struct{})
+	defer runEscalator(ctx, area, log, srv.Metrics)()
+	log.Info("lindu is ready", "url", "http://"+ln.Addr().String(), "dialect", string(st.Dialect()),
+		"root_region", cfg.RootRegion, "startup_ms", time.Since(started).Milliseconds(), "version", buildVersion())
+	return serveHTTP(ctx, ln, srv, cfg, log)
+}
+
+// loadDemo loads the demo accounts, cases and KLA data into an empty
+// database and prints the accounts (or says the database had users).
+func loadDemo(ctx context.Context, st *store.Store, log *slog.Logger, stdout io.Writer) error {
+	accounts, err := demo.Load(ctx, st)
+	if err != nil {
+		return err
+	}
+	if len(accounts) > 0 {
+		t0 := time.Now()
+		res, err := demo.LoadCases(ctx, st, 200, 1)
+		if err != nil {
+			return fmt.Errorf("demo cases: %w", err)
+		}
+		log.Info("demo data loaded", "reports", res.Reports, "cases", res.Cases, "closed", res.Closed, "rejected", res.Rejected,
+			"merged", res.Merged, "teams", res.Teams, "responders", res.Responders, "seconds", time.Since(t0).Seconds())
+		kres, err := demo.LoadKLA(ctx, st, kla.CurrentYear(time.Now()))
+		if err != nil {
+			return fmt.Errorf("demo KLA: %w", err)
+		}
+		log.Info("demo KLA data loaded", "values", kres.Values, "agreements", kres.Agreements, "budget_lines", kres.BudgetLines)
+	}
+	printDemoAccounts(stdout, accounts)
+	return nil
+}
+
+// runEscalator runs the escalation job until the returned function is
+// called; that function stops it and waits.
+func runEscalator(ctx context.Context, area *cases.Service, log *slog.Logger, m *metrics.Registry) func() {
+	jobsCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
 	go func() {
-		defer close(jobsDone)
-		(&jobs.Escalator{Cases: area, Log: log, Metrics: srv.Metrics}).Run(jobsCtx)
+		defer close(done)
+		(&jobs.Escalator{Cases: area, Log: log, Metrics: m}).Run(jobsCtx)
 	}()
-	defer func() { stopJobs(); <-jobsDone }()
+	return func() { stop(); <-done }
+}
+
+// serveHTTP answers on ln until ctx is done, then lets the requests in
+// flight finish within cfg.ShutdownGrace.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, cfg config.Config, log *slog.Logger) error {
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -360,8 +402,6 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("lindu is ready", "url", "http://"+ln.Addr().String(), "dialect", string(st.Dialect()),
-		"root_region", cfg.RootRegion, "startup_ms", time.Since(started).Milliseconds(), "version", buildVersion())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -390,7 +430,7 @@ func printDemoAccounts(w io.Writer, accounts []demo.Account) {
 	}
 }
 
-func cmdMigrate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdMigrate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	cfg, err := config.Load("migrate", args, env, stderr, nil)
 	if err != nil {
 		return err
@@ -400,7 +440,7 @@ func cmdMigrate(ctx context.Context, args []string, env config.Env, stdout, stde
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	v, err := st.SchemaVersion(ctx)
 	if err != nil {
 		return err
@@ -409,7 +449,7 @@ func cmdMigrate(ctx context.Context, args []string, env config.Env, stdout, stde
 	return nil
 }
 
-func cmdUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Reader, stdout, stderr io.Writer) error {
+func cmdUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	var nu domain.NewUser
 	var role string
 	var pwStdin bool
@@ -441,7 +481,7 @@ func cmdUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Rea
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	u, err := st.CreateUser(ctx, access.System("cli"), nu)
 	if err != nil {
 		return describe(err)
@@ -469,7 +509,7 @@ func describe(err error) error {
 	return errors.New(httpx.ErrorText("en", e) + " (" + strings.Join(parts, "; ") + ")")
 }
 
-func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var username, name string
 	cfg, err := config.Load("token create", args, env, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&username, "username", "", "user the token acts as (required)")
@@ -486,7 +526,7 @@ func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, 
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	cred, err := st.CredentialsByUsername(ctx, username)
 	if err != nil {
 		return fmt.Errorf("no user %q", username)
@@ -499,95 +539,7 @@ func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, 
 	return nil
 }
 
-func cmdKeyRotate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
-	var keep bool
-	cfg, err := config.Load("key rotate", args, env, stderr, func(fs *flag.FlagSet) {
-		fs.BoolVar(&keep, "keep-old", false, "keep the old keys in the key file after re-encrypting")
-	})
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
-	keys, err := secret.Load(cfg.SecretKeyFile)
-	if err != nil {
-		return err
-	}
-	// 1. A rotation that did not finish (values or lookup hashes still
-	//    need an old key) is finished with its key; otherwise a new key
-	//    goes first (old ones still decrypt) and is saved: a crash from
-	//    here on leaves a key file that reads everything.
-	resume := false
-	if len(keys) > 1 {
-		box, err := secret.NewBox(keys)
-		if err != nil {
-			return err
-		}
-		st, err := store.Open(ctx, cfg.DB, store.Options{Box: box, RootRegion: cfg.RootRegion})
-		if err != nil {
-			return err
-		}
-		deps, err := st.KeyDependents(ctx)
-		st.Close()
-		if err != nil {
-			return err
-		}
-		resume = deps.Total() > 0
-	}
-	if resume {
-		fmt.Fprintf(stdout, "finishing the unfinished rotation to key %s\n", keys[0].ID)
-	} else {
-		keys = append([]secret.Key{secret.NewKey(time.Now())}, keys...)
-		if err := secret.Save(cfg.SecretKeyFile, keys); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "new key %s\n", keys[0].ID)
-	}
-	// 2. Re-encrypt every sealed value and recompute every lookup hash.
-	st, err := open(ctx, cfg, log, stderr)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	counts, err := st.Reencrypt(ctx, access.System("key-rotate"))
-	for _, c := range counts {
-		fmt.Fprintf(stdout, "  %-20s %6d values checked, %6d re-encrypted, %5d lookup hashes recomputed, %5d cleared\n",
-			c.Table, c.Checked, c.Values, c.Hashes, c.Cleared)
-	}
-	if err != nil {
-		return fmt.Errorf("re-encrypt (the key file holds the old and new keys; run lindu key rotate again to finish): %w", err)
-	}
-	// 3. Drop the old keys only once nothing needs them.
-	deps, err := st.KeyDependents(ctx)
-	if err != nil {
-		return err
-	}
-	old := make([]string, 0, len(keys)-1)
-	for _, k := range keys[1:] {
-		old = append(old, k.ID)
-	}
-	if n := deps.Total(); n > 0 {
-		fmt.Fprintf(stdout, "still depending on old keys:\n%s\n", indent(deps.String()))
-		return fmt.Errorf("old keys %s kept: %d values or lookup hashes still need them (was lindu still running?); "+
-			"stop every lindu serve and run lindu key rotate again", strings.Join(old, ", "), n)
-	}
-	fmt.Fprintln(stdout, "still depending on old keys: none")
-	switch {
-	case len(old) == 0:
-	case keep:
-		fmt.Fprintf(stdout, "old keys kept (--keep-old): %s\n", strings.Join(old, ", "))
-	default:
-		if err := secret.Save(cfg.SecretKeyFile, keys[:1]); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "old keys removed: %s (keep a copy of the old key file with the backups made before this rotation)\n",
-			strings.Join(old, ", "))
-	}
-	return nil
-}
-
-func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
-
-func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var n int
 	var region string
 	var seed int64
@@ -616,7 +568,7 @@ func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout,
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore(st, &err)
 	t0 := time.Now()
 	bar := newProgressBar(stderr, "Membuat kasus sintetis / generating cases")
 	m, err := demo.Generate(ctx, st, n, region, seed, bar.update)

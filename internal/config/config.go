@@ -95,6 +95,34 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	if env == nil {
 		env = os.Getenv
 	}
+	secure, err := c.readEnv(env)
+	if err != nil {
+		return c, err
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported in one line by the caller
+	c.register(fs, &secure)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "Usage of lindu %s:\n", name)
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+			return c, err
+		}
+		return c, usage("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return c, usage("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.finish(secure)
+}
+
+// readEnv takes the settings given in LINDU_* variables; secure is
+// LINDU_SECURE_COOKIES, decided on in finish.
+func (c *Config) readEnv(env Env) (secure string, err error) {
 	fromEnv := func(key string, dst *string) {
 		if v := env(key); v != "" {
 			*dst = v
@@ -121,7 +149,6 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	fromEnv("LINDU_WHATSAPP_API_URL", &c.WhatsAppAPIURL)
 	fromEnv("LINDU_AUDIT_KEY_FILE", &c.AuditKeyFile)
 	fromEnv("LINDU_AUDIT_CHECKPOINT_FILE", &c.AuditCheckpointFile)
-	var err error
 	boolEnv := func(key string, dst *bool) {
 		if v := env(key); v != "" && err == nil {
 			b, e := strconv.ParseBool(v)
@@ -136,7 +163,7 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	if v := env("LINDU_AUDIT_CHECKPOINT_EVERY"); v != "" {
 		d, e := time.ParseDuration(v)
 		if e != nil || d < 0 {
-			return c, usage("LINDU_AUDIT_CHECKPOINT_EVERY=%q: want a duration such as 10m, or 0", v)
+			return "", usage("LINDU_AUDIT_CHECKPOINT_EVERY=%q: want a duration such as 10m, or 0", v)
 		}
 		c.AuditCheckpointEvery = d
 	}
@@ -147,12 +174,11 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 		if v := env(d.name); v != "" {
 			x, e := time.ParseDuration(v)
 			if e != nil {
-				return c, usage("%s=%q: want a duration such as 30m or 12h", d.name, v)
+				return "", usage("%s=%q: want a duration such as 30m or 12h", d.name, v)
 			}
 			*d.dst = x
 		}
 	}
-	secure := ""
 	fromEnv("LINDU_SECURE_COOKIES", &secure)
 	if v := env("LINDU_EMERGENCY_ACCESS"); v != "" && err == nil {
 		d, e := time.ParseDuration(v)
@@ -161,19 +187,19 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 		}
 		c.EmergencyAccess = d
 	}
-	if err != nil {
-		return c, err
-	}
+	return secure, err
+}
 
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported in one line by the caller
+// register adds the common flags to fs, each defaulting to what the
+// environment said; secure receives -secure-cookies.
+func (c *Config) register(fs *flag.FlagSet, secure *string) {
 	fs.StringVar(&c.DB, "db", c.DB, "database URL: sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB (env LINDU_DB; default sqlite in the data dir)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env LINDU_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory for the SQLite file and the key file (env LINDU_DATA_DIR)")
 	fs.StringVar(&c.SecretKeyFile, "secret-key-file", c.SecretKeyFile, "encryption key file (env LINDU_SECRET_KEY_FILE; default DATA_DIR/secret.key)")
 	fs.StringVar(&c.RootRegion, "root-region", c.RootRegion, "region code this deployment serves, e.g. 61.07 (env LINDU_ROOT_REGION; default: all of Indonesia)")
 	fs.BoolVar(&c.Require2FA, "require-2fa", c.Require2FA, "require a TOTP second factor for admin and supervisor (env LINDU_REQUIRE_2FA=1)")
-	fs.StringVar(&secure, "secure-cookies", secure, "Secure flag on cookies: 1, 0 or empty for automatic (env LINDU_SECURE_COOKIES)")
+	fs.StringVar(secure, "secure-cookies", *secure, "Secure flag on cookies: 1, 0 or empty for automatic (env LINDU_SECURE_COOKIES)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env LINDU_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error (env LINDU_LOG_LEVEL)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", c.TrustProxy, "take client addresses from X-Forwarded-For (env LINDU_TRUST_PROXY=1)")
@@ -195,22 +221,6 @@ func Load(name string, args []string, env Env, stderr io.Writer, extra func(*fla
 	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "a web session ends after this long without a request, 1m to 24h (env LINDU_SESSION_IDLE)")
 	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "a web session ends this long after login, 5m to 7 days (env LINDU_SESSION_MAX)")
 	fs.DurationVar(&c.EmergencyAccess, "emergency-access", c.EmergencyAccess, "how long an emergency access to a case's personal data lasts, 15m to 24h (env LINDU_EMERGENCY_ACCESS)")
-	if extra != nil {
-		extra(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "Usage of lindu %s:\n", name)
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
-			return c, err
-		}
-		return c, usage("%v", err)
-	}
-	if fs.NArg() > 0 {
-		return c, usage("unexpected argument %q", fs.Arg(0))
-	}
-	return c, c.finish(secure)
 }
 
 func (c *Config) finish(secure string) error {

@@ -87,18 +87,16 @@ type CasesResult struct {
 // clock, escalation and audit entry is real). Messages of the history are
 // expired, not sent. Deterministic for a seed.
 func LoadCases(ctx context.Context, st *store.Store, n int, seed int64) (CasesResult, error) {
-	var res CasesResult
-	rng := rand.New(rand.NewSource(seed))
-	sys := access.System("demo")
 	end := time.Now().UTC().Add(-2 * time.Hour).Truncate(time.Minute)
 	start := end.AddDate(-2, 0, 0)
 	clk := &clock{t: start}
-	hst := st.WithClock(clk.now)          // history store
-	hs := cases.New(hst, cases.Options{}) // the case area on the history clock
+	hst := st.WithClock(clk.now) // history store
+	h := &history{st: st, hst: hst, hs: cases.New(hst, cases.Options{}), clk: clk,
+		rng: rand.New(rand.NewSource(seed)), seed: seed, sys: access.System("demo")}
 
-	users, _, err := st.ListUsers(ctx, sys, domain.UserFilter{Limit: 200})
+	users, _, err := st.ListUsers(ctx, h.sys, domain.UserFilter{Limit: 200})
 	if err != nil {
-		return res, err
+		return h.res, err
 	}
 	byName := map[string]domain.User{}
 	for _, u := range users {
@@ -106,45 +104,94 @@ func LoadCases(ctx context.Context, st *store.Store, n int, seed int64) (CasesRe
 	}
 	sup, ok := byName["supervisor"]
 	if !ok {
-		return res, fmt.Errorf("demo: load the demo accounts first")
+		return h.res, fmt.Errorf("demo: load the demo accounts first")
 	}
-	districts, err := st.SearchRegions(ctx, store.RegionQuery{Parent: Region, Limit: 200})
+	districts, villages, err := demoRegions(ctx, st)
 	if err != nil {
-		return res, err
+		return h.res, err
 	}
-	var villages []domain.Region
+	if len(villages) == 0 {
+		return h.res, fmt.Errorf("demo: no villages under %s", Region)
+	}
+	if err := h.teams(ctx, byName, districts, villages, start, end); err != nil {
+		return h.res, err
+	}
+	// Plan every case's events, then play them in time order so each
+	// escalation fires when it would have.
+	h.sup = access.ForUser(sup, "10.0.0.2", "demo")
+	for i := 0; i < n; i++ {
+		h.schedule(ctx, h.draw(i, villages, start, end), end)
+	}
+	return h.res, h.play(ctx, end)
+}
+
+// demoRegions lists the demo regency's districts and all their villages.
+func demoRegions(ctx context.Context, st *store.Store) (districts, villages []domain.Region, err error) {
+	districts, err = st.SearchRegions(ctx, store.RegionQuery{Parent: Region, Limit: 200})
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, d := range districts {
 		vs, err := st.SearchRegions(ctx, store.RegionQuery{Parent: d.Code, Limit: 200})
 		if err != nil {
-			return res, err
+			return nil, nil, err
 		}
 		villages = append(villages, vs...)
 	}
-	if len(villages) == 0 {
-		return res, fmt.Errorf("demo: no villages under %s", Region)
+	return districts, villages, nil
+}
+
+// history writes the demo's past: the case area on a moving clock, the
+// events planned on it, and the tally of what was written.
+type history struct {
+	st     *store.Store   // on the real clock
+	hst    *store.Store   // the same store on the history clock
+	hs     *cases.Service // the case area on the history clock
+	clk    *clock
+	rng    *rand.Rand // every draw in a fixed order: deterministic for a seed
+	seed   int64
+	sys    domain.Scope
+	sup    domain.Scope // the demo supervisor, who triages
+	events []event
+	res    CasesResult
+}
+
+// event is one planned step of the history.
+type event struct {
+	at time.Time
+	do func() error
+}
+
+func (h *history) at(t time.Time, do func() error) { h.events = append(h.events, event{t, do}) }
+
+// responder adds a responder account (invented name and number).
+func (h *history) responder(ctx context.Context, name, region string, i int) (domain.User, error) {
+	u, err := h.st.CreateUser(ctx, h.sys, domain.NewUser{Username: name, Role: domain.RoleResponder, RegionCode: region,
+		FullName: firstNames[i%len(firstNames)] + " " + lastNames[i%len(lastNames)], Phone: fmt.Sprintf("+628120001%04d", i),
+		Password: auth.GeneratePassword()})
+	if err == nil {
+		h.res.Responders++
 	}
-	// Teams: a rapid-response team per district, a taskforce in every
-	// fourth village (and in the demo responder's village).
-	mkResponder := func(name, region string, i int) (domain.User, error) {
-		return st.CreateUser(ctx, sys, domain.NewUser{Username: name, Role: domain.RoleResponder, RegionCode: region,
-			FullName: firstNames[i%len(firstNames)] + " " + lastNames[i%len(lastNames)], Phone: fmt.Sprintf("+628120001%04d", i),
-			Password: auth.GeneratePassword()})
-	}
-	clk.set(start)
-	k := 0
+	return u, err
+}
+
+// teams adds a rapid-response team per district, a taskforce in every
+// fourth village (and in the demo responder's village) and the UPTD team
+// of the demo caseworker with two years of duty shifts.
+func (h *history) teams(ctx context.Context, byName map[string]domain.User, districts, villages []domain.Region, start, end time.Time) error {
+	h.clk.set(start)
 	for i, d := range districts {
-		u, err := mkResponder(fmt.Sprintf("trc-%s", strings.ReplaceAll(d.Code, ".", "")), d.Code, 100+i)
+		u, err := h.responder(ctx, fmt.Sprintf("trc-%s", strings.ReplaceAll(d.Code, ".", "")), d.Code, 100+i)
 		if err != nil {
-			return res, err
+			return err
 		}
-		res.Responders++
-		if _, err := hs.CreateTeam(ctx, sys, domain.Team{Name: "TRC Kecamatan " + d.Name, Kind: "district_team", RegionCode: d.Code,
+		if err := h.team(ctx, domain.Team{Name: "TRC Kecamatan " + d.Name, Kind: "district_team", RegionCode: d.Code,
 			MemberIDs: []string{u.ID}}); err != nil {
-			return res, err
+			return err
 		}
-		res.Teams++
 	}
 	satgas := byName["satgas"]
+	k := 0
 	for i, v := range villages {
 		if i%4 != 0 && v.Code != satgas.RegionCode {
 			continue
@@ -153,204 +200,253 @@ func LoadCases(ctx context.Context, st *store.Store, n int, seed int64) (CasesRe
 		if v.Code == satgas.RegionCode && satgas.ID != "" {
 			members = append(members, satgas.ID)
 		} else {
-			u, err := mkResponder(fmt.Sprintf("satgas-%s", strings.ReplaceAll(v.Code, ".", "")), v.Code, 200+k)
+			u, err := h.responder(ctx, fmt.Sprintf("satgas-%s", strings.ReplaceAll(v.Code, ".", "")), v.Code, 200+k)
 			if err != nil {
-				return res, err
+				return err
 			}
 			members = append(members, u.ID)
-			res.Responders++
 			k++
 		}
-		if _, err := hs.CreateTeam(ctx, sys, domain.Team{Name: "Satgas PPA Desa " + v.Name, Kind: "village_taskforce", RegionCode: v.Code,
+		if err := h.team(ctx, domain.Team{Name: "Satgas PPA Desa " + v.Name, Kind: "village_taskforce", RegionCode: v.Code,
 			MemberIDs: members}); err != nil {
-			return res, err
-		}
-		res.Teams++
-	}
-	if pk, ok := byName["peksos"]; ok {
-		if _, err := hs.CreateTeam(ctx, sys, domain.Team{Name: "UPTD PPA Bengkayang", Kind: "uptd", RegionCode: Region, MemberIDs: []string{pk.ID}}); err != nil {
-			return res, err
-		}
-		res.Teams++
-		for t := start; t.Before(end.Add(60 * 24 * time.Hour)); t = t.Add(30 * 24 * time.Hour) {
-			if _, err := hs.AddDuty(ctx, sys, domain.DutyShift{UserID: pk.ID, RegionCode: Region, StartsAt: t, EndsAt: t.Add(30 * 24 * time.Hour)}); err != nil {
-				return res, err
-			}
+			return err
 		}
 	}
+	pk, ok := byName["peksos"]
+	if !ok {
+		return nil
+	}
+	if err := h.team(ctx, domain.Team{Name: "UPTD PPA Bengkayang", Kind: "uptd", RegionCode: Region, MemberIDs: []string{pk.ID}}); err != nil {
+		return err
+	}
+	for t := start; t.Before(end.Add(60 * 24 * time.Hour)); t = t.Add(30 * 24 * time.Hour) {
+		if _, err := h.hs.AddDuty(ctx, h.sys, domain.DutyShift{UserID: pk.ID, RegionCode: Region, StartsAt: t, EndsAt: t.Add(30 * 24 * time.Hour)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-	// Plan every case's events, then play them in time order so each
-	// escalation fires when it would have.
-	type event struct {
-		at time.Time
-		do func() error
+func (h *history) team(ctx context.Context, t domain.Team) error {
+	if _, err := h.hs.CreateTeam(ctx, h.sys, t); err != nil {
+		return err
 	}
-	var events []event
-	supSc := access.ForUser(sup, "10.0.0.2", "demo")
-	for i := 0; i < n; i++ {
-		i := i
-		received := start.Add(time.Duration(rng.Int63n(int64(end.Sub(start)))))
-		vt := pickType(rng)
-		types := []domain.ViolenceType{vt}
-		if rng.Intn(4) == 0 {
-			types = append(types, domain.VPsychological)
-		}
-		if vt == domain.VPhysical && rng.Intn(3) == 0 {
-			types = append(types, domain.VKDRT)
-		}
-		village := villages[rng.Intn(len(villages))]
-		age := rng.Intn(18)
-		sex := domain.SexFemale
-		if rng.Intn(2) == 0 {
-			sex = domain.SexMale
-		}
-		st := stories[vt]
-		desc := st[rng.Intn(len(st))] + fmt.Sprintf(" Kejadian di sekitar %s. (data demo #%d)", village.Name, i+1)
-		channel := []domain.Channel{domain.ChannelWeb, domain.ChannelWeb, domain.ChannelSMS, domain.ChannelWhatsApp, domain.ChannelStaff}[rng.Intn(5)]
-		anonymous := rng.Intn(3) == 0
-		prio := domain.PriorityMedium
-		if vt == domain.VSexual || vt == domain.VTrafficking || age < 5 {
-			prio = domain.PriorityHigh
-		} else if rng.Intn(4) == 0 {
-			prio = domain.PriorityLow
-		}
-		fate := rng.Intn(100) // <10 rejected, <15 merged, else a case
-		// Triage within the 30-minute window mostly; acknowledgement and
-		// first contact mostly within their clocks, a realistic share late.
-		triage := time.Duration(3+rng.Intn(20)) * time.Minute
-		if rng.Intn(6) == 0 {
-			triage = time.Duration(30+rng.Intn(60)) * time.Minute
-		}
-		ackAfter := triage + time.Duration(2+rng.Intn(20))*time.Minute
-		if rng.Intn(6) == 0 {
-			ackAfter = triage + time.Duration(60+rng.Intn(180))*time.Minute
-		}
-		window := 20 * time.Hour
-		if prio == domain.PriorityHigh {
-			window = 5 * time.Hour
-		}
-		respAfter := ackAfter + time.Duration(30+rng.Int63n(int64(window/time.Minute)))*time.Minute
-		if rng.Intn(7) == 0 {
-			respAfter = ackAfter + time.Duration(24+rng.Intn(48))*time.Hour
-		}
-		closeAfter := respAfter + time.Duration(3+rng.Intn(60))*24*time.Hour
-		var rep domain.Report
-		var caseID string
-		var responder domain.Scope
-		events = append(events, event{received, func() error {
-			nr := domain.NewReport{Channel: channel, RegionCode: village.Code, Description: desc, ChildAge: &age, ChildSex: sex,
-				Anonymous: anonymous, IdempotencyKey: fmt.Sprintf("demo-%d-%d", seed, i)}
-			if !anonymous {
-				nr.ReporterName = firstNames[(i+3)%len(firstNames)] + " (demo)"
-				nr.ContactPhone = fmt.Sprintf("+628130002%04d", i)
+	h.res.Teams++
+	return nil
+}
+
+// demoCase is one invented report and what becomes of it.
+type demoCase struct {
+	i         int
+	received  time.Time
+	vt        domain.ViolenceType
+	types     []domain.ViolenceType
+	village   domain.Region
+	age       int
+	sex       domain.Sex
+	desc      string
+	channel   domain.Channel
+	anonymous bool
+	prio      domain.Priority
+	fate      int // <10 rejected, <15 merged, else a case
+	// after received: triage, acknowledgement, first contact, closing
+	triage, ackAfter, respAfter, closeAfter time.Duration
+}
+
+// draw invents case i, received between start and end. The order of the
+// draws is part of the data set: changing it changes every later case.
+func (h *history) draw(i int, villages []domain.Region, start, end time.Time) demoCase {
+	rng := h.rng
+	c := demoCase{i: i, received: start.Add(time.Duration(rng.Int63n(int64(end.Sub(start)))))}
+	c.vt = pickType(rng)
+	c.types = []domain.ViolenceType{c.vt}
+	if rng.Intn(4) == 0 {
+		c.types = append(c.types, domain.VPsychological)
+	}
+	if c.vt == domain.VPhysical && rng.Intn(3) == 0 {
+		c.types = append(c.types, domain.VKDRT)
+	}
+	c.village = villages[rng.Intn(len(villages))]
+	c.age = rng.Intn(18)
+	c.sex = domain.SexFemale
+	if rng.Intn(2) == 0 {
+		c.sex = domain.SexMale
+	}
+	told := stories[c.vt]
+	c.desc = told[rng.Intn(len(told))] + fmt.Sprintf(" Kejadian di sekitar %s. (data demo #%d)", c.village.Name, i+1)
+	c.channel = []domain.Channel{domain.ChannelWeb, domain.ChannelWeb, domain.ChannelSMS, domain.ChannelWhatsApp, domain.ChannelStaff}[rng.Intn(5)]
+	c.anonymous = rng.Intn(3) == 0
+	c.prio = domain.PriorityMedium
+	if c.vt == domain.VSexual || c.vt == domain.VTrafficking || c.age < 5 {
+		c.prio = domain.PriorityHigh
+	} else if rng.Intn(4) == 0 {
+		c.prio = domain.PriorityLow
+	}
+	c.fate = rng.Intn(100)
+	// Triage within the 30-minute window mostly; acknowledgement and
+	// first contact mostly within their clocks, a realistic share late.
+	c.triage = time.Duration(3+rng.Intn(20)) * time.Minute
+	if rng.Intn(6) == 0 {
+		c.triage = time.Duration(30+rng.Intn(60)) * time.Minute
+	}
+	c.ackAfter = c.triage + time.Duration(2+rng.Intn(20))*time.Minute
+	if rng.Intn(6) == 0 {
+		c.ackAfter = c.triage + time.Duration(60+rng.Intn(180))*time.Minute
+	}
+	window := 20 * time.Hour
+	if c.prio == domain.PriorityHigh {
+		window = 5 * time.Hour
+	}
+	c.respAfter = c.ackAfter + time.Duration(30+rng.Int63n(int64(window/time.Minute)))*time.Minute
+	if rng.Intn(7) == 0 {
+		c.respAfter = c.ackAfter + time.Duration(24+rng.Intn(48))*time.Hour
+	}
+	c.closeAfter = c.respAfter + time.Duration(3+rng.Intn(60))*24*time.Hour
+	return c
+}
+
+// caseRun is what a case's earlier events hand on to its later ones.
+type caseRun struct {
+	rep       domain.Report
+	caseID    string
+	responder domain.Scope
+}
+
+// schedule plans c's events: the report, its triage and, once it is a
+// case with a responder, the workflow steps until closing before end.
+func (h *history) schedule(ctx context.Context, c demoCase, end time.Time) {
+	run := &caseRun{}
+	h.at(c.received, func() error { return h.report(ctx, c, run) })
+	h.at(c.received.Add(c.triage), func() error { return h.triageReport(ctx, c, run) })
+	step := func(after time.Duration, fn func() error) {
+		h.at(c.received.Add(after), func() error {
+			if run.caseID == "" || run.responder.UserID == "" {
+				return nil
 			}
-			var err error
-			rep, _, err = hs.CreateReport(ctx, access.Public("10.0.0.9", "demo"), nr, Region)
-			res.Reports++
-			return err
-		}})
-		events = append(events, event{received.Add(triage), func() error {
-			switch {
-			case fate < 10:
-				res.Rejected++
-				return hs.RejectReport(ctx, supSc, rep.ID, "Bukan kasus perlindungan anak (demo)")
-			case fate < 15:
-				cs, _, err := hs.ListCases(ctx, supSc, domain.CaseFilter{RegionCode: village.Code, Limit: 1})
-				if err == nil && len(cs) > 0 {
-					res.Merged++
-					return hs.MergeReport(ctx, supSc, rep.ID, cs[0].ID)
-				}
+			return fn()
+		})
+	}
+	step(c.ackAfter, func() error {
+		_, err := h.hs.Transition(ctx, run.responder, run.caseID, domain.Transition{To: domain.StatusAcknowledged, Note: "Diterima (demo)"})
+		return err
+	})
+	if h.rng.Intn(10) == 0 {
+		return // never reached: the escalations show it
+	}
+	step(c.respAfter, func() error {
+		_, err := h.hs.Transition(ctx, run.responder, run.caseID, domain.Transition{To: domain.StatusResponded, Note: "Anak sudah ditemui (demo)"})
+		return err
+	})
+	step(c.respAfter+2*time.Hour, func() error { return h.serve(ctx, c, run) })
+	if c.received.Add(c.closeAfter).Before(end) && h.rng.Intn(6) != 0 {
+		step(c.closeAfter, func() error {
+			_, err := h.hs.Transition(ctx, h.sup, run.caseID, domain.Transition{To: domain.StatusClosed, Note: "Layanan selesai (demo)"})
+			if err == nil {
+				h.res.Closed++
 			}
-			c, err := hs.VerifyReport(ctx, supSc, rep.ID, cases.VerifyInput{Priority: prio, Types: types})
-			if err != nil {
-				return err
-			}
-			res.Cases++
-			caseID = c.ID
-			who := c.AssigneeID
-			if c.TeamID != "" {
-				if t, err := hs.GetTeam(ctx, sys, c.TeamID); err == nil && len(t.Members) > 0 {
-					who = t.Members[0].ID
-				}
-			}
-			if who != "" {
-				if u, err := hst.GetUser(ctx, access.System("demo"), who); err == nil {
-					responder = access.ForUser(u, "10.0.0.3", "demo")
-				}
-			}
-			return nil
-		}})
-		step := func(after time.Duration, fn func() error) {
-			events = append(events, event{received.Add(after), func() error {
-				if caseID == "" || responder.UserID == "" {
-					return nil
-				}
-				return fn()
-			}})
-		}
-		step(ackAfter, func() error {
-			_, err := hs.Transition(ctx, responder, caseID, domain.Transition{To: domain.StatusAcknowledged, Note: "Diterima (demo)"})
 			return err
 		})
-		if rng.Intn(10) == 0 {
-			continue // never reached: the escalations show it
-		}
-		step(respAfter, func() error {
-			_, err := hs.Transition(ctx, responder, caseID, domain.Transition{To: domain.StatusResponded, Note: "Anak sudah ditemui (demo)"})
-			return err
-		})
-		step(respAfter+2*time.Hour, func() error {
-			to := domain.StatusInService
-			if rng.Intn(8) == 0 {
-				to = domain.StatusReferred
-			}
-			_, err := hs.Transition(ctx, supSc, caseID, domain.Transition{To: to, Note: "Rencana layanan disusun (demo)"})
-			if err != nil {
-				return err
-			}
-			svc := []string{"complaint", "health", "psychosocial", "legal_aid", "social_rehabilitation"}[rng.Intn(5)]
-			if err := hs.AddDetail(ctx, supSc, caseID, cases.CaseDetail{Service: &domain.Service{Type: svc, Provider: "UPTD PPA Bengkayang",
-				GivenOn: clk.now().In(domain.WIB).Format("2006-01-02"), Note: "Layanan diberikan (demo)"}}); err != nil {
-				return err
-			}
-			if vt == domain.VSexual {
-				return hs.AddDetail(ctx, supSc, caseID, cases.CaseDetail{Referral: &domain.Referral{Agency: "Unit PPA Polres Bengkayang",
-					Reason: "Laporan polisi sesuai UU TPKS (demo)"}})
-			}
-			return nil
-		})
-		if received.Add(closeAfter).Before(end) && rng.Intn(6) != 0 {
-			step(closeAfter, func() error {
-				_, err := hs.Transition(ctx, supSc, caseID, domain.Transition{To: domain.StatusClosed, Note: "Layanan selesai (demo)"})
-				if err == nil {
-					res.Closed++
-				}
-				return err
-			})
+	}
+}
+
+// report files c's report from the public, anonymously or with a name
+// and number.
+func (h *history) report(ctx context.Context, c demoCase, run *caseRun) error {
+	nr := domain.NewReport{Channel: c.channel, RegionCode: c.village.Code, Description: c.desc, ChildAge: &c.age, ChildSex: c.sex,
+		Anonymous: c.anonymous, IdempotencyKey: fmt.Sprintf("demo-%d-%d", h.seed, c.i)}
+	if !c.anonymous {
+		nr.ReporterName = firstNames[(c.i+3)%len(firstNames)] + " (demo)"
+		nr.ContactPhone = fmt.Sprintf("+628130002%04d", c.i)
+	}
+	var err error
+	run.rep, _, err = h.hs.CreateReport(ctx, access.Public("10.0.0.9", "demo"), nr, Region)
+	h.res.Reports++
+	return err
+}
+
+// triageReport has the supervisor reject c's report, merge it into a case
+// of its village, or verify it into a case, whose responder (the team's
+// first member, else the assignee) then works it.
+func (h *history) triageReport(ctx context.Context, c demoCase, run *caseRun) error {
+	switch {
+	case c.fate < 10:
+		h.res.Rejected++
+		return h.hs.RejectReport(ctx, h.sup, run.rep.ID, "Bukan kasus perlindungan anak (demo)")
+	case c.fate < 15:
+		cs, _, err := h.hs.ListCases(ctx, h.sup, domain.CaseFilter{RegionCode: c.village.Code, Limit: 1})
+		if err == nil && len(cs) > 0 {
+			h.res.Merged++
+			return h.hs.MergeReport(ctx, h.sup, run.rep.ID, cs[0].ID)
 		}
 	}
-	sort.SliceStable(events, func(i, j int) bool { return events[i].at.Before(events[j].at) })
-	for _, e := range events {
+	cs, err := h.hs.VerifyReport(ctx, h.sup, run.rep.ID, cases.VerifyInput{Priority: c.prio, Types: c.types})
+	if err != nil {
+		return err
+	}
+	h.res.Cases++
+	run.caseID = cs.ID
+	who := cs.AssigneeID
+	if cs.TeamID != "" {
+		if t, err := h.hs.GetTeam(ctx, h.sys, cs.TeamID); err == nil && len(t.Members) > 0 {
+			who = t.Members[0].ID
+		}
+	}
+	if who != "" {
+		if u, err := h.hst.GetUser(ctx, access.System("demo"), who); err == nil {
+			run.responder = access.ForUser(u, "10.0.0.3", "demo")
+		}
+	}
+	return nil
+}
+
+// serve moves c's case into service (now and then a referral instead),
+// records a service and, for sexual violence, the police referral.
+func (h *history) serve(ctx context.Context, c demoCase, run *caseRun) error {
+	to := domain.StatusInService
+	if h.rng.Intn(8) == 0 {
+		to = domain.StatusReferred
+	}
+	_, err := h.hs.Transition(ctx, h.sup, run.caseID, domain.Transition{To: to, Note: "Rencana layanan disusun (demo)"})
+	if err != nil {
+		return err
+	}
+	svc := []string{"complaint", "health", "psychosocial", "legal_aid", "social_rehabilitation"}[h.rng.Intn(5)]
+	if err := h.hs.AddDetail(ctx, h.sup, run.caseID, cases.CaseDetail{Service: &domain.Service{Type: svc, Provider: "UPTD PPA Bengkayang",
+		GivenOn: h.clk.now().In(domain.WIB).Format("2006-01-02"), Note: "Layanan diberikan (demo)"}}); err != nil {
+		return err
+	}
+	if c.vt == domain.VSexual {
+		return h.hs.AddDetail(ctx, h.sup, run.caseID, cases.CaseDetail{Referral: &domain.Referral{Agency: "Unit PPA Polres Bengkayang",
+			Reason: "Laporan polisi sesuai UU TPKS (demo)"}})
+	}
+	return nil
+}
+
+// play runs the planned events in time order up to end, the escalation
+// job before each, and expires the messages the history queued.
+func (h *history) play(ctx context.Context, end time.Time) error {
+	sort.SliceStable(h.events, func(i, j int) bool { return h.events[i].at.Before(h.events[j].at) })
+	for _, e := range h.events {
 		if e.at.After(end) {
 			continue
 		}
-		clk.set(e.at)
-		if _, err := hs.RunEscalations(ctx, "demo", 500); err != nil {
-			return res, err
+		h.clk.set(e.at)
+		if _, err := h.hs.RunEscalations(ctx, "demo", 500); err != nil {
+			return err
 		}
 		if err := e.do(); err != nil {
 			if _, ok := domain.AsError(err); ok {
 				continue // e.g. a transition that no longer applies: skip, like a person would
 			}
-			return res, err
+			return err
 		}
 	}
-	clk.set(end)
-	if _, err := hs.RunEscalations(ctx, "demo", 5000); err != nil {
-		return res, err
+	h.clk.set(end)
+	if _, err := h.hs.RunEscalations(ctx, "demo", 5000); err != nil {
+		return err
 	}
-	if _, err := st.ExpireOutbox(ctx, sys, end); err != nil {
-		return res, err
+	if _, err := h.st.ExpireOutbox(ctx, h.sys, end); err != nil {
+		return err
 	}
-	return res, nil
+	return nil
 }

@@ -33,22 +33,8 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 		return res, err
 	}
 	sc := access.System("demo")
-	if err := kla.UpsertAgencies(ctx, st, sc, []domain.KLAAgency{
-		{Code: "forum_csr", Name: "Forum CSR Kabupaten Bengkayang (demo)", Kind: "business"},
-		{Code: "media_lokal", Name: "Radio Komunitas Bengkayang (demo)", Kind: "media"},
-	}); err != nil {
+	if err := klaAgencies(ctx, st, sc); err != nil {
 		return res, err
-	}
-	users, _, err := st.ListUsers(ctx, sc, domain.UserFilter{Role: domain.RoleOPDOperator, Limit: 50})
-	if err != nil {
-		return res, err
-	}
-	for _, u := range users {
-		if u.Username == "operator" {
-			if err := kla.SetUserAgency(ctx, st, sc, u.ID, DemoOperatorAgency); err != nil {
-				return res, err
-			}
-		}
 	}
 	g, err := kla.RegimeFor(ctx, st, year)
 	if err != nil {
@@ -58,95 +44,151 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 	if err != nil {
 		return res, err
 	}
-	districts, err := st.SearchRegions(ctx, store.RegionQuery{Parent: Region, Limit: 200})
+	districts, villages, err := demoRegions(ctx, st)
 	if err != nil {
 		return res, err
 	}
-	var villages []domain.Region
-	for _, d := range districts {
-		vs, err := st.SearchRegions(ctx, store.RegionQuery{Parent: d.Code, Limit: 200})
-		if err != nil {
-			return res, err
-		}
-		villages = append(villages, vs...)
-	}
-	rng := rand.New(rand.NewPCG(61, 7))
-	// left empty in the latest year (missing, stale from last year)
-	skipLatest := map[string]bool{"10": true, "19": true, "K7": true}
-	value := func(ind domain.KLAIndicator, step int, noise float64) float64 {
-		better := float64(step) // 0, 1, 2: improves each year
-		switch ind.Unit {
-		case domain.UnitAvailability:
-			if rng.Float64() < 0.55+0.15*better {
-				return 1
-			}
-			return 0
-		case domain.UnitCount:
-			return math.Round(2 + 2*better + rng.Float64()*5*noise)
-		case domain.UnitRate:
-			return math.Round((24-3*better+rng.Float64()*6*noise)*10) / 10
-		}
-		if ind.Polarity == domain.Lower {
-			return math.Round((18-3*better+rng.Float64()*6*noise)*10) / 10
-		}
-		return math.Round(math.Min(100, 52+8*better+rng.Float64()*25*noise)*10) / 10
-	}
+	fig := klaFigures{rng: rand.New(rand.NewPCG(61, 7))}
 	for step := 0; step < 3; step++ {
 		y := year - 2 + step
-		var in []domain.KLAValueInput
-		for _, ind := range inds {
-			if step == 2 && skipLatest[ind.ID] {
-				continue
-			}
-			in = append(in, domain.KLAValueInput{IndicatorID: ind.ID, RegionCode: Region, Year: y, Value: value(ind, step, 1),
-				Note: "Data " + strconv.Itoa(y) + " (demo)", Link: "https://example.org/kla/" + ind.ID})
-			if ind.Unit == domain.UnitPercent || ind.Unit == domain.UnitRate {
-				for _, d := range districts {
-					in = append(in, domain.KLAValueInput{IndicatorID: ind.ID, RegionCode: d.Code, Year: y, Value: value(ind, step, 1.6)})
-				}
-			}
-		}
-		for _, v := range villages {
-			for _, id := range []string{"1", "11"} {
-				for _, ind := range inds {
-					if ind.ID == id {
-						in = append(in, domain.KLAValueInput{IndicatorID: id, RegionCode: v.Code, Year: y, Value: value(ind, step, 1.8)})
-					}
-				}
-			}
-		}
+		in := fig.yearValues(inds, districts, villages, step, y)
 		if err := kla.PutValues(ctx, st, sc, g.ID, in); err != nil {
 			return res, fmt.Errorf("demo kla values %d: %w", y, err)
 		}
 		res.Values += len(in)
-		// The task force verified the regency's older years; some values
-		// were cut for weak evidence.
 		if step < 2 {
-			for i, ind := range inds {
-				if i%4 == 3 {
-					continue
-				}
-				var v *float64
-				if i%5 == 0 && ind.Unit != domain.UnitAvailability {
-					for _, x := range in {
-						if x.IndicatorID == ind.ID && x.RegionCode == Region {
-							cut := math.Round(x.Value*0.8*10) / 10
-							if ind.Unit == domain.UnitCount {
-								cut = math.Floor(x.Value * 0.8)
-							}
-							v = &cut
-						}
-					}
-				}
-				if err := kla.VerifyValue(ctx, st, sc, g.ID, Region, y, ind.ID, true, v, "Diverifikasi gugus tugas (demo)"); err != nil {
-					return res, err
-				}
-				res.Verified++
+			n, err := klaVerify(ctx, st, sc, g.ID, inds, in, y)
+			res.Verified += n
+			if err != nil {
+				return res, err
 			}
 		}
 	}
+	if res.Agreements, err = klaAgreements(ctx, st, sc, year); err != nil {
+		return res, err
+	}
+	if res.BudgetLines, err = klaBudgets(ctx, st, sc, year); err != nil {
+		return res, err
+	}
+	return res, nil
+}
 
-	// Performance agreements for the latest year.
+// klaAgencies adds two non-government agencies and makes the demo
+// "operator" account enter data for DemoOperatorAgency.
+func klaAgencies(ctx context.Context, st *store.Store, sc domain.Scope) error {
+	if err := kla.UpsertAgencies(ctx, st, sc, []domain.KLAAgency{
+		{Code: "forum_csr", Name: "Forum CSR Kabupaten Bengkayang (demo)", Kind: "business"},
+		{Code: "media_lokal", Name: "Radio Komunitas Bengkayang (demo)", Kind: "media"},
+	}); err != nil {
+		return err
+	}
+	users, _, err := st.ListUsers(ctx, sc, domain.UserFilter{Role: domain.RoleOPDOperator, Limit: 50})
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.Username == "operator" {
+			if err := kla.SetUserAgency(ctx, st, sc, u.ID, DemoOperatorAgency); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// klaFigures invents KLA values from a seeded source: the same figures on
+// every load.
+type klaFigures struct{ rng *rand.Rand }
+
+// klaSkipLatest are the indicators left empty in the latest year (missing,
+// stale from last year).
+func klaSkipLatest(id string) bool { return id == "10" || id == "19" || id == "K7" }
+
+// value invents ind's value in year step 0, 1 or 2 (better each year);
+// noise widens the spread (districts and villages vary more).
+func (f klaFigures) value(ind domain.KLAIndicator, step int, noise float64) float64 {
+	rng := f.rng
+	better := float64(step) // 0, 1, 2: improves each year
+	switch ind.Unit {
+	case domain.UnitAvailability:
+		if rng.Float64() < 0.55+0.15*better {
+			return 1
+		}
+		return 0
+	case domain.UnitCount:
+		return math.Round(2 + 2*better + rng.Float64()*5*noise)
+	case domain.UnitRate:
+		return math.Round((24-3*better+rng.Float64()*6*noise)*10) / 10
+	}
+	if ind.Polarity == domain.Lower {
+		return math.Round((18-3*better+rng.Float64()*6*noise)*10) / 10
+	}
+	return math.Round(math.Min(100, 52+8*better+rng.Float64()*25*noise)*10) / 10
+}
+
+// yearValues invents year y's values (step 0, 1, 2): every indicator for
+// the regency, percentages and rates per district, indicators 1 and 11
+// per village.
+func (f klaFigures) yearValues(inds []domain.KLAIndicator, districts, villages []domain.Region, step, y int) []domain.KLAValueInput {
+	var in []domain.KLAValueInput
+	for _, ind := range inds {
+		if step == 2 && klaSkipLatest(ind.ID) {
+			continue
+		}
+		in = append(in, domain.KLAValueInput{IndicatorID: ind.ID, RegionCode: Region, Year: y, Value: f.value(ind, step, 1),
+			Note: "Data " + strconv.Itoa(y) + " (demo)", Link: "https://example.org/kla/" + ind.ID})
+		if ind.Unit == domain.UnitPercent || ind.Unit == domain.UnitRate {
+			for _, d := range districts {
+				in = append(in, domain.KLAValueInput{IndicatorID: ind.ID, RegionCode: d.Code, Year: y, Value: f.value(ind, step, 1.6)})
+			}
+		}
+	}
+	for _, v := range villages {
+		for _, id := range []string{"1", "11"} {
+			for _, ind := range inds {
+				if ind.ID == id {
+					in = append(in, domain.KLAValueInput{IndicatorID: id, RegionCode: v.Code, Year: y, Value: f.value(ind, step, 1.8)})
+				}
+			}
+		}
+	}
+	return in
+}
+
+// klaVerify has the task force verify the regency's values of year y
+// (in): three indicators in four, some cut for weak evidence. It returns
+// how many it verified.
+func klaVerify(ctx context.Context, st *store.Store, sc domain.Scope, regime string, inds []domain.KLAIndicator,
+	in []domain.KLAValueInput, y int) (int, error) {
+	n := 0
+	for i, ind := range inds {
+		if i%4 == 3 {
+			continue
+		}
+		var v *float64
+		if i%5 == 0 && ind.Unit != domain.UnitAvailability {
+			for _, x := range in {
+				if x.IndicatorID == ind.ID && x.RegionCode == Region {
+					cut := math.Round(x.Value*0.8*10) / 10
+					if ind.Unit == domain.UnitCount {
+						cut = math.Floor(x.Value * 0.8)
+					}
+					v = &cut
+				}
+			}
+		}
+		if err := kla.VerifyValue(ctx, st, sc, regime, Region, y, ind.ID, true, v, "Diverifikasi gugus tugas (demo)"); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// klaAgreements adds the performance agreements of four agencies for year,
+// with a first-semester realisation of each commitment, and returns how
+// many it added.
+func klaAgreements(ctx context.Context, st *store.Store, sc domain.Scope, year int) (int, error) {
 	start, end := fmt.Sprintf("%d-01-01", year), fmt.Sprintf("%d-12-31", year)
 	agreements := []domain.KLAAgreement{
 		{Agency: "dinkes", Title: "Perjanjian Kinerja KLA Dinas Kesehatan " + strconv.Itoa(year), Commitments: []domain.KLACommitment{
@@ -165,6 +207,7 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 			{Name: "Siaran informasi layak anak", Unit: "jam/bulan", Polarity: domain.Higher, Target: 8},
 		}},
 	}
+	n := 0
 	real := [][]float64{{88, 17, 4}, {15, 2.6}, {2}, {8}}
 	for i, a := range agreements {
 		a.RegionCode, a.Year, a.SignedOn = Region, year, fmt.Sprintf("%d-01-15", year)
@@ -173,12 +216,12 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 		}
 		id, err := kla.CreateAgreement(ctx, st, sc, a)
 		if err != nil {
-			return res, err
+			return n, err
 		}
-		res.Agreements++
+		n++
 		list, err := kla.ListAgreements(ctx, st, sc, Region, year, a.Agency)
 		if err != nil {
-			return res, err
+			return n, err
 		}
 		for _, got := range list {
 			if got.ID != id {
@@ -187,13 +230,18 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 			for j, c := range got.Commitments {
 				if err := kla.AddRealisation(ctx, st, sc, c.ID, domain.KLARealisation{OnDate: fmt.Sprintf("%d-06-30", year),
 					Value: real[i][j], Note: "Laporan semester I (demo)"}); err != nil {
-					return res, err
+					return n, err
 				}
 			}
 		}
 	}
+	return n, nil
+}
 
-	// Programme budgets (whole rupiah).
+// klaBudgets adds three programmes of year with their activities and
+// sub-activities (budget and realisation in whole rupiah) and returns how
+// many lines it added.
+func klaBudgets(ctx context.Context, st *store.Store, sc domain.Scope, year int) (int, error) {
 	type sub struct {
 		code, name     string
 		budget, actual int64
@@ -224,28 +272,29 @@ func LoadKLA(ctx context.Context, st *store.Store, year int) (KLAResult, error) 
 				{"1.02.02.2.02.02", "Puskesmas ramah anak", 150_000_000, 42_000_000}}},
 		}},
 	}
+	n := 0
 	for _, p := range budgets {
 		pid, err := kla.AddBudgetItem(ctx, st, sc, domain.KLABudgetItem{RegionCode: Region, Year: year, Agency: p.agency,
 			Level: domain.BudgetProgramme, Code: p.code, Name: p.name})
 		if err != nil {
-			return res, err
+			return n, err
 		}
-		res.BudgetLines++
+		n++
 		for _, a := range p.acts {
 			aid, err := kla.AddBudgetItem(ctx, st, sc, domain.KLABudgetItem{RegionCode: Region, Year: year, Agency: p.agency,
 				ParentID: pid, Level: domain.BudgetActivity, Code: a.code, Name: a.name})
 			if err != nil {
-				return res, err
+				return n, err
 			}
-			res.BudgetLines++
+			n++
 			for _, s := range a.subs {
 				if _, err := kla.AddBudgetItem(ctx, st, sc, domain.KLABudgetItem{RegionCode: Region, Year: year, Agency: p.agency,
 					ParentID: aid, Level: domain.BudgetSubActivity, Code: s.code, Name: s.name, Budget: s.budget, Realised: s.actual}); err != nil {
-					return res, err
+					return n, err
 				}
-				res.BudgetLines++
+				n++
 			}
 		}
 	}
-	return res, nil
+	return n, nil
 }

@@ -93,7 +93,7 @@ func New(o Options) (*Server, error) {
 	})
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		m.WriteTo(w)
+		_, _ = m.WriteTo(w) // a failed write means the scraper went away; the status is sent
 	})
 	m.Gauge("lindu_db_open_connections", "Open database connections (write pool).", func() float64 {
 		return float64(o.Store.Stats().OpenConnections)

@@ -278,14 +278,8 @@ func (x *xlsxFile) sheet(name string, strs []string, fn func(Row) error) error {
 		return err
 	}
 	defer done()
-	var (
-		depth, rowNum, col     int
-		cells                  []string
-		inRow, inCell, inValue bool
-		typ                    string
-		val                    strings.Builder
-		long                   int
-	)
+	s := &sheetReader{x: x, strs: strs, fn: fn}
+	depth := 0
 	for {
 		t, err := x.token(d, &depth)
 		if err == io.EOF {
@@ -296,66 +290,100 @@ func (x *xlsxFile) sheet(name string, strs []string, fn func(Row) error) error {
 		}
 		switch t := t.(type) {
 		case xml.StartElement:
-			switch t.Name.Local {
-			case "row":
-				n := rowNum + 1
-				if r := attr(t, "r"); r != "" {
-					if n, err = strconv.Atoi(r); err != nil || n <= rowNum {
-						return fmt.Errorf("XLSX: bad row number %q", clip(r))
-					}
-				}
-				rowNum, col, cells, inRow, long = n, 0, cells[:0], true, 0
-			case "c":
-				if !inRow {
-					return errors.New("XLSX: cell outside a row")
-				}
-				n := col + 1
-				if r := attr(t, "r"); r != "" {
-					if n = columnOf(r); n <= col {
-						return fmt.Errorf("XLSX: bad cell reference %q", clip(r))
-					}
-				}
-				if n > x.c.lim.MaxColumns {
-					return &Error{Key: "too_many_columns", Limit: int64(x.c.lim.MaxColumns)}
-				}
-				for len(cells) < n-1 {
-					cells = append(cells, "")
-				}
-				col, typ, inCell = n, attr(t, "t"), true
-				val.Reset()
-			case "v", "t":
-				inValue = inCell
-			}
+			err = s.start(t)
 		case xml.EndElement:
-			switch t.Name.Local {
-			case "row":
-				if err := x.c.row(len(cells), long); err != nil {
-					return err
-				}
-				if err := fn(Row{Line: rowNum, Cells: append([]string(nil), cells...)}); err != nil {
-					return err
-				}
-				inRow = false
-			case "c":
-				v, err := cellValue(typ, val.String(), strs)
-				if err != nil {
-					return err
-				}
-				cells = append(cells, v)
-				long = max(long, len(v))
-				inCell = false
-			case "v", "t":
-				inValue = false
-			}
+			err = s.end(t)
 		case xml.CharData:
-			if inValue {
-				if val.Len()+len(t) > x.c.lim.MaxCellBytes {
-					return &Error{Key: "cell_too_long", Limit: int64(x.c.lim.MaxCellBytes)}
-				}
-				val.Write(t)
-			}
+			err = s.text(t)
+		}
+		if err != nil {
+			return err
 		}
 	}
+}
+
+// sheetReader is where sheet is in a worksheet: the row being read, its
+// cells so far, and the cell whose value is being read.
+type sheetReader struct {
+	x                      *xlsxFile
+	strs                   []string // shared strings
+	fn                     func(Row) error
+	rowNum, col            int
+	cells                  []string
+	inRow, inCell, inValue bool
+	typ                    string // the cell's t attribute
+	val                    strings.Builder
+	long                   int // longest cell of the row
+}
+
+func (s *sheetReader) start(t xml.StartElement) error {
+	switch t.Name.Local {
+	case "row":
+		n := s.rowNum + 1
+		if r := attr(t, "r"); r != "" {
+			var err error
+			if n, err = strconv.Atoi(r); err != nil || n <= s.rowNum {
+				return fmt.Errorf("XLSX: bad row number %q", clip(r))
+			}
+		}
+		s.rowNum, s.col, s.cells, s.inRow, s.long = n, 0, s.cells[:0], true, 0
+	case "c":
+		if !s.inRow {
+			return errors.New("XLSX: cell outside a row")
+		}
+		n := s.col + 1
+		if r := attr(t, "r"); r != "" {
+			if n = columnOf(r); n <= s.col {
+				return fmt.Errorf("XLSX: bad cell reference %q", clip(r))
+			}
+		}
+		if n > s.x.c.lim.MaxColumns {
+			return &Error{Key: "too_many_columns", Limit: int64(s.x.c.lim.MaxColumns)}
+		}
+		for len(s.cells) < n-1 {
+			s.cells = append(s.cells, "")
+		}
+		s.col, s.typ, s.inCell = n, attr(t, "t"), true
+		s.val.Reset()
+	case "v", "t":
+		s.inValue = s.inCell
+	}
+	return nil
+}
+
+func (s *sheetReader) end(t xml.EndElement) error {
+	switch t.Name.Local {
+	case "row":
+		if err := s.x.c.row(len(s.cells), s.long); err != nil {
+			return err
+		}
+		if err := s.fn(Row{Line: s.rowNum, Cells: append([]string(nil), s.cells...)}); err != nil {
+			return err
+		}
+		s.inRow = false
+	case "c":
+		v, err := cellValue(s.typ, s.val.String(), s.strs)
+		if err != nil {
+			return err
+		}
+		s.cells = append(s.cells, v)
+		s.long = max(s.long, len(v))
+		s.inCell = false
+	case "v", "t":
+		s.inValue = false
+	}
+	return nil
+}
+
+func (s *sheetReader) text(t xml.CharData) error {
+	if !s.inValue {
+		return nil
+	}
+	if s.val.Len()+len(t) > s.x.c.lim.MaxCellBytes {
+		return &Error{Key: "cell_too_long", Limit: int64(s.x.c.lim.MaxCellBytes)}
+	}
+	s.val.Write(t)
+	return nil
 }
 
 // cellValue is a cell's text as a user sees it in a General cell: shared

@@ -34,9 +34,6 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	})
 }
 
-// wrap gives code still written against *sql.Tx the area API.
-func (s *Store) wrap(tx *sql.Tx) *Tx { return &Tx{tx: tx, st: s, now: s.utc()} }
-
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, q, args...)

@@ -250,10 +250,13 @@ func (s *Store) KeyDependents(ctx context.Context) (KeyDependents, error) {
 	return d, nil
 }
 
+// sealedRow is one value of a sealed column during rotation: as read, and
+// as it is to be written back.
+type sealedRow struct{ key, ct, hash, newCT, newHash string }
+
 // walkSealed reads column c in batches; with fix it rewrites what is not
 // under the active key (counting into tr), else it counts into d.
 func (s *Store) walkSealed(ctx context.Context, c SealedColumn, fix bool, d *KeyDependents, tr *TableRotation) error {
-	active := s.box.ActiveKeyID()
 	name := c.Table + "." + c.Column
 	hashSel := `''`
 	if c.HashColumn != "" {
@@ -261,105 +264,122 @@ func (s *Store) walkSealed(ctx context.Context, c SealedColumn, fix bool, d *Key
 	}
 	q := `SELECT ` + c.Key + `, ` + c.Column + `, ` + hashSel + ` FROM ` + c.Table +
 		` WHERE ` + c.Key + ` > $1 ORDER BY ` + c.Key + ` LIMIT $2`
-	type row struct{ key, ct, hash, newCT, newHash string }
 	after := ""
 	for {
-		rows, err := s.r.QueryContext(ctx, q, after, rotateBatch)
+		rows, err := Rows(ctx, s, func(rs *sql.Rows) (sealedRow, error) {
+			var r sealedRow
+			return r, rs.Scan(&r.key, &r.ct, &r.hash)
+		}, q, after, rotateBatch)
 		if err != nil {
 			return fmt.Errorf("store: rotate %s: %w", name, err)
 		}
-		var batch []row
-		n := 0
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.key, &r.ct, &r.hash); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: rotate %s: %w", name, err)
-			}
-			n++
+		var batch []sealedRow
+		for _, r := range rows {
 			after = r.key
-			if tr != nil {
-				tr.Checked++
-			}
-			if r.ct == "" {
-				if tr != nil {
-					tr.Unsealed++
-				}
-				continue
-			}
-			kid := secret.KeyIDOf(r.ct)
-			stale := kid != active
-			var pt string
-			if stale || c.HashColumn != "" {
-				if pt, err = s.box.Decrypt(c.Field, r.ct); err != nil {
-					rows.Close()
-					// The key id is not personal data; the value is not logged.
-					return fmt.Errorf("store: rotate %s row %s (key %q): %w", name, r.key, kid, err)
-				}
-			}
-			staleHash := c.HashColumn != "" && r.hash != s.box.Hash(c.HashField, pt)
-			if !fix {
-				if stale {
-					if d.Values[name] == nil {
-						d.Values[name] = map[string]int{}
-					}
-					d.Values[name][kid]++
-				}
-				if staleHash {
-					d.Hashes[c.Table+"."+c.HashColumn]++
-				}
-				continue
-			}
-			if !stale && !staleHash {
-				continue
-			}
-			r.newCT = r.ct
-			if stale {
-				if r.newCT, err = s.box.Encrypt(c.Field, pt); err != nil {
-					rows.Close()
-					return err
-				}
-			}
-			r.newHash = s.box.Hash(c.HashField, pt)
-			batch = append(batch, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: rotate %s: %w", name, err)
-		}
-		if len(batch) > 0 {
-			err := s.tx(ctx, func(tx *sql.Tx) error {
-				for _, r := range batch {
-					// Only if nobody changed the value meanwhile.
-					q := `UPDATE ` + c.Table + ` SET ` + c.Column + ` = $1 WHERE ` + c.Key + ` = $2 AND ` + c.Column + ` = $3`
-					args := []any{r.newCT, r.key, r.ct}
-					if c.HashColumn != "" {
-						q = `UPDATE ` + c.Table + ` SET ` + c.Column + ` = $1, ` + c.HashColumn + ` = $4 WHERE ` + c.Key +
-							` = $2 AND ` + c.Column + ` = $3`
-						args = append(args, r.newHash)
-					}
-					if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-						return fmt.Errorf("store: rotate %s row %s: %w", name, r.key, err)
-					}
-				}
-				return nil
-			})
+			redo, err := s.checkSealed(c, &r, fix, d, tr)
 			if err != nil {
 				return err
 			}
-			for _, r := range batch {
-				if r.newCT != r.ct {
-					tr.Values++
-				}
-				if c.HashColumn != "" && r.newHash != r.hash {
-					tr.Hashes++
-				}
+			if redo {
+				batch = append(batch, r)
 			}
 		}
-		if n < rotateBatch {
+		if err := s.resealBatch(ctx, c, batch, tr); err != nil {
+			return err
+		}
+		if len(rows) < rotateBatch {
 			return nil
 		}
 	}
+}
+
+// checkSealed looks at one value r of column c. Without fix it counts into
+// d a value that needs an old key and a stale lookup hash; with fix it
+// counts into tr and reports whether r is to be rewritten, with r.newCT
+// and r.newHash filled in.
+func (s *Store) checkSealed(c SealedColumn, r *sealedRow, fix bool, d *KeyDependents, tr *TableRotation) (bool, error) {
+	if tr != nil {
+		tr.Checked++
+	}
+	if r.ct == "" {
+		if tr != nil {
+			tr.Unsealed++
+		}
+		return false, nil
+	}
+	name := c.Table + "." + c.Column
+	kid := secret.KeyIDOf(r.ct)
+	stale := kid != s.box.ActiveKeyID()
+	var pt string
+	if stale || c.HashColumn != "" {
+		var err error
+		if pt, err = s.box.Decrypt(c.Field, r.ct); err != nil {
+			// The key id is not personal data; the value is not logged.
+			return false, fmt.Errorf("store: rotate %s row %s (key %q): %w", name, r.key, kid, err)
+		}
+	}
+	staleHash := c.HashColumn != "" && r.hash != s.box.Hash(c.HashField, pt)
+	if !fix {
+		if stale {
+			if d.Values[name] == nil {
+				d.Values[name] = map[string]int{}
+			}
+			d.Values[name][kid]++
+		}
+		if staleHash {
+			d.Hashes[c.Table+"."+c.HashColumn]++
+		}
+		return false, nil
+	}
+	if !stale && !staleHash {
+		return false, nil
+	}
+	r.newCT = r.ct
+	if stale {
+		var err error
+		if r.newCT, err = s.box.Encrypt(c.Field, pt); err != nil {
+			return false, fmt.Errorf("store: rotate %s row %s: %w", name, r.key, err)
+		}
+	}
+	r.newHash = s.box.Hash(c.HashField, pt)
+	return true, nil
+}
+
+// resealBatch writes the new values and lookup hashes of batch (from
+// checkSealed), each only if nobody changed the value meanwhile, and
+// counts them into tr.
+func (s *Store) resealBatch(ctx context.Context, c SealedColumn, batch []sealedRow, tr *TableRotation) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	name := c.Table + "." + c.Column
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range batch {
+			q := `UPDATE ` + c.Table + ` SET ` + c.Column + ` = $1 WHERE ` + c.Key + ` = $2 AND ` + c.Column + ` = $3`
+			args := []any{r.newCT, r.key, r.ct}
+			if c.HashColumn != "" {
+				q = `UPDATE ` + c.Table + ` SET ` + c.Column + ` = $1, ` + c.HashColumn + ` = $4 WHERE ` + c.Key +
+					` = $2 AND ` + c.Column + ` = $3`
+				args = append(args, r.newHash)
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return fmt.Errorf("store: rotate %s row %s: %w", name, r.key, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range batch {
+		if r.newCT != r.ct {
+			tr.Values++
+		}
+		if c.HashColumn != "" && r.newHash != r.hash {
+			tr.Hashes++
+		}
+	}
+	return nil
 }
 
 // walkDerived recomputes (fix) or checks a derived lookup hash.

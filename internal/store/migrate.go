@@ -73,82 +73,90 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) ([]int, error) {
 			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
 			return fmt.Errorf("store: create schema_migrations: %w", err)
 		}
-		have := map[int]bool{}
-		rows, err := conn.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+		versions, err := Rows(ctx, conn, func(rs *sql.Rows) (int, error) {
+			var v int
+			return v, rs.Scan(&v)
+		}, `SELECT version FROM schema_migrations`)
 		if err != nil {
 			return fmt.Errorf("store: read schema_migrations: %w", err)
 		}
-		for rows.Next() {
-			var v int
-			if err := rows.Scan(&v); err != nil {
-				rows.Close()
-				return err
-			}
+		have := map[int]bool{}
+		for _, v := range versions {
 			have[v] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		for _, m := range ms {
 			if have[m.Version] || (upTo > 0 && m.Version > upTo) {
 				continue
 			}
-			tx, err := conn.BeginTx(ctx, nil)
+			done, err := s.applyMigration(ctx, conn, m)
 			if err != nil {
 				return fmt.Errorf("store: migrate %s: %w", m.Name, err)
 			}
-			// Another process may have applied it while we waited for the lock.
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, m.Version).Scan(&n); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("store: migrate %s: %w", m.Name, err)
+			if done {
+				applied = append(applied, m.Version)
+				have[m.Version] = true
 			}
-			if n > 0 {
-				tx.Rollback()
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("store: migrate %s: %w", m.Name, err)
-			}
-			if m.Version == sealedCaseFieldsVersion {
-				// The new columns and the sealing of what was stored in
-				// plaintext commit together or not at all.
-				if _, err := s.sealLegacyPlaintext(ctx, tx); err != nil {
-					tx.Rollback()
-					return fmt.Errorf("store: migrate %s: %w", m.Name, err)
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-				m.Version, m.Name, s.utc()); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("store: migrate %s: %w", m.Name, err)
-			}
-			if err := tx.Commit(); err != nil {
-				return fmt.Errorf("store: migrate %s: %w", m.Name, err)
-			}
-			applied = append(applied, m.Version)
-			have[m.Version] = true
 		}
 		if have[sealedCaseFieldsVersion] {
 			// A process of an older version sharing the database may have
 			// written plaintext since: seal it too (finds nothing usually).
-			tx, err := conn.BeginTx(ctx, nil)
-			if err != nil {
-				return fmt.Errorf("store: seal plaintext: %w", err)
-			}
-			if _, err := s.sealLegacyPlaintext(ctx, tx); err != nil {
-				tx.Rollback()
-				return err
-			}
-			if err := tx.Commit(); err != nil {
-				return fmt.Errorf("store: seal plaintext: %w", err)
-			}
+			return s.sealSince(ctx, conn)
 		}
 		return nil
 	})
 	return applied, err
+}
+
+// applyMigration applies m and records it in one transaction; false when
+// another process applied it while this one waited for the lock.
+func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, m Migration) (bool, error) {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback() // after Commit: sql.ErrTxDone
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, m.Version).Scan(&n); err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return false, err
+	}
+	if m.Version == sealedCaseFieldsVersion {
+		// The new columns and the sealing of what was stored in
+		// plaintext commit together or not at all.
+		if _, err := s.sealLegacyPlaintext(ctx, tx); err != nil {
+			return false, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
+		m.Version, m.Name, s.utc()); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// sealSince seals the case fields a process of an older version wrote in
+// plaintext after the sealing migration.
+func (s *Store) sealSince(ctx context.Context, conn *sql.Conn) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: seal plaintext: %w", err)
+	}
+	defer tx.Rollback() // after Commit: sql.ErrTxDone
+	if _, err := s.sealLegacyPlaintext(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: seal plaintext: %w", err)
+	}
+	return nil
 }
 
 // SchemaVersion returns the newest applied migration (0 if none).

@@ -131,51 +131,13 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	}
 	switch d {
 	case SQLite:
-		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
-		if path != ":memory:" {
-			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-				return nil, fmt.Errorf("store: %w", err)
-			}
-		}
-		// synchronous=FULL: a commit is on disk before it is acknowledged
-		// (NORMAL in WAL mode may lose the last commits on power loss);
-		// it costs about a third of intake throughput (README, Tests).
-		q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-			"&_pragma=synchronous(FULL)&_time_format=sqlite"
-		w, err := sql.Open("sqlite", "file:"+path+"?"+q+"&_txlock=immediate")
-		if err != nil {
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
-		}
-		w.SetMaxOpenConns(1)
-		w.SetConnMaxIdleTime(0)
-		r, err := sql.Open("sqlite", "file:"+path+"?"+q+"&_pragma=query_only(1)")
-		if err != nil {
-			return nil, errors.Join(fmt.Errorf("store: open sqlite: %w", err), w.Close())
-		}
-		r.SetMaxOpenConns(8)
-		s.w, s.r = w, r
+		s.w, s.r, err = openSQLite(rawURL)
 	case Postgres:
-		// A database host that does not answer at all must fail a request
-		// (503) within seconds, not hold it until the write timeout.
-		pgURL := rawURL
-		if u, err := url.Parse(rawURL); err == nil && u.Query().Get("connect_timeout") == "" {
-			q := u.Query()
-			q.Set("connect_timeout", "5")
-			u.RawQuery = q.Encode()
-			pgURL = u.String()
-		}
-		db, err := sql.Open("pgx", pgURL)
-		if err != nil {
-			return nil, fmt.Errorf("store: open postgres: %w", err)
-		}
-		n := opt.MaxOpenConns
-		if n <= 0 {
-			n = 20
-		}
-		db.SetMaxOpenConns(n)
-		db.SetMaxIdleConns(n)
-		db.SetConnMaxIdleTime(5 * time.Minute)
-		s.w, s.r = db, db
+		s.w, err = openPostgres(rawURL, opt.MaxOpenConns)
+		s.r = s.w
+	}
+	if err != nil {
+		return nil, err
 	}
 	// A brand-new SQLite file switching to WAL can answer "busy" to a second
 	// process opening it at the same moment; the first ping retries that.
@@ -190,6 +152,59 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
 	}
 	return s, nil
+}
+
+// openSQLite opens the SQLite file of rawURL (creating its directory):
+// one write connection and a read-only pool.
+func openSQLite(rawURL string) (w, r *sql.DB, err error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, nil, fmt.Errorf("store: %w", err)
+		}
+	}
+	// synchronous=FULL: a commit is on disk before it is acknowledged
+	// (NORMAL in WAL mode may lose the last commits on power loss);
+	// it costs about a third of intake throughput (README, Tests).
+	q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(FULL)&_time_format=sqlite"
+	w, err = sql.Open("sqlite", "file:"+path+"?"+q+"&_txlock=immediate")
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err = sql.Open("sqlite", "file:"+path+"?"+q+"&_pragma=query_only(1)")
+	if err != nil {
+		return nil, nil, errors.Join(fmt.Errorf("store: open sqlite: %w", err), w.Close())
+	}
+	r.SetMaxOpenConns(8)
+	return w, r, nil
+}
+
+// openPostgres opens a pool of up to maxConns (default 20) connections to
+// the PostgreSQL database of rawURL.
+func openPostgres(rawURL string, maxConns int) (*sql.DB, error) {
+	// A database host that does not answer at all must fail a request
+	// (503) within seconds, not hold it until the write timeout.
+	pgURL := rawURL
+	if u, err := url.Parse(rawURL); err == nil && u.Query().Get("connect_timeout") == "" {
+		q := u.Query()
+		q.Set("connect_timeout", "5")
+		u.RawQuery = q.Encode()
+		pgURL = u.String()
+	}
+	db, err := sql.Open("pgx", pgURL)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	if maxConns <= 0 {
+		maxConns = 20
+	}
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
 }
 
 // Dialect returns the engine in use.

@@ -65,22 +65,8 @@ func URL(t testing.TB, d store.Dialect) string {
 		b := make([]byte, 6)
 		rand.Read(b)
 		schema := "t_" + hex.EncodeToString(b)
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-			t.Fatalf("create schema: %v", err)
-		}
-		t.Cleanup(func() {
-			db, err := sql.Open("pgx", base)
-			if err != nil {
-				return
-			}
-			defer db.Close()
-			db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		})
+		pgExec(t, base, `CREATE SCHEMA `+schema, t.Fatalf)
+		t.Cleanup(func() { pgExec(t, base, `DROP SCHEMA `+schema+` CASCADE`, t.Logf) })
 		u, err := url.Parse(base)
 		if err != nil {
 			t.Fatal(err)
@@ -92,6 +78,27 @@ func URL(t testing.TB, d store.Dialect) string {
 	}
 	t.Fatalf("unknown dialect %q", d)
 	return ""
+}
+
+// pgExec runs one statement on the PostgreSQL database at base over a
+// connection of its own and reports a failure with fail: t.Fatalf when the
+// test cannot go on without it, t.Logf for a cleanup (a schema left behind
+// costs disk space, not correctness). A failed close is only logged.
+func pgExec(t testing.TB, base, stmt string, fail func(format string, args ...any)) {
+	t.Helper()
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		fail("storetest: open the database for %s: %v", stmt, err)
+		return
+	}
+	defer func() { // also when fail stops the test
+		if err := db.Close(); err != nil {
+			t.Logf("storetest: close after %s: %v", stmt, err)
+		}
+	}()
+	if _, err := db.Exec(stmt); err != nil {
+		fail("storetest: %s: %v", stmt, err)
+	}
 }
 
 // Options tune Open.
@@ -129,7 +136,11 @@ func Open(t testing.TB, d store.Dialect, o Options) *store.Store {
 	if err != nil {
 		t.Fatalf("open %s: %v", d, err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Logf("storetest: close %s store: %v", d, err)
+		}
+	})
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", d, err)
 	}
