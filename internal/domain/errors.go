@@ -84,17 +84,6 @@ func InvalidFields(fields FieldErrors) *Error {
 	return &Error{Code: EInvalid, Message: "please correct the marked fields", Key: "error.fields", Fields: fields}
 }
 
-// Invalid builds an EInvalid error whose per-field messages are English
-// sentences, keyed "field.<sentence>" in the catalogue. Older code uses
-// it; new code uses InvalidFields with real keys.
-func Invalid(msg string, fields map[string]string) *Error {
-	fe := make(FieldErrors, len(fields))
-	for k, v := range fields {
-		fe[k] = Msg{Key: "field." + v}
-	}
-	return &Error{Code: EInvalid, Message: msg, Key: "error.fields", Fields: fe}
-}
-
 // NotFound is the answer for anything absent or outside the caller's scope;
 // the two cases are deliberately indistinguishable.
 func NotFound(what string) *Error {

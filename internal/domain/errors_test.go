@@ -16,9 +16,9 @@ func TestErrorMessage(t *testing.T) {
 	}{
 		{domain.Errorf(domain.EForbidden, "your role may not %s", "manage users"), "forbidden: your role may not manage users"},
 		{domain.NotFound("user"), "not_found: user not found"},
-		{domain.Invalid("please correct the marked fields", map[string]string{"phone": "bad"}),
-			"invalid: please correct the marked fields [phone:field.bad]"},
-		{domain.Invalid("no fields", nil), "invalid: no fields"},
+		{domain.InvalidFields(domain.FieldErrors{"phone": domain.M("field.phone_format")}),
+			"invalid: please correct the marked fields [phone:field.phone_format]"},
+		{domain.E(domain.EConflict, "case.err.stale"), "conflict: case.err.stale"},
 		{&domain.Error{Code: domain.ETooMany, Message: "slow down", RetryAfterSeconds: 30}, "too_many: slow down"},
 	}
 	for _, tt := range tests {
@@ -37,10 +37,13 @@ func TestConstructors(t *testing.T) {
 	if nf.Code != domain.ENotFound || nf.Message != "case not found" {
 		t.Errorf("NotFound = %+v", nf)
 	}
-	fields := map[string]string{"username": "taken", "phone": "not a valid Indonesian phone number"}
-	inv := domain.Invalid("check", fields)
-	if inv.Code != domain.EInvalid || inv.Message != "check" || len(inv.Fields) != 2 || inv.Fields["username"].Key != "field.taken" {
-		t.Errorf("Invalid = %+v", inv)
+	inv := domain.InvalidFields(domain.FieldErrors{"username": domain.M("field.username_taken"), "q": domain.M("field.max_chars", 100)})
+	if inv.Code != domain.EInvalid || inv.Key != "error.fields" || len(inv.Fields) != 2 || inv.Fields["q"].Args[0] != 100 {
+		t.Errorf("InvalidFields = %+v", inv)
+	}
+	e2 := domain.E(domain.EConflict, "case.err.bad_transition", "new", "closed")
+	if e2.Code != domain.EConflict || e2.Msg().Key != "case.err.bad_transition" || len(e2.Msg().Args) != 2 {
+		t.Errorf("E = %+v", e2)
 	}
 }
 
@@ -91,7 +94,7 @@ func TestIsNotFound(t *testing.T) {
 }
 
 func TestAsError(t *testing.T) {
-	inv := domain.Invalid("check", map[string]string{"email": "bad"})
+	inv := domain.InvalidFields(domain.FieldErrors{"email": domain.M("field.bad")})
 
 	got, ok := domain.AsError(fmt.Errorf("api: %w", fmt.Errorf("store: %w", inv)))
 	if !ok || got != inv {

@@ -9,19 +9,19 @@ import (
 // tab, line feed and carriage return when multiline (descriptions, notes).
 // NUL and other controls would be stored, exported and shown as they are,
 // and invalid UTF-8 would be silently replaced by the JSON decoder. It
-// returns "" when s is acceptable, else a short reason for the field.
+// returns "" when s is acceptable, else the message key of the reason.
 func CheckText(s string, multiline bool) string {
 	if !utf8.ValidString(s) {
-		return "not valid UTF-8 text"
+		return "field.text_utf8"
 	}
 	for _, r := range s {
 		switch {
 		case r == '\t' || r == '\n' || r == '\r':
 			if !multiline {
-				return "must be a single line"
+				return "field.text_single_line"
 			}
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
-			return "contains a control character"
+			return "field.text_control"
 		}
 	}
 	return ""

@@ -161,10 +161,10 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 		case errors.As(err, &se):
 			return domain.Errorf(domain.EInvalid, "malformed JSON at byte %d", se.Offset)
 		case errors.As(err, &te):
-			return domain.Invalid("wrong type", map[string]string{te.Field: "must be " + te.Type.String()})
+			return domain.InvalidFields(domain.FieldErrors{te.Field: domain.M("field.json_type", te.Type.String())})
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return domain.Invalid("unknown field", map[string]string{f: "unknown field"})
+			return domain.InvalidFields(domain.FieldErrors{f: domain.M("field.json_unknown")})
 		}
 		return domain.Errorf(domain.EInvalid, "malformed JSON")
 	}
@@ -176,9 +176,18 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 		return domain.Errorf(domain.EInvalid, "request body must hold exactly one JSON object")
 	}
 	if bad := badText(reflect.ValueOf(dst), "", map[string]string{}); len(bad) > 0 {
-		return domain.Invalid("text fields may not hold control characters", bad)
+		return domain.InvalidFields(keyed(bad))
 	}
 	return nil
+}
+
+// keyed turns field → message key into field errors.
+func keyed(bad map[string]string) domain.FieldErrors {
+	f := make(domain.FieldErrors, len(bad))
+	for k, key := range bad {
+		f[k] = domain.M(key)
+	}
+	return f
 }
 
 // badText walks a decoded value and collects, by JSON field path, every

@@ -171,7 +171,7 @@ func CheckFormText(skip []string, fail ErrorWriter, next http.Handler) http.Hand
 			}
 		}
 		if len(bad) > 0 {
-			fail(w, r, domain.Invalid("text fields may not hold control characters", bad))
+			fail(w, r, domain.InvalidFields(keyed(bad)))
 			return
 		}
 		next.ServeHTTP(w, r)

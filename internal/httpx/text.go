@@ -9,17 +9,13 @@ import (
 )
 
 // Text renders a message in lang. A key missing from the catalogue shows
-// as itself, except the older "field.<English sentence>" keys, which show
-// the sentence.
+// as itself (the key tests of each area keep that from happening).
 func Text(lang string, m domain.Msg) string {
 	if m.Key == "" {
 		return ""
 	}
 	if i18n.Has(lang, m.Key) || i18n.Has(i18n.Default, m.Key) {
 		return i18n.T(lang, m.Key, m.Args...)
-	}
-	if s, ok := strings.CutPrefix(m.Key, "field."); ok {
-		return s
 	}
 	return m.Key
 }

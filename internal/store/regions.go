@@ -178,7 +178,7 @@ func (s *Store) SearchRegions(ctx context.Context, q RegionQuery) ([]domain.Regi
 		return fmt.Sprintf("$%d", len(args))
 	}
 	if q.Parent != "" && !domain.ValidRegionCode(q.Parent) {
-		return nil, domain.Invalid("bad region code", map[string]string{"parent": "not a Kemendagri code, e.g. 61.07"})
+		return nil, domain.InvalidFields(domain.FieldErrors{"parent": domain.M("field.region_code_format")})
 	}
 	if q.Within != "" {
 		c, a := scopeClause("code", q.Within, len(args)+1)
