@@ -22,9 +22,14 @@ import (
 	"lindu/internal/store"
 )
 
-// Engines lists the databases tests run on in this process.
+// Engines lists the databases tests run on in this process. The test
+// command's race pass sets LINDU_TEST_RACE_PG_ONLY=1: modernc's SQLite is
+// very slow under -race, and the SQLite legs run in the normal pass.
 func Engines(t testing.TB) []store.Dialect {
 	out := []store.Dialect{store.SQLite}
+	if os.Getenv("LINDU_TEST_RACE_PG_ONLY") == "1" && os.Getenv("LINDU_TEST_POSTGRES") != "" {
+		return []store.Dialect{store.Postgres}
+	}
 	if os.Getenv("LINDU_TEST_POSTGRES") != "" {
 		out = append(out, store.Postgres)
 	} else if os.Getenv("LINDU_TEST_REQUIRE_POSTGRES") == "1" {
