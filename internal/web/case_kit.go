@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/i18n"
@@ -68,18 +67,6 @@ func (k kit) TypeList(ts []domain.ViolenceType) string {
 // PubCode shows a public code in groups of three.
 func (k kit) PubCode(c string) string { return domain.FormatPublicCode(c) }
 
-// Day shows a YYYY-MM-DD date as DD-MM-YYYY.
-func (k kit) Day(d string) string {
-	t, err := time.Parse("2006-01-02", d)
-	if err != nil {
-		if d == "" {
-			return "—"
-		}
-		return d
-	}
-	return t.Format("02-01-2006")
-}
-
 // Today is the local date, for date inputs.
 func (k kit) Today() string { return k.now.In(k.zone).Format("2006-01-02") }
 
@@ -113,50 +100,10 @@ func (k kit) DueState(t *time.Time) string {
 	return ""
 }
 
-// DLState describes one clock of a case: met, met_late, breached, soon,
-// running, or stopped (unmet on a closed case).
-func (k kit) DLState(d domain.Deadline, open bool) string {
-	switch {
-	case d.MetAt != nil && d.Breached:
-		return "met_late"
-	case d.MetAt != nil:
-		return "met"
-	case !open:
-		return "stopped"
-	case d.Breached || d.DueAt.Before(k.now):
-		return "breached"
-	case d.DueAt.Sub(k.now) < 2*time.Hour:
-		return "soon"
-	}
-	return "running"
-}
-
-// Minutes shows a duration in minutes as hours and minutes.
-func (k kit) Minutes(n int) string {
-	h, m := n/60, n%60
-	switch {
-	case h == 0:
-		return k.tr("dur.m", m)
-	case m == 0:
-		return k.tr("dur.h", h)
-	}
-	return k.tr("dur.hm", h, m)
-}
-
 // Enumerations as strings, for selects and checkboxes.
-func (kit) VTypes() []string        { return strs(domain.ViolenceTypes) }
-func (kit) Prios() []string         { return strs(domain.Priorities) }
-func (kit) CaseStatuses() []string  { return strs(domain.CaseStatuses) }
-func (kit) PlaceList() []string     { return domain.Places }
-func (kit) RelationList() []string  { return domain.Relations }
-func (kit) ServiceList() []string   { return domain.ServiceTypes }
-func (kit) PlacementList() []string { return domain.PlacementKinds }
-func (kit) TeamKindList() []string  { return domain.TeamKinds }
-func (kit) Sexes() []string         { return []string{string(domain.SexFemale), string(domain.SexMale)} }
-func (kit) RouteSteps() []string {
-	return []string{cases.RouteVillage, cases.RouteDistrict, cases.RouteDuty}
-}
-func (kit) ReportStatuses() []string { return []string{"new", "verified", "merged", "rejected"} }
+func (kit) VTypes() []string { return strs(domain.ViolenceTypes) }
+func (kit) Prios() []string  { return strs(domain.Priorities) }
+func (kit) Sexes() []string  { return []string{string(domain.SexFemale), string(domain.SexMale)} }
 func (kit) HandlingRoles() []string {
 	return []string{"admin", "supervisor", "caseworker", "responder"}
 }
@@ -401,15 +348,6 @@ func parseAge(v string) *int {
 	return &n
 }
 
-// parseForm reads a posted form of at most max bytes.
-func parseSmallForm(w http.ResponseWriter, r *http.Request, max int64) error {
-	r.Body = http.MaxBytesReader(w, r.Body, max)
-	if err := r.ParseForm(); err != nil {
-		return &domain.Error{Code: domain.ETooLarge, Message: "form too large"}
-	}
-	return nil
-}
-
 // okFlash adds a translated flash for the redirect families of these pages.
 func withOK(path, flash string) string {
 	if strings.Contains(path, "?") {
@@ -420,9 +358,6 @@ func withOK(path, flash string) string {
 
 // principal is the logged-in caller (the staff wrapper guarantees one).
 func principalOf(r *http.Request) *httpx.Principal { return httpx.PrincipalFrom(r.Context()) }
-
-// Words splits a space-separated list, for small selects in templates.
-func (kit) Words(s string) []string { return strings.Fields(s) }
 
 // Posted reports whether form is the one that was sent.
 func (k kit) Posted(form string) bool { return k.which == form }

@@ -164,3 +164,9 @@ func (p CasesPage) Who(c domain.Case) string {
 
 // CountCap is where the case area stops counting cases.
 func (CasesPage) CountCap() int { return cases.CountCap }
+
+// CaseStatuses lists the case states, for the status filter.
+func (kit) CaseStatuses() []string { return strs(domain.CaseStatuses) }
+
+// Words splits a space-separated list, for small selects in templates.
+func (kit) Words(s string) []string { return strings.Fields(s) }

@@ -83,3 +83,6 @@ func (s *Server) caseCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, withOK("/kasus/"+url.PathEscape(c.ID), "case_created"), http.StatusSeeOther)
 }
+
+// PlaceList lists the places an incident may happen, for the new-case form.
+func (kit) PlaceList() []string { return domain.Places }

@@ -204,3 +204,39 @@ func (p CasePage) NewestFirst() []domain.CaseEvent {
 	}
 	return out
 }
+
+// Day shows a YYYY-MM-DD date as DD-MM-YYYY.
+func (k kit) Day(d string) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		if d == "" {
+			return "—"
+		}
+		return d
+	}
+	return t.Format("02-01-2006")
+}
+
+// DLState describes one clock of a case: met, met_late, breached, soon,
+// running, or stopped (unmet on a closed case).
+func (k kit) DLState(d domain.Deadline, open bool) string {
+	switch {
+	case d.MetAt != nil && d.Breached:
+		return "met_late"
+	case d.MetAt != nil:
+		return "met"
+	case !open:
+		return "stopped"
+	case d.Breached || d.DueAt.Before(k.now):
+		return "breached"
+	case d.DueAt.Sub(k.now) < 2*time.Hour:
+		return "soon"
+	}
+	return "running"
+}
+
+// RelationList, ServiceList and PlacementList are the choices of the
+// perpetrator, service and placement forms.
+func (kit) RelationList() []string  { return domain.Relations }
+func (kit) ServiceList() []string   { return domain.ServiceTypes }
+func (kit) PlacementList() []string { return domain.PlacementKinds }

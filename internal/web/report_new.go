@@ -246,3 +246,12 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, b Base, secs in
 	msg := b.T("lapor.too_many", until.In(b.Zone).Format("15:04 MST"))
 	s.render(w, r, http.StatusTooManyRequests, "error", ErrorPage{Base: b, Status: http.StatusTooManyRequests, Message: msg})
 }
+
+// parseForm reads a posted form of at most max bytes.
+func parseSmallForm(w http.ResponseWriter, r *http.Request, max int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	if err := r.ParseForm(); err != nil {
+		return &domain.Error{Code: domain.ETooLarge, Message: "form too large"}
+	}
+	return nil
+}

@@ -2,10 +2,10 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 )
 
@@ -144,85 +144,22 @@ func (s *Server) teamsFailed(w http.ResponseWriter, r *http.Request, form string
 	s.fail(w, r, err)
 }
 
-func (s *Server) teamCreate(w http.ResponseWriter, r *http.Request) {
-	t := domain.Team{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"),
-		RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), MemberIDs: r.PostForm["members"]}
-	if _, err := s.cases.CreateTeam(r.Context(), principalOf(r).Scope, t); err != nil {
-		s.teamsFailed(w, r, "team", err, nil)
-		return
+// Minutes shows a duration in minutes as hours and minutes.
+func (k kit) Minutes(n int) string {
+	h, m := n/60, n%60
+	switch {
+	case h == 0:
+		return k.tr("dur.m", m)
+	case m == 0:
+		return k.tr("dur.h", h)
 	}
-	http.Redirect(w, r, "/tim?ok=team_created", http.StatusSeeOther)
+	return k.tr("dur.hm", h, m)
 }
 
-func (s *Server) teamMembers(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if err := s.cases.SetTeamMembers(r.Context(), principalOf(r).Scope, id, r.PostForm["members"]); err != nil {
-		s.teamsFailed(w, r, "members-"+id, err, nil)
-		return
-	}
-	http.Redirect(w, r, "/tim?ok=team_saved#team-"+id, http.StatusSeeOther)
-}
+// TeamKindList lists the kinds of team, for the create form.
+func (kit) TeamKindList() []string { return domain.TeamKinds }
 
-func (s *Server) dutyAdd(w http.ResponseWriter, r *http.Request) {
-	b := s.base(w, r, "teams.title")
-	fields := domain.FieldErrors{}
-	when := func(name string) time.Time {
-		t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(r.PostFormValue(name)), b.Zone)
-		if err != nil {
-			fields[name] = domain.M("teams.field.datetime")
-		}
-		return t
-	}
-	d := domain.DutyShift{UserID: r.PostFormValue("user_id"), RegionCode: strings.TrimSpace(r.PostFormValue("duty_region")),
-		StartsAt: when("starts_at"), EndsAt: when("ends_at")}
-	rename := map[string]string{"region_code": "duty_region"}
-	if len(fields) > 0 {
-		s.teamsFailed(w, r, "duty", domain.InvalidFields(fields), rename)
-		return
-	}
-	if _, err := s.cases.AddDuty(r.Context(), b.Scope, d); err != nil {
-		s.teamsFailed(w, r, "duty", err, rename)
-		return
-	}
-	http.Redirect(w, r, "/tim?ok=duty_added#duty", http.StatusSeeOther)
-}
-
-func (s *Server) slaSet(w http.ResponseWriter, r *http.Request) {
-	fields := domain.FieldErrors{}
-	num := func(name string) int {
-		n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
-		if err != nil {
-			fields[name] = domain.M("teams.field.minutes")
-		}
-		return n
-	}
-	rule := domain.SLARule{Priority: domain.Priority(r.PostFormValue("priority")), Type: domain.ViolenceType(r.PostFormValue("type")),
-		AckMinutes: num("ack_minutes"), ResponseMinutes: num("response_minutes")}
-	if len(fields) > 0 {
-		s.teamsFailed(w, r, "sla", domain.InvalidFields(fields), nil)
-		return
-	}
-	if err := s.cases.SetSLARule(r.Context(), principalOf(r).Scope, rule); err != nil {
-		s.teamsFailed(w, r, "sla", err, nil)
-		return
-	}
-	http.Redirect(w, r, "/tim?ok=sla_saved#sla", http.StatusSeeOther)
-}
-
-func (s *Server) routingSet(w http.ResponseWriter, r *http.Request) {
-	var steps []string
-	for _, name := range []string{"step1", "step2", "step3"} {
-		if v := r.PostFormValue(name); v != "" {
-			steps = append(steps, v)
-		}
-	}
-	if len(steps) == 0 {
-		s.teamsFailed(w, r, "route", domain.InvalidFields(domain.FieldErrors{"steps": domain.M("teams.field.steps_required")}), nil)
-		return
-	}
-	if err := s.cases.SetRoutingSteps(r.Context(), principalOf(r).Scope, steps); err != nil {
-		s.teamsFailed(w, r, "route", err, nil)
-		return
-	}
-	http.Redirect(w, r, "/tim?ok=routing_saved#routing", http.StatusSeeOther)
+// RouteSteps lists the routing steps, for the routing form.
+func (kit) RouteSteps() []string {
+	return []string{cases.RouteVillage, cases.RouteDistrict, cases.RouteDuty}
 }
