@@ -104,9 +104,6 @@ func (k kit) DueState(t *time.Time) string {
 func (kit) VTypes() []string { return strs(domain.ViolenceTypes) }
 func (kit) Prios() []string  { return strs(domain.Priorities) }
 func (kit) Sexes() []string  { return []string{string(domain.SexFemale), string(domain.SexMale)} }
-func (kit) HandlingRoles() []string {
-	return []string{"admin", "supervisor", "caseworker", "responder"}
-}
 func strs[T ~string](xs []T) []string { return stringsOf(xs) }
 
 func stringsOf[T ~string](xs []T) []string {
