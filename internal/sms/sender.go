@@ -14,6 +14,7 @@ import (
 
 	"lindu/internal/domain"
 	"lindu/internal/metrics"
+	"lindu/internal/outbox"
 	"lindu/internal/store"
 )
 
@@ -108,7 +109,7 @@ func (s *Sender) Round(ctx context.Context) (sent, retried int) {
 		channels = append(channels, c)
 	}
 	for ctx.Err() == nil {
-		msgs, err := s.Store.ClaimOutbox(ctx, s.Instance, channels, s.Batch, s.StaleAfter)
+		msgs, err := outbox.Claim(ctx, s.Store, s.Instance, channels, s.Batch, s.StaleAfter)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.Log.Error("outbox claim failed", "err", err.Error())
@@ -138,11 +139,11 @@ func (s *Sender) Round(ctx context.Context) (sent, retried int) {
 	return
 }
 
-func (s *Sender) send(ctx context.Context, m store.OutboxSend) (ok, retry bool) {
+func (s *Sender) send(ctx context.Context, m outbox.Send) (ok, retry bool) {
 	gw := s.Gateways[m.Channel]
 	// A batch can outlast the claim timeout on a slow gateway; then another
 	// instance may have taken the rest over. Never send what is not ours.
-	if mine, err := s.Store.RenewClaim(ctx, m.ID, s.Instance); err != nil || !mine {
+	if mine, err := outbox.RenewClaim(ctx, s.Store, m.ID, s.Instance); err != nil || !mine {
 		if err != nil {
 			s.Log.Error("outbox: renewing a claim failed", "outbox_id", m.ID, "err", err.Error())
 		}
@@ -156,7 +157,7 @@ func (s *Sender) send(ctx context.Context, m store.OutboxSend) (ok, retry bool) 
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer rcancel()
 	if err == nil {
-		if err := s.Store.OutboxSent(rctx, m.ID, pid); err != nil {
+		if err := outbox.Sent(rctx, s.Store, m.ID, pid); err != nil {
 			s.Log.Error("outbox: recording a sent message failed", "outbox_id", m.ID, "err", err.Error())
 		}
 		s.inc("lindu_outbox_sent_total")
@@ -165,7 +166,7 @@ func (s *Sender) send(ctx context.Context, m store.OutboxSend) (ok, retry bool) 
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code != domain.EUnavailable && de.Code != domain.ETooMany {
 		s.Log.Warn("outbox: gateway refused a message", "outbox_id", m.ID, "channel", m.Channel, "err", err.Error())
-		if err := s.Store.OutboxFailed(rctx, m.ID, err.Error()); err != nil {
+		if err := outbox.Failed(rctx, s.Store, m.ID, err.Error()); err != nil {
 			s.Log.Error("outbox: recording a failure failed", "outbox_id", m.ID, "err", err.Error())
 		}
 		s.inc("lindu_outbox_failed_total")
@@ -175,9 +176,9 @@ func (s *Sender) send(ctx context.Context, m store.OutboxSend) (ok, retry bool) 
 	return false, true
 }
 
-func (s *Sender) retry(ctx context.Context, m store.OutboxSend, msg string) {
+func (s *Sender) retry(ctx context.Context, m outbox.Send, msg string) {
 	if m.Attempts >= s.MaxAttempts {
-		if err := s.Store.OutboxFailed(ctx, m.ID, "gave up after "+msg); err != nil {
+		if err := outbox.Failed(ctx, s.Store, m.ID, "gave up after "+msg); err != nil {
 			s.Log.Error("outbox: recording a failure failed", "outbox_id", m.ID, "err", err.Error())
 		}
 		s.inc("lindu_outbox_failed_total")
@@ -190,7 +191,7 @@ func (s *Sender) retry(ctx context.Context, m store.OutboxSend, msg string) {
 	d = min(d, s.BackoffMax)
 	s.Log.Warn("outbox: gateway unavailable, will retry", "outbox_id", m.ID, "channel", m.Channel, "attempt", m.Attempts,
 		"retry_in", d.String(), "err", msg)
-	if err := s.Store.OutboxRetry(context.WithoutCancel(ctx), m.ID, msg, time.Now().Add(d)); err != nil {
+	if err := outbox.Retry(context.WithoutCancel(ctx), s.Store, m.ID, msg, time.Now().Add(d)); err != nil {
 		s.Log.Error("outbox: scheduling a retry failed", "outbox_id", m.ID, "err", err.Error())
 	}
 	s.inc("lindu_outbox_retries_total")

@@ -13,6 +13,7 @@ import (
 	"lindu/internal/access"
 	"lindu/internal/domain"
 	"lindu/internal/intake"
+	"lindu/internal/outbox"
 	"lindu/internal/sms"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -81,9 +82,9 @@ func setup(t *testing.T, d store.Dialect, clock *offsetClock, phones ...string) 
 	return st
 }
 
-func rows(t *testing.T, st *store.Store) []store.OutboxRow {
+func rows(t *testing.T, st *store.Store) []outbox.Row {
 	t.Helper()
-	r, err := st.OutboxByKeyPrefix(bg, access.System("test"), "reply:test:")
+	r, err := outbox.ByKeyPrefix(bg, st, access.System("test"), "reply:test:")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func TestGiveUpAfterMaxAttempts(t *testing.T) {
 			}
 		}
 		r := rows(t, st)[0]
-		if r.Status != store.DeliveryFailed || r.Attempts != 3 || !strings.HasPrefix(r.LastError, "gave up after") {
+		if r.Status != outbox.DeliveryFailed || r.Attempts != 3 || !strings.HasPrefix(r.LastError, "gave up after") {
 			t.Fatalf("after 3 failed attempts: %+v", r)
 		}
 		clock.set(30 * 24 * time.Hour)
@@ -187,14 +188,14 @@ func TestRefusedIsNotRetried(t *testing.T) {
 			byStatus[r.Status]++
 			var de *domain.Error
 			if errors.As(errs[r.ID], &de) && de.Code == domain.EInvalid {
-				if r.Status != store.DeliveryFailed || r.Attempts != 1 {
+				if r.Status != outbox.DeliveryFailed || r.Attempts != 1 {
 					t.Errorf("refused message: %+v, want failed after 1 attempt", r)
 				}
 			} else if r.Status != "pending" {
 				t.Errorf("unavailable/too-many message: %+v, want pending for a retry", r)
 			}
 		}
-		if byStatus[store.DeliveryFailed] != 1 || byStatus["pending"] != 2 {
+		if byStatus[outbox.DeliveryFailed] != 1 || byStatus["pending"] != 2 {
 			t.Errorf("statuses %v", byStatus)
 		}
 	})
@@ -255,7 +256,7 @@ func TestSentOnceAndWake(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 		r := rows(t, st)[0]
-		if r.Status != store.DeliverySent || r.ProviderID != "kannel:"+r.ID || r.Attempts != 1 {
+		if r.Status != outbox.DeliverySent || r.ProviderID != "kannel:"+r.ID || r.Attempts != 1 {
 			t.Fatalf("accepted message: %+v", r)
 		}
 		clock.set(48 * time.Hour)
@@ -276,19 +277,19 @@ func TestExpiredClaimNotSent(t *testing.T) {
 		st := setup(t, d, clock, "+6281200000091")
 		// Instance "a" claims the message, then stalls longer than the
 		// claim timeout; instance "b" releases and takes it over.
-		msgs, err := st.ClaimOutbox(bg, "a", []string{"sms"}, 10, time.Minute)
+		msgs, err := outbox.Claim(bg, st, "a", []string{"sms"}, 10, time.Minute)
 		if err != nil || len(msgs) != 1 {
 			t.Fatalf("claim by a: %d %v", len(msgs), err)
 		}
 		clock.set(2 * time.Minute)
-		taken, err := st.ClaimOutbox(bg, "b", []string{"sms"}, 10, time.Minute)
+		taken, err := outbox.Claim(bg, st, "b", []string{"sms"}, 10, time.Minute)
 		if err != nil || len(taken) != 1 {
 			t.Fatalf("takeover by b: %d %v", len(taken), err)
 		}
-		if ok, _ := st.RenewClaim(bg, msgs[0].ID, "a"); ok {
+		if ok, _ := outbox.RenewClaim(bg, st, msgs[0].ID, "a"); ok {
 			t.Fatal("a still holds a claim that b took over")
 		}
-		if ok, _ := st.RenewClaim(bg, msgs[0].ID, "b"); !ok {
+		if ok, _ := outbox.RenewClaim(bg, st, msgs[0].ID, "b"); !ok {
 			t.Fatal("b cannot renew its own claim")
 		}
 		// A sender named "a" that resumes sends nothing; "b" sends once.

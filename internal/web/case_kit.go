@@ -101,9 +101,9 @@ func (k kit) DueState(t *time.Time) string {
 }
 
 // Enumerations as strings, for selects and checkboxes.
-func (kit) VTypes() []string { return strs(domain.ViolenceTypes) }
-func (kit) Prios() []string  { return strs(domain.Priorities) }
-func (kit) Sexes() []string  { return []string{string(domain.SexFemale), string(domain.SexMale)} }
+func (kit) VTypes() []string          { return strs(domain.ViolenceTypes) }
+func (kit) Prios() []string           { return strs(domain.Priorities) }
+func (kit) Sexes() []string           { return []string{string(domain.SexFemale), string(domain.SexMale)} }
 func strs[T ~string](xs []T) []string { return stringsOf(xs) }
 
 func stringsOf[T ~string](xs []T) []string {

@@ -16,6 +16,7 @@ import (
 	"lindu/internal/intake"
 	"lindu/internal/intake/intaketest"
 	"lindu/internal/intake/kannel"
+	"lindu/internal/outbox"
 	"lindu/internal/server"
 	"lindu/internal/sms"
 	"lindu/internal/store"
@@ -64,8 +65,8 @@ func startLindu(t *testing.T, d store.Dialect) (*lindu, *gateway) {
 	return l, g
 }
 
-func outboxFor(t *testing.T, st *store.Store, prefix string) []store.OutboxRow {
-	rows, err := st.OutboxByKeyPrefix(bg, access.System("test"), prefix)
+func outboxFor(t *testing.T, st *store.Store, prefix string) []outbox.Row {
+	rows, err := outbox.ByKeyPrefix(bg, st, access.System("test"), prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,12 +94,12 @@ func TestKannelEndToEnd(t *testing.T) {
 		}
 		eventually(t, 20*time.Second, "delivery reports of the reply", func() bool {
 			rows := outboxFor(t, l.st, "reply:kannel:")
-			return len(rows) == 1 && rows[0].Status == store.DeliveryDelivered
+			return len(rows) == 1 && rows[0].Status == outbox.DeliveryDelivered
 		})
 		// Kannel reports "delivered" and usually "sent" (SMSC submit) first;
 		// with the fake SMSC the two can arrive in either order, and the
 		// "sent" one is sometimes folded into "delivered".
-		ds, _ := l.st.OutboxDeliveries(bg, outboxFor(t, l.st, "reply:kannel:")[0].ID)
+		ds, _ := outbox.Deliveries(bg, l.st, outboxFor(t, l.st, "reply:kannel:")[0].ID)
 		if j := strings.Join(ds, ","); j != "sent,delivered" && j != "delivered,sent" && j != "delivered" {
 			t.Errorf("delivery reports %v", ds)
 		}
@@ -206,7 +207,7 @@ func TestKannelGatewayDown(t *testing.T) {
 	})
 	eventually(t, 30*time.Second, "every reply delivered", func() bool {
 		for _, r := range outboxFor(t, l.st, "reply:test:") {
-			if r.Status != store.DeliveryDelivered {
+			if r.Status != outbox.DeliveryDelivered {
 				return false
 			}
 		}

@@ -23,6 +23,7 @@ import (
 
 	"lindu/internal/domain"
 	"lindu/internal/intake"
+	"lindu/internal/outbox"
 	"lindu/internal/store"
 )
 
@@ -176,7 +177,7 @@ func (h *Handler) dlr(w http.ResponseWriter, r *http.Request) {
 		text(w, http.StatusOK, "ignored")
 		return
 	}
-	found, err := h.Store.RecordDelivery(r.Context(), id, "kannel", strconv.Itoa(typ), status)
+	found, err := outbox.RecordDelivery(r.Context(), h.Store, id, "kannel", strconv.Itoa(typ), status)
 	if err != nil {
 		h.Log.Error("kannel: recording a delivery report failed", "outbox_id", id, "err", err.Error())
 		text(w, http.StatusServiceUnavailable, "try again")
@@ -193,13 +194,13 @@ func (h *Handler) dlr(w http.ResponseWriter, r *http.Request) {
 func StatusOf(typ int) string {
 	switch {
 	case typ&1 != 0:
-		return store.DeliveryDelivered
+		return outbox.DeliveryDelivered
 	case typ&2 != 0 || typ&16 != 0:
-		return store.DeliveryFailed
+		return outbox.DeliveryFailed
 	case typ&8 != 0:
-		return store.DeliverySent
+		return outbox.DeliverySent
 	case typ&4 != 0:
-		return store.DeliveryQueued
+		return outbox.DeliveryQueued
 	}
 	return ""
 }

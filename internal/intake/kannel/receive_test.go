@@ -7,6 +7,7 @@ import (
 	"lindu/internal/intake"
 	"lindu/internal/intake/intaketest"
 	"lindu/internal/intake/kannel"
+	"lindu/internal/outbox"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
 )
@@ -82,14 +83,14 @@ func TestKannelRecorded(t *testing.T) {
 			{Label: "no message id", Request: "mo-missing-id.http", Status: 400},
 
 			{Label: "dlr sent", Request: "dlr-sent.http", Status: 200, Body: "ok",
-				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[0].ID, Code: "8", Status: store.DeliverySent, Outbox: "sent"}},
+				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[0].ID, Code: "8", Status: outbox.DeliverySent, Outbox: "sent"}},
 			{Label: "dlr delivered", Request: "dlr-delivered.http", Status: 200, Body: "ok",
-				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[0].ID, Code: "1", Status: store.DeliveryDelivered, Outbox: "delivered"}},
+				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[0].ID, Code: "1", Status: outbox.DeliveryDelivered, Outbox: "delivered"}},
 			{Label: "dlr repeated", Request: "dlr-delivered.http", Status: 200, Body: "ok"},
 			{Label: "dlr failed", Request: "dlr-failed.http", Status: 200, Body: "ok",
-				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[1].ID, Code: "16", Status: store.DeliveryFailed, Outbox: "failed"}},
+				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[1].ID, Code: "16", Status: outbox.DeliveryFailed, Outbox: "failed"}},
 			{Label: "dlr buffered", Request: "dlr-buffered.http", Status: 200, Body: "ok",
-				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[2].ID, Code: "4", Status: store.DeliveryQueued, Outbox: "sent"}},
+				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[2].ID, Code: "4", Status: outbox.DeliveryQueued, Outbox: "sent"}},
 			{Label: "dlr of an unknown message", Request: "dlr-unknown-message.http", Status: 200, Body: "unknown message"},
 			{Label: "dlr without type", Request: "dlr-missing-type.http", Status: 400},
 			{Label: "dlr wrong secret", Request: "dlr-wrong-secret.http", Status: 401, Body: "unauthorized"},

@@ -22,6 +22,7 @@ import (
 
 	"lindu/internal/domain"
 	"lindu/internal/intake"
+	"lindu/internal/outbox"
 	"lindu/internal/store"
 )
 
@@ -180,12 +181,12 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 				h.Log.Info("whatsapp: message", "kind", res.Kind, "duplicate", res.Duplicate, "report_id", res.ReportID)
 			}
 			for _, s := range c.Value.Statuses {
-				st := map[string]string{"sent": store.DeliverySent, "delivered": store.DeliveryDelivered, "read": store.DeliveryDelivered,
-					"failed": store.DeliveryFailed}[s.Status]
+				st := map[string]string{"sent": outbox.DeliverySent, "delivered": outbox.DeliveryDelivered, "read": outbox.DeliveryDelivered,
+					"failed": outbox.DeliveryFailed}[s.Status]
 				if st == "" {
 					continue
 				}
-				if _, err := h.Store.RecordDeliveryByProviderID(r.Context(), "whatsapp", s.ID, s.Status, st); err != nil {
+				if _, err := outbox.RecordDeliveryByProviderID(r.Context(), h.Store, "whatsapp", s.ID, s.Status, st); err != nil {
 					h.Log.Error("whatsapp: recording a status failed", "err", err.Error())
 					http.Error(w, "try again", http.StatusServiceUnavailable)
 					return

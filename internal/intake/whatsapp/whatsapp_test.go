@@ -14,6 +14,7 @@ import (
 	"lindu/internal/intake"
 	"lindu/internal/intake/intaketest"
 	"lindu/internal/intake/whatsapp"
+	"lindu/internal/outbox"
 	"lindu/internal/sms"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -104,14 +105,14 @@ func TestWhatsAppRecorded(t *testing.T) {
 				Reply: "Tulis laporan Anda"},
 
 			{Label: "status sent", Request: "status-sent.http", Prep: signed, Status: 200,
-				Delivery: &intaketest.Delivery{OutboxID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d01", Code: "sent", Status: store.DeliverySent, Outbox: "sent"}},
+				Delivery: &intaketest.Delivery{OutboxID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d01", Code: "sent", Status: outbox.DeliverySent, Outbox: "sent"}},
 			{Label: "status delivered", Request: "status-delivered.http", Prep: signed, Status: 200,
-				Delivery: &intaketest.Delivery{OutboxID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d01", Code: "delivered", Status: store.DeliveryDelivered, Outbox: "delivered"}},
+				Delivery: &intaketest.Delivery{OutboxID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d01", Code: "delivered", Status: outbox.DeliveryDelivered, Outbox: "delivered"}},
 			{Label: "status read", Request: "status-read.http", Prep: signed, Status: 200,
-				Delivery: &intaketest.Delivery{OutboxID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d01", Code: "read", Status: store.DeliveryDelivered, Outbox: "delivered"}},
+				Delivery: &intaketest.Delivery{OutboxID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d01", Code: "read", Status: outbox.DeliveryDelivered, Outbox: "delivered"}},
 			{Label: "status repeated", Request: "status-read.http", Prep: signed, Status: 200},
 			{Label: "status failed", Request: "status-failed.http", Prep: signed, Status: 200,
-				Delivery: &intaketest.Delivery{OutboxID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d02", Code: "failed", Status: store.DeliveryFailed, Outbox: "failed"}},
+				Delivery: &intaketest.Delivery{OutboxID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d02", Code: "failed", Status: outbox.DeliveryFailed, Outbox: "failed"}},
 			{Label: "status of an unknown message", Request: "status-unknown-message.http", Prep: signed, Status: 200},
 			{Label: "status forged", Request: "status-failed.http", Prep: unsigned, Status: 401},
 		})
@@ -167,7 +168,7 @@ func TestWhatsAppReplyRoundTrip(t *testing.T) {
 			t.Fatalf("status: %d, deliveries %+v", out.Status, out.Deliveries)
 		}
 		rows := h.Outbox(t)
-		if len(rows) != 1 || rows[0].Status != store.DeliveryDelivered || rows[0].ProviderID != wamidOut1 {
+		if len(rows) != 1 || rows[0].Status != outbox.DeliveryDelivered || rows[0].ProviderID != wamidOut1 {
 			t.Fatalf("outbox %+v", rows)
 		}
 	})

@@ -1,4 +1,10 @@
-package store
+// Package outbox owns what happens to a message after it was enqueued in
+// the same transaction as the change that caused it (store.Tx.Enqueue):
+// claims by any number of lindu instances, renewing a claim before a send,
+// sent / retry / failed, and the gateways' delivery reports. The senders
+// (internal/sms) and the providers' delivery callbacks (intake/kannel,
+// intake/whatsapp) call it; the staff's outbox page reads the store.
+package outbox
 
 import (
 	"context"
@@ -9,11 +15,12 @@ import (
 	"time"
 
 	"lindu/internal/domain"
+	"lindu/internal/store"
 )
 
 // OutboxSend is a claimed message ready for a gateway: the recipient's
 // number decrypted, for the sender only.
-type OutboxSend struct {
+type Send struct {
 	ID       string
 	Channel  string
 	To       string // E.164
@@ -21,23 +28,23 @@ type OutboxSend struct {
 	Attempts int // including this one
 }
 
-// ClaimOutbox claims up to limit due messages of the channels for instance:
+// Claim claims up to limit due messages of the channels for instance:
 // each row moves from pending to sending in one transaction (FOR UPDATE
 // SKIP LOCKED on PostgreSQL, the single writer on SQLite), so two lindu
 // instances never claim the same message. Messages left in sending by a
 // process that died more than staleAfter ago, with no delivery report
 // since, go back to pending first. Rows without a phone number fail.
-func (s *Store) ClaimOutbox(ctx context.Context, instance string, channels []string, limit int, staleAfter time.Duration) ([]OutboxSend, error) {
+func Claim(ctx context.Context, st *store.Store, instance string, channels []string, limit int, staleAfter time.Duration) ([]Send, error) {
 	if len(channels) == 0 || limit <= 0 {
 		return nil, nil
 	}
-	now := s.utc()
-	var out []OutboxSend
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	now := st.Now()
+	var out []Send
+	err := st.InTx(ctx, func(tx *store.Tx) error {
 		out = out[:0]
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', claimed_by = '', last_error = 'claim expired'
 			WHERE status = 'sending' AND claimed_at < $1`, now.Add(-staleAfter)); err != nil {
-			return fmt.Errorf("store: release stale claims: %w", err)
+			return fmt.Errorf("outbox: release stale claims: %w", err)
 		}
 		args := []any{now}
 		var ph []string
@@ -47,12 +54,12 @@ func (s *Store) ClaimOutbox(ctx context.Context, instance string, channels []str
 		}
 		q := `SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND channel IN (` + strings.Join(ph, ",") +
 			`) ORDER BY next_attempt_at, id LIMIT ` + strconv.Itoa(limit)
-		if s.dialect == Postgres {
+		if st.Dialect() == store.Postgres {
 			q += ` FOR UPDATE SKIP LOCKED`
 		}
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
-			return fmt.Errorf("store: claim outbox: %w", err)
+			return fmt.Errorf("outbox: claim outbox: %w", err)
 		}
 		var ids []string
 		for rows.Next() {
@@ -71,32 +78,32 @@ func (s *Store) ClaimOutbox(ctx context.Context, instance string, channels []str
 			res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_at = $2, attempts = attempts + 1
 				WHERE id = $3 AND status = 'pending'`, instance, now, id)
 			if err != nil {
-				return fmt.Errorf("store: claim outbox: %w", err)
+				return fmt.Errorf("outbox: claim outbox: %w", err)
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
 				continue
 			}
-			var m OutboxSend
+			var m Send
 			var toEnc, userPhone string
 			err = tx.QueryRowContext(ctx, `SELECT o.channel, o.body, o.attempts, o.to_phone_enc, COALESCE(u.phone_enc, '')
 				FROM outbox o LEFT JOIN users u ON u.id = o.recipient_user_id WHERE o.id = $1`, id).
 				Scan(&m.Channel, &m.Body, &m.Attempts, &toEnc, &userPhone)
 			if err != nil {
-				return fmt.Errorf("store: claim outbox: %w", err)
+				return fmt.Errorf("outbox: claim outbox: %w", err)
 			}
 			m.ID = id
 			switch {
 			case toEnc != "":
-				m.To, err = s.box.Decrypt(FieldOutboxPhone, toEnc)
+				m.To, err = st.Open(store.FieldOutboxPhone, toEnc)
 			case userPhone != "":
-				m.To, err = s.box.Decrypt(FieldUserPhone, userPhone)
+				m.To, err = st.Open(store.FieldUserPhone, userPhone)
 			}
 			if err != nil {
 				return err
 			}
 			if m.To == "" {
 				if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = 'no phone number' WHERE id = $1`, id); err != nil {
-					return fmt.Errorf("store: claim outbox: %w", err)
+					return fmt.Errorf("outbox: claim outbox: %w", err)
 				}
 				continue
 			}
@@ -110,13 +117,13 @@ func (s *Store) ClaimOutbox(ctx context.Context, instance string, channels []str
 // RenewClaim confirms, just before a message goes to the gateway, that
 // instance still holds its claim, and restarts the claim's clock. false
 // means the claim expired and another instance may have it: do not send.
-func (s *Store) RenewClaim(ctx context.Context, id, instance string) (bool, error) {
+func RenewClaim(ctx context.Context, st *store.Store, id, instance string) (bool, error) {
 	var ok bool
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := st.InTx(ctx, func(tx *store.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_at = $1 WHERE id = $2 AND status = 'sending' AND claimed_by = $3`,
-			s.utc(), id, instance)
+			st.Now(), id, instance)
 		if err != nil {
-			return fmt.Errorf("store: renew claim: %w", err)
+			return fmt.Errorf("outbox: renew claim: %w", err)
 		}
 		n, _ := res.RowsAffected()
 		ok = n == 1
@@ -125,38 +132,38 @@ func (s *Store) RenewClaim(ctx context.Context, id, instance string) (bool, erro
 	return ok, err
 }
 
-// OutboxSent records that the gateway accepted a claimed message.
-func (s *Store) OutboxSent(ctx context.Context, id, providerID string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+// Sent records that the gateway accepted a claimed message.
+func Sent(ctx context.Context, st *store.Store, id, providerID string) error {
+	return st.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = CASE WHEN status IN ('sending', 'pending') THEN 'sent' ELSE status END,
-			sent_at = COALESCE(sent_at, $1), provider_message_id = $2, last_error = '' WHERE id = $3`, s.utc(), providerID, id)
+			sent_at = COALESCE(sent_at, $1), provider_message_id = $2, last_error = '' WHERE id = $3`, st.Now(), providerID, id)
 		if err != nil {
-			return fmt.Errorf("store: outbox sent: %w", err)
+			return fmt.Errorf("outbox: outbox sent: %w", err)
 		}
 		return nil
 	})
 }
 
-// OutboxRetry puts a claimed message back to pending until next (the
+// Retry puts a claimed message back to pending until next (the
 // gateway was unreachable); a delivery report that arrived meanwhile wins.
-func (s *Store) OutboxRetry(ctx context.Context, id, lastError string, next time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+func Retry(ctx context.Context, st *store.Store, id, lastError string, next time.Time) error {
+	return st.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', claimed_by = '', next_attempt_at = $1, last_error = $2
 			WHERE id = $3 AND status = 'sending'`, next.UTC(), trimErr(lastError), id)
 		if err != nil {
-			return fmt.Errorf("store: outbox retry: %w", err)
+			return fmt.Errorf("outbox: outbox retry: %w", err)
 		}
 		return nil
 	})
 }
 
-// OutboxFailed gives up on a claimed message the gateway refused.
-func (s *Store) OutboxFailed(ctx context.Context, id, lastError string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+// Failed gives up on a claimed message the gateway refused.
+func Failed(ctx context.Context, st *store.Store, id, lastError string) error {
+	return st.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = $1 WHERE id = $2 AND status = 'sending'`,
 			trimErr(lastError), id)
 		if err != nil {
-			return fmt.Errorf("store: outbox failed: %w", err)
+			return fmt.Errorf("outbox: outbox failed: %w", err)
 		}
 		return nil
 	})
@@ -180,23 +187,23 @@ const (
 // RecordDelivery stores a delivery report for an outbox message (once per
 // provider code) and moves the message forward: sent, delivered or failed;
 // never back. It returns false when the message does not exist.
-func (s *Store) RecordDelivery(ctx context.Context, outboxID, provider, code, status string) (bool, error) {
+func RecordDelivery(ctx context.Context, st *store.Store, outboxID, provider, code, status string) (bool, error) {
 	found := false
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := st.InTx(ctx, func(tx *store.Tx) error {
 		var cur string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM outbox WHERE id = $1`, outboxID).Scan(&cur)
 		if err == sql.ErrNoRows {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("store: delivery: %w", err)
+			return fmt.Errorf("outbox: delivery: %w", err)
 		}
 		found = true
-		now := s.utc()
+		now := st.Now()
 		res, err := tx.ExecContext(ctx, `INSERT INTO delivery_reports (id, outbox_id, at, status, provider, code) VALUES ($1,$2,$3,$4,$5,$6)
-			ON CONFLICT (outbox_id, provider, code) DO NOTHING`, newID(now), outboxID, now, status, provider, code)
+			ON CONFLICT (outbox_id, provider, code) DO NOTHING`, tx.NewID(), outboxID, now, status, provider, code)
 		if err != nil {
-			return fmt.Errorf("store: delivery: %w", err)
+			return fmt.Errorf("outbox: delivery: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
@@ -213,7 +220,7 @@ func (s *Store) RecordDelivery(ctx context.Context, outboxID, provider, code, st
 				delivery_status = CASE WHEN status IN ('delivered', 'failed') THEN delivery_status ELSE $1 END, sent_at = COALESCE(sent_at, $2) WHERE id = $3`
 		}
 		if _, err := tx.ExecContext(ctx, q, status, now, outboxID); err != nil {
-			return fmt.Errorf("store: delivery: %w", err)
+			return fmt.Errorf("outbox: delivery: %w", err)
 		}
 		return nil
 	})
@@ -222,26 +229,26 @@ func (s *Store) RecordDelivery(ctx context.Context, outboxID, provider, code, st
 
 // RecordDeliveryByProviderID is RecordDelivery for gateways that report by
 // their own message id (WhatsApp's wamid).
-func (s *Store) RecordDeliveryByProviderID(ctx context.Context, provider, providerID, code, status string) (bool, error) {
+func RecordDeliveryByProviderID(ctx context.Context, st *store.Store, provider, providerID, code, status string) (bool, error) {
 	if providerID == "" {
 		return false, nil
 	}
 	var id string
-	err := s.w.QueryRowContext(ctx, `SELECT id FROM outbox WHERE provider_message_id = $1`, providerID).Scan(&id)
+	err := st.QueryRowContext(ctx, `SELECT id FROM outbox WHERE provider_message_id = $1`, providerID).Scan(&id)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("store: delivery: %w", err)
+		return false, fmt.Errorf("outbox: delivery: %w", err)
 	}
-	return s.RecordDelivery(ctx, id, provider, code, status)
+	return RecordDelivery(ctx, st, id, provider, code, status)
 }
 
-// OutboxDeliveries lists the delivery reports of a message, oldest first.
-func (s *Store) OutboxDeliveries(ctx context.Context, outboxID string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT status FROM delivery_reports WHERE outbox_id = $1 ORDER BY at, id`, outboxID)
+// Deliveries lists the delivery reports of a message, oldest first.
+func Deliveries(ctx context.Context, st *store.Store, outboxID string) ([]string, error) {
+	rows, err := st.QueryContext(ctx, `SELECT status FROM delivery_reports WHERE outbox_id = $1 ORDER BY at, id`, outboxID)
 	if err != nil {
-		return nil, fmt.Errorf("store: deliveries: %w", err)
+		return nil, fmt.Errorf("outbox: deliveries: %w", err)
 	}
 	defer rows.Close()
 	var out []string
@@ -256,26 +263,26 @@ func (s *Store) OutboxDeliveries(ctx context.Context, outboxID string) ([]string
 }
 
 // OutboxRow is one outbox message as the channel tests and the sender see it.
-type OutboxRow struct {
+type Row struct {
 	ID, Channel, Status, DeliveryStatus, ProviderID, Body, Key, LastError string
 	Attempts                                                              int
 }
 
-// OutboxByKeyPrefix lists messages whose idempotency key starts with
+// ByKeyPrefix lists messages whose idempotency key starts with
 // prefix (e.g. "reply:kannel:"), oldest first. Authorization: lindu itself.
-func (s *Store) OutboxByKeyPrefix(ctx context.Context, sc domain.Scope, prefix string) ([]OutboxRow, error) {
+func ByKeyPrefix(ctx context.Context, st *store.Store, sc domain.Scope, prefix string) ([]Row, error) {
 	if !sc.System {
 		return nil, domain.Errorf(domain.EForbidden, "only lindu itself lists raw outbox rows")
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, channel, status, delivery_status, provider_message_id, body, idempotency_key, last_error, attempts
+	rows, err := st.QueryContext(ctx, `SELECT id, channel, status, delivery_status, provider_message_id, body, idempotency_key, last_error, attempts
 		FROM outbox WHERE idempotency_key LIKE $1 ORDER BY created_at, id`, prefix+"%")
 	if err != nil {
-		return nil, fmt.Errorf("store: outbox rows: %w", err)
+		return nil, fmt.Errorf("outbox: outbox rows: %w", err)
 	}
 	defer rows.Close()
-	var out []OutboxRow
+	var out []Row
 	for rows.Next() {
-		var r OutboxRow
+		var r Row
 		if err := rows.Scan(&r.ID, &r.Channel, &r.Status, &r.DeliveryStatus, &r.ProviderID, &r.Body, &r.Key, &r.LastError, &r.Attempts); err != nil {
 			return nil, err
 		}
