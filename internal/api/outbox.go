@@ -1,12 +1,9 @@
 package api
 
-// The outbox list (GET /api/v1/outbox). The other case-area handlers are
+// The outbox list (GET /api/v1/outbox): the messages the caller may see,
+// decided by the store from the caller's scope. The case-area handlers are
 // in one file per subject (reports_triage.go, case_*.go, teams.go, duty.go,
 // sla_rules.go); the public report routes are in reports_public.go.
-//
-// The case area decides who may do what (every call takes the caller's scope);
-// these handlers only read requests, validate query parameters and map
-// errors.
 
 import (
 	"net/http"
