@@ -15,8 +15,8 @@ import (
 // is an English sentence.
 func TestMessageKeysTranslated(t *testing.T) {
 	var files []string
-	for _, pattern := range []string{"*.go", "../domain/casework.go", "../web/case_*.go", "../web/report_*.go",
-		"../web/teams.go", "../api/cases.go"} {
+	for _, pattern := range []string{"*.go", "../domain/*.go", "../web/*.go", "../api/*.go", "../intake/*.go",
+		"../login/*.go", "../outbox/*.go", "../store/*.go", "../httpx/*.go"} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
@@ -41,6 +41,9 @@ func TestMessageKeysTranslated(t *testing.T) {
 		t.Fatalf("found only %d keys: the scan is broken", len(seen))
 	}
 	for k, f := range seen {
+		if strings.HasSuffix(k, ".") && strings.Count(k, ".") == 1 {
+			continue // a key family's prefix ("error." + code)
+		}
 		if strings.ContainsAny(k, " ,;") || strings.HasSuffix(k, ".") {
 			t.Errorf("%s: %q is a sentence, not a key", f, k)
 			continue
