@@ -1,0 +1,121 @@
+package outbox_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"lindu/internal/outbox"
+	"lindu/internal/store"
+	"lindu/internal/store/storetest"
+)
+
+var bg = context.Background()
+
+// enqueue writes n SMS messages to numbers +62812000001xx.
+func enqueue(t *testing.T, st *store.Store, n int) []string {
+	t.Helper()
+	var ids []string
+	err := st.InTx(bg, func(tx *store.Tx) error {
+		for i := 0; i < n; i++ {
+			id, err := tx.EnqueueTo(bg, store.PhoneMessage{Key: fmt.Sprintf("test:%d", i), Channel: "sms",
+				To: fmt.Sprintf("+62812000001%02d", i), Region: "61.07", Body: "lindu: uji"})
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// Instances claiming at the same time never get the same message, and
+// between them get every message once, its number opened for the sender.
+func TestClaimsAreExclusive(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
+		ids := enqueue(t, st, 40)
+		var mu sync.Mutex
+		got := map[string]string{}
+		var wg sync.WaitGroup
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func(inst string) {
+				defer wg.Done()
+				for {
+					ms, err := outbox.Claim(bg, st, inst, []string{"sms"}, 3, time.Minute)
+					if err != nil {
+						t.Errorf("%s: %v", inst, err)
+						return
+					}
+					if len(ms) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, m := range ms {
+						if prev, dup := got[m.ID]; dup {
+							t.Errorf("%s claimed by %s and %s", m.ID, prev, inst)
+						}
+						if len(m.To) != 14 || m.To[:4] != "+628" {
+							t.Errorf("%s: number not opened: %q", m.ID, m.To)
+						}
+						got[m.ID] = inst
+					}
+					mu.Unlock()
+				}
+			}(fmt.Sprintf("i%d", i))
+		}
+		wg.Wait()
+		if len(got) != len(ids) {
+			t.Fatalf("claimed %d of %d messages", len(got), len(ids))
+		}
+	})
+}
+
+// Delivery reports move a message forward, never back, and the same report
+// twice is stored once.
+func TestDeliveryReportsOnlyMoveForward(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
+		id := enqueue(t, st, 1)[0]
+		ms, err := outbox.Claim(bg, st, "a", []string{"sms"}, 10, time.Minute)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("claim: %v %v", ms, err)
+		}
+		if err := outbox.Sent(bg, st, id, "kannel:"+id); err != nil {
+			t.Fatal(err)
+		}
+		steps := []struct{ code, status string }{
+			{"1", outbox.DeliveryDelivered},
+			{"1", outbox.DeliveryDelivered}, // repeated by the gateway
+			{"8", outbox.DeliverySent},      // late: must not move it back
+			{"16", outbox.DeliveryFailed},   // late: must not move it back
+		}
+		for _, s := range steps {
+			found, err := outbox.RecordDelivery(bg, st, id, "kannel", s.code, s.status)
+			if err != nil || !found {
+				t.Fatalf("record %s: %v %v", s.code, found, err)
+			}
+		}
+		ds, err := outbox.Deliveries(bg, st, id)
+		if err != nil || len(ds) != 3 {
+			t.Fatalf("deliveries = %v, %v; want 3 (one per code)", ds, err)
+		}
+		if found, err := outbox.RecordDelivery(bg, st, "no-such-id", "kannel", "1", outbox.DeliveryDelivered); err != nil || found {
+			t.Fatalf("unknown message: %v %v", found, err)
+		}
+		var status string
+		if err := st.QueryRowContext(bg, `SELECT status FROM outbox WHERE id = $1`, id).Scan(&status); err != nil {
+			t.Fatal(err)
+		}
+		if status != "delivered" {
+			t.Fatalf("status = %q after late reports, want delivered", status)
+		}
+	})
+}
