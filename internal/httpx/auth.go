@@ -114,7 +114,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		if h := r.Header.Get("Authorization"); h != "" {
 			tok, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
-				WriteError(w, r, nil, domain.Errorf(domain.EUnauthorized, "Authorization must be \"Bearer <token>\""))
+				WriteError(w, r, nil, domain.E(domain.EUnauthorized, "api.err.bearer_format"))
 				return
 			}
 			u, err := a.Store.UserByToken(r.Context(), strings.TrimSpace(tok))
@@ -122,7 +122,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 				return
 			}
 			if err != nil {
-				WriteError(w, r, nil, domain.Errorf(domain.EUnauthorized, "invalid API token"))
+				WriteError(w, r, nil, domain.E(domain.EUnauthorized, "api.err.token"))
 				return
 			}
 			p := &Principal{User: u, Scope: access.ForUser(u, ip, ua), ViaToken: true}

@@ -133,7 +133,7 @@ const MaxJSONBody = 1 << 20
 func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) error {
 	ct := r.Header.Get("Content-Type")
 	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return domain.Errorf(domain.EInvalid, "Content-Type must be application/json")
+		return domain.E(domain.EInvalid, "api.err.content_type")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, max)
 	raw, err := io.ReadAll(r.Body)
@@ -145,7 +145,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 		return fmt.Errorf("httpx: read body: %w", err)
 	case !utf8.Valid(raw):
 		// encoding/json would silently turn invalid bytes into U+FFFD.
-		return domain.Errorf(domain.EInvalid, "request body is not valid UTF-8")
+		return domain.E(domain.EInvalid, "api.err.body_utf8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -157,23 +157,23 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, max int64) erro
 		case errors.As(err, &mbe):
 			return &domain.Error{Code: domain.ETooLarge, Message: fmt.Sprintf("request body larger than %d bytes", max)}
 		case errors.Is(err, io.EOF):
-			return domain.Errorf(domain.EInvalid, "request body is empty; send a JSON object")
+			return domain.E(domain.EInvalid, "api.err.body_empty")
 		case errors.As(err, &se):
-			return domain.Errorf(domain.EInvalid, "malformed JSON at byte %d", se.Offset)
+			return domain.E(domain.EInvalid, "api.err.json_at", se.Offset)
 		case errors.As(err, &te):
 			return domain.InvalidFields(domain.FieldErrors{te.Field: domain.M("field.json_type", te.Type.String())})
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return domain.InvalidFields(domain.FieldErrors{f: domain.M("field.json_unknown")})
 		}
-		return domain.Errorf(domain.EInvalid, "malformed JSON")
+		return domain.E(domain.EInvalid, "api.err.json")
 	}
 	if dec.More() {
-		return domain.Errorf(domain.EInvalid, "request body must hold exactly one JSON object")
+		return domain.E(domain.EInvalid, "api.err.one_object")
 	}
 	var extra json.RawMessage
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return domain.Errorf(domain.EInvalid, "request body must hold exactly one JSON object")
+		return domain.E(domain.EInvalid, "api.err.one_object")
 	}
 	if bad := badText(reflect.ValueOf(dst), "", map[string]string{}); len(bad) > 0 {
 		return domain.InvalidFields(keyed(bad))

@@ -152,7 +152,7 @@ func CheckFormText(skip []string, fail ErrorWriter, next http.Handler) http.Hand
 				if errors.As(err, &mbe) {
 					fail(w, r, err)
 				} else {
-					fail(w, r, domain.Errorf(domain.EInvalid, "malformed form"))
+					fail(w, r, domain.E(domain.EInvalid, "error.malformed_form"))
 				}
 				return
 			}

@@ -297,7 +297,7 @@ func (s *Server) staff(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost && !s.checkCSRF(r, p.Session.CSRFToken) {
-			s.fail(w, r, domain.Errorf(domain.EForbidden, "bad CSRF token"))
+			s.fail(w, r, domain.E(domain.EForbidden, "error.csrf"))
 			return
 		}
 		h(w, r)
@@ -317,7 +317,7 @@ func (s *Server) enrolling(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost && !s.checkCSRF(r, p.Session.CSRFToken) {
-			s.fail(w, r, domain.Errorf(domain.EForbidden, "bad CSRF token"))
+			s.fail(w, r, domain.E(domain.EForbidden, "error.csrf"))
 			return
 		}
 		h(w, r)
