@@ -11,7 +11,7 @@ import (
 
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
-	"lindu/internal/store"
+	"lindu/internal/outbox"
 )
 
 // OutboxList is the answer of GET /api/v1/outbox.
@@ -22,7 +22,7 @@ type OutboxList struct {
 func (a *API) listOutbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	fields := domain.FieldErrors{}
-	f := store.OutboxFilter{Status: q.Get("status")}
+	f := outbox.Filter{Status: q.Get("status")}
 	switch f.Status {
 	case "", "pending", "sent", "delivered", "failed":
 	default:
@@ -40,7 +40,7 @@ func (a *API) listOutbox(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
-	ms, err := a.st.ListOutbox(r.Context(), scope(r), f)
+	ms, err := outbox.List(r.Context(), a.st, scope(r), f)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"lindu/internal/access"
 	"lindu/internal/cases"
 	"lindu/internal/domain"
+	"lindu/internal/outbox"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
 )
@@ -267,10 +268,10 @@ func TestCaseEmergencyAccess(t *testing.T) {
 			t.Errorf("unknown case: %v", err)
 		}
 		before, _ := w.svc.GetCase(ctx, sys(), w.cs.ID)
-		if msgs, _ := w.st.ListOutbox(ctx, sys(), store.OutboxFilter{}); len(msgs) == 0 {
+		if msgs, _ := outbox.List(ctx, w.st, sys(), outbox.Filter{}); len(msgs) == 0 {
 			t.Fatal("no assignment messages: the world is wrong")
 		}
-		outbox0, _ := w.st.ListOutbox(ctx, sys(), store.OutboxFilter{})
+		outbox0, _ := outbox.List(ctx, w.st, sys(), outbox.Filter{})
 
 		granted := w.clk.Now()
 		g, err := w.svc.GrantEmergencyAccess(ctx, by, w.cs.ID, "  "+needReason+"  ")
@@ -318,7 +319,7 @@ func TestCaseEmergencyAccess(t *testing.T) {
 		}
 		// The region's supervisors (of the regency and of the district)
 		// are told, nobody else, without personal data.
-		outbox1, _ := w.st.ListOutbox(ctx, sys(), store.OutboxFilter{})
+		outbox1, _ := outbox.List(ctx, w.st, sys(), outbox.Filter{})
 		got := map[string]bool{}
 		seen := map[string]bool{}
 		for _, m := range outbox0 {

@@ -9,6 +9,7 @@ import (
 	"lindu/internal/access"
 	"lindu/internal/cases"
 	"lindu/internal/domain"
+	"lindu/internal/outbox"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
 )
@@ -171,7 +172,7 @@ func TestVerifyRoutesToTeamsWithDeadlines(t *testing.T) {
 		if c.NextDueAt == nil || c.NextDueKind != domain.DeadlineAck {
 			t.Fatalf("next due %v %s", c.NextDueAt, c.NextDueKind)
 		}
-		msgs, _ := w.st.ListOutbox(ctx, sys(), store.OutboxFilter{})
+		msgs, _ := outbox.List(ctx, w.st, sys(), outbox.Filter{})
 		got := map[string]bool{}
 		for _, m := range msgs {
 			got[m.RecipientID] = true
@@ -331,7 +332,7 @@ func TestEscalationsWithClockAndRestart(t *testing.T) {
 		w := &casesWorld{st: st, cs: area(st), clk: clk, sup: sup}
 		_, c := w.report(t, "61.07.01.2001")
 		count := func(st *store.Store) map[string]int {
-			msgs, _ := st.ListOutbox(ctx, sys(), store.OutboxFilter{})
+			msgs, _ := outbox.List(ctx, st, sys(), outbox.Filter{})
 			out := map[string]int{}
 			for _, m := range msgs {
 				out[m.RecipientID]++
@@ -439,7 +440,7 @@ func TestEscalationsExactlyOnceAcrossInstances(t *testing.T) {
 		if fired != 2*n {
 			t.Fatalf("fired %d steps, want %d", fired, 2*n)
 		}
-		out, _ := a.ListOutbox(ctx, sys(), store.OutboxFilter{Limit: 500})
+		out, _ := outbox.List(ctx, a, sys(), outbox.Filter{Limit: 500})
 		if len(out) != msgs || msgs != 2*n {
 			t.Fatalf("outbox %d, messages reported %d, want %d", len(out), msgs, 2*n)
 		}

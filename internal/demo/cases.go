@@ -13,6 +13,7 @@ import (
 	"lindu/internal/auth"
 	"lindu/internal/cases"
 	"lindu/internal/domain"
+	"lindu/internal/outbox"
 	"lindu/internal/store"
 )
 
@@ -445,7 +446,7 @@ func (h *history) play(ctx context.Context, end time.Time) error {
 	if _, err := h.hs.RunEscalations(ctx, "demo", 5000); err != nil {
 		return err
 	}
-	if _, err := h.st.ExpireOutbox(ctx, h.sys, end); err != nil {
+	if _, err := outbox.Expire(ctx, h.st, h.sys, end); err != nil {
 		return err
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"lindu/internal/domain"
 	"lindu/internal/jobs"
 	"lindu/internal/metrics"
+	"lindu/internal/outbox"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
 )
@@ -48,7 +49,7 @@ func TestEscalatorRound(t *testing.T) {
 		go func() { a.Run(ctxRun); close(done) }()
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			msgs, _ := st.ListOutbox(ctx, sys, store.OutboxFilter{})
+			msgs, _ := outbox.List(ctx, st, sys, outbox.Filter{})
 			if len(msgs) == 1 {
 				if msgs[0].RecipientID != sup.ID {
 					t.Fatalf("message to %s", msgs[0].RecipientID)

@@ -1,9 +1,10 @@
 // Package outbox owns what happens to a message after it was enqueued in
 // the same transaction as the change that caused it (store.Tx.Enqueue):
 // claims by any number of lindu instances, renewing a claim before a send,
-// sent / retry / failed, and the gateways' delivery reports. The senders
-// (internal/sms) and the providers' delivery callbacks (intake/kannel,
-// intake/whatsapp) call it; the staff's outbox page reads the store.
+// sent / retry / failed, the gateways' delivery reports, and the staff's
+// view of it (list, pending count, counts by status, expiry). The senders
+// (internal/sms), the providers' delivery callbacks (intake/kannel,
+// intake/whatsapp) and the outbox pages (web, api) call it.
 package outbox
 
 import (
@@ -18,7 +19,7 @@ import (
 	"lindu/internal/store"
 )
 
-// OutboxSend is a claimed message ready for a gateway: the recipient's
+// Send is a claimed message ready for a gateway: the recipient's
 // number decrypted, for the sender only.
 type Send struct {
 	ID       string
@@ -34,9 +35,10 @@ type Send struct {
 // instances never claim the same message. Messages left in sending by a
 // process that died more than staleAfter ago, with no delivery report
 // since, go back to pending first. Rows without a phone number fail.
+// Authorization: lindu itself (the senders in internal/sms).
 func Claim(ctx context.Context, st *store.Store, instance string, channels []string, limit int, staleAfter time.Duration) ([]Send, error) {
 	if len(channels) == 0 || limit <= 0 {
-		return nil, nil
+		return []Send{}, nil
 	}
 	now := st.Now()
 	var out []Send
@@ -57,22 +59,9 @@ func Claim(ctx context.Context, st *store.Store, instance string, channels []str
 		if st.Dialect() == store.Postgres {
 			q += ` FOR UPDATE SKIP LOCKED`
 		}
-		rows, err := tx.QueryContext(ctx, q, args...)
+		ids, err := store.Rows(ctx, tx, scanString, q, args...)
 		if err != nil {
 			return fmt.Errorf("outbox: claim outbox: %w", err)
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		for _, id := range ids {
 			res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_at = $2, attempts = attempts + 1
@@ -80,7 +69,9 @@ func Claim(ctx context.Context, st *store.Store, instance string, channels []str
 			if err != nil {
 				return fmt.Errorf("outbox: claim outbox: %w", err)
 			}
-			if n, _ := res.RowsAffected(); n != 1 {
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("outbox: claim outbox: %w", err)
+			} else if n != 1 {
 				continue
 			}
 			var m Send
@@ -99,7 +90,7 @@ func Claim(ctx context.Context, st *store.Store, instance string, channels []str
 				m.To, err = st.Open(store.FieldUserPhone, userPhone)
 			}
 			if err != nil {
-				return err
+				return fmt.Errorf("outbox: claim outbox: open phone: %w", err)
 			}
 			if m.To == "" {
 				if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = 'no phone number' WHERE id = $1`, id); err != nil {
@@ -117,6 +108,7 @@ func Claim(ctx context.Context, st *store.Store, instance string, channels []str
 // RenewClaim confirms, just before a message goes to the gateway, that
 // instance still holds its claim, and restarts the claim's clock. false
 // means the claim expired and another instance may have it: do not send.
+// Authorization: lindu itself (the sender that claimed the message).
 func RenewClaim(ctx context.Context, st *store.Store, id, instance string) (bool, error) {
 	var ok bool
 	err := st.InTx(ctx, func(tx *store.Tx) error {
@@ -125,7 +117,10 @@ func RenewClaim(ctx context.Context, st *store.Store, id, instance string) (bool
 		if err != nil {
 			return fmt.Errorf("outbox: renew claim: %w", err)
 		}
-		n, _ := res.RowsAffected()
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("outbox: renew claim: %w", err)
+		}
 		ok = n == 1
 		return nil
 	})
@@ -133,6 +128,7 @@ func RenewClaim(ctx context.Context, st *store.Store, id, instance string) (bool
 }
 
 // Sent records that the gateway accepted a claimed message.
+// Authorization: lindu itself (the sender that claimed the message).
 func Sent(ctx context.Context, st *store.Store, id, providerID string) error {
 	return st.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = CASE WHEN status IN ('sending', 'pending') THEN 'sent' ELSE status END,
@@ -146,6 +142,7 @@ func Sent(ctx context.Context, st *store.Store, id, providerID string) error {
 
 // Retry puts a claimed message back to pending until next (the
 // gateway was unreachable); a delivery report that arrived meanwhile wins.
+// Authorization: lindu itself (the sender that claimed the message).
 func Retry(ctx context.Context, st *store.Store, id, lastError string, next time.Time) error {
 	return st.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', claimed_by = '', next_attempt_at = $1, last_error = $2
@@ -158,6 +155,7 @@ func Retry(ctx context.Context, st *store.Store, id, lastError string, next time
 }
 
 // Failed gives up on a claimed message the gateway refused.
+// Authorization: lindu itself (the sender that claimed the message).
 func Failed(ctx context.Context, st *store.Store, id, lastError string) error {
 	return st.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = $1 WHERE id = $2 AND status = 'sending'`,
@@ -187,6 +185,8 @@ const (
 // RecordDelivery stores a delivery report for an outbox message (once per
 // provider code) and moves the message forward: sent, delivered or failed;
 // never back. It returns false when the message does not exist.
+// Authorization: a gateway's delivery callback whose signature or secret
+// was checked (intake/kannel).
 func RecordDelivery(ctx context.Context, st *store.Store, outboxID, provider, code, status string) (bool, error) {
 	found := false
 	err := st.InTx(ctx, func(tx *store.Tx) error {
@@ -205,8 +205,10 @@ func RecordDelivery(ctx context.Context, st *store.Store, outboxID, provider, co
 		if err != nil {
 			return fmt.Errorf("outbox: delivery: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("outbox: delivery: %w", err)
+		} else if n == 0 {
+			return nil // this report was stored before
 		}
 		var q string
 		switch status {
@@ -228,7 +230,8 @@ func RecordDelivery(ctx context.Context, st *store.Store, outboxID, provider, co
 }
 
 // RecordDeliveryByProviderID is RecordDelivery for gateways that report by
-// their own message id (WhatsApp's wamid).
+// their own message id (WhatsApp's wamid). Authorization: a gateway's
+// verified delivery callback (intake/whatsapp).
 func RecordDeliveryByProviderID(ctx context.Context, st *store.Store, provider, providerID, code, status string) (bool, error) {
 	if providerID == "" {
 		return false, nil
@@ -245,24 +248,22 @@ func RecordDeliveryByProviderID(ctx context.Context, st *store.Store, provider, 
 }
 
 // Deliveries lists the delivery reports of a message, oldest first.
+// Authorization: lindu itself (tests and diagnostics); never shown to a user.
 func Deliveries(ctx context.Context, st *store.Store, outboxID string) ([]string, error) {
-	rows, err := st.QueryContext(ctx, `SELECT status FROM delivery_reports WHERE outbox_id = $1 ORDER BY at, id`, outboxID)
+	out, err := store.Rows(ctx, st, scanString, `SELECT status FROM delivery_reports WHERE outbox_id = $1 ORDER BY at, id`, outboxID)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: deliveries: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var st string
-		if err := rows.Scan(&st); err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
-// OutboxRow is one outbox message as the channel tests and the sender see it.
+func scanString(rows *sql.Rows) (string, error) {
+	var v string
+	err := rows.Scan(&v)
+	return v, err
+}
+
+// Row is one outbox message as the channel tests and the sender see it.
 type Row struct {
 	ID, Channel, Status, DeliveryStatus, ProviderID, Body, Key, LastError string
 	Attempts                                                              int
@@ -272,21 +273,16 @@ type Row struct {
 // prefix (e.g. "reply:kannel:"), oldest first. Authorization: lindu itself.
 func ByKeyPrefix(ctx context.Context, st *store.Store, sc domain.Scope, prefix string) ([]Row, error) {
 	if !sc.System {
-		return nil, domain.Errorf(domain.EForbidden, "only lindu itself lists raw outbox rows")
+		return nil, domain.E(domain.EForbidden, "outbox.err.system_only")
 	}
-	rows, err := st.QueryContext(ctx, `SELECT id, channel, status, delivery_status, provider_message_id, body, idempotency_key, last_error, attempts
+	out, err := store.Rows(ctx, st, func(rows *sql.Rows) (Row, error) {
+		var r Row
+		err := rows.Scan(&r.ID, &r.Channel, &r.Status, &r.DeliveryStatus, &r.ProviderID, &r.Body, &r.Key, &r.LastError, &r.Attempts)
+		return r, err
+	}, `SELECT id, channel, status, delivery_status, provider_message_id, body, idempotency_key, last_error, attempts
 		FROM outbox WHERE idempotency_key LIKE $1 ORDER BY created_at, id`, prefix+"%")
 	if err != nil {
 		return nil, fmt.Errorf("outbox: outbox rows: %w", err)
 	}
-	defer rows.Close()
-	var out []Row
-	for rows.Next() {
-		var r Row
-		if err := rows.Scan(&r.ID, &r.Channel, &r.Status, &r.DeliveryStatus, &r.ProviderID, &r.Body, &r.Key, &r.LastError, &r.Attempts); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -19,6 +19,7 @@ import (
 	"lindu/internal/access"
 	"lindu/internal/cases"
 	"lindu/internal/domain"
+	"lindu/internal/outbox"
 	"lindu/internal/server"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -648,7 +649,7 @@ func TestUICaseAccessMatrix(t *testing.T) {
 					}
 					snap[s.name] = got
 					// The region's supervisor is told.
-					msgs, err := w.st.ListOutbox(bg, uimSys, store.OutboxFilter{})
+					msgs, err := outbox.List(bg, w.st, uimSys, outbox.Filter{})
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"lindu/internal/domain"
-	"lindu/internal/store"
+	"lindu/internal/outbox"
 )
 
 // Outgoing messages (/notifikasi): the durable outbox of assignments and
@@ -34,11 +34,11 @@ func (s *Server) outboxList(w http.ResponseWriter, r *http.Request) {
 	default:
 		st = "pending"
 	}
-	f := store.OutboxFilter{Limit: 200}
+	f := outbox.Filter{Limit: 200}
 	if st != "all" {
 		f.Status = st
 	}
-	msgs, err := s.st.ListOutbox(r.Context(), b.Scope, f)
+	msgs, err := outbox.List(r.Context(), s.st, b.Scope, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -57,7 +57,7 @@ func (OutboxPage) OutboxStatuses() []string {
 func (s *Server) outboxNavLabel(b Base) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	n, err := s.st.PendingCount(ctx, b.Scope)
+	n, err := outbox.PendingCount(ctx, s.st, b.Scope)
 	if err != nil || n == 0 {
 		return b.T("nav.outbox")
 	}
