@@ -1,8 +1,7 @@
 // Package store is lindu's shared storage core. It opens SQLite or
 // PostgreSQL and runs one code path on both; it owns the migrations, the
 // regions, users, sessions and API tokens, the sealed-column registry and
-// key rotation, the audit hash chain, the staff's view of the outbox and
-// backups. Areas (cases, kla, login, intake, outbox) own their rules and SQL
+// key rotation, the audit hash chain and backups. Areas (cases, kla, login, intake, outbox) own their rules and SQL
 // and reach the database through core.go: InTx with a Tx that appends audit
 // entries and enqueues outbox messages in the same transaction, sealing
 // and lookup hashes, region-scope SQL, IDs, the clock and Rows[T]. The
