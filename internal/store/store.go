@@ -1,12 +1,12 @@
 // Package store is lindu's shared storage core. It opens SQLite or
 // PostgreSQL and runs one code path on both; it owns the migrations, the
 // regions, users, sessions and API tokens, the sealed-column registry and
-// key rotation, the audit hash chain and backups. Areas (cases, kla, login, intake, outbox) own their rules and SQL
-// and reach the database through core.go: InTx with a Tx that appends audit
-// entries and enqueues outbox messages in the same transaction, sealing
-// and lookup hashes, region-scope SQL, IDs, the clock and Rows[T]. The
-// store holds no business rules and no user-facing texts, and imports no
-// area.
+// key rotation, the audit hash chain and backups. Areas (cases, kla, login,
+// intake, outbox) own their rules and their SQL and reach the database
+// through core.go: InTx with a Tx that appends audit entries and enqueues
+// outbox messages in the same transaction, sealing and lookup hashes,
+// region-scope SQL, IDs, the clock and Rows[T]. The store holds no
+// business rules and no user-facing texts, and imports no area.
 package store
 
 import (
