@@ -4,14 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"lindu/internal/access"
 	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/store"
+	"lindu/internal/store/storetest"
 )
 
 var ctx = context.Background()
@@ -23,24 +22,7 @@ func area(st *store.Store) *cases.Service { return cases.New(st, cases.Options{}
 
 func mkUser(t *testing.T, st *store.Store, name string, role domain.Role, region string) domain.User {
 	t.Helper()
-	u, err := st.CreateUser(ctx, sys(), domain.NewUser{Username: name, Role: role, RegionCode: region,
-		Password: "correct horse battery", FullName: "Nama " + name, Email: name + "@example.org", Phone: "0812 0000 " + pad(len(name))})
-	if err != nil {
-		t.Fatalf("create %s: %v", name, err)
-	}
-	return u
-}
-
-var phoneSeq int
-var phoneMu sync.Mutex
-
-func pad(int) string {
-	phoneMu.Lock()
-	defer phoneMu.Unlock()
-	phoneSeq++
-	s := "0000" + strings.TrimLeft(time.Duration(phoneSeq).String(), "")
-	s = strings.TrimSuffix(s, "ns")
-	return s[len(s)-4:]
+	return storetest.User(t, st, name, role, region)
 }
 
 func rawDB(t *testing.T, d store.Dialect, u string) *sql.DB {

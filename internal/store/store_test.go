@@ -22,24 +22,7 @@ func sys() domain.Scope { return access.System("test") }
 
 func mkUser(t *testing.T, st *store.Store, name string, role domain.Role, region string) domain.User {
 	t.Helper()
-	u, err := st.CreateUser(ctx, sys(), domain.NewUser{Username: name, Role: role, RegionCode: region,
-		Password: "correct horse battery", FullName: "Nama " + name, Email: name + "@example.org", Phone: "0812 0000 " + pad(len(name))})
-	if err != nil {
-		t.Fatalf("create %s: %v", name, err)
-	}
-	return u
-}
-
-var phoneSeq int
-var phoneMu sync.Mutex
-
-func pad(int) string {
-	phoneMu.Lock()
-	defer phoneMu.Unlock()
-	phoneSeq++
-	s := "0000" + strings.TrimLeft(time.Duration(phoneSeq).String(), "")
-	s = strings.TrimSuffix(s, "ns")
-	return s[len(s)-4:]
+	return storetest.User(t, st, name, role, region)
 }
 
 func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
