@@ -133,6 +133,7 @@ func perpetratorFields(p *domain.Perpetrator) domain.FieldErrors {
 	if len(p.Name) > maxName {
 		f["name"] = domain.M("field.max_chars", maxName)
 	}
+	simfoniFields(f, p.Education, p.Occupation)
 	return f
 }
 
@@ -146,8 +147,8 @@ func (s *Service) addPerpetrator(p *domain.Perpetrator) func(context.Context, *s
 		if err != nil {
 			return "", err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO perpetrators (id, case_id, name_enc, sex, age, relation, created_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7)`, tx.NewID(), caseID, name, string(p.Sex), age, p.Relation, tx.Now())
+		_, err = tx.ExecContext(ctx, `INSERT INTO perpetrators (id, case_id, name_enc, sex, age, relation, education, occupation, created_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, tx.NewID(), caseID, name, string(p.Sex), age, p.Relation, p.Education, p.Occupation, tx.Now())
 		return "", err
 	}
 }
@@ -163,6 +164,12 @@ func serviceFields(sv *domain.Service, today string) domain.FieldErrors {
 	}
 	if len(sv.Note) > maxServiceNote {
 		f["note"] = domain.M("field.max_chars", maxServiceNote)
+	}
+	if len(sv.Outcome) > maxServiceNote {
+		f["outcome"] = domain.M("field.max_chars", maxServiceNote)
+	}
+	if sv.EndedOn != "" && (!validDate(sv.EndedOn) || sv.EndedOn < sv.GivenOn) {
+		f["ended_on"] = domain.M("case.field.ended_on")
 	}
 	return f
 }
@@ -180,14 +187,18 @@ func (s *Service) addService(sv *domain.Service) func(context.Context, *store.Tx
 		if err != nil {
 			return "", err
 		}
+		outcome, err := s.st.Seal(store.FieldServiceOutcome, strings.TrimSpace(sv.Outcome))
+		if err != nil {
+			return "", err
+		}
 		pr, err := s.st.Seal(store.FieldServiceProvider, provider)
 		if err != nil {
 			return "", err
 		}
 		now := tx.Now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO services (id, case_id, victim_id, type, provider_enc, restorative, given_on, note_enc,
-			created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, tx.NewID(), caseID, vid, sv.Type, pr,
-			domain.RestorativeProvider(provider), sv.GivenOn, note, sc.Actor(), now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO services (id, case_id, victim_id, type, provider_enc, restorative, given_on, ended_on,
+			outcome_enc, note_enc, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, tx.NewID(), caseID, vid, sv.Type, pr,
+			domain.RestorativeProvider(provider), sv.GivenOn, sv.EndedOn, outcome, note, sc.Actor(), now); err != nil {
 			return "", err
 		}
 		if sv.Type == "law_enforcement" {

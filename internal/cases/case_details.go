@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"lindu/internal/domain"
 	"lindu/internal/store"
@@ -18,7 +19,7 @@ import (
 const caseCols = `c.id, c.code, c.region_code, COALESCE(g.name, ''), c.status, c.priority, c.summary_enc, c.place, c.incident_date,
 	c.legal_basis, COALESCE(c.team_id, ''), COALESCE(t1.name, ''), COALESCE(c.support_team_id, ''), COALESCE(t2.name, ''),
 	COALESCE(c.assignee_id, ''), COALESCE(u.username, ''), c.reported_at, c.created_at, c.updated_at, c.verified_at,
-	c.acknowledged_at, c.responded_at, c.closed_at, c.next_due_at, c.next_due_kind, c.version`
+	c.acknowledged_at, c.responded_at, c.closed_at, c.next_due_at, c.next_due_kind, c.version, c.kdrt`
 
 const caseJoins = ` FROM cases c LEFT JOIN regions g ON g.code = c.region_code LEFT JOIN teams t1 ON t1.id = c.team_id
 	LEFT JOIN teams t2 ON t2.id = c.support_team_id LEFT JOIN users u ON u.id = c.assignee_id`
@@ -30,7 +31,7 @@ func (s *Service) scanCase(sc domain.Scope, row scanner) (domain.Case, error) {
 	var ver, ack, resp, closed, due sql.NullTime
 	err := row.Scan(&c.ID, &c.Code, &c.RegionCode, &c.RegionName, &c.Status, &c.Priority, &summary, &c.Place, &c.IncidentDate,
 		&c.LegalBasis, &c.TeamID, &c.TeamName, &c.SupportTeamID, &c.SupportTeam, &c.AssigneeID, &c.Assignee, &c.ReportedAt,
-		&c.CreatedAt, &c.UpdatedAt, &ver, &ack, &resp, &closed, &due, &c.NextDueKind, &c.Version)
+		&c.CreatedAt, &c.UpdatedAt, &ver, &ack, &resp, &closed, &due, &c.NextDueKind, &c.Version, &c.KDRT)
 	if err != nil {
 		return c, err
 	}
@@ -130,9 +131,10 @@ func (s *Service) loadVictims(ctx context.Context, sc domain.Scope, c *domain.Ca
 	}
 	c.Victims, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Victim, error) {
 		var v domain.Victim
-		var name, disability string
+		var name, disability, disabilities string
 		var age sql.NullInt64
-		if err := rows.Scan(&v.ID, &name, &v.Sex, &age, &disability, &v.Education, &v.Place); err != nil {
+		if err := rows.Scan(&v.ID, &name, &v.Sex, &age, &disability, &disabilities, &v.Education, &v.Occupation, &v.MaritalStatus,
+			&v.Place); err != nil {
 			return v, err
 		}
 		v.Age = intPtr(age)
@@ -145,9 +147,16 @@ func (s *Service) loadVictims(ctx context.Context, sc domain.Scope, c *domain.Ca
 		if v.Name, err = s.st.Reveal(sc, store.FieldVictimName, name, &c.PersonalMasked); err != nil {
 			return v, err
 		}
-		v.Disability, err = s.st.Reveal(sc, store.FieldVictimDisability, disability, &c.PersonalMasked)
+		if v.Disability, err = s.st.Reveal(sc, store.FieldVictimDisability, disability, &c.PersonalMasked); err != nil {
+			return v, err
+		}
+		ds, err := s.st.Reveal(sc, store.FieldVictimDisabilities, disabilities, &c.PersonalMasked)
+		if ds != "" {
+			v.Disabilities = strings.Split(ds, ",")
+		}
 		return v, err
-	}, `SELECT id, name_enc, sex, age, disability_enc, education, place FROM victims WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
+	}, `SELECT id, name_enc, sex, age, disability_enc, disabilities_enc, education, occupation, marital_status, place
+		FROM victims WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
 	return err
 }
 
@@ -157,14 +166,14 @@ func (s *Service) loadPerpetrators(ctx context.Context, sc domain.Scope, c *doma
 		var p domain.Perpetrator
 		var name string
 		var age sql.NullInt64
-		if err := rows.Scan(&p.ID, &name, &p.Sex, &age, &p.Relation); err != nil {
+		if err := rows.Scan(&p.ID, &name, &p.Sex, &age, &p.Relation, &p.Education, &p.Occupation); err != nil {
 			return p, err
 		}
 		p.Age = intPtr(age)
 		var err error
 		p.Name, err = s.st.Reveal(sc, store.FieldPerpetratorName, name, &c.PersonalMasked)
 		return p, err
-	}, `SELECT id, name_enc, sex, age, relation FROM perpetrators WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
+	}, `SELECT id, name_enc, sex, age, relation, education, occupation FROM perpetrators WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
 	return err
 }
 
@@ -172,17 +181,20 @@ func (s *Service) loadServices(ctx context.Context, sc domain.Scope, c *domain.C
 	var err error
 	c.Services, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Service, error) {
 		var sv domain.Service
-		var provider, note string
-		if err := rows.Scan(&sv.ID, &sv.VictimID, &sv.Type, &provider, &sv.GivenOn, &note, &sv.CreatedBy); err != nil {
+		var provider, note, outcome string
+		if err := rows.Scan(&sv.ID, &sv.VictimID, &sv.Type, &provider, &sv.GivenOn, &sv.EndedOn, &outcome, &note, &sv.CreatedBy); err != nil {
 			return sv, err
 		}
 		var err error
 		if sv.Provider, err = s.st.Reveal(sc, store.FieldServiceProvider, provider, &c.PersonalMasked); err != nil {
 			return sv, err
 		}
+		if sv.Outcome, err = s.st.Reveal(sc, store.FieldServiceOutcome, outcome, &c.PersonalMasked); err != nil {
+			return sv, err
+		}
 		sv.Note, err = s.st.Reveal(sc, store.FieldServiceNote, note, &c.PersonalMasked)
 		return sv, err
-	}, `SELECT id, COALESCE(victim_id, ''), type, provider_enc, given_on, note_enc, created_by FROM services WHERE case_id = $1
+	}, `SELECT id, COALESCE(victim_id, ''), type, provider_enc, given_on, ended_on, outcome_enc, note_enc, created_by FROM services WHERE case_id = $1
 		ORDER BY given_on, created_at`, c.ID)
 	return err
 }

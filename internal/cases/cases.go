@@ -70,9 +70,9 @@ func (s *Service) createCase(ctx context.Context, tx *store.Tx, sc domain.Scope,
 	for attempt := 0; ; attempt++ {
 		code := domain.NewPublicCode()
 		_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, code, region_code, status, priority, summary_enc, place, incident_date,
-			legal_basis, reported_at, created_at, updated_at, verified_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+			legal_basis, reported_at, created_at, updated_at, verified_at, kdrt) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
 			id, code, nc.RegionCode, string(status), string(nc.Priority), summary, nc.Place, nc.IncidentDate, nc.LegalBasis,
-			nc.ReportedAt, now, now, verifiedAt)
+			nc.ReportedAt, now, now, verifiedAt, nc.KDRT)
 		if err == nil {
 			break
 		}
@@ -124,13 +124,18 @@ func (s *Service) insertVictim(ctx context.Context, tx *store.Tx, caseID string,
 	if err != nil {
 		return "", err
 	}
+	disabilities, err := s.st.Seal(store.FieldVictimDisabilities, strings.Join(v.Disabilities, ","))
+	if err != nil {
+		return "", err
+	}
 	id := tx.NewID()
 	var age any
 	if v.Age != nil {
 		age = *v.Age
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO victims (id, case_id, name_enc, sex, age, disability_enc, education, place, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, id, caseID, name, string(v.Sex), age, disability, v.Education, v.Place, tx.Now()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO victims (id, case_id, name_enc, sex, age, disability_enc, disabilities_enc, education,
+		occupation, marital_status, place, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`, id, caseID, name, string(v.Sex),
+		age, disability, disabilities, v.Education, v.Occupation, v.MaritalStatus, v.Place, tx.Now()); err != nil {
 		return "", fmt.Errorf("cases: add victim: %w", err)
 	}
 	seen := map[domain.ViolenceType]bool{}

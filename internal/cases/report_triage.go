@@ -110,6 +110,11 @@ type VerifyInput struct {
 	Priority domain.Priority
 	Types    []domain.ViolenceType
 	Summary  string // defaults to the report's description
+	KDRT     bool   // happened within the household (also when Types names "kdrt")
+	// Child completes the victim the report names (its name, education,
+	// disabilities...); the report's age and sex count where it leaves
+	// them empty. Its ID and Types are ignored.
+	Child domain.Victim
 }
 
 // VerifyReport turns a report into a new case: the case's clocks count
@@ -165,11 +170,15 @@ func (s *Service) caseFromReport(ctx context.Context, tx *store.Tx, reportID str
 			return domain.NewCase{}, err
 		}
 	}
-	v := domain.Victim{Sex: domain.Sex(sex), Types: in.Types}
-	if age.Valid {
+	v := in.Child
+	v.ID, v.Types = "", in.Types
+	if v.Sex == "" {
+		v.Sex = domain.Sex(sex)
+	}
+	if age.Valid && v.Age == nil {
 		a := int(age.Int64)
 		v.Age = &a
 	}
-	return domain.NewCase{RegionCode: lr.region, Priority: in.Priority, Types: in.Types, Summary: summary,
+	return domain.NewCase{RegionCode: lr.region, Priority: in.Priority, Types: in.Types, KDRT: in.KDRT, Summary: summary,
 		ReportedAt: lr.received, Victims: []domain.Victim{v}}, nil
 }

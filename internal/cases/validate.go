@@ -24,7 +24,6 @@ const (
 	maxSummary     = 20000
 	maxLegalBasis  = 500
 	maxDisability  = 200
-	maxEducation   = 100
 	maxProvider    = 200
 	maxServiceNote = 4000
 	maxAgency      = 200
@@ -111,6 +110,10 @@ func validateCase(nc *domain.NewCase) error {
 	if !nc.Priority.Valid() {
 		f["priority"] = domain.M("case.field.priority")
 	}
+	var kdrt bool
+	if nc.Types, kdrt = domain.KDRTInTypes(nc.Types); kdrt {
+		nc.KDRT = true
+	}
 	if len(nc.Types) == 0 {
 		f["types"] = domain.M("case.field.types_required")
 	}
@@ -164,15 +167,51 @@ func victimFields(v *domain.Victim) domain.FieldErrors {
 	if !domain.ValidPlace(v.Place) {
 		f["place"] = domain.M("case.field.place_unknown")
 	}
-	if len(v.Disability) > maxDisability || len(v.Education) > maxEducation {
+	if len(v.Disability) > maxDisability {
 		f["disability"] = domain.M("case.field.too_long")
 	}
+	simfoniFields(f, v.Education, v.Occupation)
+	if !domain.ValidMarital(v.MaritalStatus) {
+		f["marital_status"] = domain.M("case.field.list_unknown")
+	}
+	v.Disabilities = uniqueCodes(v.Disabilities)
+	for _, d := range v.Disabilities {
+		if !domain.ValidDisability(d) {
+			f["disabilities"] = domain.M("case.field.list_unknown")
+		}
+	}
+	// KDRT is the case's setting (Case.KDRT), not a victim's type.
+	v.Types, _ = domain.KDRTInTypes(v.Types)
 	for _, t := range v.Types {
 		if !t.Valid() {
 			f["types"] = domain.M("case.field.type_unknown")
 		}
 	}
 	return f
+}
+
+// simfoniFields checks a person's education and occupation codes.
+func simfoniFields(f domain.FieldErrors, education, occupation string) {
+	if !domain.ValidEducation(education) {
+		f["education"] = domain.M("case.field.list_unknown")
+	}
+	if !domain.ValidOccupation(occupation) {
+		f["occupation"] = domain.M("case.field.list_unknown")
+	}
+}
+
+// uniqueCodes trims codes and drops empty and repeated ones, in order.
+func uniqueCodes(codes []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range codes {
+		c = strings.TrimSpace(c)
+		if c != "" && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // validAge accepts no age or an age in years.

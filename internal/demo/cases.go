@@ -380,7 +380,7 @@ func (h *history) triageReport(ctx context.Context, c demoCase, run *caseRun) er
 			return h.hs.MergeReport(ctx, h.sup, run.rep.ID, cs[0].ID)
 		}
 	}
-	cs, err := h.hs.VerifyReport(ctx, h.sup, run.rep.ID, cases.VerifyInput{Priority: c.prio, Types: c.types})
+	cs, err := h.hs.VerifyReport(ctx, h.sup, run.rep.ID, cases.VerifyInput{Priority: c.prio, Types: c.types, Child: childDetails(c)})
 	if err != nil {
 		return err
 	}
@@ -412,9 +412,21 @@ func (h *history) serve(ctx context.Context, c demoCase, run *caseRun) error {
 		return err
 	}
 	svc := []string{"complaint", "health", "psychosocial", "legal_aid", "social_rehabilitation"}[h.rng.Intn(5)]
-	if err := h.hs.AddDetail(ctx, h.sup, run.caseID, cases.CaseDetail{Service: &domain.Service{Type: svc, Provider: "UPTD PPA Bengkayang",
-		GivenOn: h.clk.now().In(domain.WIB).Format("2006-01-02"), Note: "Layanan diberikan (demo)"}}); err != nil {
+	sv := &domain.Service{Type: svc, Provider: "UPTD PPA Bengkayang", GivenOn: h.clk.now().In(domain.WIB).Format("2006-01-02"),
+		Note: "Layanan diberikan (demo)"}
+	// Details drawn from the case's own source, not h.rng: the main
+	// sequence of draws stays as it was.
+	rng := rand.New(rand.NewSource(int64(c.i) + 7919))
+	if rng.Intn(2) == 0 {
+		sv.EndedOn, sv.Outcome = sv.GivenOn, "Layanan selesai, anak didampingi keluarga (demo)"
+	}
+	if err := h.hs.AddDetail(ctx, h.sup, run.caseID, cases.CaseDetail{Service: sv}); err != nil {
 		return err
+	}
+	if rng.Intn(3) > 0 {
+		if err := h.hs.AddDetail(ctx, h.sup, run.caseID, cases.CaseDetail{Perpetrator: perpetratorDetails(rng)}); err != nil {
+			return err
+		}
 	}
 	if c.vt == domain.VSexual {
 		return h.hs.AddDetail(ctx, h.sup, run.caseID, cases.CaseDetail{Referral: &domain.Referral{Agency: "Unit PPA Polres Bengkayang",
@@ -450,4 +462,55 @@ func (h *history) play(ctx context.Context, end time.Time) error {
 		return err
 	}
 	return nil
+}
+
+// Synthetic first names and family names for the children of the demo
+// cases: common Indonesian names, combined at random; any likeness to a
+// real child is chance.
+var (
+	demoGirls    = []string{"Melati", "Siti", "Putri", "Ayu", "Dewi", "Nur", "Rina", "Wulan", "Intan", "Sari", "Lestari", "Fitri"}
+	demoBoys     = []string{"Budi", "Agus", "Rizki", "Dimas", "Yohanes", "Andi", "Fajar", "Hendra", "Stefanus", "Bayu", "Eko", "Arif"}
+	demoFamilies = []string{"Rahmawati", "Lestari", "Simanjuntak", "Hidayat", "Saputra", "Nainggolan", "Pratama", "Wijaya", "Kurniawan", "Anggraini"}
+)
+
+// childDetails invents what a caseworker learns of c's child beyond the
+// report: a name, schooling by age, and now and then a disability. Drawn
+// from the case's own source so the main sequence of draws is unchanged.
+func childDetails(c demoCase) domain.Victim {
+	rng := rand.New(rand.NewSource(int64(c.i) + 104729))
+	first := demoGirls
+	if c.sex == domain.SexMale {
+		first = demoBoys
+	}
+	v := domain.Victim{Name: first[rng.Intn(len(first))] + " " + demoFamilies[rng.Intn(len(demoFamilies))],
+		MaritalStatus: "unmarried", Occupation: "student", Place: []string{"household", "household", "school", "public", "online"}[rng.Intn(5)]}
+	switch {
+	case c.age < 4:
+		v.Education, v.Occupation = "none", "not_working"
+	case c.age < 7:
+		v.Education = "preschool"
+	case c.age < 13:
+		v.Education = "primary"
+	case c.age < 16:
+		v.Education = "junior"
+	default:
+		v.Education = "senior"
+	}
+	if rng.Intn(12) == 0 {
+		v.Disabilities = []string{domain.Disabilities[rng.Intn(len(domain.Disabilities))]}
+	}
+	return v
+}
+
+// perpetratorDetails invents the person a case names as the perpetrator:
+// mostly someone the child knows, as in the national figures.
+func perpetratorDetails(rng *rand.Rand) *domain.Perpetrator {
+	rel := []string{"parent", "step_parent", "family", "neighbour", "partner", "friend", "teacher", "stranger", "unknown"}[rng.Intn(9)]
+	age := 18 + rng.Intn(45)
+	p := &domain.Perpetrator{Sex: domain.SexMale, Age: &age, Relation: rel,
+		Education: domain.Educations[rng.Intn(len(domain.Educations))], Occupation: domain.Occupations[rng.Intn(len(domain.Occupations))]}
+	if rng.Intn(5) == 0 {
+		p.Sex = domain.SexFemale
+	}
+	return p
 }

@@ -82,8 +82,9 @@ type Case struct {
 	Status         CaseStatus     `json:"status"`
 	Priority       Priority       `json:"priority"`
 	Types          []ViolenceType `json:"types"`
+	KDRT           bool           `json:"kdrt"`              // domestic violence: a setting, not a type
 	Summary        string         `json:"summary,omitempty"` // personal: the narrative
-	Place          string         `json:"place,omitempty"`
+	Place          string         `json:"place,omitempty"`   // place category (Places)
 	IncidentDate   string         `json:"incident_date,omitempty"`
 	LegalBasis     string         `json:"legal_basis,omitempty"`
 	TeamID         string         `json:"team_id,omitempty"`
@@ -124,25 +125,31 @@ type Case struct {
 
 // Victim of a case (korban).
 type Victim struct {
-	ID         string         `json:"id"`
-	Name       string         `json:"name,omitempty"` // personal
-	Sex        Sex            `json:"sex"`
-	Age        *int           `json:"age,omitempty"`
-	AgeBand    string         `json:"age_band,omitempty"`
-	Group      string         `json:"group,omitempty"` // A (child) or P (woman)
-	Disability string         `json:"disability,omitempty"`
-	Education  string         `json:"education,omitempty"`
-	Place      string         `json:"place,omitempty"`
-	Types      []ViolenceType `json:"types"`
+	ID         string `json:"id"`
+	Name       string `json:"name,omitempty"` // personal
+	Sex        Sex    `json:"sex"`
+	Age        *int   `json:"age,omitempty"`
+	AgeBand    string `json:"age_band,omitempty"`
+	Group      string `json:"group,omitempty"`      // A (child) or P (woman)
+	Disability string `json:"disability,omitempty"` // personal: free-text note on the disability
+	// Disabilities are kinds of disability (Disabilities); personal.
+	Disabilities  []string       `json:"disabilities,omitempty"`
+	Education     string         `json:"education,omitempty"` // Educations
+	Occupation    string         `json:"occupation,omitempty"`
+	MaritalStatus string         `json:"marital_status,omitempty"`
+	Place         string         `json:"place,omitempty"` // place category of the incident (Places)
+	Types         []ViolenceType `json:"types"`
 }
 
 // Perpetrator of a case (pelaku).
 type Perpetrator struct {
-	ID       string `json:"id"`
-	Name     string `json:"name,omitempty"` // personal
-	Sex      Sex    `json:"sex"`
-	Age      *int   `json:"age,omitempty"`
-	Relation string `json:"relation"`
+	ID         string `json:"id"`
+	Name       string `json:"name,omitempty"` // personal
+	Sex        Sex    `json:"sex"`
+	Age        *int   `json:"age,omitempty"`
+	Relation   string `json:"relation"`
+	Education  string `json:"education,omitempty"`
+	Occupation string `json:"occupation,omitempty"`
 }
 
 // Service given (layanan).
@@ -151,8 +158,10 @@ type Service struct {
 	VictimID  string `json:"victim_id,omitempty"`
 	Type      string `json:"type"`
 	Provider  string `json:"provider,omitempty"`
-	GivenOn   string `json:"given_on"`       // YYYY-MM-DD
-	Note      string `json:"note,omitempty"` // personal
+	GivenOn   string `json:"given_on"`           // YYYY-MM-DD
+	EndedOn   string `json:"ended_on,omitempty"` // YYYY-MM-DD, empty while ongoing
+	Outcome   string `json:"outcome,omitempty"`  // personal
+	Note      string `json:"note,omitempty"`     // personal
 	CreatedBy string `json:"created_by,omitempty"`
 }
 
@@ -190,6 +199,7 @@ type NewCase struct {
 	RegionCode   string
 	Priority     Priority
 	Types        []ViolenceType
+	KDRT         bool
 	Summary      string
 	Place        string
 	IncidentDate string

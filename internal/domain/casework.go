@@ -146,14 +146,31 @@ const (
 	VChildLabour   ViolenceType = "child_labour"   // pekerja anak
 	VABH           ViolenceType = "abh"            // anak berhadapan dengan hukum (legal status)
 	VOnline        ViolenceType = "online"         // kekerasan berbasis online/siber
-	VKDRT          ViolenceType = "kdrt"           // kekerasan dalam rumah tangga (a setting)
-	VRights        ViolenceType = "rights"         // pemenuhan hak
-	VOther         ViolenceType = "other"          // lainnya
+	// VKDRT (kekerasan dalam rumah tangga) is a setting, not a type: a
+	// case records it as Case.KDRT. Input naming it as a type sets that
+	// (KDRTInTypes); it is not in ViolenceTypes.
+	VKDRT   ViolenceType = "kdrt"
+	VRights ViolenceType = "rights" // pemenuhan hak
+	VOther  ViolenceType = "other"  // lainnya
 )
 
 // ViolenceTypes lists every type.
 var ViolenceTypes = []ViolenceType{VPhysical, VPsychological, VSexual, VExploitation, VTrafficking, VNeglect,
-	VChildMarriage, VChildLabour, VABH, VOnline, VKDRT, VRights, VOther}
+	VChildMarriage, VChildLabour, VABH, VOnline, VRights, VOther}
+
+// KDRTInTypes removes "kdrt" from types (older clients sent the setting as
+// a type) and reports whether it was there.
+func KDRTInTypes(types []ViolenceType) ([]ViolenceType, bool) {
+	out, found := types[:0:0], false
+	for _, t := range types {
+		if t == VKDRT {
+			found = true
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, found
+}
 
 // Valid reports whether v is known.
 func (v ViolenceType) Valid() bool {
@@ -213,11 +230,14 @@ func VictimGroup(age *int, sex Sex) string {
 	return ""
 }
 
-// Relation of a perpetrator to the victim (SIMFONI-PPA).
-var Relations = []string{"parent", "family", "spouse", "neighbour", "partner", "teacher", "employer", "coworker", "other", "unknown"}
+// Relation of a perpetrator to the victim (SIMFONI-PPA): "family" is
+// another relative, "partner" a boyfriend or girlfriend,
+// "adoptive_parent" also a foster parent.
+var Relations = []string{"parent", "step_parent", "adoptive_parent", "guardian", "sibling", "family", "spouse", "partner",
+	"friend", "neighbour", "teacher", "religious_teacher", "employer", "coworker", "stranger", "other", "unknown"}
 
-// Places of an incident (SIMFONI-PPA).
-var Places = []string{"household", "workplace", "school", "education_other", "public", "other"}
+// Places of an incident (SIMFONI-PPA), one per victim.
+var Places = []string{"household", "school", "education_other", "workplace", "public", "online", "other"}
 
 // ServiceTypes given to victims (Permen PPPA 2/2022 and SPEC B).
 var ServiceTypes = []string{"complaint", "health", "legal_aid", "law_enforcement", "psychosocial", "social_rehabilitation",

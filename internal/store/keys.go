@@ -36,6 +36,8 @@ const (
 	FieldServiceProvider    = "services.provider"
 	FieldReferralAgency     = "referrals.agency"
 	FieldReportRejectReason = "reports.reject_reason"
+	FieldVictimDisabilities = "victims.disabilities"
+	FieldServiceOutcome     = "services.outcome"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -77,6 +79,8 @@ var sealedColumns = []SealedColumn{
 	{"services", "id", "provider_enc", FieldServiceProvider, "", ""},
 	{"referrals", "id", "agency_enc", FieldReferralAgency, "", ""},
 	{"reports", "id", "reject_reason_enc", FieldReportRejectReason, "", ""},
+	{"victims", "id", "disabilities_enc", FieldVictimDisabilities, "", ""},
+	{"services", "id", "outcome_enc", FieldServiceOutcome, "", ""},
 }
 
 // DerivedHash is a lookup hash column whose plaintext is not sealed in its
