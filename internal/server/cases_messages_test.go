@@ -43,7 +43,7 @@ func TestCaseMessagesInBothLanguages(t *testing.T) {
 			t.Errorf("%s: second verify %d, want the handled message", x.lang, code)
 		}
 		pages["verify twice"] = body
-		code, body, _ = b.post("/kasus/"+c.ID+"/pelaku", url.Values{"csrf": {b.csrf}, "name": {"X"}, "relation": {"stranger"}})
+		code, body, _ = b.post("/kasus/"+c.ID+"/pelaku", url.Values{"csrf": {b.csrf}, "name": {"X"}, "relation": {"burglar"}})
 		if code != http.StatusUnprocessableEntity || !strings.Contains(body, x.relation) {
 			t.Errorf("%s: bad relation %d, want its message", x.lang, code)
 		}
