@@ -26,6 +26,9 @@ type Options struct {
 	// EmergencyAccess is how long an emergency access (akses darurat) to
 	// a case's personal data lasts (default DefaultEmergencyAccess).
 	EmergencyAccess time.Duration
+	// MaxDocumentBytes is the largest file a case document may be
+	// (default DefaultMaxDocument).
+	MaxDocumentBytes int64
 }
 
 // Service is the case area: what the web pages, the API, the channels
@@ -33,6 +36,7 @@ type Options struct {
 type Service struct {
 	st           *store.Store
 	emergencyTTL time.Duration
+	maxDocument  int64
 }
 
 // New returns the case area on st. The wiring (cmd/lindu, internal/server)
@@ -42,7 +46,11 @@ func New(st *store.Store, opt Options) *Service {
 	if ttl <= 0 {
 		ttl = DefaultEmergencyAccess
 	}
-	return &Service{st: st, emergencyTTL: ttl}
+	maxDoc := opt.MaxDocumentBytes
+	if maxDoc <= 0 {
+		maxDoc = DefaultMaxDocument
+	}
+	return &Service{st: st, emergencyTTL: ttl, maxDocument: maxDoc}
 }
 
 // EmergencyAccessTTL is how long an emergency access lasts. Anyone may ask.

@@ -121,6 +121,10 @@ type Case struct {
 	Events       []CaseEvent   `json:"events,omitempty"`
 	Deadlines    []Deadline    `json:"deadlines,omitempty"`
 	Reports      []Report      `json:"reports,omitempty"`
+
+	// Documents attached to the case (filled by GetCase only): entries
+	// with only an id and a time for those who do not handle the case.
+	Documents []CaseDocument `json:"documents,omitempty"`
 }
 
 // Victim of a case (korban).

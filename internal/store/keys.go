@@ -38,6 +38,11 @@ const (
 	FieldReportRejectReason = "reports.reject_reason"
 	FieldVictimDisabilities = "victims.disabilities"
 	FieldServiceOutcome     = "services.outcome"
+	FieldDocumentTitle      = "case_documents.title"
+	FieldDocumentDesc       = "case_documents.description"
+	FieldDocumentFileName   = "case_documents.file_name"
+	FieldDocumentDelReason  = "case_documents.delete_reason"
+	FieldDocumentContent    = "case_document_contents.content"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -81,6 +86,11 @@ var sealedColumns = []SealedColumn{
 	{"reports", "id", "reject_reason_enc", FieldReportRejectReason, "", ""},
 	{"victims", "id", "disabilities_enc", FieldVictimDisabilities, "", ""},
 	{"services", "id", "outcome_enc", FieldServiceOutcome, "", ""},
+	{"case_documents", "id", "title_enc", FieldDocumentTitle, "", ""},
+	{"case_documents", "id", "description_enc", FieldDocumentDesc, "", ""},
+	{"case_documents", "id", "file_name_enc", FieldDocumentFileName, "", ""},
+	{"case_documents", "id", "delete_reason_enc", FieldDocumentDelReason, "", ""},
+	{"case_document_contents", "document_id", "content_enc", FieldDocumentContent, "", ""},
 }
 
 // DerivedHash is a lookup hash column whose plaintext is not sealed in its
@@ -125,6 +135,23 @@ func LookupHashColumns() []string {
 
 // rotateBatch is how many rows one rotation transaction rewrites.
 const rotateBatch = 500
+
+// blobBatch is how many rows of a column holding files (up to the upload
+// limit, 10 MiB by default, a third more once sealed) rotation reads and
+// rewrites at a time, so that it holds a few files in memory, not 500.
+const blobBatch = 2
+
+// blobColumns are the sealed columns holding whole files.
+var blobColumns = map[string]bool{"case_document_contents.content_enc": true}
+
+// RotateBatch is how many rows of table.column one rotation step reads and
+// rewrites.
+func RotateBatch(table, column string) int {
+	if blobColumns[table+"."+column] {
+		return blobBatch
+	}
+	return rotateBatch
+}
 
 // TableRotation counts what rotation did to one table.
 type TableRotation struct {
@@ -269,11 +296,12 @@ func (s *Store) walkSealed(ctx context.Context, c SealedColumn, fix bool, d *Key
 	q := `SELECT ` + c.Key + `, ` + c.Column + `, ` + hashSel + ` FROM ` + c.Table +
 		` WHERE ` + c.Key + ` > $1 ORDER BY ` + c.Key + ` LIMIT $2`
 	after := ""
+	batchSize := RotateBatch(c.Table, c.Column)
 	for {
 		rows, err := Rows(ctx, s, func(rs *sql.Rows) (sealedRow, error) {
 			var r sealedRow
 			return r, rs.Scan(&r.key, &r.ct, &r.hash)
-		}, q, after, rotateBatch)
+		}, q, after, batchSize)
 		if err != nil {
 			return fmt.Errorf("store: rotate %s: %w", name, err)
 		}
@@ -291,7 +319,7 @@ func (s *Store) walkSealed(ctx context.Context, c SealedColumn, fix bool, d *Key
 		if err := s.resealBatch(ctx, c, batch, tr); err != nil {
 			return err
 		}
-		if len(rows) < rotateBatch {
+		if len(rows) < batchSize {
 			return nil
 		}
 	}
