@@ -105,6 +105,20 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 	if !granted {
 		t.Fatal("no demo case accepted an emergency access grant")
 	}
+	// Documents: one kept, one deleted (its reason sealed, its content
+	// erased).
+	for i, c := range cs[:2] {
+		doc, err := area(w.st).UploadDocument(ctx, sys(), c.ID, domain.NewDocument{Kind: domain.DocVisum, Title: "Visum Rotasi",
+			Description: "Hasil pemeriksaan", FileName: "visum.pdf", Data: []byte("%PDF-1.4\nvisum rotasi\n%%EOF\n")})
+		if err != nil {
+			t.Fatalf("document: %v", err)
+		}
+		if i == 1 {
+			if err := area(w.st).DeleteDocument(ctx, sys(), c.ID, doc.ID, "Salah unggah (rotasi)"); err != nil {
+				t.Fatalf("delete document: %v", err)
+			}
+		}
+	}
 	return w
 }
 
