@@ -107,15 +107,17 @@ func RecordRoute(mux *http.ServeMux) http.Handler {
 type ErrorWriter func(w http.ResponseWriter, r *http.Request, err error)
 
 // LimitBodies caps every request body at max bytes, and at upload bytes
-// for paths under the given prefixes (file uploads), so no form or JSON
-// endpoint can be made to read or spool an unbounded body. A body
-// announced as too large is refused at once through fail.
+// for paths under the given prefixes (file uploads; an entry with a "*"
+// element is a whole path whose "*" stands for any one element, as in
+// "/kasus/*/dokumen"), so no
+// form or JSON endpoint can be made to read or spool an unbounded body. A
+// body announced as too large is refused at once through fail.
 func LimitBodies(max, upload int64, uploadPrefixes []string, fail ErrorWriter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
 			limit := max
 			for _, p := range uploadPrefixes {
-				if strings.HasPrefix(r.URL.Path, p) {
+				if underPrefix(r.URL.Path, p) {
 					limit = upload
 				}
 			}
@@ -129,6 +131,25 @@ func LimitBodies(max, upload int64, uploadPrefixes []string, fail ErrorWriter, n
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// underPrefix reports whether path starts with prefix or, for a prefix
+// with a "*" element, is that path with any one non-empty element in place
+// of the "*".
+func underPrefix(path, prefix string) bool {
+	if !strings.Contains(prefix, "*") {
+		return strings.HasPrefix(path, prefix)
+	}
+	pp, ps := strings.Split(prefix, "/"), strings.Split(path, "/")
+	if len(ps) != len(pp) {
+		return false
+	}
+	for i, e := range pp {
+		if (e == "*" && ps[i] == "") || (e != "*" && ps[i] != e) {
+			return false
+		}
+	}
+	return true
 }
 
 // CheckFormText refuses, through fail, a request whose query string or

@@ -114,7 +114,7 @@ func New(o Options) (*Server, error) {
 	h := httpx.RecordRoute(mux)
 	h = authn.Middleware(h)
 	h = httpx.CheckFormText([]string{"/channels/", "/static/"}, fail, h)
-	h = httpx.LimitBodies(2<<20, 32<<20, []string{"/kla/", "/api/v1/kla/"}, fail, h)
+	h = httpx.LimitBodies(2<<20, 32<<20, []string{"/kla/", "/api/v1/kla/", "/kasus/*/dokumen", "/api/v1/cases/*/documents"}, fail, h)
 	h = httpx.CrossOrigin(h)
 	h = httpx.SecurityHeaders(h)
 	if o.HSTS {
