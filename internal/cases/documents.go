@@ -83,7 +83,7 @@ func (s *Service) AttachDocument(ctx context.Context, tx *store.Tx, sc domain.Sc
 			return domain.CaseDocument{}, fmt.Errorf("cases: document victim: %w", err)
 		}
 		if n == 0 {
-			return domain.CaseDocument{}, domain.InvalidFields(domain.FieldErrors{"victim_id": domain.M("case.field.victim")})
+			return domain.CaseDocument{}, domain.InvalidFields(domain.FieldErrors{"victim_id": domain.M("case.field.victim_unknown")})
 		}
 	}
 	doc := domain.CaseDocument{ID: tx.NewID(), CaseID: caseID, VictimID: nd.VictimID, Kind: nd.Kind, Title: nd.Title,

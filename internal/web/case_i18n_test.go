@@ -79,6 +79,12 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("report.err", "forbidden_triage")
 	add("msg", "report_handled", "bad_transition")
 	add("duration", "hours", "minutes")
+	// Documents of a case (case_documents.go, cases/documents.go).
+	add("dockind", domain.DocumentKinds...)
+	add("event", "document_added", "document_deleted")
+	add("flash", "case_document_added", "case_document_deleted")
+	add("case.doc.err", "too_large", "type", "broken", "deleted")
+	add("case.doc.field", "file", "kind", "reason")
 
 	// Label, hint and empty-choice keys handed to the form helpers and the
 	// region picker in templates.

@@ -30,6 +30,8 @@ type CasePage struct {
 	Victims   []FormOption
 	// emergencyTTL is how long an emergency access lasts.
 	emergencyTTL time.Duration
+	// maxDocument is the largest file a case document may be.
+	maxDocument int64
 }
 
 // CaseAction is a status the caller may move the case to.
@@ -74,6 +76,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 		p.Region = reg
 	}
 	p.Next = caseActions(b, c)
+	p.maxDocument = s.cases.MaxDocumentBytes()
 	for i, v := range c.Victims {
 		label := b.T("case.victim_n", i+1)
 		if v.Name != "" {

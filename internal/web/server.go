@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,12 +94,16 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Partials are parsed with every page: the layout, the pager and
+	// sections kept in a file of their own (case_documents: the documents
+	// section of the case page).
+	partials := []string{"templates/layout.html", "templates/pager.html", "templates/case_documents.html"}
 	for _, e := range entries {
 		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
-		if name == "layout" || name == "pager" { // partials, parsed with every page
+		if slices.Contains(partials, e) {
 			continue
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/pager.html", e)
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, append(slices.Clone(partials), e)...)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
