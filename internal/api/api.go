@@ -84,6 +84,10 @@ func (a *API) Routes() []Route {
 		{"POST", "/api/v1/cases/{id}/referrals", false, a.addReferral()},
 		{"POST", "/api/v1/cases/{id}/placements", false, a.addPlacement()},
 		{"POST", "/api/v1/cases/{id}/emergency-access", false, a.emergencyAccess},
+		{"GET", "/api/v1/cases/{id}/documents", false, a.listDocuments},
+		{"POST", "/api/v1/cases/{id}/documents", false, a.uploadDocument},
+		{"GET", "/api/v1/cases/{id}/documents/{doc}", false, a.downloadDocument},
+		{"DELETE", "/api/v1/cases/{id}/documents/{doc}", false, a.deleteDocument},
 		// Teams, duty roster, deadline rules, outgoing messages.
 		{"GET", "/api/v1/teams", false, a.listTeams},
 		{"POST", "/api/v1/teams", false, a.createTeam},

@@ -407,3 +407,25 @@ func (s *Service) DeleteDocument(ctx context.Context, sc domain.Scope, caseID, d
 		return tx.Audit(ctx, sc, "case.document_delete", "case", caseID, lc.region, "document="+docID+" kind="+kind)
 	})
 }
+
+// docExt is the file name extension of each accepted type.
+var docExt = map[string]string{media.PDF: ".pdf", media.JPEG: ".jpg", media.PNG: ".png", media.WebP: ".webp", media.OGG: ".ogg",
+	media.MP3: ".mp3", media.M4A: ".m4a", media.AMR: ".amr"}
+
+// DocumentFileName is the name a document is saved under: the name it was
+// uploaded with, ending in the extension of its sniffed type, or one made
+// of its kind and the end of its id. Pure: anyone may call it.
+func DocumentFileName(d domain.CaseDocument) string {
+	name := d.FileName
+	if name == "" {
+		short := d.ID
+		if len(short) > 8 {
+			short = short[len(short)-8:]
+		}
+		name = "dokumen-" + d.Kind + "-" + short
+	}
+	if ext := docExt[d.MIMEType]; ext != "" && !strings.HasSuffix(strings.ToLower(name), ext) {
+		name += ext
+	}
+	return name
+}

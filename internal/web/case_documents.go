@@ -5,12 +5,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
-	"lindu/internal/media"
 )
 
 // Documents of a case (POST /kasus/{id}/dokumen, GET
@@ -95,7 +93,7 @@ func (s *Server) caseDocumentDownload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	httpx.ServeAttachment(w, DocumentFileName(doc.CaseDocument), doc.MIMEType, doc.Data)
+	httpx.ServeAttachment(w, cases.DocumentFileName(doc.CaseDocument), doc.MIMEType, doc.Data)
 }
 
 // caseDocumentDelete deletes a document, keeping its tombstone.
@@ -106,36 +104,6 @@ func (s *Server) caseDocumentDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, caseURL(id, "", "case_document_deleted")+"#dokumen", http.StatusSeeOther)
-}
-
-// docExt is the file name extension of each accepted type.
-var docExt = map[string]string{media.PDF: ".pdf", media.JPEG: ".jpg", media.PNG: ".png", media.WebP: ".webp", media.OGG: ".ogg",
-	media.MP3: ".mp3", media.M4A: ".m4a", media.AMR: ".amr"}
-
-// DocumentFileName is the name a document is saved under: the name it was
-// uploaded with, its extension matching its sniffed type, or one made of
-// its kind and id.
-func DocumentFileName(d domain.CaseDocument) string {
-	ext := docExt[d.MIMEType]
-	name := d.FileName
-	if name == "" {
-		short := d.ID
-		if len(short) > 8 {
-			short = short[len(short)-8:]
-		}
-		name = "dokumen-" + d.Kind + "-" + short
-	}
-	if ext != "" && !strings.EqualFold(pathExt(name), ext) {
-		name += ext
-	}
-	return name
-}
-
-func pathExt(name string) string {
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		return name[i:]
-	}
-	return ""
 }
 
 // ---- the Dokumen section of the case page ----
