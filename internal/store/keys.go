@@ -38,6 +38,8 @@ const (
 	FieldReportRejectReason = "reports.reject_reason"
 	FieldVictimDisabilities = "victims.disabilities"
 	FieldServiceOutcome     = "services.outcome"
+	FieldChangeOld          = "case_changes.old"
+	FieldChangeNew          = "case_changes.new"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -81,6 +83,8 @@ var sealedColumns = []SealedColumn{
 	{"reports", "id", "reject_reason_enc", FieldReportRejectReason, "", ""},
 	{"victims", "id", "disabilities_enc", FieldVictimDisabilities, "", ""},
 	{"services", "id", "outcome_enc", FieldServiceOutcome, "", ""},
+	{"case_changes", "id", "old_enc", FieldChangeOld, "", ""},
+	{"case_changes", "id", "new_enc", FieldChangeNew, "", ""},
 }
 
 // DerivedHash is a lookup hash column whose plaintext is not sealed in its
