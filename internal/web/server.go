@@ -95,10 +95,11 @@ func New(opt Options) (*Server, error) {
 	}
 	for _, e := range entries {
 		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
-		if name == "layout" || name == "pager" { // partials, parsed with every page
+		if name == "layout" || name == "pager" || name == "case_fields" { // partials, parsed with every page
 			continue
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/pager.html", e)
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/pager.html",
+			"templates/case_fields.html", e)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
