@@ -626,7 +626,7 @@ func TestMergeAndReject(t *testing.T) {
 		t.Errorf("rejected report's public status")
 	}
 	_, body, _ = sup.get("/kasus/" + caseID + "?tab=linimasa")
-	if strings.Count(body, "Laporan digabungkan") != 2 {
+	if strings.Count(body, "menggabungkan sebuah laporan ke kasus ini") != 2 {
 		t.Errorf("timeline lacks the merges")
 	}
 }
