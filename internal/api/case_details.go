@@ -26,6 +26,9 @@ type PerpetratorInput struct {
 	Sex      string `json:"sex"`
 	Age      *int   `json:"age"`
 	Relation string `json:"relation"`
+	// SIMFONI-PPA codes.
+	Education  string `json:"education"`
+	Occupation string `json:"occupation"`
 }
 
 // ServiceInput is the body of POST /api/v1/cases/{id}/services.
@@ -35,6 +38,8 @@ type ServiceInput struct {
 	GivenOn  string `json:"given_on"`
 	Note     string `json:"note"`
 	VictimID string `json:"victim_id"`
+	EndedOn  string `json:"ended_on"`
+	Outcome  string `json:"outcome"`
 }
 
 // ReferralInput is the body of POST /api/v1/cases/{id}/referrals.
@@ -84,13 +89,15 @@ func (a *API) addVictim() http.HandlerFunc {
 
 func (a *API) addPerpetrator() http.HandlerFunc {
 	return detail(a, func(p PerpetratorInput) cases.CaseDetail {
-		return cases.CaseDetail{Perpetrator: &domain.Perpetrator{Name: p.Name, Sex: domain.Sex(p.Sex), Age: p.Age, Relation: p.Relation}}
+		return cases.CaseDetail{Perpetrator: &domain.Perpetrator{Name: p.Name, Sex: domain.Sex(p.Sex), Age: p.Age, Relation: p.Relation,
+			Education: p.Education, Occupation: p.Occupation}}
 	})
 }
 
 func (a *API) addService() http.HandlerFunc {
 	return detail(a, func(s ServiceInput) cases.CaseDetail {
-		return cases.CaseDetail{Service: &domain.Service{Type: s.Type, Provider: s.Provider, GivenOn: s.GivenOn, Note: s.Note, VictimID: s.VictimID}}
+		return cases.CaseDetail{Service: &domain.Service{Type: s.Type, Provider: s.Provider, GivenOn: s.GivenOn, Note: s.Note, VictimID: s.VictimID,
+			EndedOn: s.EndedOn, Outcome: s.Outcome}}
 	})
 }
 

@@ -23,11 +23,16 @@ type VictimInput struct {
 	Education  string   `json:"education"`
 	Place      string   `json:"place"`
 	Types      []string `json:"types"`
+	// SIMFONI-PPA fields (codes of their lists; disabilities are personal).
+	Occupation    string   `json:"occupation"`
+	MaritalStatus string   `json:"marital_status"`
+	Disabilities  []string `json:"disabilities"`
 }
 
 func (v VictimInput) victim() domain.Victim {
 	return domain.Victim{Name: v.Name, Sex: domain.Sex(v.Sex), Age: v.Age, Disability: v.Disability,
-		Education: v.Education, Place: v.Place, Types: violenceTypes(v.Types)}
+		Education: v.Education, Place: v.Place, Types: violenceTypes(v.Types), Occupation: v.Occupation, MaritalStatus: v.MaritalStatus,
+		Disabilities: v.Disabilities}
 }
 
 func violenceTypes(ss []string) []domain.ViolenceType {
@@ -49,6 +54,7 @@ type NewCaseRequest struct {
 	LegalBasis   string        `json:"legal_basis"`
 	ReportedAt   string        `json:"reported_at"`
 	NeedsReview  bool          `json:"needs_review"`
+	KDRT         bool          `json:"kdrt"`
 	Victims      []VictimInput `json:"victims"`
 }
 
@@ -60,7 +66,7 @@ func (a *API) createCase(w http.ResponseWriter, r *http.Request) {
 	}
 	nc := domain.NewCase{RegionCode: req.RegionCode, Priority: domain.Priority(req.Priority), Types: violenceTypes(req.Types),
 		Summary: req.Summary, Place: req.Place, IncidentDate: req.IncidentDate, LegalBasis: req.LegalBasis,
-		NeedsReview: req.NeedsReview}
+		NeedsReview: req.NeedsReview, KDRT: req.KDRT}
 	fields := domain.FieldErrors{}
 	if req.ReportedAt != "" {
 		t, err := time.Parse(time.RFC3339, req.ReportedAt)

@@ -9,6 +9,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
@@ -27,6 +28,8 @@ func (a *API) respondCase(w http.ResponseWriter, r *http.Request, sc domain.Scop
 	if status == http.StatusCreated {
 		w.Header().Set("Location", "/api/v1/cases/"+c.ID)
 	}
+	// The version a change must carry (If-Match), see case_edit.go.
+	w.Header().Set("ETag", `"`+strconv.Itoa(c.Version)+`"`)
 	httpx.WriteJSON(w, status, c)
 }
 

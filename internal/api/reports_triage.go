@@ -60,6 +60,10 @@ type VerifyRequest struct {
 	Priority string   `json:"priority"`
 	Types    []string `json:"types"`
 	Summary  string   `json:"summary"`
+	KDRT     bool     `json:"kdrt"`
+	// Child completes the victim the report names (its types are the
+	// case's).
+	Child *VictimInput `json:"child"`
 }
 
 func (a *API) verifyReport(w http.ResponseWriter, r *http.Request) {
@@ -69,8 +73,11 @@ func (a *API) verifyReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sc := scope(r)
-	c, err := a.cases.VerifyReport(r.Context(), sc, r.PathValue("id"), cases.VerifyInput{
-		Priority: domain.Priority(req.Priority), Types: violenceTypes(req.Types), Summary: req.Summary})
+	in := cases.VerifyInput{Priority: domain.Priority(req.Priority), Types: violenceTypes(req.Types), Summary: req.Summary, KDRT: req.KDRT}
+	if req.Child != nil {
+		in.Child = req.Child.victim()
+	}
+	c, err := a.cases.VerifyReport(r.Context(), sc, r.PathValue("id"), in)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -92,6 +92,7 @@ func (s *Service) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domai
 	for _, load := range []func(context.Context, domain.Scope, *domain.Case) error{
 		s.loadTypes, s.loadVictims, s.loadPerpetrators, s.loadServices, s.loadReferrals, s.loadPlacements,
 		s.loadEvents, s.loadDeadlines, s.loadReports,
+		s.loadChanges, // after loadEvents: it completes the events
 		s.loadDocuments,
 	} {
 		if err := load(ctx, sc, c); err != nil {

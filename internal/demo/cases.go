@@ -386,6 +386,9 @@ func (h *history) triageReport(ctx context.Context, c demoCase, run *caseRun) er
 	}
 	h.res.Cases++
 	run.caseID = cs.ID
+	if err := h.completeCase(ctx, c, cs); err != nil {
+		return err
+	}
 	who := cs.AssigneeID
 	if cs.TeamID != "" {
 		if t, err := h.hs.GetTeam(ctx, h.sys, cs.TeamID); err == nil && len(t.Members) > 0 {
@@ -398,6 +401,22 @@ func (h *history) triageReport(ctx context.Context, c demoCase, run *caseRun) er
 		}
 	}
 	return nil
+}
+
+// completeCase, for about one case in three, completes what the report
+// did not say, as a supervisor does after the first call: the date of the
+// incident and the narrative (kept in the case's history).
+func (h *history) completeCase(ctx context.Context, c demoCase, cs domain.Case) error {
+	// Drawn from the case's own source: the main sequence stays as it was.
+	rng := rand.New(rand.NewSource(int64(c.i) + 15485863))
+	if rng.Intn(3) != 0 {
+		return nil
+	}
+	day := cs.ReportedAt.In(domain.WIB).AddDate(0, 0, -1-rng.Intn(3)).Format("2006-01-02")
+	return h.hs.EditCase(ctx, h.sup, cs.ID, cs.Version, func(f *cases.CaseFields) {
+		f.IncidentDate = day
+		f.Summary += " Kronologi dilengkapi petugas setelah menghubungi pelapor (demo)."
+	})
 }
 
 // serve moves c's case into service (now and then a referral instead),

@@ -196,6 +196,11 @@ type CaseEvent struct {
 	FromStatus CaseStatus `json:"from_status,omitempty"`
 	ToStatus   CaseStatus `json:"to_status,omitempty"`
 	Note       string     `json:"note,omitempty"` // personal
+	// ActorName is the acting user's full name, for readers who may see
+	// personal data ("" otherwise, or for lindu itself).
+	ActorName string `json:"actor_name,omitempty"`
+	// Changes are the fields an "edit" or "removed" event changed.
+	Changes []CaseChange `json:"changes,omitempty"`
 }
 
 // NewCase is staff's direct entry of a case.

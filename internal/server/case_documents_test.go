@@ -351,7 +351,8 @@ func TestUICaseDocuments(t *testing.T) {
 			t.Errorf("download of the deleted photo: %d", code)
 		}
 		_, page, _ = b.get("/kasus/" + id + "?tab=linimasa")
-		if strings.Count(page, "Dokumen ditambahkan") != 2 || !strings.Contains(page, "Dokumen dihapus") {
+		if strings.Count(page, "cw-lead mengunggah dokumen.") != 2 || !strings.Contains(page, "cw-lead menghapus dokumen") ||
+			!strings.Contains(page, docSecretTitle) {
 			t.Error("the timeline lacks the document steps")
 		}
 

@@ -337,7 +337,7 @@ func TestAPIPublicReportStatus(t *testing.T) {
 // Planted personal data: none of it may reach a caller who may not see it.
 var capiSecrets = []string{"RAHASIA-DESKRIPSI", "RAHASIA-PELAPOR", "77770001", "RAHASIA-RINGKASAN", "RAHASIA-KORBAN",
 	"RAHASIA-PELAKU", "RAHASIA-CATATAN", "RAHASIA-LAYANAN", "RAHASIA-RUJUKAN", "RAHASIA-DISABILITAS", "RAHASIA-PENYEDIA",
-	"RAHASIA-LEMBAGA", "RAHASIA-TEMPAT"}
+	"RAHASIA-LEMBAGA", "RAHASIA-TEMPAT", "RAHASIA-ALASAN"}
 
 func capiLeaks(raw []byte) []string {
 	var out []string
@@ -533,7 +533,7 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 				}
 			}
 		}
-		for _, e := range capiMatrix {
+		for ui, e := range capiMatrix {
 			tok := w.toks[e.user]
 			// Lists: never personal fields, only cases in scope.
 			code, raw, _ := capiDo(w.world, "GET", "/api/v1/cases?limit=200", tok, nil)
@@ -597,6 +597,7 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 						changes++
 					}
 				}
+				changes += capiEdits(t, w, e.user, ui, side.r, canWork && full, side.see, check)
 				// A step the workflow refuses: 409 for those who see the
 				// case, 404 for the others; nothing changes either way.
 				code, raw, _ = capiDo(w.world, "POST", "/api/v1/cases/"+id+"/transitions", tok, map[string]any{"to": "new"})
@@ -686,6 +687,9 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 		anon := []struct{ method, path string }{{"GET", "/api/v1/cases"}, {"GET", "/api/v1/cases/" + w.a.cs.ID},
 			{"POST", "/api/v1/cases/" + w.a.cs.ID + "/notes"}, {"POST", "/api/v1/cases/" + w.a.cs.ID + "/transitions"},
 			{"POST", "/api/v1/cases/" + w.a.cs.ID + "/assignment"}, {"POST", "/api/v1/cases/" + w.a.cs.ID + "/emergency-access"}, {"GET", "/api/v1/reports"}, {"GET", "/api/v1/reports/" + w.a.pending.ID},
+			{"PATCH", "/api/v1/cases/" + w.a.cs.ID}, {"GET", "/api/v1/cases/" + w.a.cs.ID + "/changes"},
+			{"PATCH", "/api/v1/cases/" + w.a.cs.ID + "/victims/" + w.a.cs.Victims[0].ID},
+			{"DELETE", "/api/v1/cases/" + w.a.cs.ID + "/victims/" + w.a.cs.Victims[0].ID},
 			{"POST", "/api/v1/reports/" + w.a.pending.ID + "/verify"}, {"GET", "/api/v1/teams"}, {"GET", "/api/v1/outbox"}}
 		for _, r := range anon {
 			code, raw, _ := capiDo(w.world, r.method, r.path, "", `{"note":"x","to":"closed"}`)
@@ -982,4 +986,71 @@ func FuzzPublicReport(f *testing.F) {
 			t.Fatalf("status %d for %q: %s", resp.StatusCode, body, raw)
 		}
 	})
+}
+
+// capiEdits runs the change routes (PATCH the case, a victim, perpetrator
+// and service; DELETE the last added of each; GET the history) as user
+// (row ui of the matrix) on the case of r, and returns how many changes
+// were accepted. Those who handle the case (edit) change it; others who see
+// it get 404 for changes and the history without personal values; a stale
+// version answers 412 (If-Match) or 409 (body) and changes nothing.
+func capiEdits(t *testing.T, w *capiWorld, user string, ui int, r capiRegion, edit, see bool,
+	check func(who, what string, want, got int, raw []byte, personalOK bool)) int {
+	t.Helper()
+	tok, id, where := w.toks[user], r.cs.ID, " case "+r.name
+	c, err := w.srv.Cases.GetCase(bg, capiSys, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := func(ids ...string) string { return ids[len(ids)-1] }
+	var vids, pids, sids []string
+	for _, v := range c.Victims {
+		vids = append(vids, v.ID)
+	}
+	for _, p := range c.Perpetrators {
+		pids = append(pids, p.ID)
+	}
+	for _, s := range c.Services {
+		sids = append(sids, s.ID)
+	}
+	changes := 0
+	ok := capiPick(edit, 200, 404)
+	for _, x := range []struct {
+		method, path string
+		body         map[string]any
+	}{
+		{"PATCH", "", map[string]any{"legal_basis": "UU 35/2014 " + user}},
+		{"PATCH", "/victims/" + vids[0], map[string]any{"age": 20 + ui, "education": "primary", "disabilities": []string{"hearing"}}},
+		{"PATCH", "/perpetrators/" + pids[0], map[string]any{"age": 30 + ui, "relation": "step_parent", "occupation": "farmer_fisher"}},
+		{"PATCH", "/services/" + sids[0], map[string]any{"outcome": "hasil " + user, "ended_on": "2099-01-01"}},
+		{"DELETE", "/victims/" + last(vids...), map[string]any{"reason": "RAHASIA-ALASAN tercatat dua kali"}},
+		{"DELETE", "/perpetrators/" + last(pids...), map[string]any{"reason": "RAHASIA-ALASAN salah input"}},
+		{"DELETE", "/services/" + last(sids...), map[string]any{"reason": "RAHASIA-ALASAN salah input"}},
+	} {
+		if x.method == "DELETE" && edit && len(vids) < 2 {
+			continue // keep the planted records: other rows read them
+		}
+		v := capiVersion(t, w.st, id)
+		// A stale version: refused, nothing written.
+		x.body["version"] = v - 1
+		code, raw, _ := capiDo(w.world, x.method, "/api/v1/cases/"+id+x.path, tok, x.body)
+		check(user, x.method+" "+x.path+" (stale version)"+where, capiPick(edit, 409, 404), code, raw, false)
+		delete(x.body, "version")
+		code, raw, _ = capiDo(w.world, x.method, "/api/v1/cases/"+id+x.path, tok, x.body, "If-Match", fmt.Sprintf(`"%d"`, v-1))
+		check(user, x.method+" "+x.path+" (stale If-Match)"+where, capiPick(edit, 412, 404), code, raw, false)
+		code, raw, hdr := capiDo(w.world, x.method, "/api/v1/cases/"+id+x.path, tok, x.body, "If-Match", fmt.Sprintf(`"%d"`, v))
+		check(user, x.method+" "+x.path+where, ok, code, raw, edit)
+		if code == 200 {
+			changes++
+			if hdr.Get("ETag") != fmt.Sprintf(`"%d"`, v+1) {
+				t.Errorf("%s %s%s: ETag %q after version %d", user, x.method, where, hdr.Get("ETag"), v)
+			}
+		}
+	}
+	code, raw, _ := capiDo(w.world, "GET", "/api/v1/cases/"+id+"/changes", tok, nil)
+	check(user, "GET changes"+where, capiPick(see, 200, 404), code, raw, edit)
+	if see && !strings.Contains(string(raw), `"field":"legal_basis"`) {
+		t.Errorf("%s GET changes%s: no history: %.300s", user, where, raw)
+	}
+	return changes
 }

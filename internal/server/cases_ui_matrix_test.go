@@ -111,6 +111,7 @@ type uimSide struct {
 	caseSecrets             []string // shown with the case
 	reportSecrets           []string // shown with the reports
 	dutyUser                string
+	editCase                string // the case the edit forms change (uimEdits)
 }
 
 // uimState is what a refused form must leave as it was.
@@ -540,6 +541,8 @@ func TestUICaseAccessMatrix(t *testing.T) {
 						t.Errorf("%s%s: fresh case is %s after the forms", u.name, where, c.Status)
 					}
 				}
+				uimEdits(t, w, u, uimEdit[e.user][i], s, check)
+				invariants(u.name + " edit forms" + where)
 
 				// ---- entering a case ----
 				n0 := countCases()
@@ -712,7 +715,8 @@ func TestUICaseAccessMatrix(t *testing.T) {
 				code, body, h := anon.b.get("/kasus/" + s.cs.ID + "?tab=" + tab)
 				check(anon, "GET case "+s.name+" tab "+tab, 303, code, body, h)
 			}
-			for _, p := range []string{"status", "assign", "note", "korban", "pelaku", "layanan", "rujukan", "penempatan", "akses-darurat"} {
+			for _, p := range []string{"status", "assign", "note", "korban", "pelaku", "layanan", "rujukan", "penempatan", "akses-darurat",
+				"ubah", "korban/" + s.cs.Victims[0].ID + "/ubah", "korban/" + s.cs.Victims[0].ID + "/hapus"} {
 				code, body, h := anon.b.post("/kasus/"+s.cs.ID+"/"+p, anonForm)
 				check(anon, "POST case "+s.name+" "+p, 303, code, body, h)
 			}
@@ -731,4 +735,95 @@ func TestUICaseAccessMatrix(t *testing.T) {
 		invariants("anonymous")
 		t.Logf("%d requests checked for %d users and anonymous in %v", requests, len(uimMatrix), time.Since(start).Round(time.Millisecond))
 	})
+}
+
+// uimEdit is what each user gets from the edit and removal forms of a case
+// like the side's (same teams, same lead): 303 for those who handle it, 404
+// for everyone else, a caseworker who sees it masked included. Written out
+// by hand, like uimMatrix.
+var uimEdit = map[string]ab{
+	"reg-admin": {303, 303}, "admin-a": {303, 404}, "admin-b": {404, 303}, "sup": {303, 303},
+	"cw-a": {404, 404}, "cw-lead": {303, 404}, "cw-b": {404, 303}, "satgas-in": {303, 404}, "satgas-out": {404, 404},
+	"other-prov": {404, 404}, "viewer": {404, 404}, "opd": {404, 404}, "fasil": {404, 404},
+}
+
+// uimEdits posts every edit and removal form of the side's edit case as u,
+// first with a stale version (409 for those who may edit, 404 for the
+// others; nothing changes), then with the current one (want). The edit
+// forms are on the page exactly for those who may use them.
+func uimEdits(t *testing.T, w *world, u *uimUser, want int, s *uimSide, check func(*uimUser, string, int, int, string, http.Header)) {
+	t.Helper()
+	cs := cases.New(w.st, cases.Options{})
+	if s.editCase == "" {
+		c := uimFreshCase(t, w.st, s)
+		if s.name == "A" {
+			if _, err := w.srv.Cases.Reassign(bg, uimSys, c.ID, "", w.users["cw-lead"].ID, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.editCase = c.ID
+	}
+	id, age := s.editCase, 7
+	for _, d := range []cases.CaseDetail{{Victim: &domain.Victim{Name: "Anak uji", Sex: domain.SexFemale, Age: &age}},
+		{Perpetrator: &domain.Perpetrator{Name: "Pelaku uji", Relation: "unknown"}}, {Service: &domain.Service{Type: "complaint"}}} {
+		if err := cs.AddDetail(bg, uimSys, id, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := cs.GetCase(bg, uimSys, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vid, pid, sid := c.Victims[0].ID, c.Perpetrators[0].ID, c.Services[0].ID
+	lv, lp, ls := c.Victims[len(c.Victims)-1].ID, c.Perpetrators[len(c.Perpetrators)-1].ID, c.Services[len(c.Services)-1].ID
+	_, body, _ := u.b.get("/kasus/" + id + "?tab=orang")
+	if shown := strings.Contains(body, `action="/kasus/`+id+`/korban/`+vid+`/ubah"`); shown != (want == 303) {
+		t.Errorf("%s case %s: victim edit form shown %v", u.name, s.name, shown)
+	}
+	vals := func(kv ...string) url.Values {
+		v := url.Values{"csrf": {u.b.csrf}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v.Add(kv[i], kv[i+1])
+		}
+		return v
+	}
+	for _, x := range []struct {
+		what, path string
+		f          url.Values
+	}{
+		{"ubah", "/ubah", vals("region_code", s.village, "priority", "high", "types", "neglect", "types", "physical", "kdrt", "1",
+			"summary", "Kasus uji diubah", "place", "school", "incident_date", "2026-01-02", "legal_basis", "UU 35/2014 "+u.name)},
+		{"korban ubah", "/korban/" + vid + "/ubah", vals("name", "Anak uji "+u.name, "sex", "P", "age", "8", "education", "primary",
+			"occupation", "student", "marital_status", "unmarried", "place", "household", "disabilities", "hearing", "types", "neglect")},
+		{"pelaku ubah", "/pelaku/" + pid + "/ubah", vals("name", "Pelaku uji "+u.name, "sex", "L", "age", "41", "relation", "step_parent",
+			"education", "senior", "occupation", "labourer")},
+		{"layanan ubah", "/layanan/" + sid + "/ubah", vals("type", "health", "provider", "Puskesmas "+u.name, "given_on", "2026-01-03",
+			"ended_on", "2026-01-04", "outcome", "pulih")},
+		{"korban hapus", "/korban/" + lv + "/hapus", vals("reason", "salah input uji")},
+		{"pelaku hapus", "/pelaku/" + lp + "/hapus", vals("reason", "salah input uji")},
+		{"layanan hapus", "/layanan/" + ls + "/hapus", vals("reason", "salah input uji")},
+	} {
+		what := "POST " + x.what + " (edit case " + s.name + ")"
+		before := uimCaseState(t, w.st, id)
+		x.f.Set("version", fmt.Sprint(before.Version-1))
+		code, body, h := u.b.post("/kasus/"+id+x.path, x.f)
+		check(u, what+" stale", map[bool]int{true: 409, false: 404}[want == 303], code, body, h)
+		if code == 409 && !strings.Contains(body, "sudah diubah oleh orang lain") {
+			t.Errorf("%s %s stale: no conflict message", u.name, what)
+		}
+		if got := uimCaseState(t, w.st, id); got != before {
+			t.Errorf("%s %s stale changed the case: %+v -> %+v", u.name, what, before, got)
+		}
+		x.f.Set("version", fmt.Sprint(before.Version))
+		code, body, h = u.b.post("/kasus/"+id+x.path, x.f)
+		check(u, what, want, code, body, h)
+		after := uimCaseState(t, w.st, id)
+		if code == 303 && (after.Version != before.Version+1 || after.Events != before.Events+1 || !strings.HasPrefix(h.Get("Location"), "/kasus/"+id)) {
+			t.Errorf("%s %s: version %d -> %d, events %d -> %d, to %s", u.name, what, before.Version, after.Version, before.Events,
+				after.Events, h.Get("Location"))
+		}
+		if code != 303 && after != before {
+			t.Errorf("%s refused %s changed the case: %+v -> %+v", u.name, what, before, after)
+		}
+	}
 }

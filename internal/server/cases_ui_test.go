@@ -626,7 +626,7 @@ func TestMergeAndReject(t *testing.T) {
 		t.Errorf("rejected report's public status")
 	}
 	_, body, _ = sup.get("/kasus/" + caseID + "?tab=linimasa")
-	if strings.Count(body, "Laporan digabungkan") != 2 {
+	if strings.Count(body, "menggabungkan sebuah laporan ke kasus ini") != 2 {
 		t.Errorf("timeline lacks the merges")
 	}
 }
@@ -958,6 +958,20 @@ func TestBrowserReportFlow(t *testing.T) {
 	for _, tab := range []string{"orang", "layanan", "linimasa"} {
 		navigateVia("tab "+tab, chromedp.Click(chromedp.ID("tab-"+tab)))
 		check("case tab " + tab)
+	}
+	// The child of the report is completed in place, on the phone.
+	navigateVia("tab orang", chromedp.Click(chromedp.ID("tab-orang")))
+	do("open the victim's edit form", chromedp.Click(chromedp.CSS(`#edit-victim-1 > summary`)), chromedp.WaitVisible(chromedp.ID("ev1-name")))
+	check("victim edit form")
+	navigateVia("complete the victim", chromedp.SendKeys(chromedp.ID("ev1-name"), "Melati"), chromedp.Click(chromedp.ID("ev1-disab-hearing")),
+		chromedp.Click(chromedp.ID("save-victim-1")))
+	if s := text("#victims tbody"); !strings.Contains(s, "Melati") || strings.Count(s, "Melati") != 1 {
+		t.Errorf("after completing the victim the table reads %q", s)
+	}
+	navigateVia("tab linimasa", chromedp.Click(chromedp.ID("tab-linimasa")))
+	check("timeline with an edit")
+	if s := text("#timeline"); !strings.Contains(s, "mengubah nama, ragam disabilitas pada korban 1") || strings.Contains(s, "system:") {
+		t.Errorf("the timeline reads %q", s)
 	}
 	navigateVia("log out", chromedp.Click(chromedp.ID("logout")))
 

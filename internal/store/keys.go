@@ -38,6 +38,8 @@ const (
 	FieldReportRejectReason = "reports.reject_reason"
 	FieldVictimDisabilities = "victims.disabilities"
 	FieldServiceOutcome     = "services.outcome"
+	FieldChangeOld          = "case_changes.old"
+	FieldChangeNew          = "case_changes.new"
 	FieldDocumentTitle      = "case_documents.title"
 	FieldDocumentDesc       = "case_documents.description"
 	FieldDocumentFileName   = "case_documents.file_name"
@@ -86,6 +88,8 @@ var sealedColumns = []SealedColumn{
 	{"reports", "id", "reject_reason_enc", FieldReportRejectReason, "", ""},
 	{"victims", "id", "disabilities_enc", FieldVictimDisabilities, "", ""},
 	{"services", "id", "outcome_enc", FieldServiceOutcome, "", ""},
+	{"case_changes", "id", "old_enc", FieldChangeOld, "", ""},
+	{"case_changes", "id", "new_enc", FieldChangeNew, "", ""},
 	{"case_documents", "id", "title_enc", FieldDocumentTitle, "", ""},
 	{"case_documents", "id", "description_enc", FieldDocumentDesc, "", ""},
 	{"case_documents", "id", "file_name_enc", FieldDocumentFileName, "", ""},

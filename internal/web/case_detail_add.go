@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"lindu/internal/cases"
 	"lindu/internal/domain"
@@ -22,18 +21,14 @@ func (s *Server) caseDetail(form string) http.HandlerFunc {
 		case "note":
 			d.Note = v("note")
 		case "victim":
-			vic := &domain.Victim{Name: v("name"), Sex: domain.Sex(v("sex")), Disability: strings.TrimSpace(v("disability"))}
-			vic.Age = parseAge(v("age"))
-			for _, t := range r.PostForm["types"] {
-				vic.Types = append(vic.Types, domain.ViolenceType(t))
-			}
-			d.Victim = vic
+			vic := victimFromForm(r)
+			d.Victim = &vic
 		case "perpetrator":
-			p := &domain.Perpetrator{Name: v("name"), Sex: domain.Sex(v("sex")), Relation: v("relation")}
-			p.Age = parseAge(v("age"))
-			d.Perpetrator = p
+			p := perpetratorFromForm(r)
+			d.Perpetrator = &p
 		case "service":
-			d.Service = &domain.Service{Type: v("type"), Provider: v("provider"), GivenOn: v("given_on"), VictimID: v("victim_id"), Note: v("note")}
+			sv := serviceFromForm(r)
+			d.Service = &sv
 		case "referral":
 			d.Referral = &domain.Referral{Agency: v("agency"), ReferredOn: v("referred_on"), Reason: v("reason")}
 		case "placement":

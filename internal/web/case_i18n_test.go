@@ -82,6 +82,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 	// Documents of a case (case_documents.go, cases/documents.go).
 	add("dockind", domain.DocumentKinds...)
 	add("event", "document_added", "document_deleted")
+	add("tl", "document_added", "document_deleted")
 	add("flash", "case_document_added", "case_document_deleted")
 	add("case.doc.err", "too_large", "type", "broken", "deleted")
 	add("case.doc.field", "file", "kind", "reason")

@@ -41,14 +41,17 @@ func (s *Server) caseCreate(w http.ResponseWriter, r *http.Request) {
 		IncidentDate: strings.TrimSpace(v("incident_date")),
 		LegalBasis:   strings.TrimSpace(v("legal_basis")),
 		NeedsReview:  v("needs_review") == "1" || !manage,
+		KDRT:         v("kdrt") == "1",
 	}
 	for _, t := range r.PostForm["types"] {
 		nc.Types = append(nc.Types, domain.ViolenceType(t))
 	}
 	vic := domain.Victim{Name: v("victim_name"), Sex: domain.Sex(v("victim_sex")), Disability: strings.TrimSpace(v("victim_disability")),
-		Place: nc.Place, Types: nc.Types}
+		Place: nc.Place, Types: nc.Types, Education: v("victim_education"), Occupation: v("victim_occupation"),
+		MaritalStatus: v("victim_marital_status"), Disabilities: r.PostForm["victim_disabilities"]}
 	vic.Age = parseAge(v("victim_age"))
-	if vic.Name != "" || vic.Sex != "" || vic.Age != nil || vic.Disability != "" {
+	if vic.Name != "" || vic.Sex != "" || vic.Age != nil || vic.Disability != "" || vic.Education != "" || vic.Occupation != "" ||
+		vic.MaritalStatus != "" || len(vic.Disabilities) > 0 {
 		nc.Victims = []domain.Victim{vic}
 	}
 	c, err := s.cases.CreateCase(r.Context(), b.Scope, nc)

@@ -66,9 +66,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /kasus/{id}/rujukan", s.staff(s.caseDetail("referral")))
 	mux.HandleFunc("POST /kasus/{id}/penempatan", s.staff(s.caseDetail("placement")))
 	mux.HandleFunc("POST /kasus/{id}/akses-darurat", s.staff(s.caseEmergencyAccess))
-	mux.HandleFunc("POST /kasus/{id}/dokumen", s.documentBody(s.staff(s.caseDocumentUpload)))
-	mux.HandleFunc("GET /kasus/{id}/dokumen/{doc}", s.staff(s.caseDocumentDownload))
-	mux.HandleFunc("POST /kasus/{id}/dokumen/{doc}/hapus", s.staff(s.caseDocumentDelete))
+	s.caseEditRoutes(mux)
+	s.caseDocumentRoutes(mux)
 	mux.HandleFunc("GET /tim", s.staff(s.teamsList))
 	mux.HandleFunc("POST /tim", s.staff(s.teamCreate))
 	mux.HandleFunc("POST /tim/{id}/anggota", s.staff(s.teamMembers))
@@ -110,4 +109,24 @@ func limitBody(max int64, h http.HandlerFunc) http.HandlerFunc {
 		r.Body = http.MaxBytesReader(w, r.Body, max)
 		h(w, r)
 	}
+}
+
+// caseEditRoutes registers the forms that change a case after creation
+// (case_edit.go).
+func (s *Server) caseEditRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /kasus/{id}/ubah", s.staff(s.caseEdit))
+	mux.HandleFunc("POST /kasus/{id}/korban/{item}/ubah", s.staff(s.itemEdit("victim")))
+	mux.HandleFunc("POST /kasus/{id}/korban/{item}/hapus", s.staff(s.itemRemove("victim")))
+	mux.HandleFunc("POST /kasus/{id}/pelaku/{item}/ubah", s.staff(s.itemEdit("perpetrator")))
+	mux.HandleFunc("POST /kasus/{id}/pelaku/{item}/hapus", s.staff(s.itemRemove("perpetrator")))
+	mux.HandleFunc("POST /kasus/{id}/layanan/{item}/ubah", s.staff(s.itemEdit("service")))
+	mux.HandleFunc("POST /kasus/{id}/layanan/{item}/hapus", s.staff(s.itemRemove("service")))
+}
+
+// caseDocumentRoutes registers the documents of a case (case_documents.go);
+// the upload's body is bounded and parsed before the CSRF check reads it.
+func (s *Server) caseDocumentRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /kasus/{id}/dokumen", s.documentBody(s.staff(s.caseDocumentUpload)))
+	mux.HandleFunc("GET /kasus/{id}/dokumen/{doc}", s.staff(s.caseDocumentDownload))
+	mux.HandleFunc("POST /kasus/{id}/dokumen/{doc}/hapus", s.staff(s.caseDocumentDelete))
 }
