@@ -42,8 +42,12 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /audit/checkpoint", s.staff(s.auditCheckpointDownload))
 	mux.HandleFunc("GET /wilayah", s.regions)
 	mux.HandleFunc("GET /wilayah/{code}", s.regions)
+	s.caseRoutes(mux)
+	s.klaRoutes(mux)
+}
 
-	// Reports and cases (SPEC B).
+// caseRoutes registers reports and cases (SPEC B).
+func (s *Server) caseRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /lapor", s.reportForm)
 	mux.HandleFunc("POST /lapor", s.reportSubmit)
 	mux.HandleFunc("GET /lapor/terkirim", s.reportSent)
@@ -75,8 +79,10 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tim/tenggat", s.staff(s.slaSet))
 	mux.HandleFunc("POST /tim/rute", s.staff(s.routingSet))
 	mux.HandleFunc("GET /notifikasi", s.staff(s.outboxList))
+}
 
-	// KLA indicators, dashboard, agreements and budgets (SPEC E).
+// klaRoutes registers KLA indicators, dashboard, agreements and budgets (SPEC E).
+func (s *Server) klaRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /kla", s.staff(s.klaDashboard))
 	mux.HandleFunc("GET /kla/ekspor.csv", s.staff(s.klaExport("csv")))
 	mux.HandleFunc("GET /kla/ekspor.xlsx", s.staff(s.klaExport("xlsx")))
