@@ -137,6 +137,9 @@ func (s *Service) updateVictim(ctx context.Context, tx *store.Tx, v domain.Victi
 		v.Education, v.Occupation, v.MaritalStatus, v.Place, v.ID); err != nil {
 		return fmt.Errorf("cases: edit victim: %w", err)
 	}
+	if err := tx.IndexNames(ctx, store.NamesVictims, v.ID, v.Name); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM victim_types WHERE victim_id = $1`, v.ID); err != nil {
 		return fmt.Errorf("cases: victim types: %w", err)
 	}

@@ -24,7 +24,8 @@ func (s *Service) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseF
 	if !sc.Can(domain.PermViewCases) {
 		return nil, 0, domain.E(domain.EForbidden, "case.err.forbidden_view")
 	}
-	w, args := caseFilter(sc, f, s.st.Now())
+	m := s.queryMatch(sc, f.Query)
+	w, args := caseFilter(sc, f, m, s.st.Now())
 	// Counting a million closed cases on every page view would cost more
 	// than it tells.
 	var total int
@@ -74,12 +75,17 @@ func (s *Service) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseF
 			return nil, 0, err
 		}
 	}
+	if f.Query != "" && offset == 0 {
+		if err := s.auditSearch(ctx, sc, m, total); err != nil {
+			return nil, 0, err
+		}
+	}
 	return out, total, nil
 }
 
 // caseFilter is the SQL condition of the inbox filters for sc, with its
 // arguments.
-func caseFilter(sc domain.Scope, f domain.CaseFilter, now time.Time) (string, []any) {
+func caseFilter(sc domain.Scope, f domain.CaseFilter, m queryMatch, now time.Time) (string, []any) {
 	where, args := caseScope(sc, "c", 1)
 	conds := []string{where}
 	arg := func(v any) string {
@@ -120,11 +126,7 @@ func caseFilter(sc domain.Scope, f domain.CaseFilter, now time.Time) (string, []
 		conds = append(conds, "c.priority = "+arg(string(f.Priority)))
 	}
 	if f.Query != "" {
-		if code, ok := domain.NormalizePublicCode(f.Query); ok {
-			conds = append(conds, "c.code = "+arg(code))
-		} else {
-			conds = append(conds, "1=0")
-		}
+		conds = append(conds, m.condition(sc, now, arg))
 	}
 	return strings.Join(conds, " AND "), args
 }

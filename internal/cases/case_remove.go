@@ -79,6 +79,9 @@ func (s *Service) removeVictim(ctx context.Context, tx *store.Tx, caseID, id str
 	if _, err := tx.ExecContext(ctx, `DELETE FROM victims WHERE id = $1`, id); err != nil {
 		return nil, fmt.Errorf("cases: remove victim: %w", err)
 	}
+	if err := tx.DropNames(ctx, store.NamesVictims, id); err != nil {
+		return nil, err
+	}
 	return append(cs, refs...), nil
 }
 

@@ -138,6 +138,9 @@ func (s *Service) insertVictim(ctx context.Context, tx *store.Tx, caseID string,
 		age, disability, disabilities, v.Education, v.Occupation, v.MaritalStatus, v.Place, tx.Now()); err != nil {
 		return "", fmt.Errorf("cases: add victim: %w", err)
 	}
+	if err := tx.IndexNames(ctx, store.NamesVictims, id, v.Name); err != nil {
+		return "", err
+	}
 	seen := map[domain.ViolenceType]bool{}
 	for _, t := range v.Types {
 		if seen[t] {

@@ -106,6 +106,11 @@ func (s *Service) InsertReport(ctx context.Context, tx *store.Tx, sc domain.Scop
 	if err != nil {
 		return domain.Report{}, fmt.Errorf("cases: insert report: %w", err)
 	}
+	if nr.ReporterName != "" {
+		if err := tx.IndexNames(ctx, store.NamesReporter, id, nr.ReporterName); err != nil {
+			return domain.Report{}, err
+		}
+	}
 	due := nr.ReceivedAt.Add(domain.TriageWindow)
 	if err := addDeadline(ctx, tx, "report", id, domain.DeadlineTriage, nr.ReceivedAt, due); err != nil {
 		return domain.Report{}, err

@@ -255,12 +255,18 @@ func (s *Store) Reencrypt(ctx context.Context, sc domain.Scope) ([]TableRotation
 			return out, err
 		}
 	}
+	// The blind name index, rebuilt under the active key.
+	names, err := s.IndexMissingNames(ctx)
+	if err != nil {
+		return out, err
+	}
+	tab("name_tokens").Hashes += names
 	values, hashes := 0, 0
 	for _, t := range out {
 		values += t.Values
 		hashes += t.Hashes + t.Cleared
 	}
-	err := s.Audit(ctx, sc, "key.rotate", "key", s.box.ActiveKeyID(), "", fmt.Sprintf("values=%d hashes=%d", values, hashes))
+	err = s.Audit(ctx, sc, "key.rotate", "key", s.box.ActiveKeyID(), "", fmt.Sprintf("values=%d hashes=%d", values, hashes))
 	return out, err
 }
 
@@ -278,6 +284,9 @@ func (s *Store) KeyDependents(ctx context.Context) (KeyDependents, error) {
 		if err := s.walkDerived(ctx, h, false, &d, nil); err != nil {
 			return d, err
 		}
+	}
+	if err := s.staleNames(ctx, &d); err != nil {
+		return d, err
 	}
 	if err := s.countUnregistered(ctx, &d); err != nil {
 		return d, err

@@ -57,7 +57,16 @@ const lockMigrate = 0x6c696e6475
 // call it at once: on PostgreSQL an advisory lock serialises them, on SQLite
 // the immediate write transaction does. It returns the versions applied.
 func (s *Store) Migrate(ctx context.Context) ([]int, error) {
-	return s.migrateTo(ctx, 0)
+	applied, err := s.migrateTo(ctx, 0)
+	if err != nil {
+		return applied, err
+	}
+	// Names written before the blind index existed (or by an older
+	// version sharing the database) are indexed now.
+	if _, err := s.IndexMissingNames(ctx); err != nil {
+		return applied, err
+	}
+	return applied, nil
 }
 
 // migrateTo applies the migrations up to version upTo (0: all). Tests use

@@ -32,6 +32,7 @@ type CasesPage struct {
 	Open                                                 bool
 	Filtered                                             bool
 	Many                                                 bool // more cases than the case area counts
+	NameSearch                                           bool // the user may search by name and phone
 	listPager
 }
 
@@ -85,6 +86,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	if p.Open {
 		v.Set("open", "1")
 	}
+	p.NameSearch = cases.NameSearchAllowed(b.Scope)
 	p.Filtered = p.Status != "" || p.Due != "" || f.RegionCode != "" || p.Type != "" || p.Assignee != "" || p.Priority != "" || p.Query != "" || p.Team != "" || !p.Open
 	p.listPager = newPager("/kasus", v, page, total, casesPerPage)
 	if total > cases.CountCap {
@@ -144,6 +146,10 @@ func (p *CasesPage) filter(q url.Values) domain.CaseFilter {
 		p.Query = p.Query[:40]
 	}
 	f.Query = p.Query
+	if f.Query != "" && f.Status == "" {
+		// A code or name is looked for among closed cases too.
+		f.OpenOnly, p.Open = false, false
+	}
 	return f
 }
 
