@@ -491,6 +491,16 @@ func TestUICaseAccessMatrix(t *testing.T) {
 					}
 				}
 
+				// The printable case file: the same access as the case
+				// page, every section on one page.
+				{
+					code, body, h := b.get("/kasus/" + id + "/cetak")
+					check(u, "GET case file"+where, e.cas[i], code, body, h)
+					if code == 200 && e.personal && e.full[i] {
+						mustShow(u, "GET case file"+where, body, s.caseSecrets[:6]...)
+					}
+				}
+
 				// ---- changing the case ----
 				// Successful forms go to a fresh case of the same village
 				// (same routing, same visibility); refused ones to the
@@ -714,6 +724,10 @@ func TestUICaseAccessMatrix(t *testing.T) {
 			for _, tab := range []string{"ringkasan", "orang", "layanan", "linimasa"} {
 				code, body, h := anon.b.get("/kasus/" + s.cs.ID + "?tab=" + tab)
 				check(anon, "GET case "+s.name+" tab "+tab, 303, code, body, h)
+			}
+			{
+				code, body, h := anon.b.get("/kasus/" + s.cs.ID + "/cetak")
+				check(anon, "GET case file "+s.name, 303, code, body, h)
 			}
 			for _, p := range []string{"status", "assign", "note", "korban", "pelaku", "layanan", "rujukan", "penempatan", "akses-darurat",
 				"ubah", "korban/" + s.cs.Victims[0].ID + "/ubah", "korban/" + s.cs.Victims[0].ID + "/hapus"} {

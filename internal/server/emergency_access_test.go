@@ -29,9 +29,9 @@ func TestEmergencyAccessPageTexts(t *testing.T) {
 		masked, hours, short, opened, until, event string
 	}{
 		{"id", "Anda tidak menangani kasus ini", "selama 4 jam dengan", "Tulis alasan Anda membutuhkan data pribadi", "Akses darurat dibuka; supervisor",
-			"dengan akses darurat sampai", "Akses darurat dibuka"},
+			"dengan akses darurat sampai", "membuka akses darurat"},
 		{"en", "You do not handle this case", "for 4 hours by", "Write why you need this case", "Emergency access opened; the region",
-			"through emergency access until", "Emergency access opened"},
+			"through emergency access until", "opened emergency access"},
 	} {
 		b := w.loggedIn("cw-a")
 		if x.lang != "id" {

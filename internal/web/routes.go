@@ -61,6 +61,7 @@ func (s *Server) caseRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /kasus/baru", s.staff(s.caseNewForm))
 	mux.HandleFunc("POST /kasus/baru", s.staff(s.caseCreate))
 	mux.HandleFunc("GET /kasus/{id}", s.staff(s.caseShow))
+	mux.HandleFunc("GET /kasus/{id}/cetak", s.staff(s.casePrint))
 	mux.HandleFunc("POST /kasus/{id}/status", s.staff(s.caseStatus))
 	mux.HandleFunc("POST /kasus/{id}/assign", s.staff(s.caseAssign))
 	mux.HandleFunc("POST /kasus/{id}/note", s.staff(s.caseDetail("note")))

@@ -70,3 +70,10 @@
     });
   });
 })();
+
+// The case file's print button: shown only where scripts run (without
+// them, the page says to use the browser's print menu).
+document.querySelectorAll('[data-print]').forEach(function (b) {
+  b.hidden = false;
+  b.addEventListener('click', function () { window.print(); });
+});

@@ -1,0 +1,115 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+var (
+	pdfPageRE     = regexp.MustCompile(`/Type\s*/Page[^s]`)
+	pdfMediaBoxRE = regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+([0-9.]+)\s+([0-9.]+)\s*\]`)
+)
+
+// The printable case file, printed to PDF by headless Chromium as its
+// users would: the case's lead gets A4 pages naming the child; a
+// caseworker of the region who does not handle the case gets the same
+// file with the child's name masked; each printing is audited, and those
+// who may not see the case get 404.
+func TestBrowserCasePrint(t *testing.T) {
+	execPath := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
+	defer cancel()
+	w := newCapiWorld(t, store.SQLite)
+	id := w.a.cs.ID
+	print := func(user string) (string, []byte) {
+		t.Helper()
+		c := newChrome(t, ctx, execPath)
+		c.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait))
+		c.do("open the login page", chromedp.Navigate(w.ts.URL+"/login"))
+		c.navigateVia("log in", chromedp.SendKeys(chromedp.ID("username"), user), chromedp.SendKeys(chromedp.ID("password"), pw),
+			chromedp.Click(chromedp.ID("login-submit")))
+		c.do("open the case", chromedp.Navigate(w.ts.URL+"/kasus/"+id))
+		c.navigateVia("follow the print link", chromedp.Click(chromedp.ID("print-link")))
+		c.checkA11y("case file of " + user)
+		pw, err := chromedp.Run(c.ctx, chromedp.Evaluate[pageWidth](overflowJS))
+		c.must("measure", err)
+		if pw.ScrollWidth > pw.InnerWidth+1 {
+			t.Errorf("the case file on a %v px phone scrolls sideways: %v px (widest: %s)", pw.InnerWidth, pw.ScrollWidth, pw.Widest)
+		}
+		text := c.text("#case-file")
+		pdf, err := chromedp.Run(c.ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize()))
+		c.must("print to PDF", err)
+		return text, pdf
+	}
+
+	lead, pdf := print("cw-lead")
+	for _, s := range []string{"RAHASIA-KORBAN A", "RAHASIA-PELAKU A", "RAHASIA-RINGKASAN A", "RAHASIA-PENYEDIA A", "RAHASIA-LEMBAGA A",
+		"RAHASIA-TEMPAT A", "Berkas kasus " + domain.FormatPublicCode(w.a.cs.Code), "Dicetak oleh cw-lead", "RAHASIA"} {
+		if !strings.Contains(lead, s) {
+			t.Errorf("the lead's case file lacks %q", s)
+		}
+	}
+	checkA4(t, "the lead's", pdf)
+
+	masked, pdf := print("cw-a")
+	if strings.Contains(masked, "RAHASIA-") {
+		t.Errorf("a caseworker who does not handle the case prints personal data: %.300s", masked)
+	}
+	if !strings.Contains(masked, "Data pribadi disembunyikan") || !strings.Contains(masked, "disembunyikan") {
+		t.Errorf("the masked case file does not say what is hidden: %.300s", masked)
+	}
+	checkA4(t, "the masked", pdf)
+
+	es, err := w.st.ListAudit(bg, capiSys, domain.AuditFilter{Action: "case.print", ObjectID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range es {
+		got[e.Actor] = e.Detail
+	}
+	if !strings.Contains(got["cw-lead"], "personal=true") || !strings.Contains(got["cw-a"], "personal=false") || len(es) != 2 {
+		t.Errorf("printing audited as %v", got)
+	}
+
+	// Those who may not see the case: not found, nothing audited.
+	for _, user := range []string{"cw-b", "opd"} {
+		b := w.loggedIn(user)
+		if code, body, _ := b.get("/kasus/" + id + "/cetak"); code != http.StatusNotFound || strings.Contains(body, "RAHASIA-") {
+			t.Errorf("%s prints the case file: %d", user, code)
+		}
+	}
+	if es, _ := w.st.ListAudit(bg, capiSys, domain.AuditFilter{Action: "case.print", ObjectID: id}); len(es) != 2 {
+		t.Errorf("%d printings audited after the refusals", len(es))
+	}
+}
+
+// checkA4 asserts that pdf has pages, all A4 portrait (595 x 842 points).
+func checkA4(t *testing.T, whose string, pdf []byte) {
+	t.Helper()
+	pages := len(pdfPageRE.FindAll(pdf, -1))
+	if pages < 1 {
+		t.Fatalf("%s case file printed %d pages", whose, pages)
+	}
+	boxes := pdfMediaBoxRE.FindAllSubmatch(pdf, -1)
+	if len(boxes) != pages {
+		t.Errorf("%s case file: %d pages, %d media boxes", whose, pages, len(boxes))
+	}
+	for _, b := range boxes {
+		wd, _ := strconv.ParseFloat(string(b[1]), 64)
+		ht, _ := strconv.ParseFloat(string(b[2]), 64)
+		if wd < 593 || wd > 597 || ht < 840 || ht > 844 {
+			t.Errorf("%s case file: a page of %.0f x %.0f points, not A4", whose, wd, ht)
+		}
+	}
+	t.Logf("%s case file: %d A4 pages, %d bytes", whose, pages, len(pdf))
+}
