@@ -92,6 +92,8 @@ func (a *API) Routes() []Route {
 		{"DELETE", "/api/v1/cases/{id}/perpetrators/{pid}", false, a.remove("perpetrator", "pid")},
 		{"PATCH", "/api/v1/cases/{id}/services/{sid}", false, a.patchService},
 		{"DELETE", "/api/v1/cases/{id}/services/{sid}", false, a.remove("service", "sid")},
+		{"GET", "/api/v1/exports/simfoni", false, a.exportSIMFONI},
+		{"GET", "/api/v1/exports/simfoni/completeness", false, a.simfoniCompleteness},
 		{"GET", "/api/v1/cases/{id}/documents", false, a.listDocuments},
 		{"POST", "/api/v1/cases/{id}/documents", false, a.uploadDocument},
 		{"GET", "/api/v1/cases/{id}/documents/{doc}", false, a.downloadDocument},
