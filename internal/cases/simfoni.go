@@ -31,15 +31,15 @@ type SIMFONIFilter struct {
 
 // SIMFONIRow is one victim of the export.
 type SIMFONIRow struct {
-	CaseID, CaseCode, Status              string
-	ReportedOn, IncidentDate              string
+	CaseID, CaseCode, Status                string
+	ReportedOn, IncidentDate                string
 	VillageCode, Village, District, Regency string
-	KDRT                                  bool
-	Victim                                domain.Victim // without Name and Disability note
-	Perpetrators                          int
-	Perpetrator                           *domain.Perpetrator // the first, without Name
-	Services                              map[string]bool     // service types given to the victim or the whole case
-	Missing                               []string            // required SIMFONI fields not recorded
+	KDRT                                    bool
+	Victim                                  domain.Victim // without Name and Disability note
+	Perpetrators                            int
+	Perpetrator                             *domain.Perpetrator // the first, without Name
+	Services                                map[string]bool     // service types given to the victim or the whole case
+	Missing                                 []string            // required SIMFONI fields not recorded
 }
 
 // simfoniChunk is how many cases one round of detail queries reads.

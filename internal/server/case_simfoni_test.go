@@ -23,8 +23,8 @@ func TestSIMFONIExportAccessMatrix(t *testing.T) {
 		sel := "?from=" + day(-1) + "&to=" + day(1)
 		a, b := domain.FormatPublicCode(w.a.cs.Code), domain.FormatPublicCode(w.b.cs.Code)
 		for _, x := range []struct {
-			user       string
-			code       int    // page, files and API
+			user        string
+			code        int    // page, files and API
 			sees, hides string // case codes in the files ("" none)
 		}{
 			{"reg-admin", 200, a + " " + b, ""},
