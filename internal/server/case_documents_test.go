@@ -484,19 +484,8 @@ func TestBrowserCaseDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newChrome(t, ctx, execPath)
-	check := func(page string) {
-		t.Helper()
-		c.checkA11y(page)
-		pw, err := chromedp.Run(c.ctx, chromedp.Evaluate[pageWidth](overflowJS))
-		c.must("measure "+page, err)
-		if pw.ScrollWidth > pw.InnerWidth+1 {
-			t.Errorf("%s on a %v px phone scrolls sideways: %v px (widest: %s)", page, pw.InnerWidth, pw.ScrollWidth, pw.Widest)
-		}
-	}
-	c.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait))
-	c.do("open the login page", chromedp.Navigate(w.ts.URL+"/login"))
-	c.navigateVia("log in", chromedp.SendKeys(chromedp.ID("username"), "cw-lead"), chromedp.SendKeys(chromedp.ID("password"), pw),
-		chromedp.Click(chromedp.ID("login-submit")))
+	check := c.fits
+	c.loginOnPhone(w.ts.URL, "cw-lead", pw)
 	c.do("open the case", chromedp.Navigate(w.ts.URL+"/kasus/"+id))
 	check("case page with documents")
 	c.do("open the upload form", chromedp.Click(chromedp.CSS(`#add-document summary`)), chromedp.WaitVisible(chromedp.ID("doc-file")))

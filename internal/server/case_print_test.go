@@ -33,18 +33,10 @@ func TestBrowserCasePrint(t *testing.T) {
 	print := func(user string) (string, []byte) {
 		t.Helper()
 		c := newChrome(t, ctx, execPath)
-		c.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait))
-		c.do("open the login page", chromedp.Navigate(w.ts.URL+"/login"))
-		c.navigateVia("log in", chromedp.SendKeys(chromedp.ID("username"), user), chromedp.SendKeys(chromedp.ID("password"), pw),
-			chromedp.Click(chromedp.ID("login-submit")))
+		c.loginOnPhone(w.ts.URL, user, pw)
 		c.do("open the case", chromedp.Navigate(w.ts.URL+"/kasus/"+id))
 		c.navigateVia("follow the print link", chromedp.Click(chromedp.ID("print-link")))
-		c.checkA11y("case file of " + user)
-		pw, err := chromedp.Run(c.ctx, chromedp.Evaluate[pageWidth](overflowJS))
-		c.must("measure", err)
-		if pw.ScrollWidth > pw.InnerWidth+1 {
-			t.Errorf("the case file on a %v px phone scrolls sideways: %v px (widest: %s)", pw.InnerWidth, pw.ScrollWidth, pw.Widest)
-		}
+		c.fits("case file of " + user)
 		text := c.text("#case-file")
 		pdf, err := chromedp.Run(c.ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize()))
 		c.must("print to PDF", err)
@@ -124,29 +116,17 @@ func TestBrowserSearchAndExportOnPhone(t *testing.T) {
 	defer cancel()
 	w := newCapiWorld(t, store.SQLite)
 	c := newChrome(t, ctx, execPath)
-	fits := func(page string) {
-		t.Helper()
-		c.checkA11y(page)
-		pw, err := chromedp.Run(c.ctx, chromedp.Evaluate[pageWidth](overflowJS))
-		c.must("measure "+page, err)
-		if pw.ScrollWidth > pw.InnerWidth+1 {
-			t.Errorf("%s on a %v px phone scrolls sideways: %v px (widest: %s)", page, pw.InnerWidth, pw.ScrollWidth, pw.Widest)
-		}
-	}
-	c.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait))
-	c.do("open the login page", chromedp.Navigate(w.ts.URL+"/login"))
-	c.navigateVia("log in", chromedp.SendKeys(chromedp.ID("username"), "sup"), chromedp.SendKeys(chromedp.ID("password"), pw),
-		chromedp.Click(chromedp.ID("login-submit")))
+	c.loginOnPhone(w.ts.URL, "sup", pw)
 	c.do("open the inbox", chromedp.Navigate(w.ts.URL+"/kasus"))
 	c.navigateVia("search a part of the name", chromedp.SendKeys(chromedp.ID("q"), "korban a"), chromedp.Click(chromedp.ID("search-submit")))
-	fits("inbox search")
+	c.fits("inbox search")
 	// "a" is shorter than a name token: the search is for "korban",
 	// part of both children's names, and the supervisor handles both.
 	if s := c.text("main"); !strings.Contains(s, domain.FormatPublicCode(w.a.cs.Code)) || !strings.Contains(s, domain.FormatPublicCode(w.b.cs.Code)) {
 		t.Errorf("searching 'korban a' lists: %.400s", s)
 	}
 	c.navigateVia("open the export page", chromedp.Click(chromedp.ID("simfoni-link")))
-	fits("SIMFONI export page")
+	c.fits("SIMFONI export page")
 	if s := c.text("main"); !strings.Contains(s, "Data belum lengkap") || !strings.Contains(s, "Unduh XLSX") {
 		t.Errorf("the export page reads: %.400s", s)
 	}

@@ -86,3 +86,24 @@ func (c *chrome) checkA11y(page string) {
 		c.t.Errorf("accessibility, %s: %s", page, p)
 	}
 }
+
+// loginOnPhone sets a 390 x 844 phone viewport and logs user in at base.
+func (c *chrome) loginOnPhone(base, user, password string) {
+	c.t.Helper()
+	c.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait))
+	c.do("open the login page", chromedp.Navigate(base+"/login"))
+	c.navigateVia("log in as "+user, chromedp.SendKeys(chromedp.ID("username"), user), chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.ID("login-submit")))
+}
+
+// fits runs the accessibility check on the page and fails the test when it
+// is wider than the viewport (sideways scrolling on a phone).
+func (c *chrome) fits(page string) {
+	c.t.Helper()
+	c.checkA11y(page)
+	pw, err := chromedp.Run(c.ctx, chromedp.Evaluate[pageWidth](overflowJS))
+	c.must("measure "+page, err)
+	if pw.ScrollWidth > pw.InnerWidth+1 {
+		c.t.Errorf("%s on a %v px phone scrolls sideways: %v px (widest: %s)", page, pw.InnerWidth, pw.ScrollWidth, pw.Widest)
+	}
+}
