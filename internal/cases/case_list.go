@@ -25,6 +25,9 @@ func (s *Service) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseF
 		return nil, 0, domain.E(domain.EForbidden, "case.err.forbidden_view")
 	}
 	m := s.queryMatch(sc, f.Query)
+	if err := s.resolveNames(ctx, &m); err != nil {
+		return nil, 0, err
+	}
 	w, args := caseFilter(sc, f, m, s.st.Now())
 	// Counting a million closed cases on every page view would cost more
 	// than it tells.

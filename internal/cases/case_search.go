@@ -2,6 +2,8 @@ package cases
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +28,51 @@ type queryMatch struct {
 	code  string   // a normalised public code
 	phone string   // the phone's lookup hash
 	names []string // name-token hashes, all of which must match
+	// ids are the cases the name matches, read once when there are few
+	// enough to pass as parameters (resolved: the inbox's queries then
+	// probe a list instead of computing the set each).
+	ids      []string
+	resolved bool
+}
+
+// maxResolvedIDs is the most case ids a name search passes as parameters.
+var maxResolvedIDs = 5000
+
+// resolveNames reads the cases m's name tokens match, once, unless there
+// are more than maxResolvedIDs (then each query computes the set).
+func (s *Service) resolveNames(ctx context.Context, m *queryMatch) error {
+	if m.kind != "name" {
+		return nil
+	}
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	q := nameSet(m.names, arg) + " LIMIT " + strconv.Itoa(maxResolvedIDs+1)
+	ids, err := store.Rows(ctx, s.st, func(rs *sql.Rows) (string, error) {
+		var id string
+		return id, rs.Scan(&id)
+	}, "SELECT case_id FROM ("+q+") ids", args...)
+	if err != nil {
+		return fmt.Errorf("cases: search names: %w", err)
+	}
+	if len(ids) <= maxResolvedIDs && len(ids)+50 < s.st.MaxParams() {
+		m.ids, m.resolved = ids, true
+	}
+	return nil
+}
+
+// nameSet is the SQL set of case ids matching every name token hash.
+func nameSet(names []string, arg func(any) string) string {
+	var sets []string
+	for i, h := range names {
+		p := arg(h)
+		sets = append(sets, "SELECT case_id FROM (SELECT v.case_id FROM name_tokens t JOIN victims v ON v.id = t.row_id"+
+			" WHERE t.source = 'victims' AND t.token = "+p+" UNION SELECT r.case_id FROM name_tokens t JOIN reports r ON r.id = t.row_id"+
+			" WHERE t.source = 'reports' AND t.token = "+p+" AND r.case_id IS NOT NULL) n"+strconv.Itoa(i))
+	}
+	return strings.Join(sets, " INTERSECT ")
 }
 
 // queryMatch resolves q: a public code, a phone number, else a name.
@@ -83,16 +130,18 @@ func (m queryMatch) condition(sc domain.Scope, now time.Time, arg func(any) stri
 			handledBy(sc, now, arg)
 	case "name":
 		// One set of case ids per query token (its children and its
-		// reporters), intersected: the database builds it once, and the
-		// inbox's queries probe it.
-		var sets []string
-		for i, h := range m.names {
-			p := arg(h)
-			sets = append(sets, "SELECT case_id FROM (SELECT v.case_id FROM name_tokens t JOIN victims v ON v.id = t.row_id"+
-				" WHERE t.source = 'victims' AND t.token = "+p+" UNION SELECT r.case_id FROM name_tokens t JOIN reports r ON r.id = t.row_id"+
-				" WHERE t.source = 'reports' AND t.token = "+p+" AND r.case_id IS NOT NULL) n"+strconv.Itoa(i))
+		// reporters), intersected; read once beforehand when small.
+		if !m.resolved {
+			return "c.id IN (" + nameSet(m.names, arg) + ")" + handledBy(sc, now, arg)
 		}
-		return "c.id IN (" + strings.Join(sets, " INTERSECT ") + ")" + handledBy(sc, now, arg)
+		if len(m.ids) == 0 {
+			return "1=0"
+		}
+		ph := make([]string, len(m.ids))
+		for i, id := range m.ids {
+			ph[i] = arg(id)
+		}
+		return "c.id IN (" + strings.Join(ph, ",") + ")" + handledBy(sc, now, arg)
 	}
 	return "1=0"
 }

@@ -48,11 +48,17 @@ func TestSearchByNameCodeAndPhone(t *testing.T) {
 		mine := namedCase(t, w.cs, sup, "61.07.01.2001", "Siti Rahmawatí")
 		elsewhere := namedCase(t, w.cs, access.System("test"), "61.08.01.2001", "Siti Rahmawati")
 		namedCase(t, w.cs, sup, "61.07.01.2001", "Melati Sari")
-		for _, q := range []string{"siti", "SITI", "rahma", "Rahmawati", "siti rahma", "  Siti   Rahmawatí "} {
-			got := searchCodes(t, w.cs, sup, q)
-			if len(got) != 1 || got[0] != mine.Code {
-				t.Errorf("%q found %v, want only %s (not %s)", q, got, mine.Code, elsewhere.Code)
+		// Both ways of matching: the ids read beforehand, and (above the
+		// limit) the set computed by each query.
+		for _, limit := range []int{5000, -1} {
+			undo := cases.SetMaxResolvedIDs(limit)
+			for _, q := range []string{"siti", "SITI", "rahma", "Rahmawati", "siti rahma", "  Siti   Rahmawatí "} {
+				got := searchCodes(t, w.cs, sup, q)
+				if len(got) != 1 || got[0] != mine.Code {
+					t.Errorf("limit %d: %q found %v, want only %s (not %s)", limit, q, got, mine.Code, elsewhere.Code)
+				}
 			}
+			undo()
 		}
 		for _, q := range []string{"siti melati", "sitx", "rahmawatii", "si"} {
 			if got := searchCodes(t, w.cs, sup, q); len(got) != 0 {
