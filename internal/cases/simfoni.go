@@ -34,12 +34,19 @@ type SIMFONIRow struct {
 	CaseID, CaseCode, Status                string
 	ReportedOn, IncidentDate                string
 	VillageCode, Village, District, Regency string
+	DistrictCode, RegencyCode               string // the village code's first 8 and 5 characters
 	KDRT                                    bool
 	Victim                                  domain.Victim // without Name and Disability note
 	Perpetrators                            int
 	Perpetrator                             *domain.Perpetrator // the first, without Name
 	Services                                map[string]bool     // service types given to the victim or the whole case
 	Missing                                 []string            // required SIMFONI fields not recorded
+}
+
+// mayExportSIMFONI: roles that handle cases. For the others (a viewer)
+// the export does not exist (404), as a case outside their scope.
+func mayExportSIMFONI(sc domain.Scope) bool {
+	return sc.Can(domain.PermWorkCases) || sc.Can(domain.PermManageCases)
 }
 
 // simfoniChunk is how many cases one round of detail queries reads.
@@ -71,11 +78,11 @@ func checkSIMFONI(sc domain.Scope, f *SIMFONIFilter) (time.Time, time.Time, erro
 
 // SIMFONIExport calls fn for every victim of the selection, in report
 // order, reading the cases simfoniChunk at a time, and audits the export
-// (region, period, rows). Authorization: PermWorkCases or PermManageCases;
-// only cases whose personal data the caller sees.
+// (region, period, rows). Authorization: PermWorkCases or PermManageCases
+// (else not found); only cases whose personal data the caller sees.
 func (s *Service) SIMFONIExport(ctx context.Context, sc domain.Scope, f SIMFONIFilter, fn func(SIMFONIRow) error) (int, error) {
-	if !sc.Can(domain.PermWorkCases) && !sc.Can(domain.PermManageCases) {
-		return 0, domain.E(domain.EForbidden, "case.err.forbidden_view")
+	if !mayExportSIMFONI(sc) {
+		return 0, domain.NotFound("simfoni export")
 	}
 	from, to, err := checkSIMFONI(sc, &f)
 	if err != nil {
@@ -125,6 +132,15 @@ func (s *Service) simfoniCases(ctx context.Context, sc domain.Scope, f SIMFONIFi
 	return ids, nil
 }
 
+// codePrefix is the code of the region of n characters holding code
+// ("61.07" of "61.07.01.2001"), or "" when code is shorter.
+func codePrefix(code string, n int) string {
+	if len(code) < n {
+		return ""
+	}
+	return code[:n]
+}
+
 // inList is " IN ($n, ...)" over ids, appending them to args.
 func inList(ids []string, args *[]any) string {
 	ph := make([]string, len(ids))
@@ -152,6 +168,7 @@ func (s *Service) simfoniRows(ctx context.Context, ids []string) ([]SIMFONIRow, 
 			return r, err
 		}
 		r.ReportedOn = reported.In(domain.ZoneFor(r.VillageCode)).Format("2006-01-02")
+		r.DistrictCode, r.RegencyCode = codePrefix(r.VillageCode, 8), codePrefix(r.VillageCode, 5)
 		r.Victim.Age = intPtr(age)
 		r.Victim.AgeBand, r.Victim.Group = domain.AgeBand(r.Victim.Age), domain.VictimGroup(r.Victim.Age, r.Victim.Sex)
 		ds, err := s.st.Open(store.FieldVictimDisabilities, disabilities)
@@ -306,8 +323,8 @@ type IncompleteCase struct {
 // Authorization: as SIMFONIExport (not audited: it shows no personal data).
 func (s *Service) SIMFONICheck(ctx context.Context, sc domain.Scope, f SIMFONIFilter) (SIMFONICompleteness, error) {
 	out := SIMFONICompleteness{Missing: map[string]int{}}
-	if !sc.Can(domain.PermWorkCases) && !sc.Can(domain.PermManageCases) {
-		return out, domain.E(domain.EForbidden, "case.err.forbidden_view")
+	if !mayExportSIMFONI(sc) {
+		return out, domain.NotFound("simfoni export")
 	}
 	from, to, err := checkSIMFONI(sc, &f)
 	if err != nil {

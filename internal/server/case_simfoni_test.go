@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,8 +14,8 @@ import (
 	"lindu/internal/store/storetest"
 )
 
-// Every user x the SIMFONI-PPA export's page, files and API routes: who
-// may export, which cases each gets (those whose personal data they see),
+// Every user x the SIMFONI-PPA export's page, files and API routes (JSON
+// and CSV): who may export (the others: 404), which cases each gets (those whose personal data they see),
 // no names or narratives in any file, and anonymous visitors sent to log in.
 func TestSIMFONIExportAccessMatrix(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
@@ -36,9 +37,9 @@ func TestSIMFONIExportAccessMatrix(t *testing.T) {
 			{"cw-a", 200, "", a + " " + b},
 			{"resp-out", 200, "", a + " " + b},
 			{"other-prov", 200, "", a + " " + b},
-			{"viewer", 403, "", a + " " + b},
-			{"opd", 403, "", a + " " + b},
-			{"fasil", 403, "", a + " " + b},
+			{"viewer", 404, "", a + " " + b},
+			{"opd", 404, "", a + " " + b},
+			{"fasil", 404, "", a + " " + b},
 		} {
 			br := w.loggedIn(x.user)
 			code, page, _ := br.get("/kasus/ekspor-simfoni" + sel)
@@ -81,6 +82,21 @@ func TestSIMFONIExportAccessMatrix(t *testing.T) {
 			if strings.Contains(page, "RAHASIA") {
 				t.Errorf("%s page holds personal data", x.user)
 			}
+			// The API's CSV is the page's file.
+			if code, body, _ := w.apiRaw("GET", "/api/v1/exports/simfoni"+sel+"&format=csv", w.token(x.user)); code != x.code {
+				t.Errorf("%s GET the API's CSV: %d, want %d", x.user, code, x.code)
+			} else if code == 200 {
+				for _, c := range strings.Fields(x.sees) {
+					if !strings.Contains(body, c) || !strings.Contains(body, "Kode kasus") {
+						t.Errorf("%s API CSV lacks case %s", x.user, c)
+					}
+				}
+				for _, c := range strings.Fields(x.hides) {
+					if strings.Contains(body, c) {
+						t.Errorf("%s API CSV holds case %s", x.user, c)
+					}
+				}
+			}
 			for _, p := range []string{"/api/v1/exports/simfoni", "/api/v1/exports/simfoni/completeness"} {
 				if code, body := w.api("GET", p+sel, w.token(x.user), nil); code != x.code {
 					t.Errorf("%s GET %s: %d, want %d", x.user, p, code, x.code)
@@ -118,4 +134,18 @@ func xlsxText(t *testing.T, data []byte) string {
 		t.Fatalf("read xlsx: %v", err)
 	}
 	return b.String()
+}
+
+// apiRaw is a GET of the API answered by a file, not JSON.
+func (w *world) apiRaw(method, path, token string) (int, string, http.Header) {
+	w.t.Helper()
+	req, _ := http.NewRequest(method, w.ts.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw), resp.Header
 }
