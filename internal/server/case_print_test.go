@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -20,9 +21,10 @@ var (
 )
 
 // The printable case file, printed to PDF by headless Chromium as its
-// users would: the case's lead gets A4 pages naming the child; a
+// users would: the case's lead gets numbered A4 pages naming the child; a
 // caseworker of the region who does not handle the case gets the same
-// file with the child's name masked; each printing is audited, and those
+// file with the child's name masked — asserted on the page in the browser
+// and on the text of the PDF itself; each printing is audited, and those
 // who may not see the case get 404.
 func TestBrowserCasePrint(t *testing.T) {
 	execPath := chromiumPath(t)
@@ -51,6 +53,12 @@ func TestBrowserCasePrint(t *testing.T) {
 		}
 	}
 	checkA4(t, "the lead's", pdf)
+	paper := checkPDFText(t, "the lead's", pdf)
+	for _, s := range []string{"RAHASIA-KORBAN A", "RAHASIA-PELAKU A", "RAHASIA-RINGKASAN A", "Berkas kasus " + domain.FormatPublicCode(w.a.cs.Code)} {
+		if !strings.Contains(paper, squeeze(s)) {
+			t.Errorf("the lead's PDF lacks %q", s)
+		}
+	}
 
 	masked, pdf := print("cw-a")
 	if strings.Contains(masked, "RAHASIA-") {
@@ -60,6 +68,10 @@ func TestBrowserCasePrint(t *testing.T) {
 		t.Errorf("the masked case file does not say what is hidden: %.300s", masked)
 	}
 	checkA4(t, "the masked", pdf)
+	paper = checkPDFText(t, "the masked", pdf)
+	if strings.Contains(paper, "RAHASIA-") || !strings.Contains(paper, "disembunyikan") || !strings.Contains(paper, squeeze("Data pribadi disembunyikan")) {
+		t.Errorf("the masked PDF shows personal data or does not say what is hidden: %.300s", paper)
+	}
 
 	es, err := w.st.ListAudit(bg, capiSys, domain.AuditFilter{Action: "case.print", ObjectID: id})
 	if err != nil {
@@ -104,6 +116,29 @@ func checkA4(t *testing.T, whose string, pdf []byte) {
 		}
 	}
 	t.Logf("%s case file: %d A4 pages, %d bytes", whose, pages, len(pdf))
+}
+
+// checkPDFText reads the text printed on each page of pdf (pdftext_test.go),
+// checks that every page is numbered "n / total" and that the file ends on
+// the last page, and returns the whole text without whitespace (squeeze).
+func checkPDFText(t *testing.T, whose string, pdf []byte) string {
+	t.Helper()
+	pages := pdfPages(pdf)
+	if len(pages) == 0 {
+		t.Fatalf("%s PDF: no text found", whose)
+	}
+	var all strings.Builder
+	for i, p := range pages {
+		p = squeeze(p)
+		if num := fmt.Sprintf("%d/%d", i+1, len(pages)); !strings.Contains(p, num) {
+			t.Errorf("%s PDF: page %d is not numbered %q: %.120s", whose, i+1, num, p)
+		}
+		all.WriteString(p)
+	}
+	if !strings.Contains(squeeze(pages[len(pages)-1]), "Akhirberkaskasus") {
+		t.Errorf("%s PDF: the last page does not end the file", whose)
+	}
+	return all.String()
 }
 
 // The inbox's search and the SIMFONI-PPA export page on a 390 px phone: a

@@ -11,7 +11,7 @@ import (
 // same way; printing is audited by the case area.
 
 // CasePrintPage is the case file: the case page's data, who printed it and
-// when (in the case's own time zone).
+// when; its times are in the case's own time zone.
 type CasePrintPage struct {
 	CasePage
 	PrintedBy, PrintedAt string
@@ -19,12 +19,15 @@ type CasePrintPage struct {
 
 func (s *Server) casePrint(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "case.title")
-	k := s.kit(b)
 	c, err := s.cases.PrintCase(r.Context(), b.Scope, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	// Every time on the file in the case's own zone (WIB, WITA or WIT),
+	// whoever prints it and wherever they are.
+	b.Zone = domain.ZoneFor(c.RegionCode)
+	k := s.kit(b)
 	b.Title = b.T("print.title", domain.FormatPublicCode(c.Code))
 	p := CasePrintPage{CasePage: CasePage{Base: b, kit: k, C: c, CanWork: b.Scope.Can(domain.PermWorkCases)}}
 	if reg, err := s.st.GetRegion(r.Context(), c.RegionCode); err == nil {
