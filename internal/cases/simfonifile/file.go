@@ -14,7 +14,6 @@ import (
 	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/i18n"
-	"lindu/internal/kla"
 )
 
 // Formats are the file formats File writes.
@@ -29,41 +28,46 @@ type Out struct {
 }
 
 // File runs the export of f for sc (authorization, scope and audit are
-// cases.SIMFONIExport's) and writes it in format, labelled in lang.
-// An unknown format is a field error on "format", checked before anything
-// is read or audited.
+// cases.SIMFONIExport's) and writes it in format, labelled in lang, row by
+// row as the victims are read. An unknown format is a field error on
+// "format", checked before anything is read or audited.
 func File(ctx context.Context, cs *cases.Service, sc domain.Scope, f cases.SIMFONIFilter, lang, format string) (Out, error) {
-	if format != "csv" && format != "xlsx" {
+	tr := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
+	header, numeric := Header(lang)
+	var out sink
+	switch format {
+	case "csv":
+		out = newCSV(header)
+	case "xlsx":
+		x, err := newXLSX(header, numeric, tr("simfoni.sheet_about"))
+		if err != nil {
+			return Out{}, err
+		}
+		out = x
+	default:
 		return Out{}, domain.InvalidFields(domain.FieldErrors{"format": domain.M("simfoni.err.format")})
 	}
-	var rows [][]string
-	n, err := cs.SIMFONIExport(ctx, sc, f, func(r cases.SIMFONIRow) error {
-		rows = append(rows, Cells(lang, r))
-		return nil
-	})
+	n, err := cs.SIMFONIExport(ctx, sc, f, func(r cases.SIMFONIRow) error { return out.row(Cells(lang, r)) })
 	if err != nil {
+		if x, ok := out.(*xlsxSink); ok {
+			_ = x.f.Close() // drops what the workbook held
+		}
 		return Out{}, err
 	}
 	if f.RegionCode == "" {
 		f.RegionCode = sc.RegionCode
 	}
-	header, numeric := Header(lang)
-	out := Out{Name: fmt.Sprintf("simfoni-%s-%s-%s.%s", f.RegionCode, f.From, f.To, format), Rows: n}
-	if format == "csv" {
-		out.Data, out.ContentType = kla.WriteCSV(header, rows), "text/csv; charset=utf-8"
-		return out, nil
+	data, err := out.done([]string{tr("simfoni.about"), tr("simfoni.about_version", domain.SIMFONIVersion),
+		tr("simfoni.about_period", f.RegionCode, f.From, f.To), tr("simfoni.no_names")})
+	if err != nil {
+		return Out{}, err
 	}
-	tr := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
-	text := map[int]bool{}
-	for i, num := range numeric {
-		text[i] = !num
+	res := Out{Data: data, Name: fmt.Sprintf("simfoni-%s-%s-%s.%s", f.RegionCode, f.From, f.To, format), Rows: n,
+		ContentType: "text/csv; charset=utf-8"}
+	if format == "xlsx" {
+		res.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
-	out.Data, err = kla.WriteXLSX([]kla.Sheet{{Name: "SIMFONI-PPA", Header: header, Rows: rows, Text: text},
-		{Name: tr("simfoni.sheet_about"), Header: []string{tr("simfoni.about")}, Rows: [][]string{
-			{tr("simfoni.about_version", domain.SIMFONIVersion)}, {tr("simfoni.about_period", f.RegionCode, f.From, f.To)},
-			{tr("simfoni.no_names")}}, Text: map[int]bool{0: true}}})
-	out.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	return out, err
+	return res, nil
 }
 
 // label is the translated label of v in an enumeration family ("edu",
