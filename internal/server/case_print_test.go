@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/store"
 )
@@ -32,6 +33,13 @@ func TestBrowserCasePrint(t *testing.T) {
 	defer cancel()
 	w := newCapiWorld(t, store.SQLite)
 	id := w.a.cs.ID
+	// A second child with every SIMFONI-PPA field, printed labelled.
+	fifteen := 15
+	if err := w.srv.Cases.AddDetail(bg, capiSys, id, cases.CaseDetail{Victim: &domain.Victim{Name: "RAHASIA-KORBAN KEDUA", Sex: domain.SexFemale,
+		Age: &fifteen, Education: "junior", Occupation: "student", MaritalStatus: "unmarried", Place: "school", Disabilities: []string{"hearing"},
+		Types: []domain.ViolenceType{domain.VSexual}}}); err != nil {
+		t.Fatal(err)
+	}
 	print := func(user string) (string, []byte) {
 		t.Helper()
 		c := newChrome(t, ctx, execPath)
@@ -52,9 +60,16 @@ func TestBrowserCasePrint(t *testing.T) {
 			t.Errorf("the lead's case file lacks %q", s)
 		}
 	}
+	second := "Korban 2 Nama RAHASIA-KORBAN KEDUA Jenis kelamin Perempuan Umur (tahun) 15 tahun (13-17) Kelompok Anak (A) " +
+		"Jenis kekerasan/masalah Kekerasan seksual Pendidikan SMP / sederajat Pekerjaan Pelajar / mahasiswa " +
+		"Status perkawinan Belum kawin Tempat kejadian Sekolah Ragam disabilitas Sensorik rungu (pendengaran)"
+	if got := squeeze(textFrom(t, lead, "Korban 2")); !strings.HasPrefix(got, squeeze(second)) {
+		t.Errorf("the second child prints as %.400s", got)
+	}
 	checkA4(t, "the lead's", pdf)
 	paper := checkPDFText(t, "the lead's", pdf)
-	for _, s := range []string{"RAHASIA-KORBAN A", "RAHASIA-PELAKU A", "RAHASIA-RINGKASAN A", "Berkas kasus " + domain.FormatPublicCode(w.a.cs.Code)} {
+	for _, s := range []string{"RAHASIA-KORBAN A", "RAHASIA-KORBAN KEDUA", "RAHASIA-PELAKU A", "RAHASIA-RINGKASAN A", second,
+		"Berkas kasus " + domain.FormatPublicCode(w.a.cs.Code)} {
 		if !strings.Contains(paper, squeeze(s)) {
 			t.Errorf("the lead's PDF lacks %q", s)
 		}
@@ -66,6 +81,10 @@ func TestBrowserCasePrint(t *testing.T) {
 	}
 	if !strings.Contains(masked, "Data pribadi disembunyikan") || !strings.Contains(masked, "disembunyikan") {
 		t.Errorf("the masked case file does not say what is hidden: %.300s", masked)
+	}
+	if got := squeeze(textFrom(t, masked, "Korban 2")); !strings.Contains(got, squeeze("SMP / sederajat")) ||
+		!strings.Contains(got, squeeze("Ragam disabilitas disembunyikan")) || strings.Contains(got, "Sensorik") {
+		t.Errorf("the masked file's second child: %.400s", got)
 	}
 	checkA4(t, "the masked", pdf)
 	paper = checkPDFText(t, "the masked", pdf)
@@ -116,6 +135,17 @@ func checkA4(t *testing.T, whose string, pdf []byte) {
 		}
 	}
 	t.Logf("%s case file: %d A4 pages, %d bytes", whose, pages, len(pdf))
+}
+
+// textFrom is text from the first occurrence of from on (the test fails
+// without one).
+func textFrom(t *testing.T, text, from string) string {
+	t.Helper()
+	i := strings.Index(text, from)
+	if i < 0 {
+		t.Fatalf("no %q in %.300s", from, text)
+	}
+	return text[i:]
 }
 
 // checkPDFText reads the text printed on each page of pdf (pdftext_test.go),
