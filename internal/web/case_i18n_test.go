@@ -29,6 +29,11 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("svc", domain.ServiceTypes...)
 	add("place", domain.Places...)
 	add("rel", domain.Relations...)
+	// SIMFONI-PPA lists, labelled on the printable case file.
+	add("edu", domain.Educations...)
+	add("occ", domain.Occupations...)
+	add("marital", domain.MaritalStatuses...)
+	add("disab", domain.Disabilities...)
 	add("plc", domain.PlacementKinds...)
 	add("teamkind", domain.TeamKinds...)
 	add("route", cases.DefaultRouting...)

@@ -217,3 +217,30 @@ func cellAt(r []string, j int) any {
 	}
 	return nil
 }
+
+// Every header and every field name of the file is translated in both
+// languages (i18n.T gives the key back when it is missing).
+func TestSIMFONIFileTexts(t *testing.T) {
+	for _, lang := range []string{"id", "en"} {
+		h, num := simfonifile.Header(lang)
+		if len(num) != len(h) {
+			t.Errorf("%s: %d columns, %d marked", lang, len(h), len(num))
+		}
+		for _, c := range h {
+			if strings.Contains(c, "simfoni.") || strings.Contains(c, "vtype.") || strings.Contains(c, "svc.") {
+				t.Errorf("%s: untranslated column %q", lang, c)
+			}
+		}
+		r := cases.SIMFONIRow{Missing: cases.SIMFONIRequired, Victim: domain.Victim{Sex: domain.SexFemale, Education: "junior",
+			Occupation: "student", MaritalStatus: "unmarried", Place: "school", Disabilities: domain.Disabilities}}
+		cells := simfonifile.Cells(lang, r)
+		if len(cells) != len(h) {
+			t.Errorf("%s: %d cells under %d columns", lang, len(cells), len(h))
+		}
+		for _, c := range cells {
+			if strings.Contains(c, "simfoni.") || strings.Contains(c, "disab.") {
+				t.Errorf("%s: untranslated cell %q", lang, c)
+			}
+		}
+	}
+}
