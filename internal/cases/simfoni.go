@@ -82,7 +82,7 @@ func checkSIMFONI(sc domain.Scope, f *SIMFONIFilter) (time.Time, time.Time, erro
 // (else not found); only cases whose personal data the caller sees.
 func (s *Service) SIMFONIExport(ctx context.Context, sc domain.Scope, f SIMFONIFilter, fn func(SIMFONIRow) error) (int, error) {
 	if !mayExportSIMFONI(sc) {
-		return 0, domain.NotFound("simfoni export")
+		return 0, domain.E(domain.EForbidden, "case.err.forbidden_view")
 	}
 	from, to, err := checkSIMFONI(sc, &f)
 	if err != nil {
@@ -324,7 +324,7 @@ type IncompleteCase struct {
 func (s *Service) SIMFONICheck(ctx context.Context, sc domain.Scope, f SIMFONIFilter) (SIMFONICompleteness, error) {
 	out := SIMFONICompleteness{Missing: map[string]int{}}
 	if !mayExportSIMFONI(sc) {
-		return out, domain.NotFound("simfoni export")
+		return out, domain.E(domain.EForbidden, "case.err.forbidden_view")
 	}
 	from, to, err := checkSIMFONI(sc, &f)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 )
 
 // Every user x the SIMFONI-PPA export's page, files and API routes (JSON
-// and CSV): who may export (the others: 404), which cases each gets (those whose personal data they see),
+// and CSV): who may export (the others: 403, as for every case list), which cases each gets (those whose personal data they see),
 // no names or narratives in any file, and anonymous visitors sent to log in.
 func TestSIMFONIExportAccessMatrix(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
@@ -37,9 +37,9 @@ func TestSIMFONIExportAccessMatrix(t *testing.T) {
 			{"cw-a", 200, "", a + " " + b},
 			{"resp-out", 200, "", a + " " + b},
 			{"other-prov", 200, "", a + " " + b},
-			{"viewer", 404, "", a + " " + b},
-			{"opd", 404, "", a + " " + b},
-			{"fasil", 404, "", a + " " + b},
+			{"viewer", 403, "", a + " " + b},
+			{"opd", 403, "", a + " " + b},
+			{"fasil", 403, "", a + " " + b},
 		} {
 			br := w.loggedIn(x.user)
 			code, page, _ := br.get("/kasus/ekspor-simfoni" + sel)

@@ -25,7 +25,7 @@ var ctx = context.Background()
 // columns sum to 4 over 3 victims; services given to one victim or to the
 // whole case; the first of two perpetrators in columns; labels, not codes;
 // no names; the XLSX holds the same cells; the export is audited with its
-// region, period and row count; a viewer finds no export (404) and a bad
+// region, period and row count; a viewer may not export (403) and a bad
 // format is refused before anything is read or audited.
 func TestSIMFONIFileMatchesFixture(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
@@ -141,7 +141,7 @@ func TestSIMFONIFileMatchesFixture(t *testing.T) {
 		if err != nil || len(es) != 2 || es[0].Detail != "region=61.07 from=2026-03-01 to=2026-03-02 rows=3" || es[0].Actor != "sup" {
 			t.Fatalf("audit: %+v %v", es, err)
 		}
-		if _, err := simfonifile.File(ctx, cs, viewer, f, "id", "csv"); domain.CodeOf(err) != domain.ENotFound {
+		if _, err := simfonifile.File(ctx, cs, viewer, f, "id", "csv"); domain.CodeOf(err) != domain.EForbidden {
 			t.Errorf("a viewer's export: %v", err)
 		}
 		if _, err := simfonifile.File(ctx, cs, sup, f, "id", "pdf"); domain.CodeOf(err) != domain.EInvalid {
