@@ -65,6 +65,14 @@ func escalationSteps(kind domain.DeadlineKind, start, due time.Time) []escalatio
 		steps = []escalationStep{{due.Add(-window / 4), targetAssignee}, {due, targetSupervisors}}
 	case domain.DeadlinePolice:
 		steps = []escalationStep{{due.Add(-24 * time.Hour), targetAssignee}, {due, targetSupervisors}}
+	case domain.DeadlineAction, domain.DeadlineVisit:
+		// Due at the end of the day: the people responsible are told it is
+		// overdue, the supervisors two days later.
+		steps = []escalationStep{{due, targetAssignee}, {due.Add(48 * time.Hour), targetSupervisors}}
+	case domain.DeadlineReferral, domain.DeadlineTransfer:
+		// The receiving side has not answered: the referring people, then
+		// the supervisors a day later.
+		steps = []escalationStep{{due, targetAssignee}, {due.Add(24 * time.Hour), targetSupervisors}}
 	}
 	for i := range steps {
 		if steps[i].at.Before(start) {
@@ -77,8 +85,18 @@ func escalationSteps(kind domain.DeadlineKind, start, due time.Time) []escalatio
 // addDeadline stores a clock and its escalation steps (once per subject
 // and kind).
 func addDeadline(ctx context.Context, tx *store.Tx, subject, subjectID string, kind domain.DeadlineKind, start, due time.Time) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO deadlines (id, subject_type, subject_id, kind, due_at) VALUES ($1,$2,$3,$4,$5)
-		ON CONFLICT (subject_type, subject_id, kind) DO NOTHING`, tx.NewID(), subject, subjectID, string(kind), due); err != nil {
+	var caseID any
+	if subject == "case" {
+		caseID = subjectID
+	}
+	return insertDeadline(ctx, tx, caseID, subject, subjectID, kind, start, due)
+}
+
+// insertDeadline stores a clock of a case (caseID; nil for a report's)
+// and its escalation steps, once per subject and kind.
+func insertDeadline(ctx context.Context, tx *store.Tx, caseID any, subject, subjectID string, kind domain.DeadlineKind, start, due time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deadlines (id, subject_type, subject_id, kind, due_at, case_id) VALUES ($1,$2,$3,$4,$5,$6)
+		ON CONFLICT (subject_type, subject_id, kind) DO NOTHING`, tx.NewID(), subject, subjectID, string(kind), due, caseID); err != nil {
 		return fmt.Errorf("cases: add deadline: %w", err)
 	}
 	for i, st := range escalationSteps(kind, start, due) {
@@ -108,8 +126,8 @@ func meetDeadline(ctx context.Context, tx *store.Tx, subject, id string, kind do
 func recomputeNextDue(ctx context.Context, tx *store.Tx, caseID string) error {
 	var due sql.NullTime
 	var kind sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT d.due_at, d.kind FROM deadlines d JOIN cases c ON c.id = d.subject_id
-		WHERE d.subject_type = 'case' AND d.subject_id = $1 AND d.met_at IS NULL AND c.status <> 'closed'
+	err := tx.QueryRowContext(ctx, `SELECT d.due_at, d.kind FROM deadlines d JOIN cases c ON c.id = d.case_id
+		WHERE d.case_id = $1 AND d.met_at IS NULL AND c.status <> 'closed'
 		ORDER BY d.due_at LIMIT 1`, caseID).Scan(&due, &kind)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("cases: next due: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,10 +61,13 @@ func (s *Service) RunEscalations(ctx context.Context, instance string, limit int
 // dueStep is an escalation step with its clock and the clock's subject.
 type dueStep struct {
 	id, target, subject, subjectID string
-	step                           int
-	kind                           domain.DeadlineKind
-	due                            time.Time
-	met                            bool
+	// caseID is the case of a case's clock or of an item's; itemID the
+	// item's (action, visit, referral, transfer).
+	caseID, itemID string
+	step           int
+	kind           domain.DeadlineKind
+	due            time.Time
+	met            bool
 	// The subject: a case (with who handles it) or a report.
 	region, code, status    string
 	assignee, team, support sql.NullString
@@ -98,14 +102,18 @@ func (s *Service) fireEscalation(ctx context.Context, tx *store.Tx, id, instance
 		return EscalationResult{}, err
 	}
 	sys := access.System("escalation")
-	if st.subject == "case" {
-		if err := s.caseEvent(ctx, tx, sys, st.subjectID, "escalation", domain.CaseStatus(st.status), domain.CaseStatus(st.status),
+	if st.caseID != "" {
+		if err := s.caseEvent(ctx, tx, sys, st.caseID, "escalation", domain.CaseStatus(st.status), domain.CaseStatus(st.status),
 			fmt.Sprintf("%s %s: %d", st.kind, target, msgs)); err != nil {
 			return EscalationResult{}, err
 		}
 	}
-	if err := tx.Audit(ctx, sys, "escalation.fire", st.subject, st.subjectID, st.region,
-		fmt.Sprintf("kind=%s step=%d target=%s messages=%d", st.kind, st.step, target, msgs)); err != nil {
+	auditType, auditID := st.subject, st.subjectID
+	if st.caseID != "" {
+		auditType, auditID = "case", st.caseID
+	}
+	if err := tx.Audit(ctx, sys, "escalation.fire", auditType, auditID, st.region,
+		fmt.Sprintf("kind=%s step=%d target=%s messages=%d", st.kind, st.step, target, msgs)+itemDetail(st)); err != nil {
 		return EscalationResult{}, err
 	}
 	return EscalationResult{Fired: 1, Messages: msgs}, nil
@@ -122,7 +130,19 @@ func readStep(ctx context.Context, tx *store.Tx, id string) (dueStep, error) {
 		return st, fmt.Errorf("cases: escalation: %w", err)
 	}
 	st.met = met.Valid
-	if st.subject == "case" {
+	if st.subject != "case" && st.subject != "report" {
+		// An item of a case (action, visit, referral, transfer): the case
+		// it belongs to decides who is told and whether it still matters.
+		var caseID sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT case_id FROM deadlines d JOIN escalations e ON e.deadline_id = d.id WHERE e.id = $1`, id).
+			Scan(&caseID); err != nil {
+			return st, fmt.Errorf("cases: escalation: %w", err)
+		}
+		st.itemID, st.caseID = st.subjectID, caseID.String
+		err = tx.QueryRowContext(ctx, `SELECT region_code, code, status, assignee_id, team_id, support_team_id FROM cases WHERE id = $1`,
+			st.caseID).Scan(&st.region, &st.code, &st.status, &st.assignee, &st.team, &st.support)
+	} else if st.subject == "case" {
+		st.caseID = st.subjectID
 		err = tx.QueryRowContext(ctx, `SELECT region_code, code, status, assignee_id, team_id, support_team_id FROM cases WHERE id = $1`,
 			st.subjectID).Scan(&st.region, &st.code, &st.status, &st.assignee, &st.team, &st.support)
 	} else {
@@ -143,9 +163,18 @@ func (s *Service) sendEscalation(ctx context.Context, tx *store.Tx, st dueStep) 
 	var recipients []string
 	var err error
 	target := st.target
-	if target == targetAssignee && st.subject == "case" {
+	if target == targetAssignee && st.caseID != "" {
 		if recipients, err = caseRecipients(ctx, tx, st.assignee, st.team, st.support); err != nil {
 			return 0, "", err
+		}
+		if st.itemID != "" {
+			who, err := itemPerson(ctx, tx, st.subject, st.itemID)
+			if err != nil {
+				return 0, "", err
+			}
+			if who != "" && !slices.Contains(recipients, who) {
+				recipients = append([]string{who}, recipients...)
+			}
 		}
 	}
 	if len(recipients) == 0 {
@@ -165,8 +194,8 @@ func (s *Service) sendEscalation(ctx context.Context, tx *store.Tx, st dueStep) 
 	}
 	body := i18n.T("id", key, domain.FormatPublicCode(st.code), village, dueLocal, st.code)
 	m := store.Message{Region: st.region, Body: body}
-	if st.subject == "case" {
-		m.CaseID = st.subjectID
+	if st.caseID != "" {
+		m.CaseID = st.caseID
 	} else {
 		m.ReportID = st.subjectID
 	}
@@ -234,4 +263,12 @@ func scanString(rows *sql.Rows) (string, error) {
 	var s string
 	err := rows.Scan(&s)
 	return s, err
+}
+
+// itemDetail names an item's clock in the audit detail.
+func itemDetail(st dueStep) string {
+	if st.itemID == "" {
+		return ""
+	}
+	return " " + st.subject + "=" + st.itemID
 }

@@ -75,7 +75,7 @@ func (s *Service) InsertSyntheticCases(ctx context.Context, sc domain.Scope, fir
 		if err := s.insertRows(ctx, tx, `INSERT INTO victims (id, case_id, name_enc, sex, age, created_at) VALUES `, 6, rows.victims); err != nil {
 			return err
 		}
-		return s.insertRows(ctx, tx, `INSERT INTO deadlines (id, subject_type, subject_id, kind, due_at, met_at) VALUES `, 6, rows.deadlines)
+		return s.insertRows(ctx, tx, `INSERT INTO deadlines (id, subject_type, subject_id, kind, due_at, met_at, case_id) VALUES `, 7, rows.deadlines)
 	})
 	if err != nil {
 		return 0, err
@@ -129,8 +129,8 @@ func (s *Service) syntheticCase(rows *syntheticRows, c SyntheticCase, code strin
 	}
 	rows.victims = append(rows.victims, []any{s.st.NewID(), id, "", string(c.VictimSex), c.VictimAge, c.ReportedAt})
 	rows.deadlines = append(rows.deadlines,
-		[]any{s.st.NewID(), "case", id, string(domain.DeadlineAck), ackDue, tp(c.AckAt)},
-		[]any{s.st.NewID(), "case", id, string(domain.DeadlineResponse), respDue, tp(c.RespondedAt)})
+		[]any{s.st.NewID(), "case", id, string(domain.DeadlineAck), ackDue, tp(c.AckAt), id},
+		[]any{s.st.NewID(), "case", id, string(domain.DeadlineResponse), respDue, tp(c.RespondedAt), id})
 	return nil
 }
 

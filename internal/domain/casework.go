@@ -278,7 +278,17 @@ const (
 	DeadlineAck      DeadlineKind = "ack"      // the assignee must acknowledge
 	DeadlineResponse DeadlineKind = "response" // first contact with the child
 	DeadlinePolice   DeadlineKind = "police"   // sexual violence: report to the police (UU TPKS, 3 x 24 h)
+	DeadlineAction   DeadlineKind = "action"   // an action of the case plan is due
+	DeadlineVisit    DeadlineKind = "visit"    // a follow-up visit is due
+	DeadlineReferral DeadlineKind = "referral" // the receiving service must answer a referral
+	DeadlineTransfer DeadlineKind = "transfer" // the receiving unit must answer a transfer
 )
+
+// ItemKind reports whether a clock belongs to an item of a case (a plan
+// action, a visit, a referral, a transfer) rather than to the case itself.
+func (k DeadlineKind) ItemKind() bool {
+	return k == DeadlineAction || k == DeadlineVisit || k == DeadlineReferral || k == DeadlineTransfer
+}
 
 // Deadline is one stored clock of a case or report.
 type Deadline struct {

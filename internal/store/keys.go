@@ -45,6 +45,14 @@ const (
 	FieldDocumentFileName   = "case_documents.file_name"
 	FieldDocumentDelReason  = "case_documents.delete_reason"
 	FieldDocumentContent    = "case_document_contents.content"
+	FieldAssessmentNotes    = "case_assessments.notes"
+	FieldActionGoal         = "case_plan_actions.goal"
+	FieldActionText         = "case_plan_actions.action"
+	FieldActionOrg          = "case_plan_actions.responsible_org"
+	FieldActionNote         = "case_plan_actions.note"
+	FieldVisitOutcome       = "case_visits.outcome"
+	FieldApprovalNote       = "case_approvals.note"
+	FieldApprovalComment    = "case_approvals.comment"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -95,6 +103,14 @@ var sealedColumns = []SealedColumn{
 	{"case_documents", "id", "file_name_enc", FieldDocumentFileName, "", ""},
 	{"case_documents", "id", "delete_reason_enc", FieldDocumentDelReason, "", ""},
 	{"case_document_contents", "document_id", "content_enc", FieldDocumentContent, "", ""},
+	{"case_assessments", "id", "notes_enc", FieldAssessmentNotes, "", ""},
+	{"case_plan_actions", "id", "goal_enc", FieldActionGoal, "", ""},
+	{"case_plan_actions", "id", "action_enc", FieldActionText, "", ""},
+	{"case_plan_actions", "id", "responsible_org_enc", FieldActionOrg, "", ""},
+	{"case_plan_actions", "id", "note_enc", FieldActionNote, "", ""},
+	{"case_visits", "id", "outcome_enc", FieldVisitOutcome, "", ""},
+	{"case_approvals", "id", "note_enc", FieldApprovalNote, "", ""},
+	{"case_approvals", "id", "comment_enc", FieldApprovalComment, "", ""},
 }
 
 // DerivedHash is a lookup hash column whose plaintext is not sealed in its

@@ -43,7 +43,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("pstatus", "received", "in_review", "handled", "closed", "not_a_case")
 	add("pstatus_text", "received", "in_review", "handled", "closed", "not_a_case")
 	add("channel", "web", "api", "sms", "whatsapp", "staff")
-	add("dl", "triage", "ack", "response", "police")
+	add("dl", "triage", "ack", "response", "police", "action", "visit", "referral", "transfer")
 	add("dlstate", "met", "met_late", "breached", "soon", "running", "stopped")
 	add("dup", "same_village", "same_district", "within_3_days", "similar_text")
 	add("event", "created", "transition", "note", "victim", "perpetrator", "service", "referral", "placement",
