@@ -308,7 +308,7 @@ func TestStateMachineProperty(t *testing.T) {
 		final, _ := w.cs.GetCase(ctx, sys(), c.ID)
 		n := 0
 		for _, e := range final.Events {
-			if e.Kind == "transition" && e.Note != "routing" {
+			if (e.Kind == "transition" || e.Kind == "reopened") && e.Note != "routing" {
 				n++
 			}
 		}

@@ -42,12 +42,48 @@ func (s *Service) Transition(ctx context.Context, sc domain.Scope, id string, t 
 			lc.status != domain.StatusReferred && lc.status != domain.StatusResponded {
 			return domain.E(domain.EForbidden, "case.err.close_early")
 		}
+		if t.To == domain.StatusClosed || lc.status == domain.StatusClosed {
+			rules, err := readRules(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if lc.status == domain.StatusClosed {
+				// Reopening: to in service keeps the clocks, to verified
+				// (the child was never reached) restarts them.
+				if rules.Approve[domain.ApproveReopen] && lc.assignee.String == sc.UserID && !rules.SelfApproval && !sc.System {
+					return domain.E(domain.EForbidden, "approval.err.self")
+				}
+				return s.applyReopen(ctx, tx, sc, id, lc, t.To == domain.StatusVerified, t.Note, rules)
+			}
+			if closureNeedsApproval(rules, sc, lc) {
+				return domain.E(domain.EConflict, "approval.err.closure_request")
+			}
+			if err := settlePending(ctx, tx, sc, id, domain.ApproveClosure, t.Note); err != nil {
+				return err
+			}
+		}
 		return s.applyTransition(ctx, tx, sc, id, lc, t)
 	})
 	if err != nil {
 		return domain.Case{}, err
 	}
 	return s.getCase(ctx, sc, id, false)
+}
+
+// settlePending marks a pending request of kind as approved by sc when sc
+// takes the step directly (a supervisor closing a case a worker asked to
+// close), so it does not wait in anyone's inbox.
+func settlePending(ctx context.Context, tx *store.Tx, sc domain.Scope, caseID string, kind domain.ApprovalKind, comment string) error {
+	enc, err := tx.Store().Seal(store.FieldApprovalComment, comment)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE case_approvals SET status = $1, decided_by = $2, decider = $3, decided_at = $4, comment_enc = $5
+		WHERE case_id = $6 AND kind = $7 AND status = $8`, string(domain.ApprovalApproved), sc.UserID, sc.Actor(), tx.Now(), enc,
+		caseID, string(kind), string(domain.ApprovalPending)); err != nil {
+		return fmt.Errorf("cases: settle approval: %w", err)
+	}
+	return nil
 }
 
 // applyTransition changes a locked case's status inside tx (the caller has
