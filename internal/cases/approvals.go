@@ -270,12 +270,12 @@ func (s *Service) DecideApproval(ctx context.Context, sc domain.Scope, approvalI
 		}
 		switch domain.ApprovalKind(a.kind) {
 		case domain.ApprovePlan:
-			ps := domain.PlanReturned
+			ps, approvedAt := domain.PlanReturned, any(nil)
 			if approve {
-				ps = domain.PlanApproved
+				ps, approvedAt = domain.PlanApproved, now
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE case_plans SET status = $1, approved_at = CASE WHEN $1 = 'approved' THEN $2 ELSE NULL END,
-				updated_at = $2, version = version + 1 WHERE id = $3 AND status = $4`, string(ps), now, a.subject, string(domain.PlanSubmitted)); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE case_plans SET status = $1, approved_at = $2, updated_at = $3, version = version + 1
+				WHERE id = $4 AND status = $5`, string(ps), approvedAt, now, a.subject, string(domain.PlanSubmitted)); err != nil {
 				return fmt.Errorf("cases: decide approval: %w", err)
 			}
 			return touchCase(ctx, tx, a.caseID)
