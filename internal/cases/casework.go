@@ -140,10 +140,10 @@ func touchCase(ctx context.Context, tx *store.Tx, caseID string) error {
 // may see it: assessments (newest first), the plan and its actions, the
 // visits, the approvals (newest first) and the office's rules.
 type Casework struct {
-	Assessments []domain.Assessment `json:"assessments"`
-	Plan        *domain.CasePlan    `json:"plan,omitempty"`
-	Visits      []domain.Visit      `json:"visits"`
-	Approvals   []domain.Approval   `json:"approvals"`
+	Assessments []domain.Assessment  `json:"assessments"`
+	Plan        *domain.CasePlan     `json:"plan,omitempty"`
+	Visits      []domain.Visit       `json:"visits"`
+	Approvals   []domain.Approval    `json:"approvals"`
 	Rules       domain.CaseworkRules `json:"rules"`
 	// Masked is set when personal fields were withheld from the reader.
 	Masked bool `json:"personal_masked,omitempty"`
