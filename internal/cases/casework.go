@@ -156,6 +156,17 @@ type Casework struct {
 // data (caseView); the read is audited. Authorization: PermViewCases on a
 // case sc can see (else not found).
 func (s *Service) GetCasework(ctx context.Context, sc domain.Scope, caseID string) (Casework, error) {
+	return s.getCasework(ctx, sc, caseID, true)
+}
+
+// CaseworkOnPage is GetCasework for the case page, which has just read the
+// case with GetCase (that read is the audited view of the page).
+// Authorization: as GetCasework.
+func (s *Service) CaseworkOnPage(ctx context.Context, sc domain.Scope, caseID string) (Casework, error) {
+	return s.getCasework(ctx, sc, caseID, false)
+}
+
+func (s *Service) getCasework(ctx context.Context, sc domain.Scope, caseID string, audit bool) (Casework, error) {
 	var cw Casework
 	h, region, err := s.caseHandlingOf(ctx, s.st, sc, caseID)
 	if err != nil {
@@ -189,7 +200,7 @@ func (s *Service) GetCasework(ctx context.Context, sc domain.Scope, caseID strin
 	if cw.Approvals, err = s.readApprovals(ctx, rsc, `a.case_id = $1`, []any{caseID}, "a.requested_at DESC", 200, &cw.Masked); err != nil {
 		return cw, err
 	}
-	if v.personal && !sc.System {
+	if audit && v.personal && !sc.System {
 		if err := s.st.InTx(ctx, func(tx *store.Tx) error {
 			return tx.Audit(ctx, sc, "case.casework.view", "case", caseID, region, "")
 		}); err != nil {

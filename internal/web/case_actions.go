@@ -16,6 +16,9 @@ func (s *Server) caseActionFailed(w http.ResponseWriter, r *http.Request, form s
 	k := s.kit(b)
 	tab := formTab[form]
 	if tab == "" {
+		tab = caseworkFormTab(form)
+	}
+	if tab == "" {
 		tab = tabFor(r.URL.Query().Get("tab"))
 	}
 	if f, ok := formErrors(err); ok {

@@ -23,6 +23,8 @@ type CasesPage struct {
 	Total      int
 	Counts     map[string]int
 	NewReports int
+	// PendingApprovals are the requests waiting for a supervisor's decision.
+	PendingApprovals int
 	CanTriage  bool
 	CanCreate  bool
 	// The filter as typed.
@@ -74,6 +76,10 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	if p.CanTriage {
 		if _, n, err := s.cases.ListReports(ctx, b.Scope, cases.ReportFilter{Status: domain.ReportNew, Limit: 1}); err == nil {
 			p.NewReports = n
+		}
+		if p.PendingApprovals, err = s.cases.PendingApprovals(ctx, b.Scope); err != nil {
+			s.fail(w, r, err)
+			return
 		}
 	}
 	v := url.Values{"f": {"1"}}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 )
 
@@ -12,7 +13,7 @@ import (
 // tabs chosen by ?tab= and rendered on the server, so it works without
 // JavaScript: summary, people, services, timeline.
 
-var caseTabs = []string{"ringkasan", "orang", "layanan", "linimasa"}
+var caseTabs = []string{"ringkasan", "orang", "rencana", "layanan", "linimasa"}
 
 // CasePage shows a case.
 type CasePage struct {
@@ -28,6 +29,12 @@ type CasePage struct {
 	Teams     []FormOption
 	People    []FormOption
 	Victims   []FormOption
+	// CW is the case's management after the first contact (assessment,
+	// plan, visits, approvals) and the office's rules.
+	CW cases.Casework
+	// Workers are the active workers of the case's region, for the
+	// casework forms (responsible for an action, visitor).
+	Workers []FormOption
 	// emergencyTTL is how long an emergency access lasts.
 	emergencyTTL time.Duration
 	// maxDocument is the largest file a case document may be.
@@ -75,7 +82,23 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 	if reg, err := s.st.GetRegion(ctx, c.RegionCode); err == nil {
 		p.Region = reg
 	}
-	p.Next = caseActions(b, c)
+	if p.CW, err = s.cases.CaseworkOnPage(ctx, b.Scope, c.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Next = p.withoutApprovalSteps(caseActions(b, c))
+	if tab == "rencana" && p.CW.CanWork && b.Scope.Can(domain.PermViewUsers) {
+		users, err := s.caseHandlers(r, b)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, u := range users {
+			if domain.RegionWithin(c.RegionCode, u.RegionCode) {
+				p.Workers = append(p.Workers, FormOption{Value: u.ID, Label: u.Username + " (" + b.RoleName(u.Role) + ")"})
+			}
+		}
+	}
 	p.maxDocument = s.cases.MaxDocumentBytes()
 	for i, v := range c.Victims {
 		label := b.T("case.victim_n", i+1)
@@ -161,6 +184,23 @@ func caseActions(b Base, c domain.Case) []CaseAction {
 	return out
 }
 
+// withoutApprovalSteps drops the buttons the casework forms replace: the
+// reopening of a closed case (a form with the reason and whether the child
+// must be reached again) and the closing the reader must ask for.
+func (p CasePage) withoutApprovalSteps(next []CaseAction) []CaseAction {
+	var out []CaseAction
+	for _, a := range next {
+		if p.C.Status == domain.StatusClosed {
+			continue
+		}
+		if a.To == domain.StatusClosed && p.ClosureNeedsRequest() {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 // TabLabel names a tab with a count where it helps.
 func (p CasePage) TabLabel(t string) string {
 	switch t {
@@ -170,6 +210,12 @@ func (p CasePage) TabLabel(t string) string {
 		return p.T("case.tab_layanan", len(p.C.Services)+len(p.C.Referrals)+len(p.C.Placements))
 	case "linimasa":
 		return p.T("case.tab_linimasa", len(p.C.Events))
+	case "rencana":
+		n := len(p.CW.Visits)
+		if p.CW.Plan != nil {
+			n += len(p.CW.Plan.Actions)
+		}
+		return p.T("case.tab_rencana", n)
 	}
 	return p.T("case.tab_ringkasan")
 }

@@ -82,6 +82,14 @@ func (k kit) timelineItem(c domain.Case, e domain.CaseEvent) TimelineItem {
 		it.Sentence, note = k.tr("tl.report_merged", who), strings.TrimPrefix(note, "report ")
 	case "escalation":
 		it.Sentence, note = k.escalationSentence(who, note), ""
+	case "assessment":
+		// The note is "<number> <risk>".
+		n, risk, _ := strings.Cut(note, " ")
+		it.Sentence, note = k.tr("tl.assessment_of", who, n, k.Lbl("risk", risk)), ""
+	case "visit_planned":
+		it.Sentence, note = k.tr("tl.visit_planned_on", who, k.Day(note)), ""
+	case "reopened":
+		it.Sentence = k.tr("tl.reopened_to", who, k.Lbl("cstatus", e.ToStatus))
 	case "edit", "removed":
 		it.Sentence, it.Details = k.changeSentence(c, e, who)
 		note = ""

@@ -76,6 +76,7 @@ func (s *Server) caseRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /kasus/{id}/akses-darurat", s.staff(s.caseEmergencyAccess))
 	s.caseEditRoutes(mux)
 	s.caseDocumentRoutes(mux)
+	s.caseworkRoutes(mux)
 	mux.HandleFunc("GET /tim", s.staff(s.teamsList))
 	mux.HandleFunc("POST /tim", s.staff(s.teamCreate))
 	mux.HandleFunc("POST /tim/{id}/anggota", s.staff(s.teamMembers))

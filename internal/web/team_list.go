@@ -24,6 +24,34 @@ type TeamsPage struct {
 	CanManage  bool
 	Candidates []domain.User
 	UserOpts   []FormOption
+	// Casework are the office's case management rules (approvals and
+	// the clocks restarted on reopening).
+	Casework domain.CaseworkRules
+}
+
+// ApproveKinds lists what may need a supervisor's approval.
+func (TeamsPage) ApproveKinds() []string { return stringsOf(domain.ApprovalKinds) }
+
+// ApprovedKinds are the kinds the rules approve, for the checkboxes.
+func (p TeamsPage) ApprovedKinds() []string {
+	var out []string
+	for _, k := range domain.ApprovalKinds {
+		if p.Casework.Approve[k] {
+			out = append(out, string(k))
+		}
+	}
+	return out
+}
+
+// ReopenPolicies lists the reopen clock policies.
+func (TeamsPage) ReopenPolicies() []string { return domain.ReopenPolicies }
+
+// ReopenOf is the policy for a violence type.
+func (p TeamsPage) ReopenOf(t string) string {
+	if v, ok := p.Casework.Reopen[domain.ViolenceType(t)]; ok {
+		return v
+	}
+	return domain.ReopenResponse
 }
 
 // StepAt is the routing step in position i ("" when none).
@@ -105,6 +133,10 @@ func (s *Server) teamsPage(w http.ResponseWriter, r *http.Request, b Base, k kit
 		return
 	}
 	if p.Steps, err = s.cases.RoutingSteps(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Casework, err = s.cases.CaseworkRules(ctx); err != nil {
 		s.fail(w, r, err)
 		return
 	}
