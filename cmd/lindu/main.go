@@ -367,7 +367,8 @@ func loadDemo(ctx context.Context, st *store.Store, log *slog.Logger, stdout io.
 			return fmt.Errorf("demo cases: %w", err)
 		}
 		log.Info("demo data loaded", "reports", res.Reports, "cases", res.Cases, "closed", res.Closed, "rejected", res.Rejected,
-			"merged", res.Merged, "teams", res.Teams, "responders", res.Responders, "seconds", time.Since(t0).Seconds())
+			"merged", res.Merged, "teams", res.Teams, "responders", res.Responders,
+			"assessments", res.Assessments, "plans_approved", res.PlansApproved, "visits", res.Visits, "seconds", time.Since(t0).Seconds())
 		kres, err := demo.LoadKLA(ctx, st, kla.CurrentYear(time.Now()))
 		if err != nil {
 			return fmt.Errorf("demo KLA: %w", err)

@@ -80,6 +80,8 @@ func pickType(r *rand.Rand) domain.ViolenceType {
 // CasesResult summarises what LoadCases wrote.
 type CasesResult struct {
 	Reports, Cases, Rejected, Merged, Closed, Teams, Responders int
+	// Case management: assessments, plans approved, visits made.
+	Assessments, PlansApproved, Visits int
 }
 
 // LoadCases writes n synthetic reports and cases over the two years before
@@ -339,7 +341,9 @@ func (h *history) schedule(ctx context.Context, c demoCase, end time.Time) {
 		return err
 	})
 	step(c.respAfter+2*time.Hour, func() error { return h.serve(ctx, c, run) })
-	if c.received.Add(c.closeAfter).Before(end) && h.rng.Intn(6) != 0 {
+	closes := c.received.Add(c.closeAfter).Before(end) && h.rng.Intn(6) != 0
+	h.scheduleCasework(ctx, c, run, step, closes, end)
+	if closes {
 		step(c.closeAfter, func() error {
 			_, err := h.hs.Transition(ctx, h.sup, run.caseID, domain.Transition{To: domain.StatusClosed, Note: "Layanan selesai (demo)"})
 			if err == nil {

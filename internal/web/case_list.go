@@ -25,8 +25,8 @@ type CasesPage struct {
 	NewReports int
 	// PendingApprovals are the requests waiting for a supervisor's decision.
 	PendingApprovals int
-	CanTriage  bool
-	CanCreate  bool
+	CanTriage        bool
+	CanCreate        bool
 	// The filter as typed.
 	Status, Due, Region, Type, Assignee, Priority, Query string
 	Team                                                 string
