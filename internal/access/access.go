@@ -26,6 +26,10 @@ var policy = map[domain.Role]domain.PermSet{
 	// The KLA task force (Gugus Tugas KLA) has viewer accounts: it verifies
 	// values but sees no personal data and changes nothing else.
 	domain.RoleViewer: domain.PermSet(0).With(domain.PermViewDashboard, domain.PermVerifyKLA),
+	// Staff of a service provider (puskesmas, police PPA unit, legal aid...)
+	// answer the referrals sent to their provider (users.provider_id); they
+	// see nothing else of a case.
+	domain.RoleProvider: domain.PermSet(0).With(domain.PermAnswerReferrals),
 }
 
 // Perms returns the permissions of a role (none for an unknown role).

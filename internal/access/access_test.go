@@ -21,6 +21,7 @@ var wantPolicy = map[domain.Role][]string{
 	domain.RoleOPDOperator: {"view_dashboard", "manage_tokens", "enter_kla"},
 	domain.RoleFacilitator: {"view_dashboard"},
 	domain.RoleViewer:      {"view_dashboard", "verify_kla"},
+	domain.RoleProvider:    {"answer_referrals"},
 }
 
 func wants(r domain.Role, name string) bool {
@@ -37,8 +38,8 @@ func TestPolicyMatrix(t *testing.T) {
 	if len(wantPolicy) != len(domain.Roles) {
 		t.Errorf("the expected table has %d roles, domain.Roles has %d: update the table", len(wantPolicy), len(domain.Roles))
 	}
-	if len(domain.PermNames) != 13 {
-		t.Errorf("domain.PermNames has %d permissions, the expected table knows 13: update the table", len(domain.PermNames))
+	if len(domain.PermNames) != 14 {
+		t.Errorf("domain.PermNames has %d permissions, the expected table knows 14: update the table", len(domain.PermNames))
 	}
 	known := map[string]bool{}
 	var allBits uint32
@@ -75,7 +76,7 @@ func TestPolicyMatrix(t *testing.T) {
 			}
 		}
 	}
-	if want := 7 * 13; cells != want {
+	if want := 8 * 14; cells != want {
 		t.Errorf("checked %d role×permission cells, want %d", cells, want)
 	}
 }
@@ -91,6 +92,7 @@ func TestPolicySummary(t *testing.T) {
 		domain.RoleOPDOperator: "manage_tokens view_dashboard enter_kla",
 		domain.RoleFacilitator: "view_dashboard",
 		domain.RoleViewer:      "view_dashboard verify_kla",
+		domain.RoleProvider:    "answer_referrals",
 	}
 	perms := make([]domain.Perm, 0, len(domain.PermNames))
 	for p := range domain.PermNames {

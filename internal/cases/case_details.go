@@ -203,19 +203,10 @@ func (s *Service) loadServices(ctx context.Context, sc domain.Scope, c *domain.C
 
 func (s *Service) loadReferrals(ctx context.Context, sc domain.Scope, c *domain.Case) error {
 	var err error
-	c.Referrals, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Referral, error) {
-		var rf domain.Referral
-		var agency, reason string
-		if err := rows.Scan(&rf.ID, &agency, &reason, &rf.ReferredOn); err != nil {
-			return rf, err
-		}
-		var err error
-		if rf.Agency, err = s.st.Reveal(sc, store.FieldReferralAgency, agency, &c.PersonalMasked); err != nil {
-			return rf, err
-		}
-		rf.Reason, err = s.st.Reveal(sc, store.FieldReferralReason, reason, &c.PersonalMasked)
-		return rf, err
-	}, `SELECT id, agency_enc, reason_enc, referred_on FROM referrals WHERE case_id = $1 ORDER BY referred_on, created_at`, c.ID)
+	c.Referrals, err = s.readReferrals(ctx, sc, `r.case_id = $1`, []any{c.ID}, `r.referred_on, r.created_at`)
+	if err == nil && !sc.Personal && len(c.Referrals) > 0 {
+		c.PersonalMasked = true
+	}
 	return err
 }
 

@@ -144,6 +144,7 @@ type Casework struct {
 	Plan        *domain.CasePlan     `json:"plan,omitempty"`
 	Visits      []domain.Visit       `json:"visits"`
 	Approvals   []domain.Approval    `json:"approvals"`
+	Consents    []domain.Consent     `json:"consents"`
 	Rules       domain.CaseworkRules `json:"rules"`
 	// Masked is set when personal fields were withheld from the reader.
 	Masked bool `json:"personal_masked,omitempty"`
@@ -195,6 +196,9 @@ func (s *Service) getCasework(ctx context.Context, sc domain.Scope, caseID strin
 		cw.Plan.NeedsApproval = cw.Rules.Approve[domain.ApprovePlan]
 	}
 	if cw.Visits, err = s.readVisits(ctx, rsc, caseID, region, now, &cw.Masked); err != nil {
+		return cw, err
+	}
+	if cw.Consents, err = s.readConsents(ctx, rsc, caseID, &cw.Masked); err != nil {
 		return cw, err
 	}
 	if cw.Approvals, err = s.readApprovals(ctx, rsc, `a.case_id = $1`, []any{caseID}, "a.requested_at DESC", 200, &cw.Masked); err != nil {

@@ -106,7 +106,7 @@ func itemPerson(ctx context.Context, tx *store.Tx, subject, id string) (string, 
 	case subjectVisit:
 		q = `SELECT COALESCE(visitor_id, '') FROM case_visits WHERE id = $1`
 	case subjectReferral:
-		q = `SELECT created_by FROM referrals WHERE id = $1`
+		q = `SELECT sender_id FROM referrals WHERE id = $1`
 	default:
 		return "", nil
 	}

@@ -169,12 +169,37 @@ type Service struct {
 	CreatedBy string `json:"created_by,omitempty"`
 }
 
-// Referral to another agency (rujukan).
+// Referral to another agency (rujukan). A referral to a registered
+// provider has a Status, a Code the provider answers with by SMS, the
+// service asked and its urgency; one recorded as free text (before the
+// registry, or to an agency outside it) has Status "".
 type Referral struct {
 	ID         string `json:"id"`
 	Agency     string `json:"agency"`
 	Reason     string `json:"reason,omitempty"` // personal
 	ReferredOn string `json:"referred_on"`
+
+	ProviderID    string         `json:"provider_id,omitempty"`
+	Service       string         `json:"service,omitempty"`
+	Urgency       string         `json:"urgency,omitempty"`
+	Status        ReferralStatus `json:"status,omitempty"`
+	Code          string         `json:"code,omitempty"`
+	DueAt         *time.Time     `json:"due_at,omitempty"`
+	ConsentID     string         `json:"consent_id,omitempty"`
+	SentBy        string         `json:"sent_by,omitempty"`
+	AnsweredAt    *time.Time     `json:"answered_at,omitempty"`
+	AnsweredVia   string         `json:"answered_via,omitempty"` // ui, sms, whatsapp, worker
+	AnsweredBy    string         `json:"answered_by,omitempty"`
+	DeclineReason string         `json:"decline_reason,omitempty"` // personal
+	DoneAt        *time.Time     `json:"done_at,omitempty"`
+	RevokedAt     *time.Time     `json:"revoked_at,omitempty"`
+	RevokeReason  string         `json:"revoke_reason,omitempty"` // personal
+	Overdue       bool           `json:"overdue,omitempty"`
+	// For a provider's own list: the case's code and village (nothing
+	// else of the case is shared).
+	CaseID     string `json:"case_id,omitempty"`
+	CaseCode   string `json:"case_code,omitempty"`
+	RegionName string `json:"region_name,omitempty"`
 }
 
 // Placement of a child (penempatan): a simple reference for now.

@@ -15,19 +15,20 @@ var allPerms = []domain.Perm{domain.PermViewUsers, domain.PermManageUsers, domai
 
 func TestPermNames(t *testing.T) {
 	want := map[domain.Perm]string{
-		domain.PermViewUsers:     "view_users",
-		domain.PermManageUsers:   "manage_users",
-		domain.PermViewPersonal:  "view_personal",
-		domain.PermViewAudit:     "view_audit",
-		domain.PermManageTokens:  "manage_tokens",
-		domain.PermViewDashboard: "view_dashboard",
-		domain.PermViewCases:     "view_cases",
-		domain.PermWorkCases:     "work_cases",
-		domain.PermManageCases:   "manage_cases",
-		domain.PermManageTeams:   "manage_teams",
-		domain.PermEnterKLA:      "enter_kla",
-		domain.PermVerifyKLA:     "verify_kla",
-		domain.PermManageKLA:     "manage_kla",
+		domain.PermViewUsers:       "view_users",
+		domain.PermManageUsers:     "manage_users",
+		domain.PermViewPersonal:    "view_personal",
+		domain.PermViewAudit:       "view_audit",
+		domain.PermManageTokens:    "manage_tokens",
+		domain.PermViewDashboard:   "view_dashboard",
+		domain.PermViewCases:       "view_cases",
+		domain.PermWorkCases:       "work_cases",
+		domain.PermManageCases:     "manage_cases",
+		domain.PermManageTeams:     "manage_teams",
+		domain.PermEnterKLA:        "enter_kla",
+		domain.PermVerifyKLA:       "verify_kla",
+		domain.PermManageKLA:       "manage_kla",
+		domain.PermAnswerReferrals: "answer_referrals",
 	}
 	if len(domain.PermNames) != len(want) {
 		t.Errorf("PermNames has %d entries, want %d", len(domain.PermNames), len(want))
@@ -144,7 +145,7 @@ func TestScopeActor(t *testing.T) {
 }
 
 func TestRoleValid(t *testing.T) {
-	want := []domain.Role{"admin", "supervisor", "caseworker", "responder", "opd_operator", "facilitator", "viewer"}
+	want := []domain.Role{"admin", "supervisor", "caseworker", "responder", "opd_operator", "facilitator", "viewer", "provider"}
 	if len(domain.Roles) != len(want) {
 		t.Fatalf("Roles = %v, want %v", domain.Roles, want)
 	}

@@ -19,10 +19,11 @@ const (
 	RoleOPDOperator Role = "opd_operator" // data operator of another agency (OPD)
 	RoleFacilitator Role = "facilitator"  // Forum Anak facilitator
 	RoleViewer      Role = "viewer"       // regent, DPRD, KLA task force: aggregates only
+	RoleProvider    Role = "provider"     // staff of a service provider: answers the referrals sent to it
 )
 
 // Roles lists every role, in the order the UI shows them.
-var Roles = []Role{RoleAdmin, RoleSupervisor, RoleCaseworker, RoleResponder, RoleOPDOperator, RoleFacilitator, RoleViewer}
+var Roles = []Role{RoleAdmin, RoleSupervisor, RoleCaseworker, RoleResponder, RoleOPDOperator, RoleFacilitator, RoleViewer, RoleProvider}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {

@@ -12,8 +12,10 @@ import (
 
 // Command is a parsed message.
 type Command struct {
-	Verb string // "" (free text: a report), STATUS, TERIMA, TIBA, INFO, HELP
+	Verb string // "" (free text: a report), STATUS, TERIMA, TIBA, INFO, HELP, YA, TIDAK, SELESAI
 	Code string // the 9-digit code when one was given and its check digit holds
+	// Reason is what follows the code of a TIDAK (a provider's reason).
+	Reason string
 }
 
 // verbs and the words people type for them (Indonesian and common slips).
@@ -23,7 +25,14 @@ var verbs = map[string]string{
 	"TIBA": "TIBA", "TIBAH": "TIBA", "TIB": "TIBA", "SAMPAI": "TIBA",
 	"INFO": "INFO", "INPO": "INFO", "INF": "INFO",
 	"BANTUAN": "HELP", "HELP": "HELP",
+	// A provider's answer to a referral.
+	"YA": "YA", "YAA": "YA", "IYA": "YA", "TIDAK": "TIDAK", "TDK": "TIDAK", "TIDA": "TIDAK", "GAK": "TIDAK",
+	"SELESAI": "SELESAI", "SLS": "SELESAI", "SELESE": "SELESAI",
 }
+
+// referralVerbs are the answers to a referral: the code, then (TIDAK)
+// the reason.
+var referralVerbs = map[string]bool{"YA": true, "TIDAK": true, "SELESAI": true}
 
 // Parse reads a message. A known command word (case-insensitive, with
 // surrounding punctuation, or one letter off) followed by a code, or
@@ -34,7 +43,13 @@ func Parse(text string) Command {
 	fields := strings.FieldsFunc(strings.ToUpper(text), func(r rune) bool {
 		return unicode.IsSpace(r) || r == ',' || r == ':' || r == ';' || r == '!' || r == '?' || r == '*' || r == '=' || r == '.'
 	})
-	if len(fields) == 0 || len(fields) > 6 {
+	if len(fields) == 0 {
+		return Command{}
+	}
+	if c, ok := parseAnswer(text, fields); ok {
+		return c
+	}
+	if len(fields) > 6 {
 		return Command{}
 	}
 	word := fields[0]
@@ -77,7 +92,7 @@ func matchVerb(w string) string {
 	if v, ok := verbs[w]; ok {
 		return v
 	}
-	for _, v := range []string{"STATUS", "TERIMA", "TIBA", "INFO"} {
+	for _, v := range []string{"STATUS", "TERIMA", "TIBA", "INFO", "SELESAI"} {
 		if len(w) >= 4 && osa(w, v) <= 1 {
 			return v
 		}
@@ -110,4 +125,43 @@ func osa(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
+}
+
+// parseAnswer reads a provider's answer to a referral: YA, TIDAK or
+// SELESAI, then the referral's 9-digit code (grouped or not), then for
+// TIDAK the reason in the sender's own words. Anything else is not an
+// answer ("Ya Allah, anak itu..." stays a report).
+func parseAnswer(text string, fields []string) (Command, bool) {
+	verb := verbs[strings.Trim(fields[0], "-#/\"'()")]
+	if !referralVerbs[verb] || len(fields) < 2 {
+		return Command{}, false
+	}
+	for n := 3; n >= 1; n-- {
+		if len(fields) < 1+n {
+			continue
+		}
+		code, ok := domain.NormalizePublicCode(strings.Join(fields[1:1+n], " "))
+		if !ok {
+			continue
+		}
+		c := Command{Verb: verb, Code: code}
+		if verb == "TIDAK" {
+			c.Reason = reasonAfter(text, fields[n])
+		} else if len(fields) > 1+n {
+			return Command{}, false // more words: not an answer
+		}
+		return c, true
+	}
+	return Command{}, false
+}
+
+// reasonAfter is the original text after the code's last token (the
+// reason as typed, its case kept).
+func reasonAfter(text, lastToken string) string {
+	up := strings.ToUpper(text)
+	i := strings.Index(up, lastToken)
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimLeft(strings.TrimSpace(text[i+len(lastToken):]), ",.:;-! ")
 }

@@ -167,6 +167,8 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, in inbound) (Result,
 		res, err = s.status(ctx, tx, in)
 	case "TERIMA", "TIBA", "INFO":
 		res, err = s.responderCommand(ctx, tx, in)
+	case "YA", "TIDAK", "SELESAI":
+		res, err = s.referralAnswer(ctx, tx, in)
 	default:
 		return res, domain.E(domain.EInvalid, "error.invalid")
 	}

@@ -53,6 +53,12 @@ const (
 	FieldVisitOutcome       = "case_visits.outcome"
 	FieldApprovalNote       = "case_approvals.note"
 	FieldApprovalComment    = "case_approvals.comment"
+	FieldProviderContact    = "providers.contact"
+	FieldProviderPhone      = "providers.phone"
+	FieldReferralDecline    = "referrals.decline"
+	FieldReferralRevoke     = "referrals.revoke"
+	FieldConsentGivenBy     = "case_consents.given_by"
+	FieldConsentWithdraw    = "case_consents.withdraw"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -111,6 +117,12 @@ var sealedColumns = []SealedColumn{
 	{"case_visits", "id", "outcome_enc", FieldVisitOutcome, "", ""},
 	{"case_approvals", "id", "note_enc", FieldApprovalNote, "", ""},
 	{"case_approvals", "id", "comment_enc", FieldApprovalComment, "", ""},
+	{"providers", "id", "contact_enc", FieldProviderContact, "", ""},
+	{"providers", "id", "phone_enc", FieldProviderPhone, "phone_hash", HashPhone},
+	{"referrals", "id", "decline_enc", FieldReferralDecline, "", ""},
+	{"referrals", "id", "revoke_enc", FieldReferralRevoke, "", ""},
+	{"case_consents", "id", "given_by_enc", FieldConsentGivenBy, "", ""},
+	{"case_consents", "id", "withdraw_enc", FieldConsentWithdraw, "", ""},
 }
 
 // DerivedHash is a lookup hash column whose plaintext is not sealed in its
