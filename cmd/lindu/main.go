@@ -368,7 +368,8 @@ func loadDemo(ctx context.Context, st *store.Store, log *slog.Logger, stdout io.
 		}
 		log.Info("demo data loaded", "reports", res.Reports, "cases", res.Cases, "closed", res.Closed, "rejected", res.Rejected,
 			"merged", res.Merged, "teams", res.Teams, "responders", res.Responders,
-			"assessments", res.Assessments, "plans_approved", res.PlansApproved, "visits", res.Visits, "seconds", time.Since(t0).Seconds())
+			"assessments", res.Assessments, "plans_approved", res.PlansApproved, "visits", res.Visits,
+			"referrals", res.Referrals, "seconds", time.Since(t0).Seconds())
 		kres, err := demo.LoadKLA(ctx, st, kla.CurrentYear(time.Now()))
 		if err != nil {
 			return fmt.Errorf("demo KLA: %w", err)

@@ -81,7 +81,7 @@ func pickType(r *rand.Rand) domain.ViolenceType {
 type CasesResult struct {
 	Reports, Cases, Rejected, Merged, Closed, Teams, Responders int
 	// Case management: assessments, plans approved, visits made.
-	Assessments, PlansApproved, Visits int
+	Assessments, PlansApproved, Visits, Referrals int
 }
 
 // LoadCases writes n synthetic reports and cases over the two years before
@@ -122,6 +122,9 @@ func LoadCases(ctx context.Context, st *store.Store, n int, seed int64) (CasesRe
 	// Plan every case's events, then play them in time order so each
 	// escalation fires when it would have.
 	h.sup = access.ForUser(sup, "10.0.0.2", "demo")
+	if err := h.addProviders(ctx, byName); err != nil {
+		return h.res, err
+	}
 	for i := 0; i < n; i++ {
 		h.schedule(ctx, h.draw(i, villages, start, end), end)
 	}
@@ -147,16 +150,20 @@ func demoRegions(ctx context.Context, st *store.Store) (districts, villages []do
 // history writes the demo's past: the case area on a moving clock, the
 // events planned on it, and the tally of what was written.
 type history struct {
-	st     *store.Store   // on the real clock
-	hst    *store.Store   // the same store on the history clock
-	hs     *cases.Service // the case area on the history clock
-	clk    *clock
-	rng    *rand.Rand // every draw in a fixed order: deterministic for a seed
-	seed   int64
-	sys    domain.Scope
-	sup    domain.Scope // the demo supervisor, who triages
-	events []event
-	res    CasesResult
+	// providers are the demo's service providers, the puskesmas first;
+	// pkmStaff is the puskesmas' account.
+	providers []domain.Provider
+	pkmStaff  domain.Scope
+	st        *store.Store   // on the real clock
+	hst       *store.Store   // the same store on the history clock
+	hs        *cases.Service // the case area on the history clock
+	clk       *clock
+	rng       *rand.Rand // every draw in a fixed order: deterministic for a seed
+	seed      int64
+	sys       domain.Scope
+	sup       domain.Scope // the demo supervisor, who triages
+	events    []event
+	res       CasesResult
 }
 
 // event is one planned step of the history.

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"time"
 
+	"lindu/internal/access"
 	"lindu/internal/cases"
 	"lindu/internal/domain"
 )
@@ -86,6 +87,7 @@ func (h *history) scheduleCasework(ctx context.Context, c demoCase, run *caseRun
 		})
 	}
 	step(t1, decide(true, ""))
+	h.scheduleReferral(ctx, c, run, step, t1+2*time.Hour, rng)
 	step(t1+48*time.Hour, func() error {
 		cw, err := h.hs.GetCasework(ctx, h.sys, run.caseID)
 		if err != nil || cw.Plan == nil || len(cw.Plan.Actions) == 0 {
@@ -126,4 +128,98 @@ func (h *history) scheduleCasework(ctx context.Context, c demoCase, run *caseRun
 			return err
 		})
 	}
+}
+
+// demoProviders are invented service providers of the regency; the
+// numbers are not in service.
+var demoProviders = []domain.Provider{
+	{Name: "Puskesmas Sungai Raya (demo)", Kind: "health", Services: []string{"health", "psychosocial"}, Contact: "dr. Lestari (demo)", Phone: "+628129000101"},
+	{Name: "Unit PPA Polres Bengkayang (demo)", Kind: "police", Services: []string{"law_enforcement"}, Contact: "Ipda Yosef (demo)", Phone: "+628129000102"},
+	{Name: "LBH Bengkayang (demo)", Kind: "legal_aid", Services: []string{"legal_aid"}, Contact: "Agus S.H. (demo)", Phone: "+628129000103"},
+	{Name: "Psikolog Klinis UPTD PPA (demo)", Kind: "psychologist", Services: []string{"psychosocial"}, Contact: "Ruth, M.Psi. (demo)"},
+}
+
+// addProviders registers the demo's providers and binds the puskesmas
+// account to the first.
+func (h *history) addProviders(ctx context.Context, byName map[string]domain.User) error {
+	for _, p := range demoProviders {
+		p.RegionCode = Region
+		saved, err := h.hs.SaveProvider(ctx, h.sys, p)
+		if err != nil {
+			return err
+		}
+		h.providers = append(h.providers, saved)
+	}
+	if u, ok := byName["puskesmas"]; ok {
+		if err := h.hs.LinkProviderAccount(ctx, h.sys, u.ID, h.providers[0].ID); err != nil {
+			return err
+		}
+		h.pkmStaff = access.ForUser(u, "10.0.0.5", "demo")
+	}
+	return nil
+}
+
+// scheduleReferral plans, for a case with a plan, consent and a referral
+// to the puskesmas or the police, and the provider's answer: accepted then
+// done (by SMS or the provider's account), declined, unanswered, revoked.
+func (h *history) scheduleReferral(ctx context.Context, c demoCase, run *caseRun, step func(time.Duration, func() error), at time.Duration, rng *rand.Rand) {
+	fate := rng.Intn(10)
+	var rf domain.Referral
+	step(at, func() error {
+		if len(h.providers) < 2 {
+			return nil
+		}
+		consent := domain.NewConsent{Basis: domain.BasisGuardian, GivenBy: "Ibu kandung anak (demo)", Relation: "mother",
+			GivenOn: h.clk.now().In(domain.WIB).Format("2006-01-02")}
+		if c.vt == domain.VSexual {
+			consent = domain.NewConsent{Basis: domain.BasisLegal, GivenBy: "UU 12/2022 TPKS Pasal 42 (demo)", GivenOn: consent.GivenOn}
+		}
+		con, err := h.hs.RecordConsent(ctx, run.responder, run.caseID, consent)
+		if err != nil {
+			return err
+		}
+		nr := domain.NewReferral{ProviderID: h.providers[0].ID, Service: "health", Urgency: "urgent",
+			Reason: "Pemeriksaan kesehatan dan visum anak (demo)", ConsentID: con.ID}
+		if c.vt == domain.VSexual {
+			nr = domain.NewReferral{ProviderID: h.providers[1].ID, Service: "law_enforcement", Urgency: "urgent",
+				Reason: "Pendampingan laporan polisi (demo)", ConsentID: con.ID}
+		}
+		rf, err = h.hs.Refer(ctx, run.responder, run.caseID, nr)
+		if err == nil {
+			h.res.Referrals++
+		}
+		if fate == 9 {
+			_ = h.hs.WithdrawConsent(ctx, run.responder, run.caseID, con.ID, "Keluarga menarik persetujuan (demo)")
+		}
+		return err
+	})
+	answer := func(to domain.ReferralStatus, reason string) func() error {
+		return func() error {
+			if rf.ID == "" {
+				return nil
+			}
+			who := h.pkmStaff
+			if rf.ProviderID != h.providers[0].ID || who.UserID == "" || rng.Intn(2) == 0 {
+				// The provider answered by phone: the worker records it.
+				who = run.responder
+			}
+			_, err := h.hs.AnswerReferral(ctx, who, rf.ID, cases.ReferralAnswer{To: to, Reason: reason})
+			return err
+		}
+	}
+	switch {
+	case fate < 6:
+		step(at+3*time.Hour, answer(domain.ReferralAccepted, ""))
+		step(at+50*time.Hour, answer(domain.ReferralDone, ""))
+	case fate == 6:
+		step(at+5*time.Hour, answer(domain.ReferralDeclined, "Dokter jaga tidak ada, rujuk ke RSUD (demo)"))
+	case fate == 7:
+		step(at+2*time.Hour, func() error {
+			if rf.ID == "" {
+				return nil
+			}
+			return h.hs.RevokeReferral(ctx, run.responder, run.caseID, rf.ID, "Anak sudah dibawa keluarga ke RSUD (demo)")
+		})
+	}
+	// fate 8, 9: unanswered, escalated at its due time.
 }

@@ -40,6 +40,7 @@ var people = []struct {
 	{"fasilitator", domain.RoleFacilitator, "", "Agnes Selvi (demo)"},
 	{"bupati", domain.RoleViewer, "", "Pemantau Daerah (demo)"},
 	{"admin-kecamatan", domain.RoleAdmin, ".01", "Stefanus Jaga (demo)"},
+	{"puskesmas", domain.RoleProvider, "", "Maria Goreti (demo)"},
 }
 
 // Load creates the demo accounts on an empty database and returns them with
