@@ -29,6 +29,16 @@ func TestParse(t *testing.T) {
 		{"Terima kasih atas bantuannya", "", ""},
 		{"", "", ""},
 		{"bantuan", "HELP", ""},
+		// A provider's answer to a referral.
+		{"YA 482719536", "YA", code},
+		{"ya 482-719-536", "YA", code},
+		{"Iya 482 719 536", "YA", code},
+		{"SELESAI 482719536", "SELESAI", code},
+		{"selese 482719536", "SELESAI", code},
+		{"TIDAK 482719536 dokter sedang cuti, rujuk ke RSUD saja ya", "TIDAK", code},
+		{"Ya Allah anak itu dipukul lagi semalam", "", ""},
+		{"Tidak ada yang menolong anak itu", "", ""},
+		{"YA 482719536 terima kasih", "", ""},
 	}
 	for _, c := range cases {
 		c.in = strings.ReplaceAll(c.in, "482719536", code)
@@ -38,6 +48,12 @@ func TestParse(t *testing.T) {
 		if got.Verb != c.verb || got.Code != c.code {
 			t.Errorf("Parse(%q) = %+v, want %s %s", c.in, got, c.verb, c.code)
 		}
+	}
+	if got := Parse("TIDAK " + code + " dokter sedang cuti, rujuk ke RSUD"); got.Reason != "dokter sedang cuti, rujuk ke RSUD" {
+		t.Errorf("TIDAK reason %q", got.Reason)
+	}
+	if got := Parse("tidak " + domain.FormatPublicCode(code) + ": Penuh."); got.Reason != "Penuh." {
+		t.Errorf("TIDAK reason %q", got.Reason)
 	}
 }
 
@@ -52,6 +68,12 @@ func FuzzParse(f *testing.F) {
 		}
 		if c.Code != "" && c.Verb == "" {
 			t.Fatalf("code without verb")
+		}
+		if c.Reason != "" && c.Verb != "TIDAK" {
+			t.Fatalf("reason %q for %s", c.Reason, c.Verb)
+		}
+		if len(c.Reason) > len(s) {
+			t.Fatalf("reason longer than the text")
 		}
 	})
 }

@@ -19,6 +19,9 @@ func (s *Server) caseActionFailed(w http.ResponseWriter, r *http.Request, form s
 		tab = caseworkFormTab(form)
 	}
 	if tab == "" {
+		tab = referralFormTab(form)
+	}
+	if tab == "" {
 		tab = tabFor(r.URL.Query().Get("tab"))
 	}
 	if f, ok := formErrors(err); ok {

@@ -54,6 +54,13 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("apkind", "plan", "closure", "reopen")
 	add("apstatus", "pending", "approved", "returned", "withdrawn")
 	add("reopenpol", domain.ReopenPolicies...)
+	add("basis", domain.ConsentBases...)
+	add("crel", domain.ConsentRelations...)
+	add("pkind", domain.ProviderKinds...)
+	add("refanswer", "accepted", "declined", "done")
+	add("refstatus", "sent", "accepted", "declined", "done", "revoked")
+	add("urgency", domain.Urgencies...)
+	add("via", "sms", "whatsapp", "ui", "worker")
 	add("dlstate", "met", "met_late", "breached", "soon", "running", "stopped")
 	add("dup", "same_village", "same_district", "within_3_days", "similar_text")
 	add("event", "created", "transition", "note", "victim", "perpetrator", "service", "referral", "placement",

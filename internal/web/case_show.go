@@ -32,6 +32,8 @@ type CasePage struct {
 	// CW is the case's management after the first contact (assessment,
 	// plan, visits, approvals) and the office's rules.
 	CW cases.Casework
+	// Providers are the active service providers a referral may go to.
+	Providers []domain.Provider
 	// Workers are the active workers of the case's region, for the
 	// casework forms (responsible for an action, visitor).
 	Workers []FormOption
@@ -87,6 +89,12 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 		return
 	}
 	p.Next = p.withoutApprovalSteps(caseActions(b, c))
+	if tab == "layanan" && p.CW.CanWork && c.Status.Open() {
+		if p.Providers, err = s.cases.ListProviders(ctx, b.Scope, true); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	if tab == "rencana" && p.CW.CanWork && b.Scope.Can(domain.PermViewUsers) {
 		users, err := s.caseHandlers(r, b)
 		if err != nil {

@@ -77,6 +77,7 @@ func (s *Server) caseRoutes(mux *http.ServeMux) {
 	s.caseEditRoutes(mux)
 	s.caseDocumentRoutes(mux)
 	s.caseworkRoutes(mux)
+	s.referralRoutes(mux)
 	mux.HandleFunc("GET /tim", s.staff(s.teamsList))
 	mux.HandleFunc("POST /tim", s.staff(s.teamCreate))
 	mux.HandleFunc("POST /tim/{id}/anggota", s.staff(s.teamMembers))

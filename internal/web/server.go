@@ -97,7 +97,7 @@ func New(opt Options) (*Server, error) {
 	// Partials are parsed with every page: the layout, the pager, the
 	// case forms' fields and sections kept in a file of their own
 	// (case_documents: the documents section of the case page).
-	partials := []string{"templates/layout.html", "templates/pager.html", "templates/case_fields.html", "templates/case_documents.html", "templates/case_plan.html"}
+	partials := []string{"templates/layout.html", "templates/pager.html", "templates/case_fields.html", "templates/case_documents.html", "templates/case_plan.html", "templates/case_referrals.html"}
 	for _, e := range entries {
 		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
 		if slices.Contains(partials, e) {
@@ -212,6 +212,9 @@ func (s *Server) nav(b Base, path string) []NavItem {
 	if b.Scope.Can(domain.PermViewCases) {
 		items = append(items, NavItem{Href: "/tim", Label: b.T("nav.teams")},
 			NavItem{Href: "/notifikasi", Label: s.outboxNavLabel(b)})
+	}
+	if b.Scope.Can(domain.PermAnswerReferrals) {
+		items = append(items, NavItem{Href: "/rujukan", Label: b.T("nav.referrals")})
 	}
 	if b.Scope.Can(domain.PermViewDashboard) {
 		items = append(items, NavItem{Href: "/kla", Label: b.T("nav.kla")})
