@@ -408,3 +408,43 @@ func TestCaseworkNeedToKnow(t *testing.T) {
 		}
 	})
 }
+
+// The case load counts each worker's and team's open cases, overdue
+// actions and visits and waiting requests; only for those who manage cases.
+func TestCaseLoad(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newCasesWorld(t, d, "", nil)
+		c := w.reached(t)
+		pk := w.sc(w.peksos)
+		today := w.clk.Now().In(domain.ZoneFor(c.RegionCode)).Format("2006-01-02")
+		if _, err := w.cs.AddPlanAction(ctx, pk, c.ID, domain.NewPlanAction{Domain: "health", Goal: "g", Action: "a", ResponsibleUserID: w.peksos.ID, DueOn: today}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.cs.SubmitPlan(ctx, pk, c.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		w.report(t, "61.07.01.2001")
+		w.clk.Advance(30 * time.Hour)
+		if _, err := w.cs.CaseLoad(ctx, pk); domain.CodeOf(err) != domain.EForbidden {
+			t.Fatalf("caseworker reads the case load: %v", err)
+		}
+		rows, err := w.cs.CaseLoad(ctx, w.sc(w.sup))
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := map[string]domain.CaseLoadRow{}
+		for _, r := range rows {
+			by[r.Kind+":"+r.Name] = r
+		}
+		p := by["user:peksos"]
+		if p.OpenCases != 1 || p.OpenActions != 1 || p.OverdueActions != 1 || p.PendingApprovals != 1 {
+			t.Fatalf("peksos: %+v", p)
+		}
+		if tm := by["team:TRC Sungai Raya"]; tm.OpenCases != 2 || tm.PendingApprovals != 1 {
+			t.Fatalf("district team: %+v", tm)
+		}
+		if v := by["team:Satgas Desa"]; v.OpenCases < 1 {
+			t.Fatalf("village team: %+v", v)
+		}
+	})
+}
