@@ -368,6 +368,8 @@ type capiWorld struct {
 	*world
 	a, b capiRegion
 	toks map[string]string
+	// pkm is a provider some tests register (casework_matrix_test.go).
+	pkm string
 }
 
 func newCapiWorld(t *testing.T, d store.Dialect) *capiWorld {

@@ -50,6 +50,10 @@ func (s *Server) caseRefer(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) caseReferralAnswer(w http.ResponseWriter, r *http.Request) {
 	id, ref := r.PathValue("id"), r.PathValue("ref")
+	if !principalOf(r).Scope.Can(domain.PermWorkCases) {
+		s.fail(w, r, domain.NotFound("case"))
+		return
+	}
 	a := cases.ReferralAnswer{To: domain.ReferralStatus(r.PostFormValue("to")), Reason: r.PostFormValue("reason")}
 	st, err := s.cases.AnswerReferral(r.Context(), principalOf(r).Scope, ref, a)
 	if err != nil {
@@ -270,6 +274,10 @@ func (ProviderInboxPage) AnswerSteps(r domain.Referral) []string { return CasePa
 
 func (s *Server) providerAnswer(w http.ResponseWriter, r *http.Request) {
 	ref := r.PathValue("ref")
+	if !principalOf(r).Scope.Can(domain.PermAnswerReferrals) {
+		s.fail(w, r, domain.E(domain.EForbidden, "case.err.forbidden_view"))
+		return
+	}
 	a := cases.ReferralAnswer{To: domain.ReferralStatus(r.PostFormValue("to")), Reason: r.PostFormValue("reason")}
 	st, err := s.cases.AnswerReferral(r.Context(), principalOf(r).Scope, ref, a)
 	if err != nil {
