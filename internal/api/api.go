@@ -50,7 +50,7 @@ type Route struct {
 // Routes lists every API route; Register mounts exactly these, and the
 // OpenAPI test compares them with the document.
 func (a *API) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{"GET", "/api/v1/openapi.json", true, a.openapi},
 		{"GET", "/api/v1/regions", true, a.listRegions},
 		{"GET", "/api/v1/regions/{code}", true, a.getRegion},
@@ -112,7 +112,7 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/kla/indicators", false, a.listKLAIndicators},
 		{"PUT", "/api/v1/kla/values", false, a.putKLAValues},
 		{"GET", "/api/v1/kla/scores", false, a.klaScores},
-	}
+	}, a.caseworkRoutes()...)
 }
 
 // Register mounts the API routes on mux, plus a JSON 404 for anything else

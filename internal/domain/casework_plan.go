@@ -50,10 +50,10 @@ type Assessment struct {
 
 // NewAssessment is what a worker records.
 type NewAssessment struct {
-	AssessedOn string
-	Risk       string
-	Needs      []AssessmentNeed
-	Summary    string
+	AssessedOn string           `json:"assessed_on"`
+	Risk       string           `json:"risk"`
+	Needs      []AssessmentNeed `json:"needs"`
+	Summary    string           `json:"summary"`
 }
 
 // Validate checks an assessment: a date not in the future, a risk level,
@@ -156,12 +156,12 @@ type PlanAction struct {
 
 // NewPlanAction is an action being added or changed.
 type NewPlanAction struct {
-	Domain            string
-	Goal              string
-	Action            string
-	ResponsibleUserID string
-	ResponsibleOrg    string
-	DueOn             string
+	Domain            string `json:"domain"`
+	Goal              string `json:"goal"`
+	Action            string `json:"action"`
+	ResponsibleUserID string `json:"responsible_user_id"`
+	ResponsibleOrg    string `json:"responsible_org"`
+	DueOn             string `json:"due_on"`
 }
 
 // Validate checks an action: a domain, a goal and an action, someone
