@@ -103,7 +103,7 @@ func (s *Service) caseView(ctx context.Context, q store.Querier, sc domain.Scope
 // caseHandlingOf reads who handles case id, if sc can see it, and the
 // case's region.
 func (s *Service) caseHandlingOf(ctx context.Context, q store.Querier, sc domain.Scope, id string) (caseHandling, string, error) {
-	where, args := caseScope(sc, "c", 2)
+	where, args := readScope(sc, "c", 2)
 	h := caseHandling{id: id}
 	var region string
 	err := q.QueryRowContext(ctx, `SELECT c.region_code, COALESCE(c.assignee_id, ''), COALESCE(c.team_id, ''), COALESCE(c.support_team_id, '')

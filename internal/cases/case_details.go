@@ -62,7 +62,7 @@ func (s *Service) getCase(ctx context.Context, sc domain.Scope, id string, audit
 		return domain.Case{}, err
 	}
 	sc.Personal = view.personal
-	where, args := caseScope(sc, "c", 2)
+	where, args := readScope(sc, "c", 2)
 	row := s.st.QueryRowContext(ctx, `SELECT `+caseCols+caseJoins+` WHERE c.id = $1 AND `+where, append([]any{id}, args...)...)
 	c, err := s.scanCase(sc, row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -74,7 +74,13 @@ func (s *Service) getCase(ctx context.Context, sc domain.Scope, id string, audit
 	if err := s.loadCaseDetails(ctx, sc, &c); err != nil {
 		return c, err
 	}
+	if err := s.loadTransfer(ctx, sc, &c); err != nil {
+		return c, err
+	}
 	c.AccessRequestable, c.AccessUntil = view.requestable, view.until
+	if c.ReadOnly {
+		c.AccessRequestable = false
+	}
 	if audit && sc.Personal && !sc.System {
 		detail := "fields=summary,victims,perpetrators,notes,services,referrals,placements"
 		if view.until != nil {

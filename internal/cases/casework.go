@@ -181,7 +181,7 @@ func (s *Service) getCasework(ctx context.Context, sc domain.Scope, caseID strin
 	if !v.personal {
 		rsc = withoutPersonal(sc)
 	}
-	cw.CanWork = v.personal && v.until == nil && sc.Can(domain.PermWorkCases)
+	cw.CanWork = v.personal && v.until == nil && sc.Can(domain.PermWorkCases) && (sc.System || sc.Contains(region))
 	if cw.Rules, err = s.CaseworkRules(ctx); err != nil {
 		return cw, err
 	}

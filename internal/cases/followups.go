@@ -107,6 +107,8 @@ func itemPerson(ctx context.Context, tx *store.Tx, subject, id string) (string, 
 		q = `SELECT COALESCE(visitor_id, '') FROM case_visits WHERE id = $1`
 	case subjectReferral:
 		q = `SELECT sender_id FROM referrals WHERE id = $1`
+	case subjectTransfer:
+		q = `SELECT requested_by FROM case_transfers WHERE id = $1`
 	default:
 		return "", nil
 	}

@@ -40,3 +40,9 @@ func rawDB(t *testing.T, d store.Dialect, u string) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// casesDetailNote is a note to add to a case.
+func casesDetailNote(s string) cases.CaseDetail { return cases.CaseDetail{Note: s} }
+
+// casesTransferIn selects incoming transfers.
+func casesTransferIn() cases.TransferFilter { return cases.TransferFilter{Incoming: true} }

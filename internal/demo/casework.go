@@ -122,6 +122,19 @@ func (h *history) scheduleCasework(ctx context.Context, c demoCase, run *caseRun
 			return err
 		})
 	}
+	if !closes && rng.Intn(12) == 0 {
+		// The family moved to the neighbouring regency: a transfer asked,
+		// sometimes declined there (its office's answer, written here by
+		// lindu's demo).
+		reject := rng.Intn(2) == 0
+		step(t1+10*24*time.Hour, func() error {
+			tr, err := h.hs.RequestTransfer(ctx, run.responder, run.caseID, "61.01", "Keluarga pindah ke Kabupaten Sambas (demo)")
+			if err != nil || !reject {
+				return err
+			}
+			return h.hs.DecideTransfer(ctx, h.sys, tr.ID, false, "", "Alamat keluarga belum dapat dipastikan di wilayah kami (demo)")
+		})
+	}
 	if closes && rng.Intn(8) == 0 {
 		step(c.closeAfter+72*time.Hour, func() error {
 			_, err := h.hs.RequestReopen(ctx, run.responder, run.caseID, "Tetangga melapor anak kembali dipukul (demo)", true)

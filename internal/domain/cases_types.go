@@ -122,6 +122,13 @@ type Case struct {
 	Deadlines    []Deadline    `json:"deadlines,omitempty"`
 	Reports      []Report      `json:"reports,omitempty"`
 
+	// Transfer is the case's latest transfer to another unit of lindu
+	// (filled by GetCase only); ReadOnly is set for a reader of the
+	// sending region after the case moved: they see it as it was when it
+	// left and change nothing.
+	Transfer *CaseTransfer `json:"transfer,omitempty"`
+	ReadOnly bool          `json:"read_only,omitempty"`
+
 	// Documents attached to the case (filled by GetCase only): entries
 	// with only an id and a time for those who do not handle the case.
 	Documents []CaseDocument `json:"documents,omitempty"`
@@ -306,4 +313,34 @@ type AccessGrant struct {
 	Reason    string    `json:"reason,omitempty"`
 	GrantedAt time.Time `json:"granted_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// TransferStatus is where a transfer stands.
+type TransferStatus string
+
+const (
+	TransferRequested TransferStatus = "requested"
+	TransferAccepted  TransferStatus = "accepted"
+	TransferRejected  TransferStatus = "rejected"
+	TransferCancelled TransferStatus = "cancelled"
+)
+
+// CaseTransfer is a case's move to another unit of lindu (pemindahan
+// kasus). Reason and Comment are personal.
+type CaseTransfer struct {
+	ID          string         `json:"id"`
+	CaseID      string         `json:"case_id"`
+	CaseCode    string         `json:"case_code,omitempty"`
+	FromRegion  string         `json:"from_region"`
+	FromName    string         `json:"from_name,omitempty"`
+	ToRegion    string         `json:"to_region"`
+	ToName      string         `json:"to_name,omitempty"`
+	Reason      string         `json:"reason,omitempty"`
+	Status      TransferStatus `json:"status"`
+	RequestedBy string         `json:"requested_by"`
+	RequestedAt time.Time      `json:"requested_at"`
+	DecidedBy   string         `json:"decided_by,omitempty"`
+	DecidedAt   *time.Time     `json:"decided_at,omitempty"`
+	Comment     string         `json:"comment,omitempty"`
+	NewRegion   string         `json:"new_region,omitempty"`
 }

@@ -59,6 +59,8 @@ const (
 	FieldReferralRevoke     = "referrals.revoke"
 	FieldConsentGivenBy     = "case_consents.given_by"
 	FieldConsentWithdraw    = "case_consents.withdraw"
+	FieldTransferReason     = "case_transfers.reason"
+	FieldTransferComment    = "case_transfers.comment"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -123,6 +125,8 @@ var sealedColumns = []SealedColumn{
 	{"referrals", "id", "revoke_enc", FieldReferralRevoke, "", ""},
 	{"case_consents", "id", "given_by_enc", FieldConsentGivenBy, "", ""},
 	{"case_consents", "id", "withdraw_enc", FieldConsentWithdraw, "", ""},
+	{"case_transfers", "id", "reason_enc", FieldTransferReason, "", ""},
+	{"case_transfers", "id", "comment_enc", FieldTransferComment, "", ""},
 }
 
 // DerivedHash is a lookup hash column whose plaintext is not sealed in its
