@@ -46,6 +46,10 @@ func (a *API) caseworkRoutes() []Route {
 		{"POST", "/api/v1/referrals", false, a.sendReferral},
 		{"POST", "/api/v1/referrals/{id}/answer", false, a.answerReferral},
 		{"POST", "/api/v1/referrals/{id}/revoke", false, a.revokeReferral},
+		{"POST", "/api/v1/cases/{id}/transfers", false, a.requestTransfer},
+		{"GET", "/api/v1/transfers", false, a.listTransfers},
+		{"POST", "/api/v1/transfers/{id}/decision", false, a.decideTransfer},
+		{"POST", "/api/v1/transfers/{id}/cancel", false, a.cancelTransfer},
 	}
 }
 
@@ -534,4 +538,79 @@ func (a *API) revokeReferral(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": string(domain.ReferralRevoked)})
+}
+
+// TransferRequest asks to move a case to another regency or city.
+type TransferRequest struct {
+	ToRegion string `json:"to_region"`
+	Reason   string `json:"reason"`
+}
+
+func (a *API) requestTransfer(w http.ResponseWriter, r *http.Request) {
+	var req TransferRequest
+	if !a.decode(w, r, &req) {
+		return
+	}
+	t, err := a.cases.RequestTransfer(r.Context(), scope(r), r.PathValue("id"), req.ToRegion, req.Reason)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, t)
+}
+
+// listTransfers lists transfers into (?direction=in, the default) or out
+// of the caller's region.
+func (a *API) listTransfers(w http.ResponseWriter, r *http.Request) {
+	dir := r.URL.Query().Get("direction")
+	if dir != "" && dir != "in" && dir != "out" {
+		a.fail(w, r, domain.InvalidFields(domain.FieldErrors{"direction": domain.M("transfer.field.direction")}))
+		return
+	}
+	sc := scope(r)
+	if !sc.Can(domain.PermWorkCases) {
+		a.fail(w, r, domain.E(domain.EForbidden, "case.err.forbidden_view"))
+		return
+	}
+	list, err := a.cases.ListTransfers(r.Context(), sc, cases.TransferFilter{Incoming: dir != "out"})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"transfers": list})
+}
+
+// TransferDecision accepts (into new_region) or rejects (with a comment).
+type TransferDecision struct {
+	Decision  string `json:"decision"`
+	NewRegion string `json:"new_region"`
+	Comment   string `json:"comment"`
+}
+
+func (a *API) decideTransfer(w http.ResponseWriter, r *http.Request) {
+	var req TransferDecision
+	if !a.decode(w, r, &req) {
+		return
+	}
+	if req.Decision != "accept" && req.Decision != "reject" {
+		a.fail(w, r, domain.InvalidFields(domain.FieldErrors{"decision": domain.M("transfer.field.decision")}))
+		return
+	}
+	if err := a.cases.DecideTransfer(r.Context(), scope(r), r.PathValue("id"), req.Decision == "accept", req.NewRegion, req.Comment); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	st := domain.TransferRejected
+	if req.Decision == "accept" {
+		st = domain.TransferAccepted
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": string(st)})
+}
+
+func (a *API) cancelTransfer(w http.ResponseWriter, r *http.Request) {
+	if err := a.cases.CancelTransfer(r.Context(), scope(r), r.PathValue("id")); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": string(domain.TransferCancelled)})
 }

@@ -61,6 +61,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("refstatus", "sent", "accepted", "declined", "done", "revoked")
 	add("urgency", domain.Urgencies...)
 	add("via", "sms", "whatsapp", "ui", "worker")
+	add("trstatus", "requested", "accepted", "rejected", "cancelled")
 	add("dlstate", "met", "met_late", "breached", "soon", "running", "stopped")
 	add("dup", "same_village", "same_district", "within_3_days", "similar_text")
 	add("event", "created", "transition", "note", "victim", "perpetrator", "service", "referral", "placement",

@@ -34,6 +34,8 @@ type CasePage struct {
 	CW cases.Casework
 	// Providers are the active service providers a referral may go to.
 	Providers []domain.Provider
+	// TransferTo are the regencies a case may be transferred to.
+	TransferTo []FormOption
 	// Workers are the active workers of the case's region, for the
 	// casework forms (responsible for an action, visitor).
 	Workers []FormOption
@@ -88,7 +90,13 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 		s.fail(w, r, err)
 		return
 	}
+	if c.ReadOnly {
+		p.CanWork, p.CanManage = false, false
+	}
 	p.Next = p.withoutApprovalSteps(caseActions(b, c))
+	if p.CW.CanWork && c.Status.Open() && p.PendingTransfer() == nil {
+		p.TransferTo = s.transferTargets(r, c)
+	}
 	if tab == "layanan" && p.CW.CanWork && c.Status.Open() {
 		if p.Providers, err = s.cases.ListProviders(ctx, b.Scope, true); err != nil {
 			s.fail(w, r, err)
@@ -160,10 +168,11 @@ func (s *Server) caseHandlers(r *http.Request, b Base) ([]domain.User, error) {
 	return out, nil
 }
 
-// caseActions lists the statuses the caller may move the case to now.
+// caseActions lists the statuses the caller may move the case to now
+// (none for a read-only case: p.CanWork is false then).
 // Assignment has its own form; the case area decides again on submit.
 func caseActions(b Base, c domain.Case) []CaseAction {
-	if !b.Scope.Can(domain.PermWorkCases) {
+	if !b.Scope.Can(domain.PermWorkCases) || c.ReadOnly {
 		return nil
 	}
 	manage := b.Scope.Can(domain.PermManageCases)
