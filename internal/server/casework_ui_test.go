@@ -182,3 +182,71 @@ func TestBrowserCasework(t *testing.T) {
 		t.Errorf("the approvals page reads %q", s)
 	}
 }
+
+// The referral, provider, provider-inbox, case-load and transfer pages on a
+// 390 px phone for the roles that use them: nothing scrolls sideways and
+// the accessibility checks pass; a worker sends a referral through the
+// form and the provider accepts it on its page.
+func TestBrowserReferralsAndCaseLoad(t *testing.T) {
+	execPath := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
+	defer cancel()
+	w := newCapiWorld(t, store.SQLite)
+	id := w.a.cs.ID
+	if _, err := w.srv.Cases.Transition(bg, capiSys, id, domain.Transition{To: domain.StatusResponded}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.srv.Cases.SaveProvider(bg, capiSys, domain.Provider{RegionCode: "61.07", Name: "Puskesmas Sungai Raya Kecamatan Bengkayang Utara",
+		Kind: "health", Services: []string{"health", "psychosocial"}, Contact: "dr. Lestari", Phone: "+6281200007777"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu, err := w.st.CreateUser(bg, capiSys, domain.NewUser{Username: "pkm", Role: domain.RoleProvider, RegionCode: "61.07", Password: pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.srv.Cases.LinkProviderAccount(bg, capiSys, pu.ID, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.srv.Cases.RecordConsent(bg, w.scopeOf("cw-lead"), id, domain.NewConsent{Basis: domain.BasisGuardian, GivenBy: "Ibu Siti",
+		Relation: "mother", GivenOn: time.Now().In(domain.WIB).Format("2006-01-02")}); err != nil {
+		t.Fatal(err)
+	}
+	c := newChrome(t, ctx, execPath)
+	c.loginOnPhone(w.ts.URL, "cw-lead", pw)
+	c.do("open the services tab", chromedp.Navigate(w.ts.URL+"/kasus/"+id+"?tab=layanan"))
+	c.fits("services tab with referrals and consent")
+	c.do("fill the referral", chromedp.SetValue(chromedp.ID("rf-provider"), p.ID), chromedp.SetValue(chromedp.ID("rf-service"), "health"),
+		chromedp.SendKeys(chromedp.ID("rf-reason"), "Pemeriksaan luka di lengan"))
+	c.navigateVia("send the referral", chromedp.Click(chromedp.ID("send-referral")))
+	if s := c.text("#referrals"); !strings.Contains(s, "Puskesmas Sungai Raya") || !strings.Contains(s, "menunggu jawaban") {
+		t.Errorf("the referrals read %q", s)
+	}
+	c.fits("services tab after the referral")
+	c.do("open the transfers page", chromedp.Navigate(w.ts.URL+"/kasus/pindahan"))
+	c.fits("transfers page")
+	c.do("open the providers page", chromedp.Navigate(w.ts.URL+"/penyedia"))
+	c.fits("providers page")
+
+	pk := newChrome(t, ctx, execPath)
+	pk.loginOnPhone(w.ts.URL, "pkm", pw)
+	pk.do("open the provider's referrals", chromedp.Navigate(w.ts.URL+"/rujukan"))
+	pk.fits("provider inbox")
+	if s := pk.text("main"); !strings.Contains(s, "Pemeriksaan luka di lengan") || strings.Contains(s, "RAHASIA") {
+		t.Errorf("the provider inbox reads %q", s)
+	}
+	pk.navigateVia("accept", chromedp.Click(chromedp.CSS(`button[value="accepted"]`)))
+	if s := pk.text("main"); !strings.Contains(s, "diterima") {
+		t.Errorf("after accepting the provider inbox reads %q", s)
+	}
+
+	s := newChrome(t, ctx, execPath)
+	s.loginOnPhone(w.ts.URL, "sup", pw)
+	s.do("open the case load", chromedp.Navigate(w.ts.URL+"/kasus/beban"))
+	s.fits("case load page")
+	if txt := s.text("#caseload-workers"); !strings.Contains(txt, "cw-lead") {
+		t.Errorf("the case load reads %q", txt)
+	}
+	s.do("open the teams page", chromedp.Navigate(w.ts.URL+"/tim#casework-rules"))
+	s.fits("teams page with the casework rules")
+}
