@@ -46,6 +46,9 @@ func (k kit) ActorText(e domain.CaseEvent) string {
 		}
 		return k.tr("tl.system")
 	}
+	if name, ok := strings.CutPrefix(e.Actor, "provider:"); ok {
+		return k.tr("tl.provider", name) // a provider's SMS or WhatsApp answer
+	}
 	if e.Actor == "system" || e.Actor == "" {
 		return k.tr("tl.system")
 	}
