@@ -71,6 +71,25 @@ func changePlan(ctx context.Context, tx *store.Tx, p *lockedPlan, rules domain.C
 	return nil
 }
 
+// changeActions prepares a change of a plan's actions inside tx: the
+// worker responsible is checked, the plan read (or, with create, started)
+// and marked changed (changePlan).
+func changeActions(ctx context.Context, tx *store.Tx, sc domain.Scope, lc lockedCase, caseID string, a domain.NewPlanAction,
+	create bool) (lockedPlan, error) {
+	if err := checkResponsible(ctx, tx, lc.region, a.ResponsibleUserID); err != nil {
+		return lockedPlan{}, err
+	}
+	rules, err := readRules(ctx, tx)
+	if err != nil {
+		return lockedPlan{}, err
+	}
+	p, err := planOf(ctx, tx, sc, caseID, create)
+	if err != nil {
+		return p, err
+	}
+	return p, changePlan(ctx, tx, &p, rules)
+}
+
 // sealAction seals an action's narrative fields.
 func (s *Service) sealAction(a domain.NewPlanAction) (goal, action, org string, err error) {
 	if goal, err = s.st.Seal(store.FieldActionGoal, strings.TrimSpace(a.Goal)); err != nil {
@@ -108,18 +127,8 @@ func (s *Service) AddPlanAction(ctx context.Context, sc domain.Scope, caseID str
 		if err != nil {
 			return err
 		}
-		if err := checkResponsible(ctx, tx, lc.region, a.ResponsibleUserID); err != nil {
-			return err
-		}
-		rules, err := readRules(ctx, tx)
+		p, err := changeActions(ctx, tx, sc, lc, caseID, a, true)
 		if err != nil {
-			return err
-		}
-		p, err := planOf(ctx, tx, sc, caseID, true)
-		if err != nil {
-			return err
-		}
-		if err := changePlan(ctx, tx, &p, rules); err != nil {
 			return err
 		}
 		due, err := dayEnd(a.DueOn, lc.region)
@@ -174,18 +183,7 @@ func (s *Service) EditPlanAction(ctx context.Context, sc domain.Scope, caseID, a
 		if st.Finished() {
 			return domain.E(domain.EConflict, "plan.err.action_finished")
 		}
-		if err := checkResponsible(ctx, tx, lc.region, a.ResponsibleUserID); err != nil {
-			return err
-		}
-		rules, err := readRules(ctx, tx)
-		if err != nil {
-			return err
-		}
-		p, err := planOf(ctx, tx, sc, caseID, false)
-		if err != nil {
-			return err
-		}
-		if err := changePlan(ctx, tx, &p, rules); err != nil {
+		if _, err := changeActions(ctx, tx, sc, lc, caseID, a, false); err != nil {
 			return err
 		}
 		goal, action, org, err := s.sealAction(a)
