@@ -130,7 +130,9 @@ var cwaSteps = []cwaStep{
 	{"decide transfer", func(s cwaState) (string, string, any) {
 		return "POST", "/api/v1/transfers/" + s.transferB + "/decision", map[string]any{"decision": "accept"}
 	}, by(404, 404, 404, nil)},
-	{"cancel transfer", func(s cwaState) (string, string, any) { return "POST", "/api/v1/transfers/" + s.transferB + "/cancel", nil },
+	{"cancel transfer", func(s cwaState) (string, string, any) {
+		return "POST", "/api/v1/transfers/" + s.transferB + "/cancel", nil
+	},
 		by(404, 404, 404, map[string]int{"reg-admin": 200, "sup": 200, "admin-b": 200, "cw-b": 200})},
 }
 
