@@ -123,6 +123,13 @@ func TestCaseworkJourneyUI(t *testing.T) {
 				t.Errorf("timeline lacks %q", s)
 			}
 		}
+		// The printed case file carries the assessment, the plan and the visits.
+		body = page(lead, "/kasus/"+id+"/cetak", "case file")
+		for _, s := range []string{"Tindakan safety", "Tujuan legal", "RAHASIA-CATATAN ayah tiri serumah", "RAHASIA-HASIL anak sehat", "Tinggi"} {
+			if !strings.Contains(pageText(body), s) {
+				t.Errorf("the case file lacks %q", s)
+			}
+		}
 		// Closed: the caseworker may ask to reopen it.
 		body = page(lead, "/kasus/"+id, "closed case")
 		if !strings.Contains(body, `id="request-reopen"`) {

@@ -33,6 +33,12 @@ func (s *Server) casePrint(w http.ResponseWriter, r *http.Request) {
 	if reg, err := s.st.GetRegion(r.Context(), c.RegionCode); err == nil {
 		p.Region = reg
 	}
+	// The case management part (assessment, plan, visits, consents): the
+	// printing itself is the audited read.
+	if p.CW, err = s.cases.CaseworkOnPage(r.Context(), b.Scope, c.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for i, v := range c.Victims {
 		label := b.T("case.victim_n", i+1)
 		if v.Name != "" {
