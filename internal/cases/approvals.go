@@ -180,6 +180,9 @@ func (s *Service) requestApproval(ctx context.Context, tx *store.Tx, sc domain.S
 	if err := s.caseEvent(ctx, tx, sc, caseID, "approval_requested_"+string(kind), lc.status, lc.status, note); err != nil {
 		return "", err
 	}
+	if err := notifyRequest(ctx, tx, sc, id, kind, lc, caseID); err != nil {
+		return "", err
+	}
 	return id, tx.Audit(ctx, sc, "case.approval.request", "case", caseID, lc.region, "approval="+id+" kind="+string(kind))
 }
 
@@ -341,6 +344,31 @@ func (s *Service) WithdrawApproval(ctx context.Context, sc domain.Scope, approva
 		}
 		return tx.Audit(ctx, sc, "case.approval.withdraw", "case", a.caseID, lc.region, "approval="+approvalID+" kind="+a.kind)
 	})
+}
+
+// notifyRequest tells the supervisors of the case's region (not the
+// requester) that a request waits for them: the case code and village, no
+// personal data.
+func notifyRequest(ctx context.Context, tx *store.Tx, sc domain.Scope, id string, kind domain.ApprovalKind, lc lockedCase, caseID string) error {
+	sups, err := supervisorsOf(ctx, tx, lc.region)
+	if err != nil {
+		return err
+	}
+	village, err := regionName(ctx, tx, lc.region)
+	if err != nil {
+		return err
+	}
+	body := i18n.T("id", "sms.approval."+string(kind)+".asked", domain.FormatPublicCode(lc.code), village)
+	for _, uid := range sups {
+		if uid == sc.UserID {
+			continue
+		}
+		if _, err := tx.Enqueue(ctx, store.Message{Key: "approval:" + id + ":asked:" + uid, UserID: uid, Region: lc.region, Body: body,
+			CaseID: caseID}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // notifyDecision tells the requester the decision (case code and village,

@@ -171,6 +171,15 @@ func TestCaseworkPlanApprovalAndClosure(t *testing.T) {
 		if told != 4 {
 			t.Fatalf("requester told %d decisions, want 4", told)
 		}
+		asked := 0
+		for _, m := range msgs {
+			if m.RecipientID == w.sup.ID && m.CaseID == c.ID && contains(m.Body, "menunggu persetujuan Anda") {
+				asked++
+			}
+		}
+		if asked != 4 { // two plan submissions, two closure requests
+			t.Fatalf("supervisor told of %d requests, want 4", asked)
+		}
 		kinds := map[string]int{}
 		for _, e := range got.Events {
 			kinds[e.Kind]++
