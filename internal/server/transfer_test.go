@@ -63,6 +63,9 @@ func TestTransferPagesAndAPI(t *testing.T) {
 			}
 		}
 		sb := w.loggedIn("sup-sambas")
+		if _, body, _ := sb.get("/kasus/pindahan"); !strings.Contains(body, `<select id="tn-`+tid+`"`) || !strings.Contains(body, `value="61.01.01"`) {
+			t.Error("the receiving supervisor has no choice of where the case goes")
+		}
 		if code, _, _ := sb.post("/pindahan/"+tid+"/putuskan", url.Values{"csrf": {sb.csrf}, "decision": {"reject"}}); code != 422 {
 			t.Errorf("reject without a reason: %d", code)
 		}

@@ -63,7 +63,13 @@ type TransfersPage struct {
 	kit
 	Incoming, Outgoing []domain.CaseTransfer
 	CanDecide          bool
+	// Places are, per receiving region, where in it a case may go: the
+	// region itself and its districts.
+	Places map[string][]FormOption
 }
+
+// PlacesFor are the choices of where an incoming case goes.
+func (p TransfersPage) PlacesFor(region string) []FormOption { return p.Places[region] }
 
 func (s *Server) transfersList(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "transfers.title")
@@ -100,6 +106,22 @@ func (s *Server) transfersPage(w http.ResponseWriter, r *http.Request, b Base, k
 	if p.Outgoing, err = s.cases.ListTransfers(r.Context(), b.Scope, cases.TransferFilter{}); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	p.Places = map[string][]FormOption{}
+	for _, t := range p.Incoming {
+		if t.Status != domain.TransferRequested || p.Places[t.ToRegion] != nil {
+			continue
+		}
+		opts := []FormOption{{Value: t.ToRegion, Label: t.ToName + " (" + b.T("transfers.whole_region") + ")"}}
+		districts, err := s.st.SearchRegions(r.Context(), store.RegionQuery{Parent: t.ToRegion, Limit: 200})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, d := range districts {
+			opts = append(opts, FormOption{Value: d.Code, Label: d.Name})
+		}
+		p.Places[t.ToRegion] = opts
 	}
 	s.render(w, r, status, "transfers", p)
 }
