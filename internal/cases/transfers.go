@@ -395,8 +395,63 @@ func (s *Service) loadTransfer(ctx context.Context, sc domain.Scope, c *domain.C
 				}
 			}
 			c.Events = kept
-			return nil
+			return s.cutAfter(ctx, c, *t.DecidedAt)
 		}
 	}
 	return nil
+}
+
+// cutAfter drops from a read-only case what the receiving side added after
+// the move: people, services, referrals, placements and documents created
+// later. (Entries the sending side recorded show their current values.)
+func (s *Service) cutAfter(ctx context.Context, c *domain.Case, at time.Time) error {
+	later := func(table string) (map[string]bool, error) {
+		ids, err := store.Rows(ctx, s.st, scanString, `SELECT id FROM `+table+` WHERE case_id = $1 AND created_at > $2`, c.ID, at)
+		if err != nil {
+			return nil, fmt.Errorf("cases: read-only cut: %w", err)
+		}
+		out := map[string]bool{}
+		for _, id := range ids {
+			out[id] = true
+		}
+		return out, nil
+	}
+	drop := func(table string, n int, id func(int) string, keep func([]int)) error {
+		l, err := later(table)
+		if err != nil || len(l) == 0 {
+			return err
+		}
+		var idx []int
+		for i := 0; i < n; i++ {
+			if !l[id(i)] {
+				idx = append(idx, i)
+			}
+		}
+		keep(idx)
+		return nil
+	}
+	steps := []error{
+		drop("victims", len(c.Victims), func(i int) string { return c.Victims[i].ID }, func(ix []int) { c.Victims = pick(c.Victims, ix) }),
+		drop("perpetrators", len(c.Perpetrators), func(i int) string { return c.Perpetrators[i].ID },
+			func(ix []int) { c.Perpetrators = pick(c.Perpetrators, ix) }),
+		drop("services", len(c.Services), func(i int) string { return c.Services[i].ID }, func(ix []int) { c.Services = pick(c.Services, ix) }),
+		drop("referrals", len(c.Referrals), func(i int) string { return c.Referrals[i].ID }, func(ix []int) { c.Referrals = pick(c.Referrals, ix) }),
+		drop("placements", len(c.Placements), func(i int) string { return c.Placements[i].ID }, func(ix []int) { c.Placements = pick(c.Placements, ix) }),
+		drop("case_documents", len(c.Documents), func(i int) string { return c.Documents[i].ID }, func(ix []int) { c.Documents = pick(c.Documents, ix) }),
+	}
+	for _, err := range steps {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pick keeps the elements of xs at the indexes ix.
+func pick[T any](xs []T, ix []int) []T {
+	out := make([]T, 0, len(ix))
+	for _, i := range ix {
+		out = append(out, xs[i])
+	}
+	return out
 }

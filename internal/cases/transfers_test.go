@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -67,10 +68,22 @@ func TestTransferMovesCaseAndAccess(t *testing.T) {
 		if _, err := w.cs.AddAssessment(ctx, w.sc(sup2), c.ID, domain.NewAssessment{AssessedOn: "2026-03-02", Risk: domain.RiskMedium}); err != nil {
 			t.Fatalf("receiving supervisor works the case: %v", err)
 		}
+		if err := w.cs.AddDetail(ctx, w.sc(sup2), c.ID, cases.CaseDetail{Service: &domain.Service{Type: "health", Provider: "RSUD Sambas",
+			GivenOn: "2026-03-02"}}); err != nil {
+			t.Fatal(err)
+		}
 		// The sending side: read-only, as it was when it left.
 		old, err := w.cs.GetCase(ctx, sup, c.ID)
 		if err != nil || !old.ReadOnly {
 			t.Fatalf("sending supervisor: %v %v", old.ReadOnly, err)
+		}
+		for _, sv := range old.Services {
+			if sv.Provider == "RSUD Sambas" {
+				t.Fatal("the sending side sees a service the receiving side added after the move")
+			}
+		}
+		if now, _ := w.cs.GetCase(ctx, w.sc(sup2), c.ID); len(now.Services) != len(old.Services)+1 {
+			t.Fatalf("receiving side's services %d, sending side's %d", len(now.Services), len(old.Services))
 		}
 		for _, e := range old.Events {
 			if e.Kind == "assessment" {
