@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"lindu/internal/cases"
+	"lindu/internal/chanlog"
 	"lindu/internal/config"
 	"lindu/internal/intake"
 	"lindu/internal/intake/kannel"
@@ -39,37 +41,89 @@ func whatsappSettings(cfg config.Config) whatsapp.Settings {
 
 // channels builds the intake endpoints and the outbox sender of the
 // configured channels (none when nothing is configured).
-func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog.Logger) ([]interface{ Routes(*http.ServeMux) }, *sms.Sender, error) {
+// channelSet is the channels' wiring: the endpoints, the outbox sender
+// (nil without a gateway), the intake (for its metrics) and background
+// jobs (the media fetcher, the channel log's purge).
+type channelSet struct {
+	routes []interface{ Routes(*http.ServeMux) }
+	sender *sms.Sender
+	intake *intake.Service
+	jobs   []func(context.Context)
+}
+
+func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog.Logger) (channelSet, error) {
 	kannelOn := cfg.KannelSecret != ""
 	waOn := cfg.WhatsAppAppSecret != ""
 	if !kannelOn && !waOn {
-		return nil, nil, nil
+		return channelSet{}, nil
 	}
 	if cfg.RootRegion == "" {
-		return nil, nil, &config.UsageError{Msg: "the SMS and WhatsApp channels need --root-region: reports by SMS are filed in the deployment's region"}
+		return channelSet{}, &config.UsageError{Msg: "the SMS and WhatsApp channels need --root-region: reports by SMS are filed in the deployment's region"}
 	}
 	sender := &sms.Sender{Store: st, Log: log, Instance: jobs.InstanceName(), Gateways: map[string]sms.Gateway{}}
 	svc := &intake.Service{Store: st, Cases: area, Region: cfg.RootRegion, Sent: sender.Wake}
 	hc := &http.Client{Timeout: 30 * time.Second}
 	var routes []interface{ Routes(*http.ServeMux) }
+	jobs := []func(context.Context){func(ctx context.Context) { purgeChannelLog(ctx, st, log) }}
 	if kannelOn {
 		ks := kannelSettings(cfg)
 		routes = append(routes, &kannel.Handler{Settings: ks, Intake: svc, Store: st, Log: log})
 		if cfg.KannelSendsmsURL != "" {
-			sender.Gateways["sms"] = &kannel.Client{Settings: ks, HTTP: hc}
+			sender.Gateways["sms"] = &kannel.Client{Settings: ks, HTTP: hc, Store: st, Log: log}
 		}
 	}
 	if waOn {
 		ws := whatsappSettings(cfg)
-		routes = append(routes, &whatsapp.Handler{Settings: ws, Intake: svc, Store: st, Log: log})
+		h := &whatsapp.Handler{Settings: ws, Intake: svc, Store: st, Log: log}
+		routes = append(routes, h)
 		if cfg.WhatsAppAccessToken != "" && cfg.WhatsAppPhoneNumberID != "" {
-			sender.Gateways["whatsapp"] = &whatsapp.Client{Settings: ws, HTTP: hc}
+			client := &whatsapp.Client{Settings: ws, HTTP: hc, Store: st, Log: log}
+			sender.Gateways["whatsapp"] = client
+			fetcher := &whatsapp.MediaFetcher{Client: client, Cases: area, Log: log}
+			h.MediaArrived = fetcher.Wake
+			jobs = append(jobs, fetcher.Run)
 		}
 	}
 	if len(sender.Gateways) == 0 {
-		return routes, nil, nil
+		sender = nil
 	}
-	return routes, sender, nil
+	return channelSet{routes: routes, sender: sender, intake: svc, jobs: jobs}, nil
+}
+
+// purgeChannelLog deletes channel log entries past chanlog.Retention,
+// hourly, until ctx ends.
+func purgeChannelLog(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := chanlog.Purge(ctx, st, time.Now().Add(-chanlog.Retention)); err != nil {
+			if ctx.Err() == nil {
+				log.Error("chanlog: purge failed", "err", err.Error())
+			}
+		} else if n > 0 {
+			log.Info("chanlog: old entries purged", "entries", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// runJobs runs the channels' background jobs; the returned function stops
+// them and waits.
+func runJobs(ctx context.Context, jobs []func(context.Context)) func() {
+	jctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j(jctx)
+		}()
+	}
+	return func() { stop(); wg.Wait() }
 }
 
 // runSender starts the outbox sender when there is one; the returned

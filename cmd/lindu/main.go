@@ -27,6 +27,7 @@ import (
 	"lindu/internal/demo"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
+	"lindu/internal/intake"
 	"lindu/internal/jobs"
 	"lindu/internal/kla"
 	"lindu/internal/metrics"
@@ -327,7 +328,7 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		}
 	}
 	area := cases.New(st, cases.Options{EmergencyAccess: cfg.EmergencyAccess})
-	chans, sender, err := channels(cfg, st, area, log)
+	chans, err := channels(cfg, st, area, log)
 	if err != nil {
 		return err
 	}
@@ -337,12 +338,17 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	}
 	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: cfg.RootRegion, Require2FA: cfg.Require2FA,
 		SecureCookies: cfg.SecureCookies, HSTS: strings.HasPrefix(cfg.PublicURL, "https://"), TrustProxy: cfg.TrustProxy,
-		Version: buildVersion(), Channels: chans, Checkpoints: keeper, Cases: area})
+		Version: buildVersion(), Channels: chans.routes, Checkpoints: keeper, Cases: area})
 	if err != nil {
 		return err
 	}
+	if chans.intake != nil {
+		intake.DeclareMetrics(srv.Metrics)
+		chans.intake.Metrics = srv.Metrics
+	}
 	defer runKeeper(ctx, keeper, cfg, log)() // after the jobs stop: seals and signs their last entries
-	defer runSender(ctx, sender, srv.Metrics)()
+	defer runSender(ctx, chans.sender, srv.Metrics)()
+	defer runJobs(ctx, chans.jobs)()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -98,6 +98,9 @@ func (s *Service) MergeReport(ctx context.Context, sc domain.Scope, reportID, ca
 		if err := meetDeadline(ctx, tx, "report", reportID, domain.DeadlineTriage, now); err != nil {
 			return err
 		}
+		if err := s.moveReportMedia(ctx, tx, reportID, caseID); err != nil {
+			return err
+		}
 		if err := s.caseEvent(ctx, tx, sc, caseID, "report_merged", cs.status, cs.status, "report "+domain.FormatPublicCode(lr.code)); err != nil {
 			return err
 		}
@@ -143,6 +146,9 @@ func (s *Service) VerifyReport(ctx context.Context, sc domain.Scope, reportID st
 			return fmt.Errorf("cases: verify report: %w", err)
 		}
 		if err := meetDeadline(ctx, tx, "report", reportID, domain.DeadlineTriage, now); err != nil {
+			return err
+		}
+		if err := s.moveReportMedia(ctx, tx, reportID, caseID); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, sc, "report.verify", "report", reportID, lr.region, "case="+caseID)

@@ -326,6 +326,9 @@ func (s *Service) GetReport(ctx context.Context, sc domain.Scope, id string) (do
 			return r, err
 		}
 	}
+	if r.Media, err = s.reportMedia(ctx, sc.Personal && !r.PersonalMasked, id); err != nil {
+		return r, err
+	}
 	if r.Status == domain.ReportNew {
 		due := r.ReceivedAt.Add(domain.TriageWindow)
 		r.TriageDueAt = &due

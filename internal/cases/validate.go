@@ -57,7 +57,8 @@ func ValidateReport(nr *domain.NewReport, root string) error {
 		f["child_sex"] = domain.M("field.sex")
 	}
 	if nr.ContactPhone = strings.TrimSpace(nr.ContactPhone); nr.ContactPhone != "" {
-		p, ok := domain.NormalizePhone(nr.ContactPhone)
+		// A WhatsApp sender with a username has no number, only its user id.
+		p, ok := domain.NormalizeAddress(nr.ContactPhone, nr.Channel)
 		if !ok {
 			f["contact_phone"] = domain.M("report.field.phone")
 		}

@@ -60,6 +60,8 @@ type Report struct {
 	TriagedAt      *time.Time   `json:"triaged_at,omitempty"`
 	PersonalMasked bool         `json:"personal_masked,omitempty"`
 	TriageDueAt    *time.Time   `json:"triage_due_at,omitempty"`
+	// Media are the files the report came with by WhatsApp (GetReport).
+	Media []ReportMedia `json:"media,omitempty"`
 }
 
 // ReportStatusView is what the public may know about a report: no

@@ -71,3 +71,46 @@ type DocumentContent struct {
 	CaseDocument
 	Data []byte
 }
+
+// Media of a report that came by WhatsApp: the kinds the Cloud API sends.
+const (
+	MediaImage    = "image"
+	MediaAudio    = "audio"
+	MediaVideo    = "video"
+	MediaDocument = "document"
+	MediaSticker  = "sticker"
+)
+
+// States of a report's media file.
+const (
+	MediaPending = "pending" // the file is to be fetched (again)
+	MediaFetched = "fetched" // kept, sealed; a document of the case once there is one
+	MediaFailed  = "failed"  // every retry failed: ask the sender to send it again
+	MediaRefused = "refused" // its type or size is not accepted
+)
+
+// IncomingMedia is a file a message announced: the provider's id for it
+// (a WhatsApp media id), what the message said it is.
+type IncomingMedia struct {
+	Kind         string // image, audio, video, document, sticker
+	ProviderID   string
+	DeclaredType string // the MIME type the message declared
+	FileName     string // a document's file name, personal
+}
+
+// ReportMedia is a report's media file as staff see it.
+type ReportMedia struct {
+	ID         string     `json:"id"`
+	ReportID   string     `json:"report_id"`
+	Kind       string     `json:"kind"`
+	Status     string     `json:"status"`
+	FileName   string     `json:"file_name,omitempty"` // personal
+	MIMEType   string     `json:"mime_type,omitempty"`
+	Size       int64      `json:"size,omitempty"`
+	Attempts   int        `json:"attempts"`
+	LastError  string     `json:"last_error,omitempty"`
+	DocumentID string     `json:"document_id,omitempty"` // the case's document it became
+	CreatedAt  time.Time  `json:"created_at"`
+	FetchedAt  *time.Time `json:"fetched_at,omitempty"`
+	Masked     bool       `json:"masked,omitempty"`
+}

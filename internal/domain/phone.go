@@ -46,3 +46,37 @@ func NormalizePhone(s string) (string, bool) {
 	}
 	return "+" + d, true
 }
+
+// IsWhatsAppUserID reports whether s is a WhatsApp business-scoped user id
+// (BSUID): what the Cloud API gives instead of a phone number for a user who
+// adopted a username. Its form is a two-letter country code, optionally
+// ".ENT" (a parent BSUID), a dot and 1-128 letters and digits, e.g.
+// "ID.1502576394655843".
+func IsWhatsAppUserID(s string) bool {
+	cc, rest, ok := strings.Cut(s, ".")
+	if !ok || len(cc) != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z' {
+		return false
+	}
+	rest = strings.TrimPrefix(rest, "ENT.")
+	if rest == "" || len(rest) > 128 {
+		return false
+	}
+	for _, r := range rest {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// NormalizeAddress is where a reply to a message goes: a phone number in
+// E.164, or (WhatsApp only) the sender's business-scoped user id as given.
+func NormalizeAddress(s string, ch Channel) (string, bool) {
+	if p, ok := NormalizePhone(s); ok {
+		return p, true
+	}
+	if ch == ChannelWhatsApp && IsWhatsAppUserID(strings.TrimSpace(s)) {
+		return strings.TrimSpace(s), true
+	}
+	return "", false
+}

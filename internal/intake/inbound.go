@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"lindu/internal/access"
@@ -18,12 +19,35 @@ import (
 
 // Message is a text from a phone, as a provider package received it.
 type Message struct {
-	Key        string // provider idempotency key: "kannel:<smsc>:<id>", "wa:<wamid>"
-	Channel    domain.Channel
-	From       string // E.164
+	Key     string // provider idempotency key: "kannel:<smsc>:<id>", "wa:<wamid>"
+	Channel domain.Channel
+	// From is where replies go: a phone number (E.164), or for WhatsApp
+	// the business-scoped user id of a sender with a username.
+	From       string
 	Text       string
 	ReceivedAt time.Time
+
+	// Event says what a message is when it is not new text: EventIgnore,
+	// EventEdit or EventRevoke ("" for a message as usual).
+	Event string
+	// Original is the key of the message an edit or a deletion is about.
+	Original string
+	// ReplyTo is the provider's id of lindu's own message this one answers
+	// (WhatsApp context.id): free text joins that message's report.
+	ReplyTo string
+	// Media are the files the message announced (WhatsApp media ids).
+	Media []domain.IncomingMedia
+	// Ignored says why an EventIgnore message is ignored (a reaction, a
+	// system notice, binary data): logged and counted, not stored as text.
+	Ignored string
 }
+
+// Message events.
+const (
+	EventIgnore = "ignore" // recorded once and counted; no report, no reply
+	EventEdit   = "edit"   // the sender changed the text of Original
+	EventRevoke = "revoke" // the sender deleted Original
+)
 
 // What a message did (the kind stored on its inbound_messages row).
 const (
@@ -37,6 +61,9 @@ const (
 	KindDenied      = "denied"       // a responder's command from a number that is not a user's
 	KindUnknownCode = "unknown_code" // no report or case the sender may see has the code
 	KindRefused     = "refused"      // the workflow does not allow the step from the case's status
+	KindIgnored     = "ignored"      // a reaction, a system notice, binary data: not a report
+	KindEdit        = "edit"         // an edit of an earlier message: noted on its report
+	KindRevoke      = "revoke"       // a deletion of an earlier message: noted on its report
 )
 
 // Result says what a message did.
@@ -74,19 +101,24 @@ func (s *Service) Handle(ctx context.Context, m Message) (Result, error) {
 	if m.Key == "" || len(m.Key) > 200 {
 		return Result{}, domain.InvalidFields(domain.FieldErrors{"key": domain.M("report.field.message_key")})
 	}
-	from, ok := domain.NormalizePhone(m.From)
+	from, ok := domain.NormalizeAddress(m.From, m.Channel)
 	if !ok {
 		return Result{}, domain.InvalidFields(domain.FieldErrors{"from": domain.M("report.field.phone")})
 	}
 	m.From = from
 	in := inbound{Message: m, Command: Parse(m.Text), hash: s.Store.LookupHash(store.HashPhone, from), region: s.Region}
-	if u, err := s.Store.UserByPhone(ctx, from); err == nil {
+	if !strings.HasPrefix(from, "+") {
+		// A WhatsApp user id: no account is bound to one.
+	} else if u, err := s.Store.UserByPhone(ctx, from); err == nil {
 		sc := access.ForUser(u, "", string(m.Channel))
 		in.responder = &sc
 	} else if !domain.IsNotFound(err) {
 		return Result{}, fmt.Errorf("intake: sender: %w", err)
 	}
 	res, err := s.handleOnce(ctx, in)
+	if err == nil {
+		s.Count(m.Channel, Outcome(res))
+	}
 	if err == nil && !res.Duplicate && res.ReplyID != "" && s.Sent != nil {
 		s.Sent()
 	}
@@ -158,6 +190,19 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, in inbound) (Result,
 	}
 	var res Result
 	var err error
+	switch {
+	case in.Event == EventIgnore:
+		return Result{Kind: KindIgnored}, s.record(ctx, tx, in, Result{Kind: KindIgnored})
+	case in.Event == EventEdit || in.Event == EventRevoke:
+		var done bool
+		if res, done, err = s.amend(ctx, tx, in); err != nil || done {
+			if err != nil {
+				return res, err
+			}
+			return res, s.record(ctx, tx, in, res)
+		}
+		// An edit of a message lindu never had is a message as usual.
+	}
 	switch in.Verb {
 	case "":
 		res, err = s.reportText(ctx, tx, in)
@@ -174,6 +219,11 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, in inbound) (Result,
 	}
 	if err != nil {
 		return res, err
+	}
+	if len(in.Media) > 0 && res.ReportID != "" && (res.Kind == KindReport || res.Kind == KindAppend) {
+		if err := s.area().AddReportMedia(ctx, tx, res.ReportID, in.Key, in.Channel, in.Media); err != nil {
+			return res, err
+		}
 	}
 	if res.Reply != "" {
 		if res.ReplyID, err = enqueueReply(ctx, tx, in, res); err != nil {

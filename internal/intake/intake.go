@@ -21,6 +21,7 @@ package intake
 
 import (
 	"lindu/internal/cases"
+	"lindu/internal/metrics"
 	"lindu/internal/store"
 )
 
@@ -40,6 +41,9 @@ type Service struct {
 	// Sent is called after a message was committed with a reply waiting
 	// in the outbox (the sender wakes up); optional.
 	Sent func()
+	// Metrics counts inbound messages by channel and outcome (optional;
+	// DeclareMetrics declares the counter).
+	Metrics *metrics.Registry
 }
 
 // area is the case area intake files into.

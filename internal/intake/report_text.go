@@ -39,6 +39,23 @@ func (s *Service) reportText(ctx context.Context, tx *store.Tx, in inbound) (Res
 		return help(), nil
 	}
 	sc := in.scope()
+	// An answer to lindu's own message joins that message's report, even
+	// after triage (then as a note below its description).
+	if rid, err := repliedReport(ctx, tx, in); err != nil {
+		return Result{}, err
+	} else if rid != "" {
+		code, ok, err := s.area().AppendReportText(ctx, tx, sc, rid, text, in.Channel)
+		if err != nil {
+			return Result{}, err
+		}
+		if !ok {
+			if err := s.area().AppendReportNote(ctx, tx, sc, rid, reply("intake.note.reply", text), in.Channel); err != nil {
+				return Result{}, err
+			}
+		}
+		return Result{Kind: KindAppend, ReportID: rid, ReportCode: code,
+			Reply: reply("sms.reply.appended", domain.FormatPublicCode(code))}, nil
+	}
 	if rid, err := lastReport(ctx, tx, in.hash, in.received.Add(-JoinWindow)); err != nil {
 		return Result{}, err
 	} else if rid != "" {

@@ -130,9 +130,16 @@ func RenewClaim(ctx context.Context, st *store.Store, id, instance string) (bool
 // Sent records that the gateway accepted a claimed message.
 // Authorization: lindu itself (the sender that claimed the message).
 func Sent(ctx context.Context, st *store.Store, id, providerID string) error {
+	return SentParts(ctx, st, id, providerID, 1)
+}
+
+// SentParts is Sent for a message that went out in parts SMS (a
+// concatenated SMS is delivered when each part is).
+func SentParts(ctx context.Context, st *store.Store, id, providerID string, parts int) error {
 	return st.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = CASE WHEN status IN ('sending', 'pending') THEN 'sent' ELSE status END,
-			sent_at = COALESCE(sent_at, $1), provider_message_id = $2, last_error = '' WHERE id = $3`, st.Now(), providerID, id)
+			sent_at = COALESCE(sent_at, $1), provider_message_id = $2, last_error = '', parts = $3 WHERE id = $4`,
+			st.Now(), providerID, max(parts, 1), id)
 		if err != nil {
 			return fmt.Errorf("outbox: outbox sent: %w", err)
 		}
@@ -149,6 +156,20 @@ func Retry(ctx context.Context, st *store.Store, id, lastError string, next time
 			WHERE id = $3 AND status = 'sending'`, next.UTC(), trimErr(lastError), id)
 		if err != nil {
 			return fmt.Errorf("outbox: outbox retry: %w", err)
+		}
+		return nil
+	})
+}
+
+// Release puts back a claimed message that was not handed to its gateway
+// (its gateway was just found down): its attempt does not count.
+// Authorization: lindu itself (the sender that claimed the message).
+func Release(ctx context.Context, st *store.Store, id, lastError string, next time.Time) error {
+	return st.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', claimed_by = '', next_attempt_at = $1, last_error = $2,
+			attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END WHERE id = $3 AND status = 'sending'`, next.UTC(), trimErr(lastError), id)
+		if err != nil {
+			return fmt.Errorf("outbox: outbox release: %w", err)
 		}
 		return nil
 	})
@@ -184,14 +205,29 @@ const (
 
 // RecordDelivery stores a delivery report for an outbox message (once per
 // provider code) and moves the message forward: sent, delivered or failed;
-// never back. It returns false when the message does not exist.
+// never back (a late "queued" after "sent" changes nothing, a "failed"
+// after "delivered" neither). detail is the gateway's reason, kept with a
+// failure. It returns false when the message does not exist.
 // Authorization: a gateway's delivery callback whose signature or secret
-// was checked (intake/kannel).
-func RecordDelivery(ctx context.Context, st *store.Store, outboxID, provider, code, status string) (bool, error) {
+// was checked (intake/kannel, intake/whatsapp).
+func RecordDelivery(ctx context.Context, st *store.Store, outboxID, provider, code, status, detail string) (bool, error) {
+	return RecordDeliveryPart(ctx, st, outboxID, provider, code, "", status, detail)
+}
+
+// deliveryRank orders delivery statuses: a report moves a message only up.
+var deliveryRank = map[string]int{"": 0, DeliveryQueued: 1, DeliverySent: 2, DeliveryFailed: 3, DeliveryDelivered: 4}
+
+// RecordDeliveryPart is RecordDelivery for one part of a message sent in
+// several (Kannel reports each part of a concatenated SMS; part is the
+// SMSC's id of the part, "" when the gateway reports the whole): the
+// message is delivered only when as many parts were reported delivered as
+// it went out in (outbox.parts), and failed when any part failed.
+func RecordDeliveryPart(ctx context.Context, st *store.Store, outboxID, provider, code, part, status, detail string) (bool, error) {
 	found := false
 	err := st.InTx(ctx, func(tx *store.Tx) error {
-		var cur string
-		err := tx.QueryRowContext(ctx, `SELECT status FROM outbox WHERE id = $1`, outboxID).Scan(&cur)
+		var cur, curDelivery string
+		var parts int
+		err := tx.QueryRowContext(ctx, `SELECT status, delivery_status, parts FROM outbox WHERE id = $1`, outboxID).Scan(&cur, &curDelivery, &parts)
 		if err == sql.ErrNoRows {
 			return nil
 		}
@@ -200,8 +236,12 @@ func RecordDelivery(ctx context.Context, st *store.Store, outboxID, provider, co
 		}
 		found = true
 		now := st.Now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO delivery_reports (id, outbox_id, at, status, provider, code) VALUES ($1,$2,$3,$4,$5,$6)
-			ON CONFLICT (outbox_id, provider, code) DO NOTHING`, tx.NewID(), outboxID, now, status, provider, code)
+		key := code
+		if part != "" {
+			key = code + "@" + trimTo(part, 100)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO delivery_reports (id, outbox_id, at, status, provider, code, detail) VALUES ($1,$2,$3,$4,$5,$6,$7)
+			ON CONFLICT (outbox_id, provider, code) DO NOTHING`, tx.NewID(), outboxID, now, status, provider, key, trimErr(detail))
 		if err != nil {
 			return fmt.Errorf("outbox: delivery: %w", err)
 		}
@@ -210,18 +250,36 @@ func RecordDelivery(ctx context.Context, st *store.Store, outboxID, provider, co
 		} else if n == 0 {
 			return nil // this report was stored before
 		}
+		if status == DeliveryDelivered && parts > 1 && part != "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM delivery_reports WHERE outbox_id = $1 AND provider = $2 AND status = $3`,
+				outboxID, provider, DeliveryDelivered).Scan(&n); err != nil {
+				return fmt.Errorf("outbox: delivery: %w", err)
+			}
+			if n < parts {
+				status = DeliverySent // some parts are still on their way
+			}
+		}
+		if deliveryRank[status] <= deliveryRank[curDelivery] {
+			return nil // never back
+		}
 		var q string
+		args := []any{status, now, outboxID}
 		switch status {
 		case DeliveryDelivered:
 			q = `UPDATE outbox SET status = 'delivered', delivery_status = $1, delivered_at = $2, sent_at = COALESCE(sent_at, $2) WHERE id = $3`
 		case DeliveryFailed:
-			q = `UPDATE outbox SET status = CASE WHEN status = 'delivered' THEN status ELSE 'failed' END, delivery_status = CASE WHEN status = 'delivered' THEN delivery_status ELSE $1 END,
-				last_error = 'gateway reported non-delivery', sent_at = COALESCE(sent_at, $2) WHERE id = $3`
+			why := "gateway reported non-delivery"
+			if detail != "" {
+				why += ": " + detail
+			}
+			q = `UPDATE outbox SET status = 'failed', delivery_status = $1, last_error = $4, sent_at = COALESCE(sent_at, $2) WHERE id = $3`
+			args = append(args, trimErr(why))
 		default: // queued, sent: accepted by the network
 			q = `UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'sent' ELSE status END,
-				delivery_status = CASE WHEN status IN ('delivered', 'failed') THEN delivery_status ELSE $1 END, sent_at = COALESCE(sent_at, $2) WHERE id = $3`
+				delivery_status = $1, sent_at = COALESCE(sent_at, $2) WHERE id = $3`
 		}
-		if _, err := tx.ExecContext(ctx, q, status, now, outboxID); err != nil {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("outbox: delivery: %w", err)
 		}
 		return nil
@@ -229,10 +287,17 @@ func RecordDelivery(ctx context.Context, st *store.Store, outboxID, provider, co
 	return found, err
 }
 
+func trimTo(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
 // RecordDeliveryByProviderID is RecordDelivery for gateways that report by
 // their own message id (WhatsApp's wamid). Authorization: a gateway's
 // verified delivery callback (intake/whatsapp).
-func RecordDeliveryByProviderID(ctx context.Context, st *store.Store, provider, providerID, code, status string) (bool, error) {
+func RecordDeliveryByProviderID(ctx context.Context, st *store.Store, provider, providerID, code, status, detail string) (bool, error) {
 	if providerID == "" {
 		return false, nil
 	}
@@ -244,7 +309,7 @@ func RecordDeliveryByProviderID(ctx context.Context, st *store.Store, provider, 
 	if err != nil {
 		return false, fmt.Errorf("outbox: delivery: %w", err)
 	}
-	return RecordDelivery(ctx, st, id, provider, code, status)
+	return RecordDelivery(ctx, st, id, provider, code, status, detail)
 }
 
 // Deliveries lists the delivery reports of a message, oldest first.

@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -98,7 +99,7 @@ func TestDeliveryReportsOnlyMoveForward(t *testing.T) {
 			{"16", outbox.DeliveryFailed},   // late: must not move it back
 		}
 		for _, s := range steps {
-			found, err := outbox.RecordDelivery(bg, st, id, "kannel", s.code, s.status)
+			found, err := outbox.RecordDelivery(bg, st, id, "kannel", s.code, s.status, "")
 			if err != nil || !found {
 				t.Fatalf("record %s: %v %v", s.code, found, err)
 			}
@@ -107,7 +108,7 @@ func TestDeliveryReportsOnlyMoveForward(t *testing.T) {
 		if err != nil || len(ds) != 3 {
 			t.Fatalf("deliveries = %v, %v; want 3 (one per code)", ds, err)
 		}
-		if found, err := outbox.RecordDelivery(bg, st, "no-such-id", "kannel", "1", outbox.DeliveryDelivered); err != nil || found {
+		if found, err := outbox.RecordDelivery(bg, st, "no-such-id", "kannel", "1", outbox.DeliveryDelivered, ""); err != nil || found {
 			t.Fatalf("unknown message: %v %v", found, err)
 		}
 		var status string
@@ -116,6 +117,63 @@ func TestDeliveryReportsOnlyMoveForward(t *testing.T) {
 		}
 		if status != "delivered" {
 			t.Fatalf("status = %q after late reports, want delivered", status)
+		}
+	})
+}
+
+// A late "queued" after "sent" does not step the delivery status back; a
+// message in three parts is delivered when all three parts are, and a
+// failure keeps the gateway's reason.
+func TestDeliveryNeverStepsBackAndCountsParts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
+		ids := enqueue(t, st, 3)
+		if _, err := outbox.Claim(bg, st, "a", []string{"sms"}, 10, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		state := func(id string) (string, string, string) {
+			var s, ds, le string
+			if err := st.QueryRowContext(bg, `SELECT status, delivery_status, last_error FROM outbox WHERE id = $1`, id).Scan(&s, &ds, &le); err != nil {
+				t.Fatal(err)
+			}
+			return s, ds, le
+		}
+		rec := func(id, code, part, status, detail string) {
+			t.Helper()
+			if found, err := outbox.RecordDeliveryPart(bg, st, id, "kannel", code, part, status, detail); err != nil || !found {
+				t.Fatalf("record: %v %v", found, err)
+			}
+		}
+		// 1: sent, then a late queued.
+		if err := outbox.Sent(bg, st, ids[0], "k"); err != nil {
+			t.Fatal(err)
+		}
+		rec(ids[0], "8", "", outbox.DeliverySent, "")
+		rec(ids[0], "4", "", outbox.DeliveryQueued, "")
+		if _, ds, _ := state(ids[0]); ds != outbox.DeliverySent {
+			t.Fatalf("delivery status after a late queued = %q, want sent", ds)
+		}
+		// 2: three parts.
+		if err := outbox.SentParts(bg, st, ids[1], "k", 3); err != nil {
+			t.Fatal(err)
+		}
+		rec(ids[1], "1", "p1", outbox.DeliveryDelivered, "")
+		rec(ids[1], "1", "p2", outbox.DeliveryDelivered, "")
+		rec(ids[1], "1", "p2", outbox.DeliveryDelivered, "") // repeated
+		if s, _, _ := state(ids[1]); s == "delivered" {
+			t.Fatal("delivered after two of three parts")
+		}
+		rec(ids[1], "1", "p3", outbox.DeliveryDelivered, "")
+		if s, ds, _ := state(ids[1]); s != "delivered" || ds != outbox.DeliveryDelivered {
+			t.Fatalf("after three parts: %s/%s, want delivered", s, ds)
+		}
+		// 3: failed with the SMSC's answer.
+		if err := outbox.Sent(bg, st, ids[2], "k"); err != nil {
+			t.Fatal(err)
+		}
+		rec(ids[2], "16", "", outbox.DeliveryFailed, "NACK/0x0000000b/Invalid Destination Address")
+		if s, _, le := state(ids[2]); s != "failed" || !strings.Contains(le, "Invalid Destination Address") {
+			t.Fatalf("failed: %s %q", s, le)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -41,6 +42,8 @@ type Sender struct {
 
 	once sync.Once
 	wake chan struct{}
+	mu   sync.Mutex
+	up   map[string]bool
 }
 
 func (s *Sender) init() {
@@ -68,9 +71,14 @@ func (s *Sender) init() {
 			s.Log = slog.Default()
 		}
 		if s.Metrics != nil {
-			s.Metrics.Counter("lindu_outbox_sent_total", "Messages accepted by a gateway.")
-			s.Metrics.Counter("lindu_outbox_retries_total", "Sends that failed and will be retried.")
-			s.Metrics.Counter("lindu_outbox_failed_total", "Messages refused for good.")
+			s.Metrics.Counter("lindu_outbox_sent_total", "Messages accepted by a gateway, by channel.", "channel")
+			s.Metrics.Counter("lindu_outbox_retries_total", "Sends that failed and will be retried, by channel.", "channel")
+			s.Metrics.Counter("lindu_outbox_failed_total", "Messages refused for good, by channel.", "channel")
+			for c := range s.Gateways {
+				for _, n := range []string{"lindu_outbox_sent_total", "lindu_outbox_retries_total", "lindu_outbox_failed_total"} {
+					s.Metrics.Add(n, 0, c)
+				}
+			}
 		}
 	})
 }
@@ -101,27 +109,49 @@ func (s *Sender) Run(ctx context.Context) {
 }
 
 // Round sends everything due now and returns how many messages a gateway
-// accepted and how many will be retried.
+// accepted and how many will be retried. Each channel goes on its own:
+// while one gateway is down its messages wait (the first failure counts
+// as an attempt, the rest of its batch does not), and the other channels'
+// messages go out as usual.
 func (s *Sender) Round(ctx context.Context) (sent, retried int) {
 	s.init()
-	var channels []string
+	channels := make([]string, 0, len(s.Gateways))
 	for c := range s.Gateways {
 		channels = append(channels, c)
 	}
+	slices.Sort(channels)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, c := range channels {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, r := s.roundChannel(ctx, c)
+			mu.Lock()
+			sent, retried = sent+n, retried+r
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return sent, retried
+}
+
+// roundChannel sends what is due on one channel.
+func (s *Sender) roundChannel(ctx context.Context, channel string) (sent, retried int) {
 	for ctx.Err() == nil {
-		msgs, err := outbox.Claim(ctx, s.Store, s.Instance, channels, s.Batch, s.StaleAfter)
+		msgs, err := outbox.Claim(ctx, s.Store, s.Instance, []string{channel}, s.Batch, s.StaleAfter)
 		if err != nil {
 			if ctx.Err() == nil {
-				s.Log.Error("outbox claim failed", "err", err.Error())
+				s.Log.Error("outbox claim failed", "channel", channel, "err", err.Error())
 			}
 			return
 		}
 		down := false
 		for _, m := range msgs {
 			if down {
-				// The gateway just failed: do not hammer it, try later.
-				s.retry(ctx, m, "gateway down")
-				retried++
+				// The gateway just failed: do not hammer it; these messages
+				// did not get a try, so it does not count against them.
+				s.hold(ctx, m)
 				continue
 			}
 			ok, gatewayDown := s.send(ctx, m)
@@ -132,11 +162,46 @@ func (s *Sender) Round(ctx context.Context) (sent, retried int) {
 				down = true
 			}
 		}
+		s.setUp(channel, !down)
 		if len(msgs) < s.Batch || down {
 			return
 		}
 	}
 	return
+}
+
+// hold puts back a claimed message that was not tried, without counting
+// the attempt, due again with the retry of the message that failed.
+func (s *Sender) hold(ctx context.Context, m outbox.Send) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := outbox.Release(rctx, s.Store, m.ID, "gateway down", time.Now().Add(s.BackoffBase)); err != nil {
+		s.Log.Error("outbox: putting back a message failed", "outbox_id", m.ID, "err", err.Error())
+	}
+}
+
+// setUp records whether channel's gateway took the last message it was
+// given (lindu_gateway_up{channel}).
+func (s *Sender) setUp(channel string, up bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.up == nil {
+		s.up = map[string]bool{}
+	}
+	s.up[channel] = up
+}
+
+// Up reports, per channel, whether its gateway took the last message it
+// was given (true before the first try).
+func (s *Sender) Up() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]bool{}
+	for c := range s.Gateways {
+		up, seen := s.up[c]
+		out[c] = up || !seen
+	}
+	return out
 }
 
 func (s *Sender) send(ctx context.Context, m outbox.Send) (ok, retry bool) {
@@ -157,10 +222,14 @@ func (s *Sender) send(ctx context.Context, m outbox.Send) (ok, retry bool) {
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer rcancel()
 	if err == nil {
-		if err := outbox.Sent(rctx, s.Store, m.ID, pid); err != nil {
+		parts := 1
+		if p, ok := gw.(interface{ Parts(string) int }); ok {
+			parts = p.Parts(m.Body)
+		}
+		if err := outbox.SentParts(rctx, s.Store, m.ID, pid, parts); err != nil {
 			s.Log.Error("outbox: recording a sent message failed", "outbox_id", m.ID, "err", err.Error())
 		}
-		s.inc("lindu_outbox_sent_total")
+		s.inc("lindu_outbox_sent_total", m.Channel)
 		return true, false
 	}
 	var de *domain.Error
@@ -169,7 +238,7 @@ func (s *Sender) send(ctx context.Context, m outbox.Send) (ok, retry bool) {
 		if err := outbox.Failed(rctx, s.Store, m.ID, err.Error()); err != nil {
 			s.Log.Error("outbox: recording a failure failed", "outbox_id", m.ID, "err", err.Error())
 		}
-		s.inc("lindu_outbox_failed_total")
+		s.inc("lindu_outbox_failed_total", m.Channel)
 		return false, false
 	}
 	s.retry(rctx, m, err.Error())
@@ -181,7 +250,7 @@ func (s *Sender) retry(ctx context.Context, m outbox.Send, msg string) {
 		if err := outbox.Failed(ctx, s.Store, m.ID, "gave up after "+msg); err != nil {
 			s.Log.Error("outbox: recording a failure failed", "outbox_id", m.ID, "err", err.Error())
 		}
-		s.inc("lindu_outbox_failed_total")
+		s.inc("lindu_outbox_failed_total", m.Channel)
 		return
 	}
 	d := s.BackoffBase
@@ -194,11 +263,11 @@ func (s *Sender) retry(ctx context.Context, m outbox.Send, msg string) {
 	if err := outbox.Retry(context.WithoutCancel(ctx), s.Store, m.ID, msg, time.Now().Add(d)); err != nil {
 		s.Log.Error("outbox: scheduling a retry failed", "outbox_id", m.ID, "err", err.Error())
 	}
-	s.inc("lindu_outbox_retries_total")
+	s.inc("lindu_outbox_retries_total", m.Channel)
 }
 
-func (s *Sender) inc(name string) {
+func (s *Sender) inc(name, channel string) {
 	if s.Metrics != nil {
-		s.Metrics.Add(name, 1)
+		s.Metrics.Add(name, 1, channel)
 	}
 }

@@ -202,7 +202,8 @@ func TestRefusedIsNotRetried(t *testing.T) {
 }
 
 // When the gateway fails, the rest of the batch is put back without being
-// handed to it (no hammering a gateway that is down).
+// handed to it (no hammering a gateway that is down), and without counting
+// an attempt against the messages that were not tried.
 func TestGatewayDownHoldsBatch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		clock := &offsetClock{}
@@ -210,13 +211,66 @@ func TestGatewayDownHoldsBatch(t *testing.T) {
 		gw := &fakeGateway{send: func(int, string, string, string) (string, error) { return "", errDown }}
 		s := newSender(st, gw)
 		sent, retried := s.Round(bg)
-		if sent != 0 || retried != 3 || gw.count() != 1 {
-			t.Fatalf("sent %d retried %d gateway calls %d; want 0, 3, 1", sent, retried, gw.count())
+		if sent != 0 || retried != 1 || gw.count() != 1 {
+			t.Fatalf("sent %d retried %d gateway calls %d; want 0, 1, 1", sent, retried, gw.count())
 		}
+		attempts := 0
 		for _, r := range rows(t, st) {
-			if r.Status != "pending" || r.Attempts != 1 {
+			if r.Status != "pending" {
 				t.Errorf("%+v", r)
 			}
+			attempts += r.Attempts
+		}
+		if attempts != 1 {
+			t.Errorf("%d attempts counted, want 1 (the message the gateway failed)", attempts)
+		}
+		if up := s.Up(); up["sms"] {
+			t.Errorf("gateway health %v, want sms down", up)
+		}
+	})
+}
+
+// Channels fail independently: with Kannel down, the WhatsApp replies in
+// the outbox go out in the same round, and the other way round.
+func TestChannelsFailIndependently(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clock := &offsetClock{}
+		st := storetest.Open(t, d, storetest.Options{Now: clock.Now})
+		svc := &intake.Service{Store: st, Region: "61.07"}
+		for i := range 6 {
+			ch := domain.ChannelSMS
+			if i%2 == 1 {
+				ch = domain.ChannelWhatsApp
+			}
+			if _, err := svc.Handle(bg, intake.Message{Key: fmt.Sprintf("test:%d", i), Channel: ch, From: fmt.Sprintf("+62812000001%02d", i),
+				Text: "anak dipukul tetangga, tolong"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		down := &fakeGateway{send: func(int, string, string, string) (string, error) { return "", errDown }}
+		up := &fakeGateway{send: func(_ int, id, _, _ string) (string, error) { return "wamid." + id, nil }}
+		s := newSender(st, down)
+		s.Gateways["whatsapp"] = up
+		sent, retried := s.Round(bg)
+		if sent != 3 || retried != 1 || up.count() != 3 || down.count() != 1 {
+			t.Fatalf("kannel down: sent %d, retried %d, WhatsApp calls %d, Kannel calls %d; want 3, 1, 3, 1", sent, retried, up.count(), down.count())
+		}
+		health := s.Up()
+		if health["sms"] || !health["whatsapp"] {
+			t.Fatalf("gateway health %v, want sms down and whatsapp up", health)
+		}
+		byChannel := map[string][]string{}
+		for _, r := range rows(t, st) {
+			byChannel[r.Channel] = append(byChannel[r.Channel], r.Status)
+		}
+		if strings.Join(byChannel["whatsapp"], ",") != "sent,sent,sent" || strings.Join(byChannel["sms"], ",") != "pending,pending,pending" {
+			t.Fatalf("statuses %v", byChannel)
+		}
+		// Kannel back, WhatsApp down: the SMS go, WhatsApp waits.
+		clock.set(clock.off + 2*time.Hour)
+		s.Gateways["sms"], s.Gateways["whatsapp"] = up, down
+		if sent, _ := s.Round(bg); sent != 3 {
+			t.Fatalf("kannel back: sent %d, want 3", sent)
 		}
 	})
 }

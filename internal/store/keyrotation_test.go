@@ -14,6 +14,7 @@ import (
 	"lindu/internal/domain"
 	"lindu/internal/intake"
 	"lindu/internal/kla"
+	"lindu/internal/media/mediatest"
 	"lindu/internal/secret"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -65,6 +66,20 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 			Channel: domain.ChannelSMS, From: phone, Text: "HELP"}); err != nil {
 			t.Fatalf("inbound help: %v", err)
 		}
+	}
+	// A WhatsApp report with a document, fetched and sealed with the
+	// report (its file name and content).
+	if _, err := sms(w.st).Handle(ctx, intake.Message{Key: "wa:rot-doc", Channel: domain.ChannelWhatsApp, From: "+6281399997777",
+		Text: "Surat dari sekolah", Media: []domain.IncomingMedia{{Kind: domain.MediaDocument, ProviderID: "9001",
+			DeclaredType: "application/pdf", FileName: "surat-rotasi.pdf"}}}); err != nil {
+		t.Fatalf("whatsapp media: %v", err)
+	}
+	jobs, err := area(w.st).ClaimMedia(ctx, "whatsapp", 10, time.Minute)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("claim media: %v %v", jobs, err)
+	}
+	if err := area(w.st).MediaFetched(ctx, jobs[0].ID, mediatest.PDF("surat rotasi")); err != nil {
+		t.Fatalf("media fetched: %v", err)
 	}
 	u, err := w.st.CreateUser(ctx, sys(), domain.NewUser{Username: "peksos-rot", Role: domain.RoleCaseworker, RegionCode: "61.07",
 		Password: "correct horse battery", FullName: "Peksos Rotasi", Email: "rot@example.org", Phone: "+6281399998888"})

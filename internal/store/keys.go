@@ -61,6 +61,8 @@ const (
 	FieldConsentWithdraw    = "case_consents.withdraw"
 	FieldTransferReason     = "case_transfers.reason"
 	FieldTransferComment    = "case_transfers.comment"
+	FieldMediaFileName      = "report_media.file_name"
+	FieldMediaContent       = "report_media.content"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -111,6 +113,8 @@ var sealedColumns = []SealedColumn{
 	{"case_documents", "id", "file_name_enc", FieldDocumentFileName, "", ""},
 	{"case_documents", "id", "delete_reason_enc", FieldDocumentDelReason, "", ""},
 	{"case_document_contents", "document_id", "content_enc", FieldDocumentContent, "", ""},
+	{"report_media", "id", "file_name_enc", FieldMediaFileName, "", ""},
+	{"report_media", "id", "content_enc", FieldMediaContent, "", ""},
 	{"case_assessments", "id", "notes_enc", FieldAssessmentNotes, "", ""},
 	{"case_plan_actions", "id", "goal_enc", FieldActionGoal, "", ""},
 	{"case_plan_actions", "id", "action_enc", FieldActionText, "", ""},

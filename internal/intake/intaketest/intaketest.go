@@ -74,6 +74,9 @@ type Message struct {
 	// Text is part of the description of the report the message made or
 	// joined; "" is not checked.
 	Text string
+	// Media are the provider's ids of the files kept (to fetch) for the
+	// message's report, in order; nil: none.
+	Media []string
 }
 
 // Delivery is a delivery report as recorded on an outbox message.
@@ -84,6 +87,9 @@ type Delivery struct {
 	// Outbox is the message's status after the report (sent, delivered,
 	// failed); "" is not checked.
 	Outbox string
+	// Detail is part of the gateway's reason kept with the report; "" is
+	// not checked.
+	Detail string
 }
 
 // Outcome is what one request did: its answer and the rows it added.
@@ -98,7 +104,8 @@ type Outcome struct {
 // StoredMessage is a row of inbound_messages, with what it points to opened.
 type StoredMessage struct {
 	ID, Key, Channel, Kind, PhoneHash, ReportID, ReplyID string
-	ReportText                                           string // the report's description, opened
+	ReportText                                           string   // the report's description, opened
+	Media                                                []string // provider ids of the message's files
 }
 
 // StoredOutbox is a row of outbox, with its recipient opened.
@@ -110,6 +117,7 @@ type StoredOutbox struct {
 type StoredDelivery struct {
 	ID, OutboxID, Provider, Code, Status string
 	OutboxStatus, DeliveryStatus         string
+	Detail                               string
 }
 
 // Run runs the cases in order, each as a subtest.
@@ -216,6 +224,9 @@ func (h *Harness) check(t *testing.T, c Case, out Outcome) {
 		if w.Outbox != "" && d.OutboxStatus != w.Outbox {
 			t.Errorf("message %s is %s after the report, want %s", d.OutboxID, d.OutboxStatus, w.Outbox)
 		}
+		if !strings.Contains(d.Detail, w.Detail) {
+			t.Errorf("delivery report's detail %q, want it to contain %q", d.Detail, w.Detail)
+		}
 	}
 }
 
@@ -230,6 +241,9 @@ func (h *Harness) checkMessage(t *testing.T, want Message, m StoredMessage) {
 	}
 	if want.Text != "" && !strings.Contains(m.ReportText, want.Text) {
 		t.Errorf("report text %q, want it to contain %q", m.ReportText, want.Text)
+	}
+	if !slices.Equal(m.Media, want.Media) {
+		t.Errorf("media kept %q, want %q", m.Media, want.Media)
 	}
 }
 
@@ -284,6 +298,18 @@ func (h *Harness) snapshot(t testing.TB) snapshot {
 	if err != nil {
 		t.Fatalf("intaketest: inbound messages: %v", err)
 	}
+	for i := range s.messages {
+		s.messages[i].Media, err = store.Rows(ctx, st, func(r *sql.Rows) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		}, `SELECT provider_media_id FROM report_media WHERE message_key = $1 ORDER BY created_at, id`, s.messages[i].Key)
+		if err != nil {
+			t.Fatalf("intaketest: report media: %v", err)
+		}
+		if len(s.messages[i].Media) == 0 {
+			s.messages[i].Media = nil
+		}
+	}
 	s.outbox, err = store.Rows(ctx, st, func(r *sql.Rows) (StoredOutbox, error) {
 		var o StoredOutbox
 		var to string
@@ -300,9 +326,9 @@ func (h *Harness) snapshot(t testing.TB) snapshot {
 	}
 	s.deliveries, err = store.Rows(ctx, st, func(r *sql.Rows) (StoredDelivery, error) {
 		var d StoredDelivery
-		err := r.Scan(&d.ID, &d.OutboxID, &d.Provider, &d.Code, &d.Status, &d.OutboxStatus, &d.DeliveryStatus)
+		err := r.Scan(&d.ID, &d.OutboxID, &d.Provider, &d.Code, &d.Status, &d.OutboxStatus, &d.DeliveryStatus, &d.Detail)
 		return d, err
-	}, `SELECT d.id, d.outbox_id, d.provider, d.code, d.status, o.status, o.delivery_status
+	}, `SELECT d.id, d.outbox_id, d.provider, d.code, d.status, o.status, o.delivery_status, d.detail
 		FROM delivery_reports d JOIN outbox o ON o.id = d.outbox_id ORDER BY d.id`)
 	if err != nil {
 		t.Fatalf("intaketest: delivery reports: %v", err)

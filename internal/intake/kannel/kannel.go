@@ -21,6 +21,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"lindu/internal/chanlog"
 	"lindu/internal/domain"
 	"lindu/internal/intake"
 	"lindu/internal/outbox"
@@ -30,6 +31,10 @@ import (
 // Settings are lindu's Kannel settings.
 type Settings struct {
 	SendsmsURL string // e.g. http://127.0.0.1:13013/cgi-bin/sendsms
+	// MaxParts is how many SMS a long text may go out in (sendsms-user's
+	// max-messages); longer texts are refused before they reach Kannel,
+	// which would cut them silently. Default 3.
+	MaxParts int
 	Username   string
 	Password   string
 	Secret     string   // in the URLs Kannel calls
@@ -119,19 +124,49 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	coding, _ := strconv.Atoi(q.Get("coding"))
+	raw := []byte(q.Get("text"))
 	msg := intake.Message{Key: "kannel:" + smsc + ":" + id, Channel: domain.ChannelSMS, From: from,
-		Text: DecodeText([]byte(q.Get("text")), coding, q.Get("charset"))}
+		Text: DecodeText(raw, coding, q.Get("charset"))}
+	if coding == 1 && Binary(raw) {
+		// 8-bit data (a ringtone, an over-the-air setting, a WAP push):
+		// recorded once and counted, not a report.
+		msg.Text, msg.Event, msg.Ignored = "", intake.EventIgnore, "binary"
+	}
 	if ts, err := strconv.ParseInt(q.Get("time"), 10, 64); err == nil && ts > 0 {
 		msg.ReceivedAt = time.Unix(ts, 0)
 	}
+	start := time.Now()
 	res, err := h.Intake.Handle(r.Context(), msg)
+	entry := chanlog.Entry{Channel: "sms", MessageKey: msg.Key, Method: r.Method, URL: chanlog.RedactURL(r.URL.String()),
+		Status: http.StatusOK, Elapsed: time.Since(start)}
 	if err != nil {
+		entry.Status, entry.Error = http.StatusServiceUnavailable, err.Error()
+		chanlog.Inbound(r.Context(), h.Store, h.Log, entry)
 		h.Log.Error("kannel: storing an SMS failed; smsbox will retry", "smsc", smsc, "err", err.Error())
 		text(w, http.StatusServiceUnavailable, "try again")
 		return
 	}
-	h.Log.Info("kannel: sms", "kind", res.Kind, "duplicate", res.Duplicate, "report_id", res.ReportID)
+	chanlog.Inbound(r.Context(), h.Store, h.Log, entry)
+	if res.Kind == intake.KindIgnored {
+		h.Log.Info("kannel: binary sms recorded and ignored", "message_key", msg.Key, "duplicate", res.Duplicate)
+	} else {
+		h.Log.Info("kannel: sms", "kind", res.Kind, "duplicate", res.Duplicate, "report_id", res.ReportID)
+	}
 	text(w, http.StatusOK, "ok")
+}
+
+// Binary reports whether an 8-bit SMS is data rather than text: not UTF-8,
+// or holding control characters other than line breaks and tabs.
+func Binary(b []byte) bool {
+	if !utf8.Valid(b) {
+		return true
+	}
+	for _, r := range string(b) {
+		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // DecodeText turns the raw text Kannel passes (%b) into UTF-8: UCS-2 /
@@ -177,7 +212,14 @@ func (h *Handler) dlr(w http.ResponseWriter, r *http.Request) {
 		text(w, http.StatusOK, "ignored")
 		return
 	}
-	found, err := outbox.RecordDelivery(r.Context(), h.Store, id, "kannel", strconv.Itoa(typ), status)
+	// %A is the SMSC's answer (its reason for a failure); %F the SMSC's id
+	// of the part this report is about (a concatenated SMS is reported
+	// part by part).
+	detail := ""
+	if status == outbox.DeliveryFailed {
+		detail = oneLine(q.Get("answer"))
+	}
+	found, err := outbox.RecordDeliveryPart(r.Context(), h.Store, id, "kannel", strconv.Itoa(typ), q.Get("part"), status, detail)
 	if err != nil {
 		h.Log.Error("kannel: recording a delivery report failed", "outbox_id", id, "err", err.Error())
 		text(w, http.StatusServiceUnavailable, "try again")
@@ -206,11 +248,49 @@ func StatusOf(typ int) string {
 }
 
 // Client sends SMS through Kannel's sendsms interface. It is the sms
-// package's gateway for the "sms" channel.
+// package's gateway for the "sms" channel. Each exchange goes to the
+// channel log (redacted) when Store is set.
 type Client struct {
 	Settings Settings
 	HTTP     *http.Client
+	Store    *store.Store // the channel log's; optional
+	Log      *slog.Logger // optional
 }
+
+// maxParts is the settings' MaxParts or its default.
+func (st Settings) maxParts() int {
+	if st.MaxParts <= 0 {
+		return 3
+	}
+	return st.MaxParts
+}
+
+// Parts is how many SMS body goes out in: GSM 03.38 texts hold 160
+// septets in one SMS, 153 a part when concatenated (characters of the
+// extension table take two); other texts go as UCS-2, 70 UTF-16 units
+// in one SMS, 67 a part.
+func Parts(body string) int {
+	n, single, part := 0, 160, 153
+	if IsGSM7(body) {
+		for _, r := range body {
+			n++
+			if strings.ContainsRune("^{}\\[~]|€", r) {
+				n++
+			}
+		}
+	} else {
+		single, part = 70, 67
+		n = len(utf16.Encode([]rune(body)))
+	}
+	if n <= single {
+		return 1
+	}
+	return (n + part - 1) / part
+}
+
+// Parts is the number of SMS body goes out in (the sender records it, so
+// a concatenated message counts as delivered only when each part is).
+func (c *Client) Parts(body string) int { return Parts(body) }
 
 // IsGSM7 reports whether s fits the GSM 03.38 default alphabet (then one
 // SMS holds 160 characters; otherwise UCS-2 and 70).
@@ -224,9 +304,13 @@ func IsGSM7(s string) bool {
 	return true
 }
 
-// Send hands one message to Kannel.
+// Send hands one message to Kannel. A text longer than MaxParts SMS is
+// refused here: Kannel would cut it without a word.
 func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, error) {
 	st := c.Settings
+	if n := Parts(body); n > st.maxParts() {
+		return "", domain.Errorf(domain.EInvalid, "kannel: text too long: %d SMS, at most %d", n, st.maxParts())
+	}
 	v := url.Values{}
 	v.Set("username", st.Username)
 	v.Set("password", st.Password)
@@ -255,14 +339,20 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 	if hc == nil {
 		hc = http.DefaultClient
 	}
+	start := time.Now()
+	entry := chanlog.Entry{Channel: "sms", OutboxID: outboxID, Method: http.MethodGet, URL: chanlog.RedactURL(req.URL.String())}
 	resp, err := hc.Do(req)
 	if err != nil {
+		entry.Elapsed, entry.Error = time.Since(start), "unreachable"
+		chanlog.Outbound(ctx, c.Store, c.Log, entry)
 		// Never include the URL: it carries the password.
 		return "", fmt.Errorf("kannel: sendsms unreachable")
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 	answer := strings.TrimSpace(string(b))
+	entry.Elapsed, entry.Status, entry.Response = time.Since(start), resp.StatusCode, oneLine(answer)
+	chanlog.Outbound(ctx, c.Store, c.Log, entry)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return "kannel:" + outboxID, nil
@@ -284,10 +374,11 @@ func oneLine(s string) string {
 }
 
 // DLRURL is the dlr-url of one message: Kannel fills in %d (type), %T
-// (time), %A (SMSC answer) and %i (SMSC id).
+// (time), %i (SMSC id), %F (the SMSC's id of the part) and %A (the SMSC's
+// answer: why a message failed).
 func DLRURL(st Settings, outboxID string) string {
 	return strings.TrimRight(st.PublicURL, "/") + "/channels/kannel/dlr?secret=" + url.QueryEscape(st.Secret) +
-		"&id=" + url.QueryEscape(outboxID) + "&type=%d&ts=%T&smsc=%i"
+		"&id=" + url.QueryEscape(outboxID) + "&type=%d&ts=%T&smsc=%i&part=%F&answer=%A"
 }
 
 // ReceiveURL is the get-url of smsbox's sms-service.

@@ -16,10 +16,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"lindu/internal/chanlog"
 	"lindu/internal/domain"
 	"lindu/internal/intake"
 	"lindu/internal/outbox"
@@ -44,6 +44,9 @@ type Handler struct {
 	Intake   *intake.Service
 	Store    *store.Store
 	Log      *slog.Logger
+	// MediaArrived is called after a message with media was stored (the
+	// media fetcher wakes up); optional.
+	MediaArrived func()
 }
 
 // Routes registers the webhook.
@@ -86,66 +89,6 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// Webhook is the part of a webhook payload lindu reads.
-type Webhook struct {
-	Object string `json:"object"`
-	Entry  []struct {
-		Changes []struct {
-			Field string `json:"field"`
-			Value struct {
-				Messages []InMessage `json:"messages"`
-				Statuses []Status    `json:"statuses"`
-			} `json:"value"`
-		} `json:"changes"`
-	} `json:"entry"`
-}
-
-// InMessage is an inbound message.
-type InMessage struct {
-	From      string `json:"from"`
-	ID        string `json:"id"`
-	Timestamp string `json:"timestamp"`
-	Type      string `json:"type"`
-	Text      struct {
-		Body string `json:"body"`
-	} `json:"text"`
-	Image struct {
-		Caption string `json:"caption"`
-	} `json:"image"`
-	Button struct {
-		Text string `json:"text"`
-	} `json:"button"`
-}
-
-// Status is a status callback for a message lindu sent.
-type Status struct {
-	ID     string `json:"id"`
-	Status string `json:"status"` // sent, delivered, read, failed
-}
-
-// Parse reads a webhook body.
-func Parse(body []byte) (Webhook, error) {
-	var wh Webhook
-	if err := json.Unmarshal(body, &wh); err != nil {
-		return wh, domain.Errorf(domain.EInvalid, "whatsapp: bad webhook JSON")
-	}
-	return wh, nil
-}
-
-// TextOf is what lindu stores of a message: its text, a caption, or a
-// note that a message without text arrived (never dropped).
-func TextOf(m InMessage) string {
-	switch {
-	case m.Text.Body != "":
-		return m.Text.Body
-	case m.Image.Caption != "":
-		return m.Image.Caption
-	case m.Button.Text != "":
-		return m.Button.Text
-	}
-	return "[pesan WhatsApp jenis " + m.Type + " tanpa teks; lihat di WhatsApp]"
-}
-
 func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
@@ -161,78 +104,202 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad JSON", http.StatusBadRequest)
 		return
 	}
+	start := time.Now()
+	keys, status := h.handle(r.Context(), wh)
+	h.Log.Debug("whatsapp: webhook", "messages", len(keys), "status", status)
+	chanlog.Inbound(r.Context(), h.Store, h.Log, chanlog.Entry{Channel: "whatsapp", MessageKey: strings.Join(keys, " "),
+		Method: r.Method, URL: r.URL.Path, Status: status, Elapsed: time.Since(start), Request: chanlog.RedactJSON(body)})
+	if status != http.StatusOK {
+		http.Error(w, "try again", status)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// handle acts on a verified webhook and returns the keys of its messages
+// and the status to answer: 200 once everything is committed (or was
+// before), 503 when storing failed (Meta retries the whole webhook; the
+// keys make that harmless). What is not lindu's (another object, another
+// field, another phone number) is acknowledged, logged and counted.
+func (h *Handler) handle(ctx context.Context, wh Webhook) ([]string, int) {
+	var keys []string
+	if wh.Object != "whatsapp_business_account" {
+		h.Log.Warn("whatsapp: webhook for another object acknowledged and ignored", "object", oneWord(wh.Object))
+		h.Intake.Count(domain.ChannelWhatsApp, intake.OutcomeIgnored)
+		return nil, http.StatusOK
+	}
 	for _, e := range wh.Entry {
 		for _, c := range e.Changes {
+			if c.Field != "messages" {
+				h.Log.Info("whatsapp: webhook field that is not messages acknowledged and ignored", "field", oneWord(c.Field))
+				h.Intake.Count(domain.ChannelWhatsApp, intake.OutcomeIgnored)
+				continue
+			}
+			if id := c.Value.Metadata.PhoneNumberID; h.Settings.PhoneNumberID != "" && id != h.Settings.PhoneNumberID {
+				h.Log.Warn("whatsapp: webhook for another phone number acknowledged and ignored", "phone_number_id", oneWord(id),
+					"messages", len(c.Value.Messages), "statuses", len(c.Value.Statuses))
+				h.Intake.Count(domain.ChannelWhatsApp, intake.OutcomeIgnored)
+				continue
+			}
+			for _, e := range c.Value.Errors {
+				h.Log.Warn("whatsapp: the Cloud API reported an error", "error", e.String())
+				h.Intake.Count(domain.ChannelWhatsApp, intake.OutcomeIgnored)
+			}
 			for _, m := range c.Value.Messages {
-				from, ok := domain.NormalizePhone("+" + strings.TrimPrefix(m.From, "+"))
-				if m.ID == "" || !ok {
+				if m.ID == "" {
+					h.Log.Warn("whatsapp: message without an id acknowledged and ignored", "type", oneWord(m.Type))
+					h.Intake.Count(domain.ChannelWhatsApp, intake.OutcomeRefused)
 					continue
 				}
-				msg := intake.Message{Key: "wa:" + m.ID, Channel: domain.ChannelWhatsApp, From: from, Text: TextOf(m)}
-				if ts, err := strconv.ParseInt(m.Timestamp, 10, 64); err == nil && ts > 0 {
-					msg.ReceivedAt = time.Unix(ts, 0)
+				from, ok := Sender(m, c.Value.Contacts)
+				if !ok {
+					h.Log.Warn("whatsapp: message without a usable sender acknowledged and ignored", "message_key", "wa:"+m.ID,
+						"type", oneWord(m.Type))
+					h.Intake.Count(domain.ChannelWhatsApp, intake.OutcomeRefused)
+					continue
 				}
-				res, err := h.Intake.Handle(r.Context(), msg)
+				msg := Interpret(m)
+				msg.From = from
+				keys = append(keys, msg.Key)
+				res, err := h.Intake.Handle(ctx, msg)
 				if err != nil {
-					h.Log.Error("whatsapp: storing a message failed; Meta will retry", "err", err.Error())
-					http.Error(w, "try again", http.StatusServiceUnavailable)
-					return
+					h.Log.Error("whatsapp: storing a message failed; Meta will retry", "message_key", msg.Key, "err", err.Error())
+					return keys, http.StatusServiceUnavailable
 				}
-				h.Log.Info("whatsapp: message", "kind", res.Kind, "duplicate", res.Duplicate, "report_id", res.ReportID)
+				if len(msg.Media) > 0 && !res.Duplicate && h.MediaArrived != nil {
+					h.MediaArrived()
+				}
+				if res.Kind == intake.KindIgnored {
+					h.Log.Info("whatsapp: message recorded and ignored", "message_key", msg.Key, "why", msg.Ignored,
+						"duplicate", res.Duplicate)
+				} else {
+					h.Log.Info("whatsapp: message", "message_key", msg.Key, "kind", res.Kind, "duplicate", res.Duplicate,
+						"report_id", res.ReportID, "media", len(msg.Media))
+				}
 			}
 			for _, s := range c.Value.Statuses {
 				st := map[string]string{"sent": outbox.DeliverySent, "delivered": outbox.DeliveryDelivered, "read": outbox.DeliveryDelivered,
 					"failed": outbox.DeliveryFailed}[s.Status]
 				if st == "" {
+					h.Log.Info("whatsapp: unknown status acknowledged and ignored", "status", oneWord(s.Status))
 					continue
 				}
-				if _, err := outbox.RecordDeliveryByProviderID(r.Context(), h.Store, "whatsapp", s.ID, s.Status, st); err != nil {
+				var why []string
+				for _, e := range s.Errors {
+					why = append(why, e.String())
+				}
+				found, err := outbox.RecordDeliveryByProviderID(ctx, h.Store, "whatsapp", s.ID, s.Status, st, strings.Join(why, "; "))
+				if err != nil {
 					h.Log.Error("whatsapp: recording a status failed", "err", err.Error())
-					http.Error(w, "try again", http.StatusServiceUnavailable)
-					return
+					return keys, http.StatusServiceUnavailable
+				}
+				if !found {
+					h.Log.Info("whatsapp: status of a message lindu did not send", "status", s.Status)
 				}
 			}
 		}
 	}
-	w.WriteHeader(http.StatusOK)
+	return keys, http.StatusOK
 }
 
-// Client sends text messages through the Graph API: the sms package's
-// gateway for the "whatsapp" channel.
+// oneWord keeps a value from outside short and on one line for a log.
+func oneWord(s string) string {
+	s = strings.Join(strings.Fields(s), "_")
+	if len(s) > 40 {
+		s = s[:40]
+	}
+	return s
+}
+
+// Client sends text messages through the Graph API and fetches media: the
+// sms package's gateway for the "whatsapp" channel. Each exchange goes to
+// the channel log (redacted) when Store is set.
 type Client struct {
 	Settings Settings
 	HTTP     *http.Client
+	Store    *store.Store // the channel log's; optional
+	Log      *slog.Logger // optional
 }
 
-// Send posts one text message and returns its wamid.
-func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, error) {
-	base := c.Settings.APIURL
-	if base == "" {
-		base = DefaultAPIURL
+func (c *Client) base() string {
+	if c.Settings.APIURL == "" {
+		return DefaultAPIURL
 	}
-	payload, _ := json.Marshal(map[string]any{
-		"messaging_product": "whatsapp", "recipient_type": "individual", "to": strings.TrimPrefix(to, "+"),
-		"type": "text", "text": map[string]any{"preview_url": false, "body": body},
-	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+"/"+c.Settings.PhoneNumberID+"/messages",
-		bytes.NewReader(payload))
+	return strings.TrimRight(c.Settings.APIURL, "/")
+}
+
+func (c *Client) http() *http.Client {
+	if c.HTTP == nil {
+		return http.DefaultClient
+	}
+	return c.HTTP
+}
+
+// Send posts one text message and returns its wamid. A recipient in E.164
+// goes in "to"; a business-scoped user id (a sender with a username) in
+// "recipient".
+func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, error) {
+	msg := map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual",
+		"type": "text", "text": map[string]any{"preview_url": false, "body": body}}
+	if strings.HasPrefix(to, "+") {
+		msg["to"] = strings.TrimPrefix(to, "+")
+	} else {
+		msg["recipient"] = to
+	}
+	payload, _ := json.Marshal(msg)
+	u := c.base() + "/" + c.Settings.PhoneNumberID + "/messages"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(payload))
 	if err != nil {
 		return "", domain.Errorf(domain.EInvalid, "whatsapp: bad API URL")
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Settings.AccessToken)
 	req.Header.Set("Content-Type", "application/json")
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	start := time.Now()
+	entry := chanlog.Entry{Channel: "whatsapp", OutboxID: outboxID, Method: http.MethodPost, URL: chanlog.RedactURL(u),
+		Request: chanlog.RedactJSON(payload)}
+	resp, err := c.http().Do(req)
 	if err != nil {
+		entry.Elapsed, entry.Error = time.Since(start), "unreachable"
+		chanlog.Outbound(ctx, c.Store, c.Log, entry)
 		return "", fmt.Errorf("whatsapp: Graph API unreachable")
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	entry.Elapsed, entry.Status, entry.Response = time.Since(start), resp.StatusCode, chanlog.RedactJSON(b)
+	id, err := sendAnswer(resp.StatusCode, b)
+	if err != nil {
+		entry.Error = err.Error()
+	}
+	chanlog.Outbound(ctx, c.Store, c.Log, entry)
+	return id, err
+}
+
+// graphError is the error the Graph API answers with.
+func graphError(b []byte) string {
+	var e struct {
+		Error struct {
+			Message string `json:"message"`
+			Code    int    `json:"code"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(b, &e) != nil || e.Error.Code == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" %d %s", e.Error.Code, oneLine(e.Error.Message))
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 160 {
+		s = s[:160]
+	}
+	return s
+}
+
+// sendAnswer reads the Graph API's answer to a send.
+func sendAnswer(code int, b []byte) (string, error) {
 	switch {
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+	case code >= 200 && code < 300:
 		var out struct {
 			Messages []struct {
 				ID string `json:"id"`
@@ -242,13 +309,13 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 			return "", fmt.Errorf("whatsapp: unexpected answer")
 		}
 		return out.Messages[0].ID, nil
-	case resp.StatusCode == http.StatusTooManyRequests:
+	case code == http.StatusTooManyRequests:
 		return "", domain.Errorf(domain.ETooMany, "whatsapp: rate limited")
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return "", domain.Errorf(domain.EUnauthorized, "whatsapp: access token refused (%d)", resp.StatusCode)
-	case resp.StatusCode >= 400 && resp.StatusCode < 500:
-		return "", domain.Errorf(domain.EInvalid, "whatsapp: message refused (%d)", resp.StatusCode)
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return "", domain.Errorf(domain.EUnauthorized, "whatsapp: access token refused (%d%s)", code, graphError(b))
+	case code >= 400 && code < 500:
+		return "", domain.Errorf(domain.EInvalid, "whatsapp: message refused (%d%s)", code, graphError(b))
 	default:
-		return "", fmt.Errorf("whatsapp: Graph API answered %d", resp.StatusCode)
+		return "", fmt.Errorf("whatsapp: Graph API answered %d", code)
 	}
 }

@@ -68,10 +68,13 @@ func noText(kind string) string {
 func TestWhatsAppRecorded(t *testing.T) {
 	const reply = "Laporan diterima, kode"
 	wa := func(key string) string { return "wa:" + key }
+	w := func(n string) string { return "wamid.HBgNNjI4MTI3Nzc3MDEw" + n + "FQIAEhgUM0VCMEU1QjkA" }
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		h := intaketest.Start(t, d, "whatsapp", newHandler)
 		h.Seed(t, intaketest.Sent{ID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d01", ProviderID: wamidOut1, To: "+6281277770001", Body: "lindu"},
-			intaketest.Sent{ID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d02", ProviderID: wamidOut2, To: "+6281277770002", Body: "lindu"})
+			intaketest.Sent{ID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d02", ProviderID: wamidOut2, To: "+6281277770002", Body: "lindu"},
+			intaketest.Sent{ID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d03", ProviderID: "wamid.HBgNNjI4MTI3Nzc3MDAwMxUCABEYEkI3RjBDNkE4NzNEMDk4QTc0OAA=",
+				To: "+6281277770003", Body: "lindu"})
 		h.Run(t, []intaketest.Case{
 			{Label: "verification", Request: "verify.http", Status: 200, Body: "1158201444"},
 			{Label: "verification with a wrong token", Request: "verify-wrong-token.http", Status: 403},
@@ -85,24 +88,74 @@ func TestWhatsAppRecorded(t *testing.T) {
 			{Label: "retried by Meta", Request: "text.http", Prep: signed, Status: 200},
 			{Label: "image with caption", Request: "image.http", Prep: signed, Status: 200,
 				Message: &intaketest.Message{Key: wa("wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA2B3C4D5E6F7A8B9C0D1EQA=="), Kind: "report",
-					From: "+6281277770002", Text: "Anak ini dipukul ayahnya, foto dari tetangga"},
+					From: "+6281277770002", Text: "Anak ini dipukul ayahnya, foto dari tetangga", Media: []string{"1003383421387256"}},
 				Reply: reply},
 			{Label: "voice note", Request: "audio.http", Prep: signed, Status: 200,
 				Message: &intaketest.Message{Key: wa("wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA3C4D5E6F7A8B9C0D1E2FQA=="), Kind: "report",
-					From: "+6281277770003", Text: noText("audio")},
+					From: "+6281277770003", Text: "[Pesan suara WhatsApp]", Media: []string{"1531219227491842"}},
 				Reply: reply},
 			{Label: "location", Request: "location.http", Prep: signed, Status: 200,
 				Message: &intaketest.Message{Key: wa("wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA4D5E6F7A8B9C0D1E2F3AQA=="), Kind: "report",
-					From: "+6281277770004", Text: noText("location")},
+					From: "+6281277770004",
+					Text: "[Lokasi dibagikan: Pasar Bengkayang — Jl. Pasar, Bengkayang — 0.819800, 109.479500 — https://www.openstreetmap.org/?mlat=0.819800&mlon=109.479500"},
 				Reply: reply},
 			{Label: "unsupported kind", Request: "unsupported.http", Prep: signed, Status: 200,
 				Message: &intaketest.Message{Key: wa("wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA5E6F7A8B9C0D1E2F3A4BQA=="), Kind: "report",
-					From: "+6281277770005", Text: noText("unsupported")},
+					From: "+6281277770005",
+					Text: `[Pesan WhatsApp jenis "unsupported" yang belum dikenal lindu; lihat di WhatsApp] (131051 Message type unknown: Message type is currently not supported.)`},
 				Reply: reply},
 			{Label: "button reply", Request: "button.http", Prep: signed, Status: 200,
 				Message: &intaketest.Message{Key: wa("wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA6F7A8B9C0D1E2F3A4B5CQA=="), Kind: "help",
 					From: "+6281277770006"},
 				Reply: "Tulis laporan Anda"},
+
+			{Label: "username sender", Request: "username.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("01")), Kind: "report", From: "ID.1502576394655843",
+					Text: "Tolong, ada anak dikurung di gudang belakang pasar"},
+				Reply: reply},
+			{Label: "video with caption", Request: "video.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("02")), Kind: "report", From: "+6281277770011",
+					Text: "Video anak dipukul di depan rumah", Media: []string{"1282356239195831"}},
+				Reply: reply},
+			{Label: "document with file name", Request: "document.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("03")), Kind: "report", From: "+6281277770012",
+					Text: "Surat keterangan dari sekolah\n[Dokumen WhatsApp: surat-sekolah.pdf]", Media: []string{"775123908634210"}},
+				Reply: reply},
+			{Label: "sticker", Request: "sticker.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("04")), Kind: "report", From: "+6281277770013",
+					Text: "[Stiker WhatsApp]", Media: []string{"1098765432109876"}},
+				Reply: reply},
+			{Label: "contact card", Request: "contacts.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("05")), Kind: "report", From: "+6281277770014",
+					Text: "[Kontak dibagikan: Bu Sari Kader +62 812-7777-0099]"},
+				Reply: reply},
+			{Label: "interactive button reply", Request: "interactive-button.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("06")), Kind: "report", From: "+6281277770015",
+					Text: "Anak tetangga ditelantarkan"},
+				Reply: reply},
+			{Label: "interactive list reply", Request: "interactive-list.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("07")), Kind: "report", From: "+6281277770016",
+					Text: "Kekerasan fisik Anak dipukul orang tua"},
+				Reply: reply},
+			{Label: "reaction", Request: "reaction.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("08")), Kind: "ignored"}},
+			{Label: "reaction removed", Request: "reaction-removed.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("09")), Kind: "ignored"}},
+			{Label: "edit", Request: "edit.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("10")), Kind: "edit",
+					Text: "Ada anak ditelantarkan di rumah kosong dekat pasar Bengkayang\n[Pengirim mengubah pesannya menjadi:] Ada anak ditelantarkan di rumah kosong dekat pasar Bengkayang, RT 04"}},
+			{Label: "deletion", Request: "revoke.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("11")), Kind: "revoke",
+					Text: "RT 04\n[Pengirim menghapus salah satu pesannya di WhatsApp"}},
+			{Label: "deletion of an unknown message", Request: "revoke-unknown.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("12")), Kind: "ignored"}},
+			{Label: "system notice", Request: "system.http", Prep: signed, Status: 200,
+				Message: &intaketest.Message{Key: wa(w("13")), Kind: "ignored"}},
+			{Label: "another field", Request: "other-field.http", Prep: signed, Status: 200},
+			{Label: "another phone number", Request: "other-phone.http", Prep: signed, Status: 200},
+			{Label: "another object", Request: "other-object.http", Prep: signed, Status: 200},
+			{Label: "value-level error", Request: "value-errors.http", Prep: signed, Status: 200},
+			{Label: "no usable sender", Request: "no-sender.http", Prep: signed, Status: 200},
 
 			{Label: "status sent", Request: "status-sent.http", Prep: signed, Status: 200,
 				Delivery: &intaketest.Delivery{OutboxID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d01", Code: "sent", Status: outbox.DeliverySent, Outbox: "sent"}},
@@ -114,6 +167,9 @@ func TestWhatsAppRecorded(t *testing.T) {
 			{Label: "status failed", Request: "status-failed.http", Prep: signed, Status: 200,
 				Delivery: &intaketest.Delivery{OutboxID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d02", Code: "failed", Status: outbox.DeliveryFailed, Outbox: "failed"}},
 			{Label: "status of an unknown message", Request: "status-unknown-message.http", Prep: signed, Status: 200},
+			{Label: "status failed with its reason", Request: "status-failed-reason.http", Prep: signed, Status: 200,
+				Delivery: &intaketest.Delivery{OutboxID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7d03", Code: "failed", Status: outbox.DeliveryFailed,
+					Outbox: "failed", Detail: "131026 Message undeliverable: Message Undeliverable."}},
 			{Label: "status forged", Request: "status-failed.http", Prep: unsigned, Status: 401},
 		})
 	})
@@ -266,9 +322,19 @@ func FuzzWebhook(f *testing.F) {
 		for _, e := range wh.Entry {
 			for _, c := range e.Changes {
 				for _, m := range c.Value.Messages {
-					if whatsapp.TextOf(m) == "" {
-						t.Fatal("empty text for a message")
+					// Every message is text for a report, an edit, a
+					// deletion or an event to ignore: never nothing.
+					msg := whatsapp.Interpret(m)
+					switch {
+					case msg.Event == intake.EventIgnore && msg.Ignored == "":
+						t.Fatal("ignored without saying why")
+					case msg.Event == intake.EventRevoke:
+					case msg.Event == "" || msg.Event == intake.EventEdit:
+						if strings.TrimSpace(msg.Text) == "" && m.Type != "text" {
+							t.Fatalf("empty text for a %q message", m.Type)
+						}
 					}
+					whatsapp.Sender(m, c.Value.Contacts)
 				}
 			}
 		}

@@ -1,0 +1,214 @@
+// Package chanlog is the provider exchange log (like RapidPro courier's
+// channel log): each request lindu makes to Kannel and the WhatsApp Graph
+// API, and each request they make to lindu, with its answer and how long
+// it took — redacted first: no password, token or secret, no phone number
+// or user id, no message text, caption, name or place. Admins read it per
+// outbox message to see why a message did not go out; entries are purged
+// after Retention.
+package chanlog
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+// Retention is how long entries are kept.
+const Retention = 14 * 24 * time.Hour
+
+// Entry is one exchange with a provider.
+type Entry struct {
+	ID         string        `json:"id"`
+	At         time.Time     `json:"at"`
+	Channel    string        `json:"channel"`   // sms, whatsapp
+	Direction  string        `json:"direction"` // in (the provider called lindu), out (lindu called the provider)
+	OutboxID   string        `json:"outbox_id,omitempty"`
+	MessageKey string        `json:"message_key,omitempty"`
+	Method     string        `json:"method"`
+	URL        string        `json:"url"` // redacted
+	Status     int           `json:"status"`
+	Elapsed    time.Duration `json:"elapsed"`
+	Request    string        `json:"request,omitempty"`  // redacted
+	Response   string        `json:"response,omitempty"` // redacted
+	Error      string        `json:"error,omitempty"`
+}
+
+// Directions.
+const (
+	In  = "in"
+	Out = "out"
+)
+
+const maxText = 4000
+
+func cut(s string) string {
+	if len(s) <= maxText {
+		return s
+	}
+	s = s[:maxText]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
+}
+
+// Record stores e (already redacted by the caller through RedactURL,
+// RedactJSON or RedactForm). Authorization: lindu itself (providers).
+func Record(ctx context.Context, st *store.Store, e Entry) error {
+	return st.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO channel_log (id, at, channel, direction, outbox_id, message_key, method, url, status,
+			elapsed_ms, request, response, error) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+			tx.NewID(), tx.Now(), e.Channel, e.Direction, e.OutboxID, cut(e.MessageKey), e.Method, cut(e.URL), e.Status,
+			e.Elapsed.Milliseconds(), cut(e.Request), cut(e.Response), cut(e.Error))
+		if err != nil {
+			return fmt.Errorf("chanlog: record: %w", err)
+		}
+		return nil
+	})
+}
+
+// Inbound records a request a provider made to lindu; a failure to record
+// is logged, never in the way of the message.
+func Inbound(ctx context.Context, st *store.Store, log *slog.Logger, e Entry) {
+	e.Direction = In
+	record(ctx, st, log, e)
+}
+
+// Outbound records a request lindu made to a provider (see Inbound).
+func Outbound(ctx context.Context, st *store.Store, log *slog.Logger, e Entry) {
+	e.Direction = Out
+	record(ctx, st, log, e)
+}
+
+func record(ctx context.Context, st *store.Store, log *slog.Logger, e Entry) {
+	if st == nil {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := Record(rctx, st, e); err != nil && log != nil {
+		log.Warn("chanlog: recording an exchange failed", "channel", e.Channel, "err", err.Error())
+	}
+}
+
+// List is the log of one outbox message, oldest first. Authorization:
+// PermManageUsers (admins); others get forbidden.
+func List(ctx context.Context, st *store.Store, sc domain.Scope, outboxID string) ([]Entry, error) {
+	if !sc.Can(domain.PermManageUsers) {
+		return nil, domain.E(domain.EForbidden, "error.forbidden")
+	}
+	out, err := store.Rows(ctx, st, func(r *sql.Rows) (Entry, error) {
+		var e Entry
+		var ms int64
+		err := r.Scan(&e.ID, &e.At, &e.Channel, &e.Direction, &e.OutboxID, &e.MessageKey, &e.Method, &e.URL, &e.Status, &ms,
+			&e.Request, &e.Response, &e.Error)
+		e.Elapsed, e.At = time.Duration(ms)*time.Millisecond, e.At.UTC()
+		return e, err
+	}, `SELECT id, at, channel, direction, outbox_id, message_key, method, url, status, elapsed_ms, request, response, error
+		FROM channel_log WHERE outbox_id = $1 ORDER BY at, id`, outboxID)
+	if err != nil {
+		return nil, fmt.Errorf("chanlog: list: %w", err)
+	}
+	return out, nil
+}
+
+// Purge deletes entries older than before and returns how many.
+// Authorization: lindu itself (a periodic job).
+func Purge(ctx context.Context, st *store.Store, before time.Time) (int64, error) {
+	var n int64
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM channel_log WHERE at < $1`, before.UTC())
+		if err != nil {
+			return fmt.Errorf("chanlog: purge: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
+// Redacted is what replaces a secret or personal value.
+const Redacted = "[redacted]"
+
+// secretParams are query and form parameters whose values never reach the
+// log: credentials, numbers, texts.
+var secretParams = map[string]bool{"password": true, "secret": true, "username": true, "text": true, "from": true, "to": true,
+	"access_token": true, "hub.verify_token": true, "hub.challenge": false, "dlr-url": true, "udh": true, "binfo": true}
+
+// RedactURL is a URL with its credentials and personal parameters
+// replaced (their length kept for texts).
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparseable URL]"
+	}
+	u.User = nil
+	q := u.Query()
+	for k, vs := range q {
+		if secretParams[strings.ToLower(k)] {
+			for i, v := range vs {
+				if strings.EqualFold(k, "text") {
+					vs[i] = fmt.Sprintf("[%d chars]", utf8.RuneCountInString(v))
+				} else {
+					vs[i] = Redacted
+				}
+			}
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// personalKeys are JSON keys whose values never reach the log.
+var personalKeys = map[string]bool{"body": true, "caption": true, "from": true, "to": true, "wa_id": true, "user_id": true,
+	"from_user_id": true, "recipient": true, "recipient_id": true, "recipient_user_id": true, "parent_user_id": true, "username": true,
+	"name": true, "formatted_name": true, "first_name": true, "last_name": true, "phone": true, "phones": true, "address": true,
+	"latitude": true, "longitude": true, "filename": true, "title": true, "description": true, "emoji": true, "url": true,
+	"display_phone_number": true, "access_token": true, "payload": true, "emails": true, "addresses": true, "profile": true}
+
+// RedactJSON is a JSON document with every personal value replaced
+// (texts keep their length); something that is not JSON is summarised.
+func RedactJSON(b []byte) string {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Sprintf("[%d bytes, not JSON]", len(b))
+	}
+	out, err := json.Marshal(redact(v))
+	if err != nil {
+		return "[unprintable]"
+	}
+	return string(out)
+}
+
+func redact(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if personalKeys[strings.ToLower(k)] {
+				if s, ok := val.(string); ok && (k == "body" || k == "caption") {
+					x[k] = fmt.Sprintf("[%d chars]", utf8.RuneCountInString(s))
+				} else {
+					x[k] = Redacted
+				}
+				continue
+			}
+			x[k] = redact(val)
+		}
+		return x
+	case []any:
+		for i := range x {
+			x[i] = redact(x[i])
+		}
+		return x
+	}
+	return v
+}
