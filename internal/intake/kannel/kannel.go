@@ -34,14 +34,14 @@ type Settings struct {
 	// MaxParts is how many SMS a long text may go out in (sendsms-user's
 	// max-messages); longer texts are refused before they reach Kannel,
 	// which would cut them silently. Default 3.
-	MaxParts int
-	Username   string
-	Password   string
-	Secret     string   // in the URLs Kannel calls
-	From       string   // sender number or short code; optional
-	AllowIPs   []string // addresses allowed to call lindu; empty = any
-	PublicURL  string   // how Kannel reaches lindu, e.g. http://127.0.0.1:8080
-	DLRMask    int      // default 31: delivered, failed, queued, sent, rejected
+	MaxParts  int
+	Username  string
+	Password  string
+	Secret    string   // in the URLs Kannel calls
+	From      string   // sender number or short code; optional
+	AllowIPs  []string // addresses allowed to call lindu; empty = any
+	PublicURL string   // how Kannel reaches lindu, e.g. http://127.0.0.1:8080
+	DLRMask   int      // default 31: delivered, failed, queued, sent, rejected
 }
 
 // Handler serves the endpoints Kannel calls.
