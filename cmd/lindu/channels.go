@@ -145,8 +145,8 @@ func runSender(ctx context.Context, s *sms.Sender, m *metrics.Registry) func() {
 func cmdKannelConfig(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	var retries, delay int
 	cfg, err := config.Load("kannel config", args, env, stderr, func(fs *flag.FlagSet) {
-		fs.IntVar(&retries, "http-request-retry", 100, "smsbox retries of a failed call to lindu")
-		fs.IntVar(&delay, "http-queue-delay", 5, "seconds between those retries")
+		fs.IntVar(&retries, "http-request-retry", kannel.DefaultRetries, "smsbox retries of a failed call to lindu")
+		fs.IntVar(&delay, "http-queue-delay", kannel.DefaultDelay, "seconds between those retries")
 	})
 	if err != nil {
 		return err

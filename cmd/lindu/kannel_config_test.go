@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // groups splits Kannel configuration text into its groups: "group = X"
@@ -112,8 +113,13 @@ func TestKannelConfig(t *testing.T) {
 	if v, _ := value(t, svc, "catch-all"); v != "true" {
 		t.Errorf("sms-service catch-all = %q, want true", v)
 	}
-	if v, _ := value(t, svc, "max-messages"); v != "0" {
-		t.Errorf("sms-service max-messages = %q, want 0 (lindu replies through sendsms, not the HTTP answer)", v)
+	// lindu replies through sendsms: its (empty) answer is no reply
+	// (omit-empty), yet smsbox may text the sender when it gives up.
+	if v, _ := value(t, svc, "max-messages"); v != "1" {
+		t.Errorf("sms-service max-messages = %q, want 1 (smsbox's own text when it gives up)", v)
+	}
+	if v, _ := value(t, svc, "omit-empty"); v != "true" {
+		t.Errorf("sms-service omit-empty = %q, want true (lindu's empty answer is no reply)", v)
 	}
 
 	// smsbox settings (printed for the smsbox group).
@@ -124,8 +130,31 @@ func TestKannelConfig(t *testing.T) {
 	if n, _ := strconv.Atoi(m[1]); n <= 0 {
 		t.Errorf("http-request-retry = %d: smsbox would drop an SMS lindu could not take", n)
 	}
-	if !regexp.MustCompile(`(?m)http-queue-delay\s*=\s*\d+`).MatchString(out) {
-		t.Errorf("no http-queue-delay in:\n%s", out)
+	d := regexp.MustCompile(`(?m)http-queue-delay\s*=\s*(\d+)`).FindStringSubmatch(out)
+	if d == nil {
+		t.Fatalf("no http-queue-delay in:\n%s", out)
+	}
+	// The retry window covers a long outage of lindu or its database.
+	retries, _ := strconv.Atoi(m[1])
+	delay, _ := strconv.Atoi(d[1])
+	if w := time.Duration(retries*delay) * time.Second; w < 6*time.Hour {
+		t.Errorf("smsbox retries for %s only: a longer outage loses SMS", w)
+	}
+	// What smsbox texts a sender when it gives up: Indonesian, one SMS,
+	// with what to do instead; never Kannel's English default.
+	for _, key := range []string{"reply-couldnotfetch", "reply-requestfailed"} {
+		m := regexp.MustCompile(`(?m)^#\s*` + key + `\s*=\s*(".*")$`).FindStringSubmatch(out)
+		if m == nil {
+			t.Errorf("no %s for the smsbox group in:\n%s", key, out)
+			continue
+		}
+		text, err := strconv.Unquote(m[1])
+		if err != nil || !strings.Contains(text, "SAPA 129") || !strings.Contains(text, "Kirim ulang") || len([]rune(text)) > 160 {
+			t.Errorf("%s = %q (%v): want one Indonesian SMS naming SAPA 129", key, text, err)
+		}
+	}
+	if !strings.Contains(out, "restart smsbox only while lindu answers") {
+		t.Errorf("the config does not warn that an smsbox restart loses its retries:\n%s", out)
 	}
 
 	user, ok := g["sendsms-user"]

@@ -59,11 +59,14 @@ type Case struct {
 	Prep       func(*Request) // changes the request before it is sent (signs it...)
 	RemoteAddr string         // the caller's address; default 127.0.0.1:45678
 
-	Status   int       // HTTP status lindu answers
-	Body     string    // lindu's answer, trimmed; "" is not checked
-	Message  *Message  // the inbound message stored; nil: none
-	Reply    string    // part of the reply enqueued to the sender; "": none
-	Delivery *Delivery // the delivery report recorded; nil: none
+	Status int    // HTTP status lindu answers
+	Body   string // lindu's answer, trimmed; "" is not checked
+	// EmptyBody: lindu's answer must have no body (smsbox would text a
+	// body to the sender).
+	EmptyBody bool
+	Message   *Message  // the inbound message stored; nil: none
+	Reply     string    // part of the reply enqueued to the sender; "": none
+	Delivery  *Delivery // the delivery report recorded; nil: none
 }
 
 // Message is an inbound message as stored.
@@ -178,7 +181,7 @@ func (h *Harness) Do(t testing.TB, req Request, remoteAddr string) Outcome {
 
 func (h *Harness) check(t *testing.T, c Case, out Outcome) {
 	t.Helper()
-	if out.Status != c.Status || (c.Body != "" && out.Body != c.Body) {
+	if out.Status != c.Status || (c.Body != "" && out.Body != c.Body) || (c.EmptyBody && out.Body != "") {
 		t.Errorf("answer %d %q, want %d %q", out.Status, out.Body, c.Status, c.Body)
 	}
 	var reply *StoredOutbox

@@ -90,8 +90,10 @@ log-file = "%s/smsbox.log"
 log-level = 1
 http-request-retry = %d
 http-queue-delay = 1
+reply-couldnotfetch = %q
+reply-requestfailed = %q
 
-`, admin, g.boxPort, g.dir, g.smscPort, g.boxPort, g.sendsmsPort, g.dir, retries)
+`, admin, g.boxPort, g.dir, g.smscPort, g.boxPort, g.sendsmsPort, g.dir, retries, kannel.ReplyCouldNotFetch, kannel.ReplyRequestFailed)
 	conf += kannel.Config(st, retries, 1)
 	g.conf = filepath.Join(g.dir, "kannel.conf")
 	if err := os.WriteFile(g.conf, []byte(conf), 0o600); err != nil {
@@ -140,10 +142,10 @@ func (g *gateway) stop() {
 		g.bb.Wait()
 	}
 	if g.t.Failed() {
-		for _, f := range []string{"bearerbox.log", "smsbox.log"} {
+		for _, f := range []string{"bearerbox.log", "smsbox.log", "smsbox.out"} {
 			b, _ := os.ReadFile(filepath.Join(g.dir, f))
-			if len(b) > 3000 {
-				b = b[len(b)-3000:]
+			if len(b) > 30000 {
+				b = b[len(b)-30000:]
 			}
 			g.t.Logf("--- %s (tail)\n%s", f, b)
 		}
