@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"strconv"
@@ -54,14 +53,12 @@ func readProc() (proc, error) {
 
 // bootTime is the "btime" line of /proc/stat: boot time in Unix seconds.
 func bootTime() (float64, bool) {
-	fh, err := os.Open("/proc/stat")
+	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return 0, false
 	}
-	defer fh.Close()
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "btime "); ok {
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "btime "); ok {
 			bt, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			return bt, err == nil
 		}
