@@ -179,3 +179,25 @@ func TestMetricsEscaping(t *testing.T) {
 	out := scrape(t, r)
 	mustContain(t, out, `# HELP lindu_odd_total Help with \\ and\nnewline.`, `lindu_odd_total{v="a\\b\"c\nd"} 1`)
 }
+
+// TestMetricsScrapeFuncOutsideLock shows that a scrape-time reading does
+// not hold the registry: events are counted while it runs (a slow query
+// must not hold up requests), also from goroutines (go test -race).
+func TestMetricsScrapeFuncOutsideLock(t *testing.T) {
+	r := New()
+	r.Counter("lindu_events_total", "Events.")
+	r.GaugeVecFunc("lindu_slow", "Slow reading.", nil, func(context.Context) ([]Sample, error) {
+		r.Inc("lindu_events_total") // would deadlock if Write held the lock
+		return []Sample{{Value: 1}}, nil
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 1000 {
+			r.Inc("lindu_events_total")
+		}
+	}()
+	scrape(t, r)
+	<-done
+	mustContain(t, scrape(t, r), "lindu_events_total 1002", "lindu_slow 1")
+}
