@@ -42,9 +42,11 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Observe logs every request (method, route pattern, status, duration;
 // never the query string or body, which may hold personal data), counts
-// it in the metrics, and turns a panic into a 500.
+// it in the metrics, and turns a panic into a 500. The metric labels come
+// from small fixed sets (MetricMethod, the mux's route patterns or
+// "unmatched", status codes), so requests cannot add series at will.
 func Observe(log *slog.Logger, m *metrics.Registry, next http.Handler) http.Handler {
-	m.Counter("lindu_http_requests_total", "HTTP requests by route pattern and status.", "method", "route", "code")
+	m.Counter("lindu_http_requests_total", "HTTP requests by method, route pattern and status code.", "method", "route", "code")
 	m.Histogram("lindu_http_request_duration_seconds", "HTTP request latency by route pattern.",
 		[]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, "route")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +69,11 @@ func Observe(log *slog.Logger, m *metrics.Registry, next http.Handler) http.Hand
 				route = "unmatched"
 			}
 			d := time.Since(start)
-			m.Inc("lindu_http_requests_total", r.Method, route, strconv.Itoa(sw.status))
+			code := sw.status
+			if code == 0 {
+				code = http.StatusOK // nothing written: net/http answers 200
+			}
+			m.Inc("lindu_http_requests_total", MetricMethod(r.Method), route, strconv.Itoa(code))
 			m.Observe("lindu_http_request_duration_seconds", d.Seconds(), route)
 			level := slog.LevelInfo
 			if sw.status >= 500 {
@@ -78,6 +84,18 @@ func Observe(log *slog.Logger, m *metrics.Registry, next http.Handler) http.Hand
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// MetricMethod is the method label of a request: the method when it is
+// one lindu or a browser uses, else "other" (any token is a valid method,
+// and each would be a new series).
+func MetricMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "other"
 }
 
 type routeKey struct{}

@@ -91,17 +91,8 @@ func New(o Options) (*Server, error) {
 		}
 		w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		_, _ = m.WriteTo(w) // a failed write means the scraper went away; the status is sent
-	})
-	m.Gauge("lindu_db_open_connections", "Open database connections (write pool).", func() float64 {
-		return float64(o.Store.Stats().OpenConnections)
-	})
-	m.Gauge("lindu_db_wait_count", "Connections waited for (write pool, cumulative).", func() float64 {
-		return float64(o.Store.Stats().WaitCount)
-	})
-	m.Gauge("lindu_build_info", "Build information (value 1); version "+o.Version+".", func() float64 { return 1 })
+	mux.Handle("GET /metrics", metricsHandler(m))
+	registerMetrics(m, o)
 	// A request refused before its handler answers like its front end.
 	fail := func(rw http.ResponseWriter, r *http.Request, err error) {
 		if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/channels/") {
