@@ -133,6 +133,18 @@ func runSender(ctx context.Context, s *sms.Sender, m *metrics.Registry) func() {
 		return func() {}
 	}
 	s.Metrics = m
+	m.GaugeVecFunc("lindu_gateway_up", "Whether a channel's gateway took the last message it was given (1) or failed (0).",
+		[]string{"channel"}, func(context.Context) ([]metrics.Sample, error) {
+			var out []metrics.Sample
+			for c, up := range s.Up() {
+				v := 0.0
+				if up {
+					v = 1
+				}
+				out = append(out, metrics.Sample{LabelValues: []string{c}, Value: v})
+			}
+			return out, nil
+		})
 	sctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {

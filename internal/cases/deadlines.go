@@ -141,3 +141,35 @@ func recomputeNextDue(ctx context.Context, tx *store.Tx, caseID string) error {
 	}
 	return nil
 }
+
+// AllDeadlineKinds lists every clock kind (for metrics that start at zero).
+var AllDeadlineKinds = []domain.DeadlineKind{domain.DeadlineTriage, domain.DeadlineAck, domain.DeadlineResponse, domain.DeadlinePolice,
+	domain.DeadlineAction, domain.DeadlineVisit, domain.DeadlineReferral, domain.DeadlineTransfer}
+
+// OverdueByKind counts the clocks past due and not met, by kind, across
+// the deployment: those of closed cases and of triaged reports do not
+// count. Authorization: lindu itself (the metrics); counts only.
+func (s *Service) OverdueByKind(ctx context.Context) (map[domain.DeadlineKind]int, error) {
+	out := map[domain.DeadlineKind]int{}
+	rows, err := s.st.QueryContext(ctx, `SELECT d.kind, COUNT(*) FROM deadlines d
+		LEFT JOIN cases c ON c.id = COALESCE(d.case_id, CASE WHEN d.subject_type = 'case' THEN d.subject_id END)
+		LEFT JOIN reports r ON d.subject_type = 'report' AND r.id = d.subject_id
+		WHERE d.met_at IS NULL AND d.due_at < $1 AND (c.id IS NULL OR c.status <> 'closed')
+		AND (d.subject_type <> 'report' OR r.status = 'new') GROUP BY d.kind`, s.st.Now())
+	if err != nil {
+		return nil, fmt.Errorf("cases: overdue clocks: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("cases: overdue clocks: %w", err)
+		}
+		out[domain.DeadlineKind(k)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("cases: overdue clocks: %w", err)
+	}
+	return out, nil
+}

@@ -56,6 +56,23 @@ func DeclareMetrics(m *metrics.Registry) {
 			m.Add(InboundMetric, 0, string(ch), o)
 		}
 	}
+	m.Counter(DeliveryMetric, "Delivery reports from the gateways, by channel and status (queued, sent, delivered, failed).", "channel", "status")
+	for _, ch := range []domain.Channel{domain.ChannelSMS, domain.ChannelWhatsApp} {
+		for _, st := range []string{"queued", "sent", "delivered", "failed"} {
+			m.Add(DeliveryMetric, 0, string(ch), st)
+		}
+	}
+}
+
+// DeliveryMetric is the counter of delivery reports by channel and status.
+const DeliveryMetric = "lindu_delivery_reports_total"
+
+// CountDelivery counts a delivery report of channel ch (queued, sent,
+// delivered, failed), when the service has metrics.
+func (s *Service) CountDelivery(ch domain.Channel, status string) {
+	if s.Metrics != nil {
+		s.Metrics.Inc(DeliveryMetric, string(ch), status)
+	}
 }
 
 // Count counts one inbound message (or webhook part) of channel ch with

@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -133,4 +134,41 @@ func Expire(ctx context.Context, st *store.Store, sc domain.Scope, before time.T
 		return tx.Audit(ctx, sc, "outbox.expire", "outbox", "", "", fmt.Sprintf("messages=%d", n))
 	})
 	return int(n), err
+}
+
+// Backlog is the waiting part of one channel's outbox.
+type Backlog struct {
+	Pending int           // pending or being sent
+	Oldest  time.Duration // how long the oldest of them has waited
+}
+
+// Backlogs is each channel's backlog (for the metrics: an outbox that
+// grows or ages means its gateway is down). Authorization: lindu itself;
+// counts only.
+func Backlogs(ctx context.Context, st *store.Store) (map[string]Backlog, error) {
+	out := map[string]Backlog{}
+	type count struct {
+		ch string
+		n  int
+	}
+	counts, err := store.Rows(ctx, st, func(r *sql.Rows) (count, error) {
+		var c count
+		return c, r.Scan(&c.ch, &c.n)
+	}, `SELECT channel, COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') GROUP BY channel`)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: backlog: %w", err)
+	}
+	now := st.Now()
+	for _, c := range counts {
+		var oldest time.Time
+		// (MIN() would lose SQLite's timestamp type.)
+		if err := st.QueryRowContext(ctx, `SELECT created_at FROM outbox WHERE status IN ('pending', 'sending') AND channel = $1
+			ORDER BY created_at LIMIT 1`, c.ch).Scan(&oldest); errors.Is(err, sql.ErrNoRows) {
+			continue // sent meanwhile
+		} else if err != nil {
+			return nil, fmt.Errorf("outbox: backlog: %w", err)
+		}
+		out[c.ch] = Backlog{Pending: c.n, Oldest: max(now.Sub(oldest), 0)}
+	}
+	return out, nil
 }

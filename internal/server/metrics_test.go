@@ -11,10 +11,14 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	"lindu/internal/domain"
+	"lindu/internal/intake"
 	"lindu/internal/metrics"
 	"lindu/internal/server"
 	"lindu/internal/store"
+	"lindu/internal/store/storetest"
 )
 
 // scrapeMetrics fetches /metrics from w's server.
@@ -198,4 +202,55 @@ func needPromtool(t *testing.T) string {
 		t.Skip("promtool not on PATH (Debian package prometheus; scripts/test installs it); metrics.Lint still checks /metrics in TestMetricsExposition")
 	}
 	return p
+}
+
+// sample is the value of one series line ("name{labels}") in out, or -1.
+func sample(out, series string) float64 {
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
+			var f float64
+			if _, err := fmt.Sscan(v, &f); err == nil {
+				return f
+			}
+		}
+	}
+	return -1
+}
+
+// What operators alert on follows the data, on both databases: a reply
+// waiting in the SMS outbox shows as pending with its age, WhatsApp's
+// outbox stays at 0; a report past its triage clock counts as an overdue
+// "triage" deadline, and every other kind is there at 0.
+func TestMetricsOutboxAndOverdue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newWorld(t, d, server.Options{})
+		svc := &intake.Service{Store: w.st, Region: "61.07"}
+		if _, err := svc.Handle(bg, intake.Message{Key: "kannel:T:m1", Channel: domain.ChannelSMS, From: "+6281299990001",
+			Text: "Anak tetangga dipukul"}); err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(domain.TriageWindow + time.Hour)
+		out := scrapeMetrics(t, w)
+		if v := sample(out, `lindu_outbox_pending{channel="sms"}`); v != 1 {
+			t.Errorf("sms pending = %v, want 1", v)
+		}
+		if v := sample(out, `lindu_outbox_pending{channel="whatsapp"}`); v != 0 {
+			t.Errorf("whatsapp pending = %v, want 0", v)
+		}
+		if v := sample(out, `lindu_outbox_oldest_pending_seconds{channel="sms"}`); v < (domain.TriageWindow + time.Hour).Seconds() {
+			t.Errorf("sms oldest pending = %v s, want at least the time the clock moved", v)
+		}
+		if v := sample(out, `lindu_overdue_deadlines{kind="triage"}`); v != 1 {
+			t.Errorf("overdue triage = %v, want 1", v)
+		}
+		for _, k := range []string{"ack", "response", "police", "action", "visit", "referral", "transfer"} {
+			if v := sample(out, `lindu_overdue_deadlines{kind="`+k+`"}`); v != 0 {
+				t.Errorf("overdue %s = %v, want 0", k, v)
+			}
+		}
+		if problems := metrics.Lint(out); len(problems) > 0 {
+			t.Errorf("lint: %v", problems)
+		}
+	})
 }

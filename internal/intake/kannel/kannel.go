@@ -234,6 +234,7 @@ func (h *Handler) dlr(w http.ResponseWriter, r *http.Request) {
 		text(w, http.StatusServiceUnavailable, "try again")
 		return
 	}
+	h.Intake.CountDelivery(domain.ChannelSMS, status)
 	if !found {
 		text(w, http.StatusOK, "unknown message")
 		return

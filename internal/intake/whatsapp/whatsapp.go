@@ -193,6 +193,7 @@ func (h *Handler) handle(ctx context.Context, wh Webhook) ([]string, int) {
 					h.Log.Error("whatsapp: recording a status failed", "err", err.Error())
 					return keys, http.StatusServiceUnavailable
 				}
+				h.Intake.CountDelivery(domain.ChannelWhatsApp, st)
 				if !found {
 					h.Log.Info("whatsapp: status of a message lindu did not send", "status", s.Status)
 				}
