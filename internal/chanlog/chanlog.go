@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -100,13 +101,48 @@ func record(ctx context.Context, st *store.Store, log *slog.Logger, e Entry) {
 	}
 }
 
-// List is the log of one outbox message, oldest first. Authorization:
-// PermManageUsers (admins); others get forbidden.
-func List(ctx context.Context, st *store.Store, sc domain.Scope, outboxID string) ([]Entry, error) {
+// MessageLog is what happened to one outbox message: its state, the
+// delivery reports the gateway sent, and each exchange with the gateway.
+type MessageLog struct {
+	ID, Channel, Status, DeliveryStatus, LastError string
+	Attempts, Parts                                int
+	Deliveries                                     []Delivery
+	Entries                                        []Entry
+}
+
+// Delivery is one delivery report of a message.
+type Delivery struct {
+	At                           time.Time
+	Provider, Code, Status, Note string
+}
+
+// List is the log of one outbox message about a region in sc, oldest
+// first. Authorization: PermManageUsers (admins); another region's
+// message is not found.
+func List(ctx context.Context, st *store.Store, sc domain.Scope, outboxID string) (MessageLog, error) {
+	var m MessageLog
 	if !sc.Can(domain.PermManageUsers) {
-		return nil, domain.E(domain.EForbidden, "error.forbidden")
+		return m, domain.NotFound("message")
 	}
-	out, err := store.Rows(ctx, st, func(r *sql.Rows) (Entry, error) {
+	var region string
+	err := st.QueryRowContext(ctx, `SELECT id, channel, status, delivery_status, last_error, attempts, parts, region_code FROM outbox WHERE id = $1`,
+		outboxID).Scan(&m.ID, &m.Channel, &m.Status, &m.DeliveryStatus, &m.LastError, &m.Attempts, &m.Parts, &region)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !sc.System && !domain.RegionWithin(region, sc.RegionCode) {
+		return MessageLog{}, domain.NotFound("message")
+	}
+	if err != nil {
+		return m, fmt.Errorf("chanlog: message: %w", err)
+	}
+	m.Deliveries, err = store.Rows(ctx, st, func(r *sql.Rows) (Delivery, error) {
+		var d Delivery
+		err := r.Scan(&d.At, &d.Provider, &d.Code, &d.Status, &d.Note)
+		d.At = d.At.UTC()
+		return d, err
+	}, `SELECT at, provider, code, status, detail FROM delivery_reports WHERE outbox_id = $1 ORDER BY at, id`, outboxID)
+	if err != nil {
+		return m, fmt.Errorf("chanlog: deliveries: %w", err)
+	}
+	m.Entries, err = store.Rows(ctx, st, func(r *sql.Rows) (Entry, error) {
 		var e Entry
 		var ms int64
 		err := r.Scan(&e.ID, &e.At, &e.Channel, &e.Direction, &e.OutboxID, &e.MessageKey, &e.Method, &e.URL, &e.Status, &ms,
@@ -116,9 +152,9 @@ func List(ctx context.Context, st *store.Store, sc domain.Scope, outboxID string
 	}, `SELECT id, at, channel, direction, outbox_id, message_key, method, url, status, elapsed_ms, request, response, error
 		FROM channel_log WHERE outbox_id = $1 ORDER BY at, id`, outboxID)
 	if err != nil {
-		return nil, fmt.Errorf("chanlog: list: %w", err)
+		return m, fmt.Errorf("chanlog: list: %w", err)
 	}
-	return out, nil
+	return m, nil
 }
 
 // Purge deletes entries older than before and returns how many.

@@ -68,6 +68,8 @@ func TestCaseKeysTranslated(t *testing.T) {
 		"report_merged", "reassigned", "escalation", "emergency_access")
 	add("ostatus", "pending", "sent", "delivered", "failed", "all")
 	add("ochannel", "sms", "whatsapp", "ui")
+	add("mkind", MediaKinds...)
+	add("mstatus", MediaStates...)
 	add("duefilter", "soon", "overdue")
 	add("assignee", "me")
 	add("nav", "cases", "reports", "teams", "outbox", "outbox_n", "outbox_many")

@@ -24,6 +24,7 @@ type OutboxPage struct {
 	Messages []domain.OutboxMessage
 	Status   string
 	All      bool // the caller sees the region's messages, not only theirs
+	Admin    bool // the caller may read each message's channel log
 }
 
 func (s *Server) outboxList(w http.ResponseWriter, r *http.Request) {
@@ -44,7 +45,7 @@ func (s *Server) outboxList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "outbox", OutboxPage{Base: b, kit: s.kit(b), Messages: msgs, Status: st,
-		All: b.Scope.Can(domain.PermManageCases)})
+		All: b.Scope.Can(domain.PermManageCases), Admin: b.Scope.Can(domain.PermManageUsers)})
 }
 
 // OutboxStatuses are the filter tabs.

@@ -54,6 +54,7 @@ func (s *Server) caseRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /lapor/status", s.reportStatus)
 	mux.HandleFunc("GET /laporan", s.staff(s.reportsList))
 	mux.HandleFunc("GET /laporan/{id}", s.staff(s.reportShow))
+	mux.HandleFunc("GET /laporan/{id}/lampiran/{media}", s.staff(s.reportMediaDownload))
 	mux.HandleFunc("POST /laporan/{id}/verify", s.staff(s.reportVerify))
 	mux.HandleFunc("POST /laporan/{id}/merge", s.staff(s.reportMerge))
 	mux.HandleFunc("POST /laporan/{id}/reject", s.staff(s.reportReject))
@@ -86,6 +87,7 @@ func (s *Server) caseRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tim/tenggat", s.staff(s.slaSet))
 	mux.HandleFunc("POST /tim/rute", s.staff(s.routingSet))
 	mux.HandleFunc("GET /notifikasi", s.staff(s.outboxList))
+	mux.HandleFunc("GET /notifikasi/{id}/log", s.staff(s.outboxLog))
 }
 
 // klaRoutes registers KLA indicators, dashboard, agreements and budgets (SPEC E).
