@@ -358,7 +358,9 @@ func notifyRequest(ctx context.Context, tx *store.Tx, sc domain.Scope, id string
 	if err != nil {
 		return err
 	}
-	body := i18n.T("id", "sms.approval."+string(kind)+".asked", domain.FormatPublicCode(lc.code), village)
+	body := domain.FitSMS(village, func(v string) string {
+		return i18n.T("id", "sms.approval."+string(kind)+".asked", domain.FormatPublicCode(lc.code), v)
+	})
 	for _, uid := range sups {
 		if uid == sc.UserID {
 			continue
@@ -381,7 +383,9 @@ func notifyDecision(ctx context.Context, tx *store.Tx, id string, a lockedApprov
 	if err != nil {
 		return err
 	}
-	body := i18n.T("id", "sms.approval."+a.kind+"."+string(status), domain.FormatPublicCode(lc.code), village)
+	body := domain.FitSMS(village, func(v string) string {
+		return i18n.T("id", "sms.approval."+a.kind+"."+string(status), domain.FormatPublicCode(lc.code), v)
+	})
 	_, err = tx.Enqueue(ctx, store.Message{Key: "approval:" + id + ":" + string(status), UserID: a.requestedBy, Region: lc.region,
 		Body: body, CaseID: a.caseID})
 	return err

@@ -192,7 +192,9 @@ func (s *Service) sendEscalation(ctx context.Context, tx *store.Tx, st dueStep) 
 	if now := tx.Now(); !now.Before(st.due) {
 		key += ".late"
 	}
-	body := i18n.T("id", key, domain.FormatPublicCode(st.code), village, dueLocal, st.code)
+	body := domain.FitSMS(village, func(v string) string {
+		return i18n.T("id", key, domain.FormatPublicCode(st.code), v, dueLocal, st.code)
+	})
 	m := store.Message{Region: st.region, Body: body}
 	if st.caseID != "" {
 		m.CaseID = st.caseID

@@ -43,7 +43,9 @@ func notifyAssignment(ctx context.Context, tx *store.Tx, caseID string) error {
 	if err != nil {
 		return err
 	}
-	body := i18n.T("id", "sms.assigned", domain.FormatPublicCode(code), village, i18n.T("id", "priority."+priority), due, code)
+	body := domain.FitSMS(village, func(v string) string {
+		return i18n.T("id", "sms.assigned", domain.FormatPublicCode(code), v, i18n.T("id", "priority."+priority), due, code)
+	})
 	for _, uid := range recipients {
 		if _, err := tx.Enqueue(ctx, store.Message{Key: "assign:" + caseID + ":" + strconv.Itoa(version) + ":" + uid,
 			UserID: uid, Region: region, Body: body, CaseID: caseID}); err != nil {
@@ -66,7 +68,9 @@ func notifyEmergencyAccess(ctx context.Context, tx *store.Tx, sc domain.Scope, g
 		return err
 	}
 	until := g.ExpiresAt.In(domain.ZoneFor(lc.region)).Format("02-01 15:04 MST")
-	body := i18n.T("id", "sms.emergency_access", domain.FormatPublicCode(lc.code), village, sc.Actor(), until)
+	body := domain.FitSMS(village, func(v string) string {
+		return i18n.T("id", "sms.emergency_access", domain.FormatPublicCode(lc.code), v, sc.Actor(), until)
+	})
 	for _, uid := range sups {
 		if _, err := tx.Enqueue(ctx, store.Message{Key: "emergency:" + g.ID + ":" + uid, UserID: uid, Region: lc.region,
 			Body: body, CaseID: g.CaseID}); err != nil {

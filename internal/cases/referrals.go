@@ -117,7 +117,9 @@ func (s *Service) textProvider(ctx context.Context, tx *store.Tx, providerID str
 	if rf.DueAt != nil {
 		due = rf.DueAt.In(domain.ZoneFor(lc.region)).Format("02-01 15:04 MST")
 	}
-	body := i18n.T("id", key, rf.Code, village, i18n.T("id", "svc."+rf.Service), i18n.T("id", "urgency."+rf.Urgency), due)
+	body := domain.FitSMS(village, func(v string) string {
+		return i18n.T("id", key, rf.Code, v, i18n.T("id", "svc."+rf.Service), i18n.T("id", "urgency."+rf.Urgency), due)
+	})
 	_, err = tx.EnqueueTo(ctx, store.PhoneMessage{Key: "referral:" + rf.ID + ":" + key, Channel: "sms", To: phone, Region: lc.region,
 		Body: body, CaseID: ""})
 	return err
@@ -254,7 +256,9 @@ func (s *Service) answer(ctx context.Context, tx *store.Tx, sc domain.Scope, r l
 		if err != nil {
 			return r.status, err
 		}
-		body := i18n.T("id", "sms.referral."+string(a.To), domain.FormatPublicCode(code), village, i18n.T("id", "svc."+r.service))
+		body := domain.FitSMS(village, func(v string) string {
+			return i18n.T("id", "sms.referral."+string(a.To), domain.FormatPublicCode(code), v, i18n.T("id", "svc."+r.service))
+		})
 		if _, err := tx.Enqueue(ctx, store.Message{Key: "referral:" + r.id + ":" + string(a.To), UserID: r.sender, Region: region,
 			Body: body, CaseID: r.caseID}); err != nil {
 			return r.status, err

@@ -105,7 +105,7 @@ func (s *Service) tellSupervisors(ctx context.Context, tx *store.Tx, region stri
 	if err != nil {
 		return err
 	}
-	body := i18n.T("id", text, domain.FormatPublicCode(lc.code), village)
+	body := domain.FitSMS(village, func(v string) string { return i18n.T("id", text, domain.FormatPublicCode(lc.code), v) })
 	for _, uid := range sups {
 		if _, err := tx.Enqueue(ctx, store.Message{Key: key + ":" + uid, UserID: uid, Region: region, Body: body, CaseID: caseID}); err != nil {
 			return err

@@ -357,6 +357,7 @@ type Sent struct {
 	ProviderID string // the gateway's id (WhatsApp's wamid)
 	To         string // E.164
 	Body       string
+	Parts      int // SMS parts it went out in (0: 1)
 }
 
 // Seed writes messages lindu sent earlier (status "sent") to the outbox,
@@ -372,8 +373,8 @@ func (h *Harness) Seed(t testing.TB, msgs ...Sent) {
 			}
 			now := tx.Now()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, idempotency_key, created_at, channel, to_phone_enc, region_code,
-				body, status, attempts, next_attempt_at, sent_at, provider_message_id) VALUES ($1,$2,$3,$4,$5,$6,$7,'sent',1,$3,$3,$8)`,
-				m.ID, "intaketest:"+m.ID, now, h.Channel, to, "61.07", m.Body, m.ProviderID); err != nil {
+				body, status, attempts, next_attempt_at, sent_at, provider_message_id, parts) VALUES ($1,$2,$3,$4,$5,$6,$7,'sent',1,$3,$3,$8,$9)`,
+				m.ID, "intaketest:"+m.ID, now, h.Channel, to, "61.07", m.Body, m.ProviderID, max(m.Parts, 1)); err != nil {
 				return fmt.Errorf("seed outbox %s: %w", m.ID, err)
 			}
 		}

@@ -77,3 +77,51 @@ func TestKannelClient(t *testing.T) {
 		t.Error("a test reached sms-gateway.example.net")
 	}
 }
+
+// How many SMS a text goes out in: 160 GSM 03.38 septets in one SMS, 153 a
+// part beyond (extension characters such as € take two); 70 UTF-16 units
+// in one UCS-2 SMS, 67 a part beyond.
+func TestParts(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want int
+	}{
+		{strings.Repeat("a", 160), 1},
+		{strings.Repeat("a", 161), 2},
+		{strings.Repeat("a", 306), 2},
+		{strings.Repeat("a", 307), 3},
+		{strings.Repeat("€", 80), 1},
+		{strings.Repeat("€", 81), 2},
+		{strings.Repeat("é", 160), 1}, // é is in the GSM alphabet
+		{strings.Repeat("ş", 70), 1},  // not GSM: UCS-2
+		{strings.Repeat("ş", 71), 2},
+		{strings.Repeat("🙏", 35), 1}, // a surrogate pair is two units
+		{strings.Repeat("🙏", 36), 2},
+	} {
+		if got := kannel.Parts(c.text); got != c.want {
+			t.Errorf("Parts(%d × %q) = %d, want %d", len([]rune(c.text)), []rune(c.text)[0], got, c.want)
+		}
+	}
+}
+
+// A text longer than the configured parts is refused before it reaches
+// Kannel (which would cut it without a word); the DLR URL asks for the
+// SMSC's answer and the part's id.
+func TestClientRefusesTooLong(t *testing.T) {
+	g := intaketest.NewGateway(t, intaketest.Answer{Status: 202, Body: "0: Accepted for delivery"})
+	st := kannel.Settings{SendsmsURL: g.URL + "/cgi-bin/sendsms", Username: "u", Password: "p", Secret: "s", PublicURL: "http://127.0.0.1:8080"}
+	c := &kannel.Client{Settings: st, HTTP: intaketest.Client()}
+	_, err := c.Send(bg, "o1", "+6281200000001", strings.Repeat("x", 153*3+1))
+	if de, ok := domain.AsError(err); !ok || de.Code != domain.EInvalid || len(g.Requests()) != 0 {
+		t.Fatalf("four-part text: %v, %d requests; want refused before Kannel", err, len(g.Requests()))
+	}
+	st.MaxParts = 4
+	c.Settings = st
+	if _, err := c.Send(bg, "o1", "+6281200000001", strings.Repeat("x", 153*3+1)); err != nil || len(g.Requests()) != 1 {
+		t.Fatalf("with four parts allowed: %v", err)
+	}
+	dlr := g.Requests()[0].Query["dlr-url"][0]
+	if !strings.Contains(dlr, "answer=%A") || !strings.Contains(dlr, "part=%F") {
+		t.Fatalf("dlr-url %q lacks %%A or %%F", dlr)
+	}
+}

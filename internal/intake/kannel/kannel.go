@@ -275,28 +275,8 @@ func (st Settings) maxParts() int {
 	return st.MaxParts
 }
 
-// Parts is how many SMS body goes out in: GSM 03.38 texts hold 160
-// septets in one SMS, 153 a part when concatenated (characters of the
-// extension table take two); other texts go as UCS-2, 70 UTF-16 units
-// in one SMS, 67 a part.
-func Parts(body string) int {
-	n, single, part := 0, 160, 153
-	if IsGSM7(body) {
-		for _, r := range body {
-			n++
-			if strings.ContainsRune("^{}\\[~]|€", r) {
-				n++
-			}
-		}
-	} else {
-		single, part = 70, 67
-		n = len(utf16.Encode([]rune(body)))
-	}
-	if n <= single {
-		return 1
-	}
-	return (n + part - 1) / part
-}
+// Parts is how many SMS body goes out in (domain.SMSParts).
+func Parts(body string) int { return domain.SMSParts(body) }
 
 // Parts is the number of SMS body goes out in (the sender records it, so
 // a concatenated message counts as delivered only when each part is).
@@ -304,15 +284,7 @@ func (c *Client) Parts(body string) int { return Parts(body) }
 
 // IsGSM7 reports whether s fits the GSM 03.38 default alphabet (then one
 // SMS holds 160 characters; otherwise UCS-2 and 70).
-func IsGSM7(s string) bool {
-	const gsm = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
-	for _, r := range s {
-		if !strings.ContainsRune(gsm, r) {
-			return false
-		}
-	}
-	return true
-}
+func IsGSM7(s string) bool { return domain.IsGSM7(s) }
 
 // Send hands one message to Kannel. A text longer than MaxParts SMS is
 // refused here: Kannel would cut it without a word.

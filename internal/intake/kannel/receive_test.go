@@ -26,6 +26,7 @@ var sentEarlier = []intaketest.Sent{
 	{ID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7c81", To: "+6281234567001", Body: "lindu: Laporan diterima"},
 	{ID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7c82", To: "+6281234567002", Body: "lindu: Laporan diterima"},
 	{ID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7c83", To: "+6281234567003", Body: "lindu: Laporan diterima"},
+	{ID: "01902f6c-8a3e-7b41-9c2d-3e4f5a6b7c84", To: "+6281234567004", Body: "lindu: a text in two parts", Parts: 2},
 }
 
 // Requests as Kannel's smsbox makes them (testdata/*.http): each SMS is
@@ -78,6 +79,8 @@ func TestKannelRecorded(t *testing.T) {
 			{Label: "responder command from the public", Request: "mo-terima-not-responder.http", Status: 200, EmptyBody: true,
 				Message: &intaketest.Message{Key: "kannel:TSEL:2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f", Kind: "denied", From: "+6281234567008"},
 				Reply:   "hanya untuk petugas terdaftar"},
+			{Label: "8-bit binary", Request: "mo-binary.http", Status: 200, EmptyBody: true,
+				Message: &intaketest.Message{Key: "kannel:TSEL:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", Kind: "ignored"}},
 			{Label: "wrong secret", Request: "mo-wrong-secret.http", Status: 401, Body: "unauthorized"},
 			{Label: "address not allowed", Request: "mo-report.http", RemoteAddr: "10.20.30.40:13013", Status: 401, Body: "unauthorized"},
 			{Label: "no message id", Request: "mo-missing-id.http", Status: 400},
@@ -91,6 +94,15 @@ func TestKannelRecorded(t *testing.T) {
 				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[1].ID, Code: "16", Status: outbox.DeliveryFailed, Outbox: "failed"}},
 			{Label: "dlr buffered", Request: "dlr-buffered.http", Status: 200, Body: "ok",
 				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[2].ID, Code: "4", Status: outbox.DeliveryQueued, Outbox: "sent"}},
+			{Label: "dlr buffered after delivered", Request: "dlr-buffered-late.http", Status: 200, Body: "ok",
+				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[0].ID, Code: "4", Status: outbox.DeliveryQueued, Outbox: "delivered"}},
+			{Label: "dlr failed with the SMSC's answer", Request: "dlr-failed-answer.http", Status: 200, Body: "ok",
+				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[2].ID, Code: "16@4F2A11", Status: outbox.DeliveryFailed, Outbox: "failed",
+					Detail: "NACK/0x0000000b/Invalid Destination Address"}},
+			{Label: "dlr first part of two", Request: "dlr-part-1.http", Status: 200, Body: "ok",
+				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[3].ID, Code: "1@77C01", Status: outbox.DeliveryDelivered, Outbox: "sent"}},
+			{Label: "dlr second part of two", Request: "dlr-part-2.http", Status: 200, Body: "ok",
+				Delivery: &intaketest.Delivery{OutboxID: sentEarlier[3].ID, Code: "1@77C02", Status: outbox.DeliveryDelivered, Outbox: "delivered"}},
 			{Label: "dlr of an unknown message", Request: "dlr-unknown-message.http", Status: 200, Body: "unknown message"},
 			{Label: "dlr without type", Request: "dlr-missing-type.http", Status: 400},
 			{Label: "dlr wrong secret", Request: "dlr-wrong-secret.http", Status: 401, Body: "unauthorized"},
