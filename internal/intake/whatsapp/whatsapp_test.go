@@ -55,10 +55,6 @@ const (
 	textWamid = "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA1A2B3C4D5E6F7A8B9C0DQA=="
 )
 
-// noText is what lindu stores of a message without text (never dropped).
-func noText(kind string) string {
-	return "[pesan WhatsApp jenis " + kind + " tanpa teks; lihat di WhatsApp]"
-}
 
 // Real Meta Cloud API webhooks (testdata/*.http): the handshake; each
 // message kind stored once as a report (text, caption, button text, or a
