@@ -67,6 +67,7 @@ func (a *API) Routes() []Route {
 		// Triage.
 		{"GET", "/api/v1/reports", false, a.listReports},
 		{"GET", "/api/v1/reports/{id}", false, a.getReport},
+		{"GET", "/api/v1/reports/{id}/media/{media}", false, a.downloadReportMedia},
 		{"POST", "/api/v1/reports/{id}/verify", false, a.verifyReport},
 		{"POST", "/api/v1/reports/{id}/merge", false, a.mergeReport},
 		{"POST", "/api/v1/reports/{id}/reject", false, a.rejectReport},

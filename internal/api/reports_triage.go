@@ -148,3 +148,18 @@ func (a *API) reportDuplicates(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.WriteJSON(w, http.StatusOK, DuplicateList{Candidates: ds})
 }
+
+// downloadReportMedia sends a report's WhatsApp file that is not yet a
+// document of a case; the read is audited.
+func (a *API) downloadReportMedia(w http.ResponseWriter, r *http.Request) {
+	d, err := a.cases.DownloadReportMedia(r.Context(), scope(r), r.PathValue("id"), r.PathValue("media"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	doc := d.CaseDocument
+	if doc.FileName == "" {
+		doc.FileName = "whatsapp-" + doc.Kind + "-" + doc.ID[max(len(doc.ID)-8, 0):]
+	}
+	httpx.ServeAttachment(w, cases.DocumentFileName(doc), doc.MIMEType, d.Data)
+}

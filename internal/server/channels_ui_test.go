@@ -59,6 +59,18 @@ func TestChannelPages(t *testing.T) {
 		if code != 200 || !strings.HasPrefix(file, "%PDF") || !strings.Contains(hdr.Get("Content-Disposition"), "surat-sekolah.pdf") {
 			t.Fatalf("download %d %q %v", code, file[:min(len(file), 20)], hdr)
 		}
+		// The same through the API: the report lists its files, the
+		// fetched one downloads.
+		tok := w.token("sup")
+		if code, rep := w.api("GET", "/api/v1/reports/"+res.ReportID, tok, nil); code != 200 || len(rep["media"].([]any)) != 2 {
+			t.Fatalf("API report %d: %v", code, rep["media"])
+		}
+		if code, file, _ := w.apiRaw("GET", "/api/v1/reports/"+res.ReportID+"/media/"+jobs[0].ID, tok); code != 200 || !strings.HasPrefix(file, "%PDF") {
+			t.Fatalf("API download %d", code)
+		}
+		if code, _, _ := w.apiRaw("GET", "/api/v1/reports/"+res.ReportID+"/media/"+jobs[0].ID, w.token("cw-b")); code != 404 {
+			t.Fatalf("API download by a caseworker: %d, want 404", code)
+		}
 		cw := w.browser()
 		cw.login("cw-b", pw)
 		if code, _, _ := cw.get(link); code != 404 {
