@@ -55,7 +55,6 @@ const (
 	textWamid = "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA1A2B3C4D5E6F7A8B9C0DQA=="
 )
 
-
 // Real Meta Cloud API webhooks (testdata/*.http): the handshake; each
 // message kind stored once as a report (text, caption, button text, or a
 // note for a kind without text) with its reply; a retry changes nothing;
