@@ -376,6 +376,11 @@ func loadDemo(ctx context.Context, st *store.Store, log *slog.Logger, stdout io.
 			"merged", res.Merged, "teams", res.Teams, "responders", res.Responders,
 			"assessments", res.Assessments, "plans_approved", res.PlansApproved, "visits", res.Visits,
 			"referrals", res.Referrals, "seconds", time.Since(t0).Seconds())
+		n, err := demo.LoadMessages(ctx, st)
+		if err != nil {
+			return fmt.Errorf("demo messages: %w", err)
+		}
+		log.Info("demo WhatsApp messages loaded", "messages", n)
 		kres, err := demo.LoadKLA(ctx, st, kla.CurrentYear(time.Now()))
 		if err != nil {
 			return fmt.Errorf("demo KLA: %w", err)
