@@ -40,7 +40,7 @@ var kannelEnglish = []string{"Could not fetch content", "Request Failed", "Resul
 func TestKannelLongOutageLosesNothing(t *testing.T) {
 	var isDown atomic.Bool
 	isDown.Store(true)
-	l, g := startLinduWith(t, store.SQLite, 40, down(&isDown))
+	l, g := startLinduWith(t, store.SQLite, 40, down(&isDown), nil)
 	const n = 6
 	var msgs []string
 	for i := range n {
@@ -96,7 +96,7 @@ func TestKannelLongOutageLosesNothing(t *testing.T) {
 func TestKannelGivingUpSpeaksIndonesian(t *testing.T) {
 	var isDown atomic.Bool
 	isDown.Store(true)
-	_, g := startLinduWith(t, store.SQLite, 2, down(&isDown))
+	_, g := startLinduWith(t, store.SQLite, 2, down(&isDown), nil)
 	const from = "+6281288880099"
 	g.phone(1, 0.1, from+" 1234 text Ada anak dipukul di pasar")
 	eventually(t, 30*time.Second, "smsbox's answer to the sender", func() bool { return len(g.received(from)) > 0 })
