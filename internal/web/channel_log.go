@@ -55,6 +55,10 @@ func (s *Server) reportMediaDownload(w http.ResponseWriter, r *http.Request) {
 	httpx.ServeAttachment(w, cases.DocumentFileName(doc), doc.MIMEType, d.Data)
 }
 
+// IsPhone reports whether a contact is a phone number (else a WhatsApp
+// user id of a sender with a username).
+func (kit) IsPhone(contact string) bool { return strings.HasPrefix(contact, "+") }
+
 // MediaKinds and MediaStates are the label families of report files.
 var (
 	MediaKinds  = []string{domain.MediaImage, domain.MediaAudio, domain.MediaVideo, domain.MediaDocument, domain.MediaSticker}
