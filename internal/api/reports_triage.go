@@ -157,9 +157,5 @@ func (a *API) downloadReportMedia(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	doc := d.CaseDocument
-	if doc.FileName == "" {
-		doc.FileName = "whatsapp-" + doc.Kind + "-" + doc.ID[max(len(doc.ID)-8, 0):]
-	}
-	httpx.ServeAttachment(w, cases.DocumentFileName(doc), doc.MIMEType, d.Data)
+	httpx.ServeAttachment(w, cases.DocumentFileName(d.CaseDocument), d.MIMEType, d.Data)
 }

@@ -267,6 +267,9 @@ func (s *Service) DownloadReportMedia(ctx context.Context, sc domain.Scope, repo
 		return d, err
 	}
 	d.Data, d.ID, d.Kind = []byte(data), mediaID, kind
+	if d.FileName == "" {
+		d.FileName = "whatsapp-" + kind + "-" + mediaID[max(len(mediaID)-8, 0):]
+	}
 	return d, s.st.Audit(ctx, sc, "report.media_download", "report", reportID, r.RegionCode, "media="+mediaID)
 }
 

@@ -48,11 +48,7 @@ func (s *Server) reportMediaDownload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	doc := d.CaseDocument
-	if doc.FileName == "" {
-		doc.FileName = "whatsapp-" + doc.Kind + "-" + doc.ID[max(len(doc.ID)-8, 0):]
-	}
-	httpx.ServeAttachment(w, cases.DocumentFileName(doc), doc.MIMEType, d.Data)
+	httpx.ServeAttachment(w, cases.DocumentFileName(d.CaseDocument), d.MIMEType, d.Data)
 }
 
 // IsPhone reports whether a contact is a phone number (else a WhatsApp
