@@ -73,6 +73,10 @@ func escalationSteps(kind domain.DeadlineKind, start, due time.Time) []escalatio
 		// The receiving side has not answered: the referring people, then
 		// the supervisors a day later.
 		steps = []escalationStep{{due, targetAssignee}, {due.Add(24 * time.Hour), targetSupervisors}}
+	case domain.DeadlineStay:
+		// A stay nears its limit: the placing worker is warned two days
+		// before; at the limit the supervisors are alerted.
+		steps = []escalationStep{{due.Add(-StayWarning), targetAssignee}, {due, targetSupervisors}}
 	}
 	for i := range steps {
 		if steps[i].at.Before(start) {
@@ -144,7 +148,7 @@ func recomputeNextDue(ctx context.Context, tx *store.Tx, caseID string) error {
 
 // AllDeadlineKinds lists every clock kind (for metrics that start at zero).
 var AllDeadlineKinds = []domain.DeadlineKind{domain.DeadlineTriage, domain.DeadlineAck, domain.DeadlineResponse, domain.DeadlinePolice,
-	domain.DeadlineAction, domain.DeadlineVisit, domain.DeadlineReferral, domain.DeadlineTransfer}
+	domain.DeadlineAction, domain.DeadlineVisit, domain.DeadlineReferral, domain.DeadlineTransfer, domain.DeadlineStay}
 
 // OverdueByKind counts the clocks past due and not met, by kind, across
 // the deployment: those of closed cases and of triaged reports do not

@@ -23,6 +23,7 @@ const (
 	subjectVisit    = "visit"
 	subjectReferral = "referral"
 	subjectTransfer = "transfer"
+	subjectStay     = "stay" // a child's stay in a place (internal/shelters)
 )
 
 // addItemDeadline stores the clock of an item of case caseID (subject is
@@ -109,6 +110,8 @@ func itemPerson(ctx context.Context, tx *store.Tx, subject, id string) (string, 
 		q = `SELECT sender_id FROM referrals WHERE id = $1`
 	case subjectTransfer:
 		q = `SELECT requested_by FROM case_transfers WHERE id = $1`
+	case subjectStay:
+		q = `SELECT placed_by_id FROM stays WHERE id = $1`
 	default:
 		return "", nil
 	}

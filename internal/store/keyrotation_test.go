@@ -16,6 +16,7 @@ import (
 	"lindu/internal/kla"
 	"lindu/internal/media/mediatest"
 	"lindu/internal/secret"
+	"lindu/internal/shelters"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
 )
@@ -106,6 +107,52 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 		} {
 			if err := area(w.st).AddDetail(ctx, sys(), c.ID, det); err != nil {
 				t.Fatalf("add detail: %v", err)
+			}
+		}
+	}
+	// A safe house and an LKSA with their hosts' data, checks, a status
+	// change with its reason, and stays with their reasons, gatekeeping
+	// and an extension.
+	sh := shelters.New(w.st, area(w.st))
+	house, err := sh.CreatePlace(ctx, sys(), domain.NewPlace{Kind: domain.PlaceSafeHouse, Name: "Rumah Aman Rotasi", RegionCode: "61.07",
+		Owner: domain.OwnerCommunity, Capacity: 2, HostName: "Ibu Rotasi", HostPhone: "+6281399997000", Address: "Jalan Rotasi 1",
+		Household: "Bapak Rotasi"})
+	if err != nil {
+		t.Fatalf("safe house: %v", err)
+	}
+	checks := []domain.CheckResult{}
+	for _, it := range shelters.DefaultChecklist {
+		checks = append(checks, domain.CheckResult{Item: it.Key, Result: domain.CheckPass, Note: "diperiksa " + it.Key})
+	}
+	if _, err := sh.RecordChecks(ctx, sys(), house.ID, checks); err != nil {
+		t.Fatalf("checks: %v", err)
+	}
+	for _, to := range []string{domain.PlaceVerified, domain.PlaceActive} {
+		if err := sh.MovePlace(ctx, sys(), house.ID, to, "hasil kunjungan rotasi", 0); err != nil {
+			t.Fatalf("house %s: %v", to, err)
+		}
+	}
+	lksa, err := sh.CreatePlace(ctx, sys(), domain.NewPlace{Kind: domain.PlaceLKSA, Name: "LKSA Rotasi", RegionCode: "61.07",
+		Owner: domain.OwnerCommunity, Capacity: 10, PermitExpires: "2031-01-01"})
+	if err != nil {
+		t.Fatalf("lksa: %v", err)
+	}
+	for i, c := range cs[:2] {
+		full, err := area(w.st).GetCase(ctx, sys(), c.ID)
+		if err != nil || len(full.Victims) == 0 {
+			t.Fatalf("case for a stay: %v", err)
+		}
+		ns := domain.NewStay{PlaceID: house.ID, CaseID: c.ID, VictimID: full.Victims[0].ID, Reason: "alasan penempatan rotasi"}
+		if i == 1 {
+			ns.PlaceID, ns.Gatekeeping = lksa.ID, "tidak ada keluarga pengganti (rotasi)"
+		}
+		stay, err := sh.PlaceChild(ctx, sys(), ns)
+		if err != nil {
+			t.Fatalf("stay: %v", err)
+		}
+		if i == 0 {
+			if err := sh.ExtendStay(ctx, sys(), stay.ID, stay.StayUntil.Add(72*time.Hour), "perpanjangan rotasi"); err != nil {
+				t.Fatalf("extend: %v", err)
 			}
 		}
 	}

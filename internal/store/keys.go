@@ -63,6 +63,15 @@ const (
 	FieldTransferComment    = "case_transfers.comment"
 	FieldMediaFileName      = "report_media.file_name"
 	FieldMediaContent       = "report_media.content"
+	FieldHostName           = "places.host_name"
+	FieldHostPhone          = "places.host_phone"
+	FieldPlaceAddress       = "places.address"
+	FieldPlaceHousehold     = "places.household"
+	FieldPlaceEventNote     = "place_events.note"
+	FieldPlaceCheckNote     = "place_checks.note"
+	FieldStayReason         = "stays.reason"
+	FieldGatekeeping        = "stays.gatekeeping"
+	FieldExtensionReason    = "stays.extension_reason"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -115,6 +124,15 @@ var sealedColumns = []SealedColumn{
 	{"case_document_contents", "document_id", "content_enc", FieldDocumentContent, "", ""},
 	{"report_media", "id", "file_name_enc", FieldMediaFileName, "", ""},
 	{"report_media", "id", "content_enc", FieldMediaContent, "", ""},
+	{"places", "id", "host_name_enc", FieldHostName, "", ""},
+	{"places", "id", "host_phone_enc", FieldHostPhone, "host_phone_hash", HashPhone},
+	{"places", "id", "address_enc", FieldPlaceAddress, "", ""},
+	{"places", "id", "household_enc", FieldPlaceHousehold, "", ""},
+	{"place_events", "id", "note_enc", FieldPlaceEventNote, "", ""},
+	{"place_checks", "id", "note_enc", FieldPlaceCheckNote, "", ""},
+	{"stays", "id", "reason_enc", FieldStayReason, "", ""},
+	{"stays", "id", "gatekeeping_enc", FieldGatekeeping, "", ""},
+	{"stays", "id", "extension_reason_enc", FieldExtensionReason, "", ""},
 	{"case_assessments", "id", "notes_enc", FieldAssessmentNotes, "", ""},
 	{"case_plan_actions", "id", "goal_enc", FieldActionGoal, "", ""},
 	{"case_plan_actions", "id", "action_enc", FieldActionText, "", ""},

@@ -1,0 +1,99 @@
+-- Safe houses and institutions (issue 13, SPEC D). places: one registry of
+-- community safe houses (rumah aman berbasis komunitas), government
+-- shelters and LKSA/panti, with their lifecycle status, capacity, and for
+-- institutions the operating permit (expiry, warnings) and accreditation;
+-- the host's name, phone and address are sealed. place_events: every
+-- change of a place (status, checklist, warning), by whom, when, why.
+-- place_checklists: versioned verification templates (items as JSON);
+-- place_checks: a place's answers to one template version.
+-- stays: a child of a case held for, or staying in, a place; one
+-- held or active placement per child (the partial unique index), the
+-- capacity counted in the placing transaction; holds expire; a transfer
+-- closes the previous placement and links it (previous_id). Same columns
+-- as the other dialect's 0024.
+CREATE TABLE places (
+    id                   TEXT PRIMARY KEY,
+    kind                 TEXT NOT NULL,
+    name                 TEXT NOT NULL,
+    region_code          TEXT NOT NULL REFERENCES regions (code),
+    owner                TEXT NOT NULL,
+    status               TEXT NOT NULL,
+    capacity             INTEGER NOT NULL,
+    max_stay_days        INTEGER NOT NULL DEFAULT 0,
+    host_name_enc        TEXT NOT NULL DEFAULT '',
+    host_phone_enc       TEXT NOT NULL DEFAULT '',
+    host_phone_hash      TEXT NOT NULL DEFAULT '',
+    address_enc          TEXT NOT NULL DEFAULT '',
+    household_enc        TEXT NOT NULL DEFAULT '',
+    permit_number        TEXT NOT NULL DEFAULT '',
+    permit_expires       TEXT NOT NULL DEFAULT '',
+    warnings             INTEGER NOT NULL DEFAULT 0,
+    accreditation        TEXT NOT NULL DEFAULT '',
+    accreditation_until  TEXT NOT NULL DEFAULT '',
+    checklist_version    INTEGER NOT NULL DEFAULT 0,
+    version              INTEGER NOT NULL DEFAULT 1,
+    created_by           TEXT NOT NULL,
+    created_at           TIMESTAMP NOT NULL,
+    updated_at           TIMESTAMP NOT NULL
+);
+CREATE INDEX places_region ON places (region_code, kind, status);
+CREATE INDEX places_phone ON places (host_phone_hash);
+
+CREATE TABLE place_events (
+    id          TEXT PRIMARY KEY,
+    place_id    TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    at          TIMESTAMP NOT NULL,
+    actor       TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    from_status TEXT NOT NULL DEFAULT '',
+    to_status   TEXT NOT NULL DEFAULT '',
+    note_enc    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX place_events_place ON place_events (place_id, at);
+
+CREATE TABLE place_checklists (
+    version     INTEGER PRIMARY KEY,
+    items       TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL
+);
+
+CREATE TABLE place_checks (
+    id          TEXT PRIMARY KEY,
+    place_id    TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    version     INTEGER NOT NULL,
+    item        TEXT NOT NULL,
+    result      TEXT NOT NULL,
+    note_enc    TEXT NOT NULL DEFAULT '',
+    checked_by  TEXT NOT NULL,
+    checked_at  TIMESTAMP NOT NULL,
+    UNIQUE (place_id, version, item)
+);
+
+CREATE TABLE stays (
+    id                 TEXT PRIMARY KEY,
+    place_id           TEXT NOT NULL REFERENCES places (id),
+    case_id            TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    victim_id          TEXT NOT NULL REFERENCES victims (id) ON DELETE CASCADE,
+    status             TEXT NOT NULL,
+    emergency          INTEGER NOT NULL DEFAULT 0,
+    reason_enc         TEXT NOT NULL DEFAULT '',
+    gatekeeping_enc    TEXT NOT NULL DEFAULT '',
+    gatekeeping_by     TEXT NOT NULL DEFAULT '',
+    hold_expires_at    TIMESTAMP,
+    from_at            TIMESTAMP,
+    to_at              TIMESTAMP,
+    stay_until         TIMESTAMP,
+    extension_reason_enc TEXT NOT NULL DEFAULT '',
+    extension_approver TEXT NOT NULL DEFAULT '',
+    exit_reason        TEXT NOT NULL DEFAULT '',
+    exit_destination   TEXT NOT NULL DEFAULT '',
+    previous_id        TEXT NOT NULL DEFAULT '',
+    placed_by_id       TEXT NOT NULL DEFAULT '',
+    placed_by          TEXT NOT NULL,
+    created_at         TIMESTAMP NOT NULL,
+    version            INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX stays_place ON stays (place_id, status);
+CREATE INDEX stays_case ON stays (case_id, created_at);
+CREATE UNIQUE INDEX stays_one_per_child ON stays (victim_id) WHERE status IN ('held', 'active');
