@@ -317,7 +317,7 @@ func (s *Service) MovePlace(ctx context.Context, sc domain.Scope, id, to, reason
 			return err
 		}
 		if version != 0 && version != p.Version {
-			return domain.E(domain.EConflict, "error.stale")
+			return domain.E(domain.EConflict, "error.conflict")
 		}
 		if !domain.CanMovePlace(p.Status, to) {
 			return domain.E(domain.EConflict, "place.err.move", p.Status, to)

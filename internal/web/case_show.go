@@ -36,6 +36,9 @@ type CasePage struct {
 	Providers []domain.Provider
 	// TransferTo are the regencies a case may be transferred to.
 	TransferTo []FormOption
+	// Stays are the case's children's stays in safe houses and
+	// institutions, and the places with room (shelters.go).
+	Stays stayData
 	// Workers are the active workers of the case's region, for the
 	// casework forms (responsible for an action, visitor).
 	Workers []FormOption
@@ -99,6 +102,12 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, b Base, k kit,
 	}
 	if tab == "layanan" && p.CW.CanWork && c.Status.Open() {
 		if p.Providers, err = s.cases.ListProviders(ctx, b.Scope, true); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if tab == "layanan" && p.CW.CanWork && !c.ReadOnly {
+		if p.Stays, err = s.caseStays(r, b, c); err != nil {
 			s.fail(w, r, err)
 			return
 		}

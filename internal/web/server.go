@@ -25,6 +25,7 @@ import (
 	"lindu/internal/i18n"
 	"lindu/internal/intake"
 	"lindu/internal/regiondata"
+	"lindu/internal/shelters"
 	"lindu/internal/store"
 )
 
@@ -70,6 +71,8 @@ type Server struct {
 	// intake files public reports and looks up their status (report_new.go,
 	// report_status.go), with the same limits as the API.
 	intake *intake.Service
+	// shelters is the safe houses and institutions area (shelters.go).
+	shelters *shelters.Service
 }
 
 // New parses the templates and returns the server.
@@ -79,6 +82,9 @@ func New(opt Options) (*Server, error) {
 	}
 	s := &Server{st: opt.Store, cases: opt.Cases, auth: opt.Auth, log: opt.Log, opt: opt, pages: map[string]*template.Template{}, now: opt.Now,
 		gate: opt.PasswordGate}
+	if opt.Store != nil {
+		s.shelters = shelters.New(opt.Store, opt.Cases)
+	}
 	if s.gate == nil {
 		s.gate = auth.NewGate(0, 0)
 	}
@@ -97,7 +103,7 @@ func New(opt Options) (*Server, error) {
 	// Partials are parsed with every page: the layout, the pager, the
 	// case forms' fields and sections kept in a file of their own
 	// (case_documents: the documents section of the case page).
-	partials := []string{"templates/layout.html", "templates/pager.html", "templates/case_fields.html", "templates/case_documents.html", "templates/case_plan.html", "templates/case_referrals.html"}
+	partials := []string{"templates/layout.html", "templates/pager.html", "templates/case_fields.html", "templates/case_documents.html", "templates/case_plan.html", "templates/case_referrals.html", "templates/case_stays.html"}
 	for _, e := range entries {
 		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
 		if slices.Contains(partials, e) {
@@ -210,7 +216,7 @@ func (s *Server) nav(b Base, path string) []NavItem {
 		items = append(items, NavItem{Href: "/laporan", Label: b.T("nav.reports")})
 	}
 	if b.Scope.Can(domain.PermViewCases) {
-		items = append(items, NavItem{Href: "/tim", Label: b.T("nav.teams")},
+		items = append(items, NavItem{Href: "/tempat", Label: b.T("nav.places")}, NavItem{Href: "/tim", Label: b.T("nav.teams")},
 			NavItem{Href: "/notifikasi", Label: s.outboxNavLabel(b)})
 	}
 	if b.Scope.Can(domain.PermAnswerReferrals) {

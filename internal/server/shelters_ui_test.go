@@ -1,0 +1,126 @@
+package server_test
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"lindu/internal/access"
+	"lindu/internal/domain"
+	"lindu/internal/server"
+	"lindu/internal/shelters"
+	"lindu/internal/store"
+	"lindu/internal/store/storetest"
+)
+
+// A safe house as its users meet it, on both databases: the supervisor
+// registers it, answers its checklist (a failed required item blocks
+// verification, with the item named), verifies and activates it; the
+// caseworker places a child from the case's services tab and ends the
+// stay; a viewer sees the registry and the place without the host's name,
+// phone or address; a provider account may not open the registry.
+func TestSafeHouseJourney(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
+		w.addUser("pkm", domain.RoleProvider, "61.07")
+		sup := w.browser()
+		sup.login("sup", pw)
+		code, body, _ := sup.get("/tempat")
+		if code != 200 || !strings.Contains(body, "Tempat aman dan lembaga") {
+			t.Fatalf("/tempat %d", code)
+		}
+		checkPage(t, "/tempat", body)
+		code, _, hdr := sup.post("/tempat", url.Values{"csrf": {sup.csrf}, "kind": {"safe_house"}, "name": {"Rumah Aman Sebalo 1"},
+			"owner": {"community"}, "region_code": {"61.07.01.2001"}, "capacity": {"2"}, "host_name": {"Ibu Rahasia Host"},
+			"host_phone": {"0812 5555 0909"}, "address": {"Jalan Rahasia 9"}, "household": {"Bapak Rahasia Host"}})
+		if code != 303 {
+			t.Fatalf("create: %d", code)
+		}
+		placeURL, _, _ := strings.Cut(hdr.Get("Location"), "?")
+		id := strings.TrimPrefix(placeURL, "/tempat/")
+		_, body, _ = sup.get(placeURL)
+		checkPage(t, "/tempat/{id}", body)
+		if !strings.Contains(body, "diusulkan") || !strings.Contains(body, "Ibu Rahasia Host") {
+			t.Fatalf("place page: %s", body)
+		}
+		form := url.Values{"csrf": {sup.csrf}}
+		for _, it := range shelters.DefaultChecklist {
+			if it.Auto == "" {
+				form.Set("check_"+it.Key, "pass")
+			}
+		}
+		form.Set("check_sleeping_space", "fail")
+		if code, _, _ := sup.post(placeURL+"/periksa", form); code != 303 {
+			t.Fatalf("checks: %d", code)
+		}
+		_, body, _ = sup.get(placeURL)
+		code, body, _ = sup.post(placeURL+"/status", url.Values{"csrf": {sup.csrf}, "to": {"verified"}, "reason": {"kunjungan"}})
+		if code != 409 || !strings.Contains(body, "Ruang tidur terpisah") {
+			t.Fatalf("verify with a failed item: %d", code)
+		}
+		form.Set("csrf", sup.csrf)
+		form.Set("check_sleeping_space", "pass")
+		sup.post(placeURL+"/periksa", form)
+		for _, to := range []string{"verified", "active"} {
+			sup.get(placeURL)
+			if code, _, _ := sup.post(placeURL+"/status", url.Values{"csrf": {sup.csrf}, "to": {to}, "reason": {"kunjungan"}}); code != 303 {
+				t.Fatalf("%s: %d", to, code)
+			}
+		}
+
+		// The caseworker places a child of a case they lead.
+		c, err := w.srv.Cases.CreateCase(bg, access.System("test"), domain.NewCase{RegionCode: "61.07.01.2001", Priority: domain.PriorityHigh,
+			Types: []domain.ViolenceType{domain.VPhysical}, Summary: "Kasus penempatan", Victims: []domain.Victim{{Name: "Anak Rahasia"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.srv.Cases.Reassign(bg, access.System("test"), c.ID, "", w.users["cw-a"].ID, "lead"); err != nil {
+			t.Fatal(err)
+		}
+		full, _ := w.srv.Cases.GetCase(bg, access.System("test"), c.ID)
+		cw := w.browser()
+		cw.login("cw-a", pw)
+		code, body, _ = cw.get("/kasus/" + c.ID + "?tab=layanan")
+		if code != 200 || !strings.Contains(body, "Rumah Aman Sebalo 1") || !strings.Contains(body, "sisa 2 tempat") {
+			t.Fatalf("case services tab %d lacks the place", code)
+		}
+		checkPage(t, "case tab layanan with stays", body)
+		code, _, _ = cw.post("/kasus/"+c.ID+"/tempat-aman", url.Values{"csrf": {cw.csrf}, "place_id": {id}, "victim_id": {full.Victims[0].ID},
+			"reason": {"pelaku tinggal serumah"}})
+		if code != 303 {
+			t.Fatalf("place: %d", code)
+		}
+		_, body, _ = cw.get("/kasus/" + c.ID + "?tab=layanan")
+		m := regexp.MustCompile(`/tempat-aman/([0-9a-f-]+)/akhiri`).FindStringSubmatch(body)
+		if m == nil || !strings.Contains(body, "tinggal di sana") {
+			t.Fatalf("no running stay on the case page")
+		}
+		if code, _, _ := cw.post("/kasus/"+c.ID+"/tempat-aman/"+m[1]+"/akhiri", url.Values{"csrf": {cw.csrf}, "destination": {"kin"},
+			"exit_reason": {"kembali ke nenek"}}); code != 303 {
+			t.Fatalf("end: %d", code)
+		}
+		_, body, _ = cw.get("/kasus/" + c.ID + "?tab=layanan")
+		if !strings.Contains(body, "selesai") || !strings.Contains(body, "kerabat") {
+			t.Fatalf("ended stay not shown")
+		}
+
+		// A viewer: the registry, without the host's data.
+		v := w.browser()
+		v.login("viewer", pw)
+		code, body, _ = v.get(placeURL)
+		if code != 200 || strings.Contains(body, "Ibu Rahasia Host") || strings.Contains(body, "5555") || strings.Contains(body, "Jalan Rahasia") ||
+			!strings.Contains(body, "disembunyikan") {
+			t.Fatalf("viewer sees the host (%d)", code)
+		}
+		p := w.browser()
+		p.login("pkm", pw)
+		if code, _, _ := p.get("/tempat"); code != 403 {
+			t.Fatalf("provider opens the registry: %d", code)
+		}
+		anon := w.browser()
+		if code, _, _ := anon.get(placeURL); code != 303 {
+			t.Fatalf("without a session: %d", code)
+		}
+	})
+}

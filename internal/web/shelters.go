@@ -1,0 +1,305 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"lindu/internal/domain"
+	"lindu/internal/shelters"
+)
+
+// Safe houses and institutions (/tempat: the registry, a place's page with
+// its checklist, status, warnings and history) and a case's stays (the
+// "Penempatan" part of the case's services tab). The shelters area
+// decides who may do what.
+
+func (s *Server) shelterRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /tempat", s.staff(s.placesList))
+	mux.HandleFunc("POST /tempat", s.staff(s.placeCreate))
+	mux.HandleFunc("GET /tempat/{id}", s.staff(s.placeShow))
+	mux.HandleFunc("POST /tempat/{id}/status", s.staff(s.placeStatus))
+	mux.HandleFunc("POST /tempat/{id}/periksa", s.staff(s.placeChecks))
+	mux.HandleFunc("POST /tempat/{id}/teguran", s.staff(s.placeWarning))
+	mux.HandleFunc("POST /kasus/{id}/tempat-aman", s.staff(s.stayCreate))
+	mux.HandleFunc("POST /kasus/{id}/tempat-aman/{stay}/{action}", s.staff(s.stayAction))
+}
+
+// PlacesPage is the registry.
+type PlacesPage struct {
+	Base
+	kit
+	Places    []domain.Place
+	Expiring  []domain.Place
+	Kind      string
+	CanManage bool
+}
+
+// PlaceKinds, Owners and Grades are the registry's choices.
+func (PlacesPage) PlaceKinds() []string { return domain.PlaceKinds }
+func (PlacesPage) Owners() []string     { return []string{domain.OwnerCommunity, domain.OwnerGovernment} }
+func (PlacesPage) Grades() []string     { return []string{"A", "B", "C"} }
+
+func (s *Server) placesList(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "places.title")
+	s.placesPage(w, r, b, s.kit(b), http.StatusOK)
+}
+
+func (s *Server) placesPage(w http.ResponseWriter, r *http.Request, b Base, k kit, status int) {
+	if !b.Scope.Can(domain.PermViewCases) {
+		s.fail(w, r, domain.E(domain.EForbidden, "case.err.forbidden_view"))
+		return
+	}
+	p := PlacesPage{Base: b, kit: k, Kind: r.URL.Query().Get("jenis"), CanManage: b.Scope.Can(domain.PermManageCases)}
+	if !inStrings(p.Kind, domain.PlaceKinds) {
+		p.Kind = ""
+	}
+	var err error
+	if p.Places, err = s.shelters.ListPlaces(r.Context(), b.Scope, shelters.PlaceFilter{Kind: p.Kind}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Expiring, err = s.shelters.ExpiringPermits(r.Context(), b.Scope, 60); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "places", p)
+}
+
+func inStrings(v string, list []string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) placeCreate(w http.ResponseWriter, r *http.Request) {
+	v := r.PostFormValue
+	capacity, _ := strconv.Atoi(strings.TrimSpace(v("capacity")))
+	days, _ := strconv.Atoi(strings.TrimSpace(v("max_stay_days")))
+	np := domain.NewPlace{Kind: v("kind"), Name: v("name"), RegionCode: strings.TrimSpace(v("region_code")), Owner: v("owner"),
+		Capacity: capacity, MaxStayDays: days, HostName: v("host_name"), HostPhone: v("host_phone"), Address: v("address"),
+		Household: v("household"), PermitNumber: v("permit_number"), PermitExpires: v("permit_expires"),
+		Accreditation: v("accreditation"), AccreditationUntil: v("accreditation_until")}
+	if capacity == 0 && strings.TrimSpace(v("capacity")) != "" {
+		np.Capacity = -1
+	}
+	p, err := s.shelters.CreatePlace(r.Context(), principalOf(r).Scope, np)
+	if err != nil {
+		b := s.base(w, r, "places.title")
+		k := s.kit(b)
+		if f, ok := formErrors(err); ok {
+			k.withForm(&b, "place", r.PostForm, f)
+			s.placesPage(w, r, b, k, http.StatusUnprocessableEntity)
+			return
+		}
+		if msg, status := actionMessage(b, err); status != 0 {
+			b.Error = msg
+			s.placesPage(w, r, b, k, status)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, withOK("/tempat/"+p.ID, "place_created"), http.StatusSeeOther)
+}
+
+// PlacePage is one place.
+type PlacePage struct {
+	Base
+	kit
+	P         domain.Place
+	Checklist domain.Checklist
+	Checks    map[string]domain.CheckResult
+	History   []domain.PlaceEvent
+	CanManage bool
+	Moves     []string
+}
+
+func (s *Server) placeShow(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "places.place_title")
+	s.placePage(w, r, b, s.kit(b), http.StatusOK)
+}
+
+func (s *Server) placePage(w http.ResponseWriter, r *http.Request, b Base, k kit, status int) {
+	ctx, id := r.Context(), r.PathValue("id")
+	pl, err := s.shelters.GetPlace(ctx, b.Scope, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := PlacePage{Base: b, kit: k, P: pl, CanManage: b.Scope.Can(domain.PermManageCases), Checks: map[string]domain.CheckResult{},
+		Moves: domain.PlaceTransitions[pl.Status]}
+	cl, checks, err := s.shelters.Checks(ctx, b.Scope, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if pl.Kind == domain.PlaceSafeHouse && p.CanManage {
+		// The form answers the current checklist.
+		if cl, err = s.shelters.Checklist(ctx); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	p.Checklist = cl
+	for _, c := range checks {
+		p.Checks[c.Item] = c
+	}
+	if p.History, err = s.shelters.PlaceHistory(ctx, b.Scope, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "place", p)
+}
+
+// Result is a place's answer to a checklist item ("" when unanswered).
+func (p PlacePage) Result(item string) string { return p.Checks[item].Result }
+
+// Institution reports whether the place is an LKSA or panti.
+func (p PlacePage) Institution() bool { return domain.Institution(p.P.Kind) }
+
+func (s *Server) placeFailed(w http.ResponseWriter, r *http.Request, form string, err error) {
+	b := s.base(w, r, "places.place_title")
+	k := s.kit(b)
+	if f, ok := formErrors(err); ok {
+		k.withForm(&b, form, r.PostForm, f)
+		s.placePage(w, r, b, k, http.StatusUnprocessableEntity)
+		return
+	}
+	if msg, status := actionMessage(b, err); status != 0 {
+		b.Error = msg
+		s.placePage(w, r, b, k, status)
+		return
+	}
+	s.fail(w, r, err)
+}
+
+func (s *Server) placeStatus(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	if err := s.shelters.MovePlace(r.Context(), principalOf(r).Scope, id, r.PostFormValue("to"), r.PostFormValue("reason"), version); err != nil {
+		s.placeFailed(w, r, "status", err)
+		return
+	}
+	http.Redirect(w, r, withOK("/tempat/"+id, "place_status"), http.StatusSeeOther)
+}
+
+func (s *Server) placeChecks(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	_ = r.ParseForm()
+	var answers []domain.CheckResult
+	for k, vs := range r.PostForm {
+		if item, ok := strings.CutPrefix(k, "check_"); ok && len(vs) > 0 {
+			answers = append(answers, domain.CheckResult{Item: item, Result: vs[0], Note: r.PostFormValue("note_" + item)})
+		}
+	}
+	if _, err := s.shelters.RecordChecks(r.Context(), principalOf(r).Scope, id, answers); err != nil {
+		s.placeFailed(w, r, "checks", err)
+		return
+	}
+	http.Redirect(w, r, withOK("/tempat/"+id, "place_checked")+"#periksa", http.StatusSeeOther)
+}
+
+func (s *Server) placeWarning(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := s.shelters.AddWarning(r.Context(), principalOf(r).Scope, id, r.PostFormValue("reason")); err != nil {
+		s.placeFailed(w, r, "warning", err)
+		return
+	}
+	http.Redirect(w, r, withOK("/tempat/"+id, "place_warned"), http.StatusSeeOther)
+}
+
+// ---- a case's stays (tab "layanan") ----
+
+// stayData is what the case page shows of its children's stays.
+type stayData struct {
+	Stays  []domain.Stay
+	Places []FormOption // places with room in the case's regency
+}
+
+func (s *Server) caseStays(r *http.Request, b Base, c domain.Case) (stayData, error) {
+	var d stayData
+	var err error
+	if d.Stays, err = s.shelters.CaseStays(r.Context(), b.Scope, c.ID); err != nil {
+		if domain.IsNotFound(err) {
+			return stayData{}, nil
+		}
+		return d, err
+	}
+	sc := b.Scope
+	if len(c.RegionCode) >= 5 && sc.RegionCode != "" {
+		sc.RegionCode = c.RegionCode[:5]
+	}
+	places, err := s.shelters.ListPlaces(r.Context(), sc, shelters.PlaceFilter{WithRoom: true})
+	if err != nil {
+		return d, err
+	}
+	for _, p := range places {
+		d.Places = append(d.Places, FormOption{Value: p.ID, Label: p.Name + " — " + b.T("kind."+p.Kind) + " · " + p.RegionName + " · " +
+			b.T("places.free_n", p.Free())})
+	}
+	return d, nil
+}
+
+func (s *Server) stayCreate(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	v := r.PostFormValue
+	ns := domain.NewStay{PlaceID: v("place_id"), CaseID: id, VictimID: v("victim_id"), Reason: v("reason"), Gatekeeping: v("gatekeeping"),
+		Emergency: v("emergency") == "1", Hold: v("hold") == "1"}
+	if _, err := s.shelters.PlaceChild(r.Context(), principalOf(r).Scope, ns); err != nil {
+		s.caseActionFailed(w, r, "stay", err)
+		return
+	}
+	ok := "stay_started"
+	if ns.Hold {
+		ok = "stay_held"
+	}
+	http.Redirect(w, r, caseURL(id, "layanan", ok)+"#penempatan", http.StatusSeeOther)
+}
+
+func (s *Server) stayAction(w http.ResponseWriter, r *http.Request) {
+	id, stay, action := r.PathValue("id"), r.PathValue("stay"), r.PathValue("action")
+	sc, ctx, v := principalOf(r).Scope, r.Context(), r.PostFormValue
+	var err error
+	switch action {
+	case "terima":
+		err = s.shelters.AdmitHold(ctx, sc, stay)
+	case "lepas":
+		err = s.shelters.ReleaseHold(ctx, sc, stay)
+	case "akhiri":
+		err = s.shelters.EndStay(ctx, sc, stay, v("exit_reason"), v("destination"))
+	case "pindah":
+		_, err = s.shelters.MoveChild(ctx, sc, stay, v("place_id"), v("reason"), v("gatekeeping"))
+	case "perpanjang":
+		b := s.base(w, r, "case.title")
+		until, perr := time.ParseInLocation("2006-01-02", strings.TrimSpace(v("until")), b.Zone)
+		if perr != nil {
+			err = domain.InvalidFields(domain.FieldErrors{"until": domain.M("field.date")})
+		} else {
+			err = s.shelters.ExtendStay(ctx, sc, stay, until.Add(24*time.Hour-time.Minute), v("extension_reason"))
+		}
+	default:
+		s.fail(w, r, domain.NotFound("page"))
+		return
+	}
+	if err != nil {
+		s.caseActionFailed(w, r, action+"-"+stay, err)
+		return
+	}
+	http.Redirect(w, r, caseURL(id, "layanan", "stay_"+action)+"#penempatan", http.StatusSeeOther)
+}
+
+// DestinationList are the choices of where a child went.
+func (CasePage) DestinationList() []string { return domain.ExitDestinations }
+
+// StayDays is a place's stay limit in days.
+func (PlacePage) StayDays(p domain.Place) int { return shelters.StayDays(p) }
+
+// CheckValues are the answers to a checklist item.
+func (PlacePage) CheckValues() []string {
+	return []string{domain.CheckPass, domain.CheckFail, domain.CheckNA}
+}
