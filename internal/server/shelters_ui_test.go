@@ -54,7 +54,7 @@ func TestSafeHouseJourney(t *testing.T) {
 		if code, _, _ := sup.post(placeURL+"/periksa", form); code != 303 {
 			t.Fatalf("checks: %d", code)
 		}
-		_, body, _ = sup.get(placeURL)
+		sup.get(placeURL) // a fresh CSRF token
 		code, body, _ = sup.post(placeURL+"/status", url.Values{"csrf": {sup.csrf}, "to": {"verified"}, "reason": {"kunjungan"}})
 		if code != 409 || !strings.Contains(body, "Ruang tidur terpisah") {
 			t.Fatalf("verify with a failed item: %d", code)
