@@ -17,6 +17,7 @@ import (
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/intake"
+	"lindu/internal/shelters"
 	"lindu/internal/store"
 )
 
@@ -28,6 +29,7 @@ type API struct {
 	st         *store.Store
 	cases      *cases.Service
 	intake     *intake.Service // public reports and their status (reports_public.go)
+	shelters   *shelters.Service
 	log        *slog.Logger
 	rootRegion string
 	trustProxy bool
@@ -36,7 +38,7 @@ type API struct {
 // New returns the API on the store and the case area.
 // trustProxy takes client addresses from X-Forwarded-For (behind a proxy).
 func New(st *store.Store, cs *cases.Service, log *slog.Logger, rootRegion string, trustProxy bool) *API {
-	return &API{st: st, cases: cs, intake: &intake.Service{Store: st, Cases: cs, Region: rootRegion},
+	return &API{st: st, cases: cs, intake: &intake.Service{Store: st, Cases: cs, Region: rootRegion}, shelters: shelters.New(st, cs),
 		log: log, rootRegion: rootRegion, trustProxy: trustProxy}
 }
 
@@ -113,7 +115,7 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/kla/indicators", false, a.listKLAIndicators},
 		{"PUT", "/api/v1/kla/values", false, a.putKLAValues},
 		{"GET", "/api/v1/kla/scores", false, a.klaScores},
-	}, a.caseworkRoutes()...)
+	}, append(a.caseworkRoutes(), a.shelterRoutes()...)...)
 }
 
 // Register mounts the API routes on mux, plus a JSON 404 for anything else

@@ -194,10 +194,12 @@ func (s *Service) scanPlace(sc domain.Scope, row interface{ Scan(...any) error }
 
 // GetPlace returns a place in the caller's region; the host's name, phone
 // and address for those who place children, the view audited.
-// Authorization: PermViewCases (staff of the region); viewers and others
-// without PermWorkCases get them masked.
+// Authorization: PermViewCases (staff who work cases in the region);
+// without PermWorkCases and personal data the host's are masked. Viewers
+// (the regent), agencies and children's forums do not see the registry:
+// where a safe house is stays with those who place children.
 func (s *Service) GetPlace(ctx context.Context, sc domain.Scope, id string) (domain.Place, error) {
-	if !sc.Can(domain.PermViewCases) && !sc.Can(domain.PermViewDashboard) {
+	if !sc.Can(domain.PermViewCases) {
 		return domain.Place{}, domain.NotFound("place")
 	}
 	where, args := store.ScopeClause("p.region_code", sc.RegionCode, 3)
@@ -226,7 +228,7 @@ type PlaceFilter struct {
 // ListPlaces lists the places of the caller's region, without hosts'
 // personal data. Authorization: as GetPlace.
 func (s *Service) ListPlaces(ctx context.Context, sc domain.Scope, f PlaceFilter) ([]domain.Place, error) {
-	if !sc.Can(domain.PermViewCases) && !sc.Can(domain.PermViewDashboard) {
+	if !sc.Can(domain.PermViewCases) {
 		return nil, domain.E(domain.EForbidden, "error.forbidden")
 	}
 	region := sc.RegionCode
