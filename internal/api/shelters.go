@@ -107,6 +107,7 @@ type NewStayRequest struct {
 	Emergency   bool   `json:"emergency"`
 	Hold        bool   `json:"hold"`
 	HoldHours   int    `json:"hold_hours"`
+	Ask         bool   `json:"ask"`
 }
 
 // StayEndRequest is the body of POST /api/v1/stays/{id}/end.
@@ -275,7 +276,7 @@ func (a *API) placeChild(w http.ResponseWriter, r *http.Request) {
 	}
 	st, err := a.shelters.PlaceChild(r.Context(), scope(r), domain.NewStay{PlaceID: req.PlaceID, CaseID: r.PathValue("id"),
 		VictimID: req.VictimID, Reason: req.Reason, Gatekeeping: req.Gatekeeping, Emergency: req.Emergency, Hold: req.Hold,
-		HoldFor: time.Duration(req.HoldHours) * time.Hour})
+		HoldFor: time.Duration(req.HoldHours) * time.Hour, Ask: req.Ask})
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -175,7 +175,9 @@ const (
 	StayActive   = "active"   // the child stays there
 	StayEnded    = "ended"    // the child left
 	StayReleased = "released" // the hold was given back
-	StayExpired  = "expired"  // the hold ran out
+	StayExpired  = "expired"  // the hold ran out (or the host did not answer in time)
+	StayAsked    = "asked"    // the host was asked by SMS and has not answered
+	StayDeclined = "declined" // the host answered TIDAK, or had no room left when answering YA
 )
 
 // Exit destinations of a stay (feed "LKSA versus family-based care").
@@ -204,6 +206,8 @@ type Stay struct {
 	ExitReason        string     `json:"exit_reason,omitempty"`
 	ExitDestination   string     `json:"exit_destination,omitempty"`
 	PreviousID        string     `json:"previous_id,omitempty"`
+	Code              string     `json:"code,omitempty"`        // the code the host answers with (asked by SMS)
+	AskedUntil        *time.Time `json:"asked_until,omitempty"` // until when the host may answer
 	PlacedBy          string     `json:"placed_by"`
 	CreatedAt         time.Time  `json:"created_at"`
 	Version           int        `json:"version"`
@@ -218,4 +222,7 @@ type NewStay struct {
 	Gatekeeping               string // required for an LKSA or panti: why not family-based care
 	Hold                      bool   // hold the place (until HoldFor runs out) instead of admitting now
 	HoldFor                   time.Duration
+	// Ask texts the host first ("Bisa menerima 1 anak?"); the place is held
+	// when the host answers YA.
+	Ask bool
 }

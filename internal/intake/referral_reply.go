@@ -6,6 +6,7 @@ import (
 	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/i18n"
+	"lindu/internal/shelters"
 	"lindu/internal/store"
 )
 
@@ -18,13 +19,28 @@ import (
 
 // Kinds of a provider's answer.
 const (
-	KindReferral = "referral" // a provider's answer was recorded
+	KindReferral   = "referral" // a provider's answer was recorded
+	KindHostAnswer = "host"     // a safe house's host answered whether they can take a child
 )
 
 // referralAnswer runs YA, TIDAK or SELESAI.
 func (s *Service) referralAnswer(ctx context.Context, tx *store.Tx, in inbound) (Result, error) {
 	if in.Code == "" {
 		return Result{Kind: KindHelp, Reply: reply("sms.reply.referral_help", "")}, nil
+	}
+	// A safe house's host answering whether they can take a child.
+	if in.Verb == "YA" || in.Verb == "TIDAK" {
+		outcome, text, err := shelters.New(s.Store, s.area()).AnswerHost(ctx, tx, in.hash, in.Code, in.Verb == "YA")
+		if err != nil {
+			return Result{}, err
+		}
+		if outcome != shelters.HostNotMine {
+			kind := KindHostAnswer
+			if outcome == shelters.HostExpired || outcome == shelters.HostDone {
+				kind = KindRefused
+			}
+			return Result{Kind: kind, Reply: text}, nil
+		}
 	}
 	to := map[string]domain.ReferralStatus{"YA": domain.ReferralAccepted, "TIDAK": domain.ReferralDeclined,
 		"SELESAI": domain.ReferralDone}[in.Verb]

@@ -34,11 +34,15 @@ func regencyScope(sc domain.Scope, region string) domain.Scope {
 // is taken once and every other request gets "penuh". A child has at most
 // one held or active stay (moving goes through MoveChild); a hold the
 // child already has in that place is admitted. An LKSA or panti needs the
-// gatekeeping decision: why family-based care was not possible. A stay
+// gatekeeping decision: why family-based care was not possible. With Ask
+// the host is asked by SMS first (AskHost). A stay
 // with a limit starts the case's clock: a warning to the placing worker,
 // then an alert to the supervisors. Authorization: PermWorkCases on a
 // case the caller handles; the place in the case's regency.
 func (s *Service) PlaceChild(ctx context.Context, sc domain.Scope, ns domain.NewStay) (domain.Stay, error) {
+	if ns.Ask {
+		return s.AskHost(ctx, sc, ns)
+	}
 	ns.Reason, ns.Gatekeeping = strings.TrimSpace(ns.Reason), strings.TrimSpace(ns.Gatekeeping)
 	f := domain.FieldErrors{}
 	if ns.Reason == "" || utf8.RuneCountInString(ns.Reason) > 2000 {
@@ -423,16 +427,16 @@ func (s *Service) ExtendStay(ctx context.Context, sc domain.Scope, stayID string
 
 const stayCols = `y.id, y.place_id, p.name, p.kind, y.case_id, y.victim_id, y.status, y.emergency, y.reason_enc, y.gatekeeping_enc,
 	y.gatekeeping_by, y.hold_expires_at, y.from_at, y.to_at, y.stay_until, y.extension_reason_enc, y.extension_approver, y.exit_reason,
-	y.exit_destination, y.previous_id, y.placed_by, y.created_at, y.version`
+	y.exit_destination, y.previous_id, y.code, y.asked_until, y.placed_by, y.created_at, y.version`
 
 func (s *Service) scanStay(personal bool, r interface{ Scan(...any) error }) (domain.Stay, error) {
 	var y domain.Stay
 	var em int
 	var enc [3]string
-	var hold, from, to, until sql.NullTime
+	var hold, from, to, until, asked sql.NullTime
 	err := r.Scan(&y.ID, &y.PlaceID, &y.PlaceName, &y.PlaceKind, &y.CaseID, &y.VictimID, &y.Status, &em, &enc[0], &enc[1], &y.GatekeepingBy,
-		&hold, &from, &to, &until, &enc[2], &y.ExtensionApprover, &y.ExitReason, &y.ExitDestination, &y.PreviousID, &y.PlacedBy,
-		&y.CreatedAt, &y.Version)
+		&hold, &from, &to, &until, &enc[2], &y.ExtensionApprover, &y.ExitReason, &y.ExitDestination, &y.PreviousID, &y.Code, &asked,
+		&y.PlacedBy, &y.CreatedAt, &y.Version)
 	if err != nil {
 		return y, err
 	}
@@ -440,7 +444,7 @@ func (s *Service) scanStay(personal bool, r interface{ Scan(...any) error }) (do
 	for _, t := range []struct {
 		src sql.NullTime
 		dst **time.Time
-	}{{hold, &y.HoldExpiresAt}, {from, &y.FromAt}, {to, &y.ToAt}, {until, &y.StayUntil}} {
+	}{{hold, &y.HoldExpiresAt}, {from, &y.FromAt}, {to, &y.ToAt}, {until, &y.StayUntil}, {asked, &y.AskedUntil}} {
 		if t.src.Valid {
 			v := t.src.Time.UTC()
 			*t.dst = &v

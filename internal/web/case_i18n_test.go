@@ -74,11 +74,12 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("pstatus", domain.PlaceStatuses...)
 	add("pevent", "created", "status", "checks", "warning")
 	add("check", domain.CheckPass, domain.CheckFail, domain.CheckNA)
-	add("staystatus", domain.StayHeld, domain.StayActive, domain.StayEnded, domain.StayReleased, domain.StayExpired)
+	add("staystatus", domain.StayHeld, domain.StayActive, domain.StayEnded, domain.StayReleased, domain.StayExpired, domain.StayAsked,
+		domain.StayDeclined)
 	add("dest", domain.ExitDestinations...)
 	add("grade", "A", "B", "C")
 	add("flash", "place_checked", "place_created", "place_status", "place_warned", "stay_held", "stay_started", "stay_terima",
-		"stay_lepas", "stay_akhiri", "stay_pindah", "stay_perpanjang")
+		"stay_lepas", "stay_akhiri", "stay_pindah", "stay_perpanjang", "stay_asked")
 	add("mstatus", MediaStates...)
 	add("duefilter", "soon", "overdue")
 	add("assignee", "me")

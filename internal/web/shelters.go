@@ -249,13 +249,16 @@ func (s *Server) stayCreate(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	v := r.PostFormValue
 	ns := domain.NewStay{PlaceID: v("place_id"), CaseID: id, VictimID: v("victim_id"), Reason: v("reason"), Gatekeeping: v("gatekeeping"),
-		Emergency: v("emergency") == "1", Hold: v("hold") == "1"}
+		Emergency: v("emergency") == "1", Hold: v("hold") == "1", Ask: v("ask") == "1"}
 	if _, err := s.shelters.PlaceChild(r.Context(), principalOf(r).Scope, ns); err != nil {
 		s.caseActionFailed(w, r, "stay", err)
 		return
 	}
 	ok := "stay_started"
-	if ns.Hold {
+	switch {
+	case ns.Ask:
+		ok = "stay_asked"
+	case ns.Hold:
 		ok = "stay_held"
 	}
 	http.Redirect(w, r, caseURL(id, "layanan", ok)+"#penempatan", http.StatusSeeOther)

@@ -9,7 +9,8 @@
 -- stays: a child of a case held for, or staying in, a place; one
 -- held or active placement per child (the partial unique index), the
 -- capacity counted in the placing transaction; holds expire; a transfer
--- closes the previous placement and links it (previous_id). Same columns
+-- closes the previous placement and links it (previous_id). A host asked
+-- by SMS (status asked, a public code, asked_until) answers YA or TIDAK. Same columns
 -- as the other dialect's 0024.
 CREATE TABLE places (
     id                   TEXT PRIMARY KEY,
@@ -89,6 +90,8 @@ CREATE TABLE stays (
     exit_reason        TEXT NOT NULL DEFAULT '',
     exit_destination   TEXT NOT NULL DEFAULT '',
     previous_id        TEXT NOT NULL DEFAULT '',
+    code               TEXT NOT NULL DEFAULT '',
+    asked_until        TIMESTAMP,
     placed_by_id       TEXT NOT NULL DEFAULT '',
     placed_by          TEXT NOT NULL,
     created_at         TIMESTAMP NOT NULL,
@@ -96,4 +99,5 @@ CREATE TABLE stays (
 );
 CREATE INDEX stays_place ON stays (place_id, status);
 CREATE INDEX stays_case ON stays (case_id, created_at);
+CREATE INDEX stays_code ON stays (code);
 CREATE UNIQUE INDEX stays_one_per_child ON stays (victim_id) WHERE status IN ('held', 'active');
