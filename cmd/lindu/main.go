@@ -376,6 +376,11 @@ func loadDemo(ctx context.Context, st *store.Store, log *slog.Logger, stdout io.
 			"merged", res.Merged, "teams", res.Teams, "responders", res.Responders,
 			"assessments", res.Assessments, "plans_approved", res.PlansApproved, "visits", res.Visits,
 			"referrals", res.Referrals, "seconds", time.Since(t0).Seconds())
+		sres, err := demo.LoadShelters(ctx, st)
+		if err != nil {
+			return fmt.Errorf("demo safe places: %w", err)
+		}
+		log.Info("demo safe places loaded", "places", sres.Places, "stays", sres.Stays)
 		n, err := demo.LoadMessages(ctx, st)
 		if err != nil {
 			return fmt.Errorf("demo messages: %w", err)
