@@ -113,6 +113,25 @@ func TestSafeHouseJourney(t *testing.T) {
 				t.Fatalf("viewer on %s: %d", path, code)
 			}
 		}
+		// The figures: counted from the stays, for staff and the regent.
+		for _, who := range []*browser{sup, v} {
+			code, body, _ := who.get("/tempat/angka")
+			if code != 200 || !strings.Contains(body, "Arus anak per tempat") || strings.Contains(body, "Ibu Rahasia Host") {
+				t.Fatalf("/tempat/angka: %d", code)
+			}
+			checkPage(t, "/tempat/angka", body)
+		}
+		code, csv, hdr := sup.get("/tempat/angka.csv")
+		if code != 200 || !strings.Contains(hdr.Get("Content-Disposition"), ".csv") || !strings.Contains(csv, "Rumah Aman Sebalo 1,") {
+			t.Fatalf("figures CSV %d: %s", code, csv)
+		}
+		// The child placed and gone to relatives this year: one exit.
+		if !strings.Contains(csv, "Rumah Aman Sebalo 1,Rumah aman berbasis komunitas,0,1,1,0") {
+			t.Fatalf("population return row: %s", csv)
+		}
+		if code, _, _ := sup.get("/tempat/angka.xlsx"); code != 200 {
+			t.Fatalf("figures XLSX %d", code)
+		}
 		p := w.browser()
 		p.login("pkm", pw)
 		if code, _, _ := p.get("/tempat"); code != 403 {

@@ -32,7 +32,12 @@ type world struct {
 
 func newWorld(t *testing.T, d store.Dialect) *world {
 	t.Helper()
-	clk := storetest.NewClock(time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC))
+	return newWorldAt(t, d, time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC))
+}
+
+func newWorldAt(t *testing.T, d store.Dialect, start time.Time) *world {
+	t.Helper()
+	clk := storetest.NewClock(start)
 	st := storetest.Open(t, d, storetest.Options{Now: clk.Now})
 	w := &world{st: st, clk: clk, cs: cases.New(st, cases.Options{})}
 	w.sh = shelters.New(st, w.cs)

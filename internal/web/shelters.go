@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"lindu/internal/domain"
+	"lindu/internal/kla"
 	"lindu/internal/shelters"
 )
 
@@ -18,6 +19,9 @@ import (
 func (s *Server) shelterRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tempat", s.staff(s.placesList))
 	mux.HandleFunc("POST /tempat", s.staff(s.placeCreate))
+	mux.HandleFunc("GET /tempat/angka", s.staff(s.placeFigures("")))
+	mux.HandleFunc("GET /tempat/angka.csv", s.staff(s.placeFigures("csv")))
+	mux.HandleFunc("GET /tempat/angka.xlsx", s.staff(s.placeFigures("xlsx")))
 	mux.HandleFunc("GET /tempat/{id}", s.staff(s.placeShow))
 	mux.HandleFunc("POST /tempat/{id}/status", s.staff(s.placeStatus))
 	mux.HandleFunc("POST /tempat/{id}/periksa", s.staff(s.placeChecks))
@@ -305,4 +309,134 @@ func (PlacePage) StayDays(p domain.Place) int { return shelters.StayDays(p) }
 // CheckValues are the answers to a checklist item.
 func (PlacePage) CheckValues() []string {
 	return []string{domain.CheckPass, domain.CheckFail, domain.CheckNA}
+}
+
+// PlaceFiguresPage is /tempat/angka: the figures of places and stays.
+type PlaceFiguresPage struct {
+	Base
+	kit
+	Year    int
+	Years   []int
+	Care    []shelters.CareYear
+	Return  []shelters.ReturnRow
+	ByKind  []shelters.KindRow
+	Periods string
+}
+
+// Change is the change of "children in LKSA" from the year before, as
+// "+3 (+25,0 %)"; "n/a" from zero.
+func (p PlaceFiguresPage) Change(i int) string {
+	if i == 0 {
+		return "—"
+	}
+	return changeText(p.Care[i-1].InLKSA, p.Care[i].InLKSA, p.T("figures.na"))
+}
+
+// FamilyChange is the same for "back to family-based care".
+func (p PlaceFiguresPage) FamilyChange(i int) string {
+	if i == 0 {
+		return "—"
+	}
+	return changeText(p.Care[i-1].ToFamily, p.Care[i].ToFamily, p.T("figures.na"))
+}
+
+func changeText(prev, cur int, na string) string {
+	d := cur - prev
+	sign := "+"
+	if d < 0 {
+		sign = "−"
+	}
+	abs := d
+	if abs < 0 {
+		abs = -abs
+	}
+	if prev == 0 {
+		return sign + strconv.Itoa(abs) + " (" + na + ")"
+	}
+	pct := strconv.FormatFloat(float64(abs)*100/float64(prev), 'f', 1, 64)
+	return sign + strconv.Itoa(abs) + " (" + sign + strings.Replace(pct, ".", ",", 1) + " %)"
+}
+
+func (s *Server) placeFigures(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b := s.base(w, r, "figures.title")
+		if !b.Scope.Can(domain.PermViewCases) && !b.Scope.Can(domain.PermViewDashboard) {
+			s.fail(w, r, domain.E(domain.EForbidden, "error.forbidden"))
+			return
+		}
+		now := s.now().In(b.Zone)
+		year := now.Year()
+		if y, err := strconv.Atoi(r.URL.Query().Get("tahun")); err == nil && y >= 2000 && y <= year {
+			year = y
+		}
+		p := PlaceFiguresPage{Base: b, kit: s.kit(b), Year: year}
+		for y := year; y >= year-5; y-- {
+			p.Years = append(p.Years, y)
+		}
+		ctx := r.Context()
+		var err error
+		if p.Care, err = s.shelters.CareByYear(ctx, b.Scope, year-2, year); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		from := time.Date(year, 1, 1, 0, 0, 0, 0, b.Zone)
+		if p.Return, err = s.shelters.PopulationReturn(ctx, b.Scope, from, from.AddDate(1, 0, 0)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if p.ByKind, err = s.shelters.PlacesByKind(ctx, b.Scope); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if format == "" {
+			s.render(w, r, http.StatusOK, "place_figures", p)
+			return
+		}
+		k := p.kit
+		sheets := []kla.Sheet{
+			{Name: b.T("figures.sheet_care"), Header: []string{b.T("figures.year"), b.T("figures.in_lksa"), b.T("figures.change"),
+				b.T("figures.to_family"), b.T("figures.change"), b.T("figures.lksa_admissions"), b.T("figures.with_gatekeeping")}},
+			{Name: b.T("figures.sheet_return"), Header: []string{b.T("places.name"), b.T("places.kind"), b.T("figures.opening"),
+				b.T("figures.admissions"), b.T("figures.exits"), b.T("figures.closing")}},
+			{Name: b.T("figures.sheet_kinds"), Header: []string{b.T("places.kind"), b.T("figures.places"), b.T("figures.active"),
+				b.T("places.capacity"), b.T("figures.staying")}},
+		}
+		for i, c := range p.Care {
+			sheets[0].Rows = append(sheets[0].Rows, []string{strconv.Itoa(c.Year), strconv.Itoa(c.InLKSA), p.Change(i), strconv.Itoa(c.ToFamily),
+				p.FamilyChange(i), strconv.Itoa(c.LKSAAdmissions), strconv.Itoa(c.WithGatekeeping)})
+		}
+		for _, x := range p.Return {
+			sheets[1].Rows = append(sheets[1].Rows, []string{x.Name, k.Lbl("kind", x.Kind), strconv.Itoa(x.Opening), strconv.Itoa(x.Admissions),
+				strconv.Itoa(x.Exits), strconv.Itoa(x.Closing)})
+		}
+		for _, x := range p.ByKind {
+			sheets[2].Rows = append(sheets[2].Rows, []string{k.Lbl("kind", x.Kind), strconv.Itoa(x.Places), strconv.Itoa(x.Active),
+				strconv.Itoa(x.Capacity), strconv.Itoa(x.Staying)})
+		}
+		name := "tempat-aman-angka-" + strconv.Itoa(year)
+		w.Header().Set("Cache-Control", "no-store")
+		if format == "csv" {
+			// One CSV: the three tables one after the other, each with its title.
+			var all [][]string
+			for i, sh := range sheets {
+				if i > 0 {
+					all = append(all, []string{})
+				}
+				all = append(all, []string{sh.Name}, sh.Header)
+				all = append(all, sh.Rows...)
+			}
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+			_, _ = w.Write(kla.WriteCSV(all[0], all[1:]))
+			return
+		}
+		data, err := kla.WriteXLSX(sheets)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
+		_, _ = w.Write(data)
+	}
 }
