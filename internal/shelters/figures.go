@@ -19,7 +19,7 @@ import (
 // admissions − exits = closing (a move is an exit from one place and an
 // admission to the other, never counted twice).
 type ReturnRow struct {
-	PlaceID, Name, Kind                  string
+	PlaceID, Name, Kind                 string
 	Opening, Admissions, Exits, Closing int
 }
 

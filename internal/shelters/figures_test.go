@@ -31,7 +31,9 @@ func TestFigures(t *testing.T) {
 		c1, v1 := w.child(t, 1)
 		c2, v2 := w.child(t, 2)
 		c3, v3 := w.child(t, 3)
-		to := func(y int, m time.Month, day int) { w.clk.Advance(time.Date(y, m, day, 2, 0, 0, 0, time.UTC).Sub(w.clk.Now())) }
+		to := func(y int, m time.Month, day int) {
+			w.clk.Advance(time.Date(y, m, day, 2, 0, 0, 0, time.UTC).Sub(w.clk.Now()))
+		}
 		to(2025, 3, 1)
 		s1, err := w.sh.PlaceChild(ctx, w.cw, domain.NewStay{PlaceID: a.ID, CaseID: c1, VictimID: v1, Reason: "r"})
 		if err != nil {
