@@ -134,6 +134,9 @@ func LoadShelters(ctx context.Context, st *store.Store) (ShelterResult, error) {
 	if err := sh.EndStay(ctx, sys, s0.ID, "Nenek siap mengasuh (demo)", "kin"); err != nil {
 		return res, err
 	}
+	if _, err := sh.IncentiveForStay(ctx, sys, s0.ID, 50000, clk.now().Format("2006-01-02")); err != nil {
+		return res, err
+	}
 	// Past the 14-day limit.
 	at(16)
 	if _, err := place(1, ids[0], "Anak diancam keluarga pelaku (demo)", ""); err != nil {
@@ -159,6 +162,24 @@ func LoadShelters(ctx context.Context, st *store.Store) (ShelterResult, error) {
 	at(1)
 	if _, err := place(4, shelter.ID, "Korban kekerasan seksual, perlu pendampingan (demo)", ""); err != nil {
 		return res, err
+	}
+	// Trainings, a food parcel and supervision visits (one overdue).
+	for i, id := range ids[:3] {
+		if _, err := sh.AddTraining(ctx, sys, id, "Pertolongan pertama psikologis bagi anak (demo)", now.AddDate(0, -2, 0).Format("2006-01-02")); err != nil {
+			return res, err
+		}
+		if _, err := sh.AddIncentive(ctx, sys, domain.Incentive{PlaceID: id, Kind: domain.IncentiveGoods, Amount: 150000,
+			GivenOn: now.AddDate(0, 0, -20).Format("2006-01-02"), Basis: "Sembako bulanan (demo)"}); err != nil {
+			return res, err
+		}
+		next := now.AddDate(0, 1, 0)
+		if i == 2 {
+			next = now.AddDate(0, 0, -3) // overdue
+		}
+		if _, err := sh.AddVisit(ctx, sys, domain.SupervisionVisit{PlaceID: id, VisitedOn: now.AddDate(0, -1, 0).Format("2006-01-02"),
+			Findings: "Kamar anak bersih; tuan rumah memahami kerahasiaan (demo)", NextDue: next.Format("2006-01-02")}); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }

@@ -226,3 +226,52 @@ type NewStay struct {
 	// when the host answers YA.
 	Ask bool
 }
+
+// Training is a training a host attended.
+type Training struct {
+	ID        string `json:"id"`
+	PlaceID   string `json:"place_id"`
+	Topic     string `json:"topic"`
+	HeldOn    string `json:"held_on"` // YYYY-MM-DD
+	CreatedBy string `json:"created_by"`
+}
+
+// Incentive kinds for hosts (seed 001: "insentif (sembako atau
+// penggantian biaya)").
+const (
+	IncentiveCash          = "cash"          // uang
+	IncentiveGoods         = "goods"         // sembako
+	IncentiveReimbursement = "reimbursement" // penggantian biaya
+	IncentivePerNight      = "per_night"     // per malam menampung anak, dihitung dari penempatan
+)
+
+// IncentiveKinds lists the kinds a person records (per-night ones are
+// computed from a stay).
+var IncentiveKinds = []string{IncentiveCash, IncentiveGoods, IncentiveReimbursement}
+
+// Incentive is one row of a host's incentive ledger; amounts in rupiah.
+type Incentive struct {
+	ID        string `json:"id"`
+	PlaceID   string `json:"place_id"`
+	PlaceName string `json:"place_name,omitempty"`
+	Kind      string `json:"kind"`
+	Amount    int64  `json:"amount"`
+	GivenOn   string `json:"given_on"` // YYYY-MM-DD
+	Basis     string `json:"basis,omitempty"`
+	StayID    string `json:"stay_id,omitempty"`
+	Nights    int    `json:"nights,omitempty"`
+	Rate      int64  `json:"rate,omitempty"`
+	CreatedBy string `json:"created_by"`
+}
+
+// SupervisionVisit is a visit to a place with its findings and the next
+// visit due.
+type SupervisionVisit struct {
+	ID        string `json:"id"`
+	PlaceID   string `json:"place_id"`
+	PlaceName string `json:"place_name,omitempty"`
+	VisitedOn string `json:"visited_on"`
+	Visitor   string `json:"visitor"`
+	Findings  string `json:"findings,omitempty"` // personal
+	NextDue   string `json:"next_due,omitempty"`
+}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"lindu/internal/access"
 	"lindu/internal/domain"
@@ -68,6 +69,37 @@ func TestSafeHouseJourney(t *testing.T) {
 				t.Fatalf("%s: %d", to, code)
 			}
 		}
+
+		// Upkeep: a training, an incentive, a supervision visit; the ledger.
+		sup.get(placeURL)
+		today := time.Now().In(domain.WIB)
+		day := func(d int) string { return today.AddDate(0, 0, d).Format("2006-01-02") }
+		for _, f := range []struct {
+			path string
+			form url.Values
+		}{
+			{"/pelatihan", url.Values{"topic": {"Pertolongan pertama psikologis"}, "held_on": {day(-3)}}},
+			{"/insentif", url.Values{"kind": {"goods"}, "amount": {"150.000"}, "given_on": {today.Format("2006-01-02")}, "basis": {"sembako"}}},
+			{"/kunjungan", url.Values{"visited_on": {day(-1)}, "findings": {"Kamar anak bersih"}, "next_due": {day(60)}}},
+		} {
+			f.form.Set("csrf", sup.csrf)
+			if code, body, _ := sup.post(placeURL+f.path, f.form); code != 303 {
+				t.Fatalf("%s: %d %s", f.path, code, body)
+			}
+			sup.get(placeURL)
+		}
+		_, body, _ = sup.get(placeURL)
+		for _, want := range []string{"Pertolongan pertama psikologis", "Rp150.000", "Kamar anak bersih", today.AddDate(0, 0, 60).Format("02-01-2006")} {
+			if !strings.Contains(body, want) {
+				t.Fatalf("place page lacks %q", want)
+			}
+		}
+		checkPage(t, "/tempat/{id} with upkeep", body)
+		code, body, _ = sup.get("/tempat/insentif?tahun=" + today.Format("2006"))
+		if code != 200 || !strings.Contains(body, "Rp150.000") {
+			t.Fatalf("ledger %d", code)
+		}
+		checkPage(t, "/tempat/insentif", body)
 
 		// The caseworker places a child of a case they lead.
 		c, err := w.srv.Cases.CreateCase(bg, access.System("test"), domain.NewCase{RegionCode: "61.07.01.2001", Priority: domain.PriorityHigh,

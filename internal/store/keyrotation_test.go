@@ -132,6 +132,10 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 			t.Fatalf("house %s: %v", to, err)
 		}
 	}
+	if _, err := sh.AddVisit(ctx, sys(), domain.SupervisionVisit{PlaceID: house.ID, VisitedOn: "2026-11-01", Findings: "temuan rotasi",
+		NextDue: "2026-12-01"}); err != nil {
+		t.Fatalf("visit: %v", err)
+	}
 	lksa, err := sh.CreatePlace(ctx, sys(), domain.NewPlace{Kind: domain.PlaceLKSA, Name: "LKSA Rotasi", RegionCode: "61.07",
 		Owner: domain.OwnerCommunity, Capacity: 10, PermitExpires: "2031-01-01"})
 	if err != nil {

@@ -72,6 +72,7 @@ const (
 	FieldStayReason         = "stays.reason"
 	FieldGatekeeping        = "stays.gatekeeping"
 	FieldExtensionReason    = "stays.extension_reason"
+	FieldVisitFindings      = "place_visits.findings"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -133,6 +134,7 @@ var sealedColumns = []SealedColumn{
 	{"stays", "id", "reason_enc", FieldStayReason, "", ""},
 	{"stays", "id", "gatekeeping_enc", FieldGatekeeping, "", ""},
 	{"stays", "id", "extension_reason_enc", FieldExtensionReason, "", ""},
+	{"place_visits", "id", "findings_enc", FieldVisitFindings, "", ""},
 	{"case_assessments", "id", "notes_enc", FieldAssessmentNotes, "", ""},
 	{"case_plan_actions", "id", "goal_enc", FieldActionGoal, "", ""},
 	{"case_plan_actions", "id", "action_enc", FieldActionText, "", ""},

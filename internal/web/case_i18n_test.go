@@ -79,7 +79,9 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("dest", domain.ExitDestinations...)
 	add("grade", "A", "B", "C")
 	add("flash", "place_checked", "place_created", "place_status", "place_warned", "stay_held", "stay_started", "stay_terima",
-		"stay_lepas", "stay_akhiri", "stay_pindah", "stay_perpanjang", "stay_asked")
+		"stay_lepas", "stay_akhiri", "stay_pindah", "stay_perpanjang", "stay_asked",
+		"place_training", "place_incentive", "place_visit")
+	add("incentive", append(domain.IncentiveKinds, domain.IncentivePerNight)...)
 	add("mstatus", MediaStates...)
 	add("duefilter", "soon", "overdue")
 	add("assignee", "me")

@@ -26,6 +26,11 @@ func (s *Server) shelterRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tempat/{id}/status", s.staff(s.placeStatus))
 	mux.HandleFunc("POST /tempat/{id}/periksa", s.staff(s.placeChecks))
 	mux.HandleFunc("POST /tempat/{id}/teguran", s.staff(s.placeWarning))
+	mux.HandleFunc("POST /tempat/{id}/pelatihan", s.staff(s.placeTraining))
+	mux.HandleFunc("POST /tempat/{id}/insentif", s.staff(s.placeIncentive))
+	mux.HandleFunc("POST /tempat/{id}/kunjungan", s.staff(s.placeVisit))
+	mux.HandleFunc("GET /tempat/insentif", s.staff(s.ledgerPage("")))
+	mux.HandleFunc("GET /tempat/insentif.csv", s.staff(s.ledgerPage("csv")))
 	mux.HandleFunc("POST /kasus/{id}/tempat-aman", s.staff(s.stayCreate))
 	mux.HandleFunc("POST /kasus/{id}/tempat-aman/{stay}/{action}", s.staff(s.stayAction))
 }
@@ -36,6 +41,7 @@ type PlacesPage struct {
 	kit
 	Places    []domain.Place
 	Expiring  []domain.Place
+	VisitsDue []domain.SupervisionVisit
 	Kind      string
 	CanManage bool
 }
@@ -67,6 +73,12 @@ func (s *Server) placesPage(w http.ResponseWriter, r *http.Request, b Base, k ki
 	if p.Expiring, err = s.shelters.ExpiringPermits(r.Context(), b.Scope, 60); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if p.CanManage {
+		if p.VisitsDue, err = s.shelters.VisitsDue(r.Context(), b.Scope, s.now().In(b.Zone).Format("2006-01-02")); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	s.render(w, r, status, "places", p)
 }
@@ -121,6 +133,28 @@ type PlacePage struct {
 	History   []domain.PlaceEvent
 	CanManage bool
 	Moves     []string
+	Trainings []domain.Training
+	Ledger    []domain.Incentive
+	Total     int64
+	Unpaid    []shelters.UnpaidStay
+	Visits    []domain.SupervisionVisit
+	Today     string
+}
+
+// IncentiveKinds are the incentive form's choices.
+func (PlacePage) IncentiveKinds() []string { return domain.IncentiveKinds }
+
+// Rupiah writes an amount as Indonesians read it: "Rp450.000".
+func (kit) Rupiah(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(r)
+	}
+	return "Rp" + b.String()
 }
 
 func (s *Server) placeShow(w http.ResponseWriter, r *http.Request) {
@@ -154,6 +188,24 @@ func (s *Server) placePage(w http.ResponseWriter, r *http.Request, b Base, k kit
 		p.Checks[c.Item] = c
 	}
 	if p.History, err = s.shelters.PlaceHistory(ctx, b.Scope, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := s.now().In(b.Zone)
+	p.Today = now.Format("2006-01-02")
+	if p.Trainings, err = s.shelters.Trainings(ctx, b.Scope, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Ledger, p.Total, err = s.shelters.Ledger(ctx, b.Scope, now.Year(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Unpaid, err = s.shelters.UnpaidStays(ctx, b.Scope, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Visits, err = s.shelters.Visits(ctx, b.Scope, id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -440,3 +492,85 @@ func (s *Server) placeFigures(format string) http.HandlerFunc {
 		_, _ = w.Write(data)
 	}
 }
+
+func (s *Server) placeTraining(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := s.shelters.AddTraining(r.Context(), principalOf(r).Scope, id, r.PostFormValue("topic"), r.PostFormValue("held_on")); err != nil {
+		s.placeFailed(w, r, "training", err)
+		return
+	}
+	http.Redirect(w, r, withOK("/tempat/"+id, "place_training")+"#pelatihan", http.StatusSeeOther)
+}
+
+func (s *Server) placeIncentive(w http.ResponseWriter, r *http.Request) {
+	id, v := r.PathValue("id"), r.PostFormValue
+	amount, _ := strconv.ParseInt(strings.NewReplacer(".", "", " ", "", "Rp", "").Replace(v("amount")), 10, 64)
+	var err error
+	if stay := v("stay_id"); stay != "" {
+		_, err = s.shelters.IncentiveForStay(r.Context(), principalOf(r).Scope, stay, amount, v("given_on"))
+	} else {
+		_, err = s.shelters.AddIncentive(r.Context(), principalOf(r).Scope, domain.Incentive{PlaceID: id, Kind: v("kind"), Amount: amount,
+			GivenOn: v("given_on"), Basis: v("basis")})
+	}
+	if err != nil {
+		s.placeFailed(w, r, "incentive", err)
+		return
+	}
+	http.Redirect(w, r, withOK("/tempat/"+id, "place_incentive")+"#insentif", http.StatusSeeOther)
+}
+
+func (s *Server) placeVisit(w http.ResponseWriter, r *http.Request) {
+	id, v := r.PathValue("id"), r.PostFormValue
+	if _, err := s.shelters.AddVisit(r.Context(), principalOf(r).Scope, domain.SupervisionVisit{PlaceID: id, VisitedOn: v("visited_on"),
+		Findings: v("findings"), NextDue: v("next_due")}); err != nil {
+		s.placeFailed(w, r, "visit", err)
+		return
+	}
+	http.Redirect(w, r, withOK("/tempat/"+id, "place_visit")+"#kunjungan", http.StatusSeeOther)
+}
+
+// LedgerPage is the incentive ledger of a year (/tempat/insentif).
+type LedgerPage struct {
+	Base
+	kit
+	Year  int
+	Years []int
+	Rows  []domain.Incentive
+	Total int64
+}
+
+func (s *Server) ledgerPage(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b := s.base(w, r, "ledger.title")
+		year := s.now().In(b.Zone).Year()
+		if y, err := strconv.Atoi(r.URL.Query().Get("tahun")); err == nil && y >= 2000 && y <= year+1 {
+			year = y
+		}
+		rows, total, err := s.shelters.Ledger(r.Context(), b.Scope, year, "")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p := LedgerPage{Base: b, kit: s.kit(b), Year: year, Rows: rows, Total: total}
+		for y := s.now().In(b.Zone).Year(); y >= year-5 && y >= 2000; y-- {
+			p.Years = append(p.Years, y)
+		}
+		if format == "" {
+			s.render(w, r, http.StatusOK, "ledger", p)
+			return
+		}
+		header := []string{b.T("ledger.date"), b.T("places.name"), b.T("ledger.kind"), b.T("ledger.basis"), b.T("ledger.amount")}
+		var out [][]string
+		for _, x := range rows {
+			out = append(out, []string{x.GivenOn, x.PlaceName, p.Lbl("incentive", x.Kind), x.Basis, strconv.FormatInt(x.Amount, 10)})
+		}
+		out = append(out, []string{"", "", "", b.T("ledger.total"), strconv.FormatInt(total, 10)})
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="insentif-tuan-rumah-`+strconv.Itoa(year)+`.csv"`)
+		_, _ = w.Write(kla.WriteCSV(header, out))
+	}
+}
+
+// TimePtr2 is a time in the page's zone as a day ("05-12-2026").
+func (k kit) TimePtr2(t time.Time) string { return k.Day(t.In(k.zone).Format("2006-01-02")) }

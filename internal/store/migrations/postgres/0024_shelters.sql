@@ -101,3 +101,43 @@ CREATE INDEX stays_place ON stays (place_id, status);
 CREATE INDEX stays_case ON stays (case_id, created_at);
 CREATE INDEX stays_code ON stays (code);
 CREATE UNIQUE INDEX stays_one_per_child ON stays (victim_id) WHERE status IN ('held', 'active');
+
+-- A host's trainings, incentives (kind, amount in rupiah, date; per-night
+-- ones computed from a stay's nights) and supervision visits (findings
+-- sealed, the next visit due).
+CREATE TABLE place_trainings (
+    id          TEXT PRIMARY KEY,
+    place_id    TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    topic       TEXT NOT NULL,
+    held_on     TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX place_trainings_place ON place_trainings (place_id, held_on);
+
+CREATE TABLE place_incentives (
+    id          TEXT PRIMARY KEY,
+    place_id    TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    amount      BIGINT NOT NULL,
+    given_on    TEXT NOT NULL,
+    basis       TEXT NOT NULL DEFAULT '',
+    stay_id     TEXT NOT NULL DEFAULT '',
+    nights      INTEGER NOT NULL DEFAULT 0,
+    rate        BIGINT NOT NULL DEFAULT 0,
+    created_by  TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX place_incentives_place ON place_incentives (place_id, given_on);
+CREATE UNIQUE INDEX place_incentives_stay ON place_incentives (stay_id) WHERE stay_id <> '';
+
+CREATE TABLE place_visits (
+    id            TEXT PRIMARY KEY,
+    place_id      TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    visited_on    TEXT NOT NULL,
+    visitor       TEXT NOT NULL,
+    findings_enc  TEXT NOT NULL DEFAULT '',
+    next_due      TEXT NOT NULL DEFAULT '',
+    created_at    TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX place_visits_place ON place_visits (place_id, visited_on);
