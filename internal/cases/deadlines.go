@@ -77,6 +77,10 @@ func escalationSteps(kind domain.DeadlineKind, start, due time.Time) []escalatio
 		// A stay nears its limit: the placing worker is warned two days
 		// before; at the limit the supervisors are alerted.
 		steps = []escalationStep{{due.Add(-StayWarning), targetAssignee}, {due, targetSupervisors}}
+	case domain.DeadlineReview:
+		// A placement's review is due: the placing worker at the date,
+		// the supervisors two days later.
+		steps = []escalationStep{{due, targetAssignee}, {due.Add(48 * time.Hour), targetSupervisors}}
 	}
 	for i := range steps {
 		if steps[i].at.Before(start) {
@@ -148,7 +152,7 @@ func recomputeNextDue(ctx context.Context, tx *store.Tx, caseID string) error {
 
 // AllDeadlineKinds lists every clock kind (for metrics that start at zero).
 var AllDeadlineKinds = []domain.DeadlineKind{domain.DeadlineTriage, domain.DeadlineAck, domain.DeadlineResponse, domain.DeadlinePolice,
-	domain.DeadlineAction, domain.DeadlineVisit, domain.DeadlineReferral, domain.DeadlineTransfer, domain.DeadlineStay}
+	domain.DeadlineAction, domain.DeadlineVisit, domain.DeadlineReferral, domain.DeadlineTransfer, domain.DeadlineStay, domain.DeadlineReview}
 
 // OverdueByKind counts the clocks past due and not met, by kind, across
 // the deployment: those of closed cases and of triaged reports do not

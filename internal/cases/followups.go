@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"lindu/internal/domain"
@@ -23,7 +24,8 @@ const (
 	subjectVisit    = "visit"
 	subjectReferral = "referral"
 	subjectTransfer = "transfer"
-	subjectStay     = "stay" // a child's stay in a place (internal/shelters)
+	subjectStay     = "stay"        // a child's stay in a place (internal/shelters)
+	subjectReview   = "stay_review" // one review of a stay: "<stay id>#<n>"
 )
 
 // addItemDeadline stores the clock of an item of case caseID (subject is
@@ -112,6 +114,9 @@ func itemPerson(ctx context.Context, tx *store.Tx, subject, id string) (string, 
 		q = `SELECT requested_by FROM case_transfers WHERE id = $1`
 	case subjectStay:
 		q = `SELECT placed_by_id FROM stays WHERE id = $1`
+	case subjectReview:
+		q = `SELECT placed_by_id FROM stays WHERE id = $1`
+		id, _, _ = strings.Cut(id, "#")
 	default:
 		return "", nil
 	}

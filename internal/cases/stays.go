@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"lindu/internal/domain"
@@ -68,4 +69,14 @@ func MoveStayClock(ctx context.Context, tx *store.Tx, caseID, stayID string, sta
 // StopStayClock marks a stay's clock met (the child left).
 func StopStayClock(ctx context.Context, tx *store.Tx, caseID, stayID string, at time.Time) error {
 	return meetItemDeadline(ctx, tx, caseID, subjectStay, stayID, domain.DeadlineStay, at)
+}
+
+// StartReviewClock stores the clock of a stay's review number n.
+func StartReviewClock(ctx context.Context, tx *store.Tx, caseID, stayID string, n int, start, due time.Time) error {
+	return addItemDeadline(ctx, tx, caseID, subjectReview, fmt.Sprintf("%s#%d", stayID, n), domain.DeadlineReview, start, due)
+}
+
+// StopReviewClock marks a stay's review number n done (or no longer due).
+func StopReviewClock(ctx context.Context, tx *store.Tx, caseID, stayID string, n int, at time.Time) error {
+	return meetItemDeadline(ctx, tx, caseID, subjectReview, fmt.Sprintf("%s#%d", stayID, n), domain.DeadlineReview, at)
 }

@@ -283,12 +283,13 @@ const (
 	DeadlineReferral DeadlineKind = "referral" // the receiving service must answer a referral
 	DeadlineTransfer DeadlineKind = "transfer" // the receiving unit must answer a transfer
 	DeadlineStay     DeadlineKind = "stay"     // a child's stay in a safe house or institution reaches its limit
+	DeadlineReview   DeadlineKind = "review"   // a child's placement is due for review (72 h after an emergency placement, then regularly)
 )
 
 // ItemKind reports whether a clock belongs to an item of a case (a plan
 // action, a visit, a referral, a transfer) rather than to the case itself.
 func (k DeadlineKind) ItemKind() bool {
-	return k == DeadlineAction || k == DeadlineVisit || k == DeadlineReferral || k == DeadlineTransfer || k == DeadlineStay
+	return k == DeadlineAction || k == DeadlineVisit || k == DeadlineReferral || k == DeadlineTransfer || k == DeadlineStay || k == DeadlineReview
 }
 
 // Deadline is one stored clock of a case or report.

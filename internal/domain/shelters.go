@@ -208,6 +208,7 @@ type Stay struct {
 	PreviousID        string     `json:"previous_id,omitempty"`
 	Code              string     `json:"code,omitempty"`        // the code the host answers with (asked by SMS)
 	AskedUntil        *time.Time `json:"asked_until,omitempty"` // until when the host may answer
+	NextReview        *time.Time `json:"next_review,omitempty"` // when the placement is due for review
 	PlacedBy          string     `json:"placed_by"`
 	CreatedAt         time.Time  `json:"created_at"`
 	Version           int        `json:"version"`

@@ -134,6 +134,11 @@ func (s *Service) PlaceChild(ctx context.Context, sc domain.Scope, ns domain.New
 				return err
 			}
 		}
+		if !ns.Hold {
+			if err := startReviews(ctx, tx, ns.CaseID, id, p.Kind, ns.Emergency, now); err != nil {
+				return err
+			}
+		}
 		kind := "stay_started"
 		if ns.Hold {
 			kind = "stay_held"
@@ -177,6 +182,13 @@ func (s *Service) admit(ctx context.Context, tx *store.Tx, sc domain.Scope, stay
 		if err := cases.StartStayClock(ctx, tx, caseID, stayID, now, until.(time.Time)); err != nil {
 			return err
 		}
+	}
+	var emergency int
+	if err := tx.QueryRowContext(ctx, `SELECT emergency FROM stays WHERE id = $1`, stayID).Scan(&emergency); err != nil {
+		return fmt.Errorf("shelters: admit: %w", err)
+	}
+	if err := startReviews(ctx, tx, caseID, stayID, p.Kind, emergency == 1, now); err != nil {
+		return err
 	}
 	if err := s.cases.CaseEvent(ctx, tx, sc, caseID, "stay_started", p.Name); err != nil {
 		return err
@@ -305,6 +317,9 @@ func (s *Service) end(ctx context.Context, tx *store.Tx, sc domain.Scope, ls loc
 	if err := cases.StopStayClock(ctx, tx, ls.caseID, ls.id, now); err != nil {
 		return err
 	}
+	if err := stopReviews(ctx, tx, ls.caseID, ls.id, now); err != nil {
+		return err
+	}
 	if err := s.cases.CaseEvent(ctx, tx, sc, ls.caseID, "stay_ended", destination); err != nil {
 		return err
 	}
@@ -373,6 +388,9 @@ func (s *Service) MoveChild(ctx context.Context, sc domain.Scope, stayID, toPlac
 				return err
 			}
 		}
+		if err := startReviews(ctx, tx, ls.caseID, id, p.Kind, false, now); err != nil {
+			return err
+		}
 		if err := s.cases.CaseEvent(ctx, tx, sc, ls.caseID, "stay_moved", p.Name); err != nil {
 			return err
 		}
@@ -427,16 +445,16 @@ func (s *Service) ExtendStay(ctx context.Context, sc domain.Scope, stayID string
 
 const stayCols = `y.id, y.place_id, p.name, p.kind, y.case_id, y.victim_id, y.status, y.emergency, y.reason_enc, y.gatekeeping_enc,
 	y.gatekeeping_by, y.hold_expires_at, y.from_at, y.to_at, y.stay_until, y.extension_reason_enc, y.extension_approver, y.exit_reason,
-	y.exit_destination, y.previous_id, y.code, y.asked_until, y.placed_by, y.created_at, y.version`
+	y.exit_destination, y.previous_id, y.code, y.asked_until, y.next_review, y.placed_by, y.created_at, y.version`
 
 func (s *Service) scanStay(personal bool, r interface{ Scan(...any) error }) (domain.Stay, error) {
 	var y domain.Stay
 	var em int
 	var enc [3]string
-	var hold, from, to, until, asked sql.NullTime
+	var hold, from, to, until, asked, review sql.NullTime
 	err := r.Scan(&y.ID, &y.PlaceID, &y.PlaceName, &y.PlaceKind, &y.CaseID, &y.VictimID, &y.Status, &em, &enc[0], &enc[1], &y.GatekeepingBy,
 		&hold, &from, &to, &until, &enc[2], &y.ExtensionApprover, &y.ExitReason, &y.ExitDestination, &y.PreviousID, &y.Code, &asked,
-		&y.PlacedBy, &y.CreatedAt, &y.Version)
+		&review, &y.PlacedBy, &y.CreatedAt, &y.Version)
 	if err != nil {
 		return y, err
 	}
@@ -444,7 +462,7 @@ func (s *Service) scanStay(personal bool, r interface{ Scan(...any) error }) (do
 	for _, t := range []struct {
 		src sql.NullTime
 		dst **time.Time
-	}{{hold, &y.HoldExpiresAt}, {from, &y.FromAt}, {to, &y.ToAt}, {until, &y.StayUntil}, {asked, &y.AskedUntil}} {
+	}{{hold, &y.HoldExpiresAt}, {from, &y.FromAt}, {to, &y.ToAt}, {until, &y.StayUntil}, {asked, &y.AskedUntil}, {review, &y.NextReview}} {
 		if t.src.Valid {
 			v := t.src.Time.UTC()
 			*t.dst = &v
@@ -510,4 +528,87 @@ func (s *Service) CaseStays(ctx context.Context, sc domain.Scope, caseID string)
 		return err
 	})
 	return out, err
+}
+
+// Reviews of a placement (research D2.5): the first 72 hours after an
+// emergency placement, then every 14 days in a safe house or shelter and
+// every six months in an LKSA or panti. Each review is a clock of the case
+// that warns the placing worker and then the supervisors.
+const (
+	EmergencyReview   = 72 * time.Hour
+	SafeHouseReview   = 14 * 24 * time.Hour
+	InstitutionReview = 182 * 24 * time.Hour
+)
+
+// reviewEvery is how often a stay in a place of kind is reviewed.
+func reviewEvery(kind string) time.Duration {
+	if domain.Institution(kind) {
+		return InstitutionReview
+	}
+	return SafeHouseReview
+}
+
+// startReviews plans a new stay's first review inside tx.
+func startReviews(ctx context.Context, tx *store.Tx, caseID, stayID, kind string, emergency bool, now time.Time) error {
+	next := now.Add(reviewEvery(kind))
+	if emergency {
+		next = now.Add(EmergencyReview)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE stays SET review_no = 1, next_review = $1 WHERE id = $2`, next, stayID); err != nil {
+		return fmt.Errorf("shelters: review: %w", err)
+	}
+	return cases.StartReviewClock(ctx, tx, caseID, stayID, 1, now, next)
+}
+
+// stopReviews ends a stay's pending review clock inside tx.
+func stopReviews(ctx context.Context, tx *store.Tx, caseID, stayID string, now time.Time) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT review_no FROM stays WHERE id = $1`, stayID).Scan(&n); err != nil {
+		return fmt.Errorf("shelters: review: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	return cases.StopReviewClock(ctx, tx, caseID, stayID, n, now)
+}
+
+// ReviewStay records a placement's review with its conclusion (on the
+// case's timeline) and plans the next one. Authorization: as PlaceChild.
+func (s *Service) ReviewStay(ctx context.Context, sc domain.Scope, stayID, note string) error {
+	note = strings.TrimSpace(note)
+	if note == "" || utf8.RuneCountInString(note) > 2000 {
+		return domain.InvalidFields(domain.FieldErrors{"review_note": domain.M("stay.field.review_note")})
+	}
+	return s.st.InTx(ctx, func(tx *store.Tx) error {
+		ls, region, err := s.lockStay(ctx, tx, sc, stayID)
+		if err != nil {
+			return err
+		}
+		if ls.status != domain.StayActive {
+			return domain.E(domain.EConflict, "stay.err.not_active")
+		}
+		var n int
+		var kind string
+		if err := tx.QueryRowContext(ctx, `SELECT y.review_no, p.kind FROM stays y JOIN places p ON p.id = y.place_id WHERE y.id = $1`, stayID).
+			Scan(&n, &kind); err != nil {
+			return fmt.Errorf("shelters: review: %w", err)
+		}
+		now := tx.Now()
+		if n > 0 {
+			if err := cases.StopReviewClock(ctx, tx, ls.caseID, stayID, n, now); err != nil {
+				return err
+			}
+		}
+		next := now.Add(reviewEvery(kind))
+		if _, err := tx.ExecContext(ctx, `UPDATE stays SET review_no = $1, next_review = $2, version = version + 1 WHERE id = $3`, n+1, next, stayID); err != nil {
+			return fmt.Errorf("shelters: review: %w", err)
+		}
+		if err := cases.StartReviewClock(ctx, tx, ls.caseID, stayID, n+1, now, next); err != nil {
+			return err
+		}
+		if err := s.cases.CaseEvent(ctx, tx, sc, ls.caseID, "stay_reviewed", note); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, sc, "stay.review", "case", ls.caseID, region, fmt.Sprintf("stay=%s review=%d", stayID, n))
+	})
 }

@@ -94,3 +94,51 @@ func TestUpkeep(t *testing.T) {
 		}
 	})
 }
+
+// Reviews: an emergency placement is due for review 72 hours after it
+// starts (the worker is told once); recording the review plans the next
+// one 14 days later; ending the stay stops its clocks.
+func TestStayReviews(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newWorld(t, d)
+		p := w.house(t, "Rumah Aman Tinjau", 1)
+		c, v := w.child(t, 1)
+		st, err := w.sh.PlaceChild(ctx, w.cw, domain.NewStay{PlaceID: p.ID, CaseID: c, VictimID: v, Reason: "darurat", Emergency: true})
+		if err != nil || st.NextReview == nil || st.NextReview.Sub(*st.FromAt) != 72*time.Hour {
+			t.Fatalf("first review: %+v %v", st.NextReview, err)
+		}
+		count := func() int {
+			var n int
+			if err := w.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE recipient_user_id = $1 AND body LIKE '%injau%'`, w.cwU.ID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		w.clk.Advance(72*time.Hour + time.Minute)
+		for range 2 {
+			if _, err := w.cs.RunEscalations(ctx, "a", 100); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := count(); n != 1 {
+			t.Fatalf("%d review reminders to the worker, want 1", n)
+		}
+		if err := w.sh.ReviewStay(ctx, w.cw, st.ID, " "); err == nil {
+			t.Fatal("a review without its conclusion")
+		}
+		if err := w.sh.ReviewStay(ctx, w.cw, st.ID, "Anak mulai tenang; ibu belum aman"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := w.sh.GetStay(ctx, w.cw, st.ID)
+		if got.NextReview == nil || got.NextReview.Sub(w.clk.Now()) != 14*24*time.Hour {
+			t.Fatalf("next review %v", got.NextReview)
+		}
+		if err := w.sh.EndStay(ctx, w.cw, st.ID, "pulang", "home"); err != nil {
+			t.Fatal(err)
+		}
+		var open int
+		if err := w.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM deadlines WHERE subject_type IN ('stay', 'stay_review') AND met_at IS NULL`).Scan(&open); err != nil || open != 0 {
+			t.Fatalf("%d clocks still open after the stay ended (%v)", open, err)
+		}
+	})
+}

@@ -333,6 +333,8 @@ func (s *Server) stayAction(w http.ResponseWriter, r *http.Request) {
 		err = s.shelters.EndStay(ctx, sc, stay, v("exit_reason"), v("destination"))
 	case "pindah":
 		_, err = s.shelters.MoveChild(ctx, sc, stay, v("place_id"), v("reason"), v("gatekeeping"))
+	case "tinjau":
+		err = s.shelters.ReviewStay(ctx, sc, stay, v("review_note"))
 	case "perpanjang":
 		b := s.base(w, r, "case.title")
 		until, perr := time.ParseInLocation("2006-01-02", strings.TrimSpace(v("until")), b.Zone)

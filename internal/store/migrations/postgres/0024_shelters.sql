@@ -92,6 +92,8 @@ CREATE TABLE stays (
     previous_id        TEXT NOT NULL DEFAULT '',
     code               TEXT NOT NULL DEFAULT '',
     asked_until        TIMESTAMPTZ,
+    review_no          INTEGER NOT NULL DEFAULT 0,
+    next_review        TIMESTAMPTZ,
     placed_by_id       TEXT NOT NULL DEFAULT '',
     placed_by          TEXT NOT NULL,
     created_at         TIMESTAMPTZ NOT NULL,

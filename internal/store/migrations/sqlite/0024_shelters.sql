@@ -92,6 +92,8 @@ CREATE TABLE stays (
     previous_id        TEXT NOT NULL DEFAULT '',
     code               TEXT NOT NULL DEFAULT '',
     asked_until        TIMESTAMP,
+    review_no          INTEGER NOT NULL DEFAULT 0,
+    next_review        TIMESTAMP,
     placed_by_id       TEXT NOT NULL DEFAULT '',
     placed_by          TEXT NOT NULL,
     created_at         TIMESTAMP NOT NULL,
