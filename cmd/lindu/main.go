@@ -34,6 +34,7 @@ import (
 	"lindu/internal/regiondata"
 	"lindu/internal/secret"
 	"lindu/internal/server"
+	"lindu/internal/shelters"
 	"lindu/internal/store"
 )
 
@@ -353,7 +354,7 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
-	defer runEscalator(ctx, area, log, srv.Metrics)()
+	defer runEscalator(ctx, st, area, log, srv.Metrics)()
 	log.Info("lindu is ready", "url", "http://"+ln.Addr().String(), "dialect", string(st.Dialect()),
 		"root_region", cfg.RootRegion, "startup_ms", time.Since(started).Milliseconds(), "version", buildVersion())
 	return serveHTTP(ctx, ln, srv, cfg, log)
@@ -398,12 +399,13 @@ func loadDemo(ctx context.Context, st *store.Store, log *slog.Logger, stdout io.
 
 // runEscalator runs the escalation job until the returned function is
 // called; that function stops it and waits.
-func runEscalator(ctx context.Context, area *cases.Service, log *slog.Logger, m *metrics.Registry) func() {
+func runEscalator(ctx context.Context, st *store.Store, area *cases.Service, log *slog.Logger, m *metrics.Registry) func() {
 	jobsCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		(&jobs.Escalator{Cases: area, Log: log, Metrics: m}).Run(jobsCtx)
+		sh := shelters.New(st, area)
+		(&jobs.Escalator{Cases: area, Log: log, Metrics: m, Reminders: []func(context.Context) (int, error){sh.RemindVisitsDue}}).Run(jobsCtx)
 	}()
 	return func() { stop(); <-done }
 }

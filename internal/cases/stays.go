@@ -80,3 +80,9 @@ func StartReviewClock(ctx context.Context, tx *store.Tx, caseID, stayID string, 
 func StopReviewClock(ctx context.Context, tx *store.Tx, caseID, stayID string, n int, at time.Time) error {
 	return meetItemDeadline(ctx, tx, caseID, subjectReview, fmt.Sprintf("%s#%d", stayID, n), domain.DeadlineReview, at)
 }
+
+// SupervisorsOf lists the active supervisors of region and of the regions
+// above it, inside tx (who is told of a place's supervision visit due).
+func SupervisorsOf(ctx context.Context, tx *store.Tx, region string) ([]string, error) {
+	return supervisorsOf(ctx, tx, region)
+}

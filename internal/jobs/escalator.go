@@ -24,6 +24,10 @@ type Escalator struct {
 	Interval time.Duration     // default 15 s
 	Batch    int               // steps per round, default 200
 	Instance string            // names this process in fired_by; default host:pid:random
+	// Reminders are other exactly-once reminders run each round (a safe
+	// house's supervision visit due); each returns how many messages it
+	// wrote.
+	Reminders []func(context.Context) (int, error)
 }
 
 // InstanceName names this process for claims and logs.
@@ -86,6 +90,14 @@ func (e *Escalator) Round(ctx context.Context) cases.EscalationResult {
 		}
 		if r.Fired+r.Skipped < e.Batch {
 			break
+		}
+	}
+	for _, remind := range e.Reminders {
+		n, err := remind(ctx)
+		total.Messages += n
+		if err != nil && ctx.Err() == nil {
+			e.Log.Error("reminders failed", "err", err.Error())
+			e.inc("lindu_escalation_errors_total", 1)
 		}
 	}
 	if total.Fired+total.Skipped > 0 {

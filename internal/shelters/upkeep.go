@@ -8,7 +8,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"lindu/internal/cases"
 	"lindu/internal/domain"
+	"lindu/internal/i18n"
 	"lindu/internal/store"
 )
 
@@ -298,4 +300,51 @@ func (s *Service) UnpaidStays(ctx context.Context, sc domain.Scope, placeID stri
 		return u, nil
 	}, `SELECT y.id, y.from_at, y.to_at FROM stays y WHERE y.place_id = $1 AND y.status = 'ended' AND y.from_at IS NOT NULL AND y.to_at IS NOT NULL
 		AND NOT EXISTS (SELECT 1 FROM place_incentives i WHERE i.stay_id = y.id) ORDER BY y.from_at, y.id`, placeID)
+}
+
+// RemindVisitsDue tells the supervisors of each place whose next
+// supervision visit is due (today or earlier, in UTC days) through the
+// outbox, once per visit however often it runs or on how many instances.
+// It returns how many messages it wrote. Authorization: lindu itself (the
+// escalator job).
+func (s *Service) RemindVisitsDue(ctx context.Context) (int, error) {
+	today := s.st.Now().Format("2006-01-02")
+	type due struct{ visitID, name, region, nextDue string }
+	rows, err := store.Rows(ctx, s.st, func(r *sql.Rows) (due, error) {
+		var d due
+		return d, r.Scan(&d.visitID, &d.name, &d.region, &d.nextDue)
+	}, `SELECT v.id, p.name, p.region_code, v.next_due FROM places p JOIN place_visits v ON v.id = (SELECT x.id FROM place_visits x
+		WHERE x.place_id = p.id ORDER BY x.visited_on DESC, x.id DESC LIMIT 1)
+		WHERE p.status IN ('active', 'suspended', 'revocation_proposed') AND v.next_due <> '' AND v.next_due <= $1
+		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.idempotency_key LIKE 'visit-due:' || v.id || ':%')`, today)
+	if err != nil {
+		return 0, fmt.Errorf("shelters: visits due: %w", err)
+	}
+	n := 0
+	for _, d := range rows {
+		err := s.st.InTx(ctx, func(tx *store.Tx) error {
+			sups, err := cases.SupervisorsOf(ctx, tx, d.region)
+			if err != nil {
+				return err
+			}
+			day, _ := time.Parse("2006-01-02", d.nextDue)
+			body := domain.FitSMS(d.name, func(name string) string {
+				return i18n.T("id", "sms.place.visit_due", name, day.Format("02-01-2006"))
+			})
+			for _, uid := range sups {
+				ok, err := tx.Enqueue(ctx, store.Message{Key: "visit-due:" + d.visitID + ":" + uid, UserID: uid, Region: d.region, Body: body})
+				if err != nil {
+					return err
+				}
+				if ok {
+					n++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

@@ -85,6 +85,18 @@ func TestUpkeep(t *testing.T) {
 		if due, _ := w.sh.VisitsDue(ctx, w.sup, "2026-04-10"); len(due) != 2 {
 			t.Fatalf("due on the next date: %+v", due)
 		}
+		// The supervisors are told once when the next visit is due.
+		w.clk.Advance(time.Date(2026, 4, 10, 2, 0, 0, 0, time.UTC).Sub(w.clk.Now()))
+		for range 2 {
+			if _, err := w.sh.RemindVisitsDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var reminders int
+		if err := w.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE recipient_user_id = $1 AND idempotency_key LIKE 'visit-due:%'`,
+			w.supU.ID).Scan(&reminders); err != nil || reminders != 1 {
+			t.Fatalf("%d reminders to the supervisor (%v), want 1", reminders, err)
+		}
 		vs, err := w.sh.Visits(ctx, w.cw, p.ID)
 		if err != nil || len(vs) != 1 || vs[0].Findings != "" {
 			t.Fatalf("a caseworker reads findings: %+v %v", vs, err)
