@@ -22,6 +22,9 @@ import (
 // AddTraining records a training the host of a place attended.
 // Authorization: PermManageCases in the place's region.
 func (s *Service) AddTraining(ctx context.Context, sc domain.Scope, placeID, topic, heldOn string) (domain.Training, error) {
+	if !sc.Can(domain.PermManageCases) {
+		return domain.Training{}, domain.NotFound("place")
+	}
 	topic = strings.TrimSpace(topic)
 	f := domain.FieldErrors{}
 	if topic == "" || utf8.RuneCountInString(topic) > 200 {
@@ -32,9 +35,6 @@ func (s *Service) AddTraining(ctx context.Context, sc domain.Scope, placeID, top
 	}
 	if len(f) > 0 {
 		return domain.Training{}, domain.InvalidFields(f)
-	}
-	if !sc.Can(domain.PermManageCases) {
-		return domain.Training{}, domain.NotFound("place")
 	}
 	tr := domain.Training{PlaceID: placeID, Topic: topic, HeldOn: heldOn, CreatedBy: sc.Actor()}
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
@@ -67,6 +67,9 @@ func (s *Service) Trainings(ctx context.Context, sc domain.Scope, placeID string
 // AddIncentive records an incentive given to a place's host.
 // Authorization: PermManageCases in the place's region.
 func (s *Service) AddIncentive(ctx context.Context, sc domain.Scope, in domain.Incentive) (domain.Incentive, error) {
+	if !sc.Can(domain.PermManageCases) {
+		return domain.Incentive{}, domain.NotFound("place")
+	}
 	in.Basis = strings.TrimSpace(in.Basis)
 	f := domain.FieldErrors{}
 	if !inList(in.Kind, domain.IncentiveKinds) {
@@ -83,9 +86,6 @@ func (s *Service) AddIncentive(ctx context.Context, sc domain.Scope, in domain.I
 	}
 	if len(f) > 0 {
 		return domain.Incentive{}, domain.InvalidFields(f)
-	}
-	if !sc.Can(domain.PermManageCases) {
-		return domain.Incentive{}, domain.NotFound("place")
 	}
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		p, err := s.lockPlace(ctx, tx, sc, in.PlaceID)
@@ -122,6 +122,9 @@ func Nights(from, to time.Time, zone *time.Location) int {
 // community safe house: its nights × rate, once per stay. Authorization:
 // PermManageCases in the place's region.
 func (s *Service) IncentiveForStay(ctx context.Context, sc domain.Scope, stayID string, rate int64, givenOn string) (domain.Incentive, error) {
+	if !sc.Can(domain.PermManageCases) {
+		return domain.Incentive{}, domain.NotFound("stay")
+	}
 	if rate <= 0 || rate > 10_000_000 {
 		return domain.Incentive{}, domain.InvalidFields(domain.FieldErrors{"rate": domain.M("place.field.amount")})
 	}
@@ -196,6 +199,9 @@ func (s *Service) Ledger(ctx context.Context, sc domain.Scope, year int, placeID
 // and when the next one is due. Authorization: PermManageCases in the
 // place's region.
 func (s *Service) AddVisit(ctx context.Context, sc domain.Scope, v domain.SupervisionVisit) (domain.SupervisionVisit, error) {
+	if !sc.Can(domain.PermManageCases) {
+		return v, domain.NotFound("place")
+	}
 	v.Findings = strings.TrimSpace(v.Findings)
 	f := domain.FieldErrors{}
 	if !validDate(v.VisitedOn) {
@@ -209,9 +215,6 @@ func (s *Service) AddVisit(ctx context.Context, sc domain.Scope, v domain.Superv
 	}
 	if len(f) > 0 {
 		return v, domain.InvalidFields(f)
-	}
-	if !sc.Can(domain.PermManageCases) {
-		return v, domain.NotFound("place")
 	}
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		p, err := s.lockPlace(ctx, tx, sc, v.PlaceID)
