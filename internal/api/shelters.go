@@ -19,6 +19,7 @@ func (a *API) shelterRoutes() []Route {
 		{"GET", "/api/v1/places", false, a.listPlaces},
 		{"POST", "/api/v1/places", false, a.createPlace},
 		{"GET", "/api/v1/places/{id}", false, a.getPlace},
+		{"PUT", "/api/v1/places/{id}", false, a.editPlace},
 		{"GET", "/api/v1/places/{id}/history", false, a.placeHistory},
 		{"GET", "/api/v1/places/{id}/checks", false, a.placeChecks},
 		{"POST", "/api/v1/places/{id}/checks", false, a.recordChecks},
@@ -347,4 +348,24 @@ func (a *API) stayExtend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.getStay(w, r)
+}
+
+// EditPlaceRequest is the body of PUT /api/v1/places/{id}: the place's
+// details as they should be (kind, region and owner do not change).
+type EditPlaceRequest struct {
+	NewPlaceRequest
+	Version int `json:"version"`
+}
+
+func (a *API) editPlace(w http.ResponseWriter, r *http.Request) {
+	var req EditPlaceRequest
+	if err := httpx.DecodeJSON(w, r, &req, maxStaffBody); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if err := a.shelters.EditPlace(r.Context(), scope(r), r.PathValue("id"), domain.NewPlace(req.NewPlaceRequest), req.Version); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.getPlace(w, r)
 }

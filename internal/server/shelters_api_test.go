@@ -74,6 +74,7 @@ func TestShelterAPIMatrix(t *testing.T) {
 			{"POST", "/api/v1/places/" + house.ID + "/checks", map[string]any{"answers": []any{map[string]any{"item": "sleeping_space", "result": "maybe"}}}, true},
 			{"POST", "/api/v1/places/" + house.ID + "/status", map[string]any{"to": "suspended", "reason": ""}, true},
 			{"POST", "/api/v1/places/" + house.ID + "/warnings", map[string]any{"reason": "x"}, true},
+			{"PUT", "/api/v1/places/" + house.ID, map[string]any{"name": "Rumah Aman Matriks", "capacity": 0}, true},
 			{"PUT", "/api/v1/place-checklist", map[string]any{"items": []any{}}, true},
 			{"POST", "/api/v1/cases/" + c.ID + "/stays", map[string]any{"place_id": house.ID, "victim_id": full.Victims[0].ID, "reason": " "}, true},
 			{"POST", "/api/v1/stays/" + stay.ID + "/end", map[string]any{"reason": "x", "destination": "nowhere"}, true},

@@ -438,3 +438,95 @@ func (s *Service) PlaceHistory(ctx context.Context, sc domain.Scope, id string) 
 		return e, err
 	}, `SELECT at, actor, kind, from_status, to_status, note_enc FROM place_events WHERE place_id = $1 ORDER BY at, id`, id)
 }
+
+// EditPlace changes a place's details: name, capacity, stay limit, the
+// host's name, phone, address and household, the operating permit (a
+// renewal) and the accreditation. Capacity cannot drop below the children
+// staying or held. Each change is on the place's history with what
+// changed (never the host's data) and audited. Authorization:
+// PermManageCases in the place's region; version guards against a stale
+// form.
+func (s *Service) EditPlace(ctx context.Context, sc domain.Scope, id string, np domain.NewPlace, version int) error {
+	if !sc.Can(domain.PermManageCases) {
+		return domain.NotFound("place")
+	}
+	f := domain.FieldErrors{}
+	np.Name, np.HostName, np.Address = strings.TrimSpace(np.Name), strings.TrimSpace(np.HostName), strings.TrimSpace(np.Address)
+	if np.Name == "" || utf8.RuneCountInString(np.Name) > 120 {
+		f["name"] = domain.M("place.field.name")
+	}
+	if np.Capacity < 1 || np.Capacity > 1000 {
+		f["capacity"] = domain.M("place.field.capacity")
+	}
+	if np.MaxStayDays < 0 || np.MaxStayDays > 3650 {
+		f["max_stay_days"] = domain.M("place.field.max_stay_days")
+	}
+	if np.HostPhone = strings.TrimSpace(np.HostPhone); np.HostPhone != "" {
+		p, ok := domain.NormalizePhone(np.HostPhone)
+		if !ok {
+			f["host_phone"] = domain.M("report.field.phone")
+		}
+		np.HostPhone = p
+	}
+	for k, v := range map[string]string{"permit_expires": np.PermitExpires, "accreditation_until": np.AccreditationUntil} {
+		if v != "" && !validDate(v) {
+			f[k] = domain.M("field.date")
+		}
+	}
+	if np.Accreditation != "" {
+		if _, ok := domain.AccreditationYears[np.Accreditation]; !ok {
+			f["accreditation"] = domain.M("place.field.accreditation")
+		}
+	}
+	if len(f) > 0 {
+		return domain.InvalidFields(f)
+	}
+	return s.st.InTx(ctx, func(tx *store.Tx) error {
+		p, err := s.lockPlace(ctx, tx, sc, id)
+		if err != nil {
+			return err
+		}
+		if version != 0 && version != p.Version {
+			return domain.E(domain.EConflict, "error.conflict")
+		}
+		if p.Kind == domain.PlaceSafeHouse && np.HostName == "" {
+			return domain.InvalidFields(domain.FieldErrors{"host_name": domain.M("place.field.host_name")})
+		}
+		if np.Capacity < p.Occupied+p.Held {
+			return domain.InvalidFields(domain.FieldErrors{"capacity": domain.M("place.field.capacity_taken", p.Occupied+p.Held)})
+		}
+		var sealed [4]string
+		for i, v := range []struct{ field, text string }{{store.FieldHostName, np.HostName}, {store.FieldHostPhone, np.HostPhone},
+			{store.FieldPlaceAddress, np.Address}, {store.FieldPlaceHousehold, strings.TrimSpace(np.Household)}} {
+			if sealed[i], err = s.st.Seal(v.field, v.text); err != nil {
+				return err
+			}
+		}
+		hash := ""
+		if np.HostPhone != "" {
+			hash = s.st.LookupHash(store.HashPhone, np.HostPhone)
+		}
+		var changed []string
+		for _, c := range []struct {
+			name     string
+			old, new any
+		}{{"name", p.Name, np.Name}, {"capacity", p.Capacity, np.Capacity}, {"max_stay_days", p.MaxStayDays, np.MaxStayDays},
+			{"permit_number", p.PermitNumber, strings.TrimSpace(np.PermitNumber)}, {"permit_expires", p.PermitExpires, np.PermitExpires},
+			{"accreditation", p.Accreditation, np.Accreditation}, {"accreditation_until", p.AccreditationUntil, np.AccreditationUntil}} {
+			if fmt.Sprint(c.old) != fmt.Sprint(c.new) {
+				changed = append(changed, fmt.Sprintf("%s: %v → %v", c.name, c.old, c.new))
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE places SET name = $1, capacity = $2, max_stay_days = $3, host_name_enc = $4, host_phone_enc = $5,
+			host_phone_hash = $6, address_enc = $7, household_enc = $8, permit_number = $9, permit_expires = $10, accreditation = $11,
+			accreditation_until = $12, version = version + 1, updated_at = $13 WHERE id = $14`, np.Name, np.Capacity, np.MaxStayDays,
+			sealed[0], sealed[1], hash, sealed[2], sealed[3], strings.TrimSpace(np.PermitNumber), np.PermitExpires, np.Accreditation,
+			np.AccreditationUntil, tx.Now(), id); err != nil {
+			return fmt.Errorf("shelters: edit place: %w", err)
+		}
+		if err := s.event(ctx, tx, sc, id, "edited", p.Status, p.Status, strings.Join(changed, "; ")); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, sc, "place.edit", "place", id, p.RegionCode, "fields="+fmt.Sprint(len(changed)))
+	})
+}

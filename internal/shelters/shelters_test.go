@@ -465,3 +465,47 @@ func TestInstitutionPermits(t *testing.T) {
 		_ = errors.New
 	})
 }
+
+// An LKSA's permit is renewed by editing the place: placements are taken
+// again; the capacity cannot drop below the children staying; the history
+// says what changed.
+func TestEditPlace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newWorld(t, d)
+		expired := w.clk.Now().AddDate(0, 0, -1).Format("2006-01-02")
+		l, err := w.sh.CreatePlace(ctx, w.sup, domain.NewPlace{Kind: domain.PlaceLKSA, Name: "LKSA Perpanjang", RegionCode: "61.07.01",
+			Owner: domain.OwnerCommunity, Capacity: 2, PermitNumber: "1/2020", PermitExpires: expired})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, v := w.child(t, 1)
+		ns := domain.NewStay{PlaceID: l.ID, CaseID: c, VictimID: v, Reason: "r", Gatekeeping: "g"}
+		if _, err := w.sh.PlaceChild(ctx, w.cw, ns); errKey(err) != "place.err.permit_expired" {
+			t.Fatalf("expired permit: %v", err)
+		}
+		renewed := w.clk.Now().AddDate(5, 0, 0).Format("2006-01-02")
+		edit := domain.NewPlace{Name: "LKSA Perpanjang", Capacity: 2, PermitNumber: "7/2026", PermitExpires: renewed}
+		if err := w.sh.EditPlace(ctx, w.cw, l.ID, edit, 0); err == nil {
+			t.Fatal("a caseworker edited a place")
+		}
+		if err := w.sh.EditPlace(ctx, w.sup, l.ID, edit, 1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.sh.PlaceChild(ctx, w.cw, ns); err != nil {
+			t.Fatalf("after the renewal: %v", err)
+		}
+		edit.Capacity = 0
+		if err := w.sh.EditPlace(ctx, w.sup, l.ID, edit, 0); errKey(err) != "invalid" {
+			t.Fatalf("capacity 0: %v", err)
+		}
+		edit.Capacity = 3
+		if err := w.sh.EditPlace(ctx, w.sup, l.ID, edit, 1); errKey(err) != "error.conflict" {
+			t.Fatalf("a stale version: %v", err)
+		}
+		hist, _ := w.sh.PlaceHistory(ctx, w.sup, l.ID)
+		last := hist[len(hist)-1]
+		if last.Kind != "edited" || !strings.Contains(last.Note, "permit_expires: "+expired+" → "+renewed) {
+			t.Fatalf("history %+v", last)
+		}
+	})
+}

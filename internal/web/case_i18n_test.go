@@ -72,7 +72,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("kind", domain.PlaceKinds...)
 	add("owner", domain.OwnerCommunity, domain.OwnerGovernment)
 	add("pstatus", domain.PlaceStatuses...)
-	add("pevent", "created", "status", "checks", "warning")
+	add("pevent", "created", "status", "checks", "warning", "edited")
 	add("check", domain.CheckPass, domain.CheckFail, domain.CheckNA)
 	add("staystatus", domain.StayHeld, domain.StayActive, domain.StayEnded, domain.StayReleased, domain.StayExpired, domain.StayAsked,
 		domain.StayDeclined)
@@ -80,7 +80,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("grade", "A", "B", "C")
 	add("flash", "place_checked", "place_created", "place_status", "place_warned", "stay_held", "stay_started", "stay_terima",
 		"stay_lepas", "stay_akhiri", "stay_pindah", "stay_perpanjang", "stay_asked",
-		"place_training", "place_incentive", "place_visit", "stay_tinjau")
+		"place_training", "place_incentive", "place_visit", "stay_tinjau", "place_edited")
 	add("incentive", append(domain.IncentiveKinds, domain.IncentivePerNight)...)
 	add("mstatus", MediaStates...)
 	add("duefilter", "soon", "overdue")

@@ -24,6 +24,7 @@ func (s *Server) shelterRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tempat/angka.xlsx", s.staff(s.placeFigures("xlsx")))
 	mux.HandleFunc("GET /tempat/{id}", s.staff(s.placeShow))
 	mux.HandleFunc("POST /tempat/{id}/status", s.staff(s.placeStatus))
+	mux.HandleFunc("POST /tempat/{id}/ubah", s.staff(s.placeEdit))
 	mux.HandleFunc("POST /tempat/{id}/periksa", s.staff(s.placeChecks))
 	mux.HandleFunc("POST /tempat/{id}/teguran", s.staff(s.placeWarning))
 	mux.HandleFunc("POST /tempat/{id}/pelatihan", s.staff(s.placeTraining))
@@ -576,3 +577,24 @@ func (s *Server) ledgerPage(format string) http.HandlerFunc {
 
 // TimePtr2 is a time in the page's zone as a day ("05-12-2026").
 func (k kit) TimePtr2(t time.Time) string { return k.Day(t.In(k.zone).Format("2006-01-02")) }
+
+func (s *Server) placeEdit(w http.ResponseWriter, r *http.Request) {
+	id, v := r.PathValue("id"), r.PostFormValue
+	capacity, err := strconv.Atoi(strings.TrimSpace(v("capacity")))
+	if err != nil {
+		capacity = -1
+	}
+	days, _ := strconv.Atoi(strings.TrimSpace(v("max_stay_days")))
+	version, _ := strconv.Atoi(v("version"))
+	np := domain.NewPlace{Name: v("name"), Capacity: capacity, MaxStayDays: days, HostName: v("host_name"), HostPhone: v("host_phone"),
+		Address: v("address"), Household: v("household"), PermitNumber: v("permit_number"), PermitExpires: v("permit_expires"),
+		Accreditation: v("accreditation"), AccreditationUntil: v("accreditation_until")}
+	if err := s.shelters.EditPlace(r.Context(), principalOf(r).Scope, id, np, version); err != nil {
+		s.placeFailed(w, r, "edit", err)
+		return
+	}
+	http.Redirect(w, r, withOK("/tempat/"+id, "place_edited"), http.StatusSeeOther)
+}
+
+// Grades are the accreditation choices.
+func (PlacePage) Grades() []string { return []string{"A", "B", "C"} }
