@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -174,4 +175,58 @@ func TestSafeHouseJourney(t *testing.T) {
 			t.Fatalf("without a session: %d", code)
 		}
 	})
+}
+
+// The checklist is edited as a new version: a row emptied is dropped, a
+// new row added (required when ticked); lindu's own check stays automatic;
+// a caseworker may not open the page.
+func TestChecklistEditing(t *testing.T) {
+	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
+	sup := w.browser()
+	sup.login("sup", pw)
+	code, body, _ := sup.get("/tempat/daftar-periksa")
+	if code != 200 || !strings.Contains(body, "Versi 1") {
+		t.Fatalf("checklist page %d", code)
+	}
+	checkPage(t, "/tempat/daftar-periksa", body)
+	form := url.Values{"csrf": {sup.csrf}}
+	for _, it := range shelters.DefaultChecklist {
+		label := it.Label
+		if it.Key == "room_photo" {
+			label = "" // dropped
+		}
+		form.Add("key", it.Key)
+		form.Add("label", label)
+		if it.Required {
+			form.Add("required", it.Key)
+		}
+	}
+	n := len(shelters.DefaultChecklist)
+	form.Add("key", "")
+	form.Add("label", "Ada lampu di kamar anak")
+	form.Add("required", "new-"+strconv.Itoa(n))
+	if code, body, _ := sup.post("/tempat/daftar-periksa", form); code != 303 {
+		t.Fatalf("save: %d %s", code, body)
+	}
+	c, err := shelters.New(w.st, w.srv.Cases).Checklist(bg)
+	if err != nil || c.Version != 2 || len(c.Items) != n {
+		t.Fatalf("version %d with %d items (%v)", c.Version, len(c.Items), err)
+	}
+	last := c.Items[len(c.Items)-1]
+	if last.Label != "Ada lampu di kamar anak" || !last.Required {
+		t.Fatalf("new item %+v", last)
+	}
+	for _, it := range c.Items {
+		if it.Key == "room_photo" {
+			t.Fatal("the emptied row stayed")
+		}
+		if it.Key == "no_perpetrator" && it.Auto != "no_perpetrator" {
+			t.Fatal("lindu's own check lost its automation")
+		}
+	}
+	cw := w.browser()
+	cw.login("cw-a", pw)
+	if code, _, _ := cw.get("/tempat/daftar-periksa"); code != 403 {
+		t.Fatalf("caseworker: %d", code)
+	}
 }

@@ -80,7 +80,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("grade", "A", "B", "C")
 	add("flash", "place_checked", "place_created", "place_status", "place_warned", "stay_held", "stay_started", "stay_terima",
 		"stay_lepas", "stay_akhiri", "stay_pindah", "stay_perpanjang", "stay_asked",
-		"place_training", "place_incentive", "place_visit", "stay_tinjau", "place_edited")
+		"place_training", "place_incentive", "place_visit", "stay_tinjau", "place_edited", "checklist_saved")
 	add("incentive", append(domain.IncentiveKinds, domain.IncentivePerNight)...)
 	add("mstatus", MediaStates...)
 	add("duefilter", "soon", "overdue")

@@ -19,6 +19,8 @@ import (
 func (s *Server) shelterRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tempat", s.staff(s.placesList))
 	mux.HandleFunc("POST /tempat", s.staff(s.placeCreate))
+	mux.HandleFunc("GET /tempat/daftar-periksa", s.staff(s.checklistPage))
+	mux.HandleFunc("POST /tempat/daftar-periksa", s.staff(s.checklistSave))
 	mux.HandleFunc("GET /tempat/angka", s.staff(s.placeFigures("")))
 	mux.HandleFunc("GET /tempat/angka.csv", s.staff(s.placeFigures("csv")))
 	mux.HandleFunc("GET /tempat/angka.xlsx", s.staff(s.placeFigures("xlsx")))
@@ -598,3 +600,73 @@ func (s *Server) placeEdit(w http.ResponseWriter, r *http.Request) {
 
 // Grades are the accreditation choices.
 func (PlacePage) Grades() []string { return []string{"A", "B", "C"} }
+
+// ChecklistPage edits the verification checklist (/tempat/daftar-periksa).
+type ChecklistPage struct {
+	Base
+	kit
+	C     domain.Checklist
+	Empty []int // blank rows for new items
+}
+
+func (s *Server) checklistPage(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "checklist.title")
+	s.checklistRender(w, r, b, s.kit(b), http.StatusOK)
+}
+
+func (s *Server) checklistRender(w http.ResponseWriter, r *http.Request, b Base, k kit, status int) {
+	if !b.Scope.Can(domain.PermManageTeams) {
+		s.fail(w, r, domain.E(domain.EForbidden, "error.forbidden"))
+		return
+	}
+	c, err := s.shelters.Checklist(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "checklist", ChecklistPage{Base: b, kit: k, C: c, Empty: []int{1, 2, 3}})
+}
+
+// checklistSave stores the form's items as a new version: each row's text
+// (an emptied row is dropped), whether it is required; lindu's own
+// perpetrator check keeps its key.
+func (s *Server) checklistSave(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	labels, keys := r.PostForm["label"], r.PostForm["key"]
+	required := map[string]bool{}
+	for _, k := range r.PostForm["required"] {
+		required[k] = true
+	}
+	var items []domain.ChecklistItem
+	for i, label := range labels {
+		label = strings.TrimSpace(label)
+		if label == "" {
+			continue
+		}
+		key := ""
+		if i < len(keys) {
+			key = keys[i]
+		}
+		if key == "" {
+			key = "item-" + strconv.Itoa(i+1)
+		}
+		it := domain.ChecklistItem{Key: key, Label: label, Required: required[key] || required["new-"+strconv.Itoa(i)]}
+		if key == "no_perpetrator" {
+			it.Auto = "no_perpetrator"
+		}
+		items = append(items, it)
+	}
+	if _, err := s.shelters.SaveChecklist(r.Context(), principalOf(r).Scope, items); err != nil {
+		b := s.base(w, r, "checklist.title")
+		k := s.kit(b)
+		if f, ok := formErrors(err); ok {
+			k.withForm(&b, "checklist", r.PostForm, f)
+			b.Error = b.T("checklist.invalid")
+			s.checklistRender(w, r, b, k, http.StatusUnprocessableEntity)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, withOK("/tempat/daftar-periksa", "checklist_saved"), http.StatusSeeOther)
+}
