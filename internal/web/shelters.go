@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -297,6 +298,18 @@ func (s *Server) caseStays(r *http.Request, b Base, c domain.Case) (stayData, er
 	if err != nil {
 		return d, err
 	}
+	// Nearest first: the child's village, then its district, then the rest
+	// of the regency.
+	near := func(p domain.Place) int {
+		switch {
+		case p.RegionCode == c.RegionCode:
+			return 0
+		case len(c.RegionCode) >= 8 && strings.HasPrefix(p.RegionCode, c.RegionCode[:8]):
+			return 1
+		}
+		return 2
+	}
+	sort.SliceStable(places, func(i, j int) bool { return near(places[i]) < near(places[j]) })
 	for _, p := range places {
 		d.Places = append(d.Places, FormOption{Value: p.ID, Label: p.Name + " — " + b.T("kind."+p.Kind) + " · " + p.RegionName + " · " +
 			b.T("places.free_n", p.Free())})
