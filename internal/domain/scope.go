@@ -56,6 +56,8 @@ const (
 	PermVerifyKLA                        // verify or reject KLA values (the KLA task force)
 	PermManageKLA                        // KLA catalogue, rubric, agreements and budgets of every agency
 	PermAnswerReferrals                  // answer the referrals sent to one's provider (provider staff)
+	PermRunAudits                        // plan and run children's forum audits of facilities (facilitators)
+	PermAnswerActions                    // answer the audit actions of one's agency (opd_operator: own agency only)
 )
 
 // PermSet is a set of permissions.
@@ -88,4 +90,6 @@ var PermNames = map[Perm]string{
 	PermVerifyKLA:       "verify_kla",
 	PermManageKLA:       "manage_kla",
 	PermAnswerReferrals: "answer_referrals",
+	PermRunAudits:       "run_audits",
+	PermAnswerActions:   "answer_actions",
 }

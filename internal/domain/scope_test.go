@@ -29,6 +29,8 @@ func TestPermNames(t *testing.T) {
 		domain.PermVerifyKLA:       "verify_kla",
 		domain.PermManageKLA:       "manage_kla",
 		domain.PermAnswerReferrals: "answer_referrals",
+		domain.PermRunAudits:       "run_audits",
+		domain.PermAnswerActions:   "answer_actions",
 	}
 	if len(domain.PermNames) != len(want) {
 		t.Errorf("PermNames has %d entries, want %d", len(domain.PermNames), len(want))

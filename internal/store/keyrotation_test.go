@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/audits"
 	"lindu/internal/cases"
 	"lindu/internal/demo"
 	"lindu/internal/domain"
@@ -135,6 +136,21 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 	if _, err := sh.AddVisit(ctx, sys(), domain.SupervisionVisit{PlaceID: house.ID, VisitedOn: "2026-11-01", Findings: "temuan rotasi",
 		NextDue: "2026-12-01"}); err != nil {
 		t.Fatalf("visit: %v", err)
+	}
+	// A children's forum audit: its team and an answer's note.
+	au := audits.New(w.st)
+	fac, err := au.CreateFacility(ctx, sys(), domain.Facility{Kind: domain.FacilityRBRA, Name: "Taman Rotasi", RegionCode: "61.07", Agency: "dlh"})
+	if err != nil {
+		t.Fatalf("facility: %v", err)
+	}
+	aud, err := au.PlanAudit(ctx, sys(), fac.ID, "2026-11-01", []audits.TeamMember{{FirstName: "Rotasi", Age: 12, Forum: "Forum Anak"}}, "")
+	if err != nil {
+		t.Fatalf("audit: %v", err)
+	}
+	yes := true
+	if err := au.SaveAnswers(ctx, sys(), aud.ID, []audits.Answer{{AuditAnswer: domain.AuditAnswer{Item: "lokasi_aman", Yes: &yes,
+		Note: "catatan rotasi"}, ChildRating: 5}}); err != nil {
+		t.Fatalf("answers: %v", err)
 	}
 	lksa, err := sh.CreatePlace(ctx, sys(), domain.NewPlace{Kind: domain.PlaceLKSA, Name: "LKSA Rotasi", RegionCode: "61.07",
 		Owner: domain.OwnerCommunity, Capacity: 10, PermitExpires: "2031-01-01"})

@@ -73,6 +73,8 @@ const (
 	FieldGatekeeping        = "stays.gatekeeping"
 	FieldExtensionReason    = "stays.extension_reason"
 	FieldVisitFindings      = "place_visits.findings"
+	FieldAuditTeam          = "audits.team"
+	FieldAuditNote          = "audit_answers.note"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -135,6 +137,8 @@ var sealedColumns = []SealedColumn{
 	{"stays", "id", "gatekeeping_enc", FieldGatekeeping, "", ""},
 	{"stays", "id", "extension_reason_enc", FieldExtensionReason, "", ""},
 	{"place_visits", "id", "findings_enc", FieldVisitFindings, "", ""},
+	{"audits", "id", "team_enc", FieldAuditTeam, "", ""},
+	{"audit_answers", "id", "note_enc", FieldAuditNote, "", ""},
 	{"case_assessments", "id", "notes_enc", FieldAssessmentNotes, "", ""},
 	{"case_plan_actions", "id", "goal_enc", FieldActionGoal, "", ""},
 	{"case_plan_actions", "id", "action_enc", FieldActionText, "", ""},

@@ -1,0 +1,179 @@
+package audits_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"lindu/internal/access"
+	"lindu/internal/audits"
+	"lindu/internal/domain"
+	"lindu/internal/kla"
+	"lindu/internal/store"
+	"lindu/internal/store/storetest"
+)
+
+var ctx = context.Background()
+
+func yes(b bool) *bool { return &b }
+
+// answerAll answers every item of t: yes / the best option / the top of
+// the scale, except the items in fail (no / the worst option / 0).
+func answerAll(t domain.AuditTemplate, fail ...string) []audits.Answer {
+	bad := map[string]bool{}
+	for _, f := range fail {
+		bad[f] = true
+	}
+	var out []audits.Answer
+	for _, sec := range t.Sections {
+		for _, it := range sec.Items {
+			a := audits.Answer{AuditAnswer: domain.AuditAnswer{Item: it.Key}, ChildRating: 4}
+			switch it.Type {
+			case domain.AnswerYesNo:
+				a.Yes = yes(!bad[it.Key])
+			case domain.AnswerOptions:
+				a.Option = it.Options[len(it.Options)-1].Key
+				if bad[it.Key] {
+					a.Option = it.Options[0].Key
+				}
+			case domain.AnswerScale:
+				v := it.Max
+				if bad[it.Key] {
+					v = 0
+				}
+				a.Value = &v
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// The loop on both databases: a forum's audit of a playground finds a
+// failed mandatory item and a failed one (predicate "belum memenuhi");
+// each becomes an action for the playground's agency; the operator of
+// another agency sees none of them and cannot answer; the owning agency
+// answers; the children's re-check closes what now passes, the rest stays;
+// a facilitator closes one with a reason. Editing the template leaves the
+// first audit's stored score; new audits use version 2. The team is first
+// names only, sealed.
+func TestAuditLoop(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{})
+		sys := access.System("test")
+		if err := kla.UpsertAgencies(ctx, st, sys, []domain.KLAAgency{{Code: "dlh", Name: "Dinas Lingkungan Hidup", Kind: "opd"},
+			{Code: "dinkes", Name: "Dinas Kesehatan", Kind: "opd"}}); err != nil {
+			t.Fatal(err)
+		}
+		fas := access.ForUser(storetest.User(t, st, "fasilitator", domain.RoleFacilitator, "61.07"), "", "t")
+		admin := access.ForUser(storetest.User(t, st, "adminkab", domain.RoleAdmin, "61.07"), "", "t")
+		dlhU := storetest.User(t, st, "operatordlh", domain.RoleOPDOperator, "61.07")
+		dinkesU := storetest.User(t, st, "operatordinkes", domain.RoleOPDOperator, "61.07")
+		for u, ag := range map[string]string{dlhU.ID: "dlh", dinkesU.ID: "dinkes"} {
+			if err := kla.SetUserAgency(ctx, st, sys, u, ag); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dlh, dinkes := access.ForUser(dlhU, "", "t"), access.ForUser(dinkesU, "", "t")
+		au := audits.New(st)
+		f, err := au.CreateFacility(ctx, fas, domain.Facility{Kind: domain.FacilityRBRA, Name: "Taman Bermain Alun-Alun", RegionCode: "61.07", Agency: "dlh"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		team := []audits.TeamMember{{FirstName: "Ayu", Age: 12, Forum: "Forum Anak Bengkayang"}, {FirstName: "Budi", Age: 14, Forum: "Forum Anak Bengkayang"}}
+		if _, err := au.PlanAudit(ctx, fas, f.ID, "2026-11-10", []audits.TeamMember{{FirstName: "Ayu Lestari", Age: 12, Forum: "FA"}}, ""); err == nil {
+			t.Fatal("a child's surname was accepted")
+		}
+		a, err := au.PlanAudit(ctx, fas, f.ID, "2026-11-10", team, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tpl, err := au.Template(ctx, domain.FacilityRBRA, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := au.SaveAnswers(ctx, fas, a.ID, answerAll(tpl, "alas_peredam", "toilet_bersih")[:5]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := au.Submit(ctx, fas, a.ID); err == nil {
+			t.Fatal("submitted with items unanswered")
+		}
+		if err := au.SaveAnswers(ctx, fas, a.ID, answerAll(tpl, "alas_peredam", "toilet_bersih")); err != nil {
+			t.Fatal(err)
+		}
+		score, err := au.Submit(ctx, fas, a.ID)
+		if err != nil || score.Predicate != "belum memenuhi" || len(score.MandatoryFailed) != 1 || len(score.Findings) != 2 {
+			t.Fatalf("score %+v %v", score, err)
+		}
+		if got, _ := au.Actions(ctx, dinkes, ""); len(got) != 0 {
+			t.Fatalf("another agency sees %d actions", len(got))
+		}
+		acts, err := au.Actions(ctx, dlh, "")
+		if err != nil || len(acts) != 2 {
+			t.Fatalf("the agency's actions: %+v %v", acts, err)
+		}
+		if err := au.Respond(ctx, dinkes, acts[0].ID, "sudah diperbaiki"); !domain.IsNotFound(err) {
+			t.Fatalf("another agency answered: %v", err)
+		}
+		for _, x := range acts {
+			if err := au.Respond(ctx, dlh, x.ID, "Alas karet dipasang; toilet dibersihkan"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The template changes (a new item) after the audit.
+		tpl2 := tpl
+		tpl2.Sections = append(append([]domain.AuditSection{}, tpl.Sections...), domain.AuditSection{Key: "baru", Label: "Baru",
+			Items: []domain.AuditItem{{Key: "cctv", Label: "CCTV", Type: domain.AnswerYesNo, Points: 10, Weight: 2}}})
+		if _, err := au.SaveTemplate(ctx, fas, tpl2); err == nil {
+			t.Fatal("a facilitator edited the template")
+		}
+		if saved, err := au.SaveTemplate(ctx, admin, tpl2); err != nil || saved.Version != 2 {
+			t.Fatalf("save template: %+v %v", saved.Version, err)
+		}
+		first, err := au.GetAudit(ctx, fas, a.ID)
+		if err != nil || first.TemplateVersion != 1 || first.Score == nil || first.Score.Percent != score.Percent {
+			t.Fatalf("the first audit after the template changed: %+v %v", first.Score, err)
+		}
+		// The children's re-check: the mat is fixed, the toilet not yet.
+		re, err := au.PlanAudit(ctx, fas, f.ID, "2026-12-01", team[:1], a.ID)
+		if err != nil || re.TemplateVersion != 2 {
+			t.Fatalf("re-check: %+v %v", re.TemplateVersion, err)
+		}
+		if err := au.SaveAnswers(ctx, fas, re.ID, answerAll(tpl2, "toilet_bersih")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := au.Submit(ctx, fas, re.ID); err != nil {
+			t.Fatal(err)
+		}
+		state := map[string]string{}
+		all, _ := au.Actions(ctx, fas, "")
+		for _, x := range all {
+			if x.AuditID == a.ID {
+				state[x.Item] = x.Status
+			}
+		}
+		if state["alas_peredam"] != audits.ActionClosed || state["toilet_bersih"] != audits.ActionAnswered {
+			t.Fatalf("after the re-check: %v", state)
+		}
+		var toilet string
+		for _, x := range all {
+			if x.AuditID == a.ID && x.Item == "toilet_bersih" {
+				toilet = x.ID
+			}
+		}
+		if err := au.Override(ctx, fas, toilet, " "); err == nil {
+			t.Fatal("an override without a reason")
+		}
+		if err := au.Override(ctx, fas, toilet, "Toilet diganti bangunan baru, dicek fasilitator"); err != nil {
+			t.Fatal(err)
+		}
+		// The children: first names only, sealed.
+		var raw string
+		if err := st.QueryRowContext(ctx, `SELECT team_enc FROM audits WHERE id = $1`, a.ID).Scan(&raw); err != nil || strings.Contains(raw, "Ayu") {
+			t.Fatalf("the team is not sealed: %v", err)
+		}
+		if got, _ := au.GetAudit(ctx, fas, a.ID); len(got.Team) != 2 || got.Team[0].FirstName != "Ayu" {
+			t.Fatalf("team %+v", got.Team)
+		}
+	})
+}

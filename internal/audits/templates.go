@@ -1,0 +1,169 @@
+// Package audits is the area of children's forum audits of child-facing
+// facilities (SPEC F): a facility registry with the owning agency,
+// versioned weighted checklists (an RBRA template on SNI 9169:2023's 13
+// requirements and a PRA template with the instrument's graded points,
+// both editable defaults), audits planned and answered by the children's
+// team with their own rating beside the official one, the score stored at
+// submission (the formula is domain.ScoreAudit), and every finding an
+// action for the owning agency, closed only by the children's re-check.
+package audits
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+// Service is the audits area on a store.
+type Service struct{ st *store.Store }
+
+// New returns the area.
+func New(st *store.Store) *Service { return &Service{st: st} }
+
+func yn(key, label string, points, weight float64, mandatory bool) domain.AuditItem {
+	return domain.AuditItem{Key: key, Label: label, Type: domain.AnswerYesNo, Points: points, Weight: weight, Mandatory: mandatory}
+}
+
+// DefaultTemplate is lindu's editable default checklist of a facility
+// kind, version 1. RBRA: SNI 9169:2023's 13 requirements, with the
+// mandatory items added in 2022 (the national symbols); per-item weights
+// were not published, so every item weighs 1 and admins adjust them. PRA:
+// the graded points of the PRAP assessment instrument where they are
+// known (trained staff, KIE media, counselling room), yes/no elsewhere.
+func DefaultTemplate(kind string) domain.AuditTemplate {
+	bands := []domain.PredicateBand{{MinPercent: 90, Label: "Utama"}, {MinPercent: 75, Label: "Madya"}, {MinPercent: 60, Label: "Pratama"}}
+	switch kind {
+	case domain.FacilityRBRA:
+		req := func(key, label string, items ...domain.AuditItem) domain.AuditSection {
+			return domain.AuditSection{Key: key, Label: label, Items: items}
+		}
+		return domain.AuditTemplate{Kind: kind, Version: 1, Title: "Ruang Bermain Ramah Anak (SNI 9169:2023)", Failed: "belum memenuhi", Bands: bands,
+			Sections: []domain.AuditSection{
+				req("lokasi", "Lokasi", yn("lokasi_aman", "Lokasi aman dari lalu lintas dan bahaya sekitar", 10, 1, true),
+					yn("lokasi_terjangkau", "Mudah dijangkau anak dari permukiman", 10, 1, false)),
+				req("pemanfaatan", "Pemanfaatan", yn("gratis", "Dapat digunakan anak tanpa biaya", 10, 1, true),
+					yn("semua_anak", "Dapat digunakan semua anak tanpa diskriminasi, termasuk anak penyandang disabilitas", 10, 1, true)),
+				req("kemudahan", "Kemudahan", yn("akses_disabilitas", "Jalur dan pintu masuk dapat dilalui kursi roda", 10, 1, false)),
+				req("material", "Material", yn("material_aman", "Material tidak tajam, tidak beracun, tidak mudah panas", 10, 1, true)),
+				req("vegetasi", "Vegetasi", yn("tanaman_aman", "Tanaman tidak berduri dan tidak beracun", 10, 1, false)),
+				req("penghawaan", "Penghawaan udara", yn("udara_segar", "Udara segar, bebas asap rokok", 10, 1, true)),
+				req("peralatan", "Peralatan bermain", yn("alat_sesuai_usia", "Alat bermain sesuai kelompok usia", 10, 1, false),
+					yn("alat_netral_gender", "Alat bermain dapat dipakai anak laki-laki dan perempuan", 10, 1, false)),
+				req("keselamatan", "Keselamatan", yn("alas_peredam", "Alas peredam di bawah alat bermain", 10, 1, true),
+					yn("p3k", "Kotak P3K tersedia", 10, 1, false)),
+				req("keamanan", "Keamanan", yn("pengawas", "Ada pengelola atau pengawas saat buka", 10, 1, false)),
+				req("kesehatan", "Kesehatan dan kebersihan", yn("toilet_bersih", "Toilet bersih dan terpisah laki-laki/perempuan", 10, 1, false),
+					yn("tempat_sampah", "Tempat sampah tersedia", 10, 1, false)),
+				req("kenyamanan", "Kenyamanan", yn("tempat_teduh", "Ada tempat teduh dan tempat duduk", 10, 1, false)),
+				req("pencahayaan", "Pencahayaan", yn("cukup_terang", "Cukup terang, termasuk sore hari", 10, 1, false)),
+				req("pengelolaan", "Pengelolaan", yn("pengelola", "Ada pengelola dan jadwal pemeliharaan", 10, 1, false),
+					yn("simbol_negara", "Tersedia teks Pembukaan UUD 1945, lambang Garuda Pancasila, sila Pancasila, semboyan Bhinneka Tunggal Ika dan bendera Merah Putih", 10, 1, true)),
+			}}
+	case domain.FacilityPRA:
+		opt := func(key, label string, o ...domain.AuditOption) domain.AuditItem {
+			return domain.AuditItem{Key: key, Label: label, Type: domain.AnswerOptions, Weight: 1, Options: o}
+		}
+		return domain.AuditTemplate{Kind: kind, Version: 1, Title: "Pelayanan Ramah Anak di Puskesmas (instrumen PRAP)", Failed: "belum memenuhi", Bands: bands,
+			Sections: []domain.AuditSection{
+				{Key: "sdm", Label: "Tenaga terlatih", Items: []domain.AuditItem{opt("tenaga_terlatih", "Tenaga kesehatan terlatih KHA",
+					domain.AuditOption{Key: "0", Label: "tidak ada", Points: 0}, domain.AuditOption{Key: "1-2", Label: "1–2 orang", Points: 40},
+					domain.AuditOption{Key: ">2", Label: "lebih dari 2 orang", Points: 60})}},
+				{Key: "kie", Label: "Media KIE", Items: []domain.AuditItem{opt("media_kie", "Media komunikasi, informasi dan edukasi tentang hak anak",
+					domain.AuditOption{Key: "0", Label: "tidak ada", Points: 0}, domain.AuditOption{Key: "1", Label: "1 jenis", Points: 10},
+					domain.AuditOption{Key: "2", Label: "2 jenis", Points: 20}, domain.AuditOption{Key: ">2", Label: "lebih dari 2 jenis", Points: 30})}},
+				{Key: "ruang", Label: "Ruang", Items: []domain.AuditItem{opt("ruang_konseling", "Ruang konseling anak",
+					domain.AuditOption{Key: "none", Label: "tidak ada", Points: 0}, domain.AuditOption{Key: "shared", Label: "bersama", Points: 35},
+					domain.AuditOption{Key: "own", Label: "khusus (menjaga privasi)", Points: 50}),
+					yn("ruang_bermain", "Ruang tunggu dengan area bermain anak", 10, 1, false),
+					yn("ruang_laktasi", "Ruang laktasi", 10, 1, false)}},
+				{Key: "lingkungan", Label: "Lingkungan", Items: []domain.AuditItem{
+					yn("kawasan_tanpa_rokok", "Kawasan tanpa rokok dengan tanda terpasang", 10, 1, true),
+					yn("toilet_anak", "Toilet bersih yang dapat dipakai anak", 10, 1, false),
+					yn("akses_disabilitas", "Akses untuk anak penyandang disabilitas", 10, 1, false)}},
+				{Key: "layanan", Label: "Layanan", Items: []domain.AuditItem{yn("layanan_remaja", "Layanan kesehatan remaja", 10, 1, false),
+					yn("ramah_petugas", "Petugas menyapa dan menjelaskan kepada anak dengan bahasa yang dimengerti", 10, 1, false)}},
+			}}
+	}
+	return domain.AuditTemplate{Kind: kind, Version: 1, Title: "Fasilitas ramah anak", Failed: "belum memenuhi", Bands: bands,
+		Sections: []domain.AuditSection{{Key: "umum", Label: "Umum", Items: []domain.AuditItem{
+			yn("aman", "Aman bagi anak", 10, 1, true), yn("bersih", "Bersih", 10, 1, false), yn("ramah", "Petugas ramah kepada anak", 10, 1, false)}}}}
+}
+
+// Template returns version v of kind's template (0: the current one; the
+// default while none was saved). Authorization: anyone staff.
+func (s *Service) Template(ctx context.Context, kind string, v int) (domain.AuditTemplate, error) {
+	var body string
+	var err error
+	if v == 0 {
+		err = s.st.QueryRowContext(ctx, `SELECT body FROM audit_templates WHERE kind = $1 ORDER BY version DESC LIMIT 1`, kind).Scan(&body)
+	} else {
+		err = s.st.QueryRowContext(ctx, `SELECT body FROM audit_templates WHERE kind = $1 AND version = $2`, kind, v).Scan(&body)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		if v <= 1 {
+			return DefaultTemplate(kind), nil
+		}
+		return domain.AuditTemplate{}, domain.NotFound("template")
+	}
+	if err != nil {
+		return domain.AuditTemplate{}, fmt.Errorf("audits: template: %w", err)
+	}
+	var t domain.AuditTemplate
+	return t, json.Unmarshal([]byte(body), &t)
+}
+
+// SaveTemplate stores t as the next version of its kind; audits keep the
+// version they used. Authorization: PermManageKLA (admins).
+func (s *Service) SaveTemplate(ctx context.Context, sc domain.Scope, t domain.AuditTemplate) (domain.AuditTemplate, error) {
+	if !sc.Can(domain.PermManageKLA) {
+		return t, domain.E(domain.EForbidden, "error.forbidden")
+	}
+	seen := map[string]bool{}
+	f := domain.FieldErrors{}
+	for _, sec := range t.Sections {
+		for _, it := range sec.Items {
+			if it.Key == "" || seen[it.Key] || it.Label == "" || it.Weight < 0 ||
+				(it.Type != domain.AnswerYesNo && it.Type != domain.AnswerOptions && it.Type != domain.AnswerScale) {
+				f["item."+it.Key] = domain.M("audit.field.item")
+			}
+			seen[it.Key] = true
+		}
+	}
+	if len(seen) == 0 {
+		f["sections"] = domain.M("audit.field.empty")
+	}
+	if len(f) > 0 {
+		return t, domain.InvalidFields(f)
+	}
+	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := s.Template(ctx, t.Kind, 0)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_templates WHERE kind = $1`, t.Kind).Scan(&n); err != nil {
+			return fmt.Errorf("audits: save template: %w", err)
+		}
+		if n == 0 {
+			b, _ := json.Marshal(cur)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_templates (kind, version, body, created_by, created_at) VALUES ($1, 1, $2, 'lindu', $3)`,
+				t.Kind, string(b), tx.Now()); err != nil {
+				return fmt.Errorf("audits: save template: %w", err)
+			}
+			cur.Version = 1
+		}
+		t.Version = cur.Version + 1
+		b, _ := json.Marshal(t)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_templates (kind, version, body, created_by, created_at) VALUES ($1,$2,$3,$4,$5)`,
+			t.Kind, t.Version, string(b), sc.Actor(), tx.Now()); err != nil {
+			return fmt.Errorf("audits: save template: %w", err)
+		}
+		return tx.Audit(ctx, sc, "audit.template", "template", fmt.Sprintf("%s/%d", t.Kind, t.Version), sc.RegionCode, "")
+	})
+	return t, err
+}
