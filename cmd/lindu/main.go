@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"lindu/internal/access"
+	"lindu/internal/audits"
 	"lindu/internal/cases"
 	"lindu/internal/config"
 	"lindu/internal/demo"
@@ -405,7 +406,8 @@ func runEscalator(ctx context.Context, st *store.Store, area *cases.Service, log
 	go func() {
 		defer close(done)
 		sh := shelters.New(st, area)
-		(&jobs.Escalator{Cases: area, Log: log, Metrics: m, Reminders: []func(context.Context) (int, error){sh.RemindVisitsDue}}).Run(jobsCtx)
+		(&jobs.Escalator{Cases: area, Log: log, Metrics: m, Reminders: []func(context.Context) (int, error){sh.RemindVisitsDue,
+			audits.New(st).RemindActions}}).Run(jobsCtx)
 	}()
 	return func() { stop(); <-done }
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"lindu/internal/domain"
+	"lindu/internal/i18n"
 	"lindu/internal/kla"
 	"lindu/internal/store"
 )
@@ -533,4 +534,75 @@ func (s *Service) Override(ctx context.Context, sc domain.Scope, actionID, reaso
 		}
 		return tx.Audit(ctx, sc, "audit.action_override", "action", actionID, region, "")
 	})
+}
+
+// Reminder offsets of an open action: 7 days and 1 day before its due
+// date, and 1 day after.
+var reminderOffsets = []struct {
+	days int
+	key  string
+}{{-7, "d-7"}, {-1, "d-1"}, {1, "d+1"}}
+
+// RemindActions texts the operators of each agency about their actions
+// that are not closed, 7 days and 1 day before the due date and 1 day
+// after — each reminder once (its outbox key), however often this runs or
+// on how many instances, and caught up when a day was missed (a reminder
+// whose day has passed is still sent, unless a later one is due).
+// Authorization: lindu itself (the escalator job).
+func (s *Service) RemindActions(ctx context.Context) (int, error) {
+	today := s.st.Now().Format("2006-01-02")
+	type row struct{ id, agency, dueOn, label, facility, region string }
+	rows, err := store.Rows(ctx, s.st, func(r *sql.Rows) (row, error) {
+		var x row
+		return x, r.Scan(&x.id, &x.agency, &x.dueOn, &x.label, &x.facility, &x.region)
+	}, `SELECT x.id, x.agency, x.due_on, x.label, f.name, f.region_code FROM audit_actions x JOIN facilities f ON f.id = x.facility_id
+		WHERE x.status <> 'closed'`)
+	if err != nil {
+		return 0, fmt.Errorf("audits: reminders: %w", err)
+	}
+	n := 0
+	for _, x := range rows {
+		due, err := time.Parse("2006-01-02", x.dueOn)
+		if err != nil {
+			continue
+		}
+		// The latest offset whose day has come: earlier ones are not
+		// worth sending any more.
+		pick := ""
+		for _, o := range reminderOffsets {
+			if due.AddDate(0, 0, o.days).Format("2006-01-02") <= today {
+				pick = o.key
+			}
+		}
+		if pick == "" {
+			continue
+		}
+		err = s.st.InTx(ctx, func(tx *store.Tx) error {
+			users, err := store.Rows(ctx, tx, func(r *sql.Rows) (string, error) {
+				var id string
+				return id, r.Scan(&id)
+			}, `SELECT id FROM users WHERE agency = $1 AND disabled = $2 ORDER BY id`, x.agency, false)
+			if err != nil {
+				return err
+			}
+			key := map[string]string{"d-7": "sms.audit.action_week", "d-1": "sms.audit.action_tomorrow", "d+1": "sms.audit.action_late"}[pick]
+			body := domain.FitSMS(x.facility, func(name string) string {
+				return i18n.T("id", key, name, due.Format("02-01-2006"))
+			})
+			for _, u := range users {
+				ok, err := tx.Enqueue(ctx, store.Message{Key: "audit-action:" + x.id + ":" + pick + ":" + u, UserID: u, Region: x.region, Body: body})
+				if err != nil {
+					return err
+				}
+				if ok {
+					n++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"lindu/internal/access"
 	"lindu/internal/audits"
@@ -174,6 +175,79 @@ func TestAuditLoop(t *testing.T) {
 		}
 		if got, _ := au.GetAudit(ctx, fas, a.ID); len(got.Team) != 2 || got.Team[0].FirstName != "Ayu" {
 			t.Fatalf("team %+v", got.Team)
+		}
+	})
+}
+
+// F-T5: reminders 7 days and 1 day before the due date and 1 day after
+// are queued once each, even when the job runs twice, and a missed day is
+// caught up (only the latest reminder whose day has come).
+func TestActionReminders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clk := storetest.NewClock(time.Date(2026, 11, 1, 1, 0, 0, 0, time.UTC))
+		st := storetest.Open(t, d, storetest.Options{Now: clk.Now})
+		sys := access.System("test")
+		if err := kla.UpsertAgencies(ctx, st, sys, []domain.KLAAgency{{Code: "dlh", Name: "DLH", Kind: "opd"}}); err != nil {
+			t.Fatal(err)
+		}
+		op := storetest.User(t, st, "operatordlh", domain.RoleOPDOperator, "61.07")
+		if err := kla.SetUserAgency(ctx, st, sys, op.ID, "dlh"); err != nil {
+			t.Fatal(err)
+		}
+		au := audits.New(st)
+		f, err := au.CreateFacility(ctx, sys, domain.Facility{Kind: domain.FacilityRBRA, Name: "Taman Kota", RegionCode: "61.07", Agency: "dlh"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := au.PlanAudit(ctx, sys, f.ID, "2026-11-01", []audits.TeamMember{{FirstName: "Citra", Age: 11, Forum: "FA"}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tpl, _ := au.Template(ctx, domain.FacilityRBRA, 0)
+		if err := au.SaveAnswers(ctx, sys, a.ID, answerAll(tpl, "p3k")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := au.Submit(ctx, sys, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		sent := func() []string {
+			rows, err := st.QueryContext(ctx, `SELECT idempotency_key FROM outbox WHERE recipient_user_id = $1 ORDER BY idempotency_key`, op.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, k[strings.LastIndex(k[:strings.LastIndex(k, ":")], ":")+1:strings.LastIndex(k, ":")])
+			}
+			return out
+		}
+		run := func() {
+			for range 2 {
+				if _, err := au.RemindActions(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		// Due 1 Dec. 23 Nov: nothing yet.
+		clk.Advance(22 * 24 * time.Hour)
+		run()
+		if got := sent(); len(got) != 0 {
+			t.Fatalf("23 Nov: %v", got)
+		}
+		clk.Advance(24 * time.Hour) // 24 Nov: D-7
+		run()
+		if got := strings.Join(sent(), ","); got != "d-7" {
+			t.Fatalf("24 Nov: %s", got)
+		}
+		clk.Advance(8 * 24 * time.Hour) // 2 Dec: D-1 was missed; D+1 is due
+		run()
+		if got := strings.Join(sent(), ","); got != "d+1,d-7" {
+			t.Fatalf("2 Dec: %s", got)
 		}
 	})
 }
