@@ -606,3 +606,65 @@ func (s *Service) RemindActions(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// FacilityRow is a facility with its latest submitted audit.
+type FacilityRow struct {
+	domain.Facility
+	LastAuditID   string
+	LastSubmitted string // YYYY-MM-DD
+	LastPercent   float64
+	LastPredicate string
+}
+
+// ListFacilities lists the facilities of the caller's region with their
+// latest result. Authorization: PermRunAudits, PermManageKLA or
+// PermViewDashboard.
+func (s *Service) ListFacilities(ctx context.Context, sc domain.Scope) ([]FacilityRow, error) {
+	if !mayRun(sc) && !sc.Can(domain.PermViewDashboard) && !sc.Can(domain.PermManageKLA) {
+		return nil, domain.E(domain.EForbidden, "error.forbidden")
+	}
+	where, args := store.ScopeClause("f.region_code", sc.RegionCode, 1)
+	return store.Rows(ctx, s.st, func(r *sql.Rows) (FacilityRow, error) {
+		var x FacilityRow
+		var last sql.NullTime
+		err := r.Scan(&x.ID, &x.Kind, &x.Name, &x.RegionCode, &x.RegionName, &x.Agency, &x.Location, &x.CreatedAt, &x.LastAuditID, &last,
+			&x.LastPercent, &x.LastPredicate)
+		if last.Valid {
+			x.LastSubmitted = last.Time.UTC().Format("2006-01-02")
+		}
+		return x, err
+	}, `SELECT f.id, f.kind, f.name, f.region_code, COALESCE(r.name, ''), f.agency, f.location, f.created_at,
+		COALESCE(la.id, ''), la.submitted_at, COALESCE(la.score_percent, 0), COALESCE(la.predicate, '')
+		FROM facilities f LEFT JOIN regions r ON r.code = f.region_code
+		LEFT JOIN audits la ON la.id = (SELECT a.id FROM audits a WHERE a.facility_id = f.id AND a.status = 'submitted'
+			ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1)
+		WHERE `+where+` ORDER BY f.kind, f.name`, args...)
+}
+
+// AuditRow is an audit in a list.
+type AuditRow struct {
+	ID, FacilityID, FacilityName, PlannedOn, Status, Predicate string
+	Percent, ChildrenPercent                                   float64
+	TemplateVersion                                            int
+}
+
+// ListAudits lists the audits of the caller's region, latest first
+// (facilityID: only that facility's, its score history). Authorization:
+// as ListFacilities.
+func (s *Service) ListAudits(ctx context.Context, sc domain.Scope, facilityID string) ([]AuditRow, error) {
+	if !mayRun(sc) && !sc.Can(domain.PermViewDashboard) && !sc.Can(domain.PermManageKLA) {
+		return nil, domain.E(domain.EForbidden, "error.forbidden")
+	}
+	where, args := store.ScopeClause("f.region_code", sc.RegionCode, 1)
+	cond := ""
+	if facilityID != "" {
+		args = append(args, facilityID)
+		cond = fmt.Sprintf(" AND a.facility_id = $%d", len(args))
+	}
+	return store.Rows(ctx, s.st, func(r *sql.Rows) (AuditRow, error) {
+		var x AuditRow
+		return x, r.Scan(&x.ID, &x.FacilityID, &x.FacilityName, &x.PlannedOn, &x.Status, &x.Predicate, &x.Percent, &x.ChildrenPercent,
+			&x.TemplateVersion)
+	}, `SELECT a.id, a.facility_id, f.name, a.planned_on, a.status, a.predicate, a.score_percent, a.children_percent, a.template_version
+		FROM audits a JOIN facilities f ON f.id = a.facility_id WHERE `+where+cond+` ORDER BY a.planned_on DESC, a.created_at DESC LIMIT 200`, args...)
+}

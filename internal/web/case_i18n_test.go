@@ -78,6 +78,10 @@ func TestCaseKeysTranslated(t *testing.T) {
 		domain.StayDeclined)
 	add("dest", domain.ExitDestinations...)
 	add("grade", "A", "B", "C")
+	add("fkind", domain.FacilityKinds...)
+	add("audstatus", "planned", "draft", "submitted")
+	add("acstatus", "open", "answered", "closed")
+	add("flash", "facility_created", "audit_planned", "audit_saved", "audit_submitted", "action_answered", "action_closed")
 	add("flash", "place_checked", "place_created", "place_status", "place_warned", "stay_held", "stay_started", "stay_terima",
 		"stay_lepas", "stay_akhiri", "stay_pindah", "stay_perpanjang", "stay_asked",
 		"place_training", "place_incentive", "place_visit", "stay_tinjau", "place_edited", "checklist_saved")

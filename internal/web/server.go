@@ -219,6 +219,12 @@ func (s *Server) nav(b Base, path string) []NavItem {
 		items = append(items, NavItem{Href: "/tempat", Label: b.T("nav.places")}, NavItem{Href: "/tim", Label: b.T("nav.teams")},
 			NavItem{Href: "/notifikasi", Label: s.outboxNavLabel(b)})
 	}
+	if b.Scope.Can(domain.PermRunAudits) {
+		items = append(items, NavItem{Href: "/audit-anak", Label: b.T("nav.audits")})
+	}
+	if b.Scope.Can(domain.PermRunAudits) || b.Scope.Can(domain.PermAnswerActions) {
+		items = append(items, NavItem{Href: "/tindak-lanjut", Label: b.T("nav.actions")})
+	}
 	if b.Scope.Can(domain.PermAnswerReferrals) {
 		items = append(items, NavItem{Href: "/rujukan", Label: b.T("nav.referrals")})
 	}

@@ -1,0 +1,133 @@
+package server_test
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"lindu/internal/access"
+	"lindu/internal/audits"
+	"lindu/internal/domain"
+	"lindu/internal/kla"
+	"lindu/internal/server"
+	"lindu/internal/store"
+	"lindu/internal/store/storetest"
+)
+
+// A children's forum audit as its users meet it, on both databases: the
+// facilitator registers a playground, plans an audit with a team of first
+// names, answers every item on the form (a draft first), submits it; the
+// result and the report show the score, the predicate and the children's
+// view; the playground's agency sees the finding on /tindak-lanjut and
+// answers it; another agency's operator sees nothing; other staff read the
+// results without the children's names or notes.
+func TestAuditJourney(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
+		sys := access.System("test")
+		if err := kla.UpsertAgencies(bg, w.st, sys, []domain.KLAAgency{{Code: "dlh", Name: "Dinas Lingkungan Hidup", Kind: "opd"},
+			{Code: "dinkes", Name: "Dinas Kesehatan", Kind: "opd"}}); err != nil {
+			t.Fatal(err)
+		}
+		w.addUser("fasil", domain.RoleFacilitator, "61.07")
+		for name, ag := range map[string]string{"opd-dlh": "dlh", "opd-dinkes": "dinkes"} {
+			u := w.addUser(name, domain.RoleOPDOperator, "61.07")
+			if err := kla.SetUserAgency(bg, w.st, sys, u.ID, ag); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := w.browser()
+		f.login("fasil", pw)
+		code, body, _ := f.get("/audit-anak")
+		if code != 200 {
+			t.Fatalf("/audit %d", code)
+		}
+		checkPage(t, "/audit-anak", body)
+		if code, _, _ := f.post("/audit-anak/fasilitas", url.Values{"csrf": {f.csrf}, "kind": {"rbra"}, "name": {"Taman Alun-Alun Bengkayang"},
+			"region_code": {"61.07"}, "agency": {"dlh"}}); code != 303 {
+			t.Fatalf("facility: %d", code)
+		}
+		_, body, _ = f.get("/audit-anak")
+		fid := regexp.MustCompile(`name="facility_id"[^>]*>\s*<option value="([^"]+)"`).FindStringSubmatch(body)
+		if fid == nil {
+			fid = regexp.MustCompile(`<option value="([0-9a-f-]{36})"`).FindStringSubmatch(body)
+		}
+		if fid == nil {
+			t.Fatalf("no facility to plan")
+		}
+		code, _, hdr := f.post("/audit-anak/rencana", url.Values{"csrf": {f.csrf}, "facility_id": {fid[1]}, "planned_on": {"2026-11-20"},
+			"forum": {"Forum Anak Bengkayang"}, "team": {"Ayu, 12\nBudi, 14"}})
+		if code != 303 {
+			t.Fatalf("plan: %d", code)
+		}
+		auditURL, _, _ := strings.Cut(hdr.Get("Location"), "?")
+		_, body, _ = f.get(auditURL)
+		checkPage(t, "/audit/{id}", body)
+		form := url.Values{"csrf": {f.csrf}}
+		tpl := audits.DefaultTemplate(domain.FacilityRBRA)
+		for _, sec := range tpl.Sections {
+			for _, it := range sec.Items {
+				form.Set("a_"+it.Key, "yes")
+				form.Set("c_"+it.Key, "4")
+			}
+		}
+		form.Set("a_toilet_bersih", "no")
+		form.Set("c_toilet_bersih", "1")
+		form.Set("n_toilet_bersih", "Toilet kotor dan tidak ada air")
+		if code, _, _ := f.post(auditURL+"/jawaban", form); code != 303 {
+			t.Fatalf("draft: %d", code)
+		}
+		f.get(auditURL)
+		form.Set("csrf", f.csrf)
+		form.Set("submit", "1")
+		if code, body, _ := f.post(auditURL+"/jawaban", form); code != 303 {
+			t.Fatalf("submit: %d %s", code, body)
+		}
+		_, body, _ = f.get(auditURL)
+		if !strings.Contains(body, `id="predicate"`) || !strings.Contains(body, "Toilet bersih") || !strings.Contains(body, "Dinas") && !strings.Contains(body, "dlh") {
+			t.Fatalf("result page: %s", body)
+		}
+		code, body, _ = f.get(auditURL + "/laporan")
+		if code != 200 || !strings.Contains(body, "Laporan audit Forum Anak") || !strings.Contains(body, "Ayu") || strings.Contains(body, "Lestari") {
+			t.Fatalf("report %d", code)
+		}
+		checkPage(t, "/audit/{id}/laporan", body)
+		// The agency answers; another agency sees nothing.
+		o := w.browser()
+		o.login("opd-dlh", pw)
+		code, body, _ = o.get("/tindak-lanjut")
+		if code != 200 || !strings.Contains(body, "Toilet bersih") {
+			t.Fatalf("agency actions %d", code)
+		}
+		checkPage(t, "/tindak-lanjut", body)
+		aid := regexp.MustCompile(`/tindak-lanjut/([0-9a-f-]+)/jawab`).FindStringSubmatch(body)
+		if aid == nil {
+			t.Fatal("no answer form")
+		}
+		if code, _, _ := o.post("/tindak-lanjut/"+aid[1]+"/jawab", url.Values{"csrf": {o.csrf}, "response": {"Toilet diperbaiki dan diberi air"}}); code != 303 {
+			t.Fatalf("respond: %d", code)
+		}
+		other := w.browser()
+		other.login("opd-dinkes", pw)
+		if _, body, _ := other.get("/tindak-lanjut"); strings.Contains(body, "Toilet bersih") {
+			t.Fatal("another agency sees the action")
+		}
+		if code, _, _ := other.post("/tindak-lanjut/"+aid[1]+"/jawab", url.Values{"csrf": {other.csrf}, "response": {"x"}}); code != 404 {
+			t.Fatalf("another agency answered: %d", code)
+		}
+		// Staff with the dashboard read the results, never the children's
+		// names or notes, and have no forms; the actions are the agencies'.
+		cw := w.browser()
+		cw.login("viewer", pw)
+		for _, p := range []string{"/audit-anak", auditURL, auditURL + "/laporan"} {
+			code, body, _ := cw.get(p)
+			if code != 200 || strings.Contains(body, "Ayu") || strings.Contains(body, "tidak ada air") || strings.Contains(body, `id="plan-audit"`) {
+				t.Fatalf("the regent on %s: %d", p, code)
+			}
+		}
+		if code, _, _ := cw.get("/tindak-lanjut"); code != 403 {
+			t.Fatalf("the regent on /tindak-lanjut: %d", code)
+		}
+	})
+}

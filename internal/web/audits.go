@@ -1,0 +1,380 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"lindu/internal/audits"
+	"lindu/internal/domain"
+	"lindu/internal/kla"
+)
+
+// Children's forum audits (/audit: facilities, planning, answering on a
+// phone, the result and the printable report) and their actions for the
+// agencies (/tindak-lanjut). The audits area decides who may do what.
+
+func (s *Server) auditRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /audit-anak", s.staff(s.auditsHome))
+	mux.HandleFunc("POST /audit-anak/fasilitas", s.staff(s.facilityCreate))
+	mux.HandleFunc("POST /audit-anak/rencana", s.staff(s.auditPlan))
+	mux.HandleFunc("GET /audit-anak/{id}", s.staff(s.auditShow))
+	mux.HandleFunc("POST /audit-anak/{id}/jawaban", s.staff(s.auditAnswers))
+	mux.HandleFunc("GET /audit-anak/{id}/laporan", s.staff(s.auditReport))
+	mux.HandleFunc("GET /tindak-lanjut", s.staff(s.actionsPage))
+	mux.HandleFunc("POST /tindak-lanjut/{id}/jawab", s.staff(s.actionRespond))
+	mux.HandleFunc("POST /tindak-lanjut/{id}/tutup", s.staff(s.actionOverride))
+}
+
+// AuditsPage is /audit.
+type AuditsPage struct {
+	Base
+	kit
+	Facilities []audits.FacilityRow
+	Audits     []audits.AuditRow
+	Agencies   []FormOption
+	FacOptions []FormOption
+	CanRun     bool
+	Today      string
+}
+
+// FacilityKinds are the facility form's choices.
+func (AuditsPage) FacilityKinds() []string { return domain.FacilityKinds }
+
+func (s *Server) auditsHome(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "audits.title")
+	s.auditsRender(w, r, b, s.kit(b), http.StatusOK)
+}
+
+func (s *Server) auditsRender(w http.ResponseWriter, r *http.Request, b Base, k kit, status int) {
+	au := audits.New(s.st)
+	p := AuditsPage{Base: b, kit: k, CanRun: b.Scope.Can(domain.PermRunAudits), Today: s.now().In(b.Zone).Format("2006-01-02")}
+	var err error
+	if p.Facilities, err = au.ListFacilities(r.Context(), b.Scope); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Audits, err = au.ListAudits(r.Context(), b.Scope, ""); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, f := range p.Facilities {
+		p.FacOptions = append(p.FacOptions, FormOption{Value: f.ID, Label: f.Name})
+	}
+	if ags, err := kla.Agencies(r.Context(), s.st); err == nil {
+		for _, a := range ags {
+			if a.Kind == "opd" {
+				p.Agencies = append(p.Agencies, FormOption{Value: a.Code, Label: a.Name})
+			}
+		}
+	}
+	s.render(w, r, status, "audits", p)
+}
+
+func (s *Server) auditsFailed(w http.ResponseWriter, r *http.Request, form string, err error) {
+	b := s.base(w, r, "audits.title")
+	k := s.kit(b)
+	if f, ok := formErrors(err); ok {
+		k.withForm(&b, form, r.PostForm, f)
+		s.auditsRender(w, r, b, k, http.StatusUnprocessableEntity)
+		return
+	}
+	if msg, status := actionMessage(b, err); status != 0 {
+		b.Error = msg
+		s.auditsRender(w, r, b, k, status)
+		return
+	}
+	s.fail(w, r, err)
+}
+
+func (s *Server) facilityCreate(w http.ResponseWriter, r *http.Request) {
+	v := r.PostFormValue
+	f := domain.Facility{Kind: v("kind"), Name: v("name"), RegionCode: strings.TrimSpace(v("region_code")), Agency: v("agency"), Location: v("location")}
+	if _, err := audits.New(s.st).CreateFacility(r.Context(), principalOf(r).Scope, f); err != nil {
+		s.auditsFailed(w, r, "facility", err)
+		return
+	}
+	http.Redirect(w, r, withOK("/audit-anak", "facility_created"), http.StatusSeeOther)
+}
+
+// auditPlan reads the team as lines "Nama, umur" under one forum.
+func (s *Server) auditPlan(w http.ResponseWriter, r *http.Request) {
+	v := r.PostFormValue
+	var team []audits.TeamMember
+	for _, line := range strings.Split(v("team"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, ageText, _ := strings.Cut(line, ",")
+		age, _ := strconv.Atoi(strings.TrimSpace(ageText))
+		team = append(team, audits.TeamMember{FirstName: strings.TrimSpace(name), Age: age, Forum: v("forum")})
+	}
+	a, err := audits.New(s.st).PlanAudit(r.Context(), principalOf(r).Scope, v("facility_id"), v("planned_on"), team, v("recheck_of"))
+	if err != nil {
+		s.auditsFailed(w, r, "plan", err)
+		return
+	}
+	http.Redirect(w, r, withOK("/audit-anak/"+a.ID, "audit_planned"), http.StatusSeeOther)
+}
+
+// FacilityAuditPage is one audit: the answering form, or the result.
+type FacilityAuditPage struct {
+	Base
+	kit
+	A        audits.Audit
+	Tpl      domain.AuditTemplate
+	Answers  map[string]audits.Answer
+	CanRun   bool
+	Findings map[string]bool
+	Actions  []audits.Action
+}
+
+// Ratings are the children's emoji scale.
+func (FacilityAuditPage) Ratings() []int { return []int{1, 2, 3, 4, 5} }
+
+// Emoji is a rating's face.
+func (FacilityAuditPage) Emoji(n int) string {
+	return map[int]string{1: "😞", 2: "🙁", 3: "😐", 4: "🙂", 5: "😀"}[n]
+}
+
+// Yes reports the item's yes/no answer: "yes", "no" or "".
+func (p FacilityAuditPage) Yes(item string) string {
+	a := p.Answers[item]
+	if a.Yes == nil {
+		return ""
+	}
+	if *a.Yes {
+		return "yes"
+	}
+	return "no"
+}
+
+// ValueOf is a scale answer as text.
+func (p FacilityAuditPage) ValueOf(item string) string {
+	if v := p.Answers[item].Value; v != nil {
+		return strconv.Itoa(*v)
+	}
+	return ""
+}
+
+// Label of an item key.
+func (p FacilityAuditPage) Label(item string) string {
+	for _, sec := range p.Tpl.Sections {
+		for _, it := range sec.Items {
+			if it.Key == item {
+				return it.Label
+			}
+		}
+	}
+	return item
+}
+
+// SectionLabel of a section key.
+func (p FacilityAuditPage) SectionLabel(key string) string {
+	for _, sec := range p.Tpl.Sections {
+		if sec.Key == key {
+			return sec.Label
+		}
+	}
+	return key
+}
+
+// Pct writes a percentage the Indonesian way ("57,5 %").
+func (kit) Pct(v float64) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", ",", 1) + " %"
+}
+
+func (s *Server) auditLoad(w http.ResponseWriter, r *http.Request, b Base) (FacilityAuditPage, bool) {
+	au := audits.New(s.st)
+	a, err := au.GetAudit(r.Context(), b.Scope, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return FacilityAuditPage{}, false
+	}
+	t, err := au.Template(r.Context(), a.Kind, a.TemplateVersion)
+	if err != nil {
+		s.fail(w, r, err)
+		return FacilityAuditPage{}, false
+	}
+	p := FacilityAuditPage{Base: b, kit: s.kit(b), A: a, Tpl: t, Answers: map[string]audits.Answer{}, CanRun: b.Scope.Can(domain.PermRunAudits),
+		Findings: map[string]bool{}}
+	for _, x := range a.Answers {
+		p.Answers[x.Item] = x
+	}
+	if a.Score != nil {
+		for _, k := range a.Score.Findings {
+			p.Findings[k] = true
+		}
+	}
+	if acts, err := au.Actions(r.Context(), b.Scope, ""); err == nil {
+		for _, x := range acts {
+			if x.AuditID == a.ID {
+				p.Actions = append(p.Actions, x)
+			}
+		}
+	}
+	return p, true
+}
+
+func (s *Server) auditShow(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "audits.audit_title")
+	p, ok := s.auditLoad(w, r, b)
+	if !ok {
+		return
+	}
+	s.render(w, r, http.StatusOK, "audit", p)
+}
+
+func (s *Server) auditReport(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "audits.report_title")
+	p, ok := s.auditLoad(w, r, b)
+	if !ok {
+		return
+	}
+	if p.A.Score == nil {
+		s.fail(w, r, domain.NotFound("report"))
+		return
+	}
+	s.render(w, r, http.StatusOK, "audit_report", p)
+}
+
+// auditAnswers saves the form's answers as a draft, and submits them
+// when asked.
+func (s *Server) auditAnswers(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	_ = r.ParseForm()
+	b := s.base(w, r, "audits.audit_title")
+	au := audits.New(s.st)
+	a, err := au.GetAudit(r.Context(), b.Scope, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := au.Template(r.Context(), a.Kind, a.TemplateVersion)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var answers []audits.Answer
+	for _, sec := range t.Sections {
+		for _, it := range sec.Items {
+			v := r.PostFormValue("a_" + it.Key)
+			an := audits.Answer{AuditAnswer: domain.AuditAnswer{Item: it.Key, Note: r.PostFormValue("n_" + it.Key)}}
+			an.ChildRating, _ = strconv.Atoi(r.PostFormValue("c_" + it.Key))
+			switch {
+			case v == "na":
+				an.NA = true
+			case v == "":
+			case it.Type == domain.AnswerYesNo:
+				y := v == "yes"
+				an.Yes = &y
+			case it.Type == domain.AnswerOptions:
+				an.Option = v
+			case it.Type == domain.AnswerScale:
+				if n, err := strconv.Atoi(v); err == nil {
+					an.Value = &n
+				}
+			}
+			if an.Answered() || an.ChildRating > 0 || an.Note != "" {
+				answers = append(answers, an)
+			}
+		}
+	}
+	sc := principalOf(r).Scope
+	if err := au.SaveAnswers(r.Context(), sc, id, answers); err != nil {
+		s.auditFailed(w, r, err)
+		return
+	}
+	if r.PostFormValue("submit") == "1" {
+		if _, err := au.Submit(r.Context(), sc, id); err != nil {
+			s.auditFailed(w, r, err)
+			return
+		}
+		http.Redirect(w, r, withOK("/audit-anak/"+id, "audit_submitted"), http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, withOK("/audit-anak/"+id, "audit_saved"), http.StatusSeeOther)
+}
+
+func (s *Server) auditFailed(w http.ResponseWriter, r *http.Request, err error) {
+	b := s.base(w, r, "audits.audit_title")
+	if msg, status := actionMessage(b, err); status != 0 {
+		b.Error = msg
+		p, ok := s.auditLoad(w, r, b)
+		if !ok {
+			return
+		}
+		s.render(w, r, status, "audit", p)
+		return
+	}
+	if f, ok := formErrors(err); ok {
+		b.Error = b.T("audits.answers_invalid")
+		_ = f
+		p, ok := s.auditLoad(w, r, b)
+		if !ok {
+			return
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "audit", p)
+		return
+	}
+	s.fail(w, r, err)
+}
+
+// ActionsPage is /tindak-lanjut.
+type ActionsPage struct {
+	Base
+	kit
+	Actions    []audits.Action
+	CanRun     bool
+	CanRespond bool
+}
+
+func (s *Server) actionsPage(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "actions.title")
+	s.actionsRender(w, r, b, s.kit(b), http.StatusOK)
+}
+
+func (s *Server) actionsRender(w http.ResponseWriter, r *http.Request, b Base, k kit, status int) {
+	acts, err := audits.New(s.st).Actions(r.Context(), b.Scope, "")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "actions", ActionsPage{Base: b, kit: k, Actions: acts, CanRun: b.Scope.Can(domain.PermRunAudits),
+		CanRespond: b.Scope.Can(domain.PermAnswerActions)})
+}
+
+func (s *Server) actionFailed(w http.ResponseWriter, r *http.Request, form string, err error) {
+	b := s.base(w, r, "actions.title")
+	k := s.kit(b)
+	if f, ok := formErrors(err); ok {
+		k.withForm(&b, form, r.PostForm, f)
+		s.actionsRender(w, r, b, k, http.StatusUnprocessableEntity)
+		return
+	}
+	if msg, status := actionMessage(b, err); status != 0 {
+		b.Error = msg
+		s.actionsRender(w, r, b, k, status)
+		return
+	}
+	s.fail(w, r, err)
+}
+
+func (s *Server) actionRespond(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := audits.New(s.st).Respond(r.Context(), principalOf(r).Scope, id, r.PostFormValue("response")); err != nil {
+		s.actionFailed(w, r, "respond-"+id, err)
+		return
+	}
+	http.Redirect(w, r, withOK("/tindak-lanjut", "action_answered"), http.StatusSeeOther)
+}
+
+func (s *Server) actionOverride(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := audits.New(s.st).Override(r.Context(), principalOf(r).Scope, id, r.PostFormValue("reason")); err != nil {
+		s.actionFailed(w, r, "close-"+id, err)
+		return
+	}
+	http.Redirect(w, r, withOK("/tindak-lanjut", "action_closed"), http.StatusSeeOther)
+}
