@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -13,6 +15,8 @@ import (
 	"lindu/internal/server"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
+
+	"github.com/chromedp/chromedp"
 )
 
 // A children's forum audit as its users meet it, on both databases: the
@@ -130,4 +134,68 @@ func TestAuditJourney(t *testing.T) {
 			t.Fatalf("the regent on /tindak-lanjut: %d", code)
 		}
 	})
+}
+
+// On a 390 px phone in Chromium: the audits page and the answering form
+// fit and pass the accessibility checks; the report of an audit of a
+// 100-item template with 25 findings prints on at most two A4 pages.
+func TestBrowserAudit(t *testing.T) {
+	execPath := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
+	defer cancel()
+	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
+	sys := access.System("test")
+	w.addUser("fasil", domain.RoleFacilitator, "61.07")
+	au := audits.New(w.st)
+	var items []domain.AuditItem
+	for i := 1; i <= 100; i++ {
+		items = append(items, domain.AuditItem{Key: fmt.Sprintf("b%03d", i), Label: fmt.Sprintf("Butir pemeriksaan nomor %d tentang keamanan dan kebersihan ruang bermain", i),
+			Type: domain.AnswerYesNo, Points: 10, Weight: 1, Mandatory: i%20 == 0})
+	}
+	var sections []domain.AuditSection
+	for s := 0; s < 10; s++ {
+		sections = append(sections, domain.AuditSection{Key: fmt.Sprintf("s%d", s), Label: fmt.Sprintf("Bagian %d", s+1), Items: items[s*10 : s*10+10]})
+	}
+	if _, err := au.SaveTemplate(bg, sys, domain.AuditTemplate{Kind: domain.FacilityRBRA, Title: "RBRA 100 butir", Failed: "belum memenuhi",
+		Bands: []domain.PredicateBand{{MinPercent: 60, Label: "Pratama"}}, Sections: sections}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := au.CreateFacility(bg, sys, domain.Facility{Kind: domain.FacilityRBRA, Name: "Taman Bermain Kecamatan Sungai Raya Kepulauan", RegionCode: "61.07", Agency: "dlh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	team := []audits.TeamMember{{FirstName: "Ayu", Age: 12, Forum: "Forum Anak Bengkayang"}, {FirstName: "Budi", Age: 14, Forum: "Forum Anak Bengkayang"}}
+	done, err := au.PlanAudit(bg, sys, f.ID, "2026-11-20", team, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answers []audits.Answer
+	for i, it := range items {
+		y := i%4 != 0
+		answers = append(answers, audits.Answer{AuditAnswer: domain.AuditAnswer{Item: it.Key, Yes: &y}, ChildRating: 1 + i%5})
+	}
+	if err := au.SaveAnswers(bg, sys, done.ID, answers); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := au.Submit(bg, sys, done.ID); err != nil {
+		t.Fatal(err)
+	}
+	draft, err := au.PlanAudit(bg, sys, f.ID, "2026-12-01", team, done.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newChrome(t, ctx, execPath)
+	c.loginOnPhone(w.ts.URL, "fasil", pw)
+	c.do("open the audits", chromedp.Navigate(w.ts.URL+"/audit-anak"))
+	c.fits("children's audits")
+	c.do("open the answering form", chromedp.Navigate(w.ts.URL+"/audit-anak/"+draft.ID))
+	c.fits("audit answering form")
+	c.do("open the report", chromedp.Navigate(w.ts.URL+"/audit-anak/"+done.ID+"/laporan"))
+	c.fits("audit report")
+	pdf, err := chromedp.Run(c.ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize()))
+	c.must("print to PDF", err)
+	checkA4(t, "the audit report", pdf)
+	if pages := len(pdfPageRE.FindAll(pdf, -1)); pages > 2 {
+		t.Errorf("the report of a 100-item audit printed %d pages, want at most 2", pages)
+	}
 }

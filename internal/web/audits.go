@@ -378,3 +378,13 @@ func (s *Server) actionOverride(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, withOK("/tindak-lanjut", "action_closed"), http.StatusSeeOther)
 }
+
+// ActionFor is the action a finding became, or nil.
+func (p FacilityAuditPage) ActionFor(item string) *audits.Action {
+	for i := range p.Actions {
+		if p.Actions[i].Item == item {
+			return &p.Actions[i]
+		}
+	}
+	return nil
+}
