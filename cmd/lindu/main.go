@@ -393,6 +393,11 @@ func loadDemo(ctx context.Context, st *store.Store, log *slog.Logger, stdout io.
 			return fmt.Errorf("demo KLA: %w", err)
 		}
 		log.Info("demo KLA data loaded", "values", kres.Values, "agreements", kres.Agreements, "budget_lines", kres.BudgetLines)
+		na, err := demo.LoadAudits(ctx, st)
+		if err != nil {
+			return fmt.Errorf("demo audits: %w", err)
+		}
+		log.Info("demo children's audits loaded", "audits", na)
 	}
 	printDemoAccounts(stdout, accounts)
 	return nil

@@ -66,7 +66,7 @@ const (
 
 // Action is a finding for the owning agency.
 type Action struct {
-	ID, AuditID, FacilityID, FacilityName, Item, Label, Agency, DueOn, Status string
+	ID, AuditID, FacilityID, FacilityName, Item, Label, Agency, AgencyName, DueOn, Status string
 	Response, RespondedBy, ClosedBy, CloseReason, RecheckAuditID              string
 }
 
@@ -339,6 +339,15 @@ func (s *Service) Submit(ctx context.Context, sc domain.Scope, auditID string) (
 		finding := map[string]bool{}
 		for _, k := range score.Findings {
 			finding[k] = true
+			// An item already waiting for the agency keeps its action.
+			var open int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_actions WHERE facility_id = $1 AND item = $2 AND status <> 'closed'`,
+				a.FacilityID, k).Scan(&open); err != nil {
+				return fmt.Errorf("audits: action: %w", err)
+			}
+			if open > 0 {
+				continue
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_actions (id, audit_id, facility_id, item, label, agency, due_on, status, created_at)
 				VALUES ($1,$2,$3,$4,$5,$6,$7,'open',$8)`, tx.NewID(), auditID, a.FacilityID, k, labels[k], f.Agency,
 				now.Add(ActionWindow).Format("2006-01-02"), now); err != nil {
@@ -462,10 +471,11 @@ func (s *Service) Actions(ctx context.Context, sc domain.Scope, agency string) (
 	}
 	return store.Rows(ctx, s.st, func(r *sql.Rows) (Action, error) {
 		var x Action
-		return x, r.Scan(&x.ID, &x.AuditID, &x.FacilityID, &x.FacilityName, &x.Item, &x.Label, &x.Agency, &x.DueOn, &x.Status, &x.Response,
-			&x.RespondedBy, &x.ClosedBy, &x.CloseReason, &x.RecheckAuditID)
-	}, `SELECT x.id, x.audit_id, x.facility_id, f.name, x.item, x.label, x.agency, x.due_on, x.status, x.response, x.responded_by, x.closed_by,
-		x.close_reason, x.recheck_audit_id FROM audit_actions x JOIN facilities f ON f.id = x.facility_id WHERE `+where+cond+`
+		return x, r.Scan(&x.ID, &x.AuditID, &x.FacilityID, &x.FacilityName, &x.Item, &x.Label, &x.Agency, &x.AgencyName, &x.DueOn, &x.Status,
+			&x.Response, &x.RespondedBy, &x.ClosedBy, &x.CloseReason, &x.RecheckAuditID)
+	}, `SELECT x.id, x.audit_id, x.facility_id, f.name, x.item, x.label, x.agency, COALESCE(k.name, x.agency), x.due_on, x.status, x.response,
+		x.responded_by, x.closed_by, x.close_reason, x.recheck_audit_id FROM audit_actions x JOIN facilities f ON f.id = x.facility_id
+		LEFT JOIN kla_agencies k ON k.code = x.agency WHERE `+where+cond+`
 		ORDER BY x.due_on, f.name, x.item`, args...)
 }
 
@@ -610,6 +620,7 @@ func (s *Service) RemindActions(ctx context.Context) (int, error) {
 // FacilityRow is a facility with its latest submitted audit.
 type FacilityRow struct {
 	domain.Facility
+	AgencyName    string
 	LastAuditID   string
 	LastSubmitted string // YYYY-MM-DD
 	LastPercent   float64
@@ -627,15 +638,15 @@ func (s *Service) ListFacilities(ctx context.Context, sc domain.Scope) ([]Facili
 	return store.Rows(ctx, s.st, func(r *sql.Rows) (FacilityRow, error) {
 		var x FacilityRow
 		var last sql.NullTime
-		err := r.Scan(&x.ID, &x.Kind, &x.Name, &x.RegionCode, &x.RegionName, &x.Agency, &x.Location, &x.CreatedAt, &x.LastAuditID, &last,
+		err := r.Scan(&x.ID, &x.Kind, &x.Name, &x.RegionCode, &x.RegionName, &x.Agency, &x.AgencyName, &x.Location, &x.CreatedAt, &x.LastAuditID, &last,
 			&x.LastPercent, &x.LastPredicate)
 		if last.Valid {
 			x.LastSubmitted = last.Time.UTC().Format("2006-01-02")
 		}
 		return x, err
-	}, `SELECT f.id, f.kind, f.name, f.region_code, COALESCE(r.name, ''), f.agency, f.location, f.created_at,
+	}, `SELECT f.id, f.kind, f.name, f.region_code, COALESCE(r.name, ''), f.agency, COALESCE(k.name, f.agency), f.location, f.created_at,
 		COALESCE(la.id, ''), la.submitted_at, COALESCE(la.score_percent, 0), COALESCE(la.predicate, '')
-		FROM facilities f LEFT JOIN regions r ON r.code = f.region_code
+		FROM facilities f LEFT JOIN regions r ON r.code = f.region_code LEFT JOIN kla_agencies k ON k.code = f.agency
 		LEFT JOIN audits la ON la.id = (SELECT a.id FROM audits a WHERE a.facility_id = f.id AND a.status = 'submitted'
 			ORDER BY a.submitted_at DESC, a.id DESC LIMIT 1)
 		WHERE `+where+` ORDER BY f.kind, f.name`, args...)
