@@ -67,7 +67,7 @@ const (
 // Action is a finding for the owning agency.
 type Action struct {
 	ID, AuditID, FacilityID, FacilityName, Item, Label, Agency, AgencyName, DueOn, Status string
-	Response, RespondedBy, ClosedBy, CloseReason, RecheckAuditID              string
+	Response, RespondedBy, ClosedBy, CloseReason, RecheckAuditID                          string
 }
 
 // ActionWindow is how long an agency has to act on a finding.
