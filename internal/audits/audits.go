@@ -487,9 +487,6 @@ func (s *Service) Respond(ctx context.Context, sc domain.Scope, actionID, respon
 	if !sc.Can(domain.PermAnswerActions) {
 		return domain.NotFound("action")
 	}
-	if response == "" || utf8.RuneCountInString(response) > 2000 {
-		return domain.InvalidFields(domain.FieldErrors{"response": domain.M("audit.field.response")})
-	}
 	mine, err := kla.UserAgency(ctx, s.st, sc.UserID)
 	if err != nil {
 		return err
@@ -506,6 +503,9 @@ func (s *Service) Respond(ctx context.Context, sc domain.Scope, actionID, respon
 		}
 		if status == ActionClosed {
 			return domain.E(domain.EConflict, "audit.err.closed")
+		}
+		if response == "" || utf8.RuneCountInString(response) > 2000 {
+			return domain.InvalidFields(domain.FieldErrors{"response": domain.M("audit.field.response")})
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE audit_actions SET status = 'answered', response = $1, responded_by = $2, responded_at = $3 WHERE id = $4`,
 			response, sc.Actor(), tx.Now(), actionID); err != nil {
@@ -620,11 +620,11 @@ func (s *Service) RemindActions(ctx context.Context) (int, error) {
 // FacilityRow is a facility with its latest submitted audit.
 type FacilityRow struct {
 	domain.Facility
-	AgencyName    string
-	LastAuditID   string
-	LastSubmitted string // YYYY-MM-DD
-	LastPercent   float64
-	LastPredicate string
+	AgencyName    string  `json:"agency_name"`
+	LastAuditID   string  `json:"last_audit_id,omitempty"`
+	LastSubmitted string  `json:"last_submitted,omitempty"` // YYYY-MM-DD
+	LastPercent   float64 `json:"last_percent"`
+	LastPredicate string  `json:"last_predicate,omitempty"`
 }
 
 // ListFacilities lists the facilities of the caller's region with their
@@ -654,9 +654,15 @@ func (s *Service) ListFacilities(ctx context.Context, sc domain.Scope) ([]Facili
 
 // AuditRow is an audit in a list.
 type AuditRow struct {
-	ID, FacilityID, FacilityName, PlannedOn, Status, Predicate string
-	Percent, ChildrenPercent                                   float64
-	TemplateVersion                                            int
+	ID              string  `json:"id"`
+	FacilityID      string  `json:"facility_id"`
+	FacilityName    string  `json:"facility_name"`
+	PlannedOn       string  `json:"planned_on"`
+	Status          string  `json:"status"`
+	Predicate       string  `json:"predicate,omitempty"`
+	Percent         float64 `json:"percent"`
+	ChildrenPercent float64 `json:"children_percent"`
+	TemplateVersion int     `json:"template_version"`
 }
 
 // ListAudits lists the audits of the caller's region, latest first
