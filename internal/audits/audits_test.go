@@ -132,7 +132,9 @@ func TestAuditLoop(t *testing.T) {
 			t.Fatalf("save template: %+v %v", saved.Version, err)
 		}
 		first, err := au.GetAudit(ctx, fas, a.ID)
-		if err != nil || first.TemplateVersion != 1 || first.Score == nil || first.Score.Percent != score.Percent {
+		if err != nil || first.TemplateVersion != 1 || first.Score == nil || first.Score.Percent != score.Percent ||
+			first.Score.Scored != score.Scored || first.Score.Reachable != score.Reachable || first.Score.Reachable == 0 ||
+			len(first.Score.Sections) == 0 || first.Score.Sections[0].Reachable != score.Sections[0].Reachable || first.Score.Sections[0].Answered == 0 {
 			t.Fatalf("the first audit after the template changed: %+v %v", first.Score, err)
 		}
 		// The children's re-check: the mat is fixed, the toilet not yet.

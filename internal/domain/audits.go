@@ -89,21 +89,24 @@ func (a AuditAnswer) Answered() bool { return a.NA || a.Yes != nil || a.Option !
 
 // SectionScore is a section's result.
 type SectionScore struct {
-	Key                string  `json:"key"`
-	Scored, Reachable  float64 `json:"scored"`
-	Percent            float64 `json:"percent"`
-	Answered, Excluded int     `json:"answered"`
+	Key       string  `json:"key"`
+	Scored    float64 `json:"scored"`
+	Reachable float64 `json:"reachable"`
+	Percent   float64 `json:"percent"`
+	Answered  int     `json:"answered"`
+	Excluded  int     `json:"excluded"`
 }
 
 // AuditScore is an audit's result.
 type AuditScore struct {
-	Sections          []SectionScore `json:"sections"`
-	Scored, Reachable float64        `json:"scored"`
-	Percent           float64        `json:"percent"`
-	Predicate         string         `json:"predicate"`
-	MandatoryFailed   []string       `json:"mandatory_failed,omitempty"` // item keys
-	Findings          []string       `json:"findings,omitempty"`         // item keys below their pass mark
-	Unanswered        []string       `json:"unanswered,omitempty"`
+	Sections        []SectionScore `json:"sections"`
+	Scored          float64        `json:"scored"`
+	Reachable       float64        `json:"reachable"`
+	Percent         float64        `json:"percent"`
+	Predicate       string         `json:"predicate"`
+	MandatoryFailed []string       `json:"mandatory_failed,omitempty"` // item keys
+	Findings        []string       `json:"findings,omitempty"`         // item keys below their pass mark
+	Unanswered      []string       `json:"unanswered,omitempty"`
 }
 
 // itemPoints is the points an answer scores and the reachable points of

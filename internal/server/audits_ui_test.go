@@ -130,6 +130,18 @@ func TestAuditJourney(t *testing.T) {
 				t.Fatalf("the regent on %s: %d", p, code)
 			}
 		}
+		// The export: both tables, results and the agency's answer, no child.
+		code, body, _ = f.get("/audit-anak/ekspor.csv")
+		if code != 200 || !strings.Contains(body, "Toilet bersih") || !strings.Contains(body, "Toilet diperbaiki dan diberi air") ||
+			strings.Contains(body, "Ayu") || strings.Contains(body, "tidak ada air") {
+			t.Fatalf("the export: %d %s", code, body)
+		}
+		if code, body, _ := cw.get("/audit-anak/ekspor.csv"); code != 200 || !strings.Contains(body, "Utama") && !strings.Contains(body, "memenuhi") || strings.Contains(body, "Ayu") {
+			t.Fatalf("the regent's export: %d %s", code, body)
+		}
+		if code, body, _ := cw.get("/audit-anak/ekspor.xlsx"); code != 200 || !strings.HasPrefix(body, "PK") {
+			t.Fatalf("the xlsx export: %d", code)
+		}
 		if code, _, _ := cw.get("/tindak-lanjut"); code != 403 {
 			t.Fatalf("the regent on /tindak-lanjut: %d", code)
 		}

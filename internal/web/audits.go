@@ -18,6 +18,8 @@ func (s *Server) auditRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /audit-anak", s.staff(s.auditsHome))
 	mux.HandleFunc("POST /audit-anak/fasilitas", s.staff(s.facilityCreate))
 	mux.HandleFunc("POST /audit-anak/rencana", s.staff(s.auditPlan))
+	mux.HandleFunc("GET /audit-anak/ekspor.csv", s.staff(s.auditsExport("csv")))
+	mux.HandleFunc("GET /audit-anak/ekspor.xlsx", s.staff(s.auditsExport("xlsx")))
 	mux.HandleFunc("GET /audit-anak/{id}", s.staff(s.auditShow))
 	mux.HandleFunc("POST /audit-anak/{id}/jawaban", s.staff(s.auditAnswers))
 	mux.HandleFunc("GET /audit-anak/{id}/laporan", s.staff(s.auditReport))
@@ -387,4 +389,60 @@ func (p FacilityAuditPage) ActionFor(item string) *audits.Action {
 		}
 	}
 	return nil
+}
+
+// auditsExport writes the region's audits and actions (no child's name,
+// school or phone: the team is not exported).
+func (s *Server) auditsExport(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b := s.base(w, r, "audits.title")
+		au := audits.New(s.st)
+		rows, err := au.ListAudits(r.Context(), b.Scope, "")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		acts, err := au.Actions(r.Context(), b.Scope, "")
+		if err != nil && domain.CodeOf(err) != domain.EForbidden {
+			s.fail(w, r, err)
+			return
+		}
+		k := s.kit(b)
+		sheets := []kla.Sheet{
+			{Name: b.T("audits.list"), Header: []string{b.T("audits.facility"), b.T("audits.planned_on"), b.T("audits.status"), b.T("audits.template_version"),
+				b.T("audits.score"), b.T("audits.predicate"), b.T("audits.children_view")}},
+			{Name: b.T("audits.actions"), Header: []string{b.T("audits.facility"), b.T("audits.finding"), b.T("audits.agency"), b.T("audits.due_col"),
+				b.T("audits.status"), b.T("actions.response")}},
+		}
+		for _, x := range rows {
+			pct, kids := "", ""
+			if x.Status == audits.AuditSubmitted {
+				pct, kids = strconv.FormatFloat(x.Percent, 'f', 2, 64), strconv.FormatFloat(x.ChildrenPercent, 'f', 2, 64)
+			}
+			sheets[0].Rows = append(sheets[0].Rows, []string{x.FacilityName, x.PlannedOn, k.Lbl("audstatus", x.Status),
+				strconv.Itoa(x.TemplateVersion), pct, x.Predicate, kids})
+		}
+		for _, x := range acts {
+			sheets[1].Rows = append(sheets[1].Rows, []string{x.FacilityName, x.Label, x.AgencyName, x.DueOn, k.Lbl("acstatus", x.Status), x.Response})
+		}
+		name := "audit-forum-anak-" + s.now().In(b.Zone).Format("2006-01-02")
+		w.Header().Set("Cache-Control", "no-store")
+		if format == "csv" {
+			all := append([][]string{{sheets[0].Name}, sheets[0].Header}, sheets[0].Rows...)
+			all = append(all, []string{}, []string{sheets[1].Name}, sheets[1].Header)
+			all = append(all, sheets[1].Rows...)
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+			_, _ = w.Write(kla.WriteCSV(all[0], all[1:]))
+			return
+		}
+		data, err := kla.WriteXLSX(sheets)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
+		_, _ = w.Write(data)
+	}
 }
