@@ -326,8 +326,19 @@ func (s *Service) Submit(ctx context.Context, sc domain.Scope, auditID string) (
 		}
 		now := tx.Now()
 		b, _ := json.Marshal(score)
+		regime, indicator := "", ""
+		if score.Passed {
+			var planned string
+			if err := tx.QueryRowContext(ctx, `SELECT planned_on FROM audits WHERE id = $1`, auditID).Scan(&planned); err != nil {
+				return fmt.Errorf("audits: submit: %w", err)
+			}
+			if regime, indicator, err = s.klaLink(ctx, t, planned); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE audits SET status = 'submitted', score_percent = $1, children_percent = $2, predicate = $3, result = $4,
-			submitted_at = $5, version = version + 1 WHERE id = $6`, score.Percent, childrenPercent(ans), score.Predicate, string(b), now, auditID); err != nil {
+			submitted_at = $5, version = version + 1, kla_regime = $6, kla_indicator = $7 WHERE id = $8`,
+			score.Percent, childrenPercent(ans), score.Predicate, string(b), now, regime, indicator, auditID); err != nil {
 			return fmt.Errorf("audits: submit: %w", err)
 		}
 		labels := map[string]string{}

@@ -43,6 +43,9 @@ func DefaultTemplate(kind string) domain.AuditTemplate {
 			return domain.AuditSection{Key: key, Label: label, Items: items}
 		}
 		return domain.AuditTemplate{Kind: kind, Version: 1, Title: "Ruang Bermain Ramah Anak (SNI 9169:2023)", Failed: "belum memenuhi", Bands: bands,
+			// Permen PPPA 12/2011 indicator 20: child-friendly creative and
+			// recreational facilities outside school.
+			KLA: map[string]string{"permen-pppa-12-2011": "20"},
 			Sections: []domain.AuditSection{
 				req("lokasi", "Lokasi", yn("lokasi_aman", "Lokasi aman dari lalu lintas dan bahaya sekitar", 10, 1, true),
 					yn("lokasi_terjangkau", "Mudah dijangkau anak dari permukiman", 10, 1, false)),

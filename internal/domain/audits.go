@@ -71,6 +71,9 @@ type AuditTemplate struct {
 	Bands    []PredicateBand `json:"bands"` // highest first
 	// Failed is the predicate when a mandatory item fails ("belum memenuhi").
 	Failed string `json:"failed"`
+	// KLA maps a KLA regime's id to the indicator a passed audit is
+	// evidence for in the years that regime applies (module E).
+	KLA map[string]string `json:"kla,omitempty"`
 }
 
 // AuditAnswer is the answer to one item: yes/no, an option's key or a
@@ -104,6 +107,7 @@ type AuditScore struct {
 	Reachable       float64        `json:"reachable"`
 	Percent         float64        `json:"percent"`
 	Predicate       string         `json:"predicate"`
+	Passed          bool           `json:"passed"`                     // a predicate band reached and no mandatory item failed
 	MandatoryFailed []string       `json:"mandatory_failed,omitempty"` // item keys
 	Findings        []string       `json:"findings,omitempty"`         // item keys below their pass mark
 	Unanswered      []string       `json:"unanswered,omitempty"`
@@ -216,7 +220,7 @@ func ScoreAudit(t AuditTemplate, answers []AuditAnswer) AuditScore {
 	default:
 		for _, b := range t.Bands {
 			if out.Percent >= b.MinPercent {
-				out.Predicate = b.Label
+				out.Predicate, out.Passed = b.Label, true
 				break
 			}
 		}

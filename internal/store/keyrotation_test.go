@@ -152,6 +152,9 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 		Note: "catatan rotasi"}, ChildRating: 5}}); err != nil {
 		t.Fatalf("answers: %v", err)
 	}
+	if _, err := au.AddPhoto(ctx, sys(), aud.ID, "lokasi_aman", mediatest.GPSJPEG()); err != nil {
+		t.Fatalf("audit photo: %v", err)
+	}
 	lksa, err := sh.CreatePlace(ctx, sys(), domain.NewPlace{Kind: domain.PlaceLKSA, Name: "LKSA Rotasi", RegionCode: "61.07",
 		Owner: domain.OwnerCommunity, Capacity: 10, PermitExpires: "2031-01-01"})
 	if err != nil {

@@ -75,6 +75,7 @@ const (
 	FieldVisitFindings      = "place_visits.findings"
 	FieldAuditTeam          = "audits.team"
 	FieldAuditNote          = "audit_answers.note"
+	FieldAuditPhoto         = "audit_photos.content"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -139,6 +140,7 @@ var sealedColumns = []SealedColumn{
 	{"place_visits", "id", "findings_enc", FieldVisitFindings, "", ""},
 	{"audits", "id", "team_enc", FieldAuditTeam, "", ""},
 	{"audit_answers", "id", "note_enc", FieldAuditNote, "", ""},
+	{"audit_photos", "id", "content_enc", FieldAuditPhoto, "", ""},
 	{"case_assessments", "id", "notes_enc", FieldAssessmentNotes, "", ""},
 	{"case_plan_actions", "id", "goal_enc", FieldActionGoal, "", ""},
 	{"case_plan_actions", "id", "action_enc", FieldActionText, "", ""},

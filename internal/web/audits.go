@@ -1,12 +1,14 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"lindu/internal/audits"
 	"lindu/internal/domain"
+	"lindu/internal/httpx"
 	"lindu/internal/kla"
 )
 
@@ -21,7 +23,8 @@ func (s *Server) auditRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /audit-anak/ekspor.csv", s.staff(s.auditsExport("csv")))
 	mux.HandleFunc("GET /audit-anak/ekspor.xlsx", s.staff(s.auditsExport("xlsx")))
 	mux.HandleFunc("GET /audit-anak/{id}", s.staff(s.auditShow))
-	mux.HandleFunc("POST /audit-anak/{id}/jawaban", s.staff(s.auditAnswers))
+	mux.HandleFunc("POST /audit-anak/{id}/jawaban", s.auditBody(s.staff(s.auditAnswers)))
+	mux.HandleFunc("GET /audit-anak/{id}/foto/{photo}", s.staff(s.auditPhoto))
 	mux.HandleFunc("GET /audit-anak/{id}/laporan", s.staff(s.auditReport))
 	mux.HandleFunc("GET /tindak-lanjut", s.staff(s.actionsPage))
 	mux.HandleFunc("POST /tindak-lanjut/{id}/jawab", s.staff(s.actionRespond))
@@ -130,6 +133,8 @@ type FacilityAuditPage struct {
 	CanRun   bool
 	Findings map[string]bool
 	Actions  []audits.Action
+	Photos   map[string][]audits.Photo // by item; only for those who run audits
+	History  []audits.AuditRow         // the facility's submitted audits, latest first
 }
 
 // Ratings are the children's emoji scale.
@@ -216,7 +221,112 @@ func (s *Server) auditLoad(w http.ResponseWriter, r *http.Request, b Base) (Faci
 			}
 		}
 	}
+	photos, err := au.Photos(r.Context(), b.Scope, a.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return FacilityAuditPage{}, false
+	}
+	p.Photos = map[string][]audits.Photo{}
+	for _, x := range photos {
+		p.Photos[x.Item] = append(p.Photos[x.Item], x)
+	}
+	hist, err := au.ListAudits(r.Context(), b.Scope, a.FacilityID)
+	if err != nil {
+		s.fail(w, r, err)
+		return FacilityAuditPage{}, false
+	}
+	for _, x := range hist {
+		if x.Status == audits.AuditSubmitted {
+			p.History = append(p.History, x)
+		}
+	}
 	return p, true
+}
+
+// AuditAgencies is the dashboards' table of the agencies' audit actions
+// (templates/audit_agencies.html).
+type AuditAgencies struct {
+	Base
+	kit
+	Rows []audits.AgencyActions
+}
+
+// auditAgencies reads the table for region ("" the user's); an error
+// leaves it out of the page rather than failing the dashboard.
+func (s *Server) auditAgencies(r *http.Request, b Base, region string) (AuditAgencies, error) {
+	rows, err := audits.New(s.st).ActionsByAgency(r.Context(), b.Scope, region)
+	if domain.CodeOf(err) == domain.EForbidden {
+		err = nil
+	}
+	return AuditAgencies{Base: b, kit: s.kit(b), Rows: rows}, err
+}
+
+// AuditLink is a link to a passed audit offered as KLA evidence.
+type AuditLink struct{ Href, Text string }
+
+// AuditLinks describes passed children's audits offered as KLA evidence.
+func (b Base) AuditLinks(ev []audits.Evidence) []AuditLink {
+	out := make([]AuditLink, len(ev))
+	for i, e := range ev {
+		out[i] = AuditLink{Href: "/audit-anak/" + e.AuditID, Text: b.T("kla.audit_evidence_item", e.FacilityName, e.Predicate, kit{}.Day(e.PlannedOn))}
+	}
+	return out
+}
+
+// PhotoItems lists the items with photos in template order.
+func (p FacilityAuditPage) PhotoItems() []string {
+	var out []string
+	for _, sec := range p.Tpl.Sections {
+		for _, it := range sec.Items {
+			if len(p.Photos[it.Key]) > 0 {
+				out = append(out, it.Key)
+			}
+		}
+	}
+	return out
+}
+
+// auditBodyMax bounds the answering form: its fields and a few photos.
+const auditBodyMax = 6*audits.MaxPhoto + 1<<20
+
+// auditBody bounds and parses the answering form (URL-encoded, or
+// multipart with photos) before the staff wrapper checks its CSRF token:
+// a body over the limit is answered with the form saying so, and nothing
+// is stored.
+func (s *Server) auditBody(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if p := httpx.PrincipalFrom(r.Context()); p == nil || p.Session == nil {
+			h(w, r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, auditBodyMax)
+		if err := r.ParseMultipartForm(multipartMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				w.Header().Set("Connection", "close")
+				s.auditFailed(w, r, domain.E(domain.ETooLarge, "audit.err.form_large", auditBodyMax>>20))
+				return
+			}
+			s.fail(w, r, domain.E(domain.EInvalid, "error.malformed_form"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+// auditPhoto serves a photo of an answer (inline, never cached).
+func (s *Server) auditPhoto(w http.ResponseWriter, r *http.Request) {
+	b := s.base(w, r, "audits.audit_title")
+	p, data, err := audits.New(s.st).GetPhoto(r.Context(), b.Scope, r.PathValue("id"), r.PathValue("photo"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", p.MimeType)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Disposition", "inline")
+	_, _ = w.Write(data)
 }
 
 func (s *Server) auditShow(w http.ResponseWriter, r *http.Request) {
@@ -225,7 +335,7 @@ func (s *Server) auditShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, r, http.StatusOK, "audit", p)
+	s.render(w, r, http.StatusOK, "facility_audit", p)
 }
 
 func (s *Server) auditReport(w http.ResponseWriter, r *http.Request) {
@@ -245,7 +355,6 @@ func (s *Server) auditReport(w http.ResponseWriter, r *http.Request) {
 // when asked.
 func (s *Server) auditAnswers(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	_ = r.ParseForm()
 	b := s.base(w, r, "audits.audit_title")
 	au := audits.New(s.st)
 	a, err := au.GetAudit(r.Context(), b.Scope, id)
@@ -284,9 +393,49 @@ func (s *Server) auditAnswers(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sc := principalOf(r).Scope
+	// Photos are checked before anything is saved: a refused photo leaves
+	// the draft as it was.
+	type upload struct {
+		item string
+		data []byte
+	}
+	var photos []upload
+	if r.MultipartForm != nil {
+		for _, sec := range t.Sections {
+			for _, it := range sec.Items {
+				for _, fh := range r.MultipartForm.File["p_"+it.Key] {
+					if fh.Size == 0 {
+						continue
+					}
+					data, err := readFormFile(fh, audits.MaxPhoto)
+					if err != nil {
+						s.fail(w, r, err)
+						return
+					}
+					if err := audits.CheckPhoto(it.Key, data); err != nil {
+						s.auditFailed(w, r, err)
+						return
+					}
+					photos = append(photos, upload{it.Key, data})
+				}
+			}
+		}
+	}
+	for _, pid := range r.PostForm["del_photo"] {
+		if err := au.DeletePhoto(r.Context(), sc, id, pid); err != nil {
+			s.auditFailed(w, r, err)
+			return
+		}
+	}
 	if err := au.SaveAnswers(r.Context(), sc, id, answers); err != nil {
 		s.auditFailed(w, r, err)
 		return
+	}
+	for _, x := range photos {
+		if _, err := au.AddPhoto(r.Context(), sc, id, x.item, x.data); err != nil {
+			s.auditFailed(w, r, err)
+			return
+		}
 	}
 	if r.PostFormValue("submit") == "1" {
 		if _, err := au.Submit(r.Context(), sc, id); err != nil {
@@ -307,17 +456,30 @@ func (s *Server) auditFailed(w http.ResponseWriter, r *http.Request, err error) 
 		if !ok {
 			return
 		}
-		s.render(w, r, status, "audit", p)
+		s.render(w, r, status, "facility_audit", p)
 		return
 	}
-	if f, ok := formErrors(err); ok {
-		b.Error = b.T("audits.answers_invalid")
-		_ = f
+	if e, ok := domain.AsError(err); ok && e.Code == domain.ETooLarge {
+		b.Error = httpx.ErrorText(b.Lang, e)
 		p, ok := s.auditLoad(w, r, b)
 		if !ok {
 			return
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, "audit", p)
+		s.render(w, r, http.StatusRequestEntityTooLarge, "facility_audit", p)
+		return
+	}
+	if f, ok := formErrors(err); ok {
+		b.Error = b.T("audits.answers_invalid")
+		for k, m := range f {
+			if strings.HasPrefix(k, "photo.") {
+				b.Error = httpx.Text(b.Lang, m)
+			}
+		}
+		p, ok := s.auditLoad(w, r, b)
+		if !ok {
+			return
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "facility_audit", p)
 		return
 	}
 	s.fail(w, r, err)

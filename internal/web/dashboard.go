@@ -17,6 +17,8 @@ type DashboardPage struct {
 	CanAudit  bool
 	Recent    []domain.AuditEntry
 	Personal  bool
+	// AuditAgencies ranks the agencies by overdue audit actions.
+	AuditAgencies AuditAgencies
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -54,6 +56,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page.Recent = recent
+	}
+	var err error
+	if page.AuditAgencies, err = s.auditAgencies(r, b, ""); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, "dashboard", page)
 }

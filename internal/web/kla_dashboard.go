@@ -27,6 +27,8 @@ type KLADashboardPage struct {
 	CanVerify  bool
 	CanManage  bool
 	NoCatalog  bool
+	// AuditAgencies ranks the agencies by overdue audit actions.
+	AuditAgencies AuditAgencies
 }
 
 func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
@@ -52,6 +54,10 @@ func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
 	page.Query = "region=" + d.Region.Code + "&year=" + strconv.Itoa(year)
 	page.ClusterSVG = clusterChart(b, d.Score.Clusters)
 	page.TrendSVG = trendChart(b, d.Trend)
+	if page.AuditAgencies, err = s.auditAgencies(r, b, d.Region.Code); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "kla_dashboard", page)
 }
 

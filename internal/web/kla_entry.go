@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"lindu/internal/audits"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
 	"lindu/internal/kla"
@@ -25,6 +26,9 @@ type KLAEntryRow struct {
 	Current *domain.KLAValue
 	Value   string
 	Error   string
+	// Audits are the passed children's audits that are evidence for the
+	// indicator (module F), listed without a re-upload.
+	Audits []audits.Evidence
 }
 
 // KLAEntryPage is /kla/isi.
@@ -94,11 +98,15 @@ func (s *Server) klaEntryContext(r *http.Request, b Base, region string, year in
 	for i := range vals {
 		cur[vals[i].IndicatorID] = &vals[i]
 	}
+	ev, err := audits.New(s.st).KLAEvidence(ctx, b.Scope, g.ID, year, reg.Code)
+	if err != nil {
+		return page, err
+	}
 	for _, ind := range inds {
 		if page.Agency != "" && ind.Agency != page.Agency {
 			continue
 		}
-		row := KLAEntryRow{Ind: ind, Current: cur[ind.ID]}
+		row := KLAEntryRow{Ind: ind, Current: cur[ind.ID], Audits: ev[ind.ID]}
 		if row.Current != nil && row.Current.SelfValue != nil {
 			row.Value = strconv.FormatFloat(*row.Current.SelfValue, 'f', -1, 64)
 		}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"lindu/internal/audits"
 	"lindu/internal/domain"
 	"lindu/internal/kla"
 )
@@ -21,6 +22,21 @@ type KLAVerifyPage struct {
 	Status string
 	Names  map[string]string
 	Values []domain.KLAValue
+	// Audits are the passed children's audits of the year in the
+	// caller's region that are evidence, by indicator.
+	Audits map[string][]audits.Evidence
+}
+
+// EvidenceFor lists the audits that are evidence for a value: its
+// indicator, facilities inside its region.
+func (p KLAVerifyPage) EvidenceFor(v domain.KLAValue) []audits.Evidence {
+	var out []audits.Evidence
+	for _, e := range p.Audits[v.IndicatorID] {
+		if domain.RegionWithin(e.RegionCode, v.RegionCode) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (s *Server) klaVerifyList(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +66,10 @@ func (s *Server) klaVerifyList(w http.ResponseWriter, r *http.Request) {
 		page.Names[i.ID] = i.Name
 	}
 	if page.Values, err = kla.ListValues(ctx, s.st, b.Scope, kla.ValueFilter{Regime: g.ID, Year: year, Status: status, Limit: 200}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if page.Audits, err = audits.New(s.st).KLAEvidence(ctx, b.Scope, g.ID, year, ""); err != nil {
 		s.fail(w, r, err)
 		return
 	}
