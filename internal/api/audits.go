@@ -6,12 +6,16 @@ package api
 // who run audits.
 
 import (
+	"errors"
+	"io"
 	"net/http"
+	"sort"
 	"strconv"
 
 	"lindu/internal/audits"
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
+	"lindu/internal/kla"
 )
 
 func (a *API) auditRoutes() []Route {
@@ -28,7 +32,163 @@ func (a *API) auditRoutes() []Route {
 		{"POST", "/api/v1/audit-actions/{id}/override", false, a.overrideAction},
 		{"GET", "/api/v1/audit-templates/{kind}", false, a.getAuditTemplate},
 		{"PUT", "/api/v1/audit-templates/{kind}", false, a.saveAuditTemplate},
+		{"GET", "/api/v1/audit-templates/{kind}/versions", false, a.auditTemplateVersions},
+		{"GET", "/api/v1/audits/{id}/photos", false, a.listAuditPhotos},
+		{"POST", "/api/v1/audits/{id}/photos", false, a.addAuditPhoto},
+		{"GET", "/api/v1/audits/{id}/photos/{photo}", false, a.getAuditPhoto},
+		{"DELETE", "/api/v1/audits/{id}/photos/{photo}", false, a.deleteAuditPhoto},
+		{"GET", "/api/v1/audit-agencies", false, a.auditAgencies},
+		{"GET", "/api/v1/audit-evidence", false, a.auditEvidence},
 	}
+}
+
+// AuditPhotoList is the answer of GET /api/v1/audits/{id}/photos.
+type AuditPhotoList struct {
+	Photos []audits.Photo `json:"photos"`
+}
+
+// TemplateVersionList is the answer of GET /api/v1/audit-templates/{kind}/versions.
+type TemplateVersionList struct {
+	Versions []audits.TemplateVersion `json:"versions"`
+}
+
+// AuditAgencyList is the answer of GET /api/v1/audit-agencies.
+type AuditAgencyList struct {
+	Agencies []audits.AgencyActions `json:"agencies"`
+}
+
+// AuditEvidenceList is the answer of GET /api/v1/audit-evidence.
+type AuditEvidenceList struct {
+	Regime   string            `json:"regime"`
+	Year     int               `json:"year"`
+	Evidence []audits.Evidence `json:"evidence"`
+}
+
+func (a *API) auditTemplateVersions(w http.ResponseWriter, r *http.Request) {
+	sc := scope(r)
+	if !sc.Can(domain.PermRunAudits) && !sc.Can(domain.PermManageKLA) && !sc.Can(domain.PermViewDashboard) {
+		a.fail(w, r, domain.E(domain.EForbidden, "error.forbidden"))
+		return
+	}
+	if !inKinds(r.PathValue("kind")) {
+		a.fail(w, r, domain.NotFound("template"))
+		return
+	}
+	vs, err := audits.New(a.st).TemplateVersions(r.Context(), r.PathValue("kind"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, TemplateVersionList{Versions: nonNil(vs)})
+}
+
+func (a *API) listAuditPhotos(w http.ResponseWriter, r *http.Request) {
+	sc := scope(r)
+	if !sc.Can(domain.PermRunAudits) {
+		a.fail(w, r, domain.NotFound("audit"))
+		return
+	}
+	ps, err := audits.New(a.st).Photos(r.Context(), sc, r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, AuditPhotoList{Photos: nonNil(ps)})
+}
+
+// addAuditPhoto reads a multipart/form-data body: "item" and the photo in
+// "file".
+func (a *API) addAuditPhoto(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, audits.MaxPhoto+64<<10)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			a.fail(w, r, domain.E(domain.ETooLarge, "audit.err.photo_large", audits.MaxPhoto>>20))
+			return
+		}
+		a.fail(w, r, domain.InvalidFields(domain.FieldErrors{"file": domain.M("audit.field.photo_type")}))
+		return
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		a.fail(w, r, domain.InvalidFields(domain.FieldErrors{"file": domain.M("audit.field.photo_type")}))
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(f, audits.MaxPhoto+1))
+	f.Close()
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p, err := audits.New(a.st).AddPhoto(r.Context(), scope(r), r.PathValue("id"), r.PostFormValue("item"), data)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, p)
+}
+
+func (a *API) getAuditPhoto(w http.ResponseWriter, r *http.Request) {
+	p, data, err := audits.New(a.st).GetPhoto(r.Context(), scope(r), r.PathValue("id"), r.PathValue("photo"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", p.MimeType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(data)
+}
+
+func (a *API) deleteAuditPhoto(w http.ResponseWriter, r *http.Request) {
+	if err := audits.New(a.st).DeletePhoto(r.Context(), scope(r), r.PathValue("id"), r.PathValue("photo")); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) auditAgencies(w http.ResponseWriter, r *http.Request) {
+	rows, err := audits.New(a.st).ActionsByAgency(r.Context(), scope(r), r.URL.Query().Get("region"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, AuditAgencyList{Agencies: nonNil(rows)})
+}
+
+// auditEvidence lists the passed audits that are evidence for KLA
+// indicators in a year (?year=, default this year; ?region=).
+func (a *API) auditEvidence(w http.ResponseWriter, r *http.Request) {
+	year, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if r.URL.Query().Get("year") == "" {
+		year, err = a.st.Now().Year(), nil
+	}
+	if err != nil || year < 2000 || year > 2100 {
+		a.fail(w, r, domain.InvalidFields(domain.FieldErrors{"year": domain.M("kla.field.year")}))
+		return
+	}
+	g, err := kla.RegimeFor(r.Context(), a.st, year)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ev, err := audits.New(a.st).KLAEvidence(r.Context(), scope(r), g.ID, year, r.URL.Query().Get("region"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := AuditEvidenceList{Regime: g.ID, Year: year, Evidence: []audits.Evidence{}}
+	for _, es := range ev {
+		out.Evidence = append(out.Evidence, es...)
+	}
+	sort.Slice(out.Evidence, func(i, j int) bool {
+		if out.Evidence[i].Indicator != out.Evidence[j].Indicator {
+			return out.Evidence[i].Indicator < out.Evidence[j].Indicator
+		}
+		return out.Evidence[i].PlannedOn > out.Evidence[j].PlannedOn
+	})
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 // FacilityList is the answer of GET /api/v1/facilities.
@@ -225,4 +385,12 @@ func inKinds(k string) bool {
 		}
 	}
 	return false
+}
+
+// nonNil answers an empty list as [] rather than null.
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
 }

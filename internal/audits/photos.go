@@ -40,6 +40,9 @@ func (s *Service) AddPhoto(ctx context.Context, sc domain.Scope, auditID, item s
 	if !mayRun(sc) {
 		return Photo{}, domain.E(domain.EForbidden, "error.forbidden")
 	}
+	if _, err := s.auditRegion(ctx, sc, auditID); err != nil {
+		return Photo{}, err
+	}
 	mime, clean, err := cleanPhoto(item, data)
 	if err != nil {
 		return Photo{}, err

@@ -14,8 +14,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"lindu/internal/domain"
+	"lindu/internal/kla"
 	"lindu/internal/store"
 )
 
@@ -121,26 +124,13 @@ func (s *Service) Template(ctx context.Context, kind string, v int) (domain.Audi
 }
 
 // SaveTemplate stores t as the next version of its kind; audits keep the
-// version they used. Authorization: PermManageKLA (admins).
+// version they used. Authorization: PermManageKLA (admins) over the whole
+// deployment (the templates are shared by every district).
 func (s *Service) SaveTemplate(ctx context.Context, sc domain.Scope, t domain.AuditTemplate) (domain.AuditTemplate, error) {
-	if !sc.Can(domain.PermManageKLA) {
+	if !sc.Can(domain.PermManageKLA) || !kla.DeploymentWide(s.st, sc) {
 		return t, domain.E(domain.EForbidden, "error.forbidden")
 	}
-	seen := map[string]bool{}
-	f := domain.FieldErrors{}
-	for _, sec := range t.Sections {
-		for _, it := range sec.Items {
-			if it.Key == "" || seen[it.Key] || it.Label == "" || it.Weight < 0 ||
-				(it.Type != domain.AnswerYesNo && it.Type != domain.AnswerOptions && it.Type != domain.AnswerScale) {
-				f["item."+it.Key] = domain.M("audit.field.item")
-			}
-			seen[it.Key] = true
-		}
-	}
-	if len(seen) == 0 {
-		f["sections"] = domain.M("audit.field.empty")
-	}
-	if len(f) > 0 {
+	if f := checkTemplate(ctx, s.st, t); len(f) > 0 {
 		return t, domain.InvalidFields(f)
 	}
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
@@ -169,4 +159,102 @@ func (s *Service) SaveTemplate(ctx context.Context, sc domain.Scope, t domain.Au
 		return tx.Audit(ctx, sc, "audit.template", "template", fmt.Sprintf("%s/%d", t.Kind, t.Version), sc.RegionCode, "")
 	})
 	return t, err
+}
+
+// checkTemplate lists what is wrong with a template: every item with a
+// unique key, a label, a known answer type, points to score (graded
+// options: at least two, with unique keys), a weight not negative, a pass
+// mark within 0-1; sections with a key and a label; predicate bands within
+// 0-100, highest first, with labels; a label for the failed predicate;
+// KLA mappings to indicators that exist in their regime (when that regime
+// is loaded).
+func checkTemplate(ctx context.Context, st *store.Store, t domain.AuditTemplate) domain.FieldErrors {
+	seen := map[string]bool{}
+	f := domain.FieldErrors{}
+	if t.Kind != domain.FacilityRBRA && t.Kind != domain.FacilityPRA && t.Kind != domain.FacilityOther {
+		f["kind"] = domain.M("audit.field.kind")
+	}
+	if strings.TrimSpace(t.Title) == "" {
+		f["title"] = domain.M("audit.field.title")
+	}
+	secs := map[string]bool{}
+	for _, sec := range t.Sections {
+		if sec.Key == "" || secs[sec.Key] || strings.TrimSpace(sec.Label) == "" {
+			f["section."+sec.Key] = domain.M("audit.field.section")
+		}
+		secs[sec.Key] = true
+		for _, it := range sec.Items {
+			ok := it.Key != "" && !seen[it.Key] && strings.TrimSpace(it.Label) != "" && it.Weight >= 0 && it.PassAt >= 0 && it.PassAt <= 1
+			switch it.Type {
+			case domain.AnswerYesNo:
+				ok = ok && it.Points > 0
+			case domain.AnswerScale:
+				ok = ok && it.Points > 0 && it.Max > 0
+			case domain.AnswerOptions:
+				keys := map[string]bool{}
+				best := 0.0
+				for _, o := range it.Options {
+					if o.Key == "" || keys[o.Key] || strings.TrimSpace(o.Label) == "" || o.Points < 0 {
+						ok = false
+					}
+					keys[o.Key] = true
+					best = max(best, o.Points)
+				}
+				ok = ok && len(it.Options) >= 2 && best > 0
+			default:
+				ok = false
+			}
+			if !ok {
+				f["item."+it.Key] = domain.M("audit.field.item")
+			}
+			seen[it.Key] = true
+		}
+	}
+	if len(seen) == 0 {
+		f["sections"] = domain.M("audit.field.empty")
+	}
+	last := 101.0
+	for _, b := range t.Bands {
+		if strings.TrimSpace(b.Label) == "" || b.MinPercent < 0 || b.MinPercent > 100 || b.MinPercent >= last {
+			f["bands"] = domain.M("audit.field.bands")
+		}
+		last = b.MinPercent
+	}
+	if len(t.Bands) == 0 {
+		f["bands"] = domain.M("audit.field.bands")
+	}
+	if strings.TrimSpace(t.Failed) == "" {
+		f["failed"] = domain.M("audit.field.failed")
+	}
+	for regime, ind := range t.KLA {
+		if ind == "" {
+			continue
+		}
+		// A regime not loaded here is kept (the shipped defaults name the
+		// 2011 catalogue); one that is must have the indicator.
+		var inRegime, match int
+		if err := st.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN id = $2 THEN 1 ELSE 0 END), 0) FROM kla_indicators WHERE regime = $1`,
+			regime, ind).Scan(&inRegime, &match); err != nil || (inRegime > 0 && match == 0) {
+			f["kla."+regime] = domain.M("audit.field.kla")
+		}
+	}
+	return f
+}
+
+// TemplateVersion describes a saved version of a template.
+type TemplateVersion struct {
+	Version   int       `json:"version"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	Audits    int       `json:"audits"` // audits that used it
+}
+
+// TemplateVersions lists kind's saved versions, newest first (none while
+// the shipped default was never edited). Authorization: as Template.
+func (s *Service) TemplateVersions(ctx context.Context, kind string) ([]TemplateVersion, error) {
+	return store.Rows(ctx, s.st, func(r *sql.Rows) (TemplateVersion, error) {
+		var v TemplateVersion
+		return v, r.Scan(&v.Version, &v.CreatedBy, &v.CreatedAt, &v.Audits)
+	}, `SELECT t.version, t.created_by, t.created_at, (SELECT COUNT(*) FROM audits a JOIN facilities f ON f.id = a.facility_id
+		WHERE f.kind = t.kind AND a.template_version = t.version) FROM audit_templates t WHERE t.kind = $1 ORDER BY t.version DESC`, kind)
 }

@@ -19,6 +19,10 @@ func forbidden(key string, args ...any) error { return domain.E(domain.EForbidde
 // deployment (the catalogue, the rubric, the agencies): the system, a
 // national account, or one whose region covers the deployment's root
 // region (a province when the deployment serves all of Indonesia).
+// DeploymentWide reports whether sc covers the whole deployment (its root
+// region), as editing shared reference data requires. Pure check.
+func DeploymentWide(st *store.Store, sc domain.Scope) bool { return deploymentWide(st, sc) }
+
 func deploymentWide(st *store.Store, sc domain.Scope) bool {
 	if sc.System || sc.RegionCode == "" {
 		return true

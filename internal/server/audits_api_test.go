@@ -1,7 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -9,6 +13,7 @@ import (
 	"lindu/internal/audits"
 	"lindu/internal/domain"
 	"lindu/internal/kla"
+	"lindu/internal/media/mediatest"
 	"lindu/internal/server"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -94,4 +99,161 @@ func TestAuditAPIMatrix(t *testing.T) {
 			t.Fatalf("a refused write changed the action: %+v", got[0])
 		}
 	})
+}
+
+// apiStatus sends a request without a body and returns only the status.
+func (w *world) apiStatus(method, path, token string) int {
+	w.t.Helper()
+	req, _ := http.NewRequest(method, w.ts.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+// apiPhoto posts a photo to the audits API as multipart/form-data.
+func (w *world) apiPhoto(path, token, item string, data []byte) int {
+	w.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("item", item)
+	fw, _ := mw.CreateFormFile("file", "foto.jpg")
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", w.ts.URL+path, &buf)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+// The audits API's photos, template versions, agencies' ranking and KLA
+// evidence × every kind of user, on both databases: photos only for those
+// who run audits in the region (a PDF refused, nothing stored); counts and
+// evidence for dashboard readers; a provider gets nothing.
+func TestAuditPhotoAPIMatrix(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
+		sys := access.System("test")
+		if _, err := kla.EnsureShipped(bg, w.st); err != nil {
+			t.Fatal(err)
+		}
+		w.addUser("fasil", domain.RoleFacilitator, "61.07")
+		w.addUser("pkm", domain.RoleProvider, "61.07")
+		op := w.addUser("opd-dlh", domain.RoleOPDOperator, "61.07")
+		if err := kla.SetUserAgency(bg, w.st, sys, op.ID, "disporapar"); err != nil {
+			t.Fatal(err)
+		}
+		au := audits.New(w.st)
+		f, err := au.CreateFacility(bg, sys, domain.Facility{Kind: domain.FacilityRBRA, Name: "Taman Matriks", RegionCode: "61.07", Agency: "disporapar"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done, err := au.PlanAudit(bg, sys, f.ID, "2026-11-01", []audits.TeamMember{{FirstName: "Laras", Age: 13, Forum: "FA"}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tpl, _ := au.Template(bg, domain.FacilityRBRA, 0)
+		if err := au.SaveAnswers(bg, sys, done.ID, answerEvery(tpl, "p3k")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := au.Submit(bg, sys, done.ID); err != nil {
+			t.Fatal(err)
+		}
+		dr, err := au.PlanAudit(bg, sys, f.ID, "2026-12-01", []audits.TeamMember{{FirstName: "Laras", Age: 13, Forum: "FA"}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ph, err := au.AddPhoto(bg, sys, dr.ID, "lokasi_aman", mediatest.GPSJPEG())
+		if err != nil {
+			t.Fatal(err)
+		}
+		regionRunners := map[string]bool{"fasil": true, "reg-admin": true}
+		regionReaders := map[string]bool{"fasil": true, "reg-admin": true, "viewer": true, "sup": true, "opd-dlh": true}
+		for name := range w.users {
+			tok := w.token(name)
+			code, body := w.api("GET", "/api/v1/audits/"+dr.ID+"/photos", tok, nil)
+			if regionRunners[name] != (code == 200) || code == 200 && len(body["photos"].([]any)) != 1 {
+				t.Errorf("%s GET photos: %d %v", name, code, body)
+			}
+			code = w.apiStatus("GET", "/api/v1/audits/"+dr.ID+"/photos/"+ph.ID, tok)
+			if regionRunners[name] != (code == 200) || !regionRunners[name] && code != 404 {
+				t.Errorf("%s GET a photo: %d", name, code)
+			}
+			code = w.apiPhoto("/api/v1/audits/"+dr.ID+"/photos", tok, "lokasi_aman", mediatest.PDF("bukan foto"))
+			switch {
+			case regionRunners[name] && code != 422, !regionRunners[name] && code != 403 && code != 404:
+				t.Errorf("%s POST a PDF as a photo: %d", name, code)
+			}
+			code, _ = w.api("DELETE", "/api/v1/audits/"+done.ID+"/photos/"+ph.ID, tok, nil)
+			if code != 404 && code != 409 {
+				t.Errorf("%s DELETE through another audit: %d", name, code)
+			}
+			code, body = w.api("GET", "/api/v1/audit-agencies", tok, nil)
+			raw, _ := json.Marshal(body)
+			if regionReaders[name] != strings.Contains(string(raw), `"agency":"disporapar"`) || name == "pkm" && code != 403 {
+				t.Errorf("%s GET audit-agencies: %d %s", name, code, raw)
+			}
+			code, body = w.api("GET", "/api/v1/audit-evidence?year=2026", tok, nil)
+			raw, _ = json.Marshal(body)
+			if regionReaders[name] != strings.Contains(string(raw), done.ID) || name == "pkm" && code != 403 || strings.Contains(string(raw), "Laras") {
+				t.Errorf("%s GET audit-evidence: %d %s", name, code, raw)
+			}
+			code, _ = w.api("GET", "/api/v1/audit-templates/rbra/versions", tok, nil)
+			if (name == "pkm" || name == "responder") != (code == 403) {
+				t.Errorf("%s GET template versions: %d", name, code)
+			}
+		}
+		if ps, _ := au.Photos(bg, sys, dr.ID); len(ps) != 1 {
+			t.Fatalf("refused uploads stored photos: %d", len(ps))
+		}
+		if code := w.apiPhoto("/api/v1/audits/"+dr.ID+"/photos", w.token("fasil"), "lokasi_aman", mediatest.GPSJPEG()); code != 201 {
+			t.Fatalf("a facilitator's photo: %d", code)
+		}
+		if code := w.apiStatus("DELETE", "/api/v1/audits/"+dr.ID+"/photos/"+ph.ID, w.token("fasil")); code != 204 {
+			t.Fatalf("a facilitator's delete: %d", code)
+		}
+	})
+}
+
+// answerEvery answers every item of t: yes / the best option / the top of
+// the scale, except those in fail.
+func answerEvery(t domain.AuditTemplate, fail ...string) []audits.Answer {
+	bad := map[string]bool{}
+	for _, f := range fail {
+		bad[f] = true
+	}
+	var out []audits.Answer
+	for _, sec := range t.Sections {
+		for _, it := range sec.Items {
+			a := audits.Answer{AuditAnswer: domain.AuditAnswer{Item: it.Key}, ChildRating: 3}
+			switch it.Type {
+			case domain.AnswerYesNo:
+				y := !bad[it.Key]
+				a.Yes = &y
+			case domain.AnswerOptions:
+				a.Option = it.Options[len(it.Options)-1].Key
+				if bad[it.Key] {
+					a.Option = it.Options[0].Key
+				}
+			case domain.AnswerScale:
+				v := it.Max
+				if bad[it.Key] {
+					v = 0
+				}
+				a.Value = &v
+			}
+			out = append(out, a)
+		}
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 	"lindu/internal/audits"
 	"lindu/internal/domain"
 	"lindu/internal/kla"
+	"lindu/internal/media/mediatest"
 	"lindu/internal/server"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -82,6 +83,35 @@ func TestAuditJourney(t *testing.T) {
 		if code, _, _ := f.post(auditURL+"/jawaban", form); code != 303 {
 			t.Fatalf("draft: %d", code)
 		}
+		// A photo of the dirty toilet, taken with the phone's GPS on: kept
+		// without its metadata. A PDF as a photo is refused and changes
+		// nothing.
+		fields := map[string]string{}
+		for k := range form {
+			fields[k] = form.Get(k)
+		}
+		if code, body := f.postMultipart(auditURL+"/jawaban", fields, "p_toilet_bersih", "toilet.jpg", mediatest.GPSJPEG()); code != 303 {
+			t.Fatalf("photo: %d %s", code, body)
+		}
+		fields["n_toilet_bersih"] = "diubah"
+		if code, body := f.postMultipart(auditURL+"/jawaban", fields, "p_toilet_bersih", "toilet.pdf", mediatest.PDF("x")); code != 422 ||
+			!strings.Contains(body, "JPEG, PNG atau WebP") {
+			t.Fatalf("a PDF as a photo: %d", code)
+		}
+		_, body, _ = f.get(auditURL)
+		if strings.Contains(body, "diubah") {
+			t.Fatal("a refused photo saved the form")
+		}
+		checkPage(t, "/audit/{id} with a photo", body)
+		photo := regexp.MustCompile(`src="(/audit-anak/[0-9a-f-]+/foto/[0-9a-f-]+)"`).FindStringSubmatch(body)
+		if photo == nil {
+			t.Fatal("the photo is not on the form")
+		}
+		code, img, hdr := f.get(photo[1])
+		if code != 200 || hdr.Get("Content-Type") != "image/jpeg" || !strings.HasPrefix(img, "\xff\xd8") ||
+			strings.Contains(img, string(mediatest.GPS)) || strings.Contains(img, mediatest.XMPText) {
+			t.Fatalf("the served photo: %d %s", code, hdr.Get("Content-Type"))
+		}
 		f.get(auditURL)
 		form.Set("csrf", f.csrf)
 		form.Set("submit", "1")
@@ -141,6 +171,16 @@ func TestAuditJourney(t *testing.T) {
 		}
 		if code, body, _ := cw.get("/audit-anak/ekspor.xlsx"); code != 200 || !strings.HasPrefix(body, "PK") {
 			t.Fatalf("the xlsx export: %d", code)
+		}
+		if code, _, _ := cw.get(photo[1]); code != 404 {
+			t.Fatalf("the regent opened a photo: %d", code)
+		}
+		if _, body, _ := cw.get(auditURL); strings.Contains(body, "/foto/") {
+			t.Fatal("the regent sees the photos")
+		}
+		code, body, _ = cw.get("/beranda")
+		if code != 200 || !strings.Contains(body, `id="audit-agencies"`) || !strings.Contains(body, "Dinas Lingkungan Hidup") || strings.Contains(body, "Toilet") {
+			t.Fatalf("the regent's home: %d", code)
 		}
 		if code, _, _ := cw.get("/tindak-lanjut"); code != 403 {
 			t.Fatalf("the regent on /tindak-lanjut: %d", code)

@@ -25,6 +25,8 @@ func (s *Server) auditRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /audit-anak/{id}", s.staff(s.auditShow))
 	mux.HandleFunc("POST /audit-anak/{id}/jawaban", s.auditBody(s.staff(s.auditAnswers)))
 	mux.HandleFunc("GET /audit-anak/{id}/foto/{photo}", s.staff(s.auditPhoto))
+	mux.HandleFunc("GET /templat-audit/{kind}", s.staff(s.auditTemplatePage))
+	mux.HandleFunc("POST /templat-audit/{kind}", s.staff(s.auditTemplateSave))
 	mux.HandleFunc("GET /audit-anak/{id}/laporan", s.staff(s.auditReport))
 	mux.HandleFunc("GET /tindak-lanjut", s.staff(s.actionsPage))
 	mux.HandleFunc("POST /tindak-lanjut/{id}/jawab", s.staff(s.actionRespond))
