@@ -236,12 +236,23 @@ func TestBrowserAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := au.AddPhoto(bg, sys, draft.ID, "b001", mediatest.GPSJPEG()); err != nil {
+		t.Fatal(err)
+	}
 	c := newChrome(t, ctx, execPath)
 	c.loginOnPhone(w.ts.URL, "fasil", pw)
 	c.do("open the audits", chromedp.Navigate(w.ts.URL+"/audit-anak"))
 	c.fits("children's audits")
 	c.do("open the answering form", chromedp.Navigate(w.ts.URL+"/audit-anak/"+draft.ID))
 	c.fits("audit answering form")
+	c.do("open the result", chromedp.Navigate(w.ts.URL+"/audit-anak/"+done.ID))
+	c.fits("audit result")
+	c.do("read the checklist", chromedp.Navigate(w.ts.URL+"/templat-audit/rbra"))
+	c.fits("checklist (read-only)")
+	a := newChrome(t, ctx, execPath)
+	a.loginOnPhone(w.ts.URL, "reg-admin", pw)
+	a.do("open the checklist editor", chromedp.Navigate(w.ts.URL+"/templat-audit/rbra"))
+	a.fits("checklist editor")
 	c.do("open the report", chromedp.Navigate(w.ts.URL+"/audit-anak/"+done.ID+"/laporan"))
 	c.fits("audit report")
 	pdf, err := chromedp.Run(c.ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize()))
