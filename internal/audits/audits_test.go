@@ -16,38 +16,11 @@ import (
 
 var ctx = context.Background()
 
-func yes(b bool) *bool { return &b }
 
-// answerAll answers every item of t: yes / the best option / the top of
-// the scale, except the items in fail (no / the worst option / 0).
+// answerAll answers every item of t well except those in fail, the
+// children rating each 4.
 func answerAll(t domain.AuditTemplate, fail ...string) []audits.Answer {
-	bad := map[string]bool{}
-	for _, f := range fail {
-		bad[f] = true
-	}
-	var out []audits.Answer
-	for _, sec := range t.Sections {
-		for _, it := range sec.Items {
-			a := audits.Answer{AuditAnswer: domain.AuditAnswer{Item: it.Key}, ChildRating: 4}
-			switch it.Type {
-			case domain.AnswerYesNo:
-				a.Yes = yes(!bad[it.Key])
-			case domain.AnswerOptions:
-				a.Option = it.Options[len(it.Options)-1].Key
-				if bad[it.Key] {
-					a.Option = it.Options[0].Key
-				}
-			case domain.AnswerScale:
-				v := it.Max
-				if bad[it.Key] {
-					v = 0
-				}
-				a.Value = &v
-			}
-			out = append(out, a)
-		}
-	}
-	return out
+	return audits.AnswerAll(t, 4, fail...)
 }
 
 // The loop on both databases: a forum's audit of a playground finds a

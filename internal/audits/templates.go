@@ -258,3 +258,39 @@ func (s *Service) TemplateVersions(ctx context.Context, kind string) ([]Template
 	}, `SELECT t.version, t.created_by, t.created_at, (SELECT COUNT(*) FROM audits a JOIN facilities f ON f.id = a.facility_id
 		WHERE f.kind = t.kind AND a.template_version = t.version) FROM audit_templates t WHERE t.kind = $1 ORDER BY t.version DESC`, kind)
 }
+
+// AnswerAll answers every item of t with its best answer (yes, the best
+// option, the top of the scale) except the items in fail (no, the worst
+// option, 0), each with the children's rating: for demo data and tests.
+func AnswerAll(t domain.AuditTemplate, rating int, fail ...string) []Answer {
+	bad := map[string]bool{}
+	for _, f := range fail {
+		bad[f] = true
+	}
+	var out []Answer
+	for _, sec := range t.Sections {
+		for _, it := range sec.Items {
+			a := Answer{AuditAnswer: domain.AuditAnswer{Item: it.Key}, ChildRating: rating}
+			switch it.Type {
+			case domain.AnswerYesNo:
+				y := !bad[it.Key]
+				a.Yes = &y
+			case domain.AnswerOptions:
+				if len(it.Options) > 0 {
+					a.Option = it.Options[len(it.Options)-1].Key
+					if bad[it.Key] {
+						a.Option = it.Options[0].Key
+					}
+				}
+			case domain.AnswerScale:
+				v := it.Max
+				if bad[it.Key] {
+					v = 0
+				}
+				a.Value = &v
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}

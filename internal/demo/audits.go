@@ -105,34 +105,18 @@ func LoadAudits(ctx context.Context, st *store.Store) (int, error) {
 }
 
 // demoAnswers answers every item well except those in fail, with the
-// children's ratings a little lower than the official answers.
+// children's ratings a little lower than the official answers and lowest
+// (with a note) where the item fails.
 func demoAnswers(t domain.AuditTemplate, fail []string) []audits.Answer {
+	out := audits.AnswerAll(t, 4, fail...)
 	bad := map[string]bool{}
 	for _, f := range fail {
 		bad[f] = true
 	}
-	var out []audits.Answer
-	for _, sec := range t.Sections {
-		for _, it := range sec.Items {
-			a := audits.Answer{AuditAnswer: domain.AuditAnswer{Item: it.Key}, ChildRating: 4}
-			switch it.Type {
-			case domain.AnswerYesNo:
-				y := !bad[it.Key]
-				a.Yes = &y
-			case domain.AnswerOptions:
-				a.Option = it.Options[len(it.Options)-1].Key
-				if bad[it.Key] {
-					a.Option = it.Options[0].Key
-				}
-			case domain.AnswerScale:
-				v := it.Max
-				a.Value = &v
-			}
-			if bad[it.Key] {
-				a.ChildRating = 1
-				a.Note = "Anak-anak menilai ini perlu diperbaiki (demo)"
-			}
-			out = append(out, a)
+	for i := range out {
+		if bad[out[i].Item] {
+			out[i].ChildRating = 1
+			out[i].Note = "Anak-anak menilai ini perlu diperbaiki (demo)"
 		}
 	}
 	return out

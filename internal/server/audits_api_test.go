@@ -163,7 +163,7 @@ func TestAuditPhotoAPIMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		tpl, _ := au.Template(bg, domain.FacilityRBRA, 0)
-		if err := au.SaveAnswers(bg, sys, done.ID, answerEvery(tpl, "p3k")); err != nil {
+		if err := au.SaveAnswers(bg, sys, done.ID, audits.AnswerAll(tpl, 3, "p3k")); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := au.Submit(bg, sys, done.ID); err != nil {
@@ -223,37 +223,4 @@ func TestAuditPhotoAPIMatrix(t *testing.T) {
 			t.Fatalf("a facilitator's delete: %d", code)
 		}
 	})
-}
-
-// answerEvery answers every item of t: yes / the best option / the top of
-// the scale, except those in fail.
-func answerEvery(t domain.AuditTemplate, fail ...string) []audits.Answer {
-	bad := map[string]bool{}
-	for _, f := range fail {
-		bad[f] = true
-	}
-	var out []audits.Answer
-	for _, sec := range t.Sections {
-		for _, it := range sec.Items {
-			a := audits.Answer{AuditAnswer: domain.AuditAnswer{Item: it.Key}, ChildRating: 3}
-			switch it.Type {
-			case domain.AnswerYesNo:
-				y := !bad[it.Key]
-				a.Yes = &y
-			case domain.AnswerOptions:
-				a.Option = it.Options[len(it.Options)-1].Key
-				if bad[it.Key] {
-					a.Option = it.Options[0].Key
-				}
-			case domain.AnswerScale:
-				v := it.Max
-				if bad[it.Key] {
-					v = 0
-				}
-				a.Value = &v
-			}
-			out = append(out, a)
-		}
-	}
-	return out
 }

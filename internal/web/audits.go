@@ -79,19 +79,7 @@ func (s *Server) auditsRender(w http.ResponseWriter, r *http.Request, b Base, k 
 }
 
 func (s *Server) auditsFailed(w http.ResponseWriter, r *http.Request, form string, err error) {
-	b := s.base(w, r, "audits.title")
-	k := s.kit(b)
-	if f, ok := formErrors(err); ok {
-		k.withForm(&b, form, r.PostForm, f)
-		s.auditsRender(w, r, b, k, http.StatusUnprocessableEntity)
-		return
-	}
-	if msg, status := actionMessage(b, err); status != 0 {
-		b.Error = msg
-		s.auditsRender(w, r, b, k, status)
-		return
-	}
-	s.fail(w, r, err)
+	s.pageFailed(w, r, "audits.title", form, err, func(b Base, k kit, status int) { s.auditsRender(w, r, b, k, status) })
 }
 
 func (s *Server) facilityCreate(w http.ResponseWriter, r *http.Request) {
@@ -512,19 +500,7 @@ func (s *Server) actionsRender(w http.ResponseWriter, r *http.Request, b Base, k
 }
 
 func (s *Server) actionFailed(w http.ResponseWriter, r *http.Request, form string, err error) {
-	b := s.base(w, r, "actions.title")
-	k := s.kit(b)
-	if f, ok := formErrors(err); ok {
-		k.withForm(&b, form, r.PostForm, f)
-		s.actionsRender(w, r, b, k, http.StatusUnprocessableEntity)
-		return
-	}
-	if msg, status := actionMessage(b, err); status != 0 {
-		b.Error = msg
-		s.actionsRender(w, r, b, k, status)
-		return
-	}
-	s.fail(w, r, err)
+	s.pageFailed(w, r, "actions.title", form, err, func(b Base, k kit, status int) { s.actionsRender(w, r, b, k, status) })
 }
 
 func (s *Server) actionRespond(w http.ResponseWriter, r *http.Request) {

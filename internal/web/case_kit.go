@@ -311,6 +311,25 @@ func formErrors(err error) (domain.FieldErrors, bool) {
 	return f, true
 }
 
+// pageFailed re-renders a page (render, titled title) after its form was
+// refused: field errors next to the fields (422), a conflict or refusal
+// saying why (409, 403); anything else is an error page.
+func (s *Server) pageFailed(w http.ResponseWriter, r *http.Request, title, form string, err error, render func(b Base, k kit, status int)) {
+	b := s.base(w, r, title)
+	k := s.kit(b)
+	if f, ok := formErrors(err); ok {
+		k.withForm(&b, form, r.PostForm, f)
+		render(b, k, http.StatusUnprocessableEntity)
+		return
+	}
+	if msg, status := actionMessage(b, err); status != 0 {
+		b.Error = msg
+		render(b, k, status)
+		return
+	}
+	s.fail(w, r, err)
+}
+
 // actionMessage is the text of a conflict or refusal (its message key
 // rendered in the user's language, or the generic text of its code) with
 // its HTTP status; status 0 for any other error.

@@ -227,19 +227,7 @@ func (s *Server) providerAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) providersFailed(w http.ResponseWriter, r *http.Request, form string, err error) {
-	b := s.base(w, r, "providers.title")
-	k := s.kit(b)
-	if f, ok := formErrors(err); ok {
-		k.withForm(&b, form, r.PostForm, f)
-		s.providersPage(w, r, b, k, http.StatusUnprocessableEntity)
-		return
-	}
-	if msg, status := actionMessage(b, err); status != 0 {
-		b.Error = msg
-		s.providersPage(w, r, b, k, status)
-		return
-	}
-	s.fail(w, r, err)
+	s.pageFailed(w, r, "providers.title", form, err, func(b Base, k kit, status int) { s.providersPage(w, r, b, k, status) })
 }
 
 // ---- a provider account's referrals ----

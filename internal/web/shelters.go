@@ -223,19 +223,7 @@ func (p PlacePage) Result(item string) string { return p.Checks[item].Result }
 func (p PlacePage) Institution() bool { return domain.Institution(p.P.Kind) }
 
 func (s *Server) placeFailed(w http.ResponseWriter, r *http.Request, form string, err error) {
-	b := s.base(w, r, "places.place_title")
-	k := s.kit(b)
-	if f, ok := formErrors(err); ok {
-		k.withForm(&b, form, r.PostForm, f)
-		s.placePage(w, r, b, k, http.StatusUnprocessableEntity)
-		return
-	}
-	if msg, status := actionMessage(b, err); status != 0 {
-		b.Error = msg
-		s.placePage(w, r, b, k, status)
-		return
-	}
-	s.fail(w, r, err)
+	s.pageFailed(w, r, "places.place_title", form, err, func(b Base, k kit, status int) { s.placePage(w, r, b, k, status) })
 }
 
 func (s *Server) placeStatus(w http.ResponseWriter, r *http.Request) {
