@@ -16,7 +16,6 @@ import (
 
 var ctx = context.Background()
 
-
 // answerAll answers every item of t well except those in fail, the
 // children rating each 4.
 func answerAll(t domain.AuditTemplate, fail ...string) []audits.Answer {
