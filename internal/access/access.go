@@ -10,7 +10,8 @@ var policy = map[domain.Role]domain.PermSet{
 	domain.RoleAdmin: domain.PermSet(0).With(domain.PermViewUsers, domain.PermManageUsers,
 		domain.PermViewPersonal, domain.PermViewAudit, domain.PermManageTokens, domain.PermViewDashboard,
 		domain.PermViewCases, domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams,
-		domain.PermEnterKLA, domain.PermVerifyKLA, domain.PermManageKLA, domain.PermRunAudits, domain.PermAnswerActions),
+		domain.PermEnterKLA, domain.PermVerifyKLA, domain.PermManageKLA, domain.PermRunAudits, domain.PermAnswerActions,
+		domain.PermModerateProposals, domain.PermPlanTickets),
 	domain.RoleSupervisor: domain.PermSet(0).With(domain.PermViewUsers, domain.PermViewPersonal,
 		domain.PermManageTokens, domain.PermViewDashboard,
 		domain.PermViewCases, domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams),
@@ -21,9 +22,11 @@ var policy = map[domain.Role]domain.PermSet{
 	domain.RoleResponder: domain.PermSet(0).With(domain.PermViewPersonal, domain.PermViewCases, domain.PermWorkCases),
 	// An opd_operator enters KLA data only for the agency bound to the
 	// account (users.agency); the store checks that.
+	// plan_tickets: the store allows it only to the planning agency's
+	// (bappeda) operators.
 	domain.RoleOPDOperator: domain.PermSet(0).With(domain.PermViewDashboard, domain.PermManageTokens, domain.PermEnterKLA,
-		domain.PermAnswerActions),
-	domain.RoleFacilitator: domain.PermSet(0).With(domain.PermViewDashboard, domain.PermRunAudits),
+		domain.PermAnswerActions, domain.PermPlanTickets),
+	domain.RoleFacilitator: domain.PermSet(0).With(domain.PermViewDashboard, domain.PermRunAudits, domain.PermModerateProposals),
 	// The KLA task force (Gugus Tugas KLA) has viewer accounts: it verifies
 	// values but sees no personal data and changes nothing else.
 	domain.RoleViewer: domain.PermSet(0).With(domain.PermViewDashboard, domain.PermVerifyKLA),

@@ -13,13 +13,14 @@ import (
 // must change this table too.
 var wantPolicy = map[domain.Role][]string{
 	domain.RoleAdmin: {"view_users", "manage_users", "view_personal", "view_audit", "manage_tokens", "view_dashboard",
-		"view_cases", "work_cases", "manage_cases", "manage_teams", "enter_kla", "verify_kla", "manage_kla", "run_audits", "answer_actions"},
+		"view_cases", "work_cases", "manage_cases", "manage_teams", "enter_kla", "verify_kla", "manage_kla", "run_audits", "answer_actions",
+		"moderate_proposals", "plan_tickets"},
 	domain.RoleSupervisor: {"view_users", "view_personal", "manage_tokens", "view_dashboard",
 		"view_cases", "work_cases", "manage_cases", "manage_teams"},
 	domain.RoleCaseworker:  {"view_users", "view_personal", "view_dashboard", "view_cases", "work_cases"},
 	domain.RoleResponder:   {"view_personal", "view_cases", "work_cases"},
-	domain.RoleOPDOperator: {"view_dashboard", "manage_tokens", "enter_kla", "answer_actions"},
-	domain.RoleFacilitator: {"view_dashboard", "run_audits"},
+	domain.RoleOPDOperator: {"view_dashboard", "manage_tokens", "enter_kla", "answer_actions", "plan_tickets"},
+	domain.RoleFacilitator: {"view_dashboard", "run_audits", "moderate_proposals"},
 	domain.RoleViewer:      {"view_dashboard", "verify_kla"},
 	domain.RoleProvider:    {"answer_referrals"},
 }
@@ -38,8 +39,8 @@ func TestPolicyMatrix(t *testing.T) {
 	if len(wantPolicy) != len(domain.Roles) {
 		t.Errorf("the expected table has %d roles, domain.Roles has %d: update the table", len(wantPolicy), len(domain.Roles))
 	}
-	if len(domain.PermNames) != 16 {
-		t.Errorf("domain.PermNames has %d permissions, the expected table knows 16: update the table", len(domain.PermNames))
+	if len(domain.PermNames) != 18 {
+		t.Errorf("domain.PermNames has %d permissions, the expected table knows 18: update the table", len(domain.PermNames))
 	}
 	known := map[string]bool{}
 	var allBits uint32
@@ -76,7 +77,7 @@ func TestPolicyMatrix(t *testing.T) {
 			}
 		}
 	}
-	if want := 8 * 16; cells != want {
+	if want := 8 * 18; cells != want {
 		t.Errorf("checked %d role×permission cells, want %d", cells, want)
 	}
 }
@@ -85,12 +86,12 @@ func TestPolicyMatrix(t *testing.T) {
 // permission-bit order, so a diff shows exactly what changed.
 func TestPolicySummary(t *testing.T) {
 	want := map[domain.Role]string{
-		domain.RoleAdmin:       "view_users manage_users view_personal view_audit manage_tokens view_dashboard view_cases work_cases manage_cases manage_teams enter_kla verify_kla manage_kla run_audits answer_actions",
+		domain.RoleAdmin:       "view_users manage_users view_personal view_audit manage_tokens view_dashboard view_cases work_cases manage_cases manage_teams enter_kla verify_kla manage_kla run_audits answer_actions moderate_proposals plan_tickets",
 		domain.RoleSupervisor:  "view_users view_personal manage_tokens view_dashboard view_cases work_cases manage_cases manage_teams",
 		domain.RoleCaseworker:  "view_users view_personal view_dashboard view_cases work_cases",
 		domain.RoleResponder:   "view_personal view_cases work_cases",
-		domain.RoleOPDOperator: "manage_tokens view_dashboard enter_kla answer_actions",
-		domain.RoleFacilitator: "view_dashboard run_audits",
+		domain.RoleOPDOperator: "manage_tokens view_dashboard enter_kla answer_actions plan_tickets",
+		domain.RoleFacilitator: "view_dashboard run_audits moderate_proposals",
 		domain.RoleViewer:      "view_dashboard verify_kla",
 		domain.RoleProvider:    "answer_referrals",
 	}

@@ -42,22 +42,24 @@ func (s Scope) Actor() string {
 type Perm uint32
 
 const (
-	PermViewUsers       Perm = 1 << iota // list and view users in scope
-	PermManageUsers                      // create, change, disable users in scope
-	PermViewPersonal                     // see personal fields (names, contacts, narratives)
-	PermViewAudit                        // browse the audit log
-	PermManageTokens                     // create API tokens for oneself
-	PermViewDashboard                    // aggregates and dashboards
-	PermViewCases                        // see cases in scope (responders: only those of their teams)
-	PermWorkCases                        // act on cases they see: transitions, notes, services
-	PermManageCases                      // triage reports, assign, any transition, enter cases
-	PermManageTeams                      // teams, duty roster, deadline rules
-	PermEnterKLA                         // enter KLA values, realisations, budgets (opd_operator: own agency only)
-	PermVerifyKLA                        // verify or reject KLA values (the KLA task force)
-	PermManageKLA                        // KLA catalogue, rubric, agreements and budgets of every agency
-	PermAnswerReferrals                  // answer the referrals sent to one's provider (provider staff)
-	PermRunAudits                        // plan and run children's forum audits of facilities (facilitators)
-	PermAnswerActions                    // answer the audit actions of one's agency (opd_operator: own agency only)
+	PermViewUsers         Perm = 1 << iota // list and view users in scope
+	PermManageUsers                        // create, change, disable users in scope
+	PermViewPersonal                       // see personal fields (names, contacts, narratives)
+	PermViewAudit                          // browse the audit log
+	PermManageTokens                       // create API tokens for oneself
+	PermViewDashboard                      // aggregates and dashboards
+	PermViewCases                          // see cases in scope (responders: only those of their teams)
+	PermWorkCases                          // act on cases they see: transitions, notes, services
+	PermManageCases                        // triage reports, assign, any transition, enter cases
+	PermManageTeams                        // teams, duty roster, deadline rules
+	PermEnterKLA                           // enter KLA values, realisations, budgets (opd_operator: own agency only)
+	PermVerifyKLA                          // verify or reject KLA values (the KLA task force)
+	PermManageKLA                          // KLA catalogue, rubric, agreements and budgets of every agency
+	PermAnswerReferrals                    // answer the referrals sent to one's provider (provider staff)
+	PermRunAudits                          // plan and run children's forum audits of facilities (facilitators)
+	PermAnswerActions                      // answer the audit actions of one's agency (opd_operator: own agency only)
+	PermModerateProposals                  // register children and moderate their forums' proposals (facilitators)
+	PermPlanTickets                        // select golden tickets and record their planning stages (opd_operator: the planning agency only)
 )
 
 // PermSet is a set of permissions.
@@ -76,20 +78,22 @@ func (ps PermSet) With(p ...Perm) PermSet {
 
 // PermNames names each permission, for docs and tests.
 var PermNames = map[Perm]string{
-	PermViewUsers:       "view_users",
-	PermManageUsers:     "manage_users",
-	PermViewPersonal:    "view_personal",
-	PermViewAudit:       "view_audit",
-	PermManageTokens:    "manage_tokens",
-	PermViewDashboard:   "view_dashboard",
-	PermViewCases:       "view_cases",
-	PermWorkCases:       "work_cases",
-	PermManageCases:     "manage_cases",
-	PermManageTeams:     "manage_teams",
-	PermEnterKLA:        "enter_kla",
-	PermVerifyKLA:       "verify_kla",
-	PermManageKLA:       "manage_kla",
-	PermAnswerReferrals: "answer_referrals",
-	PermRunAudits:       "run_audits",
-	PermAnswerActions:   "answer_actions",
+	PermViewUsers:         "view_users",
+	PermManageUsers:       "manage_users",
+	PermViewPersonal:      "view_personal",
+	PermViewAudit:         "view_audit",
+	PermManageTokens:      "manage_tokens",
+	PermViewDashboard:     "view_dashboard",
+	PermViewCases:         "view_cases",
+	PermWorkCases:         "work_cases",
+	PermManageCases:       "manage_cases",
+	PermManageTeams:       "manage_teams",
+	PermEnterKLA:          "enter_kla",
+	PermVerifyKLA:         "verify_kla",
+	PermManageKLA:         "manage_kla",
+	PermAnswerReferrals:   "answer_referrals",
+	PermRunAudits:         "run_audits",
+	PermAnswerActions:     "answer_actions",
+	PermModerateProposals: "moderate_proposals",
+	PermPlanTickets:       "plan_tickets",
 }

@@ -76,6 +76,11 @@ const (
 	FieldAuditTeam          = "audits.team"
 	FieldAuditNote          = "audit_answers.note"
 	FieldAuditPhoto         = "audit_photos.content"
+	FieldChildNickname      = "child_accounts.nickname"
+	FieldChildPhone         = "child_accounts.phone"
+	FieldChildGuardian      = "child_accounts.guardian"
+	FieldProposalTitle      = "proposals.title"
+	FieldProposalBody       = "proposals.body"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -141,6 +146,11 @@ var sealedColumns = []SealedColumn{
 	{"audits", "id", "team_enc", FieldAuditTeam, "", ""},
 	{"audit_answers", "id", "note_enc", FieldAuditNote, "", ""},
 	{"audit_photos", "id", "content_enc", FieldAuditPhoto, "", ""},
+	{"child_accounts", "id", "nickname_enc", FieldChildNickname, "", ""},
+	{"child_accounts", "id", "phone_enc", FieldChildPhone, "phone_hash", HashPhone},
+	{"child_accounts", "id", "guardian_enc", FieldChildGuardian, "guardian_hash", HashPhone},
+	{"proposals", "id", "title_enc", FieldProposalTitle, "", ""},
+	{"proposals", "id", "body_enc", FieldProposalBody, "", ""},
 	{"case_assessments", "id", "notes_enc", FieldAssessmentNotes, "", ""},
 	{"case_plan_actions", "id", "goal_enc", FieldActionGoal, "", ""},
 	{"case_plan_actions", "id", "action_enc", FieldActionText, "", ""},
