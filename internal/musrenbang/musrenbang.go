@@ -238,8 +238,10 @@ func validNickname(s string) bool {
 	return true
 }
 
-// codeHash is the lookup hash of a login code (normalised: lower case,
-// without spaces and dashes).
+// codeHash is the hash of a login code (normalised: lower case, without
+// spaces and dashes). A plain SHA-256, like a session's: the code has 78
+// random bits, and a keyed hash could not be recomputed when the keys
+// rotate (the code is not kept).
 func (s *Service) codeHash(code string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(code) {
@@ -247,7 +249,7 @@ func (s *Service) codeHash(code string) string {
 			b.WriteRune(r)
 		}
 	}
-	return s.st.LookupHash("child_accounts.code", b.String())
+	return sessionHash("child-code:" + b.String())
 }
 
 // RegisterChild registers a child of a forum the caller moderates and

@@ -16,6 +16,7 @@ import (
 	"lindu/internal/intake"
 	"lindu/internal/kla"
 	"lindu/internal/media/mediatest"
+	"lindu/internal/musrenbang"
 	"lindu/internal/secret"
 	"lindu/internal/shelters"
 	"lindu/internal/store"
@@ -154,6 +155,20 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 	}
 	if _, err := au.AddPhoto(ctx, sys(), aud.ID, "lokasi_aman", mediatest.GPSJPEG()); err != nil {
 		t.Fatalf("audit photo: %v", err)
+	}
+	// A children's forum with a child (both phones) and a proposal.
+	mr := musrenbang.New(w.st)
+	forum, err := mr.CreateForum(ctx, sys(), "Forum Rotasi", "61.07")
+	if err != nil {
+		t.Fatalf("forum: %v", err)
+	}
+	kid, _, err := mr.RegisterChild(ctx, sys(), musrenbang.NewChild{ForumID: forum.ID, Nickname: "Rotasi", AgeGroup: "13-15",
+		VillageCode: "61.07.01.2001", ConsentBy: "ibu", Phone: "081299990001", GuardianPhone: "081299990002"})
+	if err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	if _, err := mr.Submit(ctx, &kid, musrenbang.NewProposal{Title: "Usulan rotasi", Body: "Teks usulan rotasi kunci.", Cluster: "IV"}); err != nil {
+		t.Fatalf("proposal: %v", err)
 	}
 	lksa, err := sh.CreatePlace(ctx, sys(), domain.NewPlace{Kind: domain.PlaceLKSA, Name: "LKSA Rotasi", RegionCode: "61.07",
 		Owner: domain.OwnerCommunity, Capacity: 10, PermitExpires: "2031-01-01"})
@@ -436,11 +451,13 @@ func byHash(t *testing.T, db *sql.DB, table, column, hash string) string {
 // notBoxHashes are the "_hash" columns that are not keyed lookup hashes of
 // the box, so rotation leaves them alone.
 var notBoxHashes = map[string]string{
-	"users.password_hash":   "argon2id of the password",
-	"sessions.id_hash":      "SHA-256 of the session cookie",
-	"api_tokens.token_hash": "SHA-256 of the API token",
-	"audit_log.prev_hash":   "audit hash chain",
-	"audit_log.hash":        "audit hash chain",
+	"users.password_hash":       "argon2id of the password",
+	"sessions.id_hash":          "SHA-256 of the session cookie",
+	"api_tokens.token_hash":     "SHA-256 of the API token",
+	"audit_log.prev_hash":       "audit hash chain",
+	"audit_log.hash":            "audit hash chain",
+	"child_accounts.code_hash":  "SHA-256 of a child's login code (78 random bits)",
+	"child_sessions.token_hash": "SHA-256 of a child's session cookie",
 }
 
 // TestSealedRegistryCoversSchema walks every column of the migrated schema
