@@ -477,3 +477,20 @@ func (s *Service) mayPlan(ctx context.Context, sc domain.Scope) error {
 	}
 	return nil
 }
+
+// Village is a village to choose, with its district.
+type Village struct {
+	Code, Name, District string
+}
+
+// Villages lists the villages in region (the region itself when it is a
+// village), by district and name, at most 1,000. Reference data: anyone
+// may call it.
+func (s *Service) Villages(ctx context.Context, region string) ([]Village, error) {
+	where, args := store.ScopeClause("v.code", region, 1)
+	return store.Rows(ctx, s.st, func(r *sql.Rows) (Village, error) {
+		var v Village
+		return v, r.Scan(&v.Code, &v.Name, &v.District)
+	}, `SELECT v.code, v.name, COALESCE(d.name, '') FROM regions v LEFT JOIN regions d ON d.code = v.parent_code
+		WHERE `+where+` AND v.level = 4 ORDER BY d.name, v.name LIMIT 1000`, args...)
+}

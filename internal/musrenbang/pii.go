@@ -23,7 +23,7 @@ var (
 	reEmail  = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
 	reSchool = regexp.MustCompile(`\b(?:SD|SMP|SMA|SMK|MI|MTs|MA|SLB)[ \t]*(?:N|Negeri|S|Swasta|IT|K)?[ \t]*\.?[ \t]*\d+(?:[ \t]+[A-Z][a-z]+)?|` +
 		`\b(?i:sdn|smpn|sman|smkn)[ \t]*\d+(?:[ \t]+[A-Z][a-z]+)?|\b[Ss]ekolah[ \t]+[A-Z][A-Za-z]+(?:[ \t]+[A-Z][A-Za-z]+)?`)
-	reName   = regexp.MustCompile(`(?i:nama[ \t]+(?:saya|aku|ku)|saya[ \t]+bernama|aku[ \t]+bernama|namaku)[ \t]*(?:adalah[ \t]+|:[ \t]*)?([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)+)`)
+	reName = regexp.MustCompile(`(?i:nama[ \t]+(?:saya|aku|ku)|saya[ \t]+bernama|aku[ \t]+bernama|namaku)[ \t]*(?:adalah[ \t]+|:[ \t]*)?([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)+)`)
 )
 
 // FindPII lists the personal data in text, each match once, in the order

@@ -9,6 +9,7 @@ import (
 	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/i18n"
+	"lindu/internal/musrenbang"
 )
 
 // The report and case pages build many keys at run time (labels of the
@@ -81,6 +82,16 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("fkind", domain.FacilityKinds...)
 	add("audstatus", "planned", "draft", "submitted")
 	add("acstatus", "open", "answered", "closed")
+	add("mrstatus", musrenbang.StatusPending, musrenbang.StatusApproved, musrenbang.StatusRejected, musrenbang.StatusMerged)
+	add("mrstage", musrenbang.StageSelected, musrenbang.StageDiscussed, musrenbang.StageRKPD, musrenbang.StageNotRKPD, musrenbang.StagePostponed,
+		musrenbang.StageAPBD, musrenbang.StageNotAPBD, musrenbang.StageImplemented, musrenbang.StageDone)
+	add("mrcluster", musrenbang.Clusters...)
+	add("mrcal", musrenbang.CalendarSteps...)
+	add("mrflag", "phone", "nik", "email", "school", "name")
+	add("mrevent", "submitted", "approved", "rejected", "merged", "merged_from", "split", "ticket.selected", "ticket.discussed", "ticket.rkpd",
+		"ticket.not_rkpd", "ticket.postponed", "ticket.apbd", "ticket.not_apbd", "ticket.implemented", "ticket.done")
+	add("flash", "calendar_saved", "forum_created", "proposal_gabung", "proposal_pisah", "proposal_sent", "proposal_setujui", "proposal_tiket",
+		"proposal_tolak", "proposal_ubah", "supported", "ticket_step")
 	add("flash", "facility_created", "audit_planned", "audit_saved", "audit_submitted", "action_answered", "action_closed")
 	add("flash", "place_checked", "place_created", "place_status", "place_warned", "stay_held", "stay_started", "stay_terima",
 		"stay_lepas", "stay_akhiri", "stay_pindah", "stay_perpanjang", "stay_asked",

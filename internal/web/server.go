@@ -103,7 +103,7 @@ func New(opt Options) (*Server, error) {
 	// Partials are parsed with every page: the layout, the pager, the
 	// case forms' fields and sections kept in a file of their own
 	// (case_documents: the documents section of the case page).
-	partials := []string{"templates/layout.html", "templates/pager.html", "templates/case_fields.html", "templates/case_documents.html", "templates/case_plan.html", "templates/case_referrals.html", "templates/case_stays.html", "templates/audit_agencies.html"}
+	partials := []string{"templates/layout.html", "templates/pager.html", "templates/case_fields.html", "templates/case_documents.html", "templates/case_plan.html", "templates/case_referrals.html", "templates/case_stays.html", "templates/audit_agencies.html", "templates/mr_fields.html"}
 	for _, e := range entries {
 		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
 		if slices.Contains(partials, e) {
@@ -224,6 +224,9 @@ func (s *Server) nav(b Base, path string) []NavItem {
 	}
 	if b.Scope.Can(domain.PermRunAudits) || b.Scope.Can(domain.PermAnswerActions) {
 		items = append(items, NavItem{Href: "/tindak-lanjut", Label: b.T("nav.actions")})
+	}
+	if b.Scope.Can(domain.PermModerateProposals) || b.Scope.Can(domain.PermPlanTickets) {
+		items = append(items, NavItem{Href: "/musrenbang-anak", Label: b.T("nav.musrenbang")})
 	}
 	if b.Scope.Can(domain.PermAnswerReferrals) {
 		items = append(items, NavItem{Href: "/rujukan", Label: b.T("nav.referrals")})
