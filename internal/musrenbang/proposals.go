@@ -240,7 +240,8 @@ func (s *Service) Queue(ctx context.Context, sc domain.Scope, status string) ([]
 }
 
 // Get returns a proposal of a forum the caller moderates, with its flags.
-// Authorization: PermModerateProposals for the forum; else not found.
+// Authorization: PermModerateProposals for the forum, or PermPlanTickets
+// in the region for a public one (without flags); else not found.
 func (s *Service) Get(ctx context.Context, sc domain.Scope, id string) (Proposal, error) {
 	ps, err := s.proposals(ctx, s.st, "p.id = $1", "p.id", id)
 	if err != nil {
@@ -250,7 +251,12 @@ func (s *Service) Get(ctx context.Context, sc domain.Scope, id string) (Proposal
 		return Proposal{}, domain.NotFound("proposal")
 	}
 	if _, err := s.mayModerate(ctx, s.st, sc, ps[0].ForumID); err != nil {
-		return Proposal{}, domain.NotFound("proposal")
+		// Planners read the public proposals of their region (to give
+		// and follow golden tickets).
+		if !sc.Can(domain.PermPlanTickets) || !sc.Contains(ps[0].VillageCode) || ps[0].Status != StatusApproved {
+			return Proposal{}, domain.NotFound("proposal")
+		}
+		return ps[0], nil
 	}
 	ps[0].Flags = FindPII(ps[0].Title + "\n" + ps[0].Body)
 	return ps[0], nil

@@ -402,6 +402,7 @@ type MRHomePage struct {
 	NewCode     string // a login code just made (shown once)
 	NewChild    string
 	Villages    []musrenbang.Village
+	Approved    []musrenbang.Proposal // public proposals without a ticket, for planners
 }
 
 // YearCount is a figure of a year.
@@ -453,6 +454,12 @@ func (s *Server) mrHomeRender(w http.ResponseWriter, r *http.Request, b Base, k 
 			return
 		}
 		if p.Villages, err = s.villagesOf(r, sc.RegionCode); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if p.CanPlan {
+		if p.Approved, err = mr.Public(ctx, musrenbang.PublicFilter{Region: sc.RegionCode, Status: "open"}); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -542,6 +549,8 @@ type MRProposalPage struct {
 	Levels   []string
 	Merged   []musrenbang.Proposal // for a merge: its originals
 	CanSplit bool
+	// CanModerate: the caller moderates the proposal's forum.
+	CanModerate bool
 }
 
 // LineRows numbers the APBD line rows of the stage form.
@@ -569,10 +578,17 @@ func (s *Server) mrProposalRender(w http.ResponseWriter, r *http.Request, b Base
 		return
 	}
 	page := MRProposalPage{Base: b, kit: k, P: p, CanPlan: b.Scope.Can(domain.PermPlanTickets), Year: s.now().In(b.Zone).Year(), Levels: musrenbang.Levels}
-	all, err := mr.Queue(ctx, b.Scope, "")
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var all []musrenbang.Proposal
+	if b.Scope.Can(domain.PermModerateProposals) {
+		if all, err = mr.Queue(ctx, b.Scope, ""); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, f := range all {
+			if f.ID == p.ID {
+				page.CanModerate = true
+			}
+		}
 	}
 	for _, x := range all {
 		if x.ID != p.ID && x.Status == musrenbang.StatusApproved && x.Ticket == "" {
