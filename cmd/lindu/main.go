@@ -32,6 +32,7 @@ import (
 	"lindu/internal/jobs"
 	"lindu/internal/kla"
 	"lindu/internal/metrics"
+	"lindu/internal/musrenbang"
 	"lindu/internal/regiondata"
 	"lindu/internal/secret"
 	"lindu/internal/server"
@@ -412,7 +413,7 @@ func runEscalator(ctx context.Context, st *store.Store, area *cases.Service, log
 		defer close(done)
 		sh := shelters.New(st, area)
 		(&jobs.Escalator{Cases: area, Log: log, Metrics: m, Reminders: []func(context.Context) (int, error){sh.RemindVisitsDue,
-			audits.New(st).RemindActions}}).Run(jobsCtx)
+			audits.New(st).RemindActions, musrenbang.New(st).RemindUndecided}}).Run(jobsCtx)
 	}()
 	return func() { stop(); <-done }
 }

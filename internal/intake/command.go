@@ -12,7 +12,7 @@ import (
 
 // Command is a parsed message.
 type Command struct {
-	Verb string // "" (free text: a report), STATUS, TERIMA, TIBA, INFO, HELP, YA, TIDAK, SELESAI
+	Verb string // "" (free text: a report), STATUS, TERIMA, TIBA, INFO, HELP, YA, TIDAK, SELESAI, DUKUNG
 	Code string // the 9-digit code when one was given and its check digit holds
 	// Reason is what follows the code of a TIDAK (a provider's reason).
 	Reason string
@@ -28,6 +28,8 @@ var verbs = map[string]string{
 	// A provider's answer to a referral.
 	"YA": "YA", "YAA": "YA", "IYA": "YA", "TIDAK": "TIDAK", "TDK": "TIDAK", "TIDA": "TIDAK", "GAK": "TIDAK",
 	"SELESAI": "SELESAI", "SLS": "SELESAI", "SELESE": "SELESAI",
+	// A child's support of a proposal (Musrenbang Anak).
+	"DUKUNG": "DUKUNG", "DUKUNK": "DUKUNG", "DKG": "DUKUNG", "DUKUNGAN": "DUKUNG", "DUKUNGG": "DUKUNG",
 }
 
 // referralVerbs are the answers to a referral: the code, then (TIDAK)

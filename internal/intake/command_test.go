@@ -16,6 +16,8 @@ func TestParse(t *testing.T) {
 		{"  Status:  482 719 536 ", "STATUS", code},
 		{"STATSU 482719536", "STATUS", code},
 		{"terima 482719536", "TERIMA", code},
+		{"DUKUNG 482-719-536", "DUKUNG", code},
+		{"dukung482719536", "DUKUNG", code},
 		{"TRIMA 482719536.", "TERIMA", code},
 		{"Terima482719536", "TERIMA", code},
 		{"TIBA 482719536", "TIBA", code},

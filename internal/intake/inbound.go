@@ -214,6 +214,8 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, in inbound) (Result,
 		res, err = s.responderCommand(ctx, tx, in)
 	case "YA", "TIDAK", "SELESAI":
 		res, err = s.referralAnswer(ctx, tx, in)
+	case "DUKUNG":
+		res, err = s.childSupport(ctx, tx, in)
 	default:
 		return res, domain.E(domain.EInvalid, "error.invalid")
 	}

@@ -424,6 +424,16 @@ func (s *Service) tell(ctx context.Context, tx *store.Tx, p Proposal, key, text,
 func (s *Service) Support(ctx context.Context, childID, proposalID, via string) (bool, error) {
 	added := false
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		added, err = s.support(ctx, tx, childID, proposalID, via)
+		return err
+	})
+	return added, err
+}
+
+// support records a support in tx.
+func (s *Service) support(ctx context.Context, tx *store.Tx, childID, proposalID, via string) (added bool, err error) {
+	err = func() error {
 		// One at a time per proposal (merges take the same lock), so the
 		// count is every support's and none lands on a proposal being merged.
 		if err := tx.Serialize(ctx, "proposal:"+proposalID); err != nil {
@@ -460,7 +470,7 @@ func (s *Service) Support(ctx context.Context, childID, proposalID, via string) 
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE proposals SET supports = (SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = $1) WHERE id = $1`, proposalID)
 		return err
-	})
+	}()
 	return added, err
 }
 
@@ -730,4 +740,47 @@ func (s *Service) Inbox(ctx context.Context, childID string) ([]Message, error) 
 		return err
 	})
 	return ms, err
+}
+
+// SMS support outcomes.
+const (
+	SupportAdded   = "added"   // counted
+	SupportAgain   = "again"   // this child supported it before
+	SupportNoChild = "nochild" // the phone is not a child's
+	SupportUnknown = "unknown" // no public proposal has the code
+	SupportClosed  = "closed"  // the proposal cannot be supported
+)
+
+// SupportBySMS records the support of the child whose registered phone
+// has lookup hash phoneHash for the proposal with code, inside the
+// message's transaction. Authorization: intake, for a message from the
+// child's registered phone.
+func (s *Service) SupportBySMS(ctx context.Context, tx *store.Tx, phoneHash, code string) (string, error) {
+	var childID string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM child_accounts WHERE phone_hash = $1 AND phone_hash <> '' AND disabled_at IS NULL
+		ORDER BY created_at LIMIT 1`, phoneHash).Scan(&childID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return SupportNoChild, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("musrenbang: sms support: %w", err)
+	}
+	var id, status string
+	err = tx.QueryRowContext(ctx, `SELECT id, status FROM proposals WHERE code = $1`, code).Scan(&id, &status)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && status != StatusApproved && status != StatusMerged) {
+		return SupportUnknown, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("musrenbang: sms support: %w", err)
+	}
+	added, err := s.support(ctx, tx, childID, id, "sms")
+	switch {
+	case domain.CodeOf(err) == domain.EConflict:
+		return SupportClosed, nil
+	case err != nil:
+		return "", err
+	case !added:
+		return SupportAgain, nil
+	}
+	return SupportAdded, nil
 }
