@@ -399,9 +399,28 @@ func loadDemo(ctx context.Context, st *store.Store, log *slog.Logger, stdout io.
 			return fmt.Errorf("demo audits: %w", err)
 		}
 		log.Info("demo children's audits loaded", "audits", na)
+		mres, err := demo.LoadMusrenbang(ctx, st)
+		if err != nil {
+			return fmt.Errorf("demo musrenbang: %w", err)
+		}
+		log.Info("demo Musrenbang Anak loaded", "children", mres.Children, "proposals", mres.Proposals, "tickets", mres.Tickets)
+		printChildCodes(stdout, mres.Codes)
 	}
 	printDemoAccounts(stdout, accounts)
 	return nil
+}
+
+// printChildCodes shows the demo children's login codes (for /anak).
+func printChildCodes(w io.Writer, codes map[string]string) {
+	names := make([]string, 0, len(codes))
+	for n := range codes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "Demo children's login codes for /anak (Musrenbang Anak):")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-16s %s\n", n, codes[n])
+	}
 }
 
 // runEscalator runs the escalation job until the returned function is

@@ -38,6 +38,7 @@ var people = []struct {
 	{"satgas", domain.RoleResponder, ".01.2001", "Paulus Atet (demo)"},
 	{"operator", domain.RoleOPDOperator, "", "Rina Maharani (demo)"},
 	{"fasilitator", domain.RoleFacilitator, "", "Agnes Selvi (demo)"},
+	{"perencana", domain.RoleOPDOperator, "", "Lukas Bappeda (demo)"},
 	{"bupati", domain.RoleViewer, "", "Pemantau Daerah (demo)"},
 	{"admin-kecamatan", domain.RoleAdmin, ".01", "Stefanus Jaga (demo)"},
 	{"puskesmas", domain.RoleProvider, "", "Maria Goreti (demo)"},
