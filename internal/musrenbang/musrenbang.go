@@ -459,13 +459,21 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 	})
 }
 
-// mayPlan checks that sc records tickets: an admin, or an operator of the
-// planning agency (bappeda).
+// mayPlan checks that sc records tickets: an admin of the regency (or
+// above), or an operator of the planning agency (bappeda).
 func (s *Service) mayPlan(ctx context.Context, sc domain.Scope) error {
 	if !sc.Can(domain.PermPlanTickets) {
 		return domain.E(domain.EForbidden, "error.forbidden")
 	}
-	if sc.System || sc.Can(domain.PermManageKLA) {
+	if sc.System {
+		return nil
+	}
+	// The golden tickets are the regency's (its Musrenbang, RKPD, APBD):
+	// not a district's.
+	if sc.RegionCode != "" && domain.RegionLevelOf(sc.RegionCode) > domain.LevelRegency {
+		return domain.E(domain.EForbidden, "mr.err.not_planner")
+	}
+	if sc.Can(domain.PermManageKLA) {
 		return nil
 	}
 	ag, err := kla.UserAgency(ctx, s.st, sc.UserID)

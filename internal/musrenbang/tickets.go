@@ -107,9 +107,6 @@ func (s *Service) SelectTicket(ctx context.Context, sc domain.Scope, proposalID 
 	if err := s.mayPlan(ctx, sc); err != nil {
 		return Ticket{}, err
 	}
-	if year < 2000 || year > 2100 {
-		return Ticket{}, domain.InvalidFields(domain.FieldErrors{"year": domain.M("mr.field.year")})
-	}
 	var id string
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		ps, err := s.proposals(ctx, tx, "p.id = $1", "p.id", proposalID)
@@ -120,6 +117,9 @@ func (s *Service) SelectTicket(ctx context.Context, sc domain.Scope, proposalID 
 			return domain.NotFound("proposal")
 		}
 		p := ps[0]
+		if year < 2000 || year > 2100 {
+			return domain.InvalidFields(domain.FieldErrors{"year": domain.M("mr.field.year")})
+		}
 		if p.Status != StatusApproved {
 			return domain.E(domain.EConflict, "mr.err.ticket_approved")
 		}
