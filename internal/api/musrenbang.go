@@ -22,6 +22,7 @@ func (a *API) musrenbangRoutes() []Route {
 		{"GET", "/api/v1/forums/{id}/children", false, a.listChildren},
 		{"POST", "/api/v1/forums/{id}/children", false, a.registerChild},
 		{"POST", "/api/v1/children/{id}/code", false, a.resetChildCode},
+		{"POST", "/api/v1/forums/{id}/facilitators", false, a.addFacilitator},
 		{"GET", "/api/v1/proposals", false, a.listProposals},
 		{"GET", "/api/v1/proposals/{id}", false, a.getProposal},
 		{"PUT", "/api/v1/proposals/{id}", false, a.editProposal},
@@ -143,6 +144,25 @@ func (a *API) createForum(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusCreated, f)
+}
+
+// FacilitatorRequest is the body of POST /api/v1/forums/{id}/facilitators.
+type FacilitatorRequest struct {
+	UserID string `json:"user_id"`
+}
+
+func (a *API) addFacilitator(w http.ResponseWriter, r *http.Request) {
+	var req FacilitatorRequest
+	if err := httpx.DecodeJSON(w, r, &req, maxStaffBody); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	sc := scope(r)
+	if err := a.mr().AddFacilitator(r.Context(), sc, r.PathValue("id"), req.UserID); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.listForums(w, r)
 }
 
 func (a *API) listChildren(w http.ResponseWriter, r *http.Request) {

@@ -146,6 +146,19 @@ func TestModerationAndPersonalData(t *testing.T) {
 		if err := w.mr.Approve(ctx, other, p2.ID); !domain.IsNotFound(err) {
 			t.Fatalf("another facilitator approved: %v", err)
 		}
+		// The regency's admin adds them to the forum: now they moderate it.
+		if err := w.mr.AddFacilitator(ctx, w.fas, w.forum.ID, other.UserID); domain.CodeOf(err) != domain.EForbidden {
+			t.Fatalf("a facilitator added another: %v", err)
+		}
+		if err := w.mr.AddFacilitator(ctx, w.admin, w.forum.ID, w.planner.UserID); domain.CodeOf(err) != domain.EInvalid {
+			t.Fatalf("an operator added as a facilitator: %v", err)
+		}
+		if err := w.mr.AddFacilitator(ctx, w.admin, w.forum.ID, other.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if q, _ := w.mr.Queue(ctx, other, ""); len(q) != 2 {
+			t.Fatalf("the added facilitator's queue: %d", len(q))
+		}
 		// No surname can be registered.
 		if _, _, err := w.mr.RegisterChild(ctx, w.fas, musrenbang.NewChild{ForumID: w.forum.ID, Nickname: "Rina Wulandari", AgeGroup: "13-15",
 			VillageCode: village, ConsentBy: "ibu"}); domain.CodeOf(err) != domain.EInvalid {

@@ -34,6 +34,8 @@ func (s *Server) musrenbangRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /musrenbang-anak", s.staff(s.mrHome))
 	mux.HandleFunc("POST /musrenbang-anak/forum", s.staff(s.mrForumCreate))
 	mux.HandleFunc("POST /musrenbang-anak/anak", s.staff(s.mrChildRegister))
+	mux.HandleFunc("POST /musrenbang-anak/anak/{id}/kode", s.staff(s.mrChildCode))
+	mux.HandleFunc("POST /musrenbang-anak/forum/{id}/fasilitator", s.staff(s.mrForumFacilitator))
 	mux.HandleFunc("POST /musrenbang-anak/kalender", s.staff(s.mrCalendarSave))
 	mux.HandleFunc("GET /musrenbang-anak/usulan/{id}", s.staff(s.mrProposal))
 	mux.HandleFunc("POST /musrenbang-anak/usulan/{id}/{action}", s.staff(s.mrProposalAction))
@@ -403,6 +405,9 @@ type MRHomePage struct {
 	NewChild    string
 	Villages    []musrenbang.Village
 	Approved    []musrenbang.Proposal // public proposals without a ticket, for planners
+	// FacilitatorUsers are the facilitator accounts of the region, for an
+	// admin to add to a forum.
+	FacilitatorUsers []FormOption
 }
 
 // YearCount is a figure of a year.
@@ -456,6 +461,16 @@ func (s *Server) mrHomeRender(w http.ResponseWriter, r *http.Request, b Base, k 
 		if p.Villages, err = s.villagesOf(r, sc.RegionCode); err != nil {
 			s.fail(w, r, err)
 			return
+		}
+		if sc.Can(domain.PermManageUsers) {
+			us, _, err := s.st.ListUsers(ctx, sc, domain.UserFilter{Role: domain.RoleFacilitator, Limit: 200})
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			for _, u := range us {
+				p.FacilitatorUsers = append(p.FacilitatorUsers, FormOption{Value: u.ID, Label: u.Username})
+			}
 		}
 	}
 	if p.CanPlan {
@@ -516,6 +531,26 @@ func (s *Server) mrChildRegister(w http.ResponseWriter, r *http.Request) {
 	// The code is shown once, on this answer (never stored in clear).
 	b := s.base(w, r, "mr.title")
 	s.mrHomeRender(w, r, b, s.kit(b), http.StatusOK, code, c.Nickname)
+}
+
+// mrChildCode gives a child a new login code, shown once.
+func (s *Server) mrChildCode(w http.ResponseWriter, r *http.Request) {
+	code, err := musrenbang.New(s.st).ResetCode(r.Context(), principalOf(r).Scope, r.PathValue("id"))
+	if err != nil {
+		s.mrHomeFailed(w, r, "code", err)
+		return
+	}
+	b := s.base(w, r, "mr.title")
+	s.mrHomeRender(w, r, b, s.kit(b), http.StatusOK, code, r.PostFormValue("nickname"))
+}
+
+// mrForumFacilitator makes a facilitator account one of a forum's.
+func (s *Server) mrForumFacilitator(w http.ResponseWriter, r *http.Request) {
+	if err := musrenbang.New(s.st).AddFacilitator(r.Context(), principalOf(r).Scope, r.PathValue("id"), r.PostFormValue("user_id")); err != nil {
+		s.mrHomeFailed(w, r, "facilitator", err)
+		return
+	}
+	http.Redirect(w, r, withOK("/musrenbang-anak", "facilitator_added"), http.StatusSeeOther)
 }
 
 func (s *Server) mrCalendarSave(w http.ResponseWriter, r *http.Request) {
