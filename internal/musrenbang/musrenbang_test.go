@@ -469,3 +469,57 @@ func TestPublicListing(t *testing.T) {
 		}
 	})
 }
+
+// A ticket's APBD line given by its code only takes its amount and name
+// from the KLA area's budget (module E), and the ticket shows the budget's
+// realisation; a code the budget lacks still needs its amount.
+func TestTicketLineFromKLABudget(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newWorld(t, d)
+		sys := access.System("t")
+		if err := kla.UpsertAgencies(ctx, w.st, sys, []domain.KLAAgency{{Code: "dpupr", Name: "DPUPR", Kind: "opd"}}); err != nil {
+			t.Fatal(err)
+		}
+		parent := ""
+		for _, lv := range []struct{ level, code, name string }{{domain.BudgetProgramme, "1.03.10", "Program penataan"},
+			{domain.BudgetActivity, "1.03.10.2.01", "Kegiatan ruang terbuka"}, {domain.BudgetSubActivity, "1.03.10.2.01.0013", "Taman bermain ramah anak"}} {
+			item := domain.KLABudgetItem{RegionCode: "61.07", Year: 2027, Agency: "dpupr", ParentID: parent, Level: lv.level, Code: lv.code, Name: lv.name}
+			if lv.level == domain.BudgetSubActivity {
+				item.Budget, item.Realised = 185_000_000, 60_000_000
+			}
+			id, err := kla.AddBudgetItem(ctx, w.st, sys, item)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parent = id
+		}
+		k := w.child(t, "Lina", "")
+		p := w.approved(t, k, "Taman bermain")
+		tk, err := w.mr.SelectTicket(ctx, w.planner, p.ID, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range []musrenbang.StepInput{{Stage: musrenbang.StageDiscussed, Level: "kabupaten", Date: "2026-04-15"},
+			{Stage: musrenbang.StageRKPD, Year: 2027, Agency: "DPUPR", SubActivity: "Taman bermain ramah anak"}} {
+			if err := w.mr.RecordStep(ctx, w.planner, tk.ID, in, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.mr.RecordStep(ctx, w.planner, tk.ID, musrenbang.StepInput{Stage: musrenbang.StageAPBD, Year: 2027,
+			Lines: []musrenbang.Line{{Code: "9.99.99.9.99.9999"}}}, 0); domain.CodeOf(err) != domain.EInvalid {
+			t.Fatalf("a code the budget lacks, without an amount: %v", err)
+		}
+		if err := w.mr.RecordStep(ctx, w.planner, tk.ID, musrenbang.StepInput{Stage: musrenbang.StageAPBD, Year: 2027,
+			Lines: []musrenbang.Line{{Code: "1.03.10.2.01.0013"}}}, 0); err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.mr.Ticket(ctx, w.admin, tk.ID)
+		if err != nil || len(got.Lines) != 1 {
+			t.Fatalf("the ticket: %+v %v", got, err)
+		}
+		l := got.Lines[0]
+		if l.Amount != 185_000_000 || l.Name != "Taman bermain ramah anak" || !l.InKLA || l.KLARealised != 60_000_000 {
+			t.Fatalf("the line from the KLA budget: %+v", l)
+		}
+	})
+}

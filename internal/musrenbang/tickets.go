@@ -50,12 +50,19 @@ func Next(stage string) []string { return next[stage] }
 // Levels are the Musrenbang levels.
 var Levels = []string{"desa", "kecamatan", "forum_pd", "kabupaten"}
 
-// Line is an APBD line a ticket reached.
+// Line is an APBD line a ticket reached. When the KLA area's budget
+// (module E) has the sub-activity of that code and year, the line names
+// it and shows its budget and realisation.
 type Line struct {
 	Code     string `json:"code"` // programme/activity/sub-activity code
 	Name     string `json:"name"`
 	Amount   int64  `json:"amount"`   // rupiah
 	Realised int64  `json:"realised"` // rupiah
+	// InKLA says the KLA budget has this sub-activity; KLABudget and
+	// KLARealised are its figures there.
+	InKLA       bool  `json:"in_kla_budget"`
+	KLABudget   int64 `json:"kla_budget,omitempty"`
+	KLARealised int64 `json:"kla_realised,omitempty"`
 }
 
 // StepInput is a stage with its evidence.
@@ -218,6 +225,28 @@ func (s *Service) RecordStep(ctx context.Context, sc domain.Scope, ticketID stri
 	if err := s.mayPlan(ctx, sc); err != nil {
 		return err
 	}
+	// An APBD line without an amount takes it (and its name) from the KLA
+	// budget's sub-activity of that code and year, where there is one.
+	if in.Stage == StageAPBD {
+		for i, l := range in.Lines {
+			if l.Amount != 0 || strings.TrimSpace(l.Code) == "" {
+				continue
+			}
+			where, args := store.ScopeClause("region_code", sc.RegionCode, 3)
+			var name string
+			var budget int64
+			err := s.st.QueryRowContext(ctx, `SELECT name, budget FROM kla_budget_items WHERE code = $1 AND year = $2 AND level = 'sub_activity' AND `+where+`
+				ORDER BY budget DESC LIMIT 1`, append([]any{strings.TrimSpace(l.Code), in.Year}, args...)...).Scan(&name, &budget)
+			if err == nil {
+				in.Lines[i].Amount = budget
+				if strings.TrimSpace(l.Name) == "" {
+					in.Lines[i].Name = name
+				}
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("musrenbang: KLA budget: %w", err)
+			}
+		}
+	}
 	detail, f := checkStep(in, "id")
 	if len(f) > 0 {
 		return domain.InvalidFields(f)
@@ -315,8 +344,16 @@ func (s *Service) tickets(ctx context.Context, where string, args ...any) ([]Tic
 	for i := range ts {
 		if ts[i].Lines, err = store.Rows(ctx, s.st, func(r *sql.Rows) (Line, error) {
 			var l Line
-			return l, r.Scan(&l.Code, &l.Name, &l.Amount, &l.Realised)
-		}, `SELECT code, name, amount, realised FROM ticket_lines WHERE ticket_id = $1 ORDER BY code`, ts[i].ID); err != nil {
+			var kb, kr sql.NullInt64
+			err := r.Scan(&l.Code, &l.Name, &l.Amount, &l.Realised, &kb, &kr)
+			l.InKLA, l.KLABudget, l.KLARealised = kb.Valid, kb.Int64, kr.Int64
+			return l, err
+		}, `SELECT l.code, l.name, l.amount, l.realised,
+			(SELECT MAX(k.budget) FROM kla_budget_items k WHERE k.code = l.code AND k.year = l.apbd_year AND k.level = 'sub_activity'
+				AND ($2 = k.region_code OR $2 LIKE k.region_code || '.%')),
+			(SELECT MAX(k.realised) FROM kla_budget_items k WHERE k.code = l.code AND k.year = l.apbd_year AND k.level = 'sub_activity'
+				AND ($2 = k.region_code OR $2 LIKE k.region_code || '.%'))
+			FROM ticket_lines l WHERE l.ticket_id = $1 ORDER BY l.code`, ts[i].ID, ts[i].RegionCode); err != nil {
 			return nil, err
 		}
 		if ts[i].Steps, err = store.Rows(ctx, s.st, func(r *sql.Rows) (Step, error) {
