@@ -1,6 +1,7 @@
 package musrenbang_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"lindu/internal/access"
 	"lindu/internal/domain"
 	"lindu/internal/kla"
+	"lindu/internal/media/mediatest"
 	"lindu/internal/musrenbang"
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -520,6 +522,49 @@ func TestTicketLineFromKLABudget(t *testing.T) {
 		l := got.Lines[0]
 		if l.Amount != 185_000_000 || l.Name != "Taman bermain ramah anak" || !l.InKLA || l.KLARealised != 60_000_000 {
 			t.Fatalf("the line from the KLA budget: %+v", l)
+		}
+	})
+}
+
+// A proposal's photo loses its GPS position and camera data before it is
+// sealed; it is public only once the proposal is; a PDF is refused; the
+// facilitator removes a photo from a pending proposal; moderators' views
+// are audited.
+func TestProposalPhoto(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newWorld(t, d)
+		k := w.child(t, "Maya", "")
+		if _, err := w.mr.Submit(ctx, &k, musrenbang.NewProposal{Title: "Taman", Body: "Taman desa rusak sekali.", Cluster: "IV",
+			Photo: mediatest.PDF("bukan foto")}); domain.CodeOf(err) != domain.EInvalid {
+			t.Fatalf("a PDF as a photo: %v", err)
+		}
+		p, err := w.mr.Submit(ctx, &k, musrenbang.NewProposal{Title: "Taman", Body: "Taman desa rusak sekali.", Cluster: "IV", Photo: mediatest.GPSJPEG()})
+		if err != nil || !p.HasPhoto {
+			t.Fatalf("with a photo: %+v %v", p, err)
+		}
+		if _, _, err := w.mr.Photo(ctx, nil, p.Code); !domain.IsNotFound(err) {
+			t.Fatalf("a pending proposal's photo is public: %v", err)
+		}
+		mime, data, err := w.mr.Photo(ctx, &w.fas, p.ID)
+		if err != nil || mime != "image/jpeg" || bytes.Contains(data, mediatest.GPS) || bytes.Contains(data, []byte(mediatest.XMPText)) {
+			t.Fatalf("the moderator's view: %s %v", mime, err)
+		}
+		if err := w.mr.Approve(ctx, w.fas, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, data, err := w.mr.Photo(ctx, nil, p.Code); err != nil || bytes.Contains(data, mediatest.GPS) {
+			t.Fatalf("the public photo: %v", err)
+		}
+		var n int
+		if err := w.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'proposal.photo_view'`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("photo views audited: %d %v", n, err)
+		}
+		q, _ := w.mr.Submit(ctx, &k, musrenbang.NewProposal{Title: "Jembatan", Body: "Jembatan ke sekolah goyang.", Cluster: "V", Photo: mediatest.MetaPNG()})
+		if err := w.mr.RemovePhoto(ctx, w.fas, q.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := w.mr.Photo(ctx, &w.fas, q.ID); !domain.IsNotFound(err) {
+			t.Fatalf("a removed photo: %v", err)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"lindu/internal/domain"
 	"lindu/internal/i18n"
+	"lindu/internal/media"
 	"lindu/internal/store"
 )
 
@@ -31,6 +32,28 @@ type NewProposal struct {
 	Cluster     string `json:"cluster"`
 	VillageCode string `json:"village_code"`
 	AgeGroup    string `json:"age_group"`
+	// Photo is an optional photo (JPEG, PNG or WebP): its metadata is
+	// removed before it is sealed; it is public once the proposal is.
+	Photo []byte `json:"-"`
+}
+
+// MaxPhoto is the largest proposal photo accepted.
+const MaxPhoto = 5 << 20
+
+// cleanPhoto sniffs a proposal's photo and strips its metadata.
+func cleanPhoto(data []byte) (string, []byte, error) {
+	if len(data) > MaxPhoto {
+		return "", nil, domain.E(domain.ETooLarge, "mr.err.photo_large", MaxPhoto>>20)
+	}
+	mime := media.Sniff(data)
+	if mime != media.JPEG && mime != media.PNG && mime != media.WebP {
+		return "", nil, domain.InvalidFields(domain.FieldErrors{"photo": domain.M("mr.field.photo")})
+	}
+	clean, err := media.Strip(mime, data)
+	if err != nil {
+		return "", nil, domain.InvalidFields(domain.FieldErrors{"photo": domain.M("mr.field.photo")})
+	}
+	return mime, clean, nil
 }
 
 // Proposal is a proposal as a moderator (or its author) sees it.
@@ -53,6 +76,7 @@ type Proposal struct {
 	Authors      []string  `json:"authors"` // nickname and age group ("Rina, 13-15")
 	Flags        []Flag    `json:"flags,omitempty"`
 	Ticket       string    `json:"ticket_stage,omitempty"`
+	HasPhoto     bool      `json:"has_photo"`
 	CreatedAt    time.Time `json:"created_at"`
 	Version      int       `json:"version"`
 }
@@ -99,6 +123,17 @@ func (s *Service) Submit(ctx context.Context, child *Child, np NewProposal) (Pro
 	if len(f) > 0 {
 		return Proposal{}, domain.InvalidFields(f)
 	}
+	photoType, photo := "", ""
+	if len(np.Photo) > 0 {
+		mime, clean, err := cleanPhoto(np.Photo)
+		if err != nil {
+			return Proposal{}, err
+		}
+		if photo, err = s.st.Seal(store.FieldProposalPhoto, string(clean)); err != nil {
+			return Proposal{}, err
+		}
+		photoType = mime
+	}
 	var p Proposal
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		var region string
@@ -125,9 +160,10 @@ func (s *Service) Submit(ctx context.Context, child *Child, np NewProposal) (Pro
 		now := tx.Now()
 		p = Proposal{ID: tx.NewID(), Code: domain.NewPublicCode(), ForumID: np.ForumID, Title: np.Title, Body: np.Body, Cluster: np.Cluster,
 			VillageCode: np.VillageCode, AgeGroup: np.AgeGroup, Status: StatusPending, CreatedAt: now, Version: 1, Flags: FindPII(np.Title + "\n" + np.Body)}
+		p.HasPhoto = photo != ""
 		if _, err := tx.ExecContext(ctx, `INSERT INTO proposals (id, code, forum_id, title_enc, body_enc, cluster, village_code, age_group, status,
-			created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'pending',$9,$9)`,
-			p.ID, p.Code, np.ForumID, title, body, np.Cluster, np.VillageCode, np.AgeGroup, now); err != nil {
+			photo_type, photo_enc, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'pending',$9,$10,$11,$11)`,
+			p.ID, p.Code, np.ForumID, title, body, np.Cluster, np.VillageCode, np.AgeGroup, photoType, photo, now); err != nil {
 			return fmt.Errorf("musrenbang: submit: %w", err)
 		}
 		if child != nil {
@@ -167,7 +203,7 @@ func event(ctx context.Context, tx *store.Tx, proposalID, kind, detail, actor st
 }
 
 const proposalCols = `p.id, p.code, p.forum_id, f.name, p.title_enc, p.body_enc, p.cluster, p.village_code, COALESCE(v.name, p.village_code),
-	COALESCE(d.name, ''), p.age_group, p.status, p.reason, COALESCE(m.code, ''), p.supports, COALESCE(t.stage, ''), p.created_at, p.version`
+	COALESCE(d.name, ''), p.age_group, p.status, p.reason, COALESCE(m.code, ''), p.supports, COALESCE(t.stage, ''), p.photo_type <> '', p.created_at, p.version`
 
 const proposalFrom = ` FROM proposals p JOIN forums f ON f.id = p.forum_id LEFT JOIN regions v ON v.code = p.village_code
 	LEFT JOIN regions d ON d.code = v.parent_code LEFT JOIN proposals m ON m.id = p.merged_into LEFT JOIN tickets t ON t.proposal_id = p.id`
@@ -177,7 +213,7 @@ func (s *Service) proposals(ctx context.Context, q store.Querier, where, order s
 		var p Proposal
 		var title, body string
 		if err := r.Scan(&p.ID, &p.Code, &p.ForumID, &p.ForumName, &title, &body, &p.Cluster, &p.VillageCode, &p.VillageName, &p.DistrictName,
-			&p.AgeGroup, &p.Status, &p.Reason, &p.MergedInto, &p.Supports, &p.Ticket, &p.CreatedAt, &p.Version); err != nil {
+			&p.AgeGroup, &p.Status, &p.Reason, &p.MergedInto, &p.Supports, &p.Ticket, &p.HasPhoto, &p.CreatedAt, &p.Version); err != nil {
 			return p, err
 		}
 		var err error
@@ -783,4 +819,57 @@ func (s *Service) SupportBySMS(ctx context.Context, tx *store.Tx, phoneHash, cod
 		return SupportAgain, nil
 	}
 	return SupportAdded, nil
+}
+
+// Photo returns a proposal's photo: for anyone once the proposal is
+// public (by its tracking code), for its moderators before (by id when
+// sc is not nil). Views by moderators are audited.
+func (s *Service) Photo(ctx context.Context, sc *domain.Scope, idOrCode string) (string, []byte, error) {
+	col := "code"
+	if sc != nil {
+		col = "id"
+	}
+	var id, forum, status, mime, enc, village string
+	err := s.st.QueryRowContext(ctx, `SELECT id, forum_id, status, photo_type, photo_enc, village_code FROM proposals WHERE `+col+` = $1`, idOrCode).
+		Scan(&id, &forum, &status, &mime, &enc, &village)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && enc == "") {
+		return "", nil, domain.NotFound("photo")
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("musrenbang: photo: %w", err)
+	}
+	if sc == nil {
+		if status != StatusApproved && status != StatusMerged {
+			return "", nil, domain.NotFound("photo")
+		}
+	} else {
+		region, err := s.mayModerate(ctx, s.st, *sc, forum)
+		if err != nil {
+			return "", nil, domain.NotFound("photo")
+		}
+		if err := s.st.Audit(ctx, *sc, "proposal.photo_view", "proposal", id, region, ""); err != nil {
+			return "", nil, err
+		}
+	}
+	data, err := s.st.Open(store.FieldProposalPhoto, enc)
+	return mime, []byte(data), err
+}
+
+// RemovePhoto removes a pending proposal's photo (a child's face, a
+// name on a sign). Authorization: PermModerateProposals for the forum.
+func (s *Service) RemovePhoto(ctx context.Context, sc domain.Scope, id string) error {
+	return s.st.InTx(ctx, func(tx *store.Tx) error {
+		p, region, err := s.lock(ctx, tx, sc, id)
+		if err != nil {
+			return err
+		}
+		if p.Status != StatusPending {
+			return domain.E(domain.EConflict, "mr.err.not_pending")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE proposals SET photo_type = '', photo_enc = '', updated_at = $1, version = version + 1 WHERE id = $2`,
+			tx.Now(), id); err != nil {
+			return fmt.Errorf("musrenbang: remove photo: %w", err)
+		}
+		return tx.Audit(ctx, sc, "proposal.photo_remove", "proposal", id, region, "")
+	})
 }

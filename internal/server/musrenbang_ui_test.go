@@ -9,6 +9,7 @@ import (
 	"lindu/internal/access"
 	"lindu/internal/domain"
 	"lindu/internal/kla"
+	"lindu/internal/media/mediatest"
 	"lindu/internal/musrenbang"
 	"lindu/internal/server"
 	"lindu/internal/store"
@@ -133,6 +134,23 @@ func TestMusrenbangJourney(t *testing.T) {
 			if code, _, _ := budi.post("/anak/dukung", url.Values{"csrf": {budi.csrf}, "proposal_id": {pid[1]}}); code != 303 {
 				t.Fatalf("support: %d", code)
 			}
+		}
+		// Budi proposes with a photo taken with the phone's GPS on.
+		if code, body := budi.postMultipart("/anak/usul", map[string]string{"csrf": budi.csrf, "title": "Lapangan voli", "body": "Kami ingin lapangan voli di desa.",
+			"cluster": "IV"}, "photo", "voli.jpg", mediatest.GPSJPEG()); code != 303 {
+			t.Fatalf("a proposal with a photo: %d %s", code, body)
+		}
+		_, body, _ = f.get("/musrenbang-anak")
+		vid := regexp.MustCompile(`/musrenbang-anak/usulan/([0-9a-f-]+)">Lapangan voli`).FindStringSubmatch(body)
+		if vid == nil {
+			t.Fatal("the proposal with a photo is not in the queue")
+		}
+		code, img, hdr := f.get("/musrenbang-anak/usulan/" + vid[1] + "/foto")
+		if code != 200 || hdr.Get("Content-Type") != "image/jpeg" || strings.Contains(img, string(mediatest.GPS)) {
+			t.Fatalf("the photo for the facilitator: %d %s", code, hdr.Get("Content-Type"))
+		}
+		if code, _, _ := anon.get("/musrenbang-anak/usulan/" + vid[1] + "/foto"); code != 303 {
+			t.Fatalf("the staff photo route without a session: %d", code)
 		}
 		if code, _, _ := f.post("/anak/dukung", url.Values{"csrf": {f.csrf}, "proposal_id": {pid[1]}}); code != 403 {
 			t.Fatalf("a facilitator supported: %d", code)

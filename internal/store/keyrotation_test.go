@@ -167,7 +167,8 @@ func loadDemoWorld(t *testing.T, d store.Dialect) *demoWorld {
 	if err != nil {
 		t.Fatalf("child: %v", err)
 	}
-	if _, err := mr.Submit(ctx, &kid, musrenbang.NewProposal{Title: "Usulan rotasi", Body: "Teks usulan rotasi kunci.", Cluster: "IV"}); err != nil {
+	if _, err := mr.Submit(ctx, &kid, musrenbang.NewProposal{Title: "Usulan rotasi", Body: "Teks usulan rotasi kunci.", Cluster: "IV",
+		Photo: mediatest.MetaPNG()}); err != nil {
 		t.Fatalf("proposal: %v", err)
 	}
 	lksa, err := sh.CreatePlace(ctx, sys(), domain.NewPlace{Kind: domain.PlaceLKSA, Name: "LKSA Rotasi", RegionCode: "61.07",

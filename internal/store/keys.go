@@ -81,6 +81,7 @@ const (
 	FieldChildGuardian      = "child_accounts.guardian"
 	FieldProposalTitle      = "proposals.title"
 	FieldProposalBody       = "proposals.body"
+	FieldProposalPhoto      = "proposals.photo"
 
 	HashPhone = "phone" // lookup hash of a phone number (users, reports, inbound messages)
 )
@@ -151,6 +152,7 @@ var sealedColumns = []SealedColumn{
 	{"child_accounts", "id", "guardian_enc", FieldChildGuardian, "guardian_hash", HashPhone},
 	{"proposals", "id", "title_enc", FieldProposalTitle, "", ""},
 	{"proposals", "id", "body_enc", FieldProposalBody, "", ""},
+	{"proposals", "id", "photo_enc", FieldProposalPhoto, "", ""},
 	{"case_assessments", "id", "notes_enc", FieldAssessmentNotes, "", ""},
 	{"case_plan_actions", "id", "goal_enc", FieldActionGoal, "", ""},
 	{"case_plan_actions", "id", "action_enc", FieldActionText, "", ""},

@@ -91,7 +91,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("mrevent", "submitted", "approved", "rejected", "merged", "merged_from", "split", "ticket.selected", "ticket.discussed", "ticket.rkpd",
 		"ticket.not_rkpd", "ticket.postponed", "ticket.apbd", "ticket.not_apbd", "ticket.implemented", "ticket.done")
 	add("flash", "calendar_saved", "forum_created", "proposal_gabung", "proposal_pisah", "proposal_sent", "proposal_setujui", "proposal_tiket",
-		"proposal_tolak", "proposal_ubah", "supported", "ticket_step", "facilitator_added")
+		"proposal_tolak", "proposal_ubah", "supported", "ticket_step", "facilitator_added", "proposal_hapus-foto")
 	add("flash", "facility_created", "audit_planned", "audit_saved", "audit_submitted", "action_answered", "action_closed")
 	add("flash", "place_checked", "place_created", "place_status", "place_warned", "stay_held", "stay_started", "stay_terima",
 		"stay_lepas", "stay_akhiri", "stay_pindah", "stay_perpanjang", "stay_asked",

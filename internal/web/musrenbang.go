@@ -25,6 +25,8 @@ func (s *Server) musrenbangRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /usulan-anak", s.mrPublic)
 	mux.HandleFunc("GET /usulan-anak/data.csv", s.mrOpenData)
 	mux.HandleFunc("GET /usulan-anak/lacak", s.mrTrack)
+	mux.HandleFunc("GET /usulan-anak/foto/{code}", s.mrPublicPhoto)
+	mux.HandleFunc("GET /musrenbang-anak/usulan/{id}/foto", s.staff(s.mrStaffPhoto))
 	mux.HandleFunc("POST /usulan-anak/kirim", s.mrSubmitAnon)
 	mux.HandleFunc("GET /anak", s.mrChild)
 	mux.HandleFunc("POST /anak/masuk", s.mrChildSignIn)
@@ -201,8 +203,29 @@ func (s *Server) allowProposal(w http.ResponseWriter, r *http.Request, b Base, w
 }
 
 // mrSubmitAnon takes a proposal from a child without an account.
+// parseProposalForm reads a proposal form: URL-encoded, or multipart
+// with an optional photo (returned, at most MaxPhoto+1 bytes read).
+func (s *Server) parseProposalForm(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, musrenbang.MaxPhoto+64<<10)
+	if err := r.ParseMultipartForm(multipartMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, domain.E(domain.ETooLarge, "mr.err.photo_large", musrenbang.MaxPhoto>>20)
+		}
+		return nil, domain.E(domain.EInvalid, "error.malformed_form")
+	}
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	if fhs := r.MultipartForm.File["photo"]; len(fhs) > 0 && fhs[0].Size > 0 {
+		return readFormFile(fhs[0], musrenbang.MaxPhoto)
+	}
+	return nil, nil
+}
+
 func (s *Server) mrSubmitAnon(w http.ResponseWriter, r *http.Request) {
-	if err := parseSmallForm(w, r, 16<<10); err != nil {
+	photo, err := s.parseProposalForm(w, r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -222,7 +245,7 @@ func (s *Server) mrSubmitAnon(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.PostFormValue
 	p, err := musrenbang.New(s.st).Submit(r.Context(), nil, musrenbang.NewProposal{ForumID: v("forum_id"), Title: v("title"), Body: v("body"),
-		Cluster: v("cluster"), VillageCode: v("village_code"), AgeGroup: v("age_group")})
+		Cluster: v("cluster"), VillageCode: v("village_code"), AgeGroup: v("age_group"), Photo: photo})
 	if f, ok := formErrors(err); ok {
 		k.withForm(&b, "propose", r.PostForm, f)
 		r.URL.RawQuery = "forum=" + v("forum_id")
@@ -333,28 +356,29 @@ func (s *Server) mrChildSignOut(w http.ResponseWriter, r *http.Request) {
 }
 
 // childPost checks a child's form: its CSRF token and session.
-func (s *Server) childPost(w http.ResponseWriter, r *http.Request, b Base) (musrenbang.Child, bool) {
-	if err := parseSmallForm(w, r, 16<<10); err != nil {
+func (s *Server) childPost(w http.ResponseWriter, r *http.Request, b Base) (musrenbang.Child, []byte, bool) {
+	photo, err := s.parseProposalForm(w, r)
+	if err != nil {
 		s.fail(w, r, err)
-		return musrenbang.Child{}, false
+		return musrenbang.Child{}, nil, false
 	}
 	c, _, err := musrenbang.New(s.st).Session(r.Context(), childToken(r))
 	if err != nil || !s.formCSRF(r) {
 		b.Error = b.T("mr.err.signed_out")
 		s.mrChildRender(w, r, b, s.kit(b), http.StatusForbidden)
-		return c, false
+		return c, nil, false
 	}
-	return c, true
+	return c, photo, true
 }
 
 func (s *Server) mrChildSubmit(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "mr.child_title")
-	c, ok := s.childPost(w, r, b)
+	c, photo, ok := s.childPost(w, r, b)
 	if !ok || !s.allowProposal(w, r, b, "child:"+c.ID) {
 		return
 	}
 	v := r.PostFormValue
-	_, err := musrenbang.New(s.st).Submit(r.Context(), &c, musrenbang.NewProposal{Title: v("title"), Body: v("body"), Cluster: v("cluster")})
+	_, err := musrenbang.New(s.st).Submit(r.Context(), &c, musrenbang.NewProposal{Title: v("title"), Body: v("body"), Cluster: v("cluster"), Photo: photo})
 	if f, ok := formErrors(err); ok {
 		k := s.kit(b)
 		k.withForm(&b, "propose", r.PostForm, f)
@@ -370,7 +394,7 @@ func (s *Server) mrChildSubmit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) mrChildSupport(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "mr.child_title")
-	c, ok := s.childPost(w, r, b)
+	c, _, ok := s.childPost(w, r, b)
 	if !ok {
 		return
 	}
@@ -533,6 +557,35 @@ func (s *Server) mrChildRegister(w http.ResponseWriter, r *http.Request) {
 	s.mrHomeRender(w, r, b, s.kit(b), http.StatusOK, code, c.Nickname)
 }
 
+// mrPublicPhoto serves a public proposal's photo.
+func (s *Server) mrPublicPhoto(w http.ResponseWriter, r *http.Request) {
+	code, ok := domain.NormalizePublicCode(r.PathValue("code"))
+	if !ok {
+		s.fail(w, r, domain.NotFound("photo"))
+		return
+	}
+	mime, data, err := musrenbang.New(s.st).Photo(r.Context(), nil, code)
+	s.servePhoto(w, r, mime, data, err)
+}
+
+// mrStaffPhoto serves a proposal's photo to its moderators (audited).
+func (s *Server) mrStaffPhoto(w http.ResponseWriter, r *http.Request) {
+	sc := principalOf(r).Scope
+	mime, data, err := musrenbang.New(s.st).Photo(r.Context(), &sc, r.PathValue("id"))
+	s.servePhoto(w, r, mime, data, err)
+}
+
+func (s *Server) servePhoto(w http.ResponseWriter, r *http.Request, mime string, data []byte, err error) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", mime)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(data)
+}
+
 // mrChildCode gives a child a new login code, shown once.
 func (s *Server) mrChildCode(w http.ResponseWriter, r *http.Request) {
 	code, err := musrenbang.New(s.st).ResetCode(r.Context(), principalOf(r).Scope, r.PathValue("id"))
@@ -668,6 +721,8 @@ func (s *Server) mrProposalAction(w http.ResponseWriter, r *http.Request) {
 		err = mr.Edit(ctx, sc, id, v("title"), v("body"), version)
 	case "setujui":
 		err = mr.Approve(ctx, sc, id)
+	case "hapus-foto":
+		err = mr.RemovePhoto(ctx, sc, id)
 	case "tolak":
 		err = mr.Reject(ctx, sc, id, v("reason"))
 	case "gabung":

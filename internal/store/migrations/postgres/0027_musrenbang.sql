@@ -5,6 +5,7 @@
 -- optional phone (sealed, with a keyed hash for SMS support). child_sessions:
 -- the children's own sessions (hashed tokens). proposals: title and text
 -- sealed (they may hold personal data until a facilitator edits them),
+-- an optional photo sealed too (metadata stripped; public once approved),
 -- pre-moderated; a merge keeps the originals (merged_into) and is
 -- reversible. proposal_authors, proposal_supports (one per child per
 -- proposal). child_messages: the children's inbox. tickets: golden tickets
@@ -67,6 +68,8 @@ CREATE TABLE proposals (
     reason        TEXT NOT NULL DEFAULT '',
     merged_into   TEXT NOT NULL DEFAULT '',
     supports      INTEGER NOT NULL DEFAULT 0,
+    photo_type    TEXT NOT NULL DEFAULT '',
+    photo_enc     TEXT NOT NULL DEFAULT '',
     moderated_by  TEXT NOT NULL DEFAULT '',
     moderated_at  TIMESTAMPTZ,
     created_at    TIMESTAMPTZ NOT NULL,
