@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -90,3 +91,8 @@ func (s *Server) caseSIMFONIFile(format string) http.HandlerFunc {
 		w.Write(out.Data)
 	}
 }
+
+// QueryURL is Query for a link's query string: html/template would
+// escape a plain string there ("region%3d..."), and the file would be the
+// wrong region's and year's.
+func (p SIMFONIPage) QueryURL() template.URL { return template.URL(p.Query) }

@@ -139,3 +139,8 @@ type KLARank struct {
 func (p KLADashboardPage) RankOf(rows []kla.RankRow, id string) KLARank {
 	return KLARank{KLADashboardPage: p, Rows: rows, ID: id, Year: p.D.Year}
 }
+
+// QueryURL is Query for a link's query string: html/template would
+// escape a plain string there ("region%3d..."), and the file would be the
+// wrong region's and year's.
+func (p KLADashboardPage) QueryURL() template.URL { return template.URL(p.Query) }

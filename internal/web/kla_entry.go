@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -198,3 +199,8 @@ func readFormFile(fh *multipart.FileHeader, max int64) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// QueryURL is Query for a link's query string: html/template would
+// escape a plain string there ("region%3d..."), and the file would be the
+// wrong region's and year's.
+func (p KLAEntryPage) QueryURL() template.URL { return template.URL(p.Query) }

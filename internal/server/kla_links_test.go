@@ -1,0 +1,61 @@
+package server_test
+
+import (
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+
+	"lindu/internal/access"
+	"lindu/internal/domain"
+	"lindu/internal/kla"
+	"lindu/internal/server"
+	"lindu/internal/store"
+)
+
+// The KLA dashboard's export links and the entry page's template links
+// carry the region and year on screen (they were escaped into one
+// parameter and the files came for the regency and this year): following
+// them downloads the district's file of that year.
+func TestKLALinksKeepRegionAndYear(t *testing.T) {
+	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
+	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
+		t.Fatal(err)
+	}
+	op := w.addUser("opd-kes", domain.RoleOPDOperator, "61.07")
+	if err := kla.SetUserAgency(bg, w.st, access.System("t"), op.ID, "dinkes"); err != nil {
+		t.Fatal(err)
+	}
+	linkRE := func(id string) *regexp.Regexp { return regexp.MustCompile(`href="([^"]+)" id="` + id + `"`) }
+	follow := func(b *browser, body, id string) (string, string) {
+		t.Helper()
+		m := linkRE(id).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no link %s", id)
+		}
+		href := html.UnescapeString(m[1])
+		code, _, hdr := b.get(href)
+		if code != 200 {
+			t.Fatalf("%s: %d", href, code)
+		}
+		return href, hdr.Get("Content-Disposition")
+	}
+	v := w.browser()
+	v.login("viewer", pw)
+	_, body, _ := v.get("/kla?region=61.07.01&year=2025")
+	for _, id := range []string{"export-csv", "export-xlsx"} {
+		href, cd := follow(v, body, id)
+		if !strings.Contains(href, "region=61.07.01&year=2025") || !strings.Contains(cd, "61.07.01") || !strings.Contains(cd, "2025") {
+			t.Errorf("%s: %s gives %q", id, href, cd)
+		}
+	}
+	o := w.browser()
+	o.login("opd-kes", pw)
+	_, body, _ = o.get("/kla/isi?region=61.07.01&year=2025")
+	for _, id := range []string{"template-csv", "template-xlsx"} {
+		href, cd := follow(o, body, id)
+		if !strings.Contains(href, "region=61.07.01&year=2025") || !strings.Contains(cd, "61.07.01") || !strings.Contains(cd, "2025") {
+			t.Errorf("%s: %s gives %q", id, href, cd)
+		}
+	}
+}
