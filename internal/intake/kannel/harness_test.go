@@ -141,6 +141,14 @@ func (g *gateway) stop() {
 		g.bb.Process.Kill()
 		g.bb.Wait()
 	}
+	// A crashed box is a failure even when the messages got through: lindu
+	// must not crash Kannel (smsbox 1.4.5 panics on a sendsms request made
+	// before it has connected to bearerbox; see kannel.RestartSettle).
+	for _, f := range []string{"bearerbox.log", "smsbox.log"} {
+		if b, _ := os.ReadFile(filepath.Join(g.dir, f)); bytes.Contains(b, []byte("PANIC")) {
+			g.t.Errorf("%s: Kannel panicked", f)
+		}
+	}
 	if g.t.Failed() {
 		for _, f := range []string{"bearerbox.log", "smsbox.log", "smsbox.out"} {
 			b, _ := os.ReadFile(filepath.Join(g.dir, f))

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -265,6 +266,63 @@ type Client struct {
 	HTTP     *http.Client
 	Store    *store.Store // the channel log's; optional
 	Log      *slog.Logger // optional
+	// Settle is how long to wait, after sendsms was unreachable, from the
+	// moment its port answers again before the first message (default
+	// RestartSettle).
+	Settle time.Duration
+
+	mu     sync.Mutex
+	down   bool      // the last try found sendsms unreachable
+	backAt time.Time // when its port answered again
+}
+
+// RestartSettle is the default wait after smsbox comes back. Kannel
+// 1.4.5's smsbox opens its sendsms port before it has connected to
+// bearerbox, and a sendsms request in that moment crashes it ("PANIC:
+// gwlib/conn.c: lock_out: Assertion `conn != NULL' failed", seen in the
+// outage test): so after an outage lindu lets it connect first.
+const RestartSettle = 2 * time.Second
+
+// settling reports whether a message must wait: sendsms was unreachable
+// and its port is still closed, or opened less than Settle ago.
+func (c *Client) settling(sendsmsURL string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.down {
+		return false
+	}
+	u, err := url.Parse(sendsmsURL)
+	if err != nil {
+		return false
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host += ":80"
+	}
+	conn, err := net.DialTimeout("tcp", host, time.Second)
+	if err != nil {
+		c.backAt = time.Time{}
+		return true
+	}
+	_ = conn.Close()
+	settle := c.Settle
+	if settle <= 0 {
+		settle = RestartSettle
+	}
+	if c.backAt.IsZero() {
+		c.backAt = time.Now()
+	}
+	if time.Since(c.backAt) < settle {
+		return true
+	}
+	c.down, c.backAt = false, time.Time{}
+	return false
+}
+
+func (c *Client) setDown() {
+	c.mu.Lock()
+	c.down, c.backAt = true, time.Time{}
+	c.mu.Unlock()
 }
 
 // maxParts is the settings' MaxParts or its default.
@@ -292,6 +350,9 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 	st := c.Settings
 	if n := Parts(body); n > st.maxParts() {
 		return "", domain.Errorf(domain.EInvalid, "kannel: text too long: %d SMS, at most %d", n, st.maxParts())
+	}
+	if c.settling(st.SendsmsURL) {
+		return "", domain.Errorf(domain.EUnavailable, "kannel: sendsms coming back; waiting for smsbox to connect first")
 	}
 	v := url.Values{}
 	v.Set("username", st.Username)
@@ -327,6 +388,7 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 	if err != nil {
 		entry.Elapsed, entry.Error = time.Since(start), "unreachable"
 		chanlog.Outbound(ctx, c.Store, c.Log, entry)
+		c.setDown()
 		// Never include the URL: it carries the password.
 		return "", fmt.Errorf("kannel: sendsms unreachable")
 	}
