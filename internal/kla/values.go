@@ -238,10 +238,14 @@ func addHistory(ctx context.Context, tx *store.Tx, sc domain.Scope, regime, regi
 type ValueFilter struct {
 	Regime     string
 	RegionCode string // exact region; "" = the whole scope
+	Within     string // this region and below (inside the scope); "" = the whole scope
 	Year       int    // 0 = any
 	Agency     string // only this agency's indicators
+	Cluster    string // only this cluster's indicators
+	Indicator  string // only this indicator
 	Status     string // pending, verified, rejected
 	Limit      int
+	Offset     int
 }
 
 // ListValues lists current values inside the caller's region.
@@ -250,9 +254,32 @@ func ListValues(ctx context.Context, st *store.Store, sc domain.Scope, f ValueFi
 	if err := mayRead(sc); err != nil {
 		return nil, err
 	}
+	conds, args := valueConds(sc, f)
+	limit := f.Limit
+	if limit <= 0 || limit > 5000 {
+		limit = 500
+	}
+	offset := max(f.Offset, 0)
+	out, err := store.Rows(ctx, st, scanValue, `SELECT v.region_code, COALESCE(r.name, ''), v.year, v.regime, v.indicator_id,
+		v.self_value, v.verified_value, v.verify_status, v.note, v.link, v.file_id, v.updated_at, v.updated_by, v.verified_at, v.verified_by
+		FROM kla_values v JOIN kla_indicators i ON i.regime = v.regime AND i.id = v.indicator_id
+		LEFT JOIN regions r ON r.code = v.region_code
+		WHERE `+strings.Join(conds, " AND ")+` ORDER BY v.region_code, v.year DESC, i.position LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), args...)
+	if err != nil {
+		return nil, fmt.Errorf("kla: list values: %w", err)
+	}
+	return out, nil
+}
+
+// valueConds is the WHERE of a value filter inside sc's region.
+func valueConds(sc domain.Scope, f ValueFilter) ([]string, []any) {
 	where, args := subtreeClause("v.region_code", sc.RegionCode, 1)
 	conds := []string{where, "v.regime = $" + strconv.Itoa(len(args)+1)}
 	args = append(args, f.Regime)
+	if f.Within != "" {
+		w, a := subtreeClause("v.region_code", f.Within, len(args)+1)
+		conds, args = append(conds, w), append(args, a...)
+	}
 	for _, c := range []struct {
 		set  bool
 		cond string
@@ -262,25 +289,30 @@ func ListValues(ctx context.Context, st *store.Store, sc domain.Scope, f ValueFi
 		{f.Year != 0, "v.year", f.Year},
 		{f.Status != "", "v.verify_status", f.Status},
 		{f.Agency != "", "i.agency", f.Agency},
+		{f.Cluster != "", "i.cluster", f.Cluster},
+		{f.Indicator != "", "v.indicator_id", f.Indicator},
 	} {
 		if c.set {
 			args = append(args, c.arg)
 			conds = append(conds, c.cond+" = $"+strconv.Itoa(len(args)))
 		}
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 5000 {
-		limit = 500
+	return conds, args
+}
+
+// CountValues counts the values a filter selects (Limit and Offset
+// aside). Authorization: as ListValues.
+func CountValues(ctx context.Context, st *store.Store, sc domain.Scope, f ValueFilter) (int, error) {
+	if err := mayRead(sc); err != nil {
+		return 0, err
 	}
-	out, err := store.Rows(ctx, st, scanValue, `SELECT v.region_code, COALESCE(r.name, ''), v.year, v.regime, v.indicator_id,
-		v.self_value, v.verified_value, v.verify_status, v.note, v.link, v.file_id, v.updated_at, v.updated_by, v.verified_at, v.verified_by
-		FROM kla_values v JOIN kla_indicators i ON i.regime = v.regime AND i.id = v.indicator_id
-		LEFT JOIN regions r ON r.code = v.region_code
-		WHERE `+strings.Join(conds, " AND ")+` ORDER BY v.region_code, v.year DESC, i.position LIMIT `+strconv.Itoa(limit), args...)
-	if err != nil {
-		return nil, fmt.Errorf("kla: list values: %w", err)
+	conds, args := valueConds(sc, f)
+	var n int
+	if err := st.QueryRowContext(ctx, `SELECT COUNT(*) FROM kla_values v JOIN kla_indicators i ON i.regime = v.regime AND i.id = v.indicator_id
+		WHERE `+strings.Join(conds, " AND "), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("kla: count values: %w", err)
 	}
-	return out, nil
+	return n, nil
 }
 
 func scanValue(rows *sql.Rows) (domain.KLAValue, error) {

@@ -29,6 +29,8 @@ type KLADashboardPage struct {
 	NoCatalog  bool
 	// AuditAgencies ranks the agencies by overdue audit actions.
 	AuditAgencies AuditAgencies
+	// VerifiedN of ValuesN values of the region and year are verified.
+	VerifiedN, ValuesN int
 }
 
 func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
@@ -54,6 +56,16 @@ func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
 	page.Query = "region=" + d.Region.Code + "&year=" + strconv.Itoa(year)
 	page.ClusterSVG = clusterChart(b, d.Score.Clusters)
 	page.TrendSVG = trendChart(b, d.Trend)
+	vf := kla.ValueFilter{Regime: d.Regime.ID, Within: d.Region.Code, Year: year}
+	if page.ValuesN, err = kla.CountValues(r.Context(), s.st, b.Scope, vf); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	vf.Status = domain.KLAVerified
+	if page.VerifiedN, err = kla.CountValues(r.Context(), s.st, b.Scope, vf); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if page.AuditAgencies, err = s.auditAgencies(r, b, d.Region.Code); err != nil {
 		s.fail(w, r, err)
 		return
