@@ -59,3 +59,23 @@ func TestKLALinksKeepRegionAndYear(t *testing.T) {
 		}
 	}
 }
+
+// The catalogue and the budget tables name agencies, not their codes.
+func TestKLATablesNameAgencies(t *testing.T) {
+	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
+	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kla.AddBudgetItem(bg, w.st, access.System("t"), domain.KLABudgetItem{RegionCode: "61.07", Year: 2025, Agency: "dinkes",
+		Level: domain.BudgetProgramme, Code: "1.02.02", Name: "Program pemenuhan upaya kesehatan"}); err != nil {
+		t.Fatal(err)
+	}
+	a := w.browser()
+	a.login("reg-admin", pw)
+	for _, p := range []string{"/kla/katalog", "/kla/anggaran?year=2025"} {
+		_, body, _ := a.get(p)
+		if !strings.Contains(body, "<td>Dinas Kesehatan</td>") || strings.Contains(body, "<td>dinkes</td>") {
+			t.Errorf("%s shows agency codes", p)
+		}
+	}
+}

@@ -68,4 +68,8 @@ func TestBrowserMusrenbang(t *testing.T) {
 	f.fits("facilitator's Musrenbang Anak")
 	f.do("open the proposal with personal data", chromedp.Navigate(w.ts.URL+"/musrenbang-anak/usulan/"+pend.ID))
 	f.fits("moderating a proposal")
+	// The account page with the second factor's setup: the otpauth URI
+	// wraps (it made the page 689 px wide).
+	f.do("open the account page", chromedp.Navigate(w.ts.URL+"/account"))
+	f.fits("account page with the authenticator setup")
 }

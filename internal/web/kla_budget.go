@@ -137,3 +137,6 @@ func (s *Server) klaBudgetSet(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, withOK("/kla/anggaran?year="+r.PostFormValue("year"), "kla_saved"), http.StatusSeeOther)
 }
+
+// AgencyName is an agency's name (the tables show names, not codes).
+func (p KLABudgetPage) AgencyName(code string) string { return agencyName(p.Agencies, code) }

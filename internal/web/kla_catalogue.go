@@ -221,3 +221,6 @@ func (s *Server) klaIndicatorSave(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, withOK("/kla/katalog?regime="+ind.Regime, "kla_saved"), http.StatusSeeOther)
 }
+
+// AgencyName is an agency's name (the tables show names, not codes).
+func (p KLACataloguePage) AgencyName(code string) string { return agencyName(p.Agencies, code) }
