@@ -201,12 +201,9 @@ func (s *Service) SaveAnswers(ctx context.Context, sc domain.Scope, auditID stri
 		return domain.E(domain.EForbidden, "error.forbidden")
 	}
 	return s.st.InTx(ctx, func(tx *store.Tx) error {
-		a, t, err := s.lockAudit(ctx, tx, sc, auditID)
+		_, t, err := s.lockDraft(ctx, tx, sc, auditID)
 		if err != nil {
 			return err
-		}
-		if a.Status == AuditSubmitted {
-			return domain.E(domain.EConflict, "audit.err.submitted")
 		}
 		items := map[string]bool{}
 		for _, sec := range t.Sections {
@@ -233,6 +230,16 @@ func (s *Service) SaveAnswers(ctx context.Context, sc domain.Scope, auditID stri
 		_, err = tx.ExecContext(ctx, `UPDATE audits SET status = 'draft', version = version + 1 WHERE id = $1`, auditID)
 		return err
 	})
+}
+
+// lockDraft is lockAudit for a change only an audit not yet submitted
+// takes.
+func (s *Service) lockDraft(ctx context.Context, tx *store.Tx, sc domain.Scope, id string) (Audit, domain.AuditTemplate, error) {
+	a, t, err := s.lockAudit(ctx, tx, sc, id)
+	if err == nil && a.Status == AuditSubmitted {
+		err = domain.E(domain.EConflict, "audit.err.submitted")
+	}
+	return a, t, err
 }
 
 // lockAudit reads an audit of sc's region with its template version.
@@ -301,12 +308,9 @@ func (s *Service) Submit(ctx context.Context, sc domain.Scope, auditID string) (
 	}
 	var score domain.AuditScore
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
-		a, t, err := s.lockAudit(ctx, tx, sc, auditID)
+		a, t, err := s.lockDraft(ctx, tx, sc, auditID)
 		if err != nil {
 			return err
-		}
-		if a.Status == AuditSubmitted {
-			return domain.E(domain.EConflict, "audit.err.submitted")
 		}
 		ans, err := s.answers(ctx, tx, auditID, false)
 		if err != nil {

@@ -49,12 +49,9 @@ func (s *Service) AddPhoto(ctx context.Context, sc domain.Scope, auditID, item s
 	}
 	p := Photo{AuditID: auditID, Item: item, MimeType: mime, Size: len(clean)}
 	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		a, t, err := s.lockAudit(ctx, tx, sc, auditID)
+		a, t, err := s.lockDraft(ctx, tx, sc, auditID)
 		if err != nil {
 			return err
-		}
-		if a.Status == AuditSubmitted {
-			return domain.E(domain.EConflict, "audit.err.submitted")
 		}
 		if _, ok := itemOf(t, item); !ok {
 			return domain.InvalidFields(domain.FieldErrors{"photo." + item: domain.M("audit.field.answer")})
@@ -185,12 +182,9 @@ func (s *Service) DeletePhoto(ctx context.Context, sc domain.Scope, auditID, pho
 		return domain.NotFound("photo")
 	}
 	return s.st.InTx(ctx, func(tx *store.Tx) error {
-		a, _, err := s.lockAudit(ctx, tx, sc, auditID)
+		a, _, err := s.lockDraft(ctx, tx, sc, auditID)
 		if err != nil {
 			return err
-		}
-		if a.Status == AuditSubmitted {
-			return domain.E(domain.EConflict, "audit.err.submitted")
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM audit_photos WHERE id = $1 AND audit_id = $2`, photoID, auditID)
 		if err != nil {

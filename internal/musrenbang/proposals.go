@@ -317,6 +317,15 @@ func (s *Service) lock(ctx context.Context, tx *store.Tx, sc domain.Scope, id st
 	return ps[0], region, nil
 }
 
+// lockPending is lock for a change only a pending proposal takes.
+func (s *Service) lockPending(ctx context.Context, tx *store.Tx, sc domain.Scope, id string) (Proposal, string, error) {
+	p, region, err := s.lock(ctx, tx, sc, id)
+	if err == nil && p.Status != StatusPending {
+		err = domain.E(domain.EConflict, "mr.err.not_pending")
+	}
+	return p, region, err
+}
+
 // Edit changes a pending proposal's title and text (the facilitator
 // removes personal data; the children are told). version guards against
 // a concurrent change. Authorization: PermModerateProposals for the forum.
@@ -326,12 +335,9 @@ func (s *Service) Edit(ctx context.Context, sc domain.Scope, id, title, body str
 		return domain.InvalidFields(f)
 	}
 	return s.st.InTx(ctx, func(tx *store.Tx) error {
-		p, region, err := s.lock(ctx, tx, sc, id)
+		p, region, err := s.lockPending(ctx, tx, sc, id)
 		if err != nil {
 			return err
-		}
-		if p.Status != StatusPending {
-			return domain.E(domain.EConflict, "mr.err.not_pending")
 		}
 		if version != 0 && version != p.Version {
 			return domain.E(domain.EConflict, "mr.err.changed")
@@ -361,12 +367,9 @@ func (s *Service) Edit(ctx context.Context, sc domain.Scope, id, title, body str
 // PermModerateProposals for the forum.
 func (s *Service) Approve(ctx context.Context, sc domain.Scope, id string) error {
 	return s.st.InTx(ctx, func(tx *store.Tx) error {
-		p, region, err := s.lock(ctx, tx, sc, id)
+		p, region, err := s.lockPending(ctx, tx, sc, id)
 		if err != nil {
 			return err
-		}
-		if p.Status != StatusPending {
-			return domain.E(domain.EConflict, "mr.err.not_pending")
 		}
 		if flags := FindPII(p.Title + "\n" + p.Body); len(flags) > 0 {
 			return domain.E(domain.EConflict, "mr.err.personal_data", len(flags))
@@ -386,12 +389,9 @@ func (s *Service) Reject(ctx context.Context, sc domain.Scope, id, reason string
 		return domain.InvalidFields(domain.FieldErrors{"reason": domain.M("mr.field.reason")})
 	}
 	return s.st.InTx(ctx, func(tx *store.Tx) error {
-		p, region, err := s.lock(ctx, tx, sc, id)
+		p, region, err := s.lockPending(ctx, tx, sc, id)
 		if err != nil {
 			return err
-		}
-		if p.Status != StatusPending {
-			return domain.E(domain.EConflict, "mr.err.not_pending")
 		}
 		if err := s.setStatus(ctx, tx, sc, p, StatusRejected, reason); err != nil {
 			return err
@@ -859,12 +859,9 @@ func (s *Service) Photo(ctx context.Context, sc *domain.Scope, idOrCode string) 
 // name on a sign). Authorization: PermModerateProposals for the forum.
 func (s *Service) RemovePhoto(ctx context.Context, sc domain.Scope, id string) error {
 	return s.st.InTx(ctx, func(tx *store.Tx) error {
-		p, region, err := s.lock(ctx, tx, sc, id)
+		_, region, err := s.lockPending(ctx, tx, sc, id)
 		if err != nil {
 			return err
-		}
-		if p.Status != StatusPending {
-			return domain.E(domain.EConflict, "mr.err.not_pending")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE proposals SET photo_type = '', photo_enc = '', updated_at = $1, version = version + 1 WHERE id = $2`,
 			tx.Now(), id); err != nil {

@@ -308,15 +308,7 @@ func (s *Server) auditBody(h http.HandlerFunc) http.HandlerFunc {
 func (s *Server) auditPhoto(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "audits.audit_title")
 	p, data, err := audits.New(s.st).GetPhoto(r.Context(), b.Scope, r.PathValue("id"), r.PathValue("photo"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", p.MimeType)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Disposition", "inline")
-	_, _ = w.Write(data)
+	s.servePhoto(w, r, p.MimeType, data, err)
 }
 
 func (s *Server) auditShow(w http.ResponseWriter, r *http.Request) {

@@ -575,6 +575,8 @@ func (s *Server) mrStaffPhoto(w http.ResponseWriter, r *http.Request) {
 	s.servePhoto(w, r, mime, data, err)
 }
 
+// servePhoto answers with a photo shown inline, never cached or sniffed
+// (the audits' and the proposals' photos).
 func (s *Server) servePhoto(w http.ResponseWriter, r *http.Request, mime string, data []byte, err error) {
 	if err != nil {
 		s.fail(w, r, err)
@@ -583,6 +585,7 @@ func (s *Server) servePhoto(w http.ResponseWriter, r *http.Request, mime string,
 	w.Header().Set("Content-Type", mime)
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Disposition", "inline")
 	_, _ = w.Write(data)
 }
 
