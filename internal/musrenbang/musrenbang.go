@@ -359,7 +359,12 @@ func (s *Service) ResetCode(ctx context.Context, sc domain.Scope, childID string
 
 // Children lists a forum's children. Authorization: as RegisterChild.
 func (s *Service) Children(ctx context.Context, sc domain.Scope, forumID string) ([]Child, error) {
-	if _, err := s.mayModerate(ctx, s.st, sc, forumID); err != nil {
+	region, err := s.mayModerate(ctx, s.st, sc, forumID)
+	if err != nil {
+		return nil, err
+	}
+	// The children's nicknames and villages: every view is audited.
+	if err := s.st.Audit(ctx, sc, "forum.children_view", "forum", forumID, region, ""); err != nil {
 		return nil, err
 	}
 	return s.children(ctx, `c.forum_id = $1`, forumID)

@@ -102,6 +102,14 @@ func TestModerationAndPersonalData(t *testing.T) {
 		if err != nil || len(q) != 1 || len(q[0].Flags) != 3 {
 			t.Fatalf("the facilitator's queue: %+v %v", q, err)
 		}
+		if g, err := w.mr.Get(ctx, w.fas, p.ID); err != nil || len(g.Flags) != 3 {
+			t.Fatalf("the facilitator's view: %v", err)
+		}
+		var views int
+		if err := w.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'proposal.view' AND object_id = $1 AND detail = 'personal_data=3'`,
+			p.ID).Scan(&views); err != nil || views != 1 {
+			t.Fatalf("the view audited: %d %v", views, err)
+		}
 		if err := w.mr.Approve(ctx, w.fas, p.ID); domain.CodeOf(err) != domain.EConflict {
 			t.Fatalf("approved with personal data: %v", err)
 		}

@@ -269,10 +269,20 @@ func (s *Service) Queue(ctx context.Context, sc domain.Scope, status string) ([]
 		where += fmt.Sprintf(" AND p.status = $%d", len(args))
 	}
 	ps, err := s.proposals(ctx, s.st, where, "CASE WHEN p.status = 'pending' THEN 0 ELSE 1 END, p.created_at DESC", args...)
-	for i := range ps {
-		ps[i].Flags = FindPII(ps[i].Title + "\n" + ps[i].Body)
+	if err != nil {
+		return nil, err
 	}
-	return ps, err
+	flagged := 0
+	for i := range ps {
+		if ps[i].Flags = FindPII(ps[i].Title + "\n" + ps[i].Body); len(ps[i].Flags) > 0 {
+			flagged++
+		}
+	}
+	// The queue shows texts before their personal data is removed.
+	if err := s.st.Audit(ctx, sc, "proposal.queue_view", "forum", "", sc.RegionCode, fmt.Sprintf("proposals=%d with_personal_data=%d", len(ps), flagged)); err != nil {
+		return nil, err
+	}
+	return ps, nil
 }
 
 // Get returns a proposal of a forum the caller moderates, with its flags.
@@ -286,7 +296,8 @@ func (s *Service) Get(ctx context.Context, sc domain.Scope, id string) (Proposal
 	if len(ps) != 1 {
 		return Proposal{}, domain.NotFound("proposal")
 	}
-	if _, err := s.mayModerate(ctx, s.st, sc, ps[0].ForumID); err != nil {
+	region, err := s.mayModerate(ctx, s.st, sc, ps[0].ForumID)
+	if err != nil {
 		// Planners read the public proposals of their region (to give
 		// and follow golden tickets).
 		if !sc.Can(domain.PermPlanTickets) || !sc.Contains(ps[0].VillageCode) || ps[0].Status != StatusApproved {
@@ -295,6 +306,11 @@ func (s *Service) Get(ctx context.Context, sc domain.Scope, id string) (Proposal
 		return ps[0], nil
 	}
 	ps[0].Flags = FindPII(ps[0].Title + "\n" + ps[0].Body)
+	// A moderator reads the text before its personal data is removed:
+	// every such view is audited.
+	if err := s.st.Audit(ctx, sc, "proposal.view", "proposal", id, region, fmt.Sprintf("personal_data=%d", len(ps[0].Flags))); err != nil {
+		return Proposal{}, err
+	}
 	return ps[0], nil
 }
 
