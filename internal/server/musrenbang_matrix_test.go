@@ -61,6 +61,22 @@ func TestMusrenbangHTMLMatrix(t *testing.T) {
 					t.Errorf("%s POST %s: %d", name, action, code)
 				}
 			}
+			// The other staff forms: a child's new code, a forum's
+			// facilitator, the calendar, a ticket's stage.
+			for _, path := range []string{"/musrenbang-anak/anak/" + kid.ID + "/kode", "/musrenbang-anak/forum/" + forum.ID + "/fasilitator",
+				"/musrenbang-anak/kalender", "/musrenbang-anak/tiket/tidak-ada"} {
+				code, _, _ := b.post(path, url.Values{"csrf": {b.csrf}, "user_id": {fas.ID}, "year": {"2026"}, "stage": {"discussed"},
+					"level": {"kabupaten"}, "date": {"2026-04-15"}, "proposal_id": {pend.ID}})
+				// Another regency's admin may set their own regency's
+				// calendar: the incomplete form is refused (422).
+				own := name == "other-prov" && path == "/musrenbang-anak/kalender" && code == 422
+				if code != 404 && code != 403 && !own {
+					t.Errorf("%s POST %s: %d", name, path, code)
+				}
+			}
+			if code, _, _ := b.get("/musrenbang-anak/usulan/" + pend.ID + "/foto"); code != 404 {
+				t.Errorf("%s GET a photo that is not there / not theirs: %d", name, code)
+			}
 			if code, _, _ := b.post("/musrenbang-anak/anak", url.Values{"csrf": {b.csrf}, "forum_id": {forum.ID}, "nickname": {"Zaki"}, "age_group": {"10-12"},
 				"village_code": {"61.07.01.2001"}, "consent_by": {"ayah"}}); code != 404 && code != 403 {
 				t.Errorf("%s registered a child: %d", name, code)
@@ -80,6 +96,9 @@ func TestMusrenbangHTMLMatrix(t *testing.T) {
 		}
 		if code, _, _ := anon.get("/musrenbang-anak"); code != 303 {
 			t.Errorf("anonymous staff page: %d", code)
+		}
+		if code, _, _ := anon.get("/usulan-anak/foto/" + pend.Code); code != 404 {
+			t.Errorf("a pending proposal's photo route: %d", code)
 		}
 		if code, _, _ := anon.post("/anak/dukung", url.Values{"csrf": {anon.csrf}, "proposal_id": {pend.ID}}); code != 403 {
 			t.Errorf("an anonymous support: %d", code)
