@@ -1,5 +1,6 @@
 // Package spreadsheet reads the CSV and XLSX files users upload and writes
-// the CSV files they download. Reading is bounded: an upload is outside
+// the CSV and XLSX files they download (table.go: one writer for every
+// table). Reading is bounded: an upload is outside
 // input (any OPD operator may send one), so every parse has limits on the
 // decompressed size of each zip entry and of all of them, the number of
 // entries, rows, cells and the time spent, and never holds more than the

@@ -21,7 +21,8 @@ var plainNumber = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?
 // = + - @, a tab or a carriage return gets a leading single quote, so
 // Excel and LibreOffice show it as text instead of running it
 // ("-2+3+cmd|' /C calc'!A0"). A cell that is entirely a plain number
-// ("-3.5", "1e-7") is left alone. Every CSV writer uses it (WriteCSV).
+// ("-3.5", "1e-7") is left alone. Every CSV writer uses it (WriteCSV,
+// WriteTableCSV).
 func SafeCell(s string) string {
 	if s == "" || !strings.ContainsRune(triggers, rune(s[0])) || plainNumber.MatchString(s) {
 		return s
