@@ -11,7 +11,7 @@ var policy = map[domain.Role]domain.PermSet{
 		domain.PermViewPersonal, domain.PermViewAudit, domain.PermManageTokens, domain.PermViewDashboard,
 		domain.PermViewCases, domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams,
 		domain.PermEnterKLA, domain.PermVerifyKLA, domain.PermManageKLA, domain.PermRunAudits, domain.PermAnswerActions,
-		domain.PermModerateProposals, domain.PermPlanTickets),
+		domain.PermModerateProposals, domain.PermPlanTickets, domain.PermPublishStats),
 	domain.RoleSupervisor: domain.PermSet(0).With(domain.PermViewUsers, domain.PermViewPersonal,
 		domain.PermManageTokens, domain.PermViewDashboard,
 		domain.PermViewCases, domain.PermWorkCases, domain.PermManageCases, domain.PermManageTeams),

@@ -14,7 +14,7 @@ import (
 var wantPolicy = map[domain.Role][]string{
 	domain.RoleAdmin: {"view_users", "manage_users", "view_personal", "view_audit", "manage_tokens", "view_dashboard",
 		"view_cases", "work_cases", "manage_cases", "manage_teams", "enter_kla", "verify_kla", "manage_kla", "run_audits", "answer_actions",
-		"moderate_proposals", "plan_tickets"},
+		"moderate_proposals", "plan_tickets", "publish_stats"},
 	domain.RoleSupervisor: {"view_users", "view_personal", "manage_tokens", "view_dashboard",
 		"view_cases", "work_cases", "manage_cases", "manage_teams"},
 	domain.RoleCaseworker:  {"view_users", "view_personal", "view_dashboard", "view_cases", "work_cases"},
@@ -39,8 +39,8 @@ func TestPolicyMatrix(t *testing.T) {
 	if len(wantPolicy) != len(domain.Roles) {
 		t.Errorf("the expected table has %d roles, domain.Roles has %d: update the table", len(wantPolicy), len(domain.Roles))
 	}
-	if len(domain.PermNames) != 18 {
-		t.Errorf("domain.PermNames has %d permissions, the expected table knows 18: update the table", len(domain.PermNames))
+	if len(domain.PermNames) != 19 {
+		t.Errorf("domain.PermNames has %d permissions, the expected table knows 19: update the table", len(domain.PermNames))
 	}
 	known := map[string]bool{}
 	var allBits uint32
@@ -77,7 +77,7 @@ func TestPolicyMatrix(t *testing.T) {
 			}
 		}
 	}
-	if want := 8 * 18; cells != want {
+	if want := 8 * 19; cells != want {
 		t.Errorf("checked %d role×permission cells, want %d", cells, want)
 	}
 }
@@ -86,7 +86,7 @@ func TestPolicyMatrix(t *testing.T) {
 // permission-bit order, so a diff shows exactly what changed.
 func TestPolicySummary(t *testing.T) {
 	want := map[domain.Role]string{
-		domain.RoleAdmin:       "view_users manage_users view_personal view_audit manage_tokens view_dashboard view_cases work_cases manage_cases manage_teams enter_kla verify_kla manage_kla run_audits answer_actions moderate_proposals plan_tickets",
+		domain.RoleAdmin:       "view_users manage_users view_personal view_audit manage_tokens view_dashboard view_cases work_cases manage_cases manage_teams enter_kla verify_kla manage_kla run_audits answer_actions moderate_proposals plan_tickets publish_stats",
 		domain.RoleSupervisor:  "view_users view_personal manage_tokens view_dashboard view_cases work_cases manage_cases manage_teams",
 		domain.RoleCaseworker:  "view_users view_personal view_dashboard view_cases work_cases",
 		domain.RoleResponder:   "view_personal view_cases work_cases",

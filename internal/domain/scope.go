@@ -60,6 +60,7 @@ const (
 	PermAnswerActions                      // answer the audit actions of one's agency (opd_operator: own agency only)
 	PermModerateProposals                  // register children and moderate their forums' proposals (facilitators)
 	PermPlanTickets                        // select golden tickets and record their planning stages (opd_operator: the planning agency only)
+	PermPublishStats                       // import historical tables, set validation rules and disclosure threshold, publish statistics releases
 )
 
 // PermSet is a set of permissions.
@@ -96,4 +97,5 @@ var PermNames = map[Perm]string{
 	PermAnswerActions:     "answer_actions",
 	PermModerateProposals: "moderate_proposals",
 	PermPlanTickets:       "plan_tickets",
+	PermPublishStats:      "publish_stats",
 }

@@ -33,6 +33,7 @@ func TestPermNames(t *testing.T) {
 		domain.PermAnswerActions:     "answer_actions",
 		domain.PermModerateProposals: "moderate_proposals",
 		domain.PermPlanTickets:       "plan_tickets",
+		domain.PermPublishStats:      "publish_stats",
 	}
 	if len(domain.PermNames) != len(want) {
 		t.Errorf("PermNames has %d entries, want %d", len(domain.PermNames), len(want))
