@@ -52,8 +52,35 @@ func (s *Service) SetThreshold(ctx context.Context, sc domain.Scope, n int) erro
 // The 24-hour measure of a year with fewer evaluated cases than the
 // threshold is withheld too (a rate built on a small count).
 func Apply(set *Set, r Rule) {
+	sys, where := buildSystem(set)
+	hidden, _ := Protect(sys, r)
+	for i, h := range hidden {
+		if !h {
+			continue
+		}
+		for _, a := range where[i] {
+			c := &set.Tables[a.t].Rows[a.row].Cells[a.cell]
+			c.Hidden, c.V = true, 0
+		}
+	}
+	for i := range set.SLA {
+		sl := &set.SLA[i]
+		if sl.N < r.Threshold {
+			*sl = SLA{Year: sl.Year, Hidden: true}
+		}
+	}
+	set.Suppressed = true
+	set.Threshold = r.Threshold
+}
+
+// cellAt is where a cell of the system sits in a set.
+type cellAt struct{ t, row, cell int }
+
+// buildSystem is the set as one linear system: every cell (a shared total
+// once) and every total's equation, rows and groups.
+func buildSystem(set *Set) (System, [][]cellAt) {
 	var sys System
-	type at struct{ t, row, cell int }
+	type at = cellAt
 	var where [][]at
 	ref := map[string]int{}
 	idx := make([][][]int, len(set.Tables))
@@ -120,22 +147,5 @@ func Apply(set *Set, r Rule) {
 			}
 		}
 	}
-	hidden, _ := Protect(sys, r)
-	for i, h := range hidden {
-		if !h {
-			continue
-		}
-		for _, a := range where[i] {
-			c := &set.Tables[a.t].Rows[a.row].Cells[a.cell]
-			c.Hidden, c.V = true, 0
-		}
-	}
-	for i := range set.SLA {
-		sl := &set.SLA[i]
-		if sl.N < r.Threshold {
-			*sl = SLA{Year: sl.Year, Hidden: true}
-		}
-	}
-	set.Suppressed = true
-	set.Threshold = r.Threshold
+	return sys, where
 }
