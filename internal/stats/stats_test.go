@@ -2,6 +2,7 @@ package stats_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -223,6 +224,99 @@ func TestReleasesAndRules(t *testing.T) {
 		list, err := sv.Releases(ctx, "61.07")
 		if err != nil || len(list) != 2 || list[0].Label != "2024-B" {
 			t.Fatalf("releases %+v %v", list, err)
+		}
+	})
+}
+
+// TestHistImport is H-T1 and H-T2 through the store: a dry run lists the
+// seed's mismatches and writes nothing; accepting stores the table with
+// published and computed figures; the same file again changes nothing; a
+// file with a bad cell is refused whole with its address; the public view
+// withholds small counts and the sums built on them.
+func TestHistImport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{RootRegion: "-"})
+		sv := stats.New(st)
+		admin := access.ForUser(storetest.User(t, st, "admin1", domain.RoleAdmin, "13.01"), "", "")
+		data, err := os.ReadFile("testdata/pessel-2022-2023.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := sv.PreviewHist(ctx, admin, data, "pessel.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.View.Checks) < 5 || p.Summary.New == 0 || p.Exists {
+			t.Fatalf("dry run: %d mismatches, %+v", len(p.View.Checks), p.Summary)
+		}
+		if got, _ := sv.HistTables(ctx, admin, "13.01", false, stats.Rule{Threshold: 5}); len(got) != 0 {
+			t.Fatalf("a dry run stored %d tables", len(got))
+		}
+		// A caseworker may not import; another region's admin may not
+		// import Pesisir Selatan's table.
+		cw := access.ForUser(storetest.User(t, st, "petugas1", domain.RoleCaseworker, "13.01"), "", "")
+		if _, err := sv.AcceptHist(ctx, cw, data, "pessel.csv"); domain.CodeOf(err) != domain.EForbidden {
+			t.Errorf("caseworker import: %v", err)
+		}
+		other := access.ForUser(storetest.User(t, st, "admin2", domain.RoleAdmin, "61"), "", "")
+		if _, err := sv.AcceptHist(ctx, other, data, "pessel.csv"); domain.CodeOf(err) != domain.EInvalid {
+			t.Errorf("another province's import: %v", err)
+		}
+		a, err := sv.AcceptHist(ctx, admin, data, "pessel.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Summary.New != p.Summary.New || a.Summary.Updated != 0 {
+			t.Fatalf("accept: %+v", a.Summary)
+		}
+		again, err := sv.AcceptHist(ctx, admin, data, "pessel.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Summary.New != 0 || again.Summary.Updated != 0 || again.Summary.Ignored != a.Summary.New {
+			t.Fatalf("re-import: %+v, want 0 new, 0 updated, %d ignored", again.Summary, a.Summary.New)
+		}
+		tabs, err := sv.HistTables(ctx, admin, "13.01", false, stats.Rule{Threshold: 5})
+		if err != nil || len(tabs) != 1 {
+			t.Fatalf("stored tables %d %v", len(tabs), err)
+		}
+		// 2022 Fisik: published 43, computed 8 + 38 = 46.
+		v := tabs[0]
+		found := false
+		for _, r := range v.Rows {
+			for ci, c := range r.Cells {
+				if r.Label == "Fisik" && v.Cols[ci].Year == 2022 && v.Cols[ci].Group == stats.HistTotalGroup {
+					found = c.Published == 43 && c.Computed == 46 && c.Diff()
+				}
+			}
+		}
+		if !found {
+			t.Errorf("2022 Fisik jumlah does not keep 43 published and 46 computed: %+v", v.Rows[0])
+		}
+		// A bad cell refuses the whole file: nothing changes.
+		bad := strings.Replace(string(data), "38", "3x8", 1)
+		_, err = sv.AcceptHist(ctx, admin, []byte(bad), "pessel.csv")
+		if e, ok := domain.AsError(err); !ok || e.Code != domain.EInvalid || len(e.Args) == 0 || !strings.Contains(e.Args[0].(string), "!C") {
+			t.Fatalf("bad cell: %v", err)
+		}
+		// The public view: small counts withheld, and no computed sum or
+		// stated change rests on a withheld cell.
+		pub, err := sv.HistTables(ctx, domain.Scope{}, "13.01", true, stats.Rule{Threshold: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range pub[0].Rows {
+			for _, c := range r.Cells {
+				if !c.Hidden && c.Set && c.Published > 0 && c.Published < 5 {
+					t.Errorf("public historical table shows %d in row %s", c.Published, r.Label)
+				}
+				if c.Hidden && (c.Published != 0 || c.HasComputed) {
+					t.Errorf("a withheld cell keeps figures: %+v", c)
+				}
+			}
+		}
+		if pub[0].ImportedBy != "" {
+			t.Error("the public view names who imported")
 		}
 	})
 }
