@@ -96,6 +96,7 @@ func (s *Server) caseRoutes(mux *http.ServeMux) {
 // klaRoutes registers KLA indicators, dashboard, agreements and budgets (SPEC E).
 func (s *Server) klaRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /kla", s.staff(s.klaDashboard))
+	mux.HandleFunc("GET /kla/kelengkapan", s.staff(s.klaCompleteness))
 	mux.HandleFunc("GET /kla/ekspor.csv", s.staff(s.klaExport("csv")))
 	mux.HandleFunc("GET /kla/ekspor.xlsx", s.staff(s.klaExport("xlsx")))
 	mux.HandleFunc("GET /kla/isi", s.staff(s.klaEntry))
