@@ -58,6 +58,8 @@ type Completeness struct {
 	Region domain.Region
 	Year   int
 	Regime domain.KLARegime
+	// Score is the region's score for the year (as ScoreRegion's).
+	Score Score
 	// Agencies hold the score back most first: most points lost, then
 	// most indicators missing, then by name.
 	Agencies []AgencyCompleteness
@@ -114,6 +116,7 @@ func CompletenessByAgency(ctx context.Context, st *store.Store, sc domain.Scope,
 		applyComputed(cur.inds, vals, cc)
 	}
 	score := Evaluate(cur.inds, cur.rub, vals)
+	c.Score = score
 
 	// The years before, for stale values: the latest year with a value.
 	staleYear := map[string]int{}

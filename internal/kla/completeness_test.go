@@ -79,6 +79,9 @@ func TestCompletenessByAgency(t *testing.T) {
 		if c.Region.Code != "61.07" || c.Year != 2025 || c.Regime.ID != regime || len(c.Agencies) != 14 {
 			t.Fatalf("table: %s %d %s, %d agencies", c.Region.Code, c.Year, c.Regime.ID, len(c.Agencies))
 		}
+		if sc, _, err := kla.ScoreRegion(bg, st, adm, "61.07", 2025); err != nil || math.Abs(sc.Total-c.Score.Total) > 1e-9 || math.Abs(c.Score.Total-5.5*1000/31) > 1e-6 {
+			t.Errorf("score %.4f, ScoreRegion's %.4f (%v), want 5.5 shares", c.Score.Total, sc.Total, err)
+		}
 		total := 0
 		for _, a := range c.Agencies {
 			total += a.Expected

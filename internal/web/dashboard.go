@@ -218,7 +218,8 @@ func (s *Server) homeKLA(r *http.Request, b Base, reg domain.Region) (*HomeKLA, 
 	}
 	ctx := r.Context()
 	h := &HomeKLA{Region: reg, Year: kla.CurrentYear(s.now())}
-	score, _, err := kla.ScoreRegion(ctx, s.st, b.Scope, reg.Code, h.Year)
+	// The score comes with the completeness table: the same scan.
+	c, err := kla.CompletenessByAgency(ctx, s.st, b.Scope, reg.Code, h.Year)
 	if kla.NoCatalogue(err) {
 		h.NoCatalog = true
 		return h, nil
@@ -226,11 +227,7 @@ func (s *Server) homeKLA(r *http.Request, b Base, reg domain.Region) (*HomeKLA, 
 	if err != nil {
 		return nil, err
 	}
-	h.Score = score
-	c, err := kla.CompletenessByAgency(ctx, s.st, b.Scope, reg.Code, h.Year)
-	if err != nil {
-		return nil, err
-	}
+	h.Score = c.Score
 	for _, a := range c.Agencies {
 		if len(h.Holding) == HomeHolding || a.PointsLost == 0 {
 			break
