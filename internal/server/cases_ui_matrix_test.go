@@ -705,7 +705,8 @@ func TestUICaseAccessMatrix(t *testing.T) {
 		// ---- without a session: every route sends to the login ----
 		anon := &uimUser{name: "anonymous", b: w.browser(), allowed: map[string]bool{}}
 		anon.b.get("/login") // an anonymous CSRF token, as a visitor would have
-		for _, p := range []string{"/kasus", "/kasus/baru", "/laporan", "/tim", "/notifikasi"} {
+		for _, p := range []string{"/kasus", "/kasus/baru", "/laporan", "/tim", "/notifikasi", "/kasus/ekspor.csv", "/kasus/ekspor.xlsx",
+			"/laporan/ekspor.csv", "/laporan/ekspor.xlsx"} {
 			code, body, h := anon.b.get(p)
 			check(anon, "GET "+p, 303, code, body, h)
 		}

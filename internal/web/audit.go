@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"lindu/internal/domain"
+	"lindu/internal/spreadsheet"
 )
 
 // AuditPage browses the audit log.
@@ -23,6 +25,7 @@ type AuditPage struct {
 	NextURL string
 	// Checkpoints: the signed checkpoint download is offered.
 	Checkpoints bool
+	Exports     ExportLinks
 }
 
 var auditActions = []string{"auth.", "user.", "token.", "key.", "audit."}
@@ -32,26 +35,8 @@ var auditActions = []string{"auth.", "user.", "token.", "key.", "audit."}
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "audit.title")
 	q := r.URL.Query()
-	p := AuditPage{Base: b, Actor: strings.TrimSpace(q.Get("actor")), Action: strings.TrimSpace(q.Get("action")),
-		Object: strings.TrimSpace(q.Get("object")), From: q.Get("from"), To: q.Get("to")}
-	f := domain.AuditFilter{Actor: p.Actor, Action: p.Action, ObjectID: p.Object, Limit: 100}
-	b.Fields = map[string]string{}
-	if p.From != "" {
-		t, err := time.ParseInLocation("2006-01-02", p.From, b.Zone)
-		if err != nil {
-			b.Fields["from"] = b.T("audit.bad_date")
-		}
-		f.From = t
-	}
-	if p.To != "" {
-		t, err := time.ParseInLocation("2006-01-02", p.To, b.Zone)
-		if err != nil {
-			b.Fields["to"] = b.T("audit.bad_date")
-		}
-		if !t.IsZero() {
-			f.To = t.AddDate(0, 0, 1)
-		}
-	}
+	p, f := auditFilter(q, b)
+	b = p.Base
 	if before, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil {
 		f.BeforeSeq = before
 	}
@@ -60,8 +45,8 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p.Base = b
 	p.Entries = entries
+	p.Exports = exportLinks(b, "/audit/ekspor", q)
 	p.Checkpoints = s.opt.Checkpoints != nil && b.Scope.Contains(s.opt.RootRegion)
 	if len(entries) == f.Limit {
 		v := url.Values{}
@@ -74,6 +59,86 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 		p.NextURL = "/audit?" + v.Encode()
 	}
 	s.render(w, r, http.StatusOK, "audit", p)
+}
+
+// auditFilter reads the log's filter as typed (a date that is not one is
+// marked on the page and left out of the filter).
+func auditFilter(q url.Values, b Base) (AuditPage, domain.AuditFilter) {
+	p := AuditPage{Base: b, Actor: strings.TrimSpace(q.Get("actor")), Action: strings.TrimSpace(q.Get("action")),
+		Object: strings.TrimSpace(q.Get("object")), From: q.Get("from"), To: q.Get("to")}
+	f := domain.AuditFilter{Actor: p.Actor, Action: p.Action, ObjectID: p.Object, Limit: 100}
+	p.Fields = map[string]string{}
+	if p.From != "" {
+		t, err := time.ParseInLocation("2006-01-02", p.From, exportZone(b))
+		if err != nil {
+			p.Fields["from"] = b.T("audit.bad_date")
+		}
+		f.From = t
+	}
+	if p.To != "" {
+		t, err := time.ParseInLocation("2006-01-02", p.To, exportZone(b))
+		if err != nil {
+			p.Fields["to"] = b.T("audit.bad_date")
+		}
+		if !t.IsZero() {
+			f.To = t.AddDate(0, 0, 1)
+		}
+	}
+	return p, f
+}
+
+// auditExport downloads the log's entries for its filter, newest first,
+// every page of them (up to exportMaxRows), with the page's columns (the
+// action as its code, as the page shows it); audited (audit.log_export:
+// the log holds names and addresses). Authorization: as the page
+// (store.ListAudit).
+func (s *Server) auditExport(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b := s.base(w, r, "audit.title")
+		ctx := r.Context()
+		_, f := auditFilter(r.URL.Query(), b)
+		f.Limit = 500
+		var entries []domain.AuditEntry
+		cut := false
+		for {
+			l, err := s.st.ListAudit(ctx, b.Scope, f)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			entries = append(entries, l...)
+			if len(entries) > exportMaxRows {
+				entries, cut = entries[:exportMaxRows], true
+				break
+			}
+			if len(l) < f.Limit {
+				break
+			}
+			f.BeforeSeq = l[len(l)-1].Seq
+		}
+		t := spreadsheet.Table{Sheet: b.T("audit.heading"), Columns: []spreadsheet.Column{
+			{Header: "#", Kind: spreadsheet.Int}, {Header: b.T("audit.when"), Kind: spreadsheet.Date}, {Header: b.T("audit.who")},
+			{Header: b.T("export.actor_role")}, {Header: b.T("audit.what")}, {Header: b.T("export.object_type")},
+			{Header: b.T("export.object_id")}, {Header: b.T("users.region")}, {Header: b.T("audit.where")}, {Header: b.T("audit.detail")}}}
+		for _, e := range entries {
+			pos, role := "", ""
+			if e.Pos > 0 {
+				pos = strconv.FormatInt(e.Pos, 10)
+			}
+			if e.ActorRole != "" {
+				role = b.RoleName(domain.Role(e.ActorRole))
+			}
+			t.Rows = append(t.Rows, []string{pos, exportTime(b, &e.At), e.Actor, role, e.Action, e.ObjectType, e.ObjectID,
+				e.RegionCode, e.IP, e.Detail})
+		}
+		t.Meta = s.exportMeta(b, r, len(t.Rows), cut)
+		detail := fmt.Sprintf("format=%s rows=%d filter=%s", format, len(t.Rows), exportQuery(r.URL.Query()).Encode())
+		if err := s.st.Audit(ctx, b.Scope, "audit.log_export", "", "", b.Scope.RegionCode, detail); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.writeTable(w, r, format, "log-audit-"+s.now().In(exportZone(b)).Format("2006-01-02"), t)
+	}
 }
 
 // ActionPrefixes lists action families for the filter.

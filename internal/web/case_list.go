@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"lindu/internal/cases"
 	"lindu/internal/domain"
+	"lindu/internal/spreadsheet"
 )
 
 // The case inbox (/kasus): every case the caller may see, most urgent
@@ -35,6 +37,7 @@ type CasesPage struct {
 	Filtered                                             bool
 	Many                                                 bool // more cases than the case area counts
 	NameSearch                                           bool // the user may search by name and phone
+	Exports                                              ExportLinks
 	listPager
 }
 
@@ -42,21 +45,10 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "inbox.title")
 	ctx := r.Context()
 	q := r.URL.Query()
-	p := CasesPage{Base: b, kit: s.kit(b), Status: q.Get("status"), Due: q.Get("due"), Region: strings.TrimSpace(q.Get("region")),
-		Type: q.Get("type"), Assignee: q.Get("assignee"), Priority: q.Get("priority"), Query: strings.TrimSpace(q.Get("q"))}
-	f := p.filter(q)
-	teams, err := s.cases.ListTeams(ctx, b.Scope)
+	p, f, err := s.inboxFilter(r, b)
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	p.Teams = teams
-	if t := q.Get("team"); t != "" {
-		for _, tm := range teams {
-			if tm.ID == t {
-				p.Team, f.TeamID = t, t
-			}
-		}
 	}
 	page := listPageNum(r)
 	f.Offset = (page - 1) * casesPerPage
@@ -105,7 +97,83 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	}
 	p.kit.which, p.kit.posted = "filter", url.Values{"status": {p.Status}, "due": {p.Due}, "type": {p.Type},
 		"assignee": {p.Assignee}, "priority": {p.Priority}}
+	p.Exports = exportLinks(b, "/kasus/ekspor", q)
 	s.render(w, r, http.StatusOK, "cases", p)
+}
+
+// inboxFilter reads the inbox's filter from the request as the page does,
+// the team checked against the teams the caller sees.
+func (s *Server) inboxFilter(r *http.Request, b Base) (CasesPage, domain.CaseFilter, error) {
+	q := r.URL.Query()
+	p := CasesPage{Base: b, kit: s.kit(b), Status: q.Get("status"), Due: q.Get("due"), Region: strings.TrimSpace(q.Get("region")),
+		Type: q.Get("type"), Assignee: q.Get("assignee"), Priority: q.Get("priority"), Query: strings.TrimSpace(q.Get("q"))}
+	f := p.filter(q)
+	teams, err := s.cases.ListTeams(r.Context(), b.Scope)
+	if err != nil {
+		return p, f, err
+	}
+	p.Teams = teams
+	if t := q.Get("team"); t != "" {
+		for _, tm := range teams {
+			if tm.ID == t {
+				p.Team, f.TeamID = t, t
+			}
+		}
+	}
+	return p, f, nil
+}
+
+// casesExport downloads the inbox's rows for its filter, every page of
+// them (up to exportMaxRows), with the page's columns and the report
+// time; audited (case.export: the format, the filter without a search's
+// text, the rows). Authorization: as the page (cases.ListCases).
+func (s *Server) casesExport(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b := s.base(w, r, "inbox.title")
+		ctx := r.Context()
+		p, f, err := s.inboxFilter(r, b)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		list, cut, err := exportPages(func(offset, limit int) ([]domain.Case, error) {
+			f.Offset, f.Limit = offset, limit
+			l, _, err := s.cases.ListCases(ctx, b.Scope, f)
+			return l, err
+		})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		t := spreadsheet.Table{Sheet: b.T("inbox.heading"), Columns: []spreadsheet.Column{
+			{Header: b.T("inbox.code")}, {Header: b.T("inbox.village")}, {Header: b.T("export.region_code")},
+			{Header: b.T("inbox.type")}, {Header: b.T("case.priority")}, {Header: b.T("inbox.status")}, {Header: b.T("inbox.who")},
+			{Header: b.T("export.reported_at"), Kind: spreadsheet.Date}, {Header: b.T("inbox.next_due")},
+			{Header: b.T("export.due_at"), Kind: spreadsheet.Date}, {Header: b.T("export.due_state")}}}
+		for _, c := range list {
+			kind := ""
+			if c.NextDueAt != nil {
+				kind = p.Lbl("dl", c.NextDueKind)
+			}
+			state := ""
+			if st := p.DueState(c.NextDueAt); st != "" {
+				state = b.T("duefilter." + st)
+			}
+			t.Rows = append(t.Rows, []string{p.PubCode(c.Code), c.RegionName, c.RegionCode, p.TypeList(c.Types), p.Lbl("prio", c.Priority),
+				p.Lbl("cstatus", c.Status), p.Who(c), exportTime(b, &c.ReportedAt), kind, exportTime(b, c.NextDueAt), state})
+		}
+		t.Meta = s.exportMeta(b, r, len(t.Rows), cut)
+		filter := exportQuery(r.URL.Query())
+		if filter.Get("q") != "" {
+			filter.Set("q", "…")
+		}
+		detail := fmt.Sprintf("format=%s rows=%d filter=%s", format, len(t.Rows), filter.Encode())
+		if err := s.st.Audit(ctx, b.Scope, "case.export", "case", "", b.Scope.RegionCode, detail); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.writeTable(w, r, format, "kasus-"+s.now().In(exportZone(b)).Format("2006-01-02"), t)
+	}
 }
 
 // filter reads the inbox filters as typed into p (dropping values that

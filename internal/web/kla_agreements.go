@@ -2,12 +2,14 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"lindu/internal/domain"
 	"lindu/internal/kla"
+	"lindu/internal/spreadsheet"
 )
 
 // Performance agreements (Perjanjian Kinerja KLA): the list per year and
@@ -40,6 +42,7 @@ type KLAAgreementsPage struct {
 	Budget     []*domain.KLABudgetItem
 	CanManage  bool
 	Today      string
+	Exports    ExportLinks
 }
 
 func elapsed(start, end string, now time.Time) float64 {
@@ -53,17 +56,39 @@ func elapsed(start, end string, now time.Time) float64 {
 
 func (s *Server) klaAgreements(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "kla.agreements_title")
+	code := r.PathValue("code")
+	page, err := s.klaAgreementsList(r, b, code)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if code != "" {
+		if page.Budget, err = kla.ListBudget(r.Context(), s.st, b.Scope, "", page.Year, code); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	q := url.Values{"year": {strconv.Itoa(page.Year)}}
+	if code != "" {
+		q.Set("opd", code)
+	}
+	page.Exports = exportLinks(b, "/kla/perjanjian/ekspor", q)
+	s.render(w, r, http.StatusOK, "kla_agreements", page)
+}
+
+// klaAgreementsList is the agreements of the year asked for, of one
+// agency if code is set (an unknown agency is not found), with their
+// commitments' achievement.
+func (s *Server) klaAgreementsList(r *http.Request, b Base, code string) (KLAAgreementsPage, error) {
 	ctx := r.Context()
 	_, year := s.klaRegionYear(r, b)
 	page := KLAAgreementsPage{Base: b, Year: year, Years: s.klaPlanYears(), CanManage: b.Scope.Can(domain.PermManageKLA),
 		Today: s.now().In(domain.WIB).Format("2006-01-02")}
 	ags, err := kla.Agencies(ctx, s.st)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return page, err
 	}
 	page.Agencies = ags
-	code := r.PathValue("code")
 	if code != "" {
 		for i := range ags {
 			if ags[i].Code == code {
@@ -71,20 +96,17 @@ func (s *Server) klaAgreements(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if page.Agency == nil {
-			s.fail(w, r, domain.NotFound("agency"))
-			return
+			return page, domain.NotFound("agency")
 		}
 	}
 	list, err := kla.ListAgreements(ctx, s.st, b.Scope, "", year, code)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return page, err
 	}
 	mine := ""
 	if b.Scope.Can(domain.PermEnterKLA) && !page.CanManage {
 		if mine, err = kla.UserAgency(ctx, s.st, b.User.ID); err != nil {
-			s.fail(w, r, err)
-			return
+			return page, err
 		}
 	}
 	now := s.now()
@@ -102,13 +124,51 @@ func (s *Server) klaAgreements(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Agreements = append(page.Agreements, av)
 	}
-	if code != "" {
-		if page.Budget, err = kla.ListBudget(ctx, s.st, b.Scope, "", year, code); err != nil {
+	return page, nil
+}
+
+// klaAgreementsExport downloads the agreements of the page (the year, and
+// the agency of /kla/opd/{code} as ?opd=), a row per commitment (an
+// agreement without one: a row of its own). Authorization: as the page
+// (kla.ListAgreements).
+func (s *Server) klaAgreementsExport(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b := s.base(w, r, "kla.agreements_title")
+		code := r.URL.Query().Get("opd")
+		page, err := s.klaAgreementsList(r, b, code)
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+		t := spreadsheet.Table{Sheet: b.T("kla.agreements_heading"), Columns: []spreadsheet.Column{
+			{Header: b.T("kla.year"), Kind: spreadsheet.Int}, {Header: b.T("kla.agreement_title")}, {Header: b.T("kla.party")},
+			{Header: b.T("export.party_kind")}, {Header: b.T("kla.signed_on"), Kind: spreadsheet.Date}, {Header: b.T("kla.commitment")},
+			{Header: b.T("kla.polarity")}, {Header: b.T("kla.target"), Kind: spreadsheet.Decimal}, {Header: b.T("kla.unit")},
+			{Header: b.T("kla.period_start"), Kind: spreadsheet.Date}, {Header: b.T("kla.period_end"), Kind: spreadsheet.Date},
+			{Header: b.T("kla.realisation"), Kind: spreadsheet.Decimal}, {Header: b.T("export.realisation_on"), Kind: spreadsheet.Date},
+			{Header: b.T("export.capaian_pct"), Kind: spreadsheet.Decimal}, {Header: b.T("kla.status")}}}
+		for _, a := range page.Agreements {
+			head := []string{strconv.Itoa(a.Year), a.Title, a.AgencyName, b.T("kla.kind_party." + a.AgencyKind), exportDay(a.SignedOn)}
+			if len(a.Views) == 0 {
+				t.Rows = append(t.Rows, head)
+			}
+			for _, c := range a.Views {
+				real, on, capaian := "", "", ""
+				if c.Latest != nil {
+					real, on, capaian = num(c.Latest.Value), exportDay(c.Latest.OnDate), strconv.FormatFloat(c.Capaian, 'f', 1, 64)
+				}
+				t.Rows = append(t.Rows, append(append([]string{}, head...), c.Name, b.T("kla.pol."+string(c.Polarity)), num(c.Target), c.Unit,
+					exportDay(c.PeriodStart), exportDay(c.PeriodEnd), real, on, capaian, b.T("kla.cstatus."+c.Status)))
+			}
+		}
+		t.Meta = s.exportMeta(b, r, len(t.Rows), false)
+		name := "perjanjian-kla-" + strconv.Itoa(page.Year)
+		if code != "" {
+			name += "-" + code
+		}
+		s.writeTable(w, r, format, name, t)
 	}
-	s.render(w, r, http.StatusOK, "kla_agreements", page)
 }
 
 func commitmentFromForm(r *http.Request) domain.KLACommitment {

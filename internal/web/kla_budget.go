@@ -2,11 +2,13 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"lindu/internal/domain"
 	"lindu/internal/kla"
+	"lindu/internal/spreadsheet"
 )
 
 // Programme budgets: the tree per year and agency, a new line, and the
@@ -32,6 +34,7 @@ type KLABudgetPage struct {
 	TotalB     int64
 	TotalR     int64
 	TotalShare float64
+	Exports    ExportLinks
 }
 
 func flatten(items []*domain.KLABudgetItem, depth int, out *[]BudgetRow) {
@@ -43,25 +46,43 @@ func flatten(items []*domain.KLABudgetItem, depth int, out *[]BudgetRow) {
 
 func (s *Server) klaBudget(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "kla.budget_title")
+	page, err := s.klaBudgetList(r, b)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, row := range page.Rows {
+		if row.Level != domain.BudgetSubActivity && (page.MyAgency == "" || row.Agency == page.MyAgency) {
+			page.Parents = append(page.Parents, row)
+		}
+	}
+	q := url.Values{"year": {strconv.Itoa(page.Year)}}
+	if page.Agency != "" {
+		q.Set("agency", page.Agency)
+	}
+	page.Exports = exportLinks(b, "/kla/anggaran/ekspor", q)
+	s.render(w, r, http.StatusOK, "kla_budget", page)
+}
+
+// klaBudgetList is the budget tree of the year and agency asked for,
+// flattened, with its totals.
+func (s *Server) klaBudgetList(r *http.Request, b Base) (KLABudgetPage, error) {
 	ctx := r.Context()
 	_, year := s.klaRegionYear(r, b)
 	page := KLABudgetPage{Base: b, Year: year, Years: s.klaPlanYears(), Agency: r.URL.Query().Get("agency")}
 	var err error
 	if page.Agencies, err = kla.Agencies(ctx, s.st); err != nil {
-		s.fail(w, r, err)
-		return
+		return page, err
 	}
 	if b.Scope.Can(domain.PermEnterKLA) && !b.Scope.Can(domain.PermManageKLA) {
 		if page.MyAgency, err = kla.UserAgency(ctx, s.st, b.User.ID); err != nil {
-			s.fail(w, r, err)
-			return
+			return page, err
 		}
 	}
 	page.CanEdit = b.Scope.Can(domain.PermManageKLA) || page.MyAgency != ""
 	tree, err := kla.ListBudget(ctx, s.st, b.Scope, "", year, page.Agency)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return page, err
 	}
 	flatten(tree, 0, &page.Rows)
 	for _, t := range tree {
@@ -71,12 +92,38 @@ func (s *Server) klaBudget(w http.ResponseWriter, r *http.Request) {
 	if page.TotalB > 0 {
 		page.TotalShare = float64(page.TotalR) / float64(page.TotalB) * 100
 	}
-	for _, row := range page.Rows {
-		if row.Level != domain.BudgetSubActivity && (page.MyAgency == "" || row.Agency == page.MyAgency) {
-			page.Parents = append(page.Parents, row)
+	return page, nil
+}
+
+// klaBudgetExport downloads the page's budget lines (the year and agency
+// of its filter), in the page's order, amounts in whole rupiah as numbers,
+// and the total. Authorization: as the page (kla.ListBudget).
+func (s *Server) klaBudgetExport(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b := s.base(w, r, "kla.budget_title")
+		page, err := s.klaBudgetList(r, b)
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
+		pct := func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+		t := spreadsheet.Table{Sheet: b.T("kla.budget_heading"), Columns: []spreadsheet.Column{
+			{Header: b.T("kla.year"), Kind: spreadsheet.Int}, {Header: b.T("kla.level")}, {Header: b.T("kla.code")}, {Header: b.T("kla.name")},
+			{Header: b.T("kla.agency")}, {Header: b.T("export.budget_rp"), Kind: spreadsheet.Int},
+			{Header: b.T("export.realised_rp"), Kind: spreadsheet.Int}, {Header: b.T("export.realised_pct"), Kind: spreadsheet.Decimal}}}
+		for _, x := range page.Rows {
+			t.Rows = append(t.Rows, []string{strconv.Itoa(x.Year), b.T("kla.level." + x.Level), x.Code, x.Name, page.AgencyName(x.Agency),
+				strconv.FormatInt(x.Budget, 10), strconv.FormatInt(x.Realised, 10), pct(x.Percent())})
+		}
+		t.Rows = append(t.Rows, []string{"", b.T("kla.total"), "", "", "", strconv.FormatInt(page.TotalB, 10),
+			strconv.FormatInt(page.TotalR, 10), pct(page.TotalShare)})
+		t.Meta = s.exportMeta(b, r, len(page.Rows), false)
+		name := "anggaran-kla-" + strconv.Itoa(page.Year)
+		if page.Agency != "" {
+			name += "-" + page.Agency
+		}
+		s.writeTable(w, r, format, name, t)
 	}
-	s.render(w, r, http.StatusOK, "kla_budget", page)
 }
 
 // MayEdit reports whether the caller may change a line of agency.

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"lindu/internal/cases"
 	"lindu/internal/domain"
+	"lindu/internal/spreadsheet"
 )
 
 // Triage of incoming reports (/laporan): supervisors and admins verify a
@@ -22,11 +25,28 @@ type ReportsPage struct {
 	Status  string
 	Reports []domain.Report
 	Total   int
+	Exports ExportLinks
 	listPager
 }
 
 func (s *Server) reportsList(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "triage.title")
+	st, f := reportsFilter(r)
+	page := listPageNum(r)
+	f.Offset = (page - 1) * reportsPerPage
+	reps, total, err := s.cases.ListReports(r.Context(), b.Scope, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := ReportsPage{Base: b, kit: s.kit(b), Status: st, Reports: reps, Total: total,
+		listPager: newPager("/laporan", url.Values{"status": {st}}, page, total, reportsPerPage),
+		Exports:   exportLinks(b, "/laporan/ekspor", url.Values{"status": {st}})}
+	s.render(w, r, http.StatusOK, "reports", p)
+}
+
+// reportsFilter reads the list's status filter (new by default).
+func reportsFilter(r *http.Request) (string, cases.ReportFilter) {
 	st := r.URL.Query().Get("status")
 	switch st {
 	case "new", "verified", "merged", "rejected", "all":
@@ -37,16 +57,53 @@ func (s *Server) reportsList(w http.ResponseWriter, r *http.Request) {
 	if st != "all" {
 		f.Status = domain.ReportStatus(st)
 	}
-	page := listPageNum(r)
-	f.Offset = (page - 1) * reportsPerPage
-	reps, total, err := s.cases.ListReports(r.Context(), b.Scope, f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	return st, f
+}
+
+// reportsExport downloads the list's rows for its status filter, every
+// page of them (up to exportMaxRows), with the page's columns (the child's
+// age and sex, no other personal data); audited (report.export).
+// Authorization: as the page (cases.ListReports).
+func (s *Server) reportsExport(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b := s.base(w, r, "triage.title")
+		ctx := r.Context()
+		st, f := reportsFilter(r)
+		list, cut, err := exportPages(func(offset, limit int) ([]domain.Report, error) {
+			f.Offset, f.Limit = offset, limit
+			l, _, err := s.cases.ListReports(ctx, b.Scope, f)
+			return l, err
+		})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		k := s.kit(b)
+		t := spreadsheet.Table{Sheet: b.T("triage.heading"), Columns: []spreadsheet.Column{
+			{Header: b.T("triage.code")}, {Header: b.T("triage.received"), Kind: spreadsheet.Date}, {Header: b.T("triage.region")},
+			{Header: b.T("export.region_code")}, {Header: b.T("export.child_age"), Kind: spreadsheet.Int}, {Header: b.T("export.child_sex")},
+			{Header: b.T("triage.channel")}, {Header: b.T("triage.state")}, {Header: b.T("triage.deadline"), Kind: spreadsheet.Date},
+			{Header: b.T("export.due_state")}}}
+		for _, x := range list {
+			age := ""
+			if x.ChildAge != nil {
+				age = strconv.Itoa(*x.ChildAge)
+			}
+			state := ""
+			if d := k.DueState(x.TriageDueAt); d != "" {
+				state = b.T("duefilter." + d)
+			}
+			t.Rows = append(t.Rows, []string{k.PubCode(x.Code), exportTime(b, &x.ReceivedAt), x.RegionName, x.RegionCode, age,
+				k.SexText(x.ChildSex), k.Lbl("channel", x.Channel), k.Lbl("rstatus", x.Status), exportTime(b, x.TriageDueAt), state})
+		}
+		t.Meta = s.exportMeta(b, r, len(t.Rows), cut)
+		detail := fmt.Sprintf("format=%s rows=%d status=%s", format, len(t.Rows), st)
+		if err := s.st.Audit(ctx, b.Scope, "report.export", "report", "", b.Scope.RegionCode, detail); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.writeTable(w, r, format, "laporan-"+s.now().In(exportZone(b)).Format("2006-01-02"), t)
 	}
-	p := ReportsPage{Base: b, kit: s.kit(b), Status: st, Reports: reps, Total: total,
-		listPager: newPager("/laporan", url.Values{"status": {st}}, page, total, reportsPerPage)}
-	s.render(w, r, http.StatusOK, "reports", p)
 }
 
 // ReportStatuses lists the report states, for the status filter.
