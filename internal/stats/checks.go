@@ -194,9 +194,9 @@ func evaluate(set *Set, rules []RuleDef) []Check {
 }
 
 // Rules lists the built-in rules and the region's own (and those of the
-// regions above it). Authorization: PermViewDashboard or PermViewCases.
+// regions above it). Authorization: PermViewDashboard.
 func (s *Service) Rules(ctx context.Context, sc domain.Scope, region string) ([]RuleDef, error) {
-	if !sc.Can(domain.PermViewDashboard) && !sc.Can(domain.PermViewCases) {
+	if !sc.Can(domain.PermViewDashboard) {
 		return nil, domain.E(domain.EForbidden, "error.forbidden")
 	}
 	return s.rules(ctx, s.st, region)

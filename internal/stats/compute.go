@@ -399,7 +399,7 @@ func compute(cases []*caseFact, region domain.Region, children []domain.Region, 
 	var statusRows []Row
 	for _, st := range []domain.CaseStatus{domain.StatusNew, domain.StatusVerified, domain.StatusAssigned, domain.StatusAcknowledged,
 		domain.StatusResponded, domain.StatusInService, domain.StatusReferred, domain.StatusClosed} {
-		statusRows = append(statusRows, Row{Key: string(st), LabelKey: "status." + string(st)})
+		statusRows = append(statusRows, Row{Key: string(st), LabelKey: "cstatus." + string(st)})
 	}
 	statusRows = append(statusRows, total("stats.r.cases"))
 	byStatus := newTable("status", one, gN, statusRows)
@@ -499,9 +499,9 @@ func periodOf(years []int) string {
 // Compute builds the live statistics of region (within the caller's) for
 // year from the case records, with disclosure control applied unless the
 // caller manages the region's cases (they see every case anyway).
-// Authorization: PermViewDashboard or PermViewCases within the region.
+// Authorization: PermViewDashboard within the region.
 func (s *Service) Compute(ctx context.Context, sc domain.Scope, regionCode string, year int) (Set, error) {
-	if !sc.Can(domain.PermViewDashboard) && !sc.Can(domain.PermViewCases) {
+	if !sc.Can(domain.PermViewDashboard) {
 		return Set{}, domain.E(domain.EForbidden, "error.forbidden")
 	}
 	if regionCode == "" {

@@ -351,7 +351,7 @@ func (s *Service) AcceptHist(ctx context.Context, sc domain.Scope, data []byte, 
 // values, and so do the sums and stated changes built on them). Anyone may
 // call it with public; the raw figures need PermViewDashboard.
 func (s *Service) HistTables(ctx context.Context, sc domain.Scope, region string, public bool, r Rule) ([]HistView, error) {
-	if !public && !sc.Can(domain.PermViewDashboard) && !sc.Can(domain.PermViewCases) {
+	if !public && !sc.Can(domain.PermViewDashboard) {
 		return nil, domain.E(domain.EForbidden, "error.forbidden")
 	}
 	where, args := store.ScopeClause("region_code", region, 1)

@@ -207,9 +207,12 @@ func signed(s string, positive bool) string {
 
 // FormatChange writes a change as users read it: "−14 (−15,2 %)" in
 // Indonesian, "−14 (−15.2%)" in English; from zero the percentage is
-// notAvail ("n/a"), never infinity.
+// notAvail ("n/a"), never infinity; from zero to zero it is "0".
 func FormatChange(lang string, c Changes, notAvail string) string {
 	abs := signed(FormatInt(lang, c.Abs), c.Abs > 0)
+	if c.FromNil && c.Abs == 0 {
+		return abs
+	}
 	if c.FromNil {
 		return abs + " (" + notAvail + ")"
 	}

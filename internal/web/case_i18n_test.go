@@ -10,6 +10,7 @@ import (
 	"lindu/internal/domain"
 	"lindu/internal/i18n"
 	"lindu/internal/musrenbang"
+	"lindu/internal/stats"
 )
 
 // The report and case pages build many keys at run time (labels of the
@@ -97,6 +98,13 @@ func TestCaseKeysTranslated(t *testing.T) {
 		"stay_lepas", "stay_akhiri", "stay_pindah", "stay_perpanjang", "stay_asked",
 		"place_training", "place_incentive", "place_visit", "stay_tinjau", "place_edited", "checklist_saved")
 	add("incentive", append(domain.IncentiveKinds, domain.IncentivePerNight)...)
+	add("stats.imp", stats.Importances...)
+	add("stats.op", stats.Operators...)
+	add("stats.m", stats.Measures()...)
+	add("flash", "stats_published", "stats_explained", "stats_rule_added", "stats_rule_deleted", "stats_threshold_set", "stats_imported")
+	for _, k := range stats.HistErrorKeys {
+		add("stats.import", strings.TrimPrefix(k, "stats.import."))
+	}
 	add("mstatus", MediaStates...)
 	add("duefilter", "soon", "overdue")
 	add("assignee", "me")

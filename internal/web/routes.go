@@ -89,6 +89,7 @@ func (s *Server) caseRoutes(mux *http.ServeMux) {
 	s.shelterRoutes(mux)
 	s.auditRoutes(mux)
 	s.musrenbangRoutes(mux)
+	s.statsRoutes(mux)
 	mux.HandleFunc("GET /tim", s.staff(s.teamsList))
 	mux.HandleFunc("POST /tim", s.staff(s.teamCreate))
 	mux.HandleFunc("POST /tim/{id}/anggota", s.staff(s.teamMembers))

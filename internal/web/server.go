@@ -103,7 +103,7 @@ func New(opt Options) (*Server, error) {
 	// Partials are parsed with every page: the layout, the pager, the
 	// case forms' fields and sections kept in a file of their own
 	// (case_documents: the documents section of the case page).
-	partials := []string{"templates/layout.html", "templates/pager.html", "templates/case_fields.html", "templates/case_documents.html", "templates/case_plan.html", "templates/case_referrals.html", "templates/case_stays.html", "templates/audit_agencies.html", "templates/mr_fields.html"}
+	partials := []string{"templates/layout.html", "templates/pager.html", "templates/case_fields.html", "templates/case_documents.html", "templates/case_plan.html", "templates/case_referrals.html", "templates/case_stays.html", "templates/audit_agencies.html", "templates/mr_fields.html", "templates/stats_tables.html"}
 	for _, e := range entries {
 		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
 		if slices.Contains(partials, e) {
@@ -230,6 +230,9 @@ func (s *Server) nav(b Base, path string) []NavItem {
 	}
 	if b.Scope.Can(domain.PermAnswerReferrals) {
 		items = append(items, NavItem{Href: "/rujukan", Label: b.T("nav.referrals")})
+	}
+	if b.Scope.Can(domain.PermViewDashboard) {
+		items = append(items, NavItem{Href: "/statistik/kelola", Label: b.T("nav.stats")})
 	}
 	if b.Scope.Can(domain.PermViewDashboard) {
 		items = append(items, NavItem{Href: "/kla", Label: b.T("nav.kla")})
