@@ -37,10 +37,9 @@ type DashboardPage struct {
 	Overdue       *HomeOverdue
 	Agency        *HomeAgency
 	KLA           *HomeKLA
-	// Stats is the slot for this year's case figures on the regent's home
-	// (cases, victims by type, SLA share), filled by the statistics area
-	// and shown by the template "home_stats" (empty until defined).
-	Stats any
+	// Stats are this year's case figures on the regent's and the admins'
+	// home (nil for others).
+	Stats *HomeStats
 }
 
 // HomeOverdue is a case manager's work past its clock.
@@ -138,6 +137,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	if page.KLA, err = s.homeKLA(r, b, page.Region); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if page.KLA != nil {
+		if page.Stats, err = s.homeStats(r, b, page.Region); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	s.render(w, r, http.StatusOK, "dashboard", page)
 }

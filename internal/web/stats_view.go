@@ -5,9 +5,12 @@ import (
 	"html"
 	"html/template"
 	"math"
+	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
+	"lindu/internal/domain"
 	"lindu/internal/spreadsheet"
 	"lindu/internal/stats"
 )
@@ -311,4 +314,82 @@ func slaViews(b Base, set stats.Set) []SLAView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// HomeStats are this year's key figures on the home page: cases (and the
+// change from last year), victims, child victims, the three types with
+// most victims and the 24-hour share, disclosure-controlled for those who
+// do not manage the region's cases.
+type HomeStats struct {
+	Year                   int
+	RegionName             string
+	Cases, CasesChange     string
+	Victims, Children, SLA string
+	Types                  []MetaItem
+	Suppressed             bool
+	Threshold              int
+}
+
+// homeStats computes the home figures of region for this year.
+func (s *Server) homeStats(r *http.Request, b Base, region domain.Region) (*HomeStats, error) {
+	if region.Code == "" || !b.Scope.Can(domain.PermViewDashboard) {
+		return nil, nil
+	}
+	year := s.now().In(b.Zone).Year()
+	set, err := stats.New(s.st).Compute(r.Context(), b.Scope, region.Code, year)
+	if err != nil {
+		return nil, err
+	}
+	h := &HomeStats{Year: year, RegionName: region.Name, Suppressed: set.Suppressed, Threshold: set.Threshold}
+	num := func(c stats.Cell) string {
+		if c.Hidden {
+			return hiddenMark
+		}
+		return stats.FormatInt(b.Lang, c.V)
+	}
+	sum, types := set.Table("summary"), set.Table("types")
+	last := len(sum.Years) - 1
+	h.Cases, h.Victims = num(sum.At(0, last, 0)), num(sum.At(1, last, 0))
+	if ch := sum.ChangeOf(0, 0); ch.Shown {
+		h.CasesChange = b.T("beranda.stats_change", stats.FormatChange(b.Lang, ch, b.T("stats.na")), sum.Years[0])
+	}
+	// Child victims: the age table's children (bands up to 17).
+	age := set.Table("age_sex")
+	var kids int64
+	hidden := false
+	for ri, row := range age.Rows {
+		if row.Key == "0-5" || row.Key == "6-12" || row.Key == "13-17" {
+			c := age.At(ri, 0, len(age.Groups)-1)
+			hidden = hidden || c.Hidden
+			kids += c.V
+		}
+	}
+	h.Children = stats.FormatInt(b.Lang, kids)
+	if hidden {
+		h.Children = hiddenMark
+	}
+	// The three types with most victims (shown counts only).
+	type tv struct {
+		label string
+		v     int64
+	}
+	var top []tv
+	for ri, row := range types.Rows {
+		if row.Total {
+			continue
+		}
+		c := types.At(ri, last, len(types.Groups)-1)
+		if !c.Hidden && c.V > 0 {
+			top = append(top, tv{statLabel(b, row), c.V})
+		}
+	}
+	sort.Slice(top, func(i, j int) bool { return top[i].v > top[j].v })
+	for i := 0; i < len(top) && i < 3; i++ {
+		h.Types = append(h.Types, MetaItem{Label: top[i].label, Value: stats.FormatInt(b.Lang, top[i].v)})
+	}
+	h.SLA = hiddenMark
+	if n := len(set.SLA); n > 0 && !set.SLA[n-1].Hidden {
+		h.SLA = b.T("beranda.stats_sla_value", stats.FormatDecimal(b.Lang, set.SLA[n-1].Share, 1), set.SLA[n-1].N)
+	}
+	return h, nil
 }
