@@ -115,7 +115,7 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/kla/indicators", false, a.listKLAIndicators},
 		{"PUT", "/api/v1/kla/values", false, a.putKLAValues},
 		{"GET", "/api/v1/kla/scores", false, a.klaScores},
-	}, append(append(append(a.caseworkRoutes(), a.shelterRoutes()...), a.auditRoutes()...), a.musrenbangRoutes()...)...)
+	}, append(append(append(append(a.caseworkRoutes(), a.shelterRoutes()...), a.auditRoutes()...), a.musrenbangRoutes()...), a.statsRoutes()...)...)
 }
 
 // Register mounts the API routes on mux, plus a JSON 404 for anything else

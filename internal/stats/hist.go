@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"lindu/internal/domain"
@@ -251,7 +252,7 @@ func (s *Service) prepare(ctx context.Context, sc domain.Scope, data []byte, nam
 			if he.Row > 0 {
 				addr += "!" + he.Col + strconv.Itoa(he.Row)
 			}
-			return nil, "", domain.E(domain.EInvalid, "stats.import.refused", addr, he.Key, he.Value)
+			return nil, "", domain.E(domain.EInvalid, strings.Replace(he.Key, "stats.import.", "stats.import.refused.", 1), addr, he.Value)
 		}
 		return nil, "", err
 	}

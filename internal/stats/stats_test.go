@@ -296,7 +296,7 @@ func TestHistImport(t *testing.T) {
 		// A bad cell refuses the whole file: nothing changes.
 		bad := strings.Replace(string(data), "38", "3x8", 1)
 		_, err = sv.AcceptHist(ctx, admin, []byte(bad), "pessel.csv")
-		if e, ok := domain.AsError(err); !ok || e.Code != domain.EInvalid || len(e.Args) == 0 || !strings.Contains(e.Args[0].(string), "!C") {
+		if e, ok := domain.AsError(err); !ok || e.Code != domain.EInvalid || len(e.Args) == 0 || !strings.Contains(e.Args[0].(string), "!C") || e.Key != "stats.import.refused.bad_number" {
 			t.Fatalf("bad cell: %v", err)
 		}
 		// The public view: small counts withheld, and no computed sum or

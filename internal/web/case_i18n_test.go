@@ -104,6 +104,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 	add("flash", "stats_published", "stats_explained", "stats_rule_added", "stats_rule_deleted", "stats_threshold_set", "stats_imported")
 	for _, k := range stats.HistErrorKeys {
 		add("stats.import", strings.TrimPrefix(k, "stats.import."))
+		add("stats.import.refused", strings.TrimPrefix(k, "stats.import."))
 	}
 	add("mstatus", MediaStates...)
 	add("duefilter", "soon", "overdue")

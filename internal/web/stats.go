@@ -511,9 +511,6 @@ func (s *Server) statsImport(w http.ResponseWriter, r *http.Request) {
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.EInvalid && len(de.Args) > 0 {
 		b.Error = b.T(de.Key, de.Args...)
-		if de.Key == "stats.import.refused" && len(de.Args) == 3 {
-			b.Error = b.T("stats.import.refused", de.Args[0], b.T(de.Args[1].(string)), de.Args[2])
-		}
 		s.statsStaffRender(w, r, b, s.kit(b), http.StatusUnprocessableEntity, nil)
 		return
 	}
