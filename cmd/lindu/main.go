@@ -404,6 +404,11 @@ func loadDemo(ctx context.Context, st *store.Store, log *slog.Logger, stdout io.
 			return fmt.Errorf("demo musrenbang: %w", err)
 		}
 		log.Info("demo Musrenbang Anak loaded", "children", mres.Children, "proposals", mres.Proposals, "tickets", mres.Tickets)
+		stres, err := demo.LoadStats(ctx, st, st.RootRegion())
+		if err != nil {
+			return fmt.Errorf("demo statistics: %w", err)
+		}
+		log.Info("demo statistics loaded", "release", stres.Release, "historical_mismatches", stres.Mismatches)
 		printChildCodes(stdout, mres.Codes)
 	}
 	printDemoAccounts(stdout, accounts)

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
 	"lindu/internal/access"
@@ -287,4 +289,48 @@ func (w *world) srvStatsHist() (int, error) {
 	var n int
 	err := w.st.QueryRowContext(bg, `SELECT COUNT(*) FROM stat_hist_tables`).Scan(&n)
 	return n, err
+}
+
+// TestBrowserStatisticsOnPhone: the public statistics page and the staff
+// page fit a 390 px phone and pass the accessibility check; the chart
+// labels are at least 12 px.
+func TestBrowserStatisticsOnPhone(t *testing.T) {
+	execPath := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
+	defer cancel()
+	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
+	statsCases(t, w, "61.07.01", 3, domain.VSexual)
+	statsCases(t, w, "61.07.02", 12, domain.VPhysical)
+	sv := stats.New(w.st)
+	year := w.clock.Now().Add(-24 * time.Hour).In(domain.WIB).Year()
+	sys := access.System("test")
+	cs, err := sv.Checks(bg, sys, "61.07", year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if err := sv.Explain(bg, sys, "61.07", year, c.Key, "Pencatatan baru dimulai tahun ini."); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := sv.Publish(bg, sys, "61.07", year); err != nil {
+		t.Fatal(err)
+	}
+	c := newChrome(t, ctx, execPath)
+	c.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait))
+	c.do("open the public statistics", chromedp.Navigate(w.ts.URL+"/statistik"))
+	c.fits("public statistics")
+	size, err := chromedp.Run(c.ctx, chromedp.Evaluate[float64](`Math.min(...[...document.querySelectorAll('.chart-label')].map(e => parseFloat(getComputedStyle(e).fontSize)))`))
+	c.must("chart label size", err)
+	if size < 12 {
+		t.Errorf("chart labels are %v px on a phone", size)
+	}
+	v := newChrome(t, ctx, execPath)
+	v.loginOnPhone(w.ts.URL, "viewer", pw)
+	v.do("open the staff statistics", chromedp.Navigate(w.ts.URL+"/statistik/kelola"))
+	v.fits("staff statistics")
+	a := newChrome(t, ctx, execPath)
+	a.loginOnPhone(w.ts.URL, "reg-admin", pw)
+	a.do("open the staff statistics", chromedp.Navigate(w.ts.URL+"/statistik/kelola"))
+	a.fits("staff statistics (admin)")
 }

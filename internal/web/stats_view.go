@@ -193,7 +193,7 @@ func statChart(b Base, t *stats.Table, title string) template.HTML {
 	id := "chart-" + t.ID
 	var s strings.Builder
 	h := len(bars)*rowH + 4
-	fmt.Fprintf(&s, `<svg class="chart" width="100%%" height="%d" role="img" aria-labelledby="%s-t %s-d">`, h, id, id)
+	fmt.Fprintf(&s, `<svg class="hbars" width="100%%" height="%d" role="img" aria-labelledby="%s-t %s-d">`, h, id, id)
 	fmt.Fprintf(&s, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, html.EscapeString(title+" — "+strconv.Itoa(t.Years[yi])),
 		id, html.EscapeString(b.T("stats.chart_desc")))
 	for i, br := range bars {
