@@ -315,7 +315,7 @@ func (s *Service) Checks(ctx context.Context, sc domain.Scope, region string, ye
 	if !sc.Contains(region) {
 		return nil, domain.NotFound("region")
 	}
-	set, err := s.compute(ctx, region, year)
+	set, err := s.computeCached(ctx, region, year)
 	if err != nil {
 		return nil, err
 	}

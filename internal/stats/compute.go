@@ -10,10 +10,15 @@ import (
 
 	"lindu/internal/domain"
 	"lindu/internal/store"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Service is the area on a store.
-type Service struct{ st *store.Store }
+type Service struct {
+	st    *store.Store
+	cache *Cache // nil: every call reads the records
+}
 
 // New returns the area.
 func New(st *store.Store) *Service { return &Service{st: st} }
@@ -43,9 +48,10 @@ type victimFact struct {
 type perpFact struct{ sex, relation string }
 
 // load reads the cases of region reported in the years from..to (inclusive,
-// in the region's time zone) with their victims, types and perpetrators.
-// Sealed fields are not opened: a victim has a disability when one is
-// recorded (the sealed value is not empty).
+// in the region's time zone) with their victims, types and perpetrators:
+// four reads run side by side (the read pool has several connections),
+// merged by case id afterwards. Sealed fields are not opened: a victim has
+// a disability when one is recorded (the sealed value is not empty).
 func (s *Service) load(ctx context.Context, region string, from, to int) ([]*caseFact, error) {
 	zone := domain.ZoneFor(region)
 	start := time.Date(from, 1, 1, 0, 0, 0, 0, zone).UTC()
@@ -53,114 +59,135 @@ func (s *Service) load(ctx context.Context, region string, from, to int) ([]*cas
 	where, args := store.ScopeClause("c.region_code", region, 3)
 	args = append([]any{start, end}, args...)
 	cond := `c.reported_at >= $1 AND c.reported_at < $2 AND ` + where
-	var cases []*caseFact
-	byID := map[string]*caseFact{}
-	rows, err := s.st.QueryContext(ctx, `SELECT c.id, c.region_code, c.status, c.kdrt, c.reported_at, c.responded_at, c.place
-		FROM cases c WHERE `+cond+` ORDER BY c.reported_at, c.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("stats: cases: %w", err)
+
+	type caseRow struct {
+		c     caseFact
+		place string
 	}
-	casePlace := map[string]string{}
-	for rows.Next() {
-		var c caseFact
-		var kdrt bool
-		var resp sql.NullTime
-		var place string
-		if err := rows.Scan(&c.id, &c.region, &c.status, &kdrt, &c.reported, &resp, &place); err != nil {
-			_ = rows.Close()
-			return nil, fmt.Errorf("stats: cases: %w", err)
-		}
-		c.kdrt = kdrt
-		c.reported = c.reported.UTC()
-		c.year = c.reported.In(zone).Year()
-		if resp.Valid {
-			t := resp.Time.UTC()
-			c.responded = &t
-		}
-		casePlace[c.id] = place
-		cases = append(cases, &c)
-		byID[c.id] = &c
+	type idType struct{ id, typ string }
+	type victimRow struct {
+		id, caseID string
+		v          victimFact
+		typ        sql.NullString
 	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("stats: cases: %w", err)
+	type perpRow struct {
+		caseID string
+		p      perpFact
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("stats: cases: %w", err)
+	var cs []caseRow
+	var cts []idType
+	var vs []victimRow
+	var ps []perpRow
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return eachRow(gctx, s.st, `SELECT c.id, c.region_code, c.status, c.kdrt, c.reported_at, c.responded_at, c.place
+			FROM cases c WHERE `+cond+` ORDER BY c.reported_at, c.id`, args, func(r *sql.Rows) error {
+			var x caseRow
+			var resp sql.NullTime
+			if err := r.Scan(&x.c.id, &x.c.region, &x.c.status, &x.c.kdrt, &x.c.reported, &resp, &x.place); err != nil {
+				return err
+			}
+			x.c.reported = x.c.reported.UTC()
+			x.c.year = x.c.reported.In(zone).Year()
+			if resp.Valid {
+				t := resp.Time.UTC()
+				x.c.responded = &t
+			}
+			cs = append(cs, x)
+			return nil
+		})
+	})
+	g.Go(func() error {
+		return eachRow(gctx, s.st, `SELECT t.case_id, t.type FROM case_types t JOIN cases c ON c.id = t.case_id WHERE `+cond, args,
+			func(r *sql.Rows) error {
+				var x idType
+				if err := r.Scan(&x.id, &x.typ); err != nil {
+					return err
+				}
+				cts = append(cts, x)
+				return nil
+			})
+	})
+	// Victims with their own types (a victim without types of their own
+	// comes once, with type NULL).
+	g.Go(func() error {
+		return eachRow(gctx, s.st, `SELECT v.id, v.case_id, v.sex, v.age, v.place,
+				(v.disability <> '' OR v.disability_enc <> '' OR v.disabilities_enc <> ''), t.type
+			FROM cases c JOIN victims v ON v.case_id = c.id LEFT JOIN victim_types t ON t.victim_id = v.id WHERE `+cond+`
+			ORDER BY v.case_id, v.created_at, v.id`, args,
+			func(r *sql.Rows) error {
+				var x victimRow
+				var age sql.NullInt64
+				if err := r.Scan(&x.id, &x.caseID, &x.v.sex, &age, &x.v.place, &x.v.disabled, &x.typ); err != nil {
+					return err
+				}
+				if age.Valid {
+					a := int(age.Int64)
+					x.v.age = &a
+				}
+				vs = append(vs, x)
+				return nil
+			})
+	})
+	g.Go(func() error {
+		return eachRow(gctx, s.st, `SELECT p.case_id, p.sex, p.relation FROM perpetrators p JOIN cases c ON c.id = p.case_id WHERE `+cond, args,
+			func(r *sql.Rows) error {
+				var x perpRow
+				if err := r.Scan(&x.caseID, &x.p.sex, &x.p.relation); err != nil {
+					return err
+				}
+				ps = append(ps, x)
+				return nil
+			})
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
-	if len(cases) == 0 {
+	if len(cs) == 0 {
 		return nil, nil
 	}
-	// Case types.
-	if err := eachRow(ctx, s.st, `SELECT t.case_id, t.type FROM case_types t JOIN cases c ON c.id = t.case_id WHERE `+cond, args,
-		func(r *sql.Rows) error {
-			var id, typ string
-			if err := r.Scan(&id, &typ); err != nil {
-				return err
-			}
-			if c := byID[id]; c != nil {
-				c.types = append(c.types, typ)
-			}
-			return nil
-		}); err != nil {
-		return nil, err
+	cases := make([]*caseFact, len(cs))
+	byID := make(map[string]*caseFact, len(cs))
+	for i := range cs {
+		cases[i] = &cs[i].c
+		byID[cs[i].c.id] = cases[i]
 	}
-	// Victims and their types.
-	victimAt := map[string][2]int{}
-	if err := eachRow(ctx, s.st, `SELECT v.id, v.case_id, v.sex, v.age, v.place,
-			(v.disability <> '' OR v.disability_enc <> '' OR v.disabilities_enc <> '')
-		FROM victims v JOIN cases c ON c.id = v.case_id WHERE `+cond+` ORDER BY v.created_at, v.id`, args,
-		func(r *sql.Rows) error {
-			var id, caseID string
-			var v victimFact
-			var age sql.NullInt64
-			if err := r.Scan(&id, &caseID, &v.sex, &age, &v.place, &v.disabled); err != nil {
-				return err
-			}
-			if age.Valid {
-				a := int(age.Int64)
-				v.age = &a
-			}
-			c := byID[caseID]
-			if c == nil {
-				return nil
-			}
-			if v.place == "" {
-				v.place = casePlace[caseID]
-			}
-			c.victims = append(c.victims, v)
-			victimAt[id] = [2]int{indexOf(cases, c), len(c.victims) - 1}
-			return nil
-		}); err != nil {
-		return nil, err
+	for _, x := range cts {
+		if c := byID[x.id]; c != nil {
+			c.types = append(c.types, x.typ)
+		}
 	}
-	if err := eachRow(ctx, s.st, `SELECT t.victim_id, t.type FROM victim_types t JOIN victims v ON v.id = t.victim_id
-		JOIN cases c ON c.id = v.case_id WHERE `+cond, args,
-		func(r *sql.Rows) error {
-			var id, typ string
-			if err := r.Scan(&id, &typ); err != nil {
-				return err
-			}
-			if at, ok := victimAt[id]; ok {
-				v := &cases[at[0]].victims[at[1]]
-				v.types = append(v.types, typ)
-			}
-			return nil
-		}); err != nil {
-		return nil, err
+	for _, x := range ps {
+		if c := byID[x.caseID]; c != nil {
+			c.perps = append(c.perps, x.p)
+		}
 	}
-	if err := eachRow(ctx, s.st, `SELECT p.case_id, p.sex, p.relation FROM perpetrators p JOIN cases c ON c.id = p.case_id WHERE `+cond, args,
-		func(r *sql.Rows) error {
-			var id string
-			var p perpFact
-			if err := r.Scan(&id, &p.sex, &p.relation); err != nil {
-				return err
+	place := make(map[string]string, len(cs))
+	for _, x := range cs {
+		place[x.c.id] = x.place
+	}
+	lastID := ""
+	for _, x := range vs {
+		c := byID[x.caseID]
+		if c == nil {
+			continue
+		}
+		if x.id == lastID {
+			if x.typ.Valid {
+				v := &c.victims[len(c.victims)-1]
+				v.types = append(v.types, x.typ.String)
 			}
-			if c := byID[id]; c != nil {
-				c.perps = append(c.perps, p)
-			}
-			return nil
-		}); err != nil {
-		return nil, err
+			continue
+		}
+		lastID = x.id
+		v := x.v
+		if v.place == "" {
+			v.place = place[x.caseID]
+		}
+		if x.typ.Valid {
+			v.types = []string{x.typ.String}
+		}
+		c.victims = append(c.victims, v)
 	}
 	// A victim without types of their own suffered the case's types.
 	for _, c := range cases {
@@ -172,17 +199,6 @@ func (s *Service) load(ctx context.Context, region string, from, to int) ([]*cas
 		}
 	}
 	return cases, nil
-}
-
-// indexOf finds c in cases; the victims query reads cases in order, so
-// the last one is usually it.
-func indexOf(cases []*caseFact, c *caseFact) int {
-	for i := len(cases) - 1; i >= 0; i-- {
-		if cases[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func eachRow(ctx context.Context, st *store.Store, q string, args []any, fn func(*sql.Rows) error) error {
@@ -513,7 +529,7 @@ func (s *Service) Compute(ctx context.Context, sc domain.Scope, regionCode strin
 	if !sc.Contains(regionCode) {
 		return Set{}, domain.NotFound("region")
 	}
-	set, err := s.compute(ctx, regionCode, year)
+	set, err := s.computeCached(ctx, regionCode, year)
 	if err != nil {
 		return Set{}, err
 	}

@@ -130,6 +130,30 @@ func TestTablesFromCases(t *testing.T) {
 		if !pub.SLA[1].Hidden {
 			t.Errorf("SLA on 2 cases shown: %+v", pub.SLA[1])
 		}
+		// Through a shared cache: a caseworker's controlled copy leaves the
+		// cached figures whole for the next reader, and a new case shows
+		// only after the cache's time.
+		cached := stats.New(st).WithCache(stats.NewCache(time.Minute))
+		if _, err := cached.Compute(ctx, sc, "61.07", 2025); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := cached.Compute(ctx, sys(), "61.07", 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := cell(t, raw, "districts", "61.07.02", 2025, "n"); c.Hidden || c.V != 1 {
+			t.Errorf("the cache kept a withheld copy: %+v", c)
+		}
+		f.add("61.07.02.2001", time.Date(2025, 6, 1, 2, 0, 0, 0, time.UTC), false, []domain.ViolenceType{"physical"}, victim("L", 9, "physical"))
+		raw, _ = cached.Compute(ctx, sys(), "61.07", 2025)
+		if c := cell(t, raw, "districts", "61.07.02", 2025, "n"); c.V != 1 {
+			t.Errorf("within the cache's time the figures changed: %+v", c)
+		}
+		clock.Advance(2 * time.Minute)
+		raw, _ = cached.Compute(ctx, sys(), "61.07", 2025)
+		if c := cell(t, raw, "districts", "61.07.02", 2025, "n"); c.V != 2 {
+			t.Errorf("after the cache's time: %+v, want 2", c)
+		}
 		// Another province's user sees nothing of 61.07.
 		op := storetest.User(t, st, "admin13", domain.RoleAdmin, "13")
 		if _, err := stats.New(st).Compute(ctx, access.ForUser(op, "", ""), "61.07", 2025); !domain.IsNotFound(err) {

@@ -173,11 +173,17 @@ func openSQLite(rawURL string) (w, r *sql.DB, err error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err = sql.Open("sqlite", "file:"+path+"?"+q+"&_pragma=query_only(1)")
+	// Readers map the file (mmap_size: pages come from the OS cache without
+	// a read call each) and keep a 16 MB page cache; idle readers stay open
+	// so their caches stay warm. Reading a regency's 100,000 cases for the
+	// statistics took 6.5 s with the defaults (2 MB cache, a read() per
+	// page) on the 2-core test machine.
+	r, err = sql.Open("sqlite", "file:"+path+"?"+q+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)&_pragma=cache_size(-16384)")
 	if err != nil {
 		return nil, nil, errors.Join(fmt.Errorf("store: open sqlite: %w", err), w.Close())
 	}
 	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
 	return w, r, nil
 }
 

@@ -26,6 +26,7 @@ import (
 	"lindu/internal/intake"
 	"lindu/internal/regiondata"
 	"lindu/internal/shelters"
+	"lindu/internal/stats"
 	"lindu/internal/store"
 )
 
@@ -73,6 +74,9 @@ type Server struct {
 	intake *intake.Service
 	// shelters is the safe houses and institutions area (shelters.go).
 	shelters *shelters.Service
+	// stats is the statistics area reading through a cache shared by the
+	// staff page and the home pages (stats.go, dashboard.go).
+	stats *stats.Service
 }
 
 // New parses the templates and returns the server.
@@ -83,6 +87,7 @@ func New(opt Options) (*Server, error) {
 	s := &Server{st: opt.Store, cases: opt.Cases, auth: opt.Auth, log: opt.Log, opt: opt, pages: map[string]*template.Template{}, now: opt.Now,
 		gate: opt.PasswordGate}
 	if opt.Store != nil {
+		s.stats = stats.New(opt.Store).WithCache(stats.NewCache(statsCacheTTL))
 		s.shelters = shelters.New(opt.Store, opt.Cases)
 	}
 	if s.gate == nil {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"lindu/internal/domain"
 	"lindu/internal/httpx"
@@ -208,6 +209,7 @@ type StatsStaffPage struct {
 	Base
 	kit
 	Region     domain.Region
+	Computed   string
 	Regions    []domain.Region
 	Year       int
 	Years      []int
@@ -266,14 +268,18 @@ func (s *Server) statsStaffRender(w http.ResponseWriter, r *http.Request, b Base
 	if year < 2000 || year > thisYear {
 		year = thisYear
 	}
-	sv := stats.New(s.st)
+	sv := s.stats
 	set, err := sv.Compute(ctx, sc, region, year)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	query := url.Values{"wilayah": {region}, "tahun": {strconv.Itoa(year)}}.Encode()
-	p := StatsStaffPage{Base: b, kit: k, Year: year, Tables: statTables(b, set, "", "/statistik/kelola/unduh.csv?"+query), SLA: slaViews(b, set),
+	computed := ""
+	if t, err := time.Parse(time.RFC3339, set.ComputedAt); err == nil {
+		computed = b.Time(t)
+	}
+	p := StatsStaffPage{Base: b, kit: k, Year: year, Computed: computed, Tables: statTables(b, set, "", "/statistik/kelola/unduh.csv?"+query), SLA: slaViews(b, set),
 		Suppressed: set.Suppressed, Threshold: set.Threshold, CanPublish: sc.Can(domain.PermPublishStats), Preview: preview,
 		Query: query, Measures: stats.Measures(), Operators: stats.Operators, Importance: stats.Importances}
 	for y := thisYear; y >= thisYear-9; y-- {
@@ -430,6 +436,10 @@ func (s *Server) statsThreshold(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, statsBack(r, "stats_threshold_set"), http.StatusSeeOther)
 }
+
+// statsCacheTTL is how long live figures are reused across requests (the
+// page says when they were computed; a release is always computed fresh).
+const statsCacheTTL = 2 * time.Minute
 
 // statsImportMax is the largest historical table accepted (a table of
 // 200 rows by 60 columns is far smaller).

@@ -336,7 +336,7 @@ func (s *Server) homeStats(r *http.Request, b Base, region domain.Region) (*Home
 		return nil, nil
 	}
 	year := s.now().In(b.Zone).Year()
-	set, err := stats.New(s.st).Compute(r.Context(), b.Scope, region.Code, year)
+	set, err := s.stats.Compute(r.Context(), b.Scope, region.Code, year)
 	if err != nil {
 		return nil, err
 	}
