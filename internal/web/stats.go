@@ -365,7 +365,7 @@ func (s *Server) statsStaffFile(format string) http.HandlerFunc {
 		q := r.URL.Query()
 		region := q.Get("wilayah")
 		year, _ := strconv.Atoi(q.Get("tahun"))
-		set, err := stats.New(s.st).Compute(r.Context(), b.Scope, region, year)
+		set, err := s.stats.Compute(r.Context(), b.Scope, region, year)
 		if err != nil {
 			s.fail(w, r, err)
 			return
