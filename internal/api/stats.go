@@ -34,6 +34,21 @@ func (a *API) statsRoutes() []Route {
 
 func (a *API) stats() *stats.Service { return stats.New(a.st) }
 
+// statsRegion is ?region= (default the caller's region), answered 404 when
+// outside the caller's.
+func (a *API) statsRegion(w http.ResponseWriter, r *http.Request) (string, bool) {
+	sc := scope(r)
+	region := r.URL.Query().Get("region")
+	if region == "" {
+		region = sc.RegionCode
+	}
+	if region != "" && !sc.Contains(region) {
+		a.fail(w, r, domain.NotFound("region"))
+		return "", false
+	}
+	return region, true
+}
+
 // publicStatistics is the last release of the deployment's region (or
 // ?release=2024-A); with no root region, ?region= names it.
 func (a *API) publicStatistics(w http.ResponseWriter, r *http.Request) {
@@ -138,12 +153,8 @@ type RuleList struct {
 
 func (a *API) statisticsRules(w http.ResponseWriter, r *http.Request) {
 	sc := scope(r)
-	region := r.URL.Query().Get("region")
-	if region == "" {
-		region = sc.RegionCode
-	}
-	if region != "" && !sc.Contains(region) {
-		a.fail(w, r, domain.NotFound("region"))
+	region, ok := a.statsRegion(w, r)
+	if !ok {
 		return
 	}
 	rs, err := a.stats().Rules(r.Context(), sc, region)
@@ -184,12 +195,8 @@ type HistList struct {
 
 func (a *API) historicalTables(w http.ResponseWriter, r *http.Request) {
 	sc := scope(r)
-	region := r.URL.Query().Get("region")
-	if region == "" {
-		region = sc.RegionCode
-	}
-	if region != "" && !sc.Contains(region) {
-		a.fail(w, r, domain.NotFound("region"))
+	region, ok := a.statsRegion(w, r)
+	if !ok {
 		return
 	}
 	sv := a.stats()

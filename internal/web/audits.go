@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -284,24 +283,9 @@ const auditBodyMax = 6*audits.MaxPhoto + 1<<20
 // a body over the limit is answered with the form saying so, and nothing
 // is stored.
 func (s *Server) auditBody(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if p := httpx.PrincipalFrom(r.Context()); p == nil || p.Session == nil {
-			h(w, r)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, auditBodyMax)
-		if err := r.ParseMultipartForm(multipartMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				w.Header().Set("Connection", "close")
-				s.auditFailed(w, r, domain.E(domain.ETooLarge, "audit.err.form_large", auditBodyMax>>20))
-				return
-			}
-			s.fail(w, r, domain.E(domain.EInvalid, "error.malformed_form"))
-			return
-		}
-		h(w, r)
-	}
+	return s.boundedForm(auditBodyMax, h, func(w http.ResponseWriter, r *http.Request) {
+		s.auditFailed(w, r, domain.E(domain.ETooLarge, "audit.err.form_large", auditBodyMax>>20))
+	})
 }
 
 // auditPhoto serves a photo of an answer (inline, never cached).

@@ -449,17 +449,27 @@ const statsImportMax = 1 << 20
 // back base64 with "accept") before the staff wrapper checks its CSRF
 // token: a larger body is refused whole.
 func (s *Server) statsBody(h http.HandlerFunc) http.HandlerFunc {
+	return s.boundedForm(2*statsImportMax+64<<10, h, func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, domain.E(domain.ETooLarge, "stats.import.too_large", statsImportMax>>20))
+	})
+}
+
+// boundedForm reads a logged-in user's form (URL-encoded or multipart) of
+// at most max bytes before h (and before the staff wrapper's CSRF check,
+// which reads it too); a larger body goes to tooLarge with the connection
+// closed, a malformed one is refused.
+func (s *Server) boundedForm(max int64, h, tooLarge http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if p := httpx.PrincipalFrom(r.Context()); p == nil || p.Session == nil {
 			h(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 2*statsImportMax+64<<10)
+		r.Body = http.MaxBytesReader(w, r.Body, max)
 		if err := r.ParseMultipartForm(multipartMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
 				w.Header().Set("Connection", "close")
-				s.fail(w, r, domain.E(domain.ETooLarge, "stats.import.too_large", statsImportMax>>20))
+				tooLarge(w, r)
 				return
 			}
 			s.fail(w, r, domain.E(domain.EInvalid, "error.malformed_form"))
