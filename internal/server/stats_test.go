@@ -334,3 +334,128 @@ func TestBrowserStatisticsOnPhone(t *testing.T) {
 	a.do("open the staff statistics", chromedp.Navigate(w.ts.URL+"/statistik/kelola"))
 	a.fits("staff statistics (admin)")
 }
+
+// statsAPI sends body (raw) with a token and returns the status and body.
+func (w *world) statsAPI(method, path, token, body string) (int, string) {
+	w.t.Helper()
+	req, _ := http.NewRequest(method, w.ts.URL+path, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+// TestStatisticsAccessMatrix: every statistics route for every kind of
+// user, in the HTML (a form post without the right permission changes
+// nothing) and in the API.
+func TestStatisticsAccessMatrix(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
+		statsCases(t, w, "61.07.02", 6, domain.VPhysical)
+		year := strconv.Itoa(w.clock.Now().Add(-24 * time.Hour).In(domain.WIB).Year())
+		posts := []string{"/statistik/kelola/rilis", "/statistik/kelola/penjelasan", "/statistik/kelola/aturan", "/statistik/kelola/aturan/x/hapus",
+			"/statistik/kelola/ambang", "/statistik/kelola/impor"}
+		gets := []string{"/statistik/kelola", "/statistik/kelola/unduh.csv", "/statistik/kelola/unduh.xlsx"}
+		// Anonymous: staff routes go to the login; public ones answer.
+		for _, p := range append(gets, posts...) {
+			b := w.browser()
+			var code int
+			var h http.Header
+			if strings.HasSuffix(p, "unduh.csv") || strings.HasSuffix(p, "unduh.xlsx") || p == "/statistik/kelola" {
+				code, _, h = b.get(p)
+			} else {
+				code, _, h = b.post(p, url.Values{"wilayah": {"61.07"}})
+			}
+			if code != http.StatusSeeOther && code != http.StatusForbidden || code == http.StatusSeeOther && !strings.HasPrefix(h.Get("Location"), "/login") {
+				t.Errorf("anonymous %s: %d %s", p, code, h.Get("Location"))
+			}
+		}
+		for _, p := range []string{"/statistik", "/statistik/unduh.csv?rilis=x", "/statistik/unduh.xlsx?rilis=x"} {
+			code, _, _ := w.browser().get(p)
+			if want := map[bool]int{true: 200, false: 404}[p == "/statistik"]; code != want {
+				t.Errorf("anonymous %s: %d, want %d", p, code, want)
+			}
+		}
+		// Staff without publish_stats: every form post is refused and
+		// nothing is written.
+		for _, user := range []string{"cw-a", "cw-b", "viewer", "sup"} {
+			b := w.loggedIn(user)
+			for _, p := range posts {
+				f := url.Values{"csrf": {b.csrf}, "wilayah": {"61.07"}, "tahun": {year}, "key": {"jump:summary:cases"}, "comment": {"Penjelasan yang cukup panjang."},
+					"name": {"x"}, "left": {"cases"}, "op": {"<="}, "right": {"1"}, "importance": {"high"}, "threshold": {"7"}}
+				if code, _, _ := b.post(p, f); code != http.StatusForbidden && code != http.StatusNotFound && code != http.StatusUnprocessableEntity {
+					t.Errorf("%s POST %s: %d", user, p, code)
+				}
+			}
+		}
+		var n int
+		if err := w.st.QueryRowContext(bg, `SELECT (SELECT COUNT(*) FROM stat_releases) + (SELECT COUNT(*) FROM stat_rules) +
+			(SELECT COUNT(*) FROM stat_explanations) + (SELECT COUNT(*) FROM stat_hist_tables)`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("refused posts wrote %d rows (%v)", n, err)
+		}
+		// A district admin may set rules for the district, not the threshold
+		// of the deployment.
+		a := w.loggedIn("admin-b")
+		if code, _, _ := a.post("/statistik/kelola/ambang", url.Values{"csrf": {a.csrf}, "threshold": {"7"}}); code != http.StatusForbidden {
+			t.Errorf("district admin sets the threshold: %d", code)
+		}
+		// The API, token by token.
+		cases := []struct {
+			user, method, path, body string
+			want                     int
+		}{
+			{"viewer", "GET", "/api/v1/statistics?region=61.07&year=" + year, "", 200},
+			{"other-prov", "GET", "/api/v1/statistics?region=61.07&year=" + year, "", 404},
+			{"other-prov", "GET", "/api/v1/statistics/rules?region=61.07", "", 404},
+			{"viewer", "GET", "/api/v1/statistics/checks?region=61.07&year=" + year, "", 403},
+			{"viewer", "POST", "/api/v1/statistics/releases", `{"region":"61.07","year":` + year + `}`, 403},
+			{"sup", "POST", "/api/v1/statistics/rules", `{"name":"x","left":"cases","op":"<=","right":"1","importance":"low"}`, 403},
+			{"cw-a", "POST", "/api/v1/statistics/historical?dry_run=true", "judul;x\nwilayah;61.07\nkategori;2020\nA;1\n", 403},
+			{"admin-a", "POST", "/api/v1/statistics/releases", `{"region":"61.07","year":` + year + `}`, 404},
+			{"reg-admin", "GET", "/api/v1/statistics/checks?region=61.07&year=" + year, "", 200},
+			{"reg-admin", "POST", "/api/v1/statistics/rules", `{"name":"Kasus paling banyak 100","left":"cases","op":"<=","right":"100","importance":"low"}`, 201},
+			{"reg-admin", "POST", "/api/v1/statistics/rules", `{"name":"x","left":"korban","op":"<=","right":"1","importance":"low"}`, 422},
+			{"reg-admin", "POST", "/api/v1/statistics/historical?dry_run=true", "judul;Contoh\nwilayah;61.07\nkategori;2020;2021\nA;1;2\nJumlah;1;3\n", 200},
+			{"reg-admin", "POST", "/api/v1/statistics/historical", "judul;Contoh\nwilayah;61.07\nkategori;2020;2021\nA;1;2x\n", 422},
+			{"reg-admin", "POST", "/api/v1/statistics/releases", `{"region":"61.07","year":` + year + `}`, 201},
+			{"", "GET", "/api/v1/public/statistics", "", 200},
+			{"", "GET", "/api/v1/statistics", "", 401},
+		}
+		for _, c := range cases {
+			tok := ""
+			if c.user != "" {
+				tok = w.token(c.user)
+			}
+			code, body := w.statsAPI(c.method, c.path, tok, c.body)
+			if code != c.want {
+				t.Errorf("%s %s %s: %d, want %d: %.200s", c.user, c.method, c.path, code, c.want, body)
+			}
+			if c.user == "viewer" && c.method == "GET" && code == 200 {
+				var set stats.Set
+				if err := json.Unmarshal([]byte(body), &set); err != nil || !set.Suppressed {
+					t.Fatalf("viewer's figures: %v, suppressed %v", err, set.Suppressed)
+				}
+				for _, tb := range set.Tables {
+					for _, r := range tb.Rows {
+						for _, cl := range r.Cells {
+							if !cl.Hidden && cl.V > 0 && cl.V < stats.DefaultThreshold {
+								t.Errorf("viewer's API shows %d in %s/%s", cl.V, tb.ID, r.Key)
+							}
+						}
+					}
+				}
+			}
+		}
+		// The dry run stored nothing; the refused file neither.
+		if n, _ := w.srvStatsHist(); n != 0 {
+			t.Errorf("dry run or refused import stored %d tables", n)
+		}
+	})
+}
