@@ -293,7 +293,7 @@ func TestUICaseDocuments(t *testing.T) {
 			return resp.StatusCode, string(raw), resp.Header
 		}
 		code, _, h := upload(map[string]string{"kind": "photo", "title": "Foto luka"}, "IMG_0001.jpg", mediatest.GPSJPEG())
-		if code != 303 || !strings.Contains(h.Get("Location"), "ok=case_document_added") {
+		if code != 303 || flashIn(t, h) != "case_document_added" {
 			t.Fatalf("upload photo: %d %q", code, h.Get("Location"))
 		}
 		code, _, _ = upload(map[string]string{"kind": "visum", "title": docSecretTitle}, docSecretName+".pdf", mediatest.PDF(docSecretContent))
@@ -340,7 +340,7 @@ func TestUICaseDocuments(t *testing.T) {
 			t.Errorf("delete without a reason: %d", code)
 		}
 		code, _, h = b.post(del, url.Values{"csrf": {b.csrf}, "reason": {"Foto salah unggah"}})
-		if code != 303 || !strings.Contains(h.Get("Location"), "ok=case_document_deleted") {
+		if code != 303 || flashIn(t, h) != "case_document_deleted" {
 			t.Fatalf("delete: %d %q", code, h.Get("Location"))
 		}
 		_, page, _ = b.get("/kasus/" + id)

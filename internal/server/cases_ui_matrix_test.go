@@ -85,7 +85,7 @@ var uimMatrix = []uimRow{
 	{"cw-b", true, 200, 200, 403, 200, 200, 403, 403, ab{404, 200}, ab{404, 303}, ab{404, 409}, ab{404, 404}, ab{422, 303}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}, ny, ab{404, 409}},      // caseworker 61.07.02 (member of team B)
 	{"satgas-in", true, 200, 200, 403, 200, 200, 403, 403, ab{200, 404}, ab{303, 404}, ab{409, 404}, ab{404, 404}, ab{303, 422}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}, yn, ab{409, 404}}, // responder 61.07.01.2001, member of team A
 	// A responder in no team sees no case; an entered case waits for
-	// review and the form says so (303 to /kasus?ok=case_created_review).
+	// review and the form says so (303 to /kasus, flash case_created_review).
 	{"satgas-out", true, 200, 200, 403, 200, 200, 403, 403, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{404, 404}, ab{303, 422}, ab{404, 404}, ab{404, 404}, ab{403, 403}, ab{404, 404}, ab{403, 403}, nn, ab{404, 404}},
 	// An admin of another province: lists answer (empty), objects of
 	// 61.07 are not found, forms naming a region of 61.07 are refused at

@@ -743,7 +743,7 @@ func TestInboxFilters(t *testing.T) {
 		rb := w.loggedIn("satgas-b")
 		rb.get("/kasus/baru")
 		code, _, h = rb.post("/kasus/baru", url.Values{"csrf": {rb.csrf}, "region_code": {village}, "types": {"neglect"}})
-		if code != 303 || h.Get("Location") != "/kasus?ok=case_created_review" {
+		if code != 303 || h.Get("Location") != "/kasus" || flashIn(t, h) != "case_created_review" {
 			t.Errorf("responder entry: %d %s", code, h.Get("Location"))
 		}
 		if _, n, _ := w.srv.Cases.ListCases(bg, access.System("test"), domain.CaseFilter{Status: domain.StatusNew}); n != 2 {

@@ -364,14 +364,6 @@ func parseAge(v string) *int {
 	return &n
 }
 
-// okFlash adds a translated flash for the redirect families of these pages.
-func withOK(path, flash string) string {
-	if strings.Contains(path, "?") {
-		return path + "&ok=" + url.QueryEscape(flash)
-	}
-	return path + "?ok=" + url.QueryEscape(flash)
-}
-
 // principal is the logged-in caller (the staff wrapper guarantees one).
 func principalOf(r *http.Request) *httpx.Principal { return httpx.PrincipalFrom(r.Context()) }
 

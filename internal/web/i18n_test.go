@@ -73,7 +73,7 @@ func TestEveryKeyTranslated(t *testing.T) {
 	for _, l := range []string{"1", "2", "3", "4"} {
 		keys["level."+l] = "levels"
 	}
-	for _, f := range []string{"logged_out", "user_saved", "totp_reset", "password_changed", "totp_enabled", "totp_disabled", "token_revoked"} {
+	for _, f := range []string{"lock_lifted", "logged_out", "user_saved", "totp_reset", "password_changed", "totp_enabled", "totp_disabled", "token_revoked"} {
 		keys["flash."+f] = "redirects"
 	}
 	if len(keys) < 100 {

@@ -10,8 +10,7 @@ import (
 // delays first), for admins of the whole deployment, who may lift them.
 type LoginLocksPage struct {
 	Base
-	Locks  []login.Lock
-	Lifted bool
+	Locks []login.Lock
 }
 
 // loginLocks lists the limits. Authorization: admins whose region covers
@@ -23,7 +22,7 @@ func (s *Server) loginLocks(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "login_locks", LoginLocksPage{Base: b, Locks: locks, Lifted: r.URL.Query().Get("ok") == "1"})
+	s.render(w, r, http.StatusOK, "login_locks", LoginLocksPage{Base: b, Locks: locks})
 }
 
 // loginLockLift lifts one limit's delay (audited). Authorization: as
@@ -34,5 +33,5 @@ func (s *Server) loginLockLift(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/users/kunci-masuk?ok=1", http.StatusSeeOther)
+	http.Redirect(w, r, withOK("/users/kunci-masuk", "lock_lifted"), http.StatusSeeOther)
 }

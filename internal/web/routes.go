@@ -21,7 +21,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", s.login)
 	mux.HandleFunc("GET /login/totp", s.totpForm)
 	mux.HandleFunc("POST /login/totp", s.totpVerify)
-	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("POST /logout", s.flashing(s.logout))
 	mux.HandleFunc("POST /lang", s.setLang)
 	mux.HandleFunc("GET /beranda", s.staff(s.dashboard))
 	mux.HandleFunc("GET /users", s.staff(s.usersList))

@@ -206,7 +206,7 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title string) Base
 	} else {
 		b.CSRF = s.anonCSRF(w, r)
 	}
-	if f := r.URL.Query().Get("ok"); f != "" && len(f) < 40 {
+	if f := s.takeFlash(w, r); f != "" && i18n.Has(b.Lang, "flash."+f) {
 		b.Flash = b.T("flash." + f)
 	}
 	return b
@@ -313,7 +313,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // staff wraps handlers for logged-in users who passed any second factor.
 func (s *Server) staff(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+	return s.flashing(func(w http.ResponseWriter, r *http.Request) {
 		p := httpx.PrincipalFrom(r.Context())
 		if p == nil || p.Session == nil {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -332,12 +332,12 @@ func (s *Server) staff(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		h(w, r)
-	}
+	})
 }
 
 // enrolling wraps the pages a user who must set up TOTP may still use.
 func (s *Server) enrolling(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+	return s.flashing(func(w http.ResponseWriter, r *http.Request) {
 		p := httpx.PrincipalFrom(r.Context())
 		if p == nil || p.Session == nil {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -352,7 +352,7 @@ func (s *Server) enrolling(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		h(w, r)
-	}
+	})
 }
 
 // localPath keeps redirects on this site: only absolute paths, no "//".
