@@ -293,20 +293,18 @@ func statSheets(b Base, set stats.Set, release string) []spreadsheet.Table {
 
 // SLAView is one year's 24-hour measure as text.
 type SLAView struct {
-	Year   int
-	Hidden bool
-	Share  string
-	Median string
-	N      int
-	Within int
-	Reach  int
-	Wait   int
+	Year                   int
+	Hidden                 bool
+	Share, Median          string
+	N, Within, Reach, Wait string
+	Waiting                bool
 }
 
 func slaViews(b Base, set stats.Set) []SLAView {
 	var out []SLAView
 	for _, x := range set.SLA {
-		v := SLAView{Year: x.Year, Hidden: x.Hidden, N: x.N, Within: x.Within, Reach: x.Reached, Wait: x.Pending}
+		f := func(n int) string { return stats.FormatInt(b.Lang, int64(n)) }
+		v := SLAView{Year: x.Year, Hidden: x.Hidden, N: f(x.N), Within: f(x.Within), Reach: f(x.Reached), Wait: f(x.Pending), Waiting: x.Pending > 0}
 		if !x.Hidden {
 			v.Share = stats.FormatDecimal(b.Lang, x.Share, 1)
 			v.Median = stats.FormatDecimal(b.Lang, x.MedianHours, 1)
@@ -389,7 +387,7 @@ func (s *Server) homeStats(r *http.Request, b Base, region domain.Region) (*Home
 	}
 	h.SLA = hiddenMark
 	if n := len(set.SLA); n > 0 && !set.SLA[n-1].Hidden {
-		h.SLA = b.T("beranda.stats_sla_value", stats.FormatDecimal(b.Lang, set.SLA[n-1].Share, 1), set.SLA[n-1].N)
+		h.SLA = b.T("beranda.stats_sla_value", stats.FormatDecimal(b.Lang, set.SLA[n-1].Share, 1), stats.FormatInt(b.Lang, int64(set.SLA[n-1].N)))
 	}
 	return h, nil
 }
