@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
@@ -324,6 +326,16 @@ func TestBrowserStatisticsOnPhone(t *testing.T) {
 	c.must("chart label size", err)
 	if size < 12 {
 		t.Errorf("chart labels are %v px on a phone", size)
+	}
+	// H-T9: the page prints to PDF (the print style hides the navigation
+	// and the forms).
+	res, err := chromedp.Run(c.ctx, chromedp.Action[page.PrintToPDFResult](func(ctx context.Context, tg *chromedp.Target) (page.PrintToPDFResult, error) {
+		return cdp.Call(ctx, tg, page.PrintToPDF, page.PrintToPDFParams{})
+	}))
+	pdf := []byte(res.Data)
+	c.must("print to PDF", err)
+	if len(pdf) < 1000 || !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Errorf("printing the statistics gave %d bytes", len(pdf))
 	}
 	v := newChrome(t, ctx, execPath)
 	v.loginOnPhone(w.ts.URL, "viewer", pw)
