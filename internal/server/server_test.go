@@ -718,7 +718,7 @@ func TestPagesForEveryRole(t *testing.T) {
 		if strings.Contains(body, `href="/audit"`) != sc.Can(domain.PermViewAudit) {
 			t.Errorf("%s: audit link shown=%v", p.name, !sc.Can(domain.PermViewAudit))
 		}
-		if strings.Contains(body, `href="/users"`) != sc.Can(domain.PermViewUsers) {
+		if strings.Contains(body, `href="/users"`) != sc.Can(domain.PermManageUsers) {
 			t.Errorf("%s: users link wrong", p.name)
 		}
 		code, _, _ := b.get("/audit")

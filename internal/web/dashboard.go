@@ -103,7 +103,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Children = kids
 	}
-	if b.Scope.Can(domain.PermViewUsers) {
+	if b.Scope.Can(domain.PermManageUsers) {
 		page.CanUsers = true
 		_, n, err := s.st.ListUsers(ctx, b.Scope, domain.UserFilter{Limit: 1})
 		if err != nil {

@@ -242,7 +242,7 @@ func (s *Server) nav(b Base, path string) []NavItem {
 	if b.Scope.Can(domain.PermViewDashboard) {
 		items = append(items, NavItem{Href: "/kla", Label: b.T("nav.kla")})
 	}
-	if b.Scope.Can(domain.PermViewUsers) {
+	if b.Scope.Can(domain.PermManageUsers) {
 		items = append(items, NavItem{Href: "/users", Label: b.T("nav.users")})
 	}
 	if b.Scope.Can(domain.PermViewAudit) {

@@ -24,10 +24,16 @@ type UserPage struct {
 // AgencyName names the user's agency.
 func (p UserPage) AgencyName() string { return agencyName(p.Agencies, p.U.Agency) }
 
-// userShow shows a user. Authorization: PermViewUsers in scope, or the
+// userShow shows a user. Authorization: PermManageUsers in scope, or the
 // user themself (store.GetUser); the read of personal data is audited.
+// Staff who only view users see their teams' members by name on /users,
+// never another user's contact details: their request is not found.
 func (s *Server) userShow(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "users.user_title")
+	if !b.Scope.Can(domain.PermManageUsers) && r.PathValue("id") != b.User.ID {
+		s.fail(w, r, domain.NotFound("user"))
+		return
+	}
 	u, err := s.st.GetUser(r.Context(), b.Scope, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"lindu/internal/domain"
@@ -24,10 +25,24 @@ type UsersPage struct {
 	CanLocks  bool // may see and lift login delays (admins of the whole deployment)
 }
 
-// usersList shows the user list. Authorization: PermViewUsers (the store
-// refuses others); the list holds no personal data.
+// TeamMatesPage is /users for staff who do not manage users: the names of
+// the members of their own teams, nothing else of the staff directory.
+type TeamMatesPage struct {
+	Base
+	Teams []domain.Team
+}
+
+// usersList shows the user list. Authorization: PermManageUsers in scope
+// for the directory (the list holds no personal data, but each row opens a
+// user's contact details); other staff with PermViewUsers see only their
+// teams' members by name (teamMates); everyone else is refused by the
+// store.
 func (s *Server) usersList(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "users.title")
+	if b.Scope.Can(domain.PermViewUsers) && !b.Scope.Can(domain.PermManageUsers) {
+		s.teamMates(w, r, b)
+		return
+	}
 	q := r.URL.Query()
 	f := domain.UserFilter{Role: domain.Role(q.Get("role")), RegionCode: strings.TrimSpace(q.Get("region")), Query: q.Get("q"), Limit: usersPerPage}
 	if f.Role != "" && !f.Role.Valid() {
@@ -57,4 +72,25 @@ func (s *Server) usersList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "users", UsersPage{Base: b, listPager: newPager("/users", v, page, total, usersPerPage),
 		Users: users, Total: total, Filter: f, CanManage: b.Scope.Can(domain.PermManageUsers),
 		CanLocks: b.Scope.Can(domain.PermManageUsers) && b.Scope.Contains(s.opt.RootRegion)})
+}
+
+// teamMates lists the teams the caller belongs to with their members'
+// usernames and roles. Authorization: PermViewUsers and PermViewCases (the
+// teams are read with the caller's scope); without PermViewCases the
+// caller belongs to no team shown here.
+func (s *Server) teamMates(w http.ResponseWriter, r *http.Request, b Base) {
+	p := TeamMatesPage{Base: b}
+	if b.Scope.Can(domain.PermViewCases) {
+		teams, err := s.cases.ListTeams(r.Context(), b.Scope)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, t := range teams {
+			if slices.Contains(t.MemberIDs, b.User.ID) {
+				p.Teams = append(p.Teams, t)
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "users_team", p)
 }
