@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"lindu/internal/domain"
@@ -16,8 +17,10 @@ import (
 // transaction (store.Tx.Enqueue). SMS texts are Indonesian (i18n "sms.*")
 // and carry case codes and village names, never personal data.
 
-// notifyAssignment tells the lead and the teams of a case that it is theirs.
-func notifyAssignment(ctx context.Context, tx *store.Tx, caseID string) error {
+// notifyAssignment tells the lead and the teams of a case that it is
+// theirs, except the users in told (a reassignment's previous lead and
+// teams, who had the same message already).
+func notifyAssignment(ctx context.Context, tx *store.Tx, caseID string, told ...string) error {
 	var region, code, priority string
 	var version int
 	var assignee, team, support sql.NullString
@@ -29,6 +32,10 @@ func notifyAssignment(ctx context.Context, tx *store.Tx, caseID string) error {
 	recipients, err := caseRecipients(ctx, tx, assignee, team, support)
 	if err != nil {
 		return err
+	}
+	recipients = slices.DeleteFunc(recipients, func(uid string) bool { return slices.Contains(told, uid) })
+	if len(recipients) == 0 {
+		return nil
 	}
 	var due string
 	var dueAt sql.NullTime

@@ -230,6 +230,12 @@ func (s *Service) Reassign(ctx context.Context, sc domain.Scope, id, teamID, ass
 		if lc.status == domain.StatusVerified {
 			return s.applyTransition(ctx, tx, sc, id, lc, domain.Transition{To: domain.StatusAssigned, TeamID: teamID, AssigneeID: assigneeID, Note: note})
 		}
+		// Who was told of the case at its assignment is not told again:
+		// changing only the lead messages only the new lead.
+		told, err := caseRecipients(ctx, tx, lc.assignee, lc.team, lc.support)
+		if err != nil {
+			return err
+		}
 		sets, args := []string{"updated_at = $1", "version = version + 1"}, []any{tx.Now()}
 		if teamID != "" {
 			if err := checkTeam(ctx, tx, sc, teamID, lc.region); err != nil {
@@ -252,7 +258,7 @@ func (s *Service) Reassign(ctx context.Context, sc domain.Scope, id, teamID, ass
 		if err := s.caseEvent(ctx, tx, sc, id, "reassigned", lc.status, lc.status, note); err != nil {
 			return err
 		}
-		if err := notifyAssignment(ctx, tx, id); err != nil {
+		if err := notifyAssignment(ctx, tx, id, told...); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, sc, "case.reassign", "case", id, lc.region, "team="+teamID+" assignee="+assigneeID)
