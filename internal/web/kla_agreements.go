@@ -41,8 +41,11 @@ type KLAAgreementsPage struct {
 	Agreements []AgreementView
 	Budget     []*domain.KLABudgetItem
 	CanManage  bool
-	Today      string
-	Exports    ExportLinks
+	// CanEnter: the caller may enter the values of the agency shown
+	// (/kla/opd/{code}): a KLA manager, or an operator of that agency.
+	CanEnter bool
+	Today    string
+	Exports  ExportLinks
 }
 
 func elapsed(start, end string, now time.Time) float64 {
@@ -109,6 +112,7 @@ func (s *Server) klaAgreementsList(r *http.Request, b Base, code string) (KLAAgr
 			return page, err
 		}
 	}
+	page.CanEnter = page.Agency != nil && b.Scope.Can(domain.PermEnterKLA) && (page.CanManage || mine == page.Agency.Code)
 	now := s.now()
 	for _, a := range list {
 		av := AgreementView{KLAAgreement: a}
