@@ -244,6 +244,7 @@ type ValueFilter struct {
 	Cluster    string // only this cluster's indicators
 	Indicator  string // only this indicator
 	Status     string // pending, verified, rejected
+	Order      string // "" by region and catalogue; OrderOldest, OrderNewest by the last entry
 	Limit      int
 	Offset     int
 }
@@ -264,11 +265,30 @@ func ListValues(ctx context.Context, st *store.Store, sc domain.Scope, f ValueFi
 		v.self_value, v.verified_value, v.verify_status, v.note, v.link, v.file_id, v.updated_at, v.updated_by, v.verified_at, v.verified_by
 		FROM kla_values v JOIN kla_indicators i ON i.regime = v.regime AND i.id = v.indicator_id
 		LEFT JOIN regions r ON r.code = v.region_code
-		WHERE `+strings.Join(conds, " AND ")+` ORDER BY v.region_code, v.year DESC, i.position LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), args...)
+		WHERE `+strings.Join(conds, " AND ")+` ORDER BY `+valueOrder(f.Order)+` LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), args...)
 	if err != nil {
 		return nil, fmt.Errorf("kla: list values: %w", err)
 	}
 	return out, nil
+}
+
+// The orders of a value list by age (the time of the last entry).
+const (
+	OrderOldest = "oldest"
+	OrderNewest = "newest"
+)
+
+// valueOrder is the ORDER BY of a value list; every order ends on the
+// value's key so pages never overlap.
+func valueOrder(o string) string {
+	key := "v.region_code, v.year DESC, i.position, v.indicator_id"
+	switch o {
+	case OrderOldest:
+		return "v.updated_at, " + key
+	case OrderNewest:
+		return "v.updated_at DESC, " + key
+	}
+	return key
 }
 
 // valueConds is the WHERE of a value filter inside sc's region.

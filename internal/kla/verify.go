@@ -19,26 +19,18 @@ import (
 // caller's.
 func VerifyValue(ctx context.Context, st *store.Store, sc domain.Scope, regime, region string, year int, indicator string,
 	accept bool, verified *float64, note string) error {
-	if !sc.Can(domain.PermVerifyKLA) {
-		return forbidden("kla.err.verify_forbidden")
+	if err := mayVerify(sc, note); err != nil {
+		return err
 	}
 	if !sc.Contains(region) {
 		return domain.NotFound("KLA value")
 	}
-	if len(note) > 2000 {
-		return domain.InvalidFields(domain.FieldErrors{"note": domain.M("kla.field.too_long", 2000)})
-	}
-	inds, err := Indicators(ctx, st, regime)
+	byID, err := indicatorsByID(ctx, st, regime)
 	if err != nil {
 		return err
 	}
-	var ind *domain.KLAIndicator
-	for i := range inds {
-		if inds[i].ID == indicator {
-			ind = &inds[i]
-		}
-	}
-	if ind == nil {
+	ind, ok := byID[indicator]
+	if !ok {
 		return domain.NotFound("KLA value")
 	}
 	if verified != nil {
@@ -77,4 +69,30 @@ func VerifyValue(ctx context.Context, st *store.Store, sc domain.Scope, regime, 
 		}
 		return tx.Audit(ctx, sc, "kla.value."+kind, "kla_value", regime+"/"+indicator, region, fmt.Sprintf("year %d", year))
 	})
+}
+
+// mayVerify checks what every verdict requires of the caller and the
+// note: PermVerifyKLA, and a note of at most 2000 bytes. The region of
+// each value must also lie inside the caller's (else not found).
+func mayVerify(sc domain.Scope, note string) error {
+	if !sc.Can(domain.PermVerifyKLA) {
+		return forbidden("kla.err.verify_forbidden")
+	}
+	if len(note) > 2000 {
+		return domain.InvalidFields(domain.FieldErrors{"note": domain.M("kla.field.too_long", 2000)})
+	}
+	return nil
+}
+
+// indicatorsByID maps the indicators of regime by id.
+func indicatorsByID(ctx context.Context, st *store.Store, regime string) (map[string]domain.KLAIndicator, error) {
+	inds, err := Indicators(ctx, st, regime)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]domain.KLAIndicator, len(inds))
+	for _, i := range inds {
+		byID[i.ID] = i
+	}
+	return byID, nil
 }
