@@ -9,6 +9,7 @@ import (
 	"lindu/internal/cases"
 	"lindu/internal/domain"
 	"lindu/internal/i18n"
+	"lindu/internal/kla"
 	"lindu/internal/musrenbang"
 	"lindu/internal/stats"
 )
@@ -106,6 +107,11 @@ func TestCaseKeysTranslated(t *testing.T) {
 		add("stats.import", strings.TrimPrefix(k, "stats.import."))
 		add("stats.import.refused", strings.TrimPrefix(k, "stats.import."))
 	}
+	// KLA verification (kla_verify.go, kla_verify_batch.go).
+	add("flash", "kla_verified", "kla_accepted_all")
+	add("kla.status", (KLAVerifyPage{}).StatusList()...)
+	add("kla.verify_order", "region", kla.OrderOldest, kla.OrderNewest)
+	add("kla.verify_batch", "changed", "too_many", "twice")
 	add("mstatus", MediaStates...)
 	add("duefilter", "soon", "overdue")
 	add("assignee", "me")

@@ -31,6 +31,13 @@ type KLADashboardPage struct {
 	AuditAgencies AuditAgencies
 	// VerifiedN of ValuesN values of the region and year are verified.
 	VerifiedN, ValuesN int
+	// Counts are the values of the region and below for the year by
+	// state, and how many entered ones have evidence.
+	Counts kla.ValueCounts
+	// Of IndicatorsN indicators of the catalogue, IndicatorsEntered have a
+	// value for the region as the score resolves it, IndicatorsVerified a
+	// verified one.
+	IndicatorsN, IndicatorsEntered, IndicatorsVerified int
 }
 
 func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
@@ -65,6 +72,19 @@ func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
 	if page.VerifiedN, err = kla.CountValues(r.Context(), s.st, b.Scope, vf); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if page.Counts, err = kla.CountValueStates(r.Context(), s.st, b.Scope, vf); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, is := range d.Score.Indicators {
+		page.IndicatorsN++
+		if !is.Missing {
+			page.IndicatorsEntered++
+		}
+		if is.Value.Verified != nil {
+			page.IndicatorsVerified++
+		}
 	}
 	if page.AuditAgencies, err = s.auditAgencies(r, b, d.Region.Code); err != nil {
 		s.fail(w, r, err)

@@ -13,7 +13,14 @@ import (
 )
 
 // Verification by the KLA task force: the values awaiting a verdict and
-// the verdict on one.
+// the verdict on one. Accepting all values shown is in
+// kla_verify_batch.go.
+
+// verifyPer is how many values a page of /kla/verifikasi shows.
+const verifyPer = 50
+
+// statusAll is the status filter that shows every value.
+const statusAll = "all"
 
 // KLAVerifyPage is /kla/verifikasi.
 type KLAVerifyPage struct {
@@ -22,7 +29,8 @@ type KLAVerifyPage struct {
 	Regime domain.KLARegime
 	Year   int
 	Years  []int
-	Status string
+	Status string // pending, verified, rejected or all
+	Order  string // "", kla.OrderOldest or kla.OrderNewest
 	Names  map[string]string
 	Values []domain.KLAValue
 	// The filter and what it selects.
@@ -32,7 +40,10 @@ type KLAVerifyPage struct {
 	Districts  []domain.Region
 	Agencies   []domain.KLAAgency
 	Indicators []domain.KLAIndicator
-	Query      string // the filter as a query string, for the verdict forms' way back
+	Query      string // the filter and page as a query string, for the verdict forms' way back
+	// Refs are the values shown with their versions, for "accept all
+	// shown" (only values not yet verified).
+	Refs []string
 	// Audits are the passed children's audits of the year in the
 	// caller's region that are evidence, by indicator.
 	Audits map[string][]audits.Evidence
@@ -50,24 +61,81 @@ func (p KLAVerifyPage) EvidenceFor(v domain.KLAValue) []audits.Evidence {
 	return out
 }
 
+// verifyFilter is the filter of /kla/verifikasi read from a query: the
+// year's regime, the status (pending unless verified, rejected or all),
+// the order by age and the page asked for.
+type verifyFilter struct {
+	Regime domain.KLARegime
+	Year   int
+	Status string
+	F      kla.ValueFilter
+	Page   int
+}
+
+func (s *Server) readVerifyFilter(r *http.Request, b Base, q url.Values) (verifyFilter, error) {
+	vf := verifyFilter{Year: kla.CurrentYear(s.now())}
+	if y, err := strconv.Atoi(q.Get("year")); err == nil && y >= 2000 && y <= 2100 {
+		vf.Year = y
+	}
+	g, err := kla.RegimeFor(r.Context(), s.st, vf.Year)
+	if err != nil {
+		return vf, err
+	}
+	vf.Regime = g
+	vf.Status = q.Get("status")
+	if !oneOfStr(vf.Status, domain.KLAVerified, domain.KLARejected, statusAll) {
+		vf.Status = domain.KLAPending
+	}
+	vf.F = kla.ValueFilter{Regime: g.ID, Year: vf.Year, Agency: q.Get("agency"), Cluster: q.Get("cluster"), Indicator: q.Get("indicator")}
+	if vf.Status != statusAll {
+		vf.F.Status = vf.Status
+	}
+	if o := q.Get("order"); o == kla.OrderOldest || o == kla.OrderNewest {
+		vf.F.Order = o
+	}
+	if w := q.Get("region"); w != "" && domain.ValidRegionCode(w) && b.Scope.Contains(w) {
+		vf.F.Within = w
+	}
+	n, _ := strconv.Atoi(q.Get("page"))
+	vf.Page = min(max(n, 1), 100000)
+	return vf, nil
+}
+
+// query is the filter as a query string (without the page).
+func (vf verifyFilter) query() url.Values {
+	v := url.Values{}
+	for k, val := range map[string]string{"year": strconv.Itoa(vf.Year), "status": vf.Status, "agency": vf.F.Agency,
+		"cluster": vf.F.Cluster, "indicator": vf.F.Indicator, "region": vf.F.Within, "order": vf.F.Order} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	return v
+}
+
+func oneOfStr(v string, list ...string) bool {
+	for _, x := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Server) klaVerifyList(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "kla.verify_title")
 	if !b.Scope.Can(domain.PermVerifyKLA) {
 		s.fail(w, r, domain.E(domain.EForbidden, "kla.err.verify_forbidden"))
 		return
 	}
-	_, year := s.klaRegionYear(r, b)
 	ctx := r.Context()
-	g, err := kla.RegimeFor(ctx, s.st, year)
+	vf, err := s.readVerifyFilter(r, b, r.URL.Query())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	status := r.URL.Query().Get("status")
-	if status != domain.KLAVerified && status != domain.KLARejected {
-		status = domain.KLAPending
-	}
-	page := KLAVerifyPage{Base: b, Regime: g, Year: year, Years: s.klaYears(), Status: status, Names: map[string]string{}}
+	g, year, f := vf.Regime, vf.Year, vf.F
+	page := KLAVerifyPage{Base: b, Regime: g, Year: year, Years: s.klaYears(), Status: vf.Status, Order: f.Order, Names: map[string]string{}}
 	inds, err := kla.Indicators(ctx, s.st, g.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -77,19 +145,13 @@ func (s *Server) klaVerifyList(w http.ResponseWriter, r *http.Request) {
 	for _, i := range inds {
 		page.Names[i.ID] = i.Name
 	}
-	q := r.URL.Query()
-	f := kla.ValueFilter{Regime: g.ID, Year: year, Status: status, Agency: q.Get("agency"), Cluster: q.Get("cluster"), Indicator: q.Get("indicator")}
-	if w := q.Get("region"); w != "" && domain.ValidRegionCode(w) && b.Scope.Contains(w) {
-		f.Within = w
-	}
 	page.F = f
 	if page.Total, err = kla.CountValues(ctx, s.st, b.Scope, f); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	const per = 50
-	pageNum := min(listPageNum(r), max((page.Total+per-1)/per, 1))
-	f.Limit, f.Offset = per, (pageNum-1)*per
+	pageNum := min(vf.Page, max((page.Total+verifyPer-1)/verifyPer, 1))
+	f.Limit, f.Offset = verifyPer, (pageNum-1)*verifyPer
 	if page.Values, err = kla.ListValues(ctx, s.st, b.Scope, f); err != nil {
 		s.fail(w, r, err)
 		return
@@ -97,15 +159,14 @@ func (s *Server) klaVerifyList(w http.ResponseWriter, r *http.Request) {
 	if len(page.Values) > 0 {
 		page.From, page.To = f.Offset+1, f.Offset+len(page.Values)
 	}
-	v := url.Values{}
-	for k, val := range map[string]string{"year": strconv.Itoa(year), "status": status, "agency": f.Agency, "cluster": f.Cluster,
-		"indicator": f.Indicator, "region": f.Within} {
-		if val != "" {
-			v.Set(k, val)
+	for _, v := range page.Values {
+		if v.Status != domain.KLAVerified {
+			page.Refs = append(page.Refs, encodeRef(kla.RefOf(v)))
 		}
 	}
+	v := vf.query()
 	page.Query = v.Encode() + "&page=" + strconv.Itoa(pageNum)
-	page.listPager = newPager("/kla/verifikasi", v, pageNum, page.Total, per)
+	page.listPager = newPager("/kla/verifikasi", v, pageNum, page.Total, verifyPer)
 	if b.Scope.RegionCode != "" {
 		if page.Districts, err = s.st.SearchRegions(ctx, store.RegionQuery{Parent: b.Scope.RegionCode, Limit: 200}); err != nil {
 			s.fail(w, r, err)
@@ -146,18 +207,29 @@ func (s *Server) klaVerify(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	back := "/kla/verifikasi?year=" + strconv.Itoa(year)
-	// The way back keeps the filter and page the verdict was given from.
-	if q, err := url.ParseQuery(r.PostFormValue("back")); err == nil && q.Get("year") != "" {
-		back = "/kla/verifikasi?" + q.Encode()
-	}
-	http.Redirect(w, r, withOK(back, "kla_verified"), http.StatusSeeOther)
+	http.Redirect(w, r, withOK(verifyBack(r.PostFormValue("back"), year), "kla_verified"), http.StatusSeeOther)
 }
 
-// StatusList lists the verification states.
-func (KLAVerifyPage) StatusList() []string {
-	return []string{domain.KLAPending, domain.KLAVerified, domain.KLARejected}
+// verifyBack is the way back to the list a form was sent from: its
+// filter and page, else the year's pending values.
+func verifyBack(back string, year int) string {
+	if q, err := url.ParseQuery(back); err == nil && q.Get("year") != "" {
+		return "/kla/verifikasi?" + q.Encode()
+	}
+	return "/kla/verifikasi?year=" + strconv.Itoa(year)
 }
+
+// StatusList lists the verification states of the filter.
+func (KLAVerifyPage) StatusList() []string {
+	return []string{domain.KLAPending, domain.KLAVerified, domain.KLARejected, statusAll}
+}
+
+// OrderList lists the orders of the list: by region and indicator, by age.
+func (KLAVerifyPage) OrderList() []string { return []string{"", kla.OrderOldest, kla.OrderNewest} }
 
 // ClusterList lists the KLA clusters for the filter.
 func (KLAVerifyPage) ClusterList() []string { return domain.KLAClusters }
+
+// CanAcceptAll reports whether the page offers "accept all shown": some
+// value shown is not verified yet.
+func (p KLAVerifyPage) CanAcceptAll() bool { return len(p.Refs) > 0 }

@@ -115,6 +115,7 @@ func (s *Server) klaRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /kla/bukti/{id}", s.staff(s.klaFile))
 	mux.HandleFunc("GET /kla/verifikasi", s.staff(s.klaVerifyList))
 	mux.HandleFunc("POST /kla/verifikasi", s.staff(s.klaVerify))
+	mux.HandleFunc("POST /kla/verifikasi/terima-semua", s.staff(s.klaVerifyAll))
 	mux.HandleFunc("GET /kla/katalog", s.staff(s.klaCatalogue))
 	mux.HandleFunc("POST /kla/katalog/impor", limitBody(6<<20, s.staff(s.klaCatalogueImport)))
 	mux.HandleFunc("POST /kla/katalog/indikator", s.staff(s.klaIndicatorSave))
