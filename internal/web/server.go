@@ -77,6 +77,9 @@ type Server struct {
 	// stats is the statistics area reading through a cache shared by the
 	// staff page and the home pages (stats.go, dashboard.go).
 	stats *stats.Service
+	// assets serves the embedded static files at content-hashed URLs
+	// (assets.go).
+	assets *assets
 }
 
 // New parses the templates and returns the server.
@@ -97,9 +100,17 @@ func New(opt Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	if s.assets, err = newAssets(static); err != nil {
+		return nil, fmt.Errorf("web: static assets: %w", err)
+	}
 	funcs := template.FuncMap{
-		"join": strings.Join,
-		"add":  func(a, b int) int { return a + b },
+		"join":  strings.Join,
+		"add":   func(a, b int) int { return a + b },
+		"asset": s.assets.URL,
 	}
 	entries, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
