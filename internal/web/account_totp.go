@@ -1,8 +1,13 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
+
+	"github.com/skip2/go-qrcode"
 
 	"lindu/internal/auth"
 	"lindu/internal/domain"
@@ -83,4 +88,52 @@ func (s *Server) accountTOTPDisable(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/account?ok=totp_disabled", http.StatusSeeOther)
+}
+
+// TOTPQR is the enrolment's otpauth URI as a QR code for the authenticator
+// app to scan: an inline SVG drawn from the code's modules (no image
+// service, no script), with a text alternative; the secret and the URI
+// stay on the page for typing. Empty when the code cannot be made.
+func (p AccountPage) TOTPQR() template.HTML {
+	if p.TOTPURI == "" {
+		return ""
+	}
+	modules, err := qrModules(p.TOTPURI)
+	if err != nil {
+		return ""
+	}
+	return template.HTML(qrSVG(modules, p.T("account.totp_qr_alt")))
+}
+
+// qrModules is the QR code of text (error correction level M, with its
+// quiet zone): true for a dark module.
+func qrModules(text string) ([][]bool, error) {
+	q, err := qrcode.New(text, qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("web: qr code: %w", err)
+	}
+	return q.Bitmap(), nil
+}
+
+// qrSVG draws modules as one path, a run of dark modules per segment.
+func qrSVG(modules [][]bool, alt string) string {
+	n := len(modules)
+	var d strings.Builder
+	for y, row := range modules {
+		for x := 0; x < len(row); {
+			if !row[x] {
+				x++
+				continue
+			}
+			start := x
+			for x < len(row) && row[x] {
+				x++
+			}
+			fmt.Fprintf(&d, "M%d %dh%dv1h-%dz", start, y, x-start, x-start)
+		}
+	}
+	size := strconv.Itoa(n)
+	return `<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ` + size + ` ` + size + `" width="200" height="200" role="img" aria-label="` +
+		template.HTMLEscapeString(alt) + `" shape-rendering="crispEdges"><rect width="` + size + `" height="` + size + `" fill="#fff"/><path fill="#000" d="` +
+		d.String() + `"/></svg>`
 }
