@@ -392,7 +392,7 @@ func TestExportAuditLog(t *testing.T) {
 		if err := w.st.Audit(bg, sys, "test.formula", "case", "obj-2", "13.01", "-2+3+cmd|' /C calc'!A0"); err != nil {
 			t.Fatal(err)
 		}
-		actRE := regexp.MustCompile(`<td><code>([^<]+)</code></td><td>[^<]*(?:<a href="/audit\?object=[^"]*"><code>([^<]+)</code></a>)?`)
+		actRE := regexp.MustCompile(`<td title="Kode tindakan: ([^"]+)">[^<]*</td><td>[^<]*(?:<a href="/audit\?object=[^"]*"><code>([^<]+)</code></a>)?`)
 		for _, x := range []struct {
 			user string
 			code int
@@ -422,7 +422,7 @@ func TestExportAuditLog(t *testing.T) {
 					want = append(want, m[1]+"/"+m[2])
 				}
 				recs := exportCSV(t, body, ';')
-				acts, objs := column(t, recs, "Tindakan"), column(t, recs, "ID objek")
+				acts, objs := column(t, recs, "Kode tindakan"), column(t, recs, "ID objek")
 				var got []string
 				for i := range acts {
 					got = append(got, acts[i]+"/"+objs[i])

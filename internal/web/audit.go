@@ -28,8 +28,6 @@ type AuditPage struct {
 	Exports     ExportLinks
 }
 
-var auditActions = []string{"auth.", "user.", "token.", "key.", "audit."}
-
 // auditList browses the audit log, newest first, 100 entries a page.
 // Authorization: PermViewAudit, entries of the caller's region (store.ListAudit).
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +38,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	if before, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil {
 		f.BeforeSeq = before
 	}
-	entries, err := s.st.ListAudit(r.Context(), b.Scope, f)
+	entries, err := s.listAuditExact(r, b, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -89,7 +87,7 @@ func auditFilter(q url.Values, b Base) (AuditPage, domain.AuditFilter) {
 
 // auditExport downloads the log's entries for its filter, newest first,
 // every page of them (up to exportMaxRows), with the page's columns (the
-// action as its code, as the page shows it); audited (audit.log_export:
+// action in words and as its code, the detail in words); audited (audit.log_export:
 // the log holds names and addresses). Authorization: as the page
 // (store.ListAudit).
 func (s *Server) auditExport(format string) http.HandlerFunc {
@@ -106,19 +104,23 @@ func (s *Server) auditExport(format string) http.HandlerFunc {
 				s.fail(w, r, err)
 				return
 			}
+			if len(l) > 0 {
+				f.BeforeSeq = l[len(l)-1].Seq
+			}
+			n := len(l)
+			l = exactAction(l, f.Action)
 			entries = append(entries, l...)
 			if len(entries) > exportMaxRows {
 				entries, cut = entries[:exportMaxRows], true
 				break
 			}
-			if len(l) < f.Limit {
+			if n < f.Limit {
 				break
 			}
-			f.BeforeSeq = l[len(l)-1].Seq
 		}
 		t := spreadsheet.Table{Sheet: b.T("audit.heading"), Columns: []spreadsheet.Column{
 			{Header: "#", Kind: spreadsheet.Int}, {Header: b.T("audit.when"), Kind: spreadsheet.Date}, {Header: b.T("audit.who")},
-			{Header: b.T("export.actor_role")}, {Header: b.T("audit.what")}, {Header: b.T("export.object_type")},
+			{Header: b.T("export.actor_role")}, {Header: b.T("audit.what")}, {Header: b.T("auditlog.code_column")}, {Header: b.T("export.object_type")},
 			{Header: b.T("export.object_id")}, {Header: b.T("users.region")}, {Header: b.T("audit.where")}, {Header: b.T("audit.detail")}}}
 		for _, e := range entries {
 			pos, role := "", ""
@@ -128,8 +130,8 @@ func (s *Server) auditExport(format string) http.HandlerFunc {
 			if e.ActorRole != "" {
 				role = b.RoleName(domain.Role(e.ActorRole))
 			}
-			t.Rows = append(t.Rows, []string{pos, exportTime(b, &e.At), e.Actor, role, e.Action, e.ObjectType, e.ObjectID,
-				e.RegionCode, e.IP, e.Detail})
+			t.Rows = append(t.Rows, []string{pos, exportTime(b, &e.At), e.Actor, role, b.AuditAction(e.Action), e.Action,
+				b.AuditObject(e.ObjectType), e.ObjectID, e.RegionCode, e.IP, b.AuditDetail(e.Detail)})
 		}
 		t.Meta = s.exportMeta(b, r, len(t.Rows), cut)
 		detail := fmt.Sprintf("format=%s rows=%d filter=%s", format, len(t.Rows), exportQuery(r.URL.Query()).Encode())
@@ -141,8 +143,46 @@ func (s *Server) auditExport(format string) http.HandlerFunc {
 	}
 }
 
-// ActionPrefixes lists action families for the filter.
-func (AuditPage) ActionPrefixes() []string { return auditActions }
+// listAuditExact reads a page of the log for f; an action chosen whole
+// that is the prefix of others (auth.login, auth.login_failed) keeps only
+// its own entries, reading on until the page is full or the log ends.
+func (s *Server) listAuditExact(r *http.Request, b Base, f domain.AuditFilter) ([]domain.AuditEntry, error) {
+	if !auditExact(f.Action) {
+		return s.st.ListAudit(r.Context(), b.Scope, f)
+	}
+	var out []domain.AuditEntry
+	for range 50 {
+		l, err := s.st.ListAudit(r.Context(), b.Scope, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range exactAction(l, f.Action) {
+			if len(out) < f.Limit {
+				out = append(out, e)
+			}
+		}
+		if len(l) < f.Limit || len(out) == f.Limit {
+			break
+		}
+		f.BeforeSeq = l[len(l)-1].Seq
+	}
+	return out, nil
+}
+
+// exactAction keeps the entries of action itself when it is chosen whole
+// (see auditExact); other filters pass through.
+func exactAction(l []domain.AuditEntry, action string) []domain.AuditEntry {
+	if !auditExact(action) {
+		return l
+	}
+	out := l[:0:0]
+	for _, e := range l {
+		if e.Action == action {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // auditCheckpointDownload gives an admin of the whole deployment a fresh
 // signed checkpoint of the audit log with the latest ones and the public
