@@ -74,7 +74,7 @@ func TestKLATablesNameAgencies(t *testing.T) {
 	a.login("reg-admin", pw)
 	for _, p := range []string{"/kla/katalog", "/kla/anggaran?year=2025"} {
 		_, body, _ := a.get(p)
-		if !strings.Contains(body, "<td>Dinas Kesehatan</td>") || strings.Contains(body, "<td>dinkes</td>") {
+		if !strings.Contains(body, ">Dinas Kesehatan</td>") || strings.Contains(body, ">dinkes</td>") {
 			t.Errorf("%s shows agency codes", p)
 		}
 	}
