@@ -49,8 +49,13 @@ func (s *Server) setFlash(w http.ResponseWriter, key string) {
 }
 
 // takeFlash returns the message key the previous response left, clearing
-// its cookie ("" without one).
+// its cookie ("" without one). Only a page fetched with GET shows it: the
+// redirect leads there, and a form answered in place (422, 409) leaves the
+// message for the page after it.
 func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
+	if r.Method != http.MethodGet {
+		return ""
+	}
 	name := httpx.CookieName(flashCookie, s.opt.SecureCookies)
 	c, err := r.Cookie(name)
 	if err != nil {
