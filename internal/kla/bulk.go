@@ -12,18 +12,23 @@ import (
 )
 
 // Bulk entry: a template of the operator's indicators for a region and
-// year, filled in Excel or a text editor and uploaded again. The columns:
-var templateHeader = []string{"indicator", "region_code", "year", "value", "note", "link", "name", "unit"}
+// year, filled in Excel or a text editor and uploaded again. The columns,
+// in Indonesian (the importer also reads the English headers of earlier
+// templates: indicator, region_code, year, value, note, link):
+var templateHeader = []string{"Indikator", "Kode wilayah", "Tahun", "Nilai", "Catatan", "Tautan", "Nama indikator", "Satuan"}
 
-// ParseValueRows reads uploaded value rows: columns indicator, region_code,
-// year, value, and optionally note and link (name and unit are ignored:
-// they help whoever fills the template). A row with an empty value is
-// skipped (not filled in). Values are read by ParseNumber ("12,5",
-// "1.234,5", "ada"). Pure: anyone may call it.
+// ParseValueRows reads uploaded value rows: columns Indikator, Kode
+// wilayah, Tahun, Nilai, and optionally Catatan and Tautan (or their
+// English names of earlier templates; case, spaces and underscores do not
+// matter; the indicator's name and unit are ignored: they help whoever
+// fills the template). A row with an empty value is skipped (not filled
+// in). Values are read by ParseNumber ("12,5", "1.234,5", "ada").
+// Pure: anyone may call it.
 func ParseValueRows(t Table) ([]domain.KLAValueInput, []int, RowErrors) {
-	ci, cr, cy, cv := t.col("indicator", "indikator", "id"), t.col("region_code", "kode_wilayah", "region"), t.col("year", "tahun"), t.col("value", "nilai")
+	ci, cr := t.col("indikator", "indicator", "id"), t.col("kode wilayah", "region code", "kode", "wilayah", "region")
+	cy, cv := t.col("tahun", "year"), t.col("nilai", "value")
 	var missing []string
-	for n, c := range map[string]int{"indicator": ci, "region_code": cr, "year": cy, "value": cv} {
+	for n, c := range map[string]int{"Indikator": ci, "Kode wilayah": cr, "Tahun": cy, "Nilai": cv} {
 		if c < 0 {
 			missing = append(missing, n)
 		}
@@ -32,7 +37,7 @@ func ParseValueRows(t Table) ([]domain.KLAValueInput, []int, RowErrors) {
 		sort.Strings(missing)
 		return nil, nil, RowErrors{rowError(1, "kla.row.missing_columns", strings.Join(missing, ", "))}
 	}
-	cn, cl := t.col("note", "catatan"), t.col("link", "tautan")
+	cn, cl := t.col("catatan", "note"), t.col("tautan", "link")
 	var out []domain.KLAValueInput
 	var lines []int
 	var errs RowErrors
@@ -128,7 +133,7 @@ func TemplateRows(inds []domain.KLAIndicator, region string, year int, current m
 			val = strconv.FormatFloat(*v.SelfValue, 'f', -1, 64)
 			note, link = v.Note, v.Link
 		}
-		rows = append(rows, []string{ind.ID, region, strconv.Itoa(year), val, note, link, ind.Name, ind.Unit})
+		rows = append(rows, []string{ind.ID, region, strconv.Itoa(year), val, note, link, ind.Name, fileWord("kla.unit.", ind.Unit)})
 	}
 	return rows
 }

@@ -7,11 +7,15 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"lindu/internal/i18n"
 	"lindu/internal/spreadsheet"
 )
 
 // Downloads: the bulk-entry template and the dashboard's tables as CSV or
-// XLSX, every text cell defused against formulas.
+// XLSX, every text cell defused against formulas. The files are in
+// Indonesian, whatever the page's language (they go between regency
+// offices and back into lindu): column headers, units, polarities, the
+// source of a value and yes/no as words, agencies by name.
 
 // WriteCSV writes a header and rows as CSV (UTF-8 with a BOM so Excel
 // reads it right), every cell defused by spreadsheet.SafeCell.
@@ -99,17 +103,23 @@ func ExportSheets(d Dashboard) []Sheet {
 		}
 		return strconv.FormatFloat(*p, 'f', -1, 64)
 	}
+	agency := func(code string) string {
+		if n := d.Agencies[code]; n != "" {
+			return n
+		}
+		return code
+	}
 	var ind [][]string
 	for _, is := range d.Score.Indicators {
-		ind = append(ind, []string{is.Indicator.ID, is.Indicator.Cluster, is.Indicator.Name, is.Indicator.Unit,
-			string(is.Indicator.Polarity), is.Indicator.Agency, opt(is.Value.Self), opt(is.Value.Verified), f(is.Points),
-			f(is.VerifiedPoints), f(is.Rule.MaxPoints), is.Value.Source, strconv.FormatBool(is.Missing)})
+		ind = append(ind, []string{is.Indicator.ID, is.Indicator.Cluster, is.Indicator.Name, fileWord("kla.unit.", is.Indicator.Unit),
+			fileWord("kla.pol.", string(is.Indicator.Polarity)), agency(is.Indicator.Agency), opt(is.Value.Self), opt(is.Value.Verified), f(is.Points),
+			f(is.VerifiedPoints), f(is.Rule.MaxPoints), fileWord("kla.src.", is.Value.Source), yesNo(is.Missing)})
 	}
 	var cl [][]string
 	for _, c := range d.Score.Clusters {
 		cl = append(cl, []string{c.Cluster, f(c.Points), f(c.Verified), f(c.Max), strconv.Itoa(c.Missing)})
 	}
-	cl = append(cl, []string{"total", f(d.Score.Total), f(d.Score.VerifiedTotal), f(d.Score.Max), strconv.Itoa(d.Score.MissingCount)})
+	cl = append(cl, []string{"Jumlah", f(d.Score.Total), f(d.Score.VerifiedTotal), f(d.Score.Max), strconv.Itoa(d.Score.MissingCount)})
 	var tr [][]string
 	for _, t := range d.Trend {
 		tr = append(tr, []string{strconv.Itoa(t.Year), f(t.Total), f(t.VerifiedTotal), t.Category, strconv.Itoa(t.Missing)})
@@ -119,10 +129,27 @@ func ExportSheets(d Dashboard) []Sheet {
 		rk = append(rk, []string{r.Code, r.Name, f(r.Total), f(r.VerifiedTotal), r.Category, strconv.Itoa(r.Missing)})
 	}
 	return []Sheet{
-		{Name: "indikator", Header: []string{"indicator", "cluster", "name", "unit", "polarity", "agency", "value", "verified_value",
-			"points", "verified_points", "max_points", "source", "missing"}, Rows: ind, Text: map[int]bool{0: true, 1: true, 2: true}},
-		{Name: "klaster", Header: []string{"cluster", "points", "verified_points", "max_points", "missing"}, Rows: cl, Text: map[int]bool{0: true}},
-		{Name: "tren", Header: []string{"year", "total", "verified_total", "category", "missing"}, Rows: tr},
-		{Name: "peringkat", Header: []string{"region_code", "region", "total", "verified_total", "category", "missing"}, Rows: rk, Text: map[int]bool{0: true, 1: true}},
+		{Name: "indikator", Header: []string{"Indikator", "Klaster", "Nama", "Satuan", "Arah", "Perangkat daerah", "Nilai", "Nilai terverifikasi",
+			"Poin", "Poin terverifikasi", "Poin maksimum", "Sumber", "Belum diisi"}, Rows: ind, Text: map[int]bool{0: true, 1: true, 2: true}},
+		{Name: "klaster", Header: []string{"Klaster", "Poin", "Poin terverifikasi", "Poin maksimum", "Belum diisi"}, Rows: cl, Text: map[int]bool{0: true}},
+		{Name: "tren", Header: []string{"Tahun", "Jumlah poin", "Jumlah poin terverifikasi", "Kategori", "Belum diisi"}, Rows: tr},
+		{Name: "peringkat", Header: []string{"Kode wilayah", "Wilayah", "Jumlah poin", "Jumlah poin terverifikasi", "Kategori", "Belum diisi"}, Rows: rk, Text: map[int]bool{0: true, 1: true}},
 	}
+}
+
+// fileWord is the Indonesian word for a code of a family ("kla.unit.",
+// "percent" → "persen"), for a file; an unknown code as it is.
+func fileWord(family, code string) string {
+	if code == "" || !i18n.Has(i18n.Default, family+code) {
+		return code
+	}
+	return i18n.T(i18n.Default, family+code)
+}
+
+// yesNo is a yes/no cell of a file: "ya" or "tidak".
+func yesNo(b bool) string {
+	if b {
+		return "ya"
+	}
+	return "tidak"
 }

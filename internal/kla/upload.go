@@ -104,12 +104,18 @@ func readUploaded(ctx context.Context, data []byte, name string) (Table, error) 
 	return t, RowErrors{rowError(1, "kla.row.bad_csv")}
 }
 
+// normHeader reads column names without case, surrounding space or the
+// difference between "kode_wilayah", "Kode wilayah" and "kode  wilayah".
 func normHeader(rec []string) []string {
 	out := make([]string, len(rec))
 	for i, h := range rec {
-		out[i] = strings.ToLower(strings.TrimSpace(h))
+		out[i] = normName(h)
 	}
 	return out
+}
+
+func normName(h string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(strings.ToLower(h), "_", " ")), " ")
 }
 
 func blank(rec []string) bool {
@@ -121,10 +127,12 @@ func blank(rec []string) bool {
 	return true
 }
 
-// col returns the index of a column, or -1.
+// col returns the index of the first of names (in order of preference)
+// among the columns, or -1.
 func (t Table) col(names ...string) int {
-	for i, h := range t.Header {
-		for _, n := range names {
+	for _, n := range names {
+		n = normName(n)
+		for i, h := range t.Header {
 			if h == n {
 				return i
 			}
