@@ -117,7 +117,7 @@ func (s *Server) klaAgreementsList(r *http.Request, b Base, code string) (KLAAgr
 	for _, a := range list {
 		av := AgreementView{KLAAgreement: a}
 		for _, c := range a.Commitments {
-			cv := CommitmentView{KLACommitment: c, Formula: domain.CapaianFormula(c.Polarity),
+			cv := CommitmentView{KLACommitment: c, Formula: capaianFormula(b, c.Polarity),
 				CanRealise: page.CanManage || (mine != "" && mine == a.Agency)}
 			if l, ok := c.Latest(); ok {
 				cv.Latest = &l
@@ -224,4 +224,26 @@ func (s *Server) klaRealisationAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, withOK(localPath(r.PostFormValue("next"), "/kla/perjanjian"), "kla_saved"), http.StatusSeeOther)
+}
+
+// capaianFormula is the achievement formula of a polarity in the page's
+// language (domain.CapaianFormula is the Indonesian one).
+func capaianFormula(b Base, p domain.Polarity) string {
+	if p == domain.Lower {
+		return b.T("kla.formula.lower")
+	}
+	return b.T("kla.formula.higher")
+}
+
+// KLADay shows a YYYY-MM-DD date as DD-MM-YYYY, the pages' one date
+// format ("—" for none, anything else as it is).
+func (b Base) KLADay(d string) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		if d == "" {
+			return "—"
+		}
+		return d
+	}
+	return t.Format("02-01-2006")
 }

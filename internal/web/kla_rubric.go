@@ -106,3 +106,24 @@ func rubricFromForm(r *http.Request, inds []domain.KLAIndicator, year int, field
 	}
 	return rules, readable
 }
+
+// RuleText describes a scoring rule in words ("Paling banyak 3.2 poin:
+// 0 poin pada nilai 40, penuh pada 0, sebanding di antaranya"); a
+// threshold rule lists its steps as "from value v: p points".
+func (b Base) RuleText(r domain.KLARule) string {
+	most := strconv.FormatFloat(r.MaxPoints, 'f', 1, 64)
+	if r.Method != "threshold" {
+		return b.T("kla.rule_text.linear", most, b.Num(r.Worst), b.Num(r.Best))
+	}
+	var steps []string
+	for _, st := range strings.Split(r.Steps, ",") {
+		v, f, ok := strings.Cut(strings.TrimSpace(st), ":")
+		frac, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if !ok || err != nil {
+			steps = append(steps, st)
+			continue
+		}
+		steps = append(steps, b.T("kla.rule_text.step", strings.TrimSpace(v), strconv.FormatFloat(frac*r.MaxPoints, 'f', -1, 64)))
+	}
+	return b.T("kla.rule_text.threshold", most, strings.Join(steps, "; "))
+}
