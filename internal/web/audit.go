@@ -26,6 +26,7 @@ type AuditPage struct {
 	// Checkpoints: the signed checkpoint download is offered.
 	Checkpoints bool
 	Exports     ExportLinks
+	names       auditNames
 }
 
 // auditList browses the audit log, newest first, 100 entries a page.
@@ -44,6 +45,10 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Entries = entries
+	if p.names, err = s.loadAuditNames(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	p.Exports = exportLinks(b, "/audit/ekspor", q)
 	p.Checkpoints = s.opt.Checkpoints != nil && b.Scope.Contains(s.opt.RootRegion)
 	if len(entries) == f.Limit {
@@ -122,6 +127,11 @@ func (s *Server) auditExport(format string) http.HandlerFunc {
 			{Header: "#", Kind: spreadsheet.Int}, {Header: b.T("audit.when"), Kind: spreadsheet.Date}, {Header: b.T("audit.who")},
 			{Header: b.T("export.actor_role")}, {Header: b.T("audit.what")}, {Header: b.T("auditlog.code_column")}, {Header: b.T("export.object_type")},
 			{Header: b.T("export.object_id")}, {Header: b.T("users.region")}, {Header: b.T("audit.where")}, {Header: b.T("audit.detail")}}}
+		names, err := s.loadAuditNames(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		for _, e := range entries {
 			pos, role := "", ""
 			if e.Pos > 0 {
@@ -131,7 +141,7 @@ func (s *Server) auditExport(format string) http.HandlerFunc {
 				role = b.RoleName(domain.Role(e.ActorRole))
 			}
 			t.Rows = append(t.Rows, []string{pos, exportTime(b, &e.At), e.Actor, role, b.AuditAction(e.Action), e.Action,
-				b.AuditObject(e.ObjectType), e.ObjectID, e.RegionCode, e.IP, b.AuditDetail(e.Detail)})
+				b.AuditObject(e.ObjectType), e.ObjectID, e.RegionCode, e.IP, auditDetailText(b.Lang, e.Detail, names)})
 		}
 		t.Meta = s.exportMeta(b, r, len(t.Rows), cut)
 		detail := fmt.Sprintf("format=%s rows=%d filter=%s", format, len(t.Rows), exportQuery(r.URL.Query()).Encode())

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"net/http"
 	"sort"
 	"strings"
 
 	"lindu/internal/i18n"
+	"lindu/internal/kla"
 )
 
 // The audit log stores each action as a code ("auth.login",
@@ -65,9 +67,34 @@ func (b Base) AuditObject(t string) string {
 // "fields=summary,victims", "change=… fields=victim.name") in words:
 // each key by its label, each known value word by its translation, other
 // values (identifiers, numbers, dates) as they are.
-func (b Base) AuditDetail(detail string) string { return auditDetailText(b.Lang, detail) }
+func (b Base) AuditDetail(detail string) string { return auditDetailText(b.Lang, detail, nil) }
 
-func auditDetailText(lang, detail string) string {
+// auditNames are the names of what details refer to by code, by detail
+// key ("agency" → "dinkes" → "Dinas Kesehatan").
+type auditNames map[string]map[string]string
+
+// loadAuditNames reads the names details may need: the KLA agencies.
+func (s *Server) loadAuditNames(r *http.Request) (auditNames, error) {
+	ags, err := kla.Agencies(r.Context(), s.st)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, a := range ags {
+		m[a.Code] = a.Name
+	}
+	return auditNames{"agency": m}, nil
+}
+
+// AuditDetail on the log's page names agencies.
+func (p AuditPage) AuditDetail(detail string) string { return auditDetailText(p.Lang, detail, p.names) }
+
+// AuditDetail in the recent activity names agencies.
+func (p DashboardPage) AuditDetail(detail string) string {
+	return auditDetailText(p.Lang, detail, p.auditNames)
+}
+
+func auditDetailText(lang, detail string, names auditNames) string {
 	var parts []string
 	var free []string
 	flush := func() {
@@ -92,6 +119,8 @@ func auditDetailText(lang, detail string) string {
 			v = auditFilterWords(lang, v)
 		case k == "role" && i18n.Has(i18n.Default, "role."+v):
 			v = i18n.T(lang, "role."+v)
+		case names[k][v] != "":
+			v = names[k][v]
 		default:
 			v = auditWords(lang, v, true)
 		}

@@ -71,10 +71,11 @@ func TestAuditDetailWords(t *testing.T) {
 		{"id", "change=c1 fields=victim.name", "Perubahan: c1; Bagian: victim nama"},
 		{"en", "year 2026", "year 2026"},
 		{"id", "year 2026", "tahun 2026"},
+		{"en", "agency=dinkes", "Agency: Dinas Kesehatan"},
 		{"id", "referral=r1 sent->accepted_x", "Rujukan: r1; sent → accepted x"},
 		{"en", "format=csv rows=3 filter=status=open&due=overdue", "Format: csv; Rows: 3; Filter: Status open, Due overdue"},
 	} {
-		if got := auditDetailText(c.lang, c.in); got != c.want {
+		if got := auditDetailText(c.lang, c.in, auditNames{"agency": {"dinkes": "Dinas Kesehatan"}}); got != c.want {
 			t.Errorf("%s %q: got %q, want %q", c.lang, c.in, got, c.want)
 		}
 	}

@@ -31,7 +31,9 @@ type DashboardPage struct {
 	CanUsers  bool
 	CanAudit  bool
 	Recent    []domain.AuditEntry
-	Personal  bool
+	// auditNames name the agencies of the recent activity's details.
+	auditNames auditNames
+	Personal   bool
 	// AuditAgencies ranks the agencies by overdue audit actions.
 	AuditAgencies AuditAgencies
 	Overdue       *HomeOverdue
@@ -120,6 +122,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page.Recent = recent
+		if page.auditNames, err = s.loadAuditNames(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	var err error
 	if page.AuditAgencies, err = s.auditAgencies(r, b, ""); err != nil {
