@@ -342,13 +342,34 @@ func (s *Server) statsStaffRender(w http.ResponseWriter, r *http.Request, b Base
 // CheckName is a check's name in the page's language.
 func (p StatsStaffPage) CheckName(c stats.Check) string {
 	if c.Kind == "jump" {
-		return p.T("stats.check.jump", p.T(c.Name), stats.FormatInt(p.Lang, c.LeftValue), stats.FormatInt(p.Lang, c.RightValue))
+		name := c.Name
+		if strings.HasPrefix(name, "stats.") {
+			name = p.T(name)
+		}
+		return p.T("stats.check.jump", name, stats.FormatInt(p.Lang, c.LeftValue), stats.FormatInt(p.Lang, c.RightValue))
 	}
 	name := c.Name
 	if c.BuiltIn {
 		name = p.T(c.Name)
 	}
-	return p.T("stats.check.rule", name, c.Left, c.Op, c.Right, stats.FormatInt(p.Lang, c.LeftValue), stats.FormatInt(p.Lang, c.RightValue))
+	return p.T("stats.check.rule", name, p.Measure(c.Left), opSymbols[c.Op], p.Measure(c.Right), stats.FormatInt(p.Lang, c.LeftValue),
+		stats.FormatInt(p.Lang, c.RightValue))
+}
+
+// opSymbols are the rule operators as written in sentences.
+var opSymbols = map[string]string{"<=": "≤", "<": "<", "=": "=", ">=": "≥", ">": ">", "!=": "≠"}
+
+// Measure is a rule's side in words: a measure's label, or the number.
+func (p StatsStaffPage) Measure(m string) string {
+	if n, err := strconv.ParseInt(m, 10, 64); err == nil {
+		return stats.FormatInt(p.Lang, n)
+	}
+	return strings.ToLower(p.T("stats.m." + m))
+}
+
+// RuleText is a rule as a sentence ("korban anak ≤ korban").
+func (p StatsStaffPage) RuleText(d stats.RuleDef) string {
+	return p.Measure(d.Left) + " " + opSymbols[d.Op] + " " + p.Measure(d.Right)
 }
 
 // RuleName is a rule's name in the page's language.
@@ -411,8 +432,14 @@ func (s *Server) statsExplain(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) statsRuleAdd(w http.ResponseWriter, r *http.Request) {
 	v := r.PostFormValue
+	// The right side is a measure (chosen from the list) or a whole number
+	// (typed), the number winning when both are given.
+	right := strings.TrimSpace(v("right_number"))
+	if right == "" {
+		right = v("right")
+	}
 	_, err := stats.New(s.st).AddRule(r.Context(), principalOf(r).Scope, stats.RuleDef{RegionCode: v("wilayah"), Name: v("name"), Left: v("left"),
-		Op: v("op"), Right: v("right"), Importance: v("importance")})
+		Op: v("op"), Right: right, Importance: v("importance")})
 	if err != nil {
 		s.statsFailed(w, r, "rule", err)
 		return
