@@ -276,7 +276,14 @@ type UserList struct {
 	Offset int           `json:"offset"`
 }
 
+// listUsers is the staff directory: for those who manage users (as the
+// /users page; caseworkers and supervisors see their teams on that page
+// only, and no one's contact details).
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
+	if !scope(r).Can(domain.PermManageUsers) {
+		a.fail(w, r, domain.E(domain.EForbidden, "error.forbidden"))
+		return
+	}
 	q := r.URL.Query()
 	fields := domain.FieldErrors{}
 	f := domain.UserFilter{Role: domain.Role(q.Get("role")), RegionCode: q.Get("region"), Query: q.Get("q")}
@@ -331,8 +338,15 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, u)
 }
 
+// getUser is one user: any user for those who manage users, else only
+// oneself (another user is not found, as on /users/{id}).
 func (a *API) getUser(w http.ResponseWriter, r *http.Request) {
-	u, err := a.st.GetUser(r.Context(), scope(r), r.PathValue("id"))
+	sc := scope(r)
+	if !sc.Can(domain.PermManageUsers) && r.PathValue("id") != sc.UserID {
+		a.fail(w, r, domain.NotFound("user"))
+		return
+	}
+	u, err := a.st.GetUser(r.Context(), sc, r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
