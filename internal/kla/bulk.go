@@ -74,17 +74,41 @@ func ParseValueRows(t Table) ([]domain.KLAValueInput, []int, RowErrors) {
 	return out, lines, errs
 }
 
+// Target is the region and year of the entry page a file is uploaded on:
+// every row must be for them (a template downloaded for another district
+// or year, filled in and uploaded here, would write into the wrong place).
+// The zero Target accepts any region and year the caller may enter.
+type Target struct {
+	Region string
+	Year   int
+}
+
 // ImportValues reads an uploaded file and enters all its values, or none:
-// every bad row is reported with its line and reasons (format errors and
-// PutValues' checks: indicator of another agency, region outside the
-// caller's, value out of range). A file that breaks an upload limit
+// every bad row is reported with its line and reasons (format errors, a
+// row for another region or year than target's, and PutValues' checks:
+// indicator of another agency, region outside the caller's, value out of
+// range). A file that breaks an upload limit
 // answers its *spreadsheet.Error. Authorization as PutValues.
-func ImportValues(ctx context.Context, st *store.Store, sc domain.Scope, regime string, data []byte, name string) (int, error) {
+func ImportValues(ctx context.Context, st *store.Store, sc domain.Scope, regime string, data []byte, name string, target Target) (int, error) {
 	t, err := readUploaded(ctx, data, name)
 	if err != nil {
 		return 0, err
 	}
 	in, lines, errs := ParseValueRows(t)
+	if target.Region != "" || target.Year != 0 {
+		for i, v := range in {
+			var reasons []domain.Msg
+			if target.Region != "" && v.RegionCode != target.Region {
+				reasons = append(reasons, domain.M("kla.row.other_region", clip(v.RegionCode), target.Region))
+			}
+			if target.Year != 0 && v.Year != target.Year {
+				reasons = append(reasons, domain.M("kla.row.other_year", v.Year, target.Year))
+			}
+			if len(reasons) > 0 {
+				errs = append(errs, RowError{Line: lines[i], Reasons: reasons})
+			}
+		}
+	}
 	if len(in) == 0 && len(errs) == 0 {
 		return 0, RowErrors{rowError(1, "kla.row.no_values")}
 	}

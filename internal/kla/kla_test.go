@@ -155,7 +155,7 @@ func TestImportAllOrNothing(t *testing.T) {
 			"12,61.07.01,2025,3.5,,\n" + // 8 count not whole
 			"10,61.07.01,2025,4,,javascript:alert(1)\n" + // 9 bad link
 			"11,61.07.01,2025,92,,\n" // 10 duplicate of line 2
-		_, err := kla.ImportValues(bg, st, op, regime, []byte(bad), "nilai.csv")
+		_, err := kla.ImportValues(bg, st, op, regime, []byte(bad), "nilai.csv", kla.Target{})
 		var re kla.RowErrors
 		if !errors.As(err, &re) {
 			t.Fatalf("want row errors, got %v", err)
@@ -174,7 +174,24 @@ func TestImportAllOrNothing(t *testing.T) {
 			t.Fatalf("%d values written by a rejected import", n)
 		}
 		good := "\xef\xbb\xbfindicator;region_code;year;value;note\n11;61.07.01;2025;91,5;Laporan\n8;61.07.01;2025;4,2;\n10;61.07.01;2025;;\n"
-		n, err := kla.ImportValues(bg, st, op, regime, []byte(good), "nilai.csv")
+		// On the entry page of district 61.07.02 or of 2024 the same file is
+		// refused whole, both value rows naming the page's region or year.
+		for _, target := range []kla.Target{{Region: "61.07.02", Year: 2025}, {Region: "61.07.01", Year: 2024}} {
+			_, err := kla.ImportValues(bg, st, op, regime, []byte(good), "nilai.csv", target)
+			var re kla.RowErrors
+			if !errors.As(err, &re) || len(re) != 2 {
+				t.Fatalf("upload on the page of %+v: %v", target, err)
+			}
+			for _, e := range re {
+				if !strings.Contains(reasons(e), "61.07.02") && !strings.Contains(reasons(e), "2024") {
+					t.Errorf("line %d: %q does not name the page's region or year", e.Line, reasons(e))
+				}
+			}
+			if n := count(t, st, adm); n != 0 {
+				t.Fatalf("%d values written by an upload for another page", n)
+			}
+		}
+		n, err := kla.ImportValues(bg, st, op, regime, []byte(good), "nilai.csv", kla.Target{Region: "61.07.01", Year: 2025})
 		if err != nil || n != 2 {
 			t.Fatalf("good import: %d %v", n, err)
 		}
@@ -198,7 +215,7 @@ func TestImportAllOrNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n, err := kla.ImportValues(bg, st, op, regime, x, "templat.xlsx"); err != nil || n != len(mine) {
+		if n, err := kla.ImportValues(bg, st, op, regime, x, "templat.xlsx", kla.Target{Region: "61.07.01", Year: 2024}); err != nil || n != len(mine) {
 			t.Fatalf("xlsx import: %d %v", n, err)
 		}
 	})

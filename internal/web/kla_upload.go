@@ -38,7 +38,7 @@ func (s *Server) klaUpload(w http.ResponseWriter, r *http.Request) {
 	f.Close()
 	n := 0
 	if err == nil {
-		n, err = kla.ImportValues(r.Context(), s.st, b.Scope, page.Regime.ID, data, fh.Filename)
+		n, err = kla.ImportValues(r.Context(), s.st, b.Scope, page.Regime.ID, data, fh.Filename, kla.Target{Region: page.Region.Code, Year: page.Year})
 	}
 	if le, ok := spreadsheet.AsError(err); ok {
 		s.log.Info("kla upload refused", "limit", le.Key)
