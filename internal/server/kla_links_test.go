@@ -16,7 +16,8 @@ import (
 // The KLA dashboard's export links and the entry page's template links
 // carry the region and year on screen (they were escaped into one
 // parameter and the files came for the regency and this year): following
-// them downloads the district's file of that year.
+// them downloads the district's file of that year, with that district's
+// values of that year only.
 func TestKLALinksKeepRegionAndYear(t *testing.T) {
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
@@ -40,6 +41,19 @@ func TestKLALinksKeepRegionAndYear(t *testing.T) {
 		}
 		return href, hdr.Get("Content-Disposition")
 	}
+	// Values of indicator 11 in three places: the district's file of 2025
+	// must carry 91 only.
+	rg, err := kla.RegimeFor(bg, w.st, 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	regime := rg.ID
+	for _, in := range []domain.KLAValueInput{{IndicatorID: "11", RegionCode: "61.07.01", Year: 2025, Value: 91},
+		{IndicatorID: "11", RegionCode: "61.07.02", Year: 2025, Value: 57}, {IndicatorID: "11", RegionCode: "61.07.01", Year: 2024, Value: 33}} {
+		if err := kla.PutValues(bg, w.st, access.System("t"), regime, []domain.KLAValueInput{in}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	v := w.browser()
 	v.login("viewer", pw)
 	_, body, _ := v.get("/kla?region=61.07.01&year=2025")
@@ -48,6 +62,11 @@ func TestKLALinksKeepRegionAndYear(t *testing.T) {
 		if !strings.Contains(href, "region=61.07.01&year=2025") || !strings.Contains(cd, "61.07.01") || !strings.Contains(cd, "2025") {
 			t.Errorf("%s: %s gives %q", id, href, cd)
 		}
+	}
+	href, _ := follow(v, body, "export-csv")
+	_, csvBody, _ := v.get(href)
+	if !strings.Contains(csvBody, "91") || strings.Contains(csvBody, "57") || strings.Contains(csvBody, "33") {
+		t.Errorf("the district's 2025 export does not hold exactly its own value of 2025: %.600s", csvBody)
 	}
 	o := w.browser()
 	o.login("opd-kes", pw)
