@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"html"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -97,4 +98,29 @@ func TestKLATablesNameAgencies(t *testing.T) {
 			t.Errorf("%s shows agency codes", p)
 		}
 	}
+}
+
+// A refused entry form starts with a summary whose links lead to each
+// refused field.
+func TestKLAEntryErrorSummary(t *testing.T) {
+	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
+	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
+		t.Fatal(err)
+	}
+	op := w.addUser("opd-kes", domain.RoleOPDOperator, "61.07")
+	if err := kla.SetUserAgency(bg, w.st, access.System("t"), op.ID, "dinkes"); err != nil {
+		t.Fatal(err)
+	}
+	b := w.loggedIn("opd-kes")
+	b.get("/kla/isi?region=61.07&year=2025")
+	code, page := b.postMultipart("/kla/isi", map[string]string{"csrf": b.csrf, "region": "61.07", "year": "2025", "value_11": "banyak"},
+		"file_11", "", nil)
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("refused form: %d", code)
+	}
+	i := strings.Index(page, `id="entry-errors"`)
+	if i < 0 || !strings.Contains(page[i:], `href="#value_11"`) || !strings.Contains(page, `id="value_11" name="value_11" value="banyak" aria-invalid="true"`) {
+		t.Errorf("no error summary linking to the refused field")
+	}
+	checkPage(t, "/kla/isi refused", page)
 }

@@ -204,3 +204,15 @@ func readFormFile(fh *multipart.FileHeader, max int64) ([]byte, error) {
 // escape a plain string there ("region%3d..."), and the file would be the
 // wrong region's and year's.
 func (p KLAEntryPage) QueryURL() template.URL { return template.URL(p.Query) }
+
+// Invalid are the rows whose value was refused, for the error summary at
+// the top of the form (each links to its field).
+func (p KLAEntryPage) Invalid() []KLAEntryRow {
+	var out []KLAEntryRow
+	for _, r := range p.Rows {
+		if r.Error != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
