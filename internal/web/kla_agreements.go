@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -86,7 +87,7 @@ func (s *Server) klaAgreementsList(r *http.Request, b Base, code string) (KLAAgr
 	ctx := r.Context()
 	_, year := s.klaRegionYear(r, b)
 	page := KLAAgreementsPage{Base: b, Year: year, Years: s.klaPlanYears(), CanManage: b.Scope.Can(domain.PermManageKLA),
-		Today: s.now().In(domain.WIB).Format("2006-01-02")}
+		Today: s.now().In(domain.WIB).Format(dayLayout)}
 	ags, err := kla.Agencies(ctx, s.st)
 	if err != nil {
 		return page, err
@@ -175,11 +176,17 @@ func (s *Server) klaAgreementsExport(format string) http.HandlerFunc {
 	}
 }
 
-func commitmentFromForm(r *http.Request) domain.KLACommitment {
+// commitmentFromForm reads a commitment; its period may be typed as
+// dd-mm-yyyy (formDays).
+func commitmentFromForm(r *http.Request) (domain.KLACommitment, error) {
 	t, _ := klaNumber(r, "target")
+	days, err := formDays(r, "period_start", "period_end")
+	if err != nil {
+		return domain.KLACommitment{}, err
+	}
 	return domain.KLACommitment{Name: strings.TrimSpace(r.PostFormValue("c_name")), Unit: strings.TrimSpace(r.PostFormValue("unit")),
-		Polarity: domain.Polarity(r.PostFormValue("polarity")), Target: t, PeriodStart: r.PostFormValue("period_start"),
-		PeriodEnd: r.PostFormValue("period_end")}
+		Polarity: domain.Polarity(r.PostFormValue("polarity")), Target: t, PeriodStart: days["period_start"],
+		PeriodEnd: days["period_end"]}, nil
 }
 
 func (s *Server) klaAgreementCreate(w http.ResponseWriter, r *http.Request) {
@@ -189,10 +196,20 @@ func (s *Server) klaAgreementCreate(w http.ResponseWriter, r *http.Request) {
 	if region == "" {
 		region = s.opt.RootRegion
 	}
+	signed, err := formDays(r, "signed_on")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	a := domain.KLAAgreement{RegionCode: region, Year: year, Agency: r.PostFormValue("agency"),
-		Title: strings.TrimSpace(r.PostFormValue("title")), SignedOn: r.PostFormValue("signed_on")}
+		Title: strings.TrimSpace(r.PostFormValue("title")), SignedOn: signed["signed_on"]}
 	if strings.TrimSpace(r.PostFormValue("c_name")) != "" {
-		a.Commitments = []domain.KLACommitment{commitmentFromForm(r)}
+		c, err := commitmentFromForm(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		a.Commitments = []domain.KLACommitment{c}
 	}
 	if _, err := kla.CreateAgreement(r.Context(), s.st, b.Scope, a); err != nil {
 		s.fail(w, r, err)
@@ -203,7 +220,12 @@ func (s *Server) klaAgreementCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) klaCommitmentAdd(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "kla.agreements_title")
-	if err := kla.AddCommitment(r.Context(), s.st, b.Scope, r.PathValue("id"), commitmentFromForm(r)); err != nil {
+	c, err := commitmentFromForm(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := kla.AddCommitment(r.Context(), s.st, b.Scope, r.PathValue("id"), c); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -217,8 +239,13 @@ func (s *Server) klaRealisationAdd(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, domain.InvalidFields(domain.FieldErrors{"value": domain.M("kla.not_number")}))
 		return
 	}
-	err := kla.AddRealisation(r.Context(), s.st, b.Scope, r.PathValue("id"),
-		domain.KLARealisation{OnDate: r.PostFormValue("on_date"), Value: v, Note: strings.TrimSpace(r.PostFormValue("note"))})
+	on, err := formDays(r, "on_date")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	err = kla.AddRealisation(r.Context(), s.st, b.Scope, r.PathValue("id"),
+		domain.KLARealisation{OnDate: on["on_date"], Value: v, Note: strings.TrimSpace(r.PostFormValue("note"))})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -236,14 +263,49 @@ func capaianFormula(b Base, p domain.Polarity) string {
 }
 
 // KLADay shows a YYYY-MM-DD date as DD-MM-YYYY, the pages' one date
-// format ("—" for none, anything else as it is).
-func (b Base) KLADay(d string) string {
+// format, in a <time> element that keeps it on one line ("—" for none,
+// anything else as it is).
+func (b Base) KLADay(d string) template.HTML {
 	t, err := time.Parse("2006-01-02", d)
 	if err != nil {
 		if d == "" {
 			return "—"
 		}
-		return d
+		return template.HTML(template.HTMLEscapeString(d))
 	}
-	return t.Format("02-01-2006")
+	return template.HTML(`<time datetime="` + t.Format("2006-01-02") + `" class="nowrap">` + t.Format("02-01-2006") + `</time>`)
+}
+
+// dayLayout is how the pages write a day, in text and in date fields.
+const dayLayout = "02-01-2006"
+
+// parseDay reads a date field typed as the pages show dates (dd-mm-yyyy,
+// one-digit day or month, "/" or "." as separators too) or sent by a
+// date picker (yyyy-mm-dd) and returns it as stored (yyyy-mm-dd). An
+// empty field stays empty; ok is false for anything else.
+func parseDay(raw string) (day string, ok bool) {
+	raw = strings.NewReplacer("/", "-", ".", "-").Replace(strings.TrimSpace(raw))
+	if raw == "" {
+		return "", true
+	}
+	for _, layout := range []string{"2-1-2006", "2006-1-2"} {
+		if t, err := time.Parse(layout, raw); err == nil {
+			return t.Format("2006-01-02"), true
+		}
+	}
+	return "", false
+}
+
+// formDays reads the date fields names of a form as stored dates; a
+// field that is not a date refuses the form with the format to use.
+func formDays(r *http.Request, names ...string) (map[string]string, error) {
+	out := make(map[string]string, len(names))
+	for _, n := range names {
+		d, ok := parseDay(r.PostFormValue(n))
+		if !ok {
+			return nil, domain.E(domain.EInvalid, "kla.field.day", r.PostFormValue(n), "31-01-2025")
+		}
+		out[n] = d
+	}
+	return out, nil
 }
