@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"lindu/internal/domain"
 	"lindu/internal/store"
@@ -19,6 +20,26 @@ import (
 // caller's.
 func VerifyValue(ctx context.Context, st *store.Store, sc domain.Scope, regime, region string, year int, indicator string,
 	accept bool, verified *float64, note string) error {
+	return verifyValue(ctx, st, sc, regime, ValueRef{RegionCode: region, Year: year, IndicatorID: indicator}, false, accept, verified, note)
+}
+
+// VerifyShown records the verdict on a value as VerifyValue does, but
+// only on the value as the verifier was shown it: ref.Version must be its
+// version now (ValueVersion). A value entered again or given a verdict
+// since the page was shown, or a ref without a version, is refused
+// (conflict, kla.err.value_changed) and nothing is written.
+// Authorization: as VerifyValue — PermVerifyKLA, region inside the
+// caller's.
+func VerifyShown(ctx context.Context, st *store.Store, sc domain.Scope, regime string, ref ValueRef, accept bool,
+	verified *float64, note string) error {
+	return verifyValue(ctx, st, sc, regime, ref, true, accept, verified, note)
+}
+
+// verifyValue records a verdict on the value ref names; with checked, only
+// at ref.Version.
+func verifyValue(ctx context.Context, st *store.Store, sc domain.Scope, regime string, ref ValueRef, checked, accept bool,
+	verified *float64, note string) error {
+	region, year, indicator := ref.RegionCode, ref.Year, ref.IndicatorID
 	if err := mayVerify(sc, note); err != nil {
 		return err
 	}
@@ -39,14 +60,27 @@ func VerifyValue(ctx context.Context, st *store.Store, sc domain.Scope, regime, 
 		}
 	}
 	return st.InTx(ctx, func(tx *store.Tx) error {
-		var self sql.NullFloat64
-		err := tx.QueryRowContext(ctx, `SELECT self_value FROM kla_values WHERE region_code = $1 AND year = $2 AND regime = $3
-			AND indicator_id = $4`, region, year, regime, indicator).Scan(&self)
+		var (
+			self    sql.NullFloat64
+			was     string
+			updated time.Time
+		)
+		err := tx.QueryRowContext(ctx, `SELECT self_value, verify_status, updated_at FROM kla_values WHERE region_code = $1
+			AND year = $2 AND regime = $3 AND indicator_id = $4`, region, year, regime, indicator).Scan(&self, &was, &updated)
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.NotFound("KLA value")
 		}
 		if err != nil {
 			return fmt.Errorf("kla: verify value: %w", err)
+		}
+		if checked {
+			shown := domain.KLAValue{Status: was, UpdatedAt: updated}
+			if self.Valid {
+				shown.SelfValue = &self.Float64
+			}
+			if ref.Version == "" || ValueVersion(shown) != ref.Version {
+				return domain.E(domain.EConflict, "kla.err.value_changed")
+			}
 		}
 		status, kind := domain.KLAVerified, "verified"
 		var v *float64
@@ -59,10 +93,17 @@ func VerifyValue(ctx context.Context, st *store.Store, sc domain.Scope, regime, 
 		} else {
 			status, kind = domain.KLARejected, "rejected"
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE kla_values SET verified_value = $1, verify_status = $2, verified_at = $3,
-			verified_by = $4 WHERE region_code = $5 AND year = $6 AND regime = $7 AND indicator_id = $8`,
-			v, status, tx.Now(), sc.Actor(), region, year, regime, indicator); err != nil {
+		// The row must still be as read (PostgreSQL runs at read
+		// committed; SQLite holds the write lock already).
+		res, err := tx.ExecContext(ctx, `UPDATE kla_values SET verified_value = $1, verify_status = $2, verified_at = $3,
+			verified_by = $4 WHERE region_code = $5 AND year = $6 AND regime = $7 AND indicator_id = $8
+			AND verify_status = $9 AND updated_at = $10`,
+			v, status, tx.Now(), sc.Actor(), region, year, regime, indicator, was, updated)
+		if err != nil {
 			return fmt.Errorf("kla: verify value: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return domain.E(domain.EConflict, "kla.err.value_changed")
 		}
 		if err := addHistory(ctx, tx, sc, regime, region, year, indicator, historyEntry{kind: kind, value: v, note: note}); err != nil {
 			return err

@@ -56,18 +56,18 @@ func TestKLAVerificationScales(t *testing.T) {
 		t.Fatal("the filter by district and indicator")
 	}
 	_, body, _ = v.get("/kla/verifikasi?year=2025&region=61.07.03&page=1")
-	back := regexp.MustCompile(`name="back" value="([^"]+)"`).FindStringSubmatch(body)
-	if back == nil {
+	form := verdictForm(t, body, 0)
+	if form.Get("back") == "" || form.Get("region") != "61.07.03" {
 		t.Fatal("no way back in the verdict form")
 	}
-	code, _, hdr := v.post("/kla/verifikasi", url.Values{"csrf": {v.csrf}, "region": {"61.07.03"}, "year": {"2025"}, "indicator": {inds[0].ID},
-		"verdict": {"accept"}, "back": {html.UnescapeString(back[1])}})
+	form.Set("verdict", "accept")
+	code, _, hdr := v.post("/kla/verifikasi", form)
 	if loc := hdr.Get("Location"); code != 303 || !strings.Contains(loc, "region=61.07.03") {
 		t.Fatalf("after the verdict: %d %s", code, loc)
 	}
 	_, body, _ = v.get("/kla/verifikasi?year=2025&region=61.07.03")
 	if !strings.Contains(body, "Menampilkan 1–30 dari 30 nilai.") {
-		t.Fatal("the verified value is still pending")
+		t.Fatalf("the verified value is still pending: %s", regexp.MustCompile(`Menampilkan[^<]*`).FindString(body))
 	}
 	// The dashboard says how many values are verified out of how many.
 	_, body, _ = v.get("/kla?region=61.07&year=2025")

@@ -8,6 +8,7 @@ import (
 
 	"lindu/internal/audits"
 	"lindu/internal/domain"
+	"lindu/internal/httpx"
 	"lindu/internal/kla"
 	"lindu/internal/store"
 )
@@ -124,22 +125,29 @@ func oneOfStr(v string, list ...string) bool {
 
 func (s *Server) klaVerifyList(w http.ResponseWriter, r *http.Request) {
 	b := s.base(w, r, "kla.verify_title")
-	if !b.Scope.Can(domain.PermVerifyKLA) {
-		s.fail(w, r, domain.E(domain.EForbidden, "kla.err.verify_forbidden"))
-		return
-	}
-	ctx := r.Context()
-	vf, err := s.readVerifyFilter(r, b, r.URL.Query())
+	page, err := s.klaVerifyPage(r, b, r.URL.Query())
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	s.render(w, r, http.StatusOK, "kla_verify", page)
+}
+
+// klaVerifyPage is the list of values of the filter and page in q.
+func (s *Server) klaVerifyPage(r *http.Request, b Base, q url.Values) (KLAVerifyPage, error) {
+	if !b.Scope.Can(domain.PermVerifyKLA) {
+		return KLAVerifyPage{}, domain.E(domain.EForbidden, "kla.err.verify_forbidden")
+	}
+	ctx := r.Context()
+	vf, err := s.readVerifyFilter(r, b, q)
+	if err != nil {
+		return KLAVerifyPage{}, err
 	}
 	g, year, f := vf.Regime, vf.Year, vf.F
 	page := KLAVerifyPage{Base: b, Regime: g, Year: year, Years: s.klaYears(), Status: vf.Status, Order: f.Order, Names: map[string]string{}}
 	inds, err := kla.Indicators(ctx, s.st, g.ID)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return page, err
 	}
 	page.Indicators = inds
 	for _, i := range inds {
@@ -147,14 +155,12 @@ func (s *Server) klaVerifyList(w http.ResponseWriter, r *http.Request) {
 	}
 	page.F = f
 	if page.Total, err = kla.CountValues(ctx, s.st, b.Scope, f); err != nil {
-		s.fail(w, r, err)
-		return
+		return page, err
 	}
 	pageNum := min(vf.Page, max((page.Total+verifyPer-1)/verifyPer, 1))
 	f.Limit, f.Offset = verifyPer, (pageNum-1)*verifyPer
 	if page.Values, err = kla.ListValues(ctx, s.st, b.Scope, f); err != nil {
-		s.fail(w, r, err)
-		return
+		return page, err
 	}
 	if len(page.Values) > 0 {
 		page.From, page.To = f.Offset+1, f.Offset+len(page.Values)
@@ -169,19 +175,16 @@ func (s *Server) klaVerifyList(w http.ResponseWriter, r *http.Request) {
 	page.listPager = newPager("/kla/verifikasi", v, pageNum, page.Total, verifyPer)
 	if b.Scope.RegionCode != "" {
 		if page.Districts, err = s.st.SearchRegions(ctx, store.RegionQuery{Parent: b.Scope.RegionCode, Limit: 200}); err != nil {
-			s.fail(w, r, err)
-			return
+			return page, err
 		}
 	}
 	if page.Agencies, err = kla.Agencies(ctx, s.st); err != nil {
-		s.fail(w, r, err)
-		return
+		return page, err
 	}
 	if page.Audits, err = audits.New(s.st).KLAEvidence(ctx, b.Scope, g.ID, year, ""); err != nil {
-		s.fail(w, r, err)
-		return
+		return page, err
 	}
-	s.render(w, r, http.StatusOK, "kla_verify", page)
+	return page, nil
 }
 
 func (s *Server) klaVerify(w http.ResponseWriter, r *http.Request) {
@@ -203,8 +206,25 @@ func (s *Server) klaVerify(w http.ResponseWriter, r *http.Request) {
 		v = &x
 	}
 	accept := r.PostFormValue("verdict") != "reject"
-	if err := kla.VerifyValue(r.Context(), s.st, b.Scope, g.ID, region, year, ind, accept, v, r.PostFormValue("note")); err != nil {
-		s.fail(w, r, err)
+	// Only on the value as shown: entered again or decided since, the
+	// verdict is refused and the list shows the value as it is now.
+	ref := kla.ValueRef{RegionCode: region, Year: year, IndicatorID: ind, Version: r.PostFormValue("version")}
+	if err := kla.VerifyShown(r.Context(), s.st, b.Scope, g.ID, ref, accept, v, r.PostFormValue("note")); err != nil {
+		if domain.CodeOf(err) != domain.EConflict {
+			s.fail(w, r, err)
+			return
+		}
+		b.Error = httpx.ErrorText(b.Lang, httpx.Public(s.log, r, err))
+		back, perr := url.ParseQuery(r.PostFormValue("back"))
+		if perr != nil || back.Get("year") == "" {
+			back = url.Values{"year": {strconv.Itoa(year)}}
+		}
+		page, err := s.klaVerifyPage(r, b, back)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusConflict, "kla_verify", page)
 		return
 	}
 	http.Redirect(w, r, withOK(verifyBack(r.PostFormValue("back"), year), "kla_verified"), http.StatusSeeOther)
@@ -229,6 +249,11 @@ func (KLAVerifyPage) OrderList() []string { return []string{"", kla.OrderOldest,
 
 // ClusterList lists the KLA clusters for the filter.
 func (KLAVerifyPage) ClusterList() []string { return domain.KLAClusters }
+
+// ValueVersion is the version of a value as shown (kla.ValueVersion): its
+// verdict form sends it back, so a value changed meanwhile is not decided
+// blindly.
+func (KLAVerifyPage) ValueVersion(v domain.KLAValue) string { return kla.ValueVersion(v) }
 
 // CanAcceptAll reports whether the page offers "accept all shown": some
 // value shown is not verified yet.
