@@ -1,0 +1,139 @@
+package cases_test
+
+import (
+	"math/rand"
+	"testing"
+	"time"
+
+	"lindu/internal/access"
+	"lindu/internal/cases"
+	"lindu/internal/domain"
+	"lindu/internal/store"
+	"lindu/internal/store/storetest"
+)
+
+// The inbox's counts come from tallies the database keeps with every case
+// write (migration 0029). After every kind of write — a new case, random
+// transitions, a transfer to another regency, bulk synthetic cases, a
+// deleted case — they equal the counts computed from the cases
+// themselves, for a regency supervisor, a district caseworker, a
+// responder and the other regency.
+func TestCaseCountsMatchCases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newCasesWorld(t, d, "", nil)
+		sup2 := mkUser(t, w.st, "sup-sambas", domain.RoleSupervisor, "61.01")
+		scopes := map[string]domain.Scope{"regency": w.sc(w.sup), "district": w.sc(w.peksos), "responder": w.sc(w.satgas),
+			"other regency": w.sc(sup2), "other district": w.sc(w.other)}
+		check := func(step string) {
+			t.Helper()
+			for name, sc := range scopes {
+				got, err := w.cs.CaseCounts(ctx, sc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := rawCounts(t, w, sc)
+				for k, v := range want {
+					if got[k] != v {
+						t.Fatalf("%s, %s: %s = %d, the cases say %d (got %v, want %v)", step, name, k, got[k], v, got, want)
+					}
+				}
+				for k, v := range got {
+					if want[k] != v {
+						t.Fatalf("%s, %s: %s = %d, the cases say %d", step, name, k, v, want[k])
+					}
+				}
+			}
+		}
+		check("empty")
+		rng := rand.New(rand.NewSource(3))
+		var ids []string
+		for i := 0; i < 6; i++ {
+			_, c := w.report(t, []string{"61.07.01.2001", "61.07.02.2001"}[i%2])
+			ids = append(ids, c.ID)
+		}
+		check("new cases")
+		actors := []domain.User{w.sup, w.peksos, w.satgas}
+		for step := 0; step < 60; step++ {
+			id := ids[rng.Intn(len(ids))]
+			tr := domain.Transition{To: domain.CaseStatuses[rng.Intn(len(domain.CaseStatuses))], Note: "catatan"}
+			if tr.To == domain.StatusAssigned {
+				tr.AssigneeID = w.peksos.ID
+			}
+			_, _ = w.cs.Transition(ctx, w.sc(actors[rng.Intn(len(actors))]), id, tr)
+			w.clk.Advance(17 * time.Minute)
+		}
+		check("transitions")
+		w.clk.Advance(30 * time.Hour)
+		check("deadlines passed")
+		c := w.reached(t)
+		tr, err := w.cs.RequestTransfer(ctx, w.sc(w.peksos), c.ID, "61.01", "Keluarga pindah ke Sambas")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.cs.DecideTransfer(ctx, w.sc(sup2), tr.ID, true, "61.01.01", "Diterima"); err != nil {
+			t.Fatal(err)
+		}
+		check("transfer")
+		var syn []cases.SyntheticCase
+		for i := 0; i < 40; i++ {
+			st := []domain.CaseStatus{domain.StatusNew, domain.StatusClosed, domain.StatusInService}[i%3]
+			sc := cases.SyntheticCase{RegionCode: "61.07.01.2001", Status: st, Priority: domain.PriorityHigh, Types: []domain.ViolenceType{"neglect"},
+				Summary: "sintetis", ReportedAt: w.clk.Now().Add(-time.Duration(i) * time.Hour), VictimAge: 8, VictimSex: domain.SexFemale}
+			if st == domain.StatusClosed {
+				at := w.clk.Now()
+				sc.ClosedAt, sc.AckAt, sc.RespondedAt = &at, &at, &at
+			}
+			syn = append(syn, sc)
+		}
+		if _, err := w.cs.InsertSyntheticCases(ctx, access.System("test"), 1, syn); err != nil {
+			t.Fatal(err)
+		}
+		check("synthetic cases")
+		// No case is deleted by lindu; the tally follows a deletion anyway.
+		if err := w.st.InTx(ctx, func(tx *store.Tx) error {
+			for _, q := range []string{`DELETE FROM case_types WHERE case_id = $1`, `DELETE FROM victims WHERE case_id = $1`,
+				`DELETE FROM deadlines WHERE case_id = $1`, `DELETE FROM cases WHERE id = $1`} {
+				if _, err := tx.ExecContext(ctx, q, "x"); err != nil {
+					return err
+				}
+			}
+			_, err := tx.ExecContext(ctx, `DELETE FROM cases WHERE code LIKE '9%' AND status = 'closed'`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		check("deleted cases")
+	})
+}
+
+// rawCounts counts what CaseCounts should say from the cases themselves.
+func rawCounts(t *testing.T, w *casesWorld, sc domain.Scope) map[string]int {
+	t.Helper()
+	list, _, err := w.cs.ListCases(ctx, sc, domain.CaseFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := w.clk.Now()
+	out := map[string]int{}
+	for _, c := range list {
+		out[string(c.Status)]++
+		if c.Status.Open() {
+			out["open"]++
+		}
+		if c.NextDueAt != nil {
+			switch {
+			case c.NextDueAt.Before(now):
+				out["overdue"]++
+			case c.NextDueAt.Before(now.Add(2 * time.Hour)):
+				out["soon"]++
+			}
+		}
+	}
+	if _, ok := out["overdue"]; !ok {
+		out["overdue"] = 0
+	}
+	if _, ok := out["soon"]; !ok {
+		out["soon"] = 0
+	}
+	return out
+}
