@@ -345,6 +345,34 @@ func TestSessionsAndTokens(t *testing.T) {
 		if err != nil || got.ID != u.ID {
 			t.Fatalf("token user: %+v %v", got, err)
 		}
+		// The last use is recorded to the minute: not rewritten by a use
+		// within the minute, rewritten by one after it.
+		lastUsed := func() time.Time {
+			t.Helper()
+			ts, err := st.ListTokens(ctx, sys(), u.ID)
+			if err != nil || len(ts) != 1 || ts[0].LastUsedAt == nil {
+				t.Fatalf("tokens: %+v %v", ts, err)
+			}
+			return *ts[0].LastUsedAt
+		}
+		first := lastUsed()
+		if !first.Equal(clk.Now()) {
+			t.Fatalf("last used %v, now %v", first, clk.Now())
+		}
+		clk.Advance(40 * time.Second)
+		if _, err := st.UserByToken(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+		if !lastUsed().Equal(first) {
+			t.Fatal("a use within the minute rewrote the last use")
+		}
+		clk.Advance(30 * time.Second)
+		if _, err := st.UserByToken(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+		if !lastUsed().Equal(clk.Now()) {
+			t.Fatalf("a use after the minute: last used %v, now %v", lastUsed(), clk.Now())
+		}
 		if err := st.RevokeToken(ctx, sys(), u.ID, meta.ID); err != nil {
 			t.Fatal(err)
 		}

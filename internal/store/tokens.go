@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"lindu/internal/auth"
@@ -57,6 +58,9 @@ func withoutPersonal(sc domain.Scope) domain.Scope {
 	return sc
 }
 
+// TokenUseResolution is how precisely a token's last use is recorded.
+const TokenUseResolution = time.Minute
+
 // errBadToken answers any API token that is not a live one.
 func errBadToken() error { return domain.E(domain.EUnauthorized, "token.err.invalid") }
 
@@ -68,9 +72,10 @@ func (s *Store) UserByToken(ctx context.Context, tok string) (domain.User, error
 		return domain.User{}, errBadToken()
 	}
 	var id string
-	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+`, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id
+	var lastUsed sql.NullTime
+	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+`, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
 		LEFT JOIN regions r ON r.code = u.region_code WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, auth.TokenHash(tok))
-	u, err := scanUser(row, &id)
+	u, err := scanUser(row, &id, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.User{}, errBadToken()
 	}
@@ -80,12 +85,17 @@ func (s *Store) UserByToken(ctx context.Context, tok string) (domain.User, error
 	if u.Disabled {
 		return domain.User{}, errBadToken()
 	}
+	// "Last used" is kept to the minute: a durable commit on every API
+	// request would cost more than the request (and serialise all of
+	// them on SQLite's one writer).
 	now := s.utc()
-	if err := s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, id)
-		return err
-	}); err != nil {
-		return domain.User{}, fmt.Errorf("store: token: %w", err)
+	if !lastUsed.Valid || now.Sub(lastUsed.Time) >= TokenUseResolution || now.Before(lastUsed.Time) {
+		if err := s.tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, id)
+			return err
+		}); err != nil {
+			return domain.User{}, fmt.Errorf("store: token: %w", err)
+		}
 	}
 	u.PersonalMasked = hasPersonal(u)
 	return u.User, nil
