@@ -11,7 +11,7 @@
 //
 // Data sets are generated once (lindu migrate, lindu demo generate) under
 // -work and reused by later runs; PostgreSQL gets a database of its own
-// per data set (lindu_bench_<cases>) on -pg. The lindu binary is built
+// per data set and work directory (lindu_bench_<cases>_<work>) on -pg. The lindu binary is built
 // from this checkout. Nothing here is part of the test command.
 package main
 
@@ -225,7 +225,9 @@ func (e *env) dataset(ctx context.Context) (*dataset, error) {
 	case "sqlite":
 		ds.DBURL = "sqlite:" + filepath.Join(dir, "lindu.db")
 	case "postgres":
-		dbname := "lindu_bench_" + fmt.Sprint(e.cases)
+		// One database per data set and work directory, so two checkouts
+		// (before and after a change) can be measured side by side.
+		dbname := fmt.Sprintf("lindu_bench_%d_%s", e.cases, dbSafe(filepath.Base(e.work)))
 		if err := recreatePG(ctx, dbname); err != nil {
 			return nil, err
 		}
@@ -255,6 +257,17 @@ func (e *env) dataset(ctx context.Context) (*dataset, error) {
 		return nil, err
 	}
 	return ds, nil
+}
+
+// dbSafe keeps letters and digits of s, lower-cased, for a database name.
+func dbSafe(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 func pgURL(dbname string) string {
