@@ -164,6 +164,17 @@ func TestKLAVerifyAllShown(t *testing.T) {
 			if code != 303 || !strings.Contains(loc, "agency="+url.QueryEscape(a.Code)) || !strings.Contains(loc, "page=1") {
 				t.Fatalf("%s: after accepting: %d %s", a.Code, code, loc)
 			}
+			// The list says how many values were accepted, once.
+			wantFlash, wantText := fmt.Sprintf("kla_accepted_n:%d", shown), fmt.Sprintf("%d nilai diterima dan tercatat terverifikasi.", shown)
+			if shown == 1 {
+				wantFlash, wantText = "kla_value_accepted", "1 nilai diterima dan tercatat terverifikasi."
+			}
+			if f := flashIn(t, hdr); f != wantFlash {
+				t.Fatalf("%s: flash %q, want %q", a.Code, f, wantFlash)
+			}
+			if _, body, _ := v.get(loc); !strings.Contains(body, `<p class="flash" role="status">`+wantText+`</p>`) {
+				t.Fatalf("%s: the list after accepting does not say %q", a.Code, wantText)
+			}
 			verified += shown
 			left -= shown
 			pages++

@@ -99,14 +99,33 @@ func TestKLAVerifyOneValueVersion(t *testing.T) {
 	_, body, _ = v.get(list)
 	fresh := verdictForm(t, body, 0)
 	fresh.Set("verdict", "accept")
-	if code, _, hdr := v.post("/kla/verifikasi", fresh); code != 303 || !strings.Contains(hdr.Get("Location"), "region=61.07.01") {
+	code, _, hdr := v.post("/kla/verifikasi", fresh)
+	if code != 303 || !strings.Contains(hdr.Get("Location"), "region=61.07.01") {
 		t.Fatalf("a verdict on the current value: %d %s", code, hdr.Get("Location"))
 	}
 	if s := status(); s != domain.KLAVerified {
 		t.Fatalf("after the verdict: %s", s)
 	}
+	// The list after a verdict says which verdict, on how many values.
+	if f := flashIn(t, hdr); f != "kla_value_accepted" {
+		t.Fatalf("flash %q after accepting", f)
+	}
+	if _, body, _ := v.get(hdr.Get("Location")); !strings.Contains(body, "1 nilai diterima dan tercatat terverifikasi.") {
+		t.Fatal("no message after accepting")
+	}
 	// The same (now outdated) form again: the value was decided meanwhile.
 	if code, _, _ := v.post("/kla/verifikasi", fresh); code != 409 {
 		t.Fatalf("the same verdict twice: %d", code)
+	}
+	// Rejecting, on the page as it is now.
+	_, body, _ = v.get(list + "&status=all")
+	reject := verdictForm(t, body, 0)
+	reject.Set("verdict", "reject")
+	code, _, hdr = v.post("/kla/verifikasi", reject)
+	if code != 303 || status() != domain.KLARejected || flashIn(t, hdr) != "kla_value_rejected" {
+		t.Fatalf("rejecting: %d %s", code, status())
+	}
+	if _, body, _ := v.get(hdr.Get("Location")); !strings.Contains(body, "1 nilai ditolak; perangkat daerah dapat mengisinya ulang dengan bukti baru.") {
+		t.Fatal("no message after rejecting")
 	}
 }

@@ -108,7 +108,7 @@ func TestCaseKeysTranslated(t *testing.T) {
 		add("stats.import.refused", strings.TrimPrefix(k, "stats.import."))
 	}
 	// KLA verification (kla_verify.go, kla_verify_batch.go).
-	add("flash", "kla_verified", "kla_accepted_all")
+	add("flash", "kla_value_accepted", "kla_value_rejected", "kla_accepted_n")
 	add("kla.status", (KLAVerifyPage{}).StatusList()...)
 	add("kla.verify_order", "region", kla.OrderOldest, kla.OrderNewest)
 	add("kla.verify_batch", "changed", "too_many", "twice")

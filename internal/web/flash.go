@@ -3,9 +3,11 @@ package web
 import (
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"lindu/internal/httpx"
+	"lindu/internal/i18n"
 )
 
 // Flash messages ("Penugasan disimpan") are shown once, on the page a form
@@ -23,8 +25,9 @@ const flashCookie = "lindu_flash"
 // flashing wrapper (never read from a request).
 const flashParam = "ok"
 
-// flashKey is what a message key may look like (the part after "flash.").
-var flashKey = regexp.MustCompile(`^[a-z0-9_.-]{1,40}$`)
+// flashKey is what a message key may look like (the part after "flash."),
+// with up to three whole numbers for the message (withOKCount).
+var flashKey = regexp.MustCompile(`^[a-z0-9_.-]{1,40}(:[0-9]{1,9}){0,3}$`)
 
 // withOK marks a redirect to path with the message flash.<key>: the
 // handler must run inside s.staff, s.enrolling or s.flashing.
@@ -37,6 +40,38 @@ func withOK(path, key string) string {
 		return path + "&" + flashParam + "=" + key + frag
 	}
 	return path + "?" + flashParam + "=" + key + frag
+}
+
+// withOKCount marks a redirect to path with the message flash.<key> that
+// states numbers ("%d nilai diterima"): the numbers travel with the key
+// as key:n:m, never as text.
+func withOKCount(path, key string, n ...int) string {
+	for _, x := range n {
+		key += ":" + strconv.Itoa(x)
+	}
+	return withOK(path, key)
+}
+
+// flashText is the message of a flash value (key or key:n:m) in lang; ""
+// for an unknown key or numbers that do not fit its message.
+func flashText(lang, value string) string {
+	parts := strings.Split(value, ":")
+	key := "flash." + parts[0]
+	if !i18n.Has(lang, key) {
+		return ""
+	}
+	args := make([]any, 0, len(parts)-1)
+	for _, p := range parts[1:] {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return ""
+		}
+		args = append(args, n)
+	}
+	if strings.Count(i18n.T(lang, key), "%d") != len(args) {
+		return ""
+	}
+	return i18n.T(lang, key, args...)
 }
 
 // setFlash sets the cookie that shows flash.<key> on the next page.

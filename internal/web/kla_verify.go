@@ -227,7 +227,11 @@ func (s *Server) klaVerify(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusConflict, "kla_verify", page)
 		return
 	}
-	http.Redirect(w, r, withOK(verifyBack(r.PostFormValue("back"), year), "kla_verified"), http.StatusSeeOther)
+	flash := "kla_value_accepted"
+	if !accept {
+		flash = "kla_value_rejected"
+	}
+	http.Redirect(w, r, withOK(verifyBack(r.PostFormValue("back"), year), flash), http.StatusSeeOther)
 }
 
 // verifyBack is the way back to the list a form was sent from: its

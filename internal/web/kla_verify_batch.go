@@ -87,9 +87,13 @@ func (s *Server) klaVerifyAll(w http.ResponseWriter, r *http.Request) {
 	}
 	status := http.StatusOK
 	if r.PostFormValue("step") == "accept" {
-		_, err := kla.AcceptValues(ctx, s.st, b.Scope, vf.Regime.ID, refs, r.PostFormValue("note"))
+		n, err := kla.AcceptValues(ctx, s.st, b.Scope, vf.Regime.ID, refs, r.PostFormValue("note"))
 		if err == nil {
-			http.Redirect(w, r, withOK(verifyBack(backRaw, vf.Year), "kla_accepted_all"), http.StatusSeeOther)
+			back := withOKCount(verifyBack(backRaw, vf.Year), "kla_accepted_n", n)
+			if n == 1 {
+				back = withOK(verifyBack(backRaw, vf.Year), "kla_value_accepted")
+			}
+			http.Redirect(w, r, back, http.StatusSeeOther)
 			return
 		}
 		if domain.CodeOf(err) != domain.EConflict {

@@ -217,8 +217,8 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title string) Base
 	} else {
 		b.CSRF = s.anonCSRF(w, r)
 	}
-	if f := s.takeFlash(w, r); f != "" && i18n.Has(b.Lang, "flash."+f) {
-		b.Flash = b.T("flash." + f)
+	if f := s.takeFlash(w, r); f != "" {
+		b.Flash = flashText(b.Lang, f)
 	}
 	return b
 }
