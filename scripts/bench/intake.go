@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Public report intake and the audited read of a case's personal data,
+// each with 1 and 8 clients.
+func init() {
+	register(workload{name: "intake", doc: "public report intake (POST /api/v1/reports) vs a handler doing one durable insert", run: runIntake})
+	register(workload{name: "read", doc: "audited read of a case with personal data (GET /api/v1/cases/{id}) vs select plus one audit insert", run: runRead})
+}
+
+// benchTable creates a scratch table of the baseline in e's database and
+// drops it when the workload ends.
+func benchTable(ctx context.Context, e *env, db *sql.DB, name, cols string) (func(), error) {
+	_, _ = db.ExecContext(ctx, `DROP TABLE IF EXISTS `+name)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE `+name+` (`+cols+`)`); err != nil {
+		return nil, err
+	}
+	return func() { _, _ = db.ExecContext(context.Background(), `DROP TABLE IF EXISTS `+name) }, nil
+}
+
+func runIntake(ctx context.Context, e *env) ([]line, error) {
+	srv, err := e.serve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db, err := e.sqlDB(ctx)
+	if err != nil {
+		return nil, err
+	}
+	drop, err := benchTable(ctx, e, db, "bench_plain", "id TEXT PRIMARY KEY, region_code TEXT NOT NULL, body TEXT NOT NULL, created_at TIMESTAMP NOT NULL")
+	if err != nil {
+		return nil, err
+	}
+	defer drop()
+	ins := `INSERT INTO bench_plain (id, region_code, body, created_at) VALUES (` + e.ph(1) + `, ` + e.ph(2) + `, ` + e.ph(3) + `, ` + e.ph(4) + `)`
+	base, stop := baseline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Description string `json:"description"`
+			RegionCode  string `json:"region_code"`
+			Key         string `json:"client_request_id"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		tx, err := db.BeginTx(r.Context(), nil)
+		if err != nil {
+			http.Error(w, err.Error(), 503)
+			return
+		}
+		if _, err := tx.ExecContext(r.Context(), ins, req.Key, req.RegionCode, req.Description, time.Now().UTC()); err != nil {
+			_ = tx.Rollback()
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		if err := tx.Commit(); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(201)
+		_, _ = io.WriteString(w, `{"code":"`+req.Key+`"}`)
+	}))
+	defer stop()
+	run := fmt.Sprintf("%x", time.Now().UnixNano())
+	var seq atomic.Int64 // every report its own request id and address
+	body := func(i int) string {
+		b, _ := json.Marshal(map[string]any{"description": "Seorang anak di desa kami sering dipukul dan ditinggal sendirian di rumah tanpa makan",
+			"region_code": "61.07.08.2002", "anonymous": true, "client_request_id": fmt.Sprintf("bench-%s-%d", run, i)})
+		return string(b)
+	}
+	c := newClient()
+	post := func(u string, want int) func(int, int) error {
+		return func(int, int) error {
+			i := int(seq.Add(1))
+			// Each report from its own address: lindu's per-address limits
+			// are not what is measured here.
+			_, err := c.do("POST", u, strings.NewReader(body(i)), map[string]string{"Content-Type": "application/json",
+				"X-Forwarded-For": fmt.Sprintf("10.%d.%d.%d", (i>>16)&255, (i>>8)&255, i&255)}, want)
+			return err
+		}
+	}
+	var lines []line
+	for _, clients := range []int{1, 8} {
+		a, b := e.abab(clients, post(srv.url+"/api/v1/reports", 201), post(base+"/", 201))
+		lines = append(lines, timeRatio(fmt.Sprintf("intake api %dc", clients), a, b))
+	}
+	return lines, nil
+}
+
+func runRead(ctx context.Context, e *env) ([]line, error) {
+	srv, err := e.serve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db, err := e.sqlDB(ctx)
+	if err != nil {
+		return nil, err
+	}
+	drop, err := benchTable(ctx, e, db, "bench_audit", "id TEXT PRIMARY KEY, user_id TEXT NOT NULL, object_id TEXT NOT NULL, at TIMESTAMP NOT NULL")
+	if err != nil {
+		return nil, err
+	}
+	defer drop()
+	var ids []string
+	rows, err := db.QueryContext(ctx, `SELECT id FROM cases ORDER BY id LIMIT 1000`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("no cases")
+	}
+	sel := `SELECT c.id, c.code, c.region_code, c.status, c.summary_enc, v.name_enc FROM cases c LEFT JOIN victims v ON v.case_id = c.id WHERE c.id = ` + e.ph(1)
+	ins := `INSERT INTO bench_audit (id, user_id, object_id, at) VALUES (` + e.ph(1) + `, ` + e.ph(2) + `, ` + e.ph(3) + `, ` + e.ph(4) + `)`
+	base, stop := baseline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := strings.TrimPrefix(r.URL.Path, "/")
+		out := map[string]any{}
+		rows, err := db.QueryContext(r.Context(), sel, id)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		for rows.Next() {
+			var cid, code, region, status string
+			var summary, name []byte
+			if err := rows.Scan(&cid, &code, &region, &status, &summary, &name); err != nil {
+				rows.Close()
+				http.Error(w, err.Error(), 500)
+				return
+			}
+			out["id"], out["code"], out["region"], out["status"], out["summary"], out["victim"] = cid, code, region, status, summary, name
+		}
+		rows.Close()
+		tx, err := db.BeginTx(r.Context(), nil)
+		if err != nil {
+			http.Error(w, err.Error(), 503)
+			return
+		}
+		if _, err := tx.ExecContext(r.Context(), ins, randHex(16), "bench", id, time.Now().UTC()); err != nil {
+			_ = tx.Rollback()
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		if err := tx.Commit(); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(out)
+	}))
+	defer stop()
+	api := e.apiClient(userSup)
+	bc := newClient()
+	var lines []line
+	for _, clients := range []int{1, 8} {
+		a, b := e.abab(clients,
+			func(_, i int) error { return api.get(srv.url + "/api/v1/cases/" + ids[(i+len(ids))%len(ids)]) },
+			func(_, i int) error { return bc.get(base + "/" + ids[(i+len(ids))%len(ids)]) })
+		lines = append(lines, timeRatio(fmt.Sprintf("audited read api %dc", clients), a, b))
+	}
+	return lines, nil
+}
