@@ -280,10 +280,16 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("region picker: first suggestion %q does not mention Sungai Raya", choice)
 	}
 	do("pick the first suggestion", chromedp.Click(chromedp.CSS(".region-picker .choices button")))
-	val, err := chromedp.Run(bctx, chromedp.Value(chromedp.ID("f-region_code")))
+	// The field shows the region's name with its kind; the form sends its code.
+	val, err := chromedp.Run(bctx, chromedp.Value(chromedp.CSS(`.region-picker input[type="hidden"][name="region_code"]`)))
 	must("read the region field", err)
 	if !strings.HasPrefix(val, "61.07") {
-		t.Errorf("region picker: after choosing %q the field holds %q, want a code starting with 61.07", choice, val)
+		t.Errorf("region picker: after choosing %q the form sends %q, want a code starting with 61.07", choice, val)
+	}
+	shown, err := chromedp.Run(bctx, chromedp.Value(chromedp.ID("f-region_code")))
+	must("read the region field", err)
+	if !strings.HasPrefix(choice, shown+" ") || !strings.HasSuffix(strings.ToLower(shown), "sungai raya") || shown == "Sungai Raya" {
+		t.Errorf("region picker: after choosing %q the field shows %q, want the name with its kind", choice, shown)
 	}
 	if chosen := text(".region-picker .chosen"); !strings.Contains(strings.ToLower(chosen), "sungai raya") {
 		t.Errorf("region picker: the chosen region reads %q, want the name of the choice", chosen)

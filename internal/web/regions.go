@@ -73,3 +73,42 @@ func (s *Server) regions(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "regions", page)
 }
+
+// RegionLabel names a region with its kind in the page's language, as
+// people say it: "Kec. Sanggau Ledo", "Desa Sungai Duri", "Kel.
+// Benuamelayu Laut" ("Sanggau Ledo District" in English). Regencies and
+// cities carry their kind in their name already ("Kabupaten Bengkayang");
+// a village's kind is in its code (1xxx kelurahan, 2xxx desa).
+func (b Base) RegionLabel(reg domain.Region) string {
+	switch reg.Level {
+	case domain.LevelProvince:
+		return b.T("regions.kind.province", reg.Name)
+	case domain.LevelDistrict:
+		return b.T("regions.kind.district", reg.Name)
+	case domain.LevelVillage:
+		if strings.HasPrefix(reg.Name, "Desa ") || strings.HasPrefix(reg.Name, "Kelurahan ") {
+			return reg.Name
+		}
+		seg := reg.Code[strings.LastIndexByte(reg.Code, '.')+1:]
+		switch {
+		case strings.HasPrefix(seg, "1"):
+			return b.T("regions.kind.urban_village", reg.Name)
+		case strings.HasPrefix(seg, "2"):
+			return b.T("regions.kind.village", reg.Name)
+		}
+	}
+	return reg.Name
+}
+
+// RegionLabelOf is RegionLabel of the region with code ("" for none or an
+// unknown code).
+func (b Base) RegionLabelOf(code string) string {
+	if code == "" || b.regionOf == nil {
+		return ""
+	}
+	reg, ok := b.regionOf(code)
+	if !ok {
+		return ""
+	}
+	return b.RegionLabel(reg)
+}

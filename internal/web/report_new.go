@@ -116,6 +116,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, b Base, k ki
 	if domain.ValidRegionCode(region) && domain.RegionWithin(region, s.opt.RootRegion) {
 		if reg, err := s.st.GetRegion(r.Context(), region); err == nil {
 			page.Chosen = &reg
+			page.Picker.Chosen = b.RegionLabel(reg)
 		}
 	}
 	s.render(w, r, status, "report_form", page)

@@ -150,6 +150,9 @@ type Base struct {
 	Version     string
 	Zone        *time.Location
 	OtherLang   string
+	// regionOf looks a region up for the page's labels (RegionField);
+	// false for an unknown code.
+	regionOf func(code string) (domain.Region, bool)
 }
 
 // NavItem is one link of the main navigation.
@@ -200,6 +203,13 @@ func (s *Server) base(w http.ResponseWriter, r *http.Request, title string) Base
 		Zone:        domain.ZoneFor(s.opt.RootRegion),
 	}
 	b.Title = b.T(title)
+	b.regionOf = func(code string) (domain.Region, bool) {
+		if !domain.ValidRegionCode(code) {
+			return domain.Region{}, false
+		}
+		reg, err := s.st.GetRegion(r.Context(), code)
+		return reg, err == nil
+	}
 	b.OtherLang = "en"
 	if b.Lang == "en" {
 		b.OtherLang = "id"
@@ -385,10 +395,13 @@ func localPath(p, fallback string) string {
 	return p
 }
 
-// RegionField is the data of the region picker partial.
+// RegionField is the data of the region picker partial. The field holds
+// the region's code; Chosen names the region of that code with its kind
+// ("Kec. Sanggau Ledo"), which the picker shows in place of the code.
 type RegionField struct {
 	Base
 	Name, Value, Label, Within, ID string
+	Chosen                         string
 }
 
 // RegionField builds a region picker for a form field.
@@ -397,5 +410,6 @@ func (b Base) RegionField(name, value, label string) RegionField {
 	if b.User != nil {
 		within = b.User.RegionCode
 	}
-	return RegionField{Base: b, Name: name, Value: value, Label: b.T(label), Within: within, ID: "f-" + name}
+	return RegionField{Base: b, Name: name, Value: value, Label: b.T(label), Within: within, ID: "f-" + name,
+		Chosen: b.RegionLabelOf(value)}
 }

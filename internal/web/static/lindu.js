@@ -3,7 +3,10 @@
 (function () {
   // Region picker: a text input with data-region-picker searches
   // /api/v1/regions as the user types and offers the matches as buttons.
-  // Without JavaScript the user types the code, or uses /wilayah to find it.
+  // The field shows the region's name with its kind ("Kec. Sanggau Ledo",
+  // data-label from the server, or the choice's) and a hidden input
+  // carries its code; what the user types is sent as typed. Without
+  // JavaScript the user types the code, or uses /wilayah to find it.
   function debounce(fn, ms) {
     var t;
     return function () {
@@ -19,6 +22,37 @@
     var chosen = wrap.querySelector(".chosen");
     var status = wrap.querySelector("[role=status]");
     var within = input.getAttribute("data-within") || "";
+    // The code travels in a hidden input of the field's name.
+    var code = document.createElement("input");
+    code.type = "hidden";
+    code.name = input.name;
+    code.value = input.value;
+    input.removeAttribute("name");
+    input.insertAdjacentElement("afterend", code);
+    // A region the server knows is shown by name; its name and code
+    // stay under the field (.chosen, written by the server).
+    var label = code.value ? input.getAttribute("data-label") || "" : "";
+    if (label) input.value = label;
+    function show(text, reg) {
+      label = text;
+      input.value = text;
+      if (!chosen) return;
+      chosen.textContent = text + (reg.path && reg.path.length ? " — " + reg.path.join(" › ") : "") + " ";
+      var c = document.createElement("span");
+      c.className = "code";
+      c.textContent = reg.code;
+      chosen.appendChild(c);
+    }
+    // The name with its kind, as the server writes it (RegionLabel).
+    function labelOf(reg) {
+      var name = reg.name || "", seg = reg.code.split(".")[3] || "", key = String(reg.level);
+      if (reg.level === 4) {
+        if (/^(Desa|Kelurahan) /.test(name)) return name;
+        key = seg.charAt(0) === "1" ? "urban" : seg.charAt(0) === "2" ? "village" : "";
+      }
+      var f = key && wrap.getAttribute("data-kind-" + key);
+      return f ? f.replace("%s", name) : name;
+    }
     var search = debounce(function () {
       var q = input.value.trim();
       if (q.length < 3 || /^[0-9.]+$/.test(q)) { list.innerHTML = ""; return; }
@@ -30,10 +64,10 @@
           var li = document.createElement("li");
           var b = document.createElement("button");
           b.type = "button";
-          b.textContent = reg.name + (reg.path && reg.path.length ? " — " + reg.path.join(" › ") : "") + " (" + reg.code + ")";
+          b.textContent = labelOf(reg) + (reg.path && reg.path.length ? " — " + reg.path.join(" › ") : "") + " (" + reg.code + ")";
           b.addEventListener("click", function () {
-            input.value = reg.code;
-            if (chosen) chosen.textContent = reg.name + (reg.path && reg.path.length ? " — " + reg.path.join(" › ") : "");
+            code.value = reg.code;
+            show(labelOf(reg), reg);
             list.innerHTML = "";
             input.focus();
           });
@@ -43,10 +77,18 @@
         if (status) status.textContent = items.length + " " + (status.getAttribute("data-found") || "");
       }).catch(function () { list.innerHTML = ""; });
     }, 250);
-    input.addEventListener("input", search);
-    // A prefilled code is selected on focus, so typing a name replaces it.
+    input.addEventListener("input", function () {
+      // Typed text (a code, a name not chosen, nothing) is sent as typed.
+      if (input.value !== label) {
+        code.value = input.value.trim();
+        label = "";
+        if (chosen) chosen.textContent = "";
+      }
+      search();
+    });
+    // A prefilled region is selected on focus, so typing a name replaces it.
     input.addEventListener("focus", function () {
-      if (/^[0-9.]+$/.test(input.value)) input.select();
+      if (input.value === label || /^[0-9.]+$/.test(input.value)) input.select();
     });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown") {
