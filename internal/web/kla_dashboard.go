@@ -98,17 +98,42 @@ func (KLADashboardPage) Pct(x float64) string { return strconv.FormatFloat(x*100
 
 func svgEsc(s string) string { return template.HTMLEscapeString(s) }
 
-// KLARank is the data of a ranking table.
+// A ranking longer than rankLong rows (the villages of a regency: a
+// hundred or more, 15,000 px on a phone) shows its first rankShown rows,
+// the weakest, and the rest behind a "show all" disclosure.
+const (
+	rankShown = 10
+	rankLong  = 20
+)
+
+// KLARank is the data of a ranking table: the rows shown first (Top) and
+// the rest behind the disclosure (Rest, from place len(Top)+1).
 type KLARank struct {
 	KLADashboardPage
-	Rows []kla.RankRow
-	ID   string
-	Year int
+	Rows, Top, Rest []kla.RankRow
+	ID              string
+	Year            int
 }
 
 // RankOf builds a ranking table.
 func (p KLADashboardPage) RankOf(rows []kla.RankRow, id string) KLARank {
-	return KLARank{KLADashboardPage: p, Rows: rows, ID: id, Year: p.D.Year}
+	k := KLARank{KLADashboardPage: p, Rows: rows, Top: rows, ID: id, Year: p.D.Year}
+	if len(rows) > rankLong {
+		k.Top, k.Rest = rows[:rankShown], rows[rankShown:]
+	}
+	return k
+}
+
+// KLARankRow is one row of a ranking and its place.
+type KLARankRow struct {
+	KLARank
+	Place int
+	Row   kla.RankRow
+}
+
+// RowAt is the row r at place from+i+1.
+func (k KLARank) RowAt(from, i int, r kla.RankRow) KLARankRow {
+	return KLARankRow{KLARank: k, Place: from + i + 1, Row: r}
 }
 
 // QueryURL is Query for a link's query string: html/template would

@@ -105,6 +105,10 @@
       if (e.key === "Escape") { list.innerHTML = ""; input.focus(); }
     });
   });
+  // A printed dashboard shows its rankings whole.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.rank-more").forEach(function (d) { d.open = true; });
+  });
   // Confirm destructive actions.
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) {
