@@ -136,11 +136,7 @@ func (s *Server) casesExport(format string) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		list, cut, err := exportPages(func(offset, limit int) ([]domain.Case, error) {
-			f.Offset, f.Limit = offset, limit
-			l, _, err := s.cases.ListCases(ctx, b.Scope, f)
-			return l, err
-		})
+		list, cut, err := s.cases.ExportCases(ctx, b.Scope, f, exportMaxRows)
 		if err != nil {
 			s.fail(w, r, err)
 			return
