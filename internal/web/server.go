@@ -24,6 +24,7 @@ import (
 	"lindu/internal/httpx"
 	"lindu/internal/i18n"
 	"lindu/internal/intake"
+	"lindu/internal/kla"
 	"lindu/internal/regiondata"
 	"lindu/internal/shelters"
 	"lindu/internal/stats"
@@ -77,6 +78,9 @@ type Server struct {
 	// stats is the statistics area reading through a cache shared by the
 	// staff page and the home pages (stats.go, dashboard.go).
 	stats *stats.Service
+	// kla builds the KLA dashboard and completeness pages, with the case
+	// counts of the computed indicators shared a short while (klaCaseTTL).
+	kla *kla.Reader
 	// assets serves the embedded static files at content-hashed URLs
 	// (assets.go).
 	assets *assets
@@ -91,6 +95,7 @@ func New(opt Options) (*Server, error) {
 		gate: opt.PasswordGate}
 	if opt.Store != nil {
 		s.stats = stats.New(opt.Store).WithCache(stats.NewCache(statsCacheTTL))
+		s.kla = kla.NewReader(opt.Store, klaCaseTTL)
 		s.shelters = shelters.New(opt.Store, opt.Cases)
 	}
 	if s.gate == nil {
@@ -155,10 +160,71 @@ type Base struct {
 	regionOf func(code string) (domain.Region, bool)
 }
 
-// NavItem is one link of the main navigation.
+// NavItem is one link of the main navigation; More puts it under the
+// "Lainnya" menu of a long navigation (moreNav).
 type NavItem struct {
 	Href, Label string
 	Current     bool
+	More        bool
+}
+
+// navRow is how many links the header's row holds; a longer navigation
+// puts its less used links (navSecondary, in that order) under
+// "Lainnya", so the header stays one row on a 1280 px screen.
+const navRow = 7
+
+// navSecondary are the links a long navigation moves under "Lainnya",
+// the least used first.
+var navSecondary = []string{"/wilayah", "/account", "/audit", "/users", "/tindak-lanjut", "/musrenbang-anak", "/audit-anak",
+	"/statistik/kelola"}
+
+// moreNav moves the less used links of a long navigation under "Lainnya",
+// two at least (a menu of one link saves no room).
+func moreNav(items []NavItem) {
+	row, moved := len(items), 0
+	for _, href := range navSecondary {
+		if row <= navRow && moved != 1 {
+			break
+		}
+		for i := range items {
+			if items[i].Href == href {
+				items[i].More = true
+				row--
+				moved++
+			}
+		}
+	}
+	if moved == 1 {
+		for i := range items {
+			items[i].More = false
+		}
+	}
+}
+
+// NavMain is the navigation shown in the header's row.
+func (b Base) NavMain() []NavItem { return b.navPart(false) }
+
+// NavMore is the navigation under "Lainnya" (none for a short one).
+func (b Base) NavMore() []NavItem { return b.navPart(true) }
+
+// NavMoreCurrent reports whether the page is one of NavMore.
+func (b Base) NavMoreCurrent() bool {
+	for _, it := range b.NavMore() {
+		if it.Current {
+			return true
+		}
+	}
+	return false
+}
+
+func (b Base) navPart(more bool) []NavItem {
+	var out []NavItem
+	for _, it := range b.Nav {
+		if it.More == more {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // T translates key into the page's language.
@@ -273,6 +339,7 @@ func (s *Server) nav(b Base, path string) []NavItem {
 	for i := range items {
 		items[i].Current = path == items[i].Href || strings.HasPrefix(path, items[i].Href+"/")
 	}
+	moreNav(items)
 	return items
 }
 

@@ -105,6 +105,14 @@
       if (e.key === "Escape") { list.innerHTML = ""; input.focus(); }
     });
   });
+  // The header's "more" menu closes on Escape and on a click elsewhere.
+  var more = document.getElementById("nav-more");
+  if (more) {
+    document.addEventListener("click", function (e) { if (more.open && !more.contains(e.target)) more.open = false; });
+    more.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && more.open) { more.open = false; more.querySelector("summary").focus(); }
+    });
+  }
   // A printed dashboard shows its rankings whole.
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details.rank-more").forEach(function (d) { d.open = true; });
