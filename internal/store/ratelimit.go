@@ -42,14 +42,21 @@ func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Du
 	if err != nil {
 		return false, time.Time{}, err
 	}
-	if hits == 1 {
-		// Housekeeping, in its own statement after the count committed: a
-		// failure here must not refuse the request, and the next new
-		// window tries again.
-		_, _ = s.PurgeRateLimits(ctx)
+	if last := s.lastPurge.Load(); hits == 1 && now.UnixNano()-last >= int64(purgeEvery) && s.lastPurge.CompareAndSwap(last, now.UnixNano()) {
+		// Housekeeping, in its own statement after the count committed,
+		// when a new window starts and at most once a minute (a commit
+		// of its own for every new client would double the cost of a
+		// burst of reports from many addresses): a failure here must not
+		// refuse the request, and a later new window tries again.
+		if _, err := s.PurgeRateLimits(ctx); err != nil {
+			s.lastPurge.Store(last)
+		}
 	}
 	return hits <= limit, start.UTC().Add(window), nil
 }
+
+// purgeEvery is how often Allow purges old rate-limit windows at most.
+const purgeEvery = time.Minute
 
 // PurgeRateLimits deletes the rate-limit windows older than
 // RateLimitRetention and returns how many it deleted.

@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -48,6 +49,7 @@ type Store struct {
 	root        string // the deployment's region; "" = all of Indonesia
 	sessionIdle time.Duration
 	sessionMax  time.Duration
+	lastPurge   *atomic.Int64 // store-clock UnixNano of the last rate-limit purge (shared by WithClock copies)
 }
 
 // Options configure Open.
@@ -117,7 +119,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	if opt.Box == nil {
 		return nil, errors.New("store: no encryption box")
 	}
-	s := &Store{dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion,
+	s := &Store{lastPurge: new(atomic.Int64), dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion,
 		sessionIdle: opt.SessionIdle, sessionMax: opt.SessionMax}
 	if s.sessionIdle <= 0 {
 		s.sessionIdle = DefaultSessionIdle
