@@ -29,16 +29,26 @@ func benchTable(ctx context.Context, e *env, db *sql.DB, name, cols string) (fun
 	return func() { _, _ = db.ExecContext(context.Background(), `DROP TABLE IF EXISTS `+name) }, nil
 }
 
-func runIntake(ctx context.Context, e *env) ([]line, error) {
+// withScratch starts lindu on e's data set, opens the database for the
+// baseline and creates its scratch table.
+func withScratch(ctx context.Context, e *env, table, cols string) (*server, *sql.DB, func(), error) {
 	srv, err := e.serve(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	db, err := e.sqlDB(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	drop, err := benchTable(ctx, e, db, "bench_plain", "id TEXT PRIMARY KEY, region_code TEXT NOT NULL, body TEXT NOT NULL, created_at TIMESTAMP NOT NULL")
+	drop, err := benchTable(ctx, e, db, table, cols)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return srv, db, drop, nil
+}
+
+func runIntake(ctx context.Context, e *env) ([]line, error) {
+	srv, db, drop, err := withScratch(ctx, e, "bench_plain", "id TEXT PRIMARY KEY, region_code TEXT NOT NULL, body TEXT NOT NULL, created_at TIMESTAMP NOT NULL")
 	if err != nil {
 		return nil, err
 	}
@@ -100,15 +110,7 @@ func runIntake(ctx context.Context, e *env) ([]line, error) {
 }
 
 func runRead(ctx context.Context, e *env) ([]line, error) {
-	srv, err := e.serve(ctx)
-	if err != nil {
-		return nil, err
-	}
-	db, err := e.sqlDB(ctx)
-	if err != nil {
-		return nil, err
-	}
-	drop, err := benchTable(ctx, e, db, "bench_audit", "id TEXT PRIMARY KEY, user_id TEXT NOT NULL, object_id TEXT NOT NULL, at TIMESTAMP NOT NULL")
+	srv, db, drop, err := withScratch(ctx, e, "bench_audit", "id TEXT PRIMARY KEY, user_id TEXT NOT NULL, object_id TEXT NOT NULL, at TIMESTAMP NOT NULL")
 	if err != nil {
 		return nil, err
 	}
