@@ -19,6 +19,7 @@ import (
 	"lindu/internal/intake/whatsapp"
 	"lindu/internal/jobs"
 	"lindu/internal/metrics"
+	"lindu/internal/outbox"
 	"lindu/internal/sms"
 	"lindu/internal/store"
 )
@@ -60,16 +61,25 @@ func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog
 	if cfg.RootRegion == "" {
 		return channelSet{}, &config.UsageError{Msg: "the SMS and WhatsApp channels need --root-region: reports by SMS are filed in the deployment's region"}
 	}
-	sender := &sms.Sender{Store: st, Log: log, Instance: jobs.InstanceName(), Gateways: map[string]sms.Gateway{}}
+	// One group commit for the messages' small writes (sent, delivery
+	// reports, channel log) of the sender and the providers' callbacks.
+	commit := &outbox.Committer{Store: st}
+	sender := &sms.Sender{Store: st, Log: log, Instance: jobs.InstanceName(), Gateways: map[string]sms.Gateway{}, Commit: commit}
 	svc := &intake.Service{Store: st, Cases: area, Region: cfg.RootRegion, Sent: sender.Wake}
-	hc := &http.Client{Timeout: 30 * time.Second}
+	if st.Dialect() == store.SQLite {
+		// SQLite's one writer makes every transaction wait its turn:
+		// messages that arrive together share a commit. PostgreSQL runs
+		// them side by side and groups their flushes itself.
+		svc.InTx = commit.Do
+	}
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: gatewayTransport()}
 	var routes []interface{ Routes(*http.ServeMux) }
 	jobs := []func(context.Context){func(ctx context.Context) { purgeChannelLog(ctx, st, log) }}
 	if kannelOn {
 		ks := kannelSettings(cfg)
-		routes = append(routes, &kannel.Handler{Settings: ks, Intake: svc, Store: st, Log: log})
+		routes = append(routes, &kannel.Handler{Settings: ks, Intake: svc, Store: st, Log: log, Commit: commit})
 		if cfg.KannelSendsmsURL != "" {
-			sender.Gateways["sms"] = &kannel.Client{Settings: ks, HTTP: hc, Store: st, Log: log}
+			sender.Gateways["sms"] = &kannel.Client{Settings: ks, HTTP: hc, Store: st, Log: log, Commit: commit}
 		}
 	}
 	if waOn {
@@ -88,6 +98,16 @@ func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog
 		sender = nil
 	}
 	return channelSet{routes: routes, sender: sender, intake: svc, jobs: jobs}, nil
+}
+
+// gatewayTransport keeps connections to the gateways open for as many
+// requests as the sender makes at once (Go's default keeps 2 per host, so
+// most requests would open a new connection).
+func gatewayTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 32
+	return t
 }
 
 // purgeChannelLog deletes channel log entries past chanlog.Retention,

@@ -65,16 +65,31 @@ func cut(s string) string {
 // Record stores e (already redacted by the caller through RedactURL,
 // RedactJSON or RedactForm). Authorization: lindu itself (providers).
 func Record(ctx context.Context, st *store.Store, e Entry) error {
-	return st.InTx(ctx, func(tx *store.Tx) error {
+	return st.InTx(ctx, func(tx *store.Tx) error { return Insert(ctx, tx, e) })
+}
+
+// Insert stores entries in the caller's transaction (the outbox's shared
+// transactions, outbox.Committer), 30 to a statement.
+func Insert(ctx context.Context, tx *store.Tx, entries ...Entry) error {
+	for len(entries) > 0 {
+		part := entries[:min(30, len(entries))]
+		entries = entries[len(part):]
+		var vals []string
+		var args []any
+		for _, e := range part {
+			n := len(args)
+			vals = append(vals, fmt.Sprintf("($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)",
+				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11, n+12, n+13))
+			args = append(args, tx.NewID(), tx.Now(), e.Channel, e.Direction, e.OutboxID, cut(e.MessageKey), e.Method, cut(e.URL),
+				e.Status, e.Elapsed.Milliseconds(), cut(e.Request), cut(e.Response), cut(e.Error))
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO channel_log (id, at, channel, direction, outbox_id, message_key, method, url, status,
-			elapsed_ms, request, response, error) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
-			tx.NewID(), tx.Now(), e.Channel, e.Direction, e.OutboxID, cut(e.MessageKey), e.Method, cut(e.URL), e.Status,
-			e.Elapsed.Milliseconds(), cut(e.Request), cut(e.Response), cut(e.Error))
+			elapsed_ms, request, response, error) VALUES `+strings.Join(vals, ","), args...)
 		if err != nil {
 			return fmt.Errorf("chanlog: record: %w", err)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Inbound records a request a provider made to lindu; a failure to record

@@ -20,6 +20,8 @@
 package intake
 
 import (
+	"context"
+
 	"lindu/internal/cases"
 	"lindu/internal/metrics"
 	"lindu/internal/store"
@@ -44,6 +46,19 @@ type Service struct {
 	// Metrics counts inbound messages by channel and outcome (optional;
 	// DeclareMetrics declares the counter).
 	Metrics *metrics.Registry
+	// InTx runs a message's transaction (optional; default Store.InTx).
+	// On SQLite the SMS and WhatsApp wiring (cmd/lindu) passes a group
+	// commit (outbox.Committer.Do): one commit serves the messages that
+	// arrive together.
+	InTx func(ctx context.Context, fn func(context.Context, *store.Tx) error) error
+}
+
+// inTx runs fn in a transaction through InTx or Store.InTx.
+func (s *Service) inTx(ctx context.Context, fn func(context.Context, *store.Tx) error) error {
+	if s.InTx != nil {
+		return s.InTx(ctx, fn)
+	}
+	return s.Store.InTx(ctx, func(tx *store.Tx) error { return fn(ctx, tx) })
 }
 
 // area is the case area intake files into.

@@ -4,7 +4,9 @@
 // sent / retry / failed, the gateways' delivery reports, and the staff's
 // view of it (list, pending count, counts by status, expiry). The senders
 // (internal/sms), the providers' delivery callbacks (intake/kannel,
-// intake/whatsapp) and the outbox pages (web, api) call it.
+// intake/whatsapp) and the outbox pages (web, api) call it. commit.go is
+// the group commit (Committer) that lets the sender and the callbacks
+// write a message's small records without a commit each.
 package outbox
 
 import (
@@ -27,6 +29,9 @@ type Send struct {
 	To       string // E.164
 	Body     string
 	Attempts int // including this one
+	// ClaimedAt is when the claim was made, on the store's clock: the
+	// claim is this instance's until StaleAfter later (see Claim).
+	ClaimedAt time.Time
 }
 
 // Claim claims up to limit due messages of the channels for instance:
@@ -54,46 +59,61 @@ func Claim(ctx context.Context, st *store.Store, instance string, channels []str
 			args = append(args, c)
 			ph = append(ph, "$"+strconv.Itoa(len(args)))
 		}
-		q := `SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND channel IN (` + strings.Join(ph, ",") +
-			`) ORDER BY next_attempt_at, id LIMIT ` + strconv.Itoa(limit)
+		q := `SELECT o.id, o.channel, o.body, o.attempts, o.to_phone_enc, COALESCE(u.phone_enc, '')
+			FROM outbox o LEFT JOIN users u ON u.id = o.recipient_user_id
+			WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND o.channel IN (` + strings.Join(ph, ",") +
+			`) ORDER BY o.next_attempt_at, o.id LIMIT ` + strconv.Itoa(limit)
 		if st.Dialect() == store.Postgres {
-			q += ` FOR UPDATE SKIP LOCKED`
+			q += ` FOR UPDATE OF o SKIP LOCKED`
 		}
-		ids, err := store.Rows(ctx, tx, scanString, q, args...)
+		type row struct {
+			Send
+			toEnc, userPhone string
+		}
+		rows, err := store.Rows(ctx, tx, func(r *sql.Rows) (row, error) {
+			var m row
+			err := r.Scan(&m.ID, &m.Channel, &m.Body, &m.Attempts, &m.toEnc, &m.userPhone)
+			return m, err
+		}, q, args...)
 		if err != nil {
 			return fmt.Errorf("outbox: claim outbox: %w", err)
 		}
-		for _, id := range ids {
-			res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_at = $2, attempts = attempts + 1
-				WHERE id = $3 AND status = 'pending'`, instance, now, id)
-			if err != nil {
-				return fmt.Errorf("outbox: claim outbox: %w", err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("outbox: claim outbox: %w", err)
-			} else if n != 1 {
-				continue
-			}
-			var m Send
-			var toEnc, userPhone string
-			err = tx.QueryRowContext(ctx, `SELECT o.channel, o.body, o.attempts, o.to_phone_enc, COALESCE(u.phone_enc, '')
-				FROM outbox o LEFT JOIN users u ON u.id = o.recipient_user_id WHERE o.id = $1`, id).
-				Scan(&m.Channel, &m.Body, &m.Attempts, &toEnc, &userPhone)
-			if err != nil {
-				return fmt.Errorf("outbox: claim outbox: %w", err)
-			}
-			m.ID = id
+		if len(rows) == 0 {
+			return nil
+		}
+		// One statement claims them all: the rows are locked (PostgreSQL)
+		// or the database's only writer is this transaction (SQLite).
+		args = []any{instance, now}
+		ph = ph[:0]
+		for _, r := range rows {
+			args = append(args, r.ID)
+			ph = append(ph, "$"+strconv.Itoa(len(args)))
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_at = $2, attempts = attempts + 1
+			WHERE status = 'pending' AND id IN (`+strings.Join(ph, ",")+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("outbox: claim outbox: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("outbox: claim outbox: %w", err)
+		} else if n != int64(len(rows)) {
+			return fmt.Errorf("outbox: claim outbox: %d of %d messages claimed", n, len(rows))
+		}
+		for _, r := range rows {
+			m := r.Send
+			m.Attempts++
+			m.ClaimedAt = now
 			switch {
-			case toEnc != "":
-				m.To, err = st.Open(store.FieldOutboxPhone, toEnc)
-			case userPhone != "":
-				m.To, err = st.Open(store.FieldUserPhone, userPhone)
+			case r.toEnc != "":
+				m.To, err = st.Open(store.FieldOutboxPhone, r.toEnc)
+			case r.userPhone != "":
+				m.To, err = st.Open(store.FieldUserPhone, r.userPhone)
 			}
 			if err != nil {
 				return fmt.Errorf("outbox: claim outbox: open phone: %w", err)
 			}
 			if m.To == "" {
-				if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = 'no phone number' WHERE id = $1`, id); err != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = 'no phone number' WHERE id = $1`, m.ID); err != nil {
 					return fmt.Errorf("outbox: claim outbox: %w", err)
 				}
 				continue
@@ -136,15 +156,17 @@ func Sent(ctx context.Context, st *store.Store, id, providerID string) error {
 // SentParts is Sent for a message that went out in parts SMS (a
 // concatenated SMS is delivered when each part is).
 func SentParts(ctx context.Context, st *store.Store, id, providerID string, parts int) error {
-	return st.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = CASE WHEN status IN ('sending', 'pending') THEN 'sent' ELSE status END,
-			sent_at = COALESCE(sent_at, $1), provider_message_id = $2, last_error = '', parts = $3 WHERE id = $4`,
-			st.Now(), providerID, max(parts, 1), id)
-		if err != nil {
-			return fmt.Errorf("outbox: outbox sent: %w", err)
-		}
-		return nil
-	})
+	return st.InTx(ctx, func(tx *store.Tx) error { return sentParts(ctx, tx, id, providerID, parts) })
+}
+
+func sentParts(ctx context.Context, tx *store.Tx, id, providerID string, parts int) error {
+	_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = CASE WHEN status IN ('sending', 'pending') THEN 'sent' ELSE status END,
+		sent_at = COALESCE(sent_at, $1), provider_message_id = $2, last_error = '', parts = $3 WHERE id = $4`,
+		tx.Now(), providerID, max(parts, 1), id)
+	if err != nil {
+		return fmt.Errorf("outbox: outbox sent: %w", err)
+	}
+	return nil
 }
 
 // Retry puts a claimed message back to pending until next (the
@@ -225,66 +247,82 @@ var deliveryRank = map[string]int{"": 0, DeliveryQueued: 1, DeliverySent: 2, Del
 func RecordDeliveryPart(ctx context.Context, st *store.Store, outboxID, provider, code, part, status, detail string) (bool, error) {
 	found := false
 	err := st.InTx(ctx, func(tx *store.Tx) error {
-		var cur, curDelivery string
-		var parts int
-		err := tx.QueryRowContext(ctx, `SELECT status, delivery_status, parts FROM outbox WHERE id = $1`, outboxID).Scan(&cur, &curDelivery, &parts)
-		if err == sql.ErrNoRows {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("outbox: delivery: %w", err)
-		}
-		found = true
-		now := st.Now()
-		key := code
-		if part != "" {
-			key = code + "@" + trimTo(part, 100)
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO delivery_reports (id, outbox_id, at, status, provider, code, detail) VALUES ($1,$2,$3,$4,$5,$6,$7)
-			ON CONFLICT (outbox_id, provider, code) DO NOTHING`, tx.NewID(), outboxID, now, status, provider, key, trimErr(detail))
-		if err != nil {
-			return fmt.Errorf("outbox: delivery: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("outbox: delivery: %w", err)
-		} else if n == 0 {
-			return nil // this report was stored before
-		}
-		if status == DeliveryDelivered && parts > 1 && part != "" {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM delivery_reports WHERE outbox_id = $1 AND provider = $2 AND status = $3`,
-				outboxID, provider, DeliveryDelivered).Scan(&n); err != nil {
-				return fmt.Errorf("outbox: delivery: %w", err)
-			}
-			if n < parts {
-				status = DeliverySent // some parts are still on their way
-			}
-		}
-		if deliveryRank[status] <= deliveryRank[curDelivery] {
-			return nil // never back
-		}
-		var q string
-		args := []any{status, now, outboxID}
-		switch status {
-		case DeliveryDelivered:
-			q = `UPDATE outbox SET status = 'delivered', delivery_status = $1, delivered_at = $2, sent_at = COALESCE(sent_at, $2) WHERE id = $3`
-		case DeliveryFailed:
-			why := "gateway reported non-delivery"
-			if detail != "" {
-				why += ": " + detail
-			}
-			q = `UPDATE outbox SET status = 'failed', delivery_status = $1, last_error = $4, sent_at = COALESCE(sent_at, $2) WHERE id = $3`
-			args = append(args, trimErr(why))
-		default: // queued, sent: accepted by the network
-			q = `UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'sent' ELSE status END,
-				delivery_status = $1, sent_at = COALESCE(sent_at, $2) WHERE id = $3`
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("outbox: delivery: %w", err)
-		}
-		return nil
+		var err error
+		found, err = recordDeliveryPart(ctx, tx, outboxID, provider, code, part, status, detail)
+		return err
 	})
 	return found, err
+}
+
+// rankSQL is deliveryRank of a row's delivery_status, in SQL.
+const rankSQL = `CASE delivery_status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'failed' THEN 3 WHEN 'delivered' THEN 4 ELSE 0 END`
+
+// recordDeliveryPart is RecordDeliveryPart in tx: in the usual case two
+// statements, the report stored once (for a message that exists) and the
+// message moved up.
+func recordDeliveryPart(ctx context.Context, tx *store.Tx, outboxID, provider, code, part, status, detail string) (bool, error) {
+	now := tx.Now()
+	key := code
+	if part != "" {
+		key = code + "@" + trimTo(part, 100)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO delivery_reports (id, outbox_id, at, status, provider, code, detail)
+		SELECT $1, id, $3, $4, $5, $6, $7 FROM outbox WHERE id = $2
+		ON CONFLICT (outbox_id, provider, code) DO NOTHING`, tx.NewID(), outboxID, now, status, provider, key, trimErr(detail))
+	if err != nil {
+		return false, fmt.Errorf("outbox: delivery: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return false, fmt.Errorf("outbox: delivery: %w", err)
+	} else if n == 0 {
+		// This report was stored before, or the message does not exist.
+		var found bool
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) > 0 FROM outbox WHERE id = $1`, outboxID).Scan(&found); err != nil {
+			return false, fmt.Errorf("outbox: delivery: %w", err)
+		}
+		return found, nil
+	}
+	// Never back: each update applies only to a message whose delivery
+	// status ranks below the new one.
+	var q string
+	args := []any{status, now, outboxID, deliveryRank[status]}
+	switch status {
+	case DeliveryDelivered:
+		q = `UPDATE outbox SET status = 'delivered', delivery_status = $1, delivered_at = $2, sent_at = COALESCE(sent_at, $2)
+			WHERE id = $3 AND ` + rankSQL + ` < $4`
+		if part != "" {
+			// A message in parts is delivered when each part is.
+			q += ` AND (parts <= 1 OR (SELECT COUNT(*) FROM delivery_reports WHERE outbox_id = $3 AND provider = $5 AND status = $1) >= parts)`
+			args = append(args, provider)
+		}
+	case DeliveryFailed:
+		why := "gateway reported non-delivery"
+		if detail != "" {
+			why += ": " + detail
+		}
+		q = `UPDATE outbox SET status = 'failed', delivery_status = $1, last_error = $5, sent_at = COALESCE(sent_at, $2)
+			WHERE id = $3 AND ` + rankSQL + ` < $4`
+		args = append(args, trimErr(why))
+	default: // queued, sent: accepted by the network
+		q = `UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'sent' ELSE status END,
+			delivery_status = $1, sent_at = COALESCE(sent_at, $2) WHERE id = $3 AND ` + rankSQL + ` < $4`
+	}
+	res, err = tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return true, fmt.Errorf("outbox: delivery: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return true, fmt.Errorf("outbox: delivery: %w", err)
+	} else if n == 0 && status == DeliveryDelivered && part != "" {
+		// Some parts are still on their way: the message is sent.
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'sent' ELSE status END,
+			delivery_status = $1, sent_at = COALESCE(sent_at, $2) WHERE id = $3 AND `+rankSQL+` < $4`,
+			DeliverySent, now, outboxID, deliveryRank[DeliverySent])
+		if err != nil {
+			return true, fmt.Errorf("outbox: delivery: %w", err)
+		}
+	}
+	return true, nil
 }
 
 func trimTo(s string, n int) string {

@@ -1,8 +1,10 @@
 // Package sms delivers the outbox: a sender that claims due messages
-// (safely across lindu instances), hands each to the gateway of its
-// channel (Kannel for SMS, the WhatsApp Cloud API) and retries with
-// backoff while a gateway is down. A message accepted by a gateway is
-// never handed over again.
+// (safely across lindu instances), hands them to the gateway of their
+// channel (Kannel for SMS, the WhatsApp Cloud API) several at a time — a
+// recipient's one after the other, in the order they were enqueued — and
+// retries with backoff while a gateway is down. A message accepted by a
+// gateway is never handed over again. Sent messages are recorded in
+// commits shared with the other writes of the moment (outbox.Committer).
 package sms
 
 import (
@@ -28,32 +30,45 @@ type Gateway interface {
 
 // Sender delivers outbox messages through gateways.
 type Sender struct {
-	Store       *store.Store
-	Log         *slog.Logger
-	Metrics     *metrics.Registry  // optional
-	Gateways    map[string]Gateway // by outbox channel: "sms", "whatsapp"
-	Instance    string
-	Interval    time.Duration // poll interval, default 2 s
-	Batch       int           // default 50
+	Store    *store.Store
+	Log      *slog.Logger
+	Metrics  *metrics.Registry  // optional
+	Gateways map[string]Gateway // by outbox channel: "sms", "whatsapp"
+	Instance string
+	Interval time.Duration // poll interval, default 2 s
+	Batch    int           // messages claimed at once, default 50
+	// Concurrency is how many messages go to a channel's gateway at once:
+	// by default what the gateway says (a Concurrency() int method), else 8.
+	Concurrency int
 	BackoffBase time.Duration // first retry delay, default 5 s; doubles up to BackoffMax
 	BackoffMax  time.Duration // default 10 min
 	StaleAfter  time.Duration // claims older than this are released, default 5 min
 	MaxAttempts int           // then the message fails; default 50
+	// Commit records sent messages in transactions shared with other
+	// writes (optional: the sender makes its own on Store; give the
+	// gateways' delivery callbacks the same one to share their commits).
+	Commit *outbox.Committer
 
 	once sync.Once
-	wake chan struct{}
+	wake map[string]chan struct{} // by channel
 	mu   sync.Mutex
 	up   map[string]bool
 }
 
 func (s *Sender) init() {
 	s.once.Do(func() {
-		s.wake = make(chan struct{}, 1)
+		s.wake = map[string]chan struct{}{}
+		for c := range s.Gateways {
+			s.wake[c] = make(chan struct{}, 1)
+		}
 		if s.Interval <= 0 {
 			s.Interval = 2 * time.Second
 		}
 		if s.Batch <= 0 {
 			s.Batch = 50
+		}
+		if s.Commit == nil {
+			s.Commit = &outbox.Committer{Store: s.Store}
 		}
 		if s.BackoffBase <= 0 {
 			s.BackoffBase = 5 * time.Second
@@ -86,26 +101,38 @@ func (s *Sender) init() {
 // Wake makes the sender look for work now (after a reply was enqueued).
 func (s *Sender) Wake() {
 	s.init()
-	select {
-	case s.wake <- struct{}{}:
-	default:
+	for _, w := range s.wake {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// Run sends until ctx ends.
+// Run sends until ctx ends, each channel on its own: what is due when it
+// starts, at each Wake (also while it is sending: new messages join those
+// on their way) and every Interval.
 func (s *Sender) Run(ctx context.Context) {
 	s.init()
-	t := time.NewTicker(s.Interval)
-	defer t.Stop()
-	for {
-		s.Round(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-s.wake:
-		}
+	var wg sync.WaitGroup
+	for c, wake := range s.wake {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(s.Interval)
+			defer t.Stop()
+			for {
+				s.roundChannel(ctx, c, wake)
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				case <-wake:
+				}
+			}
+		}()
 	}
+	wg.Wait()
 }
 
 // Round sends everything due now and returns how many messages a gateway
@@ -126,7 +153,7 @@ func (s *Sender) Round(ctx context.Context) (sent, retried int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n, r := s.roundChannel(ctx, c)
+			n, r := s.roundChannel(ctx, c, nil)
 			mu.Lock()
 			sent, retried = sent+n, retried+r
 			mu.Unlock()
@@ -136,46 +163,129 @@ func (s *Sender) Round(ctx context.Context) (sent, retried int) {
 	return sent, retried
 }
 
-// roundChannel sends what is due on one channel.
-func (s *Sender) roundChannel(ctx context.Context, channel string) (sent, retried int) {
-	for ctx.Err() == nil {
-		msgs, err := outbox.Claim(ctx, s.Store, s.Instance, []string{channel}, s.Batch, s.StaleAfter)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.Log.Error("outbox claim failed", "channel", channel, "err", err.Error())
-			}
-			return
+// roundChannel sends what is due on one channel: it claims up to Batch
+// messages at a time and keeps up to Concurrency of them with the gateway
+// at once, a recipient's messages one after the other in the order they
+// were enqueued; a signal on wake (nil: none) while messages are on their
+// way makes it claim again. Until the gateway has taken a message (in this
+// round, or in the last one that tried any), it is given one at a time: a
+// gateway that is down sees one try, and the rest wait without an attempt
+// counted.
+func (s *Sender) roundChannel(ctx context.Context, channel string, wake <-chan struct{}) (sent, retried int) {
+	type result struct {
+		to string
+		outcome
+	}
+	type claim struct {
+		msgs []outbox.Send
+		err  error
+	}
+	s.mu.Lock()
+	proven := s.up[channel]
+	s.mu.Unlock()
+	concurrency := s.concurrency(channel)
+	results := make(chan result, concurrency)
+	claims := make(chan claim, 1)
+	queues := map[string][]outbox.Send{} // by recipient: claimed, not yet handed over
+	var ready []string                   // recipients with a message queued and none in flight
+	inflight, held := 0, 0               // messages with the gateway; claimed and not done
+	var records sync.WaitGroup           // what the gateways answered, being written down
+	defer records.Wait()
+	more, claiming, down, tried := true, false, false, false
+	for {
+		for len(ready) > 0 && !down && ctx.Err() == nil && (inflight == 0 || proven && inflight < concurrency) {
+			to := ready[0]
+			ready = ready[1:]
+			m := queues[to][0]
+			queues[to] = queues[to][1:]
+			inflight++
+			tried = true
+			records.Add(1)
+			go func() {
+				defer records.Done()
+				o, pid, err := s.hand(ctx, m)
+				results <- result{to, o} // the next message may go to the gateway now
+				s.record(ctx, m, o, pid, err)
+			}()
 		}
-		down := false
-		for _, m := range msgs {
-			if down {
-				// The gateway just failed: do not hammer it; these messages
-				// did not get a try, so it does not count against them.
-				s.hold(ctx, m)
-				continue
+		if (down || ctx.Err() != nil) && len(ready) > 0 {
+			// Put back what was not handed over: the gateway just failed
+			// (do not hammer it; no attempt counted), or lindu stops.
+			for _, to := range ready {
+				for _, m := range queues[to] {
+					s.hold(ctx, m, down)
+				}
+				held -= len(queues[to])
+				delete(queues, to)
 			}
-			ok, gatewayDown := s.send(ctx, m)
-			if ok {
+			ready = nil
+		}
+		// Claim the next messages while these are on their way, so the
+		// gateway never waits for the database.
+		if more && !claiming && !down && ctx.Err() == nil && held < 2*concurrency {
+			claiming = true
+			go func() {
+				msgs, err := outbox.Claim(ctx, s.Store, s.Instance, []string{channel}, s.Batch, s.StaleAfter)
+				claims <- claim{msgs, err}
+			}()
+		}
+		if inflight == 0 && !claiming {
+			break
+		}
+		select {
+		case c := <-claims:
+			claiming = false
+			if c.err != nil && ctx.Err() == nil {
+				s.Log.Error("outbox claim failed", "channel", channel, "err", c.err.Error())
+			}
+			more = c.err == nil && len(c.msgs) == s.Batch
+			for _, m := range c.msgs {
+				q, known := queues[m.To]
+				queues[m.To] = append(q, m)
+				if !known {
+					ready = append(ready, m.To)
+				}
+			}
+			held += len(c.msgs)
+		case <-wake:
+			more = true // new messages: claim them too
+		case r := <-results:
+			inflight--
+			held--
+			switch r.outcome {
+			case accepted:
 				sent++
-			} else if gatewayDown {
+				proven = true
+			case refused:
+				proven = true // the gateway answered
+			case failed:
 				retried++
 				down = true
 			}
-		}
-		s.setUp(channel, !down)
-		if len(msgs) < s.Batch || down {
-			return
+			if len(queues[r.to]) > 0 {
+				ready = append(ready, r.to)
+			} else {
+				delete(queues, r.to)
+			}
 		}
 	}
-	return
+	if tried {
+		s.setUp(channel, !down)
+	}
+	return sent, retried
 }
 
 // hold puts back a claimed message that was not tried, without counting
-// the attempt, due again with the retry of the message that failed.
-func (s *Sender) hold(ctx context.Context, m outbox.Send) {
+// the attempt: due again with the retry of the message that failed when
+// the gateway is down, at once when lindu stops.
+func (s *Sender) hold(ctx context.Context, m outbox.Send, gatewayDown bool) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := outbox.Release(rctx, s.Store, m.ID, "gateway down", time.Now().Add(s.BackoffBase)); err != nil {
+	why, next := "lindu stopped", time.Now()
+	if gatewayDown {
+		why, next = "gateway down", time.Now().Add(s.BackoffBase)
+	}
+	if err := outbox.Release(rctx, s.Store, m.ID, why, next); err != nil {
 		s.Log.Error("outbox: putting back a message failed", "outbox_id", m.ID, "err", err.Error())
 	}
 }
@@ -204,45 +314,71 @@ func (s *Sender) Up() map[string]bool {
 	return out
 }
 
-func (s *Sender) send(ctx context.Context, m outbox.Send) (ok, retry bool) {
-	gw := s.Gateways[m.Channel]
+// outcome is what became of one message given to the gateway.
+type outcome int
+
+const (
+	accepted outcome = iota // the gateway took it
+	refused                 // the gateway refused it for good
+	failed                  // the gateway failed (down, overloaded): retried later
+	notOurs                 // not sent: the claim was taken over
+)
+
+// hand gives m to its gateway and says how it went; record then writes
+// that down.
+func (s *Sender) hand(ctx context.Context, m outbox.Send) (outcome, string, error) {
 	// A batch can outlast the claim timeout on a slow gateway; then another
-	// instance may have taken the rest over. Never send what is not ours.
-	if mine, err := outbox.RenewClaim(ctx, s.Store, m.ID, s.Instance); err != nil || !mine {
-		if err != nil {
-			s.Log.Error("outbox: renewing a claim failed", "outbox_id", m.ID, "err", err.Error())
+	// instance may have taken the rest over. Never send what is not ours: a
+	// claim younger than half StaleAfter is ours for sure (another instance
+	// releases it only after StaleAfter); an older one is renewed first,
+	// which fails when it was taken over.
+	if s.Store.Now().Sub(m.ClaimedAt) > s.StaleAfter/2 {
+		if mine, err := outbox.RenewClaim(ctx, s.Store, m.ID, s.Instance); err != nil || !mine {
+			if err != nil {
+				s.Log.Error("outbox: renewing a claim failed", "outbox_id", m.ID, "err", err.Error())
+			}
+			return notOurs, "", nil
 		}
-		return false, false
 	}
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	pid, err := gw.Send(sctx, m.ID, m.To, m.Body)
-	cancel()
+	defer cancel()
+	pid, err := s.Gateways[m.Channel].Send(sctx, m.ID, m.To, m.Body)
+	var de *domain.Error
+	switch {
+	case err == nil:
+		return accepted, pid, nil
+	case errors.As(err, &de) && de.Code != domain.EUnavailable && de.Code != domain.ETooMany:
+		return refused, "", err
+	default:
+		return failed, "", err
+	}
+}
+
+// record writes down what hand returned.
+func (s *Sender) record(ctx context.Context, m outbox.Send, o outcome, pid string, err error) {
 	// Record with a context that outlives shutdown: the gateway has the
 	// message, the database must know it.
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer rcancel()
-	if err == nil {
+	switch o {
+	case accepted:
 		parts := 1
-		if p, ok := gw.(interface{ Parts(string) int }); ok {
+		if p, ok := s.Gateways[m.Channel].(interface{ Parts(string) int }); ok {
 			parts = p.Parts(m.Body)
 		}
-		if err := outbox.SentParts(rctx, s.Store, m.ID, pid, parts); err != nil {
+		if err := s.commit().SentParts(rctx, m.ID, pid, parts); err != nil {
 			s.Log.Error("outbox: recording a sent message failed", "outbox_id", m.ID, "err", err.Error())
 		}
 		s.inc("lindu_outbox_sent_total", m.Channel)
-		return true, false
-	}
-	var de *domain.Error
-	if errors.As(err, &de) && de.Code != domain.EUnavailable && de.Code != domain.ETooMany {
+	case refused:
 		s.Log.Warn("outbox: gateway refused a message", "outbox_id", m.ID, "channel", m.Channel, "err", err.Error())
 		if err := outbox.Failed(rctx, s.Store, m.ID, err.Error()); err != nil {
 			s.Log.Error("outbox: recording a failure failed", "outbox_id", m.ID, "err", err.Error())
 		}
 		s.inc("lindu_outbox_failed_total", m.Channel)
-		return false, false
+	case failed:
+		s.retry(rctx, m, err.Error())
 	}
-	s.retry(rctx, m, err.Error())
-	return false, true
 }
 
 func (s *Sender) retry(ctx context.Context, m outbox.Send, msg string) {
@@ -264,6 +400,22 @@ func (s *Sender) retry(ctx context.Context, m outbox.Send, msg string) {
 		s.Log.Error("outbox: scheduling a retry failed", "outbox_id", m.ID, "err", err.Error())
 	}
 	s.inc("lindu_outbox_retries_total", m.Channel)
+}
+
+// concurrency is how many messages go to channel's gateway at once.
+func (s *Sender) concurrency(channel string) int {
+	if s.Concurrency > 0 {
+		return s.Concurrency
+	}
+	if g, ok := s.Gateways[channel].(interface{ Concurrency() int }); ok && g.Concurrency() > 0 {
+		return g.Concurrency()
+	}
+	return 8
+}
+
+func (s *Sender) commit() *outbox.Committer {
+	s.init()
+	return s.Commit
 }
 
 func (s *Sender) inc(name, channel string) {

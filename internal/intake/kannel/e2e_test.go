@@ -56,14 +56,21 @@ func startLinduWith(t *testing.T, d store.Dialect, retries int, wrap func(http.H
 	g := startGateway(t, l.ks, retries)
 	l.ks.SendsmsURL = g.sendsmsURL()
 	log := slog.New(slog.DiscardHandler)
+	// Wired as cmd/lindu/channels.go wires it: one group commit for the
+	// sender, the client, the handler and (on SQLite) the intake.
+	commit := &outbox.Committer{Store: st}
 	l.sender = &sms.Sender{Store: st, Log: log, Instance: "e2e", Interval: 100 * time.Millisecond, BackoffBase: 200 * time.Millisecond,
-		BackoffMax: time.Second, Gateways: map[string]sms.Gateway{"sms": &kannel.Client{Settings: l.ks, HTTP: intaketest.Client()}}}
+		BackoffMax: time.Second, Commit: commit,
+		Gateways: map[string]sms.Gateway{"sms": &kannel.Client{Settings: l.ks, HTTP: intaketest.Client(), Store: st, Commit: commit}}}
 	for ch, gw := range more {
 		l.sender.Gateways[ch] = gw
 	}
 	svc := &intake.Service{Store: st, Region: "61.07", Sent: l.sender.Wake}
+	if d == store.SQLite {
+		svc.InTx = commit.Do
+	}
 	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: "61.07",
-		Channels: []interface{ Routes(*http.ServeMux) }{&kannel.Handler{Settings: l.ks, Intake: svc, Store: st, Log: log}}})
+		Channels: []interface{ Routes(*http.ServeMux) }{&kannel.Handler{Settings: l.ks, Intake: svc, Store: st, Log: log, Commit: commit}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,56 @@ type Handler struct {
 	Intake   *intake.Service
 	Store    *store.Store
 	Log      *slog.Logger
+	// Commit writes delivery reports and the channel log in transactions
+	// shared with other callers (optional: the handler makes its own on
+	// Store; give it the sender's to share their commits).
+	Commit *outbox.Committer
+
+	once      sync.Once
+	exchanges exchangeLog
+}
+
+// commit is h.Commit, or the handler's own.
+func (h *Handler) commit() *outbox.Committer {
+	h.once.Do(func() {
+		if h.Commit == nil {
+			h.Commit = &outbox.Committer{Store: h.Store}
+		}
+	})
+	return h.Commit
+}
+
+// exchangeLog records exchanges in the channel log with the next shared
+// commit, never in the way of a message: the entries that gather meanwhile
+// go in one statement. An entry lost in a crash before that commit is not
+// missed; a failure is logged.
+type exchangeLog struct {
+	mu      sync.Mutex
+	pending []chanlog.Entry
+}
+
+func (l *exchangeLog) add(c *outbox.Committer, log *slog.Logger, e chanlog.Entry) {
+	l.mu.Lock()
+	l.pending = append(l.pending, e)
+	first := len(l.pending) == 1
+	l.mu.Unlock()
+	if !first {
+		return // a write is queued already and will take it
+	}
+	var entries []chanlog.Entry
+	taken := false
+	c.Later(func(ctx context.Context, tx *store.Tx) error {
+		if !taken { // a write may run again (outbox.Committer): the same entries
+			l.mu.Lock()
+			entries, l.pending, taken = l.pending, nil, true
+			l.mu.Unlock()
+		}
+		return chanlog.Insert(ctx, tx, entries...)
+	}, func(err error) {
+		if log != nil {
+			log.Warn("chanlog: recording exchanges failed", "channel", e.Channel, "entries", len(entries), "err", err.Error())
+		}
+	})
 }
 
 // Routes registers the endpoints.
@@ -138,16 +188,16 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	res, err := h.Intake.Handle(r.Context(), msg)
-	entry := chanlog.Entry{Channel: "sms", MessageKey: msg.Key, Method: r.Method, URL: chanlog.RedactURL(r.URL.String()),
+	entry := chanlog.Entry{Channel: "sms", Direction: chanlog.In, MessageKey: msg.Key, Method: r.Method, URL: chanlog.RedactURL(r.URL.String()),
 		Status: http.StatusOK, Elapsed: time.Since(start)}
 	if err != nil {
 		entry.Status, entry.Error = http.StatusServiceUnavailable, err.Error()
-		chanlog.Inbound(r.Context(), h.Store, h.Log, entry)
+		h.exchanges.add(h.commit(), h.Log, entry)
 		h.Log.Error("kannel: storing an SMS failed; smsbox will retry", "smsc", smsc, "err", err.Error())
 		text(w, http.StatusServiceUnavailable, "try again")
 		return
 	}
-	chanlog.Inbound(r.Context(), h.Store, h.Log, entry)
+	h.exchanges.add(h.commit(), h.Log, entry)
 	if res.Kind == intake.KindIgnored {
 		h.Log.Info("kannel: binary sms recorded and ignored", "message_key", msg.Key, "duplicate", res.Duplicate)
 	} else {
@@ -229,7 +279,7 @@ func (h *Handler) dlr(w http.ResponseWriter, r *http.Request) {
 	if status == outbox.DeliveryFailed {
 		detail = oneLine(q.Get("answer"))
 	}
-	found, err := outbox.RecordDeliveryPart(r.Context(), h.Store, id, "kannel", strconv.Itoa(typ), q.Get("part"), status, detail)
+	found, err := h.commit().RecordDeliveryPart(r.Context(), id, "kannel", strconv.Itoa(typ), q.Get("part"), status, detail)
 	if err != nil {
 		h.Log.Error("kannel: recording a delivery report failed", "outbox_id", id, "err", err.Error())
 		text(w, http.StatusServiceUnavailable, "try again")
@@ -266,14 +316,20 @@ type Client struct {
 	HTTP     *http.Client
 	Store    *store.Store // the channel log's; optional
 	Log      *slog.Logger // optional
+	// Commit writes the channel log in transactions shared with other
+	// callers (optional: the client makes its own on Store; give it the
+	// sender's to share their commits).
+	Commit *outbox.Committer
 	// Settle is how long to wait, after sendsms was unreachable, from the
 	// moment its port answers again before the first message (default
 	// RestartSettle).
 	Settle time.Duration
 
-	mu     sync.Mutex
-	down   bool      // the last try found sendsms unreachable
-	backAt time.Time // when its port answered again
+	once      sync.Once
+	exchanges exchangeLog
+	mu        sync.Mutex
+	down      bool      // the last try found sendsms unreachable
+	backAt    time.Time // when its port answered again
 }
 
 // RestartSettle is the default wait after smsbox comes back. Kannel
@@ -319,6 +375,18 @@ func (c *Client) settling(sendsmsURL string) bool {
 	return false
 }
 
+// logExchange records an exchange with sendsms when there is a store.
+func (c *Client) logExchange(e chanlog.Entry) {
+	c.once.Do(func() {
+		if c.Commit == nil && c.Store != nil {
+			c.Commit = &outbox.Committer{Store: c.Store}
+		}
+	})
+	if c.Commit != nil {
+		c.exchanges.add(c.Commit, c.Log, e)
+	}
+}
+
 func (c *Client) setDown() {
 	c.mu.Lock()
 	c.down, c.backAt = true, time.Time{}
@@ -332,6 +400,12 @@ func (st Settings) maxParts() int {
 	}
 	return st.MaxParts
 }
+
+// Concurrency is how many messages the sender hands to sendsms at once:
+// smsbox answers once bearerbox has queued a message, in tens of
+// milliseconds under load, so one at a time would cap lindu near 30 SMS a
+// second; 32 keep Kannel busy.
+func (c *Client) Concurrency() int { return 32 }
 
 // Parts is how many SMS body goes out in (domain.SMSParts).
 func Parts(body string) int { return domain.SMSParts(body) }
@@ -383,11 +457,12 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 		hc = http.DefaultClient
 	}
 	start := time.Now()
-	entry := chanlog.Entry{Channel: "sms", OutboxID: outboxID, Method: http.MethodGet, URL: chanlog.RedactURL(req.URL.String())}
+	entry := chanlog.Entry{Channel: "sms", Direction: chanlog.Out, OutboxID: outboxID, Method: http.MethodGet,
+		URL: chanlog.RedactURL(req.URL.String())}
 	resp, err := hc.Do(req)
 	if err != nil {
 		entry.Elapsed, entry.Error = time.Since(start), "unreachable"
-		chanlog.Outbound(ctx, c.Store, c.Log, entry)
+		c.logExchange(entry)
 		c.setDown()
 		// Never include the URL: it carries the password.
 		return "", fmt.Errorf("kannel: sendsms unreachable")
@@ -396,7 +471,7 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 	answer := strings.TrimSpace(string(b))
 	entry.Elapsed, entry.Status, entry.Response = time.Since(start), resp.StatusCode, oneLine(answer)
-	chanlog.Outbound(ctx, c.Store, c.Log, entry)
+	c.logExchange(entry)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return "kannel:" + outboxID, nil

@@ -1,0 +1,180 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"lindu/internal/store"
+)
+
+// Committer writes the small records that follow every message — that
+// its gateway accepted it, each delivery report, the channel log entry of
+// each exchange — for concurrent callers in shared transactions (group
+// commit): each caller waits until its own write is committed, and one
+// commit serves every write that arrived while the one before was being
+// made. On SQLite's single writer and PostgreSQL's flush per commit this
+// is what lets many senders and delivery callbacks go at once; nothing is
+// answered or counted before it is durable.
+//
+// A write that fails does not fail the others: the shared transaction is
+// rolled back and each of its writes runs again in a transaction of its
+// own. A write may therefore run more than once, always in a transaction
+// that is rolled back but for the last. The zero Committer is not usable:
+// set Store.
+type Committer struct {
+	Store *store.Store
+	Max   int // writes in one transaction, default 100
+
+	mu    sync.Mutex
+	queue []*write
+	busy  bool // a caller is committing a batch
+}
+
+type write struct {
+	fn    func(context.Context, *store.Tx) error
+	err   error
+	done  chan bool   // false: written (err says how); true: commit the next batch
+	later func(error) // a write no caller waits for (Later): told how it went
+}
+
+// commitTimeout bounds one shared transaction: it serves many callers, so
+// none of their contexts may cancel it.
+const commitTimeout = 15 * time.Second
+
+// Do runs fn in a transaction shared with other callers' writes and
+// returns once that transaction committed (nil), or fn's own error, or the
+// commit's. It waits for the commit even when ctx ends meanwhile.
+func (c *Committer) Do(ctx context.Context, fn func(context.Context, *store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w := &write{fn: fn, done: make(chan bool, 1)}
+	c.mu.Lock()
+	c.queue = append(c.queue, w)
+	lead := !c.busy
+	c.busy = true
+	c.mu.Unlock()
+	if !lead {
+		if lead = <-w.done; !lead {
+			return w.err
+		}
+	}
+	// This caller commits the next batch; its own write is the first of it.
+	c.commitNext()
+	<-w.done
+	return w.err
+}
+
+// Later queues fn for the next shared transaction and returns at once;
+// failed, when not nil, is told if fn or its commit failed. For records
+// that must never hold up a message (the channel log): one lost in a crash
+// before its commit is not missed.
+func (c *Committer) Later(fn func(context.Context, *store.Tx) error, failed func(error)) {
+	w := &write{fn: fn, done: make(chan bool, 1), later: failed}
+	if w.later == nil {
+		w.later = func(error) {}
+	}
+	c.mu.Lock()
+	c.queue = append(c.queue, w)
+	lead := !c.busy
+	c.busy = true
+	c.mu.Unlock()
+	if lead {
+		go c.commitNext()
+	}
+}
+
+// commitNext commits the writes waiting (up to Max), tells each how it
+// went and hands the next batch to the first caller still waiting.
+func (c *Committer) commitNext() {
+	max := c.Max
+	if max <= 0 {
+		max = 100
+	}
+	c.mu.Lock()
+	n := min(len(c.queue), max)
+	batch := make([]*write, n)
+	copy(batch, c.queue)
+	c.queue = c.queue[n:]
+	c.mu.Unlock()
+
+	c.commit(batch)
+
+	c.mu.Lock()
+	var next *write
+	if len(c.queue) > 0 {
+		next = c.queue[0]
+	} else {
+		c.busy = false
+		c.queue = nil
+	}
+	c.mu.Unlock()
+	for _, w := range batch {
+		if w.later != nil {
+			if w.err != nil {
+				w.later(w.err)
+			}
+			continue
+		}
+		w.done <- false
+	}
+	switch {
+	case next == nil:
+	case next.later != nil:
+		go c.commitNext() // nobody waits for it: a goroutine commits it
+	default:
+		next.done <- true
+	}
+}
+
+// errOne marks the failure of one write in a shared transaction.
+type errOne struct{ err error }
+
+func (e errOne) Error() string { return e.err.Error() }
+
+func (c *Committer) commit(batch []*write) {
+	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	defer cancel()
+	err := c.Store.InTx(ctx, func(tx *store.Tx) error {
+		for _, w := range batch {
+			if err := w.fn(ctx, tx); err != nil {
+				return errOne{err}
+			}
+		}
+		return nil
+	})
+	if err == nil || len(batch) == 1 {
+		var one errOne
+		if errors.As(err, &one) {
+			err = one.err
+		}
+		for _, w := range batch {
+			w.err = err
+		}
+		return
+	}
+	// One write failed, or the commit did: each on its own, so a failure
+	// is only its own write's.
+	for _, w := range batch {
+		w.err = c.Store.InTx(ctx, func(tx *store.Tx) error { return w.fn(ctx, tx) })
+	}
+}
+
+// SentParts is the package's SentParts in a shared transaction.
+func (c *Committer) SentParts(ctx context.Context, id, providerID string, parts int) error {
+	return c.Do(ctx, func(ctx context.Context, tx *store.Tx) error { return sentParts(ctx, tx, id, providerID, parts) })
+}
+
+// RecordDeliveryPart is the package's RecordDeliveryPart in a shared
+// transaction.
+func (c *Committer) RecordDeliveryPart(ctx context.Context, outboxID, provider, code, part, status, detail string) (bool, error) {
+	var found bool
+	err := c.Do(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		found, err = recordDeliveryPart(ctx, tx, outboxID, provider, code, part, status, detail)
+		return err
+	})
+	return found, err
+}
