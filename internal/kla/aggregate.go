@@ -4,6 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"lindu/internal/domain"
@@ -11,68 +15,50 @@ import (
 )
 
 // The SQL behind the dashboard: values summarised per indicator and depth
-// of the region tree in grouped range scans, and the case counts behind
-// the two computed indicators. Only counts and sums leave these queries.
+// of the region tree, read from the roll-ups of rollup.go for provinces,
+// regencies and districts and from the values themselves for villages,
+// and the case counts behind the two computed indicators. Only counts and
+// sums leave these queries.
 
 // agg summarises the values of one indicator at one depth of the region
 // tree (Len is the length of the region codes: 2 province, 5 regency,
 // 8 district, 13 village). Self* are the self-assessed values, Ver* the
-// verified ones.
+// verified ones; *Pos count those above zero.
 type agg struct {
 	Group     string // the region the row belongs to (the root, or a child/grandchild code)
 	Year      int
 	Indicator string
 	Len       int
 	SelfN     int
-	SelfAvg   float64
 	SelfSum   float64
-	SelfMax   float64
+	SelfPos   int
 	VerN      int
-	VerAvg    float64
 	VerSum    float64
-	VerMax    float64
-	Evidence  int
-	Updated   time.Time
+	VerPos    int
+	Evidence  int // self-assessed values with evidence
 }
 
-const aggCols = `v.indicator_id, length(v.region_code), COUNT(v.self_value), COALESCE(AVG(v.self_value), 0),
-	COALESCE(SUM(v.self_value), 0), COALESCE(MAX(v.self_value), 0), COUNT(v.verified_value), COALESCE(AVG(v.verified_value), 0),
-	COALESCE(SUM(v.verified_value), 0), COALESCE(MAX(v.verified_value), 0), SUM(v.has_evidence), MAX(v.updated_at)`
+// aggCols are the columns of an agg summed over kla_values v.
+const aggCols = `v.indicator_id, length(v.region_code), COUNT(v.self_value), COALESCE(SUM(v.self_value), 0),
+	COALESCE(SUM(CASE WHEN v.self_value > 0 THEN 1 ELSE 0 END), 0), COUNT(v.verified_value), COALESCE(SUM(v.verified_value), 0),
+	COALESCE(SUM(CASE WHEN v.verified_value > 0 THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN v.self_value IS NOT NULL AND v.has_evidence = 1 THEN 1 ELSE 0 END), 0)`
 
-// scanAgg reads aggCols after a leading year (byYear) or group column.
+// rollupAggCols are the same columns of a roll-up row r.
+const rollupAggCols = `r.indicator_id, r.depth, r.self_n, r.self_sum, r.self_pos, r.ver_n, r.ver_sum, r.ver_pos, r.evidence`
+
+// scanAgg reads aggCols (or rollupAggCols) after a leading year (byYear)
+// or group column.
 func scanAgg(byYear bool) func(*sql.Rows) (agg, error) {
 	return func(rows *sql.Rows) (agg, error) {
 		var a agg
-		var upd any
 		first := any(&a.Group)
 		if byYear {
 			first = &a.Year
 		}
-		if err := rows.Scan(first, &a.Indicator, &a.Len, &a.SelfN, &a.SelfAvg, &a.SelfSum, &a.SelfMax, &a.VerN, &a.VerAvg,
-			&a.VerSum, &a.VerMax, &a.Evidence, &upd); err != nil {
-			return a, err
-		}
-		a.Updated = anyTime(upd)
-		return a, nil
+		err := rows.Scan(first, &a.Indicator, &a.Len, &a.SelfN, &a.SelfSum, &a.SelfPos, &a.VerN, &a.VerSum, &a.VerPos, &a.Evidence)
+		return a, err
 	}
-}
-
-// anyTime reads an aggregate of a timestamp column: PostgreSQL returns a
-// time, SQLite (MAX over a column) a string in its time format.
-func anyTime(v any) time.Time {
-	switch t := v.(type) {
-	case time.Time:
-		return t.UTC()
-	case string:
-		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", time.RFC3339Nano} {
-			if x, err := time.Parse(layout, t); err == nil {
-				return x.UTC()
-			}
-		}
-	case []byte:
-		return anyTime(string(t))
-	}
-	return time.Time{}
 }
 
 // mayViewDashboard checks PermViewDashboard and that root is inside the
@@ -88,16 +74,32 @@ func mayViewDashboard(sc domain.Scope, root string) error {
 }
 
 // aggregate summarises the values of root and everything below it per
-// year (from..to), indicator and depth, in one grouped range scan.
-// Authorization: PermViewDashboard, root inside the caller's region.
+// year (from..to), indicator and depth: root's roll-up rows, or a
+// village's own values. Authorization:
+// PermViewDashboard, root inside the caller's region.
 func aggregate(ctx context.Context, st *store.Store, sc domain.Scope, regime, root string, from, to int) ([]agg, error) {
 	if err := mayViewDashboard(sc, root); err != nil {
 		return nil, err
 	}
-	where, args := subtreeClause("v.region_code", root, 4)
-	out, err := store.Rows(ctx, st, scanAgg(true), `SELECT v.year, `+aggCols+` FROM kla_values v
-		WHERE v.regime = $1 AND v.year >= $2 AND v.year <= $3 AND `+where+`
-		GROUP BY v.year, v.indicator_id, length(v.region_code)`, append([]any{regime, from, to}, args...)...)
+	if to < from {
+		return nil, nil
+	}
+	// One range of the key per year.
+	years := make([]string, 0, to-from+1)
+	for y := from; y <= to; y++ {
+		years = append(years, strconv.Itoa(y))
+	}
+	inYears := `IN (` + strings.Join(years, ", ") + `)`
+	var out []agg
+	var err error
+	if rollupLevel(len(root)) {
+		out, err = store.Rows(ctx, st, scanAgg(true), `SELECT r.year, `+rollupAggCols+` FROM kla_rollups r
+			WHERE r.regime = $1 AND r.year `+inYears+` AND r.region_code = $2`, regime, root)
+	} else { // a village: its own values
+		out, err = store.Rows(ctx, st, scanAgg(true), `SELECT v.year, `+aggCols+` FROM kla_values v
+			WHERE v.region_code = $1 AND v.year `+inYears+` AND v.regime = $2
+			GROUP BY v.year, v.indicator_id, length(v.region_code)`, root, regime)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kla: aggregate: %w", err)
 	}
@@ -109,16 +111,49 @@ func aggregate(ctx context.Context, st *store.Store, sc domain.Scope, regime, ro
 
 // aggregateBelow summarises, for one year, the values under root grouped
 // by the region at code length groupLen (a child or grandchild of root),
-// indicator and depth. Rows above groupLen are left out. Authorization:
-// as aggregate.
+// indicator and depth: the roll-up rows of those regions, or the values
+// of the villages under root. Authorization: as aggregate.
 func aggregateBelow(ctx context.Context, st *store.Store, sc domain.Scope, regime, root string, groupLen, year int) ([]agg, error) {
 	if err := mayViewDashboard(sc, root); err != nil {
 		return nil, err
 	}
-	where, args := below("v.region_code", root, 4)
-	out, err := store.Rows(ctx, st, scanAgg(false), `SELECT substr(v.region_code, 1, $3) AS grp, `+aggCols+` FROM kla_values v
-		WHERE v.regime = $1 AND v.year = $2 AND length(v.region_code) >= $3 AND `+where+`
-		GROUP BY grp, v.indicator_id, length(v.region_code)`, append([]any{regime, year, groupLen}, args...)...)
+	var out []agg
+	var err error
+	if rollupLevel(groupLen) {
+		where, args := below("r.region_code", root, 4)
+		out, err = store.Rows(ctx, st, scanAgg(false), `SELECT r.region_code, `+rollupAggCols+` FROM kla_rollups r
+			WHERE r.regime = $1 AND r.year = $2 AND length(r.region_code) = $3 AND `+where,
+			append([]any{regime, year, groupLen}, args...)...)
+	} else {
+		// Villages: the values of each village under root, one range of
+		// the key each (not every year of every village under root), one
+		// value per village and indicator.
+		where, args := below("g.code", root, 4)
+		out, err = store.Rows(ctx, st, func(r *sql.Rows) (agg, error) {
+			var a agg
+			var self, ver sql.NullFloat64
+			var evidence int
+			if err := r.Scan(&a.Group, &a.Indicator, &self, &ver, &evidence); err != nil {
+				return a, err
+			}
+			a.Len = len(a.Group)
+			if self.Valid {
+				a.SelfN, a.SelfSum, a.Evidence = 1, self.Float64, evidence
+				if self.Float64 > 0 {
+					a.SelfPos = 1
+				}
+			}
+			if ver.Valid {
+				a.VerN, a.VerSum = 1, ver.Float64
+				if ver.Float64 > 0 {
+					a.VerPos = 1
+				}
+			}
+			return a, nil
+		}, `SELECT v.region_code, v.indicator_id, v.self_value, v.verified_value, v.has_evidence FROM kla_values v
+			WHERE v.region_code IN (SELECT g.code FROM regions g WHERE `+where+` AND length(g.code) = $3)
+			AND v.year = $2 AND v.regime = $1`, append([]any{regime, year, groupLen}, args...)...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kla: aggregate below: %w", err)
 	}
@@ -172,83 +207,172 @@ type CaseCount struct {
 // Only counts leave the case tables. Authorization: PermViewDashboard,
 // root inside the caller's region.
 func CaseCounts(ctx context.Context, st *store.Store, sc domain.Scope, root string, groupLen int, years []int) ([]CaseCount, error) {
+	return caseCountsVia(ctx, st, nil, sc, root, groupLen, years)
+}
+
+// caseCountsVia is CaseCounts reading through cache (nil: none).
+func caseCountsVia(ctx context.Context, st *store.Store, cache *CaseCache, sc domain.Scope, root string, groupLen int, years []int) ([]CaseCount, error) {
 	if err := mayViewDashboard(sc, root); err != nil {
 		return nil, err
 	}
-	grp := "''"
-	if groupLen > 0 {
-		grp = fmt.Sprintf("substr(c.region_code, 1, %d)", groupLen)
+	if len(years) == 0 {
+		return nil, nil
 	}
-	where, wargs := subtreeClause("c.region_code", root, 3)
+	from, to := slices.Min(years), slices.Max(years)
+	var rows []CaseCount
+	var err error
+	if cache != nil {
+		// The dashboard's trend window, so its trend, rankings and the
+		// completeness table of the same year share one reading.
+		rows, err = cache.counts(ctx, st, root, min(from, to-TrendYears+1), to)
+	} else {
+		rows, err = countCases(ctx, st, root, from, to)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return groupCases(rows, root, groupLen, years), nil
+}
+
+// groupCases adds up the counts per case region code of countCases into
+// the groups of CaseCounts, for the years asked; groups without a case
+// are left out.
+func groupCases(rows []CaseCount, root string, groupLen int, years []int) []CaseCount {
+	type key struct {
+		group string
+		year  int
+	}
+	sums := map[key]*CaseCount{}
+	var keys []key
+	for _, r := range rows {
+		if !slices.Contains(years, r.Year) {
+			continue
+		}
+		k := key{root, r.Year}
+		if groupLen > 0 {
+			if len(r.Group) < groupLen {
+				continue // a case recorded above the groups
+			}
+			k.group = r.Group[:groupLen]
+		}
+		c := sums[k]
+		if c == nil {
+			c = &CaseCount{Group: k.group, Year: k.year}
+			sums[k] = c
+			keys = append(keys, k)
+		}
+		c.ChildCases += r.ChildCases
+		c.Served += r.Served
+		c.ABHClosed += r.ABHClosed
+		c.ABHRestor += r.ABHRestor
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].group != keys[j].group {
+			return keys[i].group < keys[j].group
+		}
+		return keys[i].year < keys[j].year
+	})
+	out := make([]CaseCount, 0, len(keys))
+	for _, k := range keys {
+		if c := sums[k]; c.ChildCases > 0 || c.ABHClosed > 0 {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// countCases counts the cases of CaseCounts under root (and at it) for
+// the years from..to per case region code (CaseCount.Group) and year, in
+// one scan of the region's cases per indicator.
+func countCases(ctx context.Context, st *store.Store, root string, from, to int) ([]CaseCount, error) {
+	where, wargs := subtreeClause("c.region_code", root, 1)
+	// The year of a time column: the first year whose end is after it
+	// (its bounds are added to args).
+	var args []any
+	yearOf := func(col string) string {
+		if from == to {
+			return strconv.Itoa(to)
+		}
+		b := strings.Builder{}
+		b.WriteString("CASE")
+		for y := from; y < to; y++ {
+			args = append(args, time.Date(y+1, 1, 1, 0, 0, 0, 0, domain.WIB).UTC())
+			fmt.Fprintf(&b, " WHEN %s < $%d THEN %d", col, len(args), y)
+		}
+		fmt.Fprintf(&b, " ELSE %d END", to)
+		return b.String()
+	}
+	start := time.Date(from, 1, 1, 0, 0, 0, 0, domain.WIB).UTC()
+	end := time.Date(to+1, 1, 1, 0, 0, 0, 0, domain.WIB).UTC()
 	byKey := map[string]*CaseCount{}
 	var out []*CaseCount
-	get := func(g string, y int) *CaseCount {
-		if groupLen == 0 {
-			g = root
-		}
-		k := fmt.Sprintf("%s|%d", g, y)
+	get := func(region string, y int) *CaseCount {
+		k := region + "|" + strconv.Itoa(y)
 		if c, ok := byKey[k]; ok {
 			return c
 		}
-		c := &CaseCount{Group: g, Year: y}
+		c := &CaseCount{Group: region, Year: y}
 		byKey[k] = c
 		out = append(out, c)
 		return c
 	}
-	groupBy := " GROUP BY 1"
-	if groupLen == 0 {
-		groupBy = ""
-	}
-	children := `SELECT ` + grp + `, COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM services sv WHERE sv.case_id = c.id) THEN 1 ELSE 0 END), 0)
-		FROM cases c WHERE c.reported_at >= $1 AND c.reported_at < $2 AND c.status <> 'new' AND ` + where + `
+
+	args = wargs[:len(wargs):len(wargs)]
+	yc := yearOf("c.reported_at")
+	args = append(args, start, end)
+	children := `SELECT c.region_code, ` + yc + `, COUNT(*),
+		COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM services sv WHERE sv.case_id = c.id) THEN 1 ELSE 0 END), 0)
+		FROM cases c WHERE ` + where + ` AND c.reported_at >= $` + strconv.Itoa(len(args)-1) + ` AND c.reported_at < $` + strconv.Itoa(len(args)) + `
+		AND c.status <> 'new'
 		AND (EXISTS (SELECT 1 FROM victims v WHERE v.case_id = c.id AND v.age < 18)
-		     OR NOT EXISTS (SELECT 1 FROM victims v WHERE v.case_id = c.id AND v.age IS NOT NULL))` + groupBy
-	abh := `SELECT ` + grp + `, COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM services sv WHERE sv.case_id = c.id
+		     OR NOT EXISTS (SELECT 1 FROM victims v WHERE v.case_id = c.id AND v.age IS NOT NULL))
+		GROUP BY 1, 2`
+	cs, err := countRows(ctx, st, children, args)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range cs {
+		c := get(n.group, n.year)
+		c.ChildCases, c.Served = n.all, n.some
+	}
+
+	args = wargs[:len(wargs):len(wargs)]
+	yc = yearOf("c.closed_at")
+	args = append(args, start, end)
+	abh := `SELECT c.region_code, ` + yc + `, COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM services sv WHERE sv.case_id = c.id
 		AND sv.type IN ('law_enforcement', 'legal_aid') AND sv.restorative)
 		THEN 1 ELSE 0 END), 0)
 		FROM cases c JOIN case_types ct ON ct.case_id = c.id AND ct.type = 'abh'
-		WHERE c.closed_at >= $1 AND c.closed_at < $2 AND c.status = 'closed' AND ` + where + groupBy
-	for _, y := range years {
-		start := time.Date(y, 1, 1, 0, 0, 0, 0, domain.WIB).UTC()
-		end := time.Date(y+1, 1, 1, 0, 0, 0, 0, domain.WIB).UTC()
-		args := append([]any{start, end}, wargs...)
-		cs, err := countRows(ctx, st, children, args)
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range cs {
-			c := get(n.group, y)
-			c.ChildCases, c.Served = n.all, n.some
-		}
-		as, err := countRows(ctx, st, abh, args)
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range as {
-			c := get(n.group, y)
-			c.ABHClosed, c.ABHRestor = n.all, n.some
-		}
+		WHERE ` + where + ` AND c.closed_at >= $` + strconv.Itoa(len(args)-1) + ` AND c.closed_at < $` + strconv.Itoa(len(args)) + `
+		AND c.status = 'closed'
+		GROUP BY 1, 2`
+	as, err := countRows(ctx, st, abh, args)
+	if err != nil {
+		return nil, err
 	}
-	res := make([]CaseCount, 0, len(out))
-	for _, c := range out {
-		if c.ChildCases > 0 || c.ABHClosed > 0 {
-			res = append(res, *c)
-		}
+	for _, n := range as {
+		c := get(n.group, n.year)
+		c.ABHClosed, c.ABHRestor = n.all, n.some
+	}
+	res := make([]CaseCount, len(out))
+	for i, c := range out {
+		res[i] = *c
 	}
 	return res, nil
 }
 
-// groupCount is one row of a case count: a region group, all cases and
-// those that count.
+// groupCount is one row of a case count: a region code, a year, all
+// cases and those that count.
 type groupCount struct {
 	group     string
+	year      int
 	all, some int
 }
 
 func countRows(ctx context.Context, st *store.Store, q string, args []any) ([]groupCount, error) {
 	out, err := store.Rows(ctx, st, func(r *sql.Rows) (groupCount, error) {
 		var g groupCount
-		return g, r.Scan(&g.group, &g.all, &g.some)
+		return g, r.Scan(&g.group, &g.year, &g.all, &g.some)
 	}, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("kla: case counts: %w", err)
@@ -260,8 +384,11 @@ func countRows(ctx context.Context, st *store.Store, q string, args []any) ([]gr
 // below root (1: children, 2: grandchildren). Reference data.
 func regionNames(ctx context.Context, st *store.Store, root string, depth int) (map[string]string, error) {
 	q := `SELECT code, name FROM regions WHERE parent_code = $1`
-	if depth == 2 {
-		q = `SELECT code, name FROM regions WHERE parent_code IN (SELECT code FROM regions WHERE parent_code = $1)`
+	args := []any{root}
+	if depth == 2 { // one range of the codes under root
+		where, a := below("code", root, 1)
+		q, args = `SELECT code, name FROM regions WHERE `+where+` AND length(code) = $`+strconv.Itoa(len(a)+1),
+			append(a, codeLen(domain.RegionLevelOf(root)+2))
 	} else if depth != 1 {
 		return nil, fmt.Errorf("kla: region names: depth %d", depth)
 	}
@@ -269,7 +396,7 @@ func regionNames(ctx context.Context, st *store.Store, root string, depth int) (
 	rows, err := store.Rows(ctx, st, func(r *sql.Rows) (pair, error) {
 		var p pair
 		return p, r.Scan(&p.code, &p.name)
-	}, q, root)
+	}, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("kla: region names: %w", err)
 	}

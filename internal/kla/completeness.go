@@ -82,6 +82,12 @@ func (c Completeness) Agency(code string) (AgencyCompleteness, bool) {
 // operator accounts. Authorization: as the dashboard — PermViewDashboard
 // (else forbidden), region inside the caller's (else not found).
 func CompletenessByAgency(ctx context.Context, st *store.Store, sc domain.Scope, region string, year int) (Completeness, error) {
+	return completenessByAgency(ctx, st, nil, sc, region, year)
+}
+
+// completenessByAgency is CompletenessByAgency reading the case counts
+// through cases (nil: none).
+func completenessByAgency(ctx context.Context, st *store.Store, cases *CaseCache, sc domain.Scope, region string, year int) (Completeness, error) {
 	c := Completeness{Year: year}
 	if !sc.Can(domain.PermViewDashboard) {
 		return c, forbidden("kla.err.dashboard_forbidden")
@@ -108,11 +114,11 @@ func CompletenessByAgency(ctx context.Context, st *store.Store, sc domain.Scope,
 		return c, err
 	}
 	vals := resolve(cur.inds, glen, rows)
-	cases, err := CaseCounts(ctx, st, sc, reg.Code, 0, []int{year})
+	counts, err := caseCountsVia(ctx, st, cases, sc, reg.Code, 0, []int{year})
 	if err != nil {
 		return c, err
 	}
-	for _, cc := range cases {
+	for _, cc := range counts {
 		applyComputed(cur.inds, vals, cc)
 	}
 	score := Evaluate(cur.inds, cur.rub, vals)

@@ -2,6 +2,7 @@ package kla
 
 import (
 	"context"
+	"math"
 	"sort"
 	"strconv"
 	"time"
@@ -25,6 +26,16 @@ func codeLen(level domain.RegionLevel) int {
 		return 8
 	}
 	return 13
+}
+
+// roundValue rounds a value derived from sums to nine decimals, so that a
+// sum kept by adding differences (rollup.go) and a fresh one, which may
+// differ in the last bits, give the same value and the same points.
+func roundValue(x float64) float64 {
+	if math.Abs(x) >= 1e6 {
+		return x
+	}
+	return math.Round(x*1e9) / 1e9
 }
 
 // resolve turns the aggregate rows of one region (group) into values: the
@@ -54,17 +65,22 @@ func resolve(inds []domain.KLAIndicator, groupLen int, rows []agg) map[string]Va
 			}
 			return nil
 		}
-		combine := func(avg, sum, max float64) float64 {
+		// combine puts n values of sum, pos of them above zero, together by
+		// unit: the sum of counts, whether any is available, else the mean.
+		combine := func(n int, sum float64, pos int) float64 {
 			switch ind.Unit {
 			case domain.UnitCount:
-				return sum
+				return roundValue(sum)
 			case domain.UnitAvailability:
-				return max
+				if pos > 0 {
+					return 1
+				}
+				return 0
 			}
-			return avg
+			return roundValue(sum / float64(n))
 		}
-		v.Self = pick(func(a agg) int { return a.SelfN }, func(a agg) float64 { return combine(a.SelfAvg, a.SelfSum, a.SelfMax) })
-		v.Verified = pick(func(a agg) int { return a.VerN }, func(a agg) float64 { return combine(a.VerAvg, a.VerSum, a.VerMax) })
+		v.Self = pick(func(a agg) int { return a.SelfN }, func(a agg) float64 { return combine(a.SelfN, a.SelfSum, a.SelfPos) })
+		v.Verified = pick(func(a agg) int { return a.VerN }, func(a agg) float64 { return combine(a.VerN, a.VerSum, a.VerPos) })
 		v.Source = "aggregated"
 		for _, a := range rs {
 			if a.Len >= groupLen && a.SelfN > 0 {
@@ -208,10 +224,17 @@ func ScoreRegion(ctx context.Context, st *store.Store, sc domain.Scope, region s
 
 // BuildDashboard assembles the dashboard of a region and year: score,
 // trend over TrendYears years, children and grandchildren ranked weakest
-// first, missing or stale indicators and the road to the next category.
-// Three grouped range scans over the values, whatever the region's size.
-// Authorization: PermViewDashboard, region inside the caller's.
+// first, missing or stale indicators and the road to the next category:
+// the region's roll-ups (rollup.go) and those of the regions below, and
+// one scan of its cases per computed indicator, whatever the region's
+// size. Authorization: PermViewDashboard, region inside the caller's.
 func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, region string, year int) (Dashboard, error) {
+	return buildDashboard(ctx, st, nil, sc, region, year)
+}
+
+// buildDashboard is BuildDashboard reading the case counts through cache
+// (nil: none).
+func buildDashboard(ctx context.Context, st *store.Store, cache *CaseCache, sc domain.Scope, region string, year int) (Dashboard, error) {
 	d := Dashboard{Year: year, Agencies: map[string]string{}}
 	reg, err := st.GetRegion(ctx, region)
 	if err != nil {
@@ -221,8 +244,8 @@ func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, regio
 		return d, domain.NotFound("region")
 	}
 	d.Region = reg
-	cache := map[string]yearly{}
-	cur, err := loadYear(ctx, st, year, cache)
+	yc := map[string]yearly{}
+	cur, err := loadYear(ctx, st, year, yc)
 	if err != nil {
 		return d, err
 	}
@@ -240,14 +263,14 @@ func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, regio
 	for y := from; y <= year; y++ {
 		years = append(years, y)
 	}
-	perYear, cases, err := scanYears(ctx, st, sc, region, years, cache)
+	perYear, cases, err := scanYears(ctx, st, cache, sc, region, years, yc)
 	if err != nil {
 		return d, err
 	}
 	lastKnown := map[string]float64{}
 	lastYear := map[string]int{}
 	for _, y := range years {
-		yy, err := loadYear(ctx, st, y, cache)
+		yy, err := loadYear(ctx, st, y, yc)
 		if err != nil {
 			return d, err
 		}
@@ -274,12 +297,12 @@ func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, regio
 
 	// Rankings below.
 	if reg.Level < domain.LevelVillage {
-		if d.Children, err = rank(ctx, st, sc, cur, region, reg.Level+1, year); err != nil {
+		if d.Children, err = rank(ctx, st, cache, sc, cur, region, reg.Level+1, year); err != nil {
 			return d, err
 		}
 	}
 	if reg.Level+1 < domain.LevelVillage {
-		if d.Grandchildren, err = rank(ctx, st, sc, cur, region, reg.Level+2, year); err != nil {
+		if d.Grandchildren, err = rank(ctx, st, cache, sc, cur, region, reg.Level+2, year); err != nil {
 			return d, err
 		}
 	}
@@ -289,11 +312,11 @@ func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, regio
 // scanYears reads what the trend window needs: the values of region and
 // below per year (one grouped scan per regime in the window) and the case
 // counts of the computed indicators.
-func scanYears(ctx context.Context, st *store.Store, sc domain.Scope, region string, years []int, cache map[string]yearly) (map[int][]agg, []CaseCount, error) {
+func scanYears(ctx context.Context, st *store.Store, cache *CaseCache, sc domain.Scope, region string, years []int, yc map[string]yearly) (map[int][]agg, []CaseCount, error) {
 	perYear := map[int][]agg{}
 	byRegime := map[string][]int{}
 	for _, y := range years {
-		yy, err := loadYear(ctx, st, y, cache)
+		yy, err := loadYear(ctx, st, y, yc)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -308,7 +331,7 @@ func scanYears(ctx context.Context, st *store.Store, sc domain.Scope, region str
 			perYear[a.Year] = append(perYear[a.Year], a)
 		}
 	}
-	cases, err := CaseCounts(ctx, st, sc, region, 0, years)
+	cases, err := caseCountsVia(ctx, st, cache, sc, region, 0, years)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -335,7 +358,7 @@ func missingRows(sc Score, agencies map[string]string, lastKnown map[string]floa
 
 // rank scores every region at level under root, weakest first. Regions
 // without any data score zero and come first: missing data is shown.
-func rank(ctx context.Context, st *store.Store, sc domain.Scope, y yearly, root string, level domain.RegionLevel, year int) ([]RankRow, error) {
+func rank(ctx context.Context, st *store.Store, cache *CaseCache, sc domain.Scope, y yearly, root string, level domain.RegionLevel, year int) ([]RankRow, error) {
 	names, err := regionNames(ctx, st, root, int(level)-int(domain.RegionLevelOf(root)))
 	if err != nil {
 		return nil, err
@@ -349,7 +372,7 @@ func rank(ctx context.Context, st *store.Store, sc domain.Scope, y yearly, root 
 	for _, a := range rows {
 		byGroup[a.Group] = append(byGroup[a.Group], a)
 	}
-	cases, err := CaseCounts(ctx, st, sc, root, glen, []int{year})
+	cases, err := caseCountsVia(ctx, st, cache, sc, root, glen, []int{year})
 	if err != nil {
 		return nil, err
 	}

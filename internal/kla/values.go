@@ -96,10 +96,21 @@ func PutValuesWithFiles(ctx context.Context, st *store.Store, sc domain.Scope, r
 			}
 			in[i].FileID = id
 		}
+		d := newRollupDelta()
+		keys := make([]valueKey, len(in))
+		for i, v := range in {
+			keys[i] = valueKey{regime: regime, region: v.RegionCode, year: v.Year, indicator: v.IndicatorID}
+		}
+		if err := d.watchAll(ctx, tx, keys); err != nil {
+			return err
+		}
 		for _, v := range in {
-			if err := putValue(ctx, tx, sc, regime, v); err != nil {
+			if err := putValue(ctx, tx, sc, regime, v, d); err != nil {
 				return err
 			}
+		}
+		if err := d.settle(ctx, tx); err != nil {
+			return err
 		}
 		region := in[0].RegionCode
 		detail := fmt.Sprintf("%d values, regime %s", len(in), regime)
@@ -110,8 +121,9 @@ func PutValuesWithFiles(ctx context.Context, st *store.Store, sc domain.Scope, r
 	})
 }
 
-// putValue writes one checked value and its history entry in tx.
-func putValue(ctx context.Context, tx *store.Tx, sc domain.Scope, regime string, v domain.KLAValueInput) error {
+// putValue writes one checked value and its history entry in tx, watched
+// by d for the roll-ups.
+func putValue(ctx context.Context, tx *store.Tx, sc domain.Scope, regime string, v domain.KLAValueInput, d *rollupDelta) error {
 	if v.FileID != "" {
 		var region string
 		err := tx.QueryRowContext(ctx, `SELECT region_code FROM kla_files WHERE id = $1`, v.FileID).Scan(&region)
@@ -125,6 +137,9 @@ func putValue(ctx context.Context, tx *store.Tx, sc domain.Scope, regime string,
 	evidence := 0
 	if v.Note != "" || v.Link != "" || v.FileID != "" {
 		evidence = 1
+	}
+	if err := d.watch(ctx, tx, regime, v.RegionCode, v.Year, v.IndicatorID); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO kla_values (region_code, year, regime, indicator_id, self_value,
 		verify_status, has_evidence, note, link, file_id, updated_at, updated_by)
@@ -321,10 +336,14 @@ func valueConds(sc domain.Scope, f ValueFilter) ([]string, []any) {
 }
 
 // CountValues counts the values a filter selects (Limit and Offset
-// aside). Authorization: as ListValues.
+// aside), from the roll-ups when it can (fromRollups). Authorization: as
+// ListValues.
 func CountValues(ctx context.Context, st *store.Store, sc domain.Scope, f ValueFilter) (int, error) {
 	if err := mayRead(sc); err != nil {
 		return 0, err
+	}
+	if r, ok, err := fromRollups(ctx, st, sc, f); err != nil || ok {
+		return r.n, err
 	}
 	conds, args := valueConds(sc, f)
 	var n int

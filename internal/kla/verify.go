@@ -93,6 +93,10 @@ func verifyValue(ctx context.Context, st *store.Store, sc domain.Scope, regime s
 		} else {
 			status, kind = domain.KLARejected, "rejected"
 		}
+		d := newRollupDelta()
+		if err := d.watch(ctx, tx, regime, region, year, indicator); err != nil {
+			return err
+		}
 		// The row must still be as read (PostgreSQL runs at read
 		// committed; SQLite holds the write lock already).
 		res, err := tx.ExecContext(ctx, `UPDATE kla_values SET verified_value = $1, verify_status = $2, verified_at = $3,
@@ -104,6 +108,9 @@ func verifyValue(ctx context.Context, st *store.Store, sc domain.Scope, regime s
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return domain.E(domain.EConflict, "kla.err.value_changed")
+		}
+		if err := d.settle(ctx, tx); err != nil {
+			return err
 		}
 		if err := addHistory(ctx, tx, sc, regime, region, year, indicator, historyEntry{kind: kind, value: v, note: note}); err != nil {
 			return err

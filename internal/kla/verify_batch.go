@@ -111,6 +111,14 @@ func AcceptValues(ctx context.Context, st *store.Store, sc domain.Scope, regime 
 		if changed > 0 {
 			return domain.E(domain.EConflict, "kla.verify_batch.changed", changed)
 		}
+		d := newRollupDelta()
+		keys := make([]valueKey, len(refs))
+		for i, r := range refs {
+			keys[i] = valueKey{regime: regime, region: r.RegionCode, year: r.Year, indicator: r.IndicatorID}
+		}
+		if err := d.watchAll(ctx, tx, keys); err != nil {
+			return err
+		}
 		for n, r := range refs {
 			c := cur[n]
 			var v *float64
@@ -138,7 +146,7 @@ func AcceptValues(ctx context.Context, st *store.Store, sc domain.Scope, regime 
 				return err
 			}
 		}
-		return nil
+		return d.settle(ctx, tx)
 	})
 	if err != nil {
 		return 0, err
