@@ -192,7 +192,7 @@ func (s *Server) homeAgency(r *http.Request, b Base, reg domain.Region) (*HomeAg
 		h.NoAgency = true
 		return h, nil
 	}
-	c, err := kla.CompletenessByAgency(ctx, s.st, b.Scope, reg.Code, h.Year)
+	c, err := s.kla.CompletenessByAgency(ctx, b.Scope, reg.Code, h.Year)
 	if kla.NoCatalogue(err) {
 		h.NoCatalog = true
 		return h, nil
@@ -230,7 +230,7 @@ func (s *Server) homeKLA(r *http.Request, b Base, reg domain.Region) (*HomeKLA, 
 	ctx := r.Context()
 	h := &HomeKLA{Region: reg, Year: kla.CurrentYear(s.now())}
 	// The score comes with the completeness table: the same scan.
-	c, err := kla.CompletenessByAgency(ctx, s.st, b.Scope, reg.Code, h.Year)
+	c, err := s.kla.CompletenessByAgency(ctx, b.Scope, reg.Code, h.Year)
 	if kla.NoCatalogue(err) {
 		h.NoCatalog = true
 		return h, nil

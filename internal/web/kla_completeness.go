@@ -50,7 +50,7 @@ func (s *Server) klaCompleteness(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Own = own
 	}
-	c, err := kla.CompletenessByAgency(ctx, s.st, b.Scope, region, year)
+	c, err := s.kla.CompletenessByAgency(ctx, b.Scope, region, year)
 	if kla.NoCatalogue(err) {
 		page.NoCatalog = true
 		page.C.Year = year
