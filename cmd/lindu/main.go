@@ -61,7 +61,7 @@ Usage:
   lindu audit verify [--checkpoint FILE] [--public-key K]   check the audit log's hash chain and signed checkpoints
   lindu audit checkpoint [flags]   sign the audit log's head into the checkpoint file and print the line
   lindu key rotate [flags]         add a new encryption key and re-encrypt every personal field
-  lindu demo generate --cases N [--region CODE] [--seed S]   bulk synthetic cases for benchmarks
+  lindu demo generate [--cases N] [--region CODE] [--seed S] [--kla-years 2023,2024,2025]   bulk synthetic cases and national KLA values for benchmarks
   lindu kannel config [flags]      print the smsbox sms-service and sendsms-user groups for this lindu
   lindu backup --out FILE          consistent backup of the database while lindu runs (never the key file)
   lindu restore --in FILE          restore a backup into an empty database, then migrate it
@@ -593,18 +593,30 @@ func cmdTokenCreate(ctx context.Context, args []string, env config.Env, stdout, 
 
 func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) (err error) {
 	var n int
-	var region string
+	var region, klaYears string
 	var seed int64
 	cfg, err := config.Load("demo generate", args, env, stderr, func(fs *flag.FlagSet) {
-		fs.IntVar(&n, "cases", 0, "number of synthetic cases to add (required)")
+		fs.IntVar(&n, "cases", 0, "number of synthetic cases to add")
 		fs.StringVar(&region, "region", "", "spread them over the villages below this region (default: the root region, else 61.07)")
 		fs.Int64Var(&seed, "seed", 1, "random seed")
+		fs.StringVar(&klaYears, "kla-years", "", "also fill in a self-assessed KLA value of every indicator for every village of the country in these years (comma-separated, e.g. 2023,2024,2025; existing values are kept)")
 	})
 	if err != nil {
 		return err
 	}
-	if n <= 0 || n > 50_000_000 {
-		return &config.UsageError{Msg: "need --cases N (1 to 50000000)"}
+	var years []int
+	for _, f := range strings.Split(klaYears, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		var y int
+		if _, err := fmt.Sscan(f, &y); err != nil || y < 2000 || y > 2100 || fmt.Sprint(y) != f {
+			return &config.UsageError{Msg: fmt.Sprintf("bad --kla-years year %q", f)}
+		}
+		years = append(years, y)
+	}
+	if (n <= 0 && len(years) == 0) || n < 0 || n > 50_000_000 {
+		return &config.UsageError{Msg: "need --cases N (1 to 50000000) or --kla-years Y1,Y2,..."}
 	}
 	if region == "" {
 		region = cfg.RootRegion
@@ -621,14 +633,30 @@ func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout,
 		return err
 	}
 	defer closeStore(st, &err)
-	t0 := time.Now()
-	bar := newProgressBar(stderr, "Membuat kasus sintetis / generating cases")
-	m, err := demo.Generate(ctx, st, n, region, seed, bar.update)
-	bar.done()
-	if err != nil {
-		return err
+	if n > 0 {
+		t0 := time.Now()
+		bar := newProgressBar(stderr, "Membuat kasus sintetis / generating cases")
+		m, err := demo.Generate(ctx, st, n, region, seed, bar.update)
+		bar.done()
+		if err != nil {
+			return err
+		}
+		d := time.Since(t0)
+		fmt.Fprintf(stdout, "added %d synthetic cases below %s in %.1f s (%.0f cases/s)\n", m, region, d.Seconds(), float64(m)/d.Seconds())
 	}
-	d := time.Since(t0)
-	fmt.Fprintf(stdout, "added %d synthetic cases below %s in %.1f s (%.0f cases/s)\n", m, region, d.Seconds(), float64(m)/d.Seconds())
+	for _, y := range years {
+		g, err := kla.RegimeFor(ctx, st, y)
+		if err != nil {
+			return err
+		}
+		t0 := time.Now()
+		bar := newProgressBar(stderr, fmt.Sprintf("Membuat nilai KLA sintetis / generating KLA values %d", y))
+		m, err := kla.GenerateValues(ctx, st, g.ID, []int{y}, bar.update)
+		bar.done()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added %d synthetic KLA values for %d (every village, catalogue %s) in %.1f s\n", m, y, g.ID, time.Since(t0).Seconds())
+	}
 	return nil
 }
