@@ -70,7 +70,7 @@ func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog
 		// SQLite's one writer makes every transaction wait its turn:
 		// messages that arrive together share a commit. PostgreSQL runs
 		// them side by side and groups their flushes itself.
-		svc.InTx = commit.Do
+		svc.InTx = commit.DoKey
 	}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: gatewayTransport()}
 	var routes []interface{ Routes(*http.ServeMux) }

@@ -136,7 +136,7 @@ func (s *Service) handleOnce(ctx context.Context, in inbound) (Result, error) {
 	var res Result
 	var err error
 	for attempt := 0; attempt < 6; attempt++ {
-		err = s.inTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		err = s.inTx(ctx, "intake.phone:"+in.hash, func(ctx context.Context, tx *store.Tx) error {
 			var e error
 			res, e = s.handle(ctx, tx, in)
 			return e

@@ -46,17 +46,18 @@ type Service struct {
 	// Metrics counts inbound messages by channel and outcome (optional;
 	// DeclareMetrics declares the counter).
 	Metrics *metrics.Registry
-	// InTx runs a message's transaction (optional; default Store.InTx).
-	// On SQLite the SMS and WhatsApp wiring (cmd/lindu) passes a group
-	// commit (outbox.Committer.Do): one commit serves the messages that
-	// arrive together.
-	InTx func(ctx context.Context, fn func(context.Context, *store.Tx) error) error
+	// InTx runs a message's transaction (optional; default Store.InTx);
+	// key names the sender (messages with the same key are handled one at
+	// a time anyway). On SQLite the SMS and WhatsApp wiring (cmd/lindu)
+	// passes a group commit (outbox.Committer.DoKey): one commit serves
+	// the messages that arrive together.
+	InTx func(ctx context.Context, key string, fn func(context.Context, *store.Tx) error) error
 }
 
 // inTx runs fn in a transaction through InTx or Store.InTx.
-func (s *Service) inTx(ctx context.Context, fn func(context.Context, *store.Tx) error) error {
+func (s *Service) inTx(ctx context.Context, key string, fn func(context.Context, *store.Tx) error) error {
 	if s.InTx != nil {
-		return s.InTx(ctx, fn)
+		return s.InTx(ctx, key, fn)
 	}
 	return s.Store.InTx(ctx, func(tx *store.Tx) error { return fn(ctx, tx) })
 }

@@ -3,7 +3,9 @@ package outbox
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"lindu/internal/store"
@@ -18,6 +20,12 @@ import (
 // is what lets many senders and delivery callbacks go at once; nothing is
 // answered or counted before it is durable.
 //
+// Writes go in lanes, one transaction at a time in each: one lane on
+// SQLite (one writer), four on PostgreSQL, where a transaction's
+// statements wait for the network one by one. The writes about one
+// message (DoKey with its id) always take the same lane, so transactions
+// of two lanes never wait for each other's rows.
+//
 // A write that fails does not fail the others: the shared transaction is
 // rolled back and each of its writes runs again in a transaction of its
 // own. A write may therefore run more than once, always in a transaction
@@ -26,7 +34,16 @@ import (
 type Committer struct {
 	Store *store.Store
 	Max   int // writes in one transaction, default 100
+	Lanes int // default 1 on SQLite, 4 on PostgreSQL
 
+	once  sync.Once
+	lanes []*lane
+	next  atomic.Uint32 // the lane of the next write without a key
+}
+
+// lane is a queue of writes committed one transaction at a time.
+type lane struct {
+	c     *Committer
 	mu    sync.Mutex
 	queue []*write
 	busy  bool // a caller is committing a batch
@@ -43,26 +60,55 @@ type write struct {
 // none of their contexts may cancel it.
 const commitTimeout = 15 * time.Second
 
+// lane is the lane of key, or the next one in turn when key is "".
+func (c *Committer) lane(key string) *lane {
+	c.once.Do(func() {
+		n := c.Lanes
+		if n <= 0 {
+			n = 1
+			if c.Store.Dialect() == store.Postgres {
+				n = 4
+			}
+		}
+		for range n {
+			c.lanes = append(c.lanes, &lane{c: c})
+		}
+	})
+	if key == "" {
+		return c.lanes[int(c.next.Add(1))%len(c.lanes)]
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key)) // a hash's Write never fails
+	return c.lanes[int(h.Sum32()%uint32(len(c.lanes)))]
+}
+
 // Do runs fn in a transaction shared with other callers' writes and
 // returns once that transaction committed (nil), or fn's own error, or the
 // commit's. It waits for the commit even when ctx ends meanwhile.
 func (c *Committer) Do(ctx context.Context, fn func(context.Context, *store.Tx) error) error {
+	return c.DoKey(ctx, "", fn)
+}
+
+// DoKey is Do for a write about key (an outbox id): the writes about one
+// key are committed in the order they were made.
+func (c *Committer) DoKey(ctx context.Context, key string, fn func(context.Context, *store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	l := c.lane(key)
 	w := &write{fn: fn, done: make(chan bool, 1)}
-	c.mu.Lock()
-	c.queue = append(c.queue, w)
-	lead := !c.busy
-	c.busy = true
-	c.mu.Unlock()
+	l.mu.Lock()
+	l.queue = append(l.queue, w)
+	lead := !l.busy
+	l.busy = true
+	l.mu.Unlock()
 	if !lead {
 		if lead = <-w.done; !lead {
 			return w.err
 		}
 	}
 	// This caller commits the next batch; its own write is the first of it.
-	c.commitNext()
+	l.commitNext()
 	<-w.done
 	return w.err
 }
@@ -76,41 +122,42 @@ func (c *Committer) Later(fn func(context.Context, *store.Tx) error, failed func
 	if w.later == nil {
 		w.later = func(error) {}
 	}
-	c.mu.Lock()
-	c.queue = append(c.queue, w)
-	lead := !c.busy
-	c.busy = true
-	c.mu.Unlock()
+	l := c.lane("")
+	l.mu.Lock()
+	l.queue = append(l.queue, w)
+	lead := !l.busy
+	l.busy = true
+	l.mu.Unlock()
 	if lead {
-		go c.commitNext()
+		go l.commitNext()
 	}
 }
 
 // commitNext commits the writes waiting (up to Max), tells each how it
 // went and hands the next batch to the first caller still waiting.
-func (c *Committer) commitNext() {
-	max := c.Max
+func (l *lane) commitNext() {
+	max := l.c.Max
 	if max <= 0 {
 		max = 100
 	}
-	c.mu.Lock()
-	n := min(len(c.queue), max)
+	l.mu.Lock()
+	n := min(len(l.queue), max)
 	batch := make([]*write, n)
-	copy(batch, c.queue)
-	c.queue = c.queue[n:]
-	c.mu.Unlock()
+	copy(batch, l.queue)
+	l.queue = l.queue[n:]
+	l.mu.Unlock()
 
-	c.commit(batch)
+	l.c.commit(batch)
 
-	c.mu.Lock()
+	l.mu.Lock()
 	var next *write
-	if len(c.queue) > 0 {
-		next = c.queue[0]
+	if len(l.queue) > 0 {
+		next = l.queue[0]
 	} else {
-		c.busy = false
-		c.queue = nil
+		l.busy = false
+		l.queue = nil
 	}
-	c.mu.Unlock()
+	l.mu.Unlock()
 	for _, w := range batch {
 		if w.later != nil {
 			if w.err != nil {
@@ -123,7 +170,7 @@ func (c *Committer) commitNext() {
 	switch {
 	case next == nil:
 	case next.later != nil:
-		go c.commitNext() // nobody waits for it: a goroutine commits it
+		go l.commitNext() // nobody waits for it: a goroutine commits it
 	default:
 		next.done <- true
 	}
@@ -164,14 +211,14 @@ func (c *Committer) commit(batch []*write) {
 
 // SentParts is the package's SentParts in a shared transaction.
 func (c *Committer) SentParts(ctx context.Context, id, providerID string, parts int) error {
-	return c.Do(ctx, func(ctx context.Context, tx *store.Tx) error { return sentParts(ctx, tx, id, providerID, parts) })
+	return c.DoKey(ctx, id, func(ctx context.Context, tx *store.Tx) error { return sentParts(ctx, tx, id, providerID, parts) })
 }
 
 // RecordDeliveryPart is the package's RecordDeliveryPart in a shared
 // transaction.
 func (c *Committer) RecordDeliveryPart(ctx context.Context, outboxID, provider, code, part, status, detail string) (bool, error) {
 	var found bool
-	err := c.Do(ctx, func(ctx context.Context, tx *store.Tx) error {
+	err := c.DoKey(ctx, outboxID, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		found, err = recordDeliveryPart(ctx, tx, outboxID, provider, code, part, status, detail)
 		return err

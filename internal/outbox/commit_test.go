@@ -49,8 +49,9 @@ func TestCommitterSharesCommitsAndFailsAlone(t *testing.T) {
 			}()
 		}
 		done := make(chan struct{})
+		var once sync.Once // a write may run more than once
 		c.Later(func(ctx context.Context, tx *store.Tx) error {
-			defer close(done)
+			once.Do(func() { close(done) })
 			return nil
 		}, func(err error) { t.Errorf("a later write failed: %v", err) })
 		wg.Wait()
