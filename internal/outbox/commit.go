@@ -33,7 +33,7 @@ import (
 // set Store.
 type Committer struct {
 	Store *store.Store
-	Max   int // writes in one transaction, default 100
+	Max   int // writes in one transaction, default 32
 	Lanes int // default 1 on SQLite, 4 on PostgreSQL
 
 	once  sync.Once
@@ -138,7 +138,7 @@ func (c *Committer) Later(fn func(context.Context, *store.Tx) error, failed func
 func (l *lane) commitNext() {
 	max := l.c.Max
 	if max <= 0 {
-		max = 100
+		max = 32
 	}
 	l.mu.Lock()
 	n := min(len(l.queue), max)
