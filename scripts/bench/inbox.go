@@ -36,7 +36,7 @@ func runInbox(ctx context.Context, e *env) ([]line, error) {
 		region := r.URL.Query().Get("region")
 		rows, err := db.QueryContext(r.Context(), q, region, region+".%")
 		if err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		defer rows.Close()
@@ -49,14 +49,14 @@ func runInbox(ctx context.Context, e *env) ([]line, error) {
 			var x row
 			var due sql.NullTime
 			if err := rows.Scan(&x.ID, &x.Code, &x.Region, &x.Status, &x.Priority, &x.Reported, &due); err != nil {
-				http.Error(w, err.Error(), 500)
+				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
 			x.Due = due.Time
 			out = append(out, x)
 		}
 		if err := rows.Err(); err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -61,21 +61,21 @@ func runIntake(ctx context.Context, e *env) ([]line, error) {
 			Key         string `json:"client_request_id"`
 		}
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil {
-			http.Error(w, err.Error(), 400)
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		tx, err := db.BeginTx(r.Context(), nil)
 		if err != nil {
-			http.Error(w, err.Error(), 503)
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		if _, err := tx.ExecContext(r.Context(), ins, req.Key, req.RegionCode, req.Description, time.Now().UTC()); err != nil {
 			_ = tx.Rollback()
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		if err := tx.Commit(); err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -139,7 +139,7 @@ func runRead(ctx context.Context, e *env) ([]line, error) {
 		out := map[string]any{}
 		rows, err := db.QueryContext(r.Context(), sel, id)
 		if err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		for rows.Next() {
@@ -147,7 +147,7 @@ func runRead(ctx context.Context, e *env) ([]line, error) {
 			var summary, name []byte
 			if err := rows.Scan(&cid, &code, &region, &status, &summary, &name); err != nil {
 				rows.Close()
-				http.Error(w, err.Error(), 500)
+				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
 			out["id"], out["code"], out["region"], out["status"], out["summary"], out["victim"] = cid, code, region, status, summary, name
@@ -155,16 +155,16 @@ func runRead(ctx context.Context, e *env) ([]line, error) {
 		rows.Close()
 		tx, err := db.BeginTx(r.Context(), nil)
 		if err != nil {
-			http.Error(w, err.Error(), 503)
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		if _, err := tx.ExecContext(r.Context(), ins, randHex(16), "bench", id, time.Now().UTC()); err != nil {
 			_ = tx.Rollback()
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		if err := tx.Commit(); err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

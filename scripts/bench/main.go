@@ -284,7 +284,7 @@ func recreatePG(ctx context.Context, dbname string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	if _, err := db.ExecContext(ctx, `DROP DATABASE IF EXISTS `+dbname+` WITH (FORCE)`); err != nil {
 		return fmt.Errorf("postgres at %s: %w", *flagPG, err)
 	}
@@ -354,11 +354,11 @@ func (e *env) startServer(ctx context.Context, extra []string) (*server, error) 
 	cmd.Stdout, cmd.Stderr = f, f
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	s := &server{url: "http://" + addr, cmd: cmd, log: logf}
-	go func() { _ = cmd.Wait(); f.Close() }()
+	go func() { _ = cmd.Wait(); _ = f.Close() }()
 	for deadline := time.Now().Add(5 * time.Minute); ; {
 		resp, err := http.Get(s.url + "/readyz")
 		if err == nil {
@@ -405,7 +405,7 @@ func freeAddr() string {
 	if err != nil {
 		fatal(err)
 	}
-	defer ln.Close()
+	defer func() { _ = ln.Close() }()
 	return ln.Addr().String()
 }
 
@@ -439,7 +439,7 @@ func (e *env) sqlDB(ctx context.Context) (*sql.DB, error) {
 		return nil, err
 	}
 	e.db = db
-	e.cleanup = append(e.cleanup, func() { db.Close() })
+	e.cleanup = append(e.cleanup, func() { _ = db.Close() })
 	return db, nil
 }
 
