@@ -44,17 +44,24 @@ func roundValue(x float64) float64 {
 // rates, sum of counts, any for availability). Self-assessed and verified
 // are resolved separately.
 func resolve(inds []domain.KLAIndicator, groupLen int, rows []agg) map[string]Value {
-	byInd := map[string][]agg{}
-	for _, a := range rows {
-		byInd[a.Indicator] = append(byInd[a.Indicator], a)
-	}
-	out := map[string]Value{}
+	// By indicator, then depth (rows is reordered in place).
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Indicator != rows[j].Indicator {
+			return rows[i].Indicator < rows[j].Indicator
+		}
+		return rows[i].Len < rows[j].Len
+	})
+	out := make(map[string]Value, len(inds))
 	for _, ind := range inds {
-		rs := byInd[ind.ID]
+		from := sort.Search(len(rows), func(i int) bool { return rows[i].Indicator >= ind.ID })
+		to := from
+		for to < len(rows) && rows[to].Indicator == ind.ID {
+			to++
+		}
+		rs := rows[from:to]
 		if len(rs) == 0 {
 			continue
 		}
-		sort.Slice(rs, func(i, j int) bool { return rs[i].Len < rs[j].Len })
 		var v Value
 		pick := func(n func(agg) int, val func(agg) float64) *float64 {
 			for _, a := range rs {
@@ -173,18 +180,28 @@ type yearly struct {
 	rub    Rubric
 }
 
+// loadYear returns the catalogue and rubric of year, read once per cache
+// (one page's build).
 func loadYear(ctx context.Context, st *store.Store, year int, cache map[string]yearly) (yearly, error) {
+	key := strconv.Itoa(year)
+	if y, ok := cache[key]; ok {
+		return y, nil
+	}
 	g, err := RegimeFor(ctx, st, year)
 	if err != nil {
 		return yearly{}, err
 	}
-	key := g.ID + "|" + strconv.Itoa(year)
-	if y, ok := cache[key]; ok {
-		return y, nil
+	var inds []domain.KLAIndicator
+	for _, y := range cache {
+		if y.regime.ID == g.ID {
+			inds = y.inds // the same catalogue as another year's
+			break
+		}
 	}
-	inds, err := Indicators(ctx, st, g.ID)
-	if err != nil {
-		return yearly{}, err
+	if inds == nil {
+		if inds, err = Indicators(ctx, st, g.ID); err != nil {
+			return yearly{}, err
+		}
 	}
 	rules, err := StoredRules(ctx, st, g.ID, year)
 	if err != nil {
@@ -368,9 +385,16 @@ func rank(ctx context.Context, st *store.Store, cache *CaseCache, sc domain.Scop
 	if err != nil {
 		return nil, err
 	}
-	byGroup := map[string][]agg{}
-	for _, a := range rows {
-		byGroup[a.Group] = append(byGroup[a.Group], a)
+	// The rows of each region: runs of rows sorted by region.
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Group < rows[j].Group })
+	byGroup := make(map[string][]agg, len(names))
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j].Group == rows[i].Group {
+			j++
+		}
+		byGroup[rows[i].Group] = rows[i:j:j]
+		i = j
 	}
 	cases, err := caseCountsVia(ctx, st, cache, sc, root, glen, []int{year})
 	if err != nil {

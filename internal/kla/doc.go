@@ -17,8 +17,9 @@
 // binding), catalogue.go (regimes and indicators), rubric.go, values.go
 // (entry and listing), entry.go (the value form), verify.go, evidence.go,
 // number.go (how typed numbers are read), upload.go and bulk.go (templates
-// and spreadsheet import), aggregate.go (SQL behind the dashboard),
-// dashboard.go, score.go, agreements.go, budget.go, export.go,
+// and spreadsheet import), rollup.go (the roll-ups every value write keeps
+// exact), aggregate.go (SQL behind the dashboard), case_cache.go (the case
+// counts the pages share a while), dashboard.go, score.go, agreements.go, budget.go, export.go,
 // permissions.go (who may do what beyond a role's permissions) and
 // synthetic.go (benchmark data).
 package kla

@@ -86,7 +86,7 @@ type Score struct {
 // Evaluate scores values (by indicator id) under a rubric. Missing values
 // score zero and are listed as missing. Pure: anyone may call it.
 func Evaluate(inds []domain.KLAIndicator, rub Rubric, vals map[string]Value) Score {
-	var sc Score
+	sc := Score{Indicators: make([]IndicatorScore, 0, len(inds))}
 	clusters := map[string]*ClusterScore{}
 	var order []string
 	reports, evidence := 0, 0
