@@ -644,19 +644,29 @@ func cmdDemoGenerate(ctx context.Context, args []string, env config.Env, stdout,
 		d := time.Since(t0)
 		fmt.Fprintf(stdout, "added %d synthetic cases below %s in %.1f s (%.0f cases/s)\n", m, region, d.Seconds(), float64(m)/d.Seconds())
 	}
+	// One call per catalogue: the values of all its years, then the
+	// planner's statistics once.
+	var regimes []string
+	byRegime := map[string][]int{}
 	for _, y := range years {
 		g, err := kla.RegimeFor(ctx, st, y)
 		if err != nil {
 			return err
 		}
+		if byRegime[g.ID] == nil {
+			regimes = append(regimes, g.ID)
+		}
+		byRegime[g.ID] = append(byRegime[g.ID], y)
+	}
+	for _, g := range regimes {
 		t0 := time.Now()
-		bar := newProgressBar(stderr, fmt.Sprintf("Membuat nilai KLA sintetis / generating KLA values %d", y))
-		m, err := kla.GenerateValues(ctx, st, g.ID, []int{y}, bar.update)
+		bar := newProgressBar(stderr, "Membuat nilai KLA sintetis / generating KLA values")
+		m, err := kla.GenerateValues(ctx, st, g, byRegime[g], bar.update)
 		bar.done()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "added %d synthetic KLA values for %d (every village, catalogue %s) in %.1f s\n", m, y, g.ID, time.Since(t0).Seconds())
+		fmt.Fprintf(stdout, "added %d synthetic KLA values for %v (every village, catalogue %s) in %.1f s\n", m, byRegime[g], g, time.Since(t0).Seconds())
 	}
 	return nil
 }
