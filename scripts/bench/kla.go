@@ -57,7 +57,7 @@ func runKLA(ctx context.Context, e *env) ([]line, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	// The raw aggregate (kla.RawTotal's SQL): one grouped range scan of
 	// the region's values for the year.
 	q := `SELECT indicator_id, AVG(self_value) FROM kla_values WHERE regime = ` + e.ph(1) + ` AND year = ` + e.ph(2) + `
@@ -203,11 +203,11 @@ func (e *env) klaServe(ctx context.Context, ks *klaSet) (*server, error) {
 	cmd.Env = append(klaEnv(ks), "LINDU_ADDR="+addr, "LINDU_TRUST_PROXY=1")
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	s := &server{url: "http://" + addr, cmd: cmd, log: logf}
-	go func() { _ = cmd.Wait(); f.Close() }()
+	go func() { _ = cmd.Wait(); _ = f.Close() }()
 	for deadline := time.Now().Add(5 * time.Minute); ; {
 		if err := ctx.Err(); err != nil {
 			s.stop()
