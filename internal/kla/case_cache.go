@@ -16,10 +16,13 @@ import (
 // cluster V a short while, shared by every request of the process: the
 // dashboard, the completeness table and the home pages read a region's
 // cases once per TTL instead of on every view (at 100,000 cases in a
-// regency one reading takes seconds on SQLite), and concurrent first
-// views wait for one reading. The counts shown are then at most TTL old;
-// the functions without a cache (BuildDashboard, ScoreRegion, exports,
-// the API) count the cases as they are.
+// regency one reading takes seconds), and concurrent first views wait for
+// one reading. Counts older than the TTL are still shown while one
+// request's reading of newer ones runs in the background, so only a
+// region's first view (or one after five TTLs without a view) waits for
+// the cases. The counts shown are then at most a few TTLs old; the
+// functions without a cache (BuildDashboard, ScoreRegion, exports, the
+// API) count the cases as they are.
 type CaseCache struct {
 	ttl time.Duration
 	mu  sync.Mutex
@@ -35,6 +38,10 @@ type caseEntry struct {
 // caseCacheMax bounds the cached regions × year windows.
 const caseCacheMax = 256
 
+// staleFor is how many TTLs old counts may still be shown while newer
+// ones are read.
+const staleFor = 5
+
 // NewCaseCache makes a cache whose counts live ttl. Anyone may call it.
 func NewCaseCache(ttl time.Duration) *CaseCache {
 	return &CaseCache{ttl: ttl, m: map[string]caseEntry{}}
@@ -48,26 +55,35 @@ func (c *CaseCache) counts(ctx context.Context, st *store.Store, root string, fr
 	c.mu.Lock()
 	e, ok := c.m[key]
 	c.mu.Unlock()
-	if ok && now.Sub(e.at) < c.ttl {
-		return e.rows, nil
-	}
-	v, err, _ := c.g.Do(key, func() (any, error) {
-		rows, err := countCases(ctx, st, root, from, to)
-		if err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if len(c.m) >= caseCacheMax {
-			for k, old := range c.m {
-				if now.Sub(old.at) >= c.ttl || len(c.m) >= caseCacheMax {
-					delete(c.m, k)
+	read := func(ctx context.Context) func() (any, error) {
+		return func() (any, error) {
+			rows, err := countCases(ctx, st, root, from, to)
+			if err != nil {
+				return nil, err
+			}
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if len(c.m) >= caseCacheMax {
+				for k, old := range c.m {
+					if now.Sub(old.at) >= c.ttl || len(c.m) >= caseCacheMax {
+						delete(c.m, k)
+					}
 				}
 			}
+			c.m[key] = caseEntry{rows: rows, at: now}
+			return rows, nil
 		}
-		c.m[key] = caseEntry{rows: rows, at: now}
-		return rows, nil
-	})
+	}
+	switch age := now.Sub(e.at); {
+	case ok && age < c.ttl:
+		return e.rows, nil
+	case ok && age < staleFor*c.ttl:
+		// Shown as they are; newer ones are read for the next views (a
+		// failed reading is tried again by the next view).
+		c.g.DoChan(key, read(context.WithoutCancel(ctx)))
+		return e.rows, nil
+	}
+	v, err, _ := c.g.Do(key, read(ctx))
 	if err != nil {
 		return nil, err
 	}
