@@ -39,9 +39,9 @@ type KLADashboardPage struct {
 }
 
 // klaCaseTTL is how long the case counts behind the computed indicators
-// are shared by the KLA pages and the home pages (at 100,000 cases in a
-// regency reading them takes seconds on SQLite); the exports and the API
-// count the cases as they are.
+// are shared by the KLA pages and the home pages before they are read
+// again in the background (at 100,000 cases in a regency reading them
+// takes seconds); the exports and the API count the cases as they are.
 const klaCaseTTL = 2 * time.Minute
 
 func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
