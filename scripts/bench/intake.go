@@ -47,6 +47,26 @@ func withScratch(ctx context.Context, e *env, table, cols string) (*server, *sql
 	return srv, db, drop, nil
 }
 
+// insertOne runs one insert in a transaction of its own, committed before
+// it returns; on failure it answers the request and returns false.
+func insertOne(w http.ResponseWriter, r *http.Request, db *sql.DB, q string, args ...any) bool {
+	tx, err := db.BeginTx(r.Context(), nil)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return false
+	}
+	if _, err := tx.ExecContext(r.Context(), q, args...); err != nil {
+		_ = tx.Rollback()
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return false
+	}
+	if err := tx.Commit(); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return false
+	}
+	return true
+}
+
 func runIntake(ctx context.Context, e *env) ([]line, error) {
 	srv, db, drop, err := withScratch(ctx, e, "bench_plain", "id TEXT PRIMARY KEY, region_code TEXT NOT NULL, body TEXT NOT NULL, created_at TIMESTAMP NOT NULL")
 	if err != nil {
@@ -64,18 +84,7 @@ func runIntake(ctx context.Context, e *env) ([]line, error) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		tx, err := db.BeginTx(r.Context(), nil)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		if _, err := tx.ExecContext(r.Context(), ins, req.Key, req.RegionCode, req.Description, time.Now().UTC()); err != nil {
-			_ = tx.Rollback()
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		if err := tx.Commit(); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
+		if !insertOne(w, r, db, ins, req.Key, req.RegionCode, req.Description, time.Now().UTC()) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -153,18 +162,7 @@ func runRead(ctx context.Context, e *env) ([]line, error) {
 			out["id"], out["code"], out["region"], out["status"], out["summary"], out["victim"] = cid, code, region, status, summary, name
 		}
 		rows.Close()
-		tx, err := db.BeginTx(r.Context(), nil)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		if _, err := tx.ExecContext(r.Context(), ins, randHex(16), "bench", id, time.Now().UTC()); err != nil {
-			_ = tx.Rollback()
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		if err := tx.Commit(); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
+		if !insertOne(w, r, db, ins, randHex(16), "bench", id, time.Now().UTC()) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

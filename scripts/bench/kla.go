@@ -132,22 +132,11 @@ func (e *env) klaDataset(ctx context.Context) (*klaSet, error) {
 		}
 	}
 	ks := &klaSet{DataDir: dir, Users: map[string]string{}}
-	if err := os.RemoveAll(dir); err != nil {
+	u, err := e.freshDatabase(ctx, dir, "lindu_bench_kla_"+dbSafe(filepath.Base(e.work)))
+	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	switch e.dialect {
-	case "sqlite":
-		ks.DBURL = "sqlite:" + filepath.Join(dir, "lindu.db")
-	case "postgres":
-		dbname := "lindu_bench_kla_" + dbSafe(filepath.Base(e.work))
-		if err := recreatePG(ctx, dbname); err != nil {
-			return nil, err
-		}
-		ks.DBURL = pgURL(dbname)
-	}
+	ks.DBURL = u
 	fmt.Fprintf(os.Stderr, "preparing kla-%s: migrate, %d cases, KLA values of every village in %s (once, minutes; kept in %s)\n",
 		e.dialect, klaCases, klaYears, dir)
 	if _, err := klaLindu(ctx, e.bin, ks, "", "migrate"); err != nil {

@@ -215,24 +215,13 @@ func (e *env) dataset(ctx context.Context) (*dataset, error) {
 		}
 	}
 	ds := &dataset{Name: name, DataDir: dir, Users: map[string]string{}, Tokens: map[string]string{}}
-	if err := os.RemoveAll(dir); err != nil {
+	// One PostgreSQL database per data set and work directory, so two
+	// checkouts (before and after a change) can be measured side by side.
+	u, err := e.freshDatabase(ctx, dir, fmt.Sprintf("lindu_bench_%d_%s", e.cases, dbSafe(filepath.Base(e.work))))
+	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	switch e.dialect {
-	case "sqlite":
-		ds.DBURL = "sqlite:" + filepath.Join(dir, "lindu.db")
-	case "postgres":
-		// One database per data set and work directory, so two checkouts
-		// (before and after a change) can be measured side by side.
-		dbname := fmt.Sprintf("lindu_bench_%d_%s", e.cases, dbSafe(filepath.Base(e.work)))
-		if err := recreatePG(ctx, dbname); err != nil {
-			return nil, err
-		}
-		ds.DBURL = pgURL(dbname)
-	}
+	ds.DBURL = u
 	e.ds = ds
 	fmt.Fprintf(os.Stderr, "preparing %s: migrate, %d cases (once; kept in %s)\n", name, e.cases, dir)
 	if _, err := e.lindu(ctx, "", "migrate"); err != nil {
@@ -268,6 +257,24 @@ func dbSafe(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// freshDatabase empties dir and returns the URL of a new, empty database
+// for e's dialect: a SQLite file in dir, or PostgreSQL database pgName.
+func (e *env) freshDatabase(ctx context.Context, dir, pgName string) (string, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if e.dialect == "sqlite" {
+		return "sqlite:" + filepath.Join(dir, "lindu.db"), nil
+	}
+	if err := recreatePG(ctx, pgName); err != nil {
+		return "", err
+	}
+	return pgURL(pgName), nil
 }
 
 func pgURL(dbname string) string {
