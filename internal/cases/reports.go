@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"lindu/internal/domain"
@@ -20,38 +19,55 @@ import (
 // its triage clock; with an idempotency key already stored it returns the
 // report made the first time instead (created=false). root limits regions
 // to the deployment. The public front ends file through intake.SubmitReport,
-// which adds the limits; this is for lindu itself (demo data, benchmarks,
-// tests). Authorization: none (public intake).
+// which adds the limits (FileReport); this is for lindu itself (demo data,
+// benchmarks, tests). Authorization: none (public intake).
 func (s *Service) CreateReport(ctx context.Context, sc domain.Scope, nr domain.NewReport, root string) (rep domain.Report, created bool, err error) {
+	return s.FileReport(ctx, sc, nr, root, nil)
+}
+
+// FileReport is CreateReport with admit run first in the report's own
+// transaction, for a repeat of an idempotency key too: the public front
+// ends count their rate limits there (store.Tx.Allow), so a report costs
+// one commit. An error from admit (ETooMany) rolls the transaction back
+// and is returned as it is. Authorization: none (public intake).
+func (s *Service) FileReport(ctx context.Context, sc domain.Scope, nr domain.NewReport, root string, admit func(context.Context, *store.Tx) error) (rep domain.Report, created bool, err error) {
 	if err := ValidateReport(&nr, root); err != nil {
 		return domain.Report{}, false, err
-	}
-	if nr.IdempotencyKey != "" {
-		if r, err := s.reportByKey(ctx, nr.IdempotencyKey); err == nil {
-			return r, false, nil
-		} else if !domain.IsNotFound(err) {
-			return domain.Report{}, false, err
-		}
 	}
 	if nr.ReceivedAt.IsZero() {
 		nr.ReceivedAt = s.st.Now()
 	}
 	for attempt := 0; ; attempt++ {
 		err = s.st.InTx(ctx, func(tx *store.Tx) error {
+			created = false
+			if admit != nil {
+				if err := admit(ctx, tx); err != nil {
+					return err
+				}
+			}
+			if nr.IdempotencyKey != "" {
+				r, err := reportByKey(ctx, tx, nr.IdempotencyKey)
+				if err == nil {
+					rep = r
+					return nil
+				}
+				if !domain.IsNotFound(err) {
+					return err
+				}
+			}
 			var err error
 			rep, err = s.InsertReport(ctx, tx, sc, nr)
+			created = err == nil
 			return err
 		})
 		if err == nil {
-			return rep, true, nil
-		}
-		if store.IsUniqueViolation(err) && strings.Contains(err.Error(), "idempotency_key") && nr.IdempotencyKey != "" {
-			// The same message arrived twice at once: answer with the first.
-			r, gerr := s.reportByKey(ctx, nr.IdempotencyKey)
-			return r, false, gerr
+			return rep, created, nil
 		}
 		if store.IsUniqueViolation(err) && attempt < 5 {
-			continue // code collision: draw another
+			// A code drawn twice, or the same message arriving twice at
+			// once: the next attempt draws another code or finds the
+			// first report under its key.
+			continue
 		}
 		if _, ok := domain.AsError(err); ok {
 			return domain.Report{}, false, err
@@ -146,9 +162,9 @@ func regionExists(ctx context.Context, q store.Querier, code string) error {
 	return nil
 }
 
-func (s *Service) reportByKey(ctx context.Context, key string) (domain.Report, error) {
+func reportByKey(ctx context.Context, q store.Querier, key string) (domain.Report, error) {
 	var r domain.Report
-	err := s.st.QueryRowContext(ctx, `SELECT id, code, channel, received_at, region_code, status, anonymous
+	err := q.QueryRowContext(ctx, `SELECT id, code, channel, received_at, region_code, status, anonymous
 		FROM reports WHERE idempotency_key = $1`, key).Scan(&r.ID, &r.Code, &r.Channel, &r.ReceivedAt, &r.RegionCode, &r.Status, &r.Anonymous)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, domain.NotFound("report")

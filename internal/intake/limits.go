@@ -7,6 +7,7 @@ import (
 
 	"lindu/internal/domain"
 	"lindu/internal/login"
+	"lindu/internal/store"
 )
 
 // The limits of public reporting, the same for the web form and the JSON
@@ -55,6 +56,17 @@ func (s *Service) reportPhoneKey(phone string) string {
 // at most the window).
 func (s *Service) allow(ctx context.Context, key string, limit int, window time.Duration) error {
 	ok, reset, err := s.Store.Allow(ctx, key, limit, window)
+	return s.limitErr(ok, reset, window, err)
+}
+
+// allowTx is allow counting in tx (store.Tx.Allow).
+func (s *Service) allowTx(ctx context.Context, tx *store.Tx, key string, limit int, window time.Duration) error {
+	ok, reset, err := tx.Allow(ctx, key, limit, window)
+	return s.limitErr(ok, reset, window, err)
+}
+
+// limitErr is nil within the limit and ETooMany beyond it.
+func (s *Service) limitErr(ok bool, reset time.Time, window time.Duration, err error) error {
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"lindu/internal/access"
 	"lindu/internal/cases"
 	"lindu/internal/domain"
+	"lindu/internal/store"
 )
 
 // The one public-report intake of the web form (/lapor) and the JSON API
@@ -49,10 +50,12 @@ func ReportKey(ch domain.Channel, clientKey string) string {
 // named at once as EInvalid field errors; a refused report stores nothing
 // and costs no quota, so a person correcting a mistake keeps theirs. Then
 // the limits, per client address and per contact number (ETooMany with
-// RetryAfterSeconds); every valid request counts, a repeat of a key too
-// (telling a repeat apart would cost a look-up before the count). Then the
-// report, idempotent on its key (ReportKey): a key stored before returns
-// the first report with created false. Authorization: none (public intake,
+// RetryAfterSeconds), counted in the report's own transaction so a report
+// costs one commit: every accepted request counts, a repeat of a key too,
+// and a refused one changes nothing (in a fixed window the next request
+// meets the same full count). Then the report, idempotent on its key
+// (ReportKey): a key stored before returns the first report with created
+// false. Authorization: none (public intake,
 // anonymous); the audit log keeps neither address nor user agent.
 func (s *Service) SubmitReport(ctx context.Context, sub Submission) (rep domain.Report, created bool, err error) {
 	nr := sub.Report
@@ -60,15 +63,16 @@ func (s *Service) SubmitReport(ctx context.Context, sub Submission) (rep domain.
 	if err := s.checkReport(ctx, &nr, sub.Fields); err != nil {
 		return domain.Report{}, false, err
 	}
-	if err := s.allow(ctx, reportAddressKey(sub.Address), ReportsPerAddress, ReportWindow); err != nil {
-		return domain.Report{}, false, err
-	}
-	if nr.ContactPhone != "" {
-		if err := s.allow(ctx, s.reportPhoneKey(nr.ContactPhone), ReportsPerPhone, ReportWindow); err != nil {
-			return domain.Report{}, false, err
+	admit := func(ctx context.Context, tx *store.Tx) error {
+		if err := s.allowTx(ctx, tx, reportAddressKey(sub.Address), ReportsPerAddress, ReportWindow); err != nil {
+			return err
 		}
+		if nr.ContactPhone != "" {
+			return s.allowTx(ctx, tx, s.reportPhoneKey(nr.ContactPhone), ReportsPerPhone, ReportWindow)
+		}
+		return nil
 	}
-	return s.area().CreateReport(ctx, access.Public(sub.Address, sub.UserAgent), nr, s.Region)
+	return s.area().FileReport(ctx, access.Public(sub.Address, sub.UserAgent), nr, s.Region, admit)
 }
 
 // checkReport validates and normalises nr, adding the front end's

@@ -118,6 +118,70 @@ func TestPublicReportsShareOnePhoneQuota(t *testing.T) {
 	})
 }
 
+// The limits are counted in the report's own transaction: a report
+// refused over one limit changes nothing (no report, no count against the
+// other limit), a repeat of a key counts, and what was counted is exactly
+// the reports accepted.
+func TestRefusedOverLimitChangesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newWorld(t, d)
+		const addr = "192.0.2.77"
+		phone := func(p string) func(*intake.Submission) {
+			return func(s *intake.Submission) { s.Report.ContactPhone = p }
+		}
+		for i := range intake.ReportsPerPhone {
+			if _, _, err := w.submit(domain.ChannelWeb, addr, phone("0812 7777 0000")); err != nil {
+				t.Fatalf("report %d: %v", i+1, err)
+			}
+		}
+		reports := func() int {
+			var n int
+			if err := w.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		hits := func() int {
+			var n int
+			if err := w.st.QueryRowContext(ctx, `SELECT COALESCE(SUM(hits), 0) FROM rate_limits`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before, counted := reports(), hits()
+		if before != intake.ReportsPerPhone || counted != 2*intake.ReportsPerPhone {
+			t.Fatalf("%d reports and %d hits after %d accepted reports", before, counted, intake.ReportsPerPhone)
+		}
+		for range 4 {
+			_, _, err := w.submit(domain.ChannelAPI, addr, phone("+62 812-7777-0000"))
+			tooMany(t, err, intake.ReportWindow)
+		}
+		if reports() != before || hits() != counted {
+			t.Fatalf("refused reports left %d reports and %d hits, want %d and %d", reports(), hits(), before, counted)
+		}
+		// The address kept its quota: the refusals by number cost it
+		// nothing. A repeat of a key counts.
+		first, created, err := w.submit(domain.ChannelWeb, addr, func(s *intake.Submission) { s.Key = "k-1" })
+		if err != nil || !created {
+			t.Fatalf("keyed report: %v (created %v)", err, created)
+		}
+		again, created, err := w.submit(domain.ChannelWeb, addr, func(s *intake.Submission) { s.Key = "k-1" })
+		if err != nil || created || again.ID != first.ID {
+			t.Fatalf("repeat: %v (created %v, %s vs %s)", err, created, again.ID, first.ID)
+		}
+		for i := intake.ReportsPerPhone + 2; i < intake.ReportsPerAddress; i++ {
+			if _, _, err := w.submit(domain.ChannelWeb, addr, nil); err != nil {
+				t.Fatalf("report %d from the address: %v", i+1, err)
+			}
+		}
+		_, _, err = w.submit(domain.ChannelWeb, addr, nil)
+		tooMany(t, err, intake.ReportWindow)
+		if got, want := reports(), intake.ReportsPerAddress-1; got != want {
+			t.Fatalf("%d reports, want %d (the repeat files none)", got, want)
+		}
+	})
+}
+
 // A refused report costs no quota and names every bad field, the front
 // end's own findings winning; the idempotency key is namespaced by channel.
 func TestSubmitReportChecksAndKeys(t *testing.T) {

@@ -22,6 +22,9 @@ type Tx struct {
 	tx  *sql.Tx
 	st  *Store
 	now time.Time
+	// newWindow: Allow started a rate-limit window (old ones are purged
+	// after the commit).
+	newWindow bool
 }
 
 // InTx runs fn in a write transaction and commits when fn returns nil; any
@@ -29,9 +32,17 @@ type Tx struct {
 // messages included. On SQLite a "database is locked" answer is retried,
 // so fn may run more than once and must not have effects outside tx.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		return fn(&Tx{tx: tx, st: s, now: s.utc()})
+	purge := false
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		t := &Tx{tx: tx, st: s, now: s.utc()}
+		err := fn(t)
+		purge = t.newWindow
+		return err
 	})
+	if err == nil && purge {
+		s.purgeSometimes(ctx)
+	}
+	return err
 }
 
 // ExecContext runs a statement in the transaction.

@@ -22,37 +22,71 @@ func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Du
 	if window > RateLimitRetention {
 		return false, time.Time{}, fmt.Errorf("store: rate limit window %s is longer than the retention", window)
 	}
+	var ok bool
+	var reset time.Time
+	var fresh bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		ok, reset, fresh, err = s.count(ctx, tx, key, limit, window)
+		return err
+	})
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	if fresh {
+		s.purgeSometimes(ctx)
+	}
+	return ok, reset, nil
+}
+
+// Allow counts one hit for key in the transaction, as Store.Allow does,
+// so a request that writes (a public report) counts and writes in one
+// commit. A hit is counted only if the transaction commits: a caller that
+// refuses the request over the limit may roll back, and the next request
+// finds the same count and is refused again until the window ends.
+func (t *Tx) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Time, error) {
+	if window > RateLimitRetention {
+		return false, time.Time{}, fmt.Errorf("store: rate limit window %s is longer than the retention", window)
+	}
+	ok, reset, fresh, err := t.st.count(ctx, t.tx, key, limit, window)
+	if fresh {
+		t.newWindow = true
+	}
+	return ok, reset, err
+}
+
+// count is Allow's one statement: it reports whether the hit is within
+// limit, when the window ends, and whether it started a new window.
+func (s *Store) count(ctx context.Context, tx *sql.Tx, key string, limit int, window time.Duration) (bool, time.Time, bool, error) {
 	key = s.box.Hash("rate_limits.key", key)
 	now := s.utc()
 	var start time.Time
 	var hits int
 	// One statement, so concurrent requests (and instances) cannot both
 	// read the same count: the row lock orders them.
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
-			ON CONFLICT (key) DO UPDATE SET
-			  hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END,
-			  window_start = CASE WHEN rate_limits.window_start <= $3 THEN excluded.window_start ELSE rate_limits.window_start END
-			RETURNING window_start, hits`, key, now, now.Add(-window)).Scan(&start, &hits)
-		if err != nil {
-			return fmt.Errorf("store: rate limit: %w", err)
-		}
-		return nil
-	})
+	err := tx.QueryRowContext(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
+		ON CONFLICT (key) DO UPDATE SET
+		  hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END,
+		  window_start = CASE WHEN rate_limits.window_start <= $3 THEN excluded.window_start ELSE rate_limits.window_start END
+		RETURNING window_start, hits`, key, now, now.Add(-window)).Scan(&start, &hits)
 	if err != nil {
-		return false, time.Time{}, err
+		return false, time.Time{}, false, fmt.Errorf("store: rate limit: %w", err)
 	}
-	if last := s.lastPurge.Load(); hits == 1 && now.UnixNano()-last >= int64(purgeEvery) && s.lastPurge.CompareAndSwap(last, now.UnixNano()) {
-		// Housekeeping, in its own statement after the count committed,
-		// when a new window starts and at most once a minute (a commit
-		// of its own for every new client would double the cost of a
-		// burst of reports from many addresses): a failure here must not
-		// refuse the request, and a later new window tries again.
+	return hits <= limit, start.UTC().Add(window), hits == 1, nil
+}
+
+// purgeSometimes purges old rate-limit windows after a commit that
+// started a new window, at most once a minute: housekeeping in its own
+// statement (a commit of its own for every new client would double the
+// cost of a burst of reports from many addresses). A failure here must not
+// refuse the request that counted; a later new window tries again.
+func (s *Store) purgeSometimes(ctx context.Context) {
+	now := s.utc()
+	if last := s.lastPurge.Load(); now.UnixNano()-last >= int64(purgeEvery) && s.lastPurge.CompareAndSwap(last, now.UnixNano()) {
 		if _, err := s.PurgeRateLimits(ctx); err != nil {
 			s.lastPurge.Store(last)
 		}
 	}
-	return hits <= limit, start.UTC().Add(window), nil
 }
 
 // purgeEvery is how often Allow purges old rate-limit windows at most.
