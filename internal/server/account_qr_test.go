@@ -13,6 +13,7 @@ import (
 // inline SVG with a text alternative, nothing fetched), and still the key
 // and the otpauth address for typing.
 func TestAccountTOTPQRCode(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{Require2FA: true})
 	b := w.browser()
 	b.login("sup", pw)

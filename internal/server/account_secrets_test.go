@@ -39,6 +39,7 @@ func otherCode(valid string) string {
 // changing the password or the second factor also needs a current code,
 // whose guesses are throttled and which cannot be replayed.
 func TestOwnSecretsNeedTheSecondFactor(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	me := w.users["reg-admin"]
 	b := w.loggedIn("reg-admin")

@@ -18,6 +18,7 @@ import (
 // the public key (not cached, audited); admins of a district and other
 // roles may not; the audit page marks entries not yet sealed.
 func TestAuditCheckpointDownload(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		dir := t.TempDir()
 		k := &checkpoint.Keeper{Key: ed25519.NewKeyFromSeed(make([]byte, 32)), File: filepath.Join(dir, "cp.txt")}

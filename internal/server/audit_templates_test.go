@@ -83,6 +83,7 @@ func rowOf(t *testing.T, form url.Values, key, sec string) string {
 // facilitator, the regent and a district's admin read the checklist but
 // have no form and cannot post one (the checklists are the regency's).
 func TestAuditTemplateEditing(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	w.addUser("fasil", domain.RoleFacilitator, "61.07")
 	a := w.browser()

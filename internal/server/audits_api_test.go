@@ -24,6 +24,7 @@ import (
 // users read results without children's names; nobody else gets in; a
 // refused write changes nothing.
 func TestAuditAPIMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		sys := access.System("test")
@@ -141,6 +142,7 @@ func (w *world) apiPhoto(path, token, item string, data []byte) int {
 // who run audits in the region (a PDF refused, nothing stored); counts and
 // evidence for dashboard readers; a provider gets nothing.
 func TestAuditPhotoAPIMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		sys := access.System("test")

@@ -28,6 +28,7 @@ import (
 // answers it; another agency's operator sees nothing; other staff read the
 // results without the children's names or notes.
 func TestAuditJourney(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		sys := access.System("test")
@@ -192,6 +193,7 @@ func TestAuditJourney(t *testing.T) {
 // fit and pass the accessibility checks; the report of an audit of a
 // 100-item template with 25 findings prints on at most two A4 pages.
 func TestBrowserAudit(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()

@@ -93,6 +93,7 @@ type pageWidth struct {
 }
 
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)

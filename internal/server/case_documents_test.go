@@ -124,6 +124,7 @@ func checkAttachmentHeaders(t *testing.T, who string, h http.Header, mime string
 // (404 for the others, nothing changes), every download audited, 401
 // without a token.
 func TestAPICaseDocumentsAccessMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		planted := map[string]domain.CaseDocument{}
@@ -227,6 +228,7 @@ func TestAPICaseDocumentsAccessMatrix(t *testing.T) {
 // The API refuses a file over the limit (413) and a type it does not take
 // (422), in Indonesian, and stores nothing.
 func TestAPICaseDocumentRefusals(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		tok, id := w.toks["sup"], w.a.cs.ID
@@ -266,6 +268,7 @@ var docLinkRE = regexp.MustCompile(`href="(/kasus/[^"]+/dokumen/[^"]+)"`)
 // steps; a caseworker who does not handle the case sees only how many
 // documents there are.
 func TestUICaseDocuments(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		id := w.a.cs.ID
@@ -375,6 +378,7 @@ func TestUICaseDocuments(t *testing.T) {
 // (masked unless they handle it); upload, download and delete answer only
 // those who handle it (404 for the others); without a session, the login.
 func TestUICaseDocumentsAccessMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		w.addUser("satgas-in", domain.RoleResponder, "61.07.01.2001")
@@ -469,6 +473,7 @@ func TestUICaseDocumentsAccessMatrix(t *testing.T) {
 // attaches a photo and finds it listed; the page passes the accessibility
 // basics and does not scroll sideways, with a long title in the list.
 func TestBrowserCaseDocuments(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()

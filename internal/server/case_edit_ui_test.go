@@ -28,6 +28,7 @@ func pageText(body string) string { return html.UnescapeString(tagRE.ReplaceAllS
 // values only for those who handle the case; a second editor working from
 // an old page gets the conflict and the form shows what is stored.
 func TestCaseEditJourneyUI(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		sys := access.System("test")

@@ -28,6 +28,7 @@ var (
 // and on the text of the PDF itself; each printing is audited, and those
 // who may not see the case get 404.
 func TestBrowserCasePrint(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()
@@ -176,6 +177,7 @@ func checkPDFText(t *testing.T, whose string, pdf []byte) string {
 // page and sees what is missing, without sideways scrolling and with the
 // accessibility check clean.
 func TestBrowserSearchAndExportOnPhone(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()

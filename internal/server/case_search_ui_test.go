@@ -17,6 +17,7 @@ import (
 // their role may not see personal data); the search box never echoes a
 // name into the audit log.
 func TestUICaseSearch(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		a := w.a.cs

@@ -18,6 +18,7 @@ import (
 // and CSV): who may export (the others: 403, as for every case list), which cases each gets (those whose personal data they see),
 // no names or narratives in any file, and anonymous visitors sent to log in.
 func TestSIMFONIExportAccessMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		day := func(off int) string { return time.Now().In(domain.WIB).AddDate(0, 0, off).Format("2006-01-02") }

@@ -95,6 +95,7 @@ func capiGoodReport(extra map[string]any) map[string]any {
 // Filing a report: 201 with a code; the same client_request_id (or
 // Idempotency-Key) answers 200 with the same body and stores nothing more.
 func TestAPIPublicReportIdempotent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		code, raw, h := capiDo(w, "POST", "/api/v1/reports", "", capiGoodReport(map[string]any{"client_request_id": "req-1"}))
@@ -144,6 +145,7 @@ func TestAPIPublicReportIdempotent(t *testing.T) {
 // Malformed, unknown, incomplete, out-of-area and oversized reports are
 // refused with a JSON error and store nothing.
 func TestAPIPublicReportRefusals(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		j := func(m map[string]any) string { b, _ := json.Marshal(m); return string(b) }
@@ -209,6 +211,7 @@ func TestAPIPublicReportRefusals(t *testing.T) {
 // Per client address and per contact phone, with Retry-After; the window
 // passes and reports are accepted again.
 func TestAPIPublicReportRateLimits(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		for i := 1; i <= intake.ReportsPerAddress+1; i++ {
@@ -256,6 +259,7 @@ func TestAPIPublicReportRateLimits(t *testing.T) {
 // The public status shows progress and never personal data; lookups are
 // limited per address.
 func TestAPIPublicReportStatus(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		const desc, name, phone = "RAHASIA-NARASI anak dipukul ayahnya setiap malam", "RAHASIA-NAMA-PELAPOR", "0812 9876 5432"
@@ -517,6 +521,7 @@ func capiPick[T any](cond bool, yes, no T) T {
 // endpoints 403 for roles without access; personal fields reach only those
 // who see the case; refused requests change nothing.
 func TestAPICaseAccessMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		if len(capiMatrix) != len(w.users) {
@@ -704,6 +709,7 @@ func TestAPICaseAccessMatrix(t *testing.T) {
 // ---- workflow ----
 
 func TestAPICaseTransitions(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		sup, cw := w.token("sup"), w.token("cw-a")
@@ -804,6 +810,7 @@ func TestAPICaseTransitions(t *testing.T) {
 // Inbox filters, direct entry, teams, duty roster, deadline rules and the
 // outbox through the API.
 func TestAPICasesInboxTeamsDutySLAOutbox(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		sup, cw, viewer := w.token("sup"), w.token("cw-a"), w.token("viewer")

@@ -19,6 +19,7 @@ import (
 // their key; no message key or English sentence shows on an Indonesian
 // page, no key on an English one.
 func TestCaseMessagesInBothLanguages(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	sys := access.System("test")
 	for _, x := range []struct {

@@ -222,6 +222,7 @@ type uimUser struct {
 // Every case-related HTML route x every user x side A and side B; then
 // every route without a session.
 func TestUICaseAccessMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		start := time.Now()
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})

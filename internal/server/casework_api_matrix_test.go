@@ -143,6 +143,7 @@ func cwaAction() map[string]any {
 }
 
 func TestCaseworkAPIAccessMatrix(t *testing.T) {
+	t.Parallel()
 	for _, user := range cwaUsers {
 		t.Run(user, func(t *testing.T) {
 			w := newCapiWorld(t, store.SQLite)

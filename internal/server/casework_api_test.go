@@ -18,6 +18,7 @@ import (
 // approved. Wrong roles and cases out of scope are refused, bad input is
 // 422, a returned plan's action 409.
 func TestCaseworkAPI(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		id := w.a.cs.ID

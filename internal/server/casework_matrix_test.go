@@ -148,6 +148,7 @@ func cwmPrepare(t *testing.T, w *capiWorld, id, handler string) cwmSide {
 }
 
 func TestCaseworkAccessMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		for _, row := range cwmMatrix {
 			t.Run(row.user, func(t *testing.T) {

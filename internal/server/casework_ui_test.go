@@ -25,6 +25,7 @@ import (
 // supervisor approves: the case is closed. A caseworker of the region who
 // does not handle the case sees the plan tab masked.
 func TestCaseworkJourneyUI(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		id := w.a.cs.ID
@@ -151,6 +152,7 @@ func TestCaseworkJourneyUI(t *testing.T) {
 // sideways, the accessibility checks pass, and a caseworker adds an action
 // through the form.
 func TestBrowserCasework(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()
@@ -196,6 +198,7 @@ func TestBrowserCasework(t *testing.T) {
 // the accessibility checks pass; a worker sends a referral through the
 // form and the provider accepts it on its page.
 func TestBrowserReferralsAndCaseLoad(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()
@@ -264,6 +267,7 @@ func TestBrowserReferralsAndCaseLoad(t *testing.T) {
 // the accessibility checks; the caseworker places a child from the case's
 // services tab.
 func TestBrowserSafePlaces(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()

@@ -23,6 +23,7 @@ import (
 // message's channel log, redacted; an admin of another region and a
 // supervisor get not found.
 func TestChannelPages(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		svc := &intake.Service{Store: w.st, Cases: w.srv.Cases, Region: "61.07"}

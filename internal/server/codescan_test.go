@@ -123,6 +123,7 @@ func navLinks(body string) []string {
 // English, and finds no internal code or catalogue key in the visible text
 // and no Indonesian word of the interface in English.
 func TestCodeScan(t *testing.T) {
+	t.Parallel()
 	w := newCapiWorld(t, store.SQLite)
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
 		t.Fatal(err)
@@ -218,6 +219,7 @@ func TestCodeScan(t *testing.T) {
 }
 
 func TestCodeScanFinds(t *testing.T) {
+	t.Parallel()
 	page := `<html><head><title>x_y</title><style>.a_b{}</style></head><body><p title="auth.login">Masuk</p>
 <td>case.view_personal</td><p>fields=summary_x</p><a href="/a_b">Simpan</a><p>lindu@example.org kla.csv</p></body></html>`
 	got := codeFindings(page, "en")

@@ -17,6 +17,7 @@ import (
 // field's message, the opened page says until when, and the timeline
 // names the event with its reason.
 func TestEmergencyAccessPageTexts(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	c, err := w.srv.Cases.CreateCase(bg, access.System("test"), domain.NewCase{RegionCode: "61.07.01.2001", Priority: domain.PriorityHigh,
 		Types: []domain.ViolenceType{domain.VNeglect}, Summary: "RAHASIA-KRONOLOGI anak ditinggal"})

@@ -136,6 +136,7 @@ func inEnglish(t *testing.T, b *browser) {
 // no personal data; audited; a team name that looks like a formula is
 // text; anonymous visitors log in first.
 func TestExportCases(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		// A case handled by a team whose name looks like a formula.
@@ -326,6 +327,7 @@ func xlsxAll(t *testing.T, body string) string {
 // The reports list's download: the page's status and rows for each
 // status filter, the child's age as a number, audited.
 func TestExportReports(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		for _, x := range []struct {
@@ -383,6 +385,7 @@ func TestExportReports(t *testing.T) {
 // for the same filter, a detail that looks like a formula defused, the
 // entry number a number; the download itself is audited.
 func TestExportAuditLog(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		sys := access.System("test")
@@ -474,6 +477,7 @@ func TestExportAuditLog(t *testing.T) {
 // numbers (decimal commas in the Indonesian CSV), a title that looks like a
 // formula defused; an unknown agency is not found as on its page.
 func TestExportKLAAgreementsAndBudgets(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		if _, err := kla.EnsureShipped(bg, w.st); err != nil {

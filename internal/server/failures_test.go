@@ -73,6 +73,7 @@ func (p *tcpProxy) Close() {
 // Retry-After: the JSON error under /api/, the Indonesian error page
 // elsewhere; never 500, never a login redirect or a 401 for a good token.
 func TestDatabaseDownAnswers503(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		if d != store.Postgres {
 			t.Skip("made unreachable through a TCP proxy: PostgreSQL only (SQLite's busy and I/O errors: TestUnreachableErrors in httpx)")
@@ -159,6 +160,7 @@ func TestDatabaseDownAnswers503(t *testing.T) {
 // A body over the limit is refused with the front end's own error: the
 // JSON error under /api/ (announced or streamed), the error page elsewhere.
 func TestBodyLimitAnswersLikeTheFrontEnd(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{ReportMinFormAge: -1})
 		big := `{"description":"` + strings.Repeat("a", 3<<20) + `"}`
@@ -198,6 +200,7 @@ func TestBodyLimitAnswersLikeTheFrontEnd(t *testing.T) {
 // refused with 422 and the field named, on the API and the web forms, and
 // nothing is stored.
 func TestTextFieldsRefuseControlCharactersAndBadUTF8(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{ReportMinFormAge: -1})
 		tok := w.token("reg-admin")
@@ -262,6 +265,7 @@ func TestTextFieldsRefuseControlCharactersAndBadUTF8(t *testing.T) {
 // HSTS only when the public URL is https; every answer but static assets
 // says no-store, downloads and exports included.
 func TestHSTSAndNoStore(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{HSTS: true, RootRegion: "61.07"})
 		if _, err := kla.EnsureShipped(bg, w.st); err != nil {
@@ -292,6 +296,7 @@ func TestHSTSAndNoStore(t *testing.T) {
 // prefix (Secure, Path=/, no Domain), and login, the session and logout
 // use that name.
 func TestHostPrefixedCookiesWhenSecure(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{SecureCookies: true})
 		// The test speaks plain HTTP, so cookies are carried by hand (a

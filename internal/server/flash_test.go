@@ -31,6 +31,7 @@ func flashIn(t testing.TB, h http.Header) string {
 // A success message is shown once, on the page after the form, and never
 // from the URL: a bookmark of that page shows no stale message.
 func TestFlashShownOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	sup := w.loggedIn("sup")
 	sup.get("/tim")

@@ -39,6 +39,7 @@ type desktopHeader struct {
 // a menu that opens under it, marks the page shown from it, and closes on
 // Escape. Every link stays reachable. (The phone menu: TestPhoneNav.)
 func TestDesktopHeaderOneRow(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()

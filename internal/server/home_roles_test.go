@@ -94,6 +94,7 @@ func section(body, id, tag string) string {
 // Each role's home shows its own block with the fixture's numbers, and
 // neither the blocks of other roles nor anything from outside its region.
 func TestHomeByRole(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newHomeWorld(t, d)
 		codeA, codeB := domain.FormatPublicCode(w.a.cs.Code), domain.FormatPublicCode(w.b.cs.Code)
@@ -247,6 +248,7 @@ func TestHomeByRole(t *testing.T) {
 // /kla/kelengkapan: who may open it (as the KLA dashboard), the region
 // and year it shows, and the fixture's numbers.
 func TestCompletenessPage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newHomeWorld(t, d)
 		y := strconv.Itoa(w.year)
@@ -320,6 +322,7 @@ func TestCompletenessPage(t *testing.T) {
 // regent, the supervisor and the agency operator and the completeness
 // table fit without sideways scrolling and pass the accessibility check.
 func TestBrowserHomeOnPhone(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()

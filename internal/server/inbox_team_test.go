@@ -13,6 +13,7 @@ import (
 
 // The inbox filters by team: only the cases that team leads or supports.
 func TestInboxTeamFilter(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	sys := access.System("test")
 	ta, err := w.srv.Cases.CreateTeam(bg, sys, domain.Team{Name: "Satgas Desa A", Kind: "village_taskforce", RegionCode: "61.07.01.2001"})

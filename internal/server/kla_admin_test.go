@@ -21,6 +21,7 @@ import (
 // error and creates nothing; the user page and the API show the agency;
 // another role is unbound.
 func TestUserAgencyOnAdminPages(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		if _, err := kla.EnsureShipped(bg, w.st); err != nil {
@@ -106,6 +107,7 @@ func TestUserAgencyOnAdminPages(t *testing.T) {
 // A bad rubric comes back as the form (422) with each message under its
 // field and the typed values kept; a good one is saved.
 func TestRubricFieldErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
 		t.Fatal(err)
@@ -186,6 +188,7 @@ func TestRubricFieldErrors(t *testing.T) {
 // The dashboard's year selector never offers a year after the current
 // calendar year, and a future ?year= is brought back to it.
 func TestDashboardYearsNotInFuture(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		now       time.Time
 		top, kla_ int

@@ -25,6 +25,7 @@ import (
 // road to the next category, and no accessibility basics broken, on a
 // desktop and a phone.
 func TestBrowserKLA(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()

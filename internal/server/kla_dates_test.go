@@ -22,6 +22,7 @@ var isoDayRE = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
 // with the format in the label; a date picker's yyyy-mm-dd is still
 // read, and anything else is refused with the format to use.
 func TestKLAAgreementDates(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
 		t.Fatal(err)

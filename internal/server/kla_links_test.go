@@ -20,6 +20,7 @@ import (
 // them downloads the district's file of that year, with that district's
 // values of that year only.
 func TestKLALinksKeepRegionAndYear(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
 		t.Fatal(err)
@@ -82,6 +83,7 @@ func TestKLALinksKeepRegionAndYear(t *testing.T) {
 
 // The catalogue and the budget tables name agencies, not their codes.
 func TestKLATablesNameAgencies(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
 		t.Fatal(err)
@@ -103,6 +105,7 @@ func TestKLATablesNameAgencies(t *testing.T) {
 // A refused entry form starts with a summary whose links lead to each
 // refused field.
 func TestKLAEntryErrorSummary(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
 		t.Fatal(err)

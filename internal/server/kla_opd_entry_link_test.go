@@ -15,6 +15,7 @@ import (
 // enter that agency's values: a KLA manager and the agency's own
 // operators; the link, when shown, opens the entry page.
 func TestKLAAgencyPageEntryLink(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
 		t.Fatal(err)

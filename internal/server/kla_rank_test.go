@@ -17,6 +17,7 @@ import (
 // all" disclosure, numbered on from 11; a short ranking (the 17
 // districts) stays whole.
 func TestKLARankingShowsTheWeakestFirst(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	year := kla.CurrentYear(w.clock.Now())
 	if _, err := demo.LoadKLA(bg, w.st, year); err != nil {

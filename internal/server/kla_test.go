@@ -43,6 +43,7 @@ func (b *browser) postMultipart(path string, fields map[string]string, file, nam
 // to their agency and region, agreements and budgets per agency, the
 // catalogue import refusing a bad file as a whole.
 func TestKLAAPIAndPages(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		if _, err := kla.EnsureShipped(bg, w.st); err != nil {

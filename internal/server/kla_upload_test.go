@@ -57,6 +57,7 @@ func stored(t *testing.T, w *world) (values, files int) {
 // 1 MB), a sheet that lies about its size, a CSV of 60,000 rows, a row of
 // 200 columns. A refused entry form keeps none of its evidence files.
 func TestKLAUploadBounded(t *testing.T) {
+	t.Parallel()
 	bomb := spreadsheettest.Bomb(300 << 20)
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := klaOperatorWorld(t, d)
@@ -123,6 +124,7 @@ func TestKLAUploadBounded(t *testing.T) {
 // dashboard export) defuses cells starting with = + - @ tab or CR, and a
 // downloaded template uploaded again imports the same text.
 func TestKLACSVExportsDefused(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := klaOperatorWorld(t, d)
 		sys := access.System("test")
@@ -190,6 +192,7 @@ func TestKLACSVExportsDefused(t *testing.T) {
 // reader's language: an Indonesian-UI and an English-UI operator uploading
 // the same bad sheet each read their own language, and nothing else.
 func TestKLARowErrorsInUserLanguage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := klaOperatorWorld(t, d)
 		b := w.loggedIn("op-kes")

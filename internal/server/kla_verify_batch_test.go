@@ -48,6 +48,7 @@ func hiddenFields(t *testing.T, body, form string) url.Values {
 // count moves with every page. Sorting by age puts the oldest or the
 // newest entry first. Roles without verify_kla get 403.
 func TestKLAVerifyAllShown(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 // filters by district and indicator narrow the list and the count; a
 // verdict brings the verifier back to the same filter and page.
 func TestKLAVerificationScales(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
 		t.Fatal(err)

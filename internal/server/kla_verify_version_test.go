@@ -38,6 +38,7 @@ func verdictForm(t *testing.T, body string, i int) url.Values {
 // the value as it is now and a message saying nothing was saved, and
 // nothing is written. The verdict on the page reloaded is recorded.
 func TestKLAVerifyOneValueVersion(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
 		t.Fatal(err)

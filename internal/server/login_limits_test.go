@@ -52,6 +52,7 @@ func (w *world) renameTable(from, to string) {
 // check answer 503 with Retry-After and let nobody in; with the limits
 // back, the same credentials work.
 func TestLoginFailsClosedWithoutLimits(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		logs := &syncBuffer{}
 		w := newWorld(t, d, server.Options{Log: slog.New(slog.NewTextHandler(logs, nil))})
@@ -112,6 +113,7 @@ func TestLoginFailsClosedWithoutLimits(t *testing.T) {
 // a wrong password (and the failure is logged); a right password whose
 // login cannot be recorded is refused, with no session.
 func TestLoginWithoutAudit(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		logs := &syncBuffer{}
 		w := newWorld(t, d, server.Options{Log: slog.New(slog.NewTextHandler(logs, nil))})

@@ -57,6 +57,7 @@ func seriesOf(out, family string) map[string]bool {
 // HTTP methods through the real handler: they may add the few
 // method="other" series of their routes and status codes, nothing more.
 func TestMetricsInventedMethodsAddNoSeries(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	scrapeMetrics(t, w)
 	before := seriesOf(scrapeMetrics(t, w), "lindu_http_requests_total")
@@ -97,6 +98,7 @@ func TestMetricsInventedMethodsAddNoSeries(t *testing.T) {
 // TestMetricsExposition checks the server's /metrics with the Go lint and
 // the families an operator relies on.
 func TestMetricsExposition(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{Version: "1.2.3"})
 	b := w.browser()
 	b.get("/login")
@@ -129,6 +131,7 @@ func TestMetricsExposition(t *testing.T) {
 // TestMetricsPromtool runs `promtool check metrics` (Debian package
 // prometheus, installed by scripts/test) on the server's /metrics.
 func TestMetricsPromtool(t *testing.T) {
+	t.Parallel()
 	promtool := needPromtool(t)
 	w := newWorld(t, store.SQLite, server.Options{Version: "test"})
 	w.browser().get("/login")
@@ -146,6 +149,7 @@ const alertRules = "testdata/prometheus-alerts.yml"
 // testdata/prometheus-alerts.yml, that they use only metric families the
 // README lists, and (with promtool) that Prometheus accepts them.
 func TestMetricsAlertRules(t *testing.T) {
+	t.Parallel()
 	rules, err := os.ReadFile(alertRules)
 	if err != nil {
 		t.Fatal(err)
@@ -167,6 +171,7 @@ func TestMetricsAlertRules(t *testing.T) {
 // TestMetricsReadmeListsFamilies checks that README documents every
 // lindu_* family the server exposes.
 func TestMetricsReadmeListsFamilies(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	readme := readmeMetricsSection(t)
 	for _, line := range strings.Split(scrapeMetrics(t, w), "\n") {
@@ -223,6 +228,7 @@ func sample(out, series string) float64 {
 // outbox stays at 0; a report past its triage clock counts as an overdue
 // "triage" deadline, and every other kind is there at 0.
 func TestMetricsOutboxAndOverdue(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{})
 		svc := &intake.Service{Store: w.st, Region: "61.07"}

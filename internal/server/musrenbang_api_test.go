@@ -20,6 +20,7 @@ import (
 // read tickets and the funnel at most; the public routes carry no account
 // id, phone or flag; a refused write changes nothing.
 func TestMusrenbangAPIMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		sys := access.System("test")

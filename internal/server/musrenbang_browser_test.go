@@ -19,6 +19,7 @@ import (
 // to remove. Every page fits the phone and passes the accessibility
 // checks.
 func TestBrowserMusrenbang(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()

@@ -19,6 +19,7 @@ import (
 // moderation form refused to the others with nothing changed; the public
 // pages and the children's sign-in for anyone, without a session.
 func TestMusrenbangHTMLMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07", ReportMinFormAge: -1})
 		sys := access.System("test")

@@ -27,6 +27,7 @@ import (
 // the child's tracking page and inbox show every step; the open data has
 // no child identifier.
 func TestMusrenbangJourney(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07", ReportMinFormAge: -1})
 		sys := access.System("test")

@@ -53,6 +53,7 @@ type headerBox struct {
 // screen (no sideways scrolling) and passes the accessibility check; the
 // header is one compact row with a menu button, and the menu opens.
 func TestPhoneNav(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	// About 200 pages (12 users, two languages): four browser budgets.
 	ctx, cancel := context.WithTimeout(context.Background(), 4*browserBudget)

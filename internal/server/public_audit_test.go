@@ -16,6 +16,7 @@ import (
 // the reporter (address, user agent) in the audit log, which keeps
 // entries for ever and which district admins read.
 func TestPublicReportAuditKeepsNoNetworkIdentifiers(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		const ua = "Mozilla/5.0 (Linux; Android 13; Pelapor-HP-Rahasia)"

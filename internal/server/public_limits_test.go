@@ -16,6 +16,7 @@ import (
 // and status look-ups alike, with an IPv6 /64 counted as one address
 // (the clients below come through a proxy that names them).
 func TestPublicLimitsSharedByWebAndAPI(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07", TrustProxy: true})
 		b := w.browser()

@@ -19,6 +19,7 @@ import (
 // "Desa Sungai Duri", "Sanggau Ledo District" in English), its code in
 // small text after it, never the bare code alone.
 func TestRegionPickersNameTheRegion(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := kla.EnsureShipped(bg, w.st); err != nil {
 		t.Fatal(err)
@@ -87,6 +88,7 @@ func TestRegionPickersNameTheRegion(t *testing.T) {
 // district; a code typed over the name is sent as typed and comes back
 // named; an emptied field sends no region.
 func TestRegionPickerInBrowser(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()

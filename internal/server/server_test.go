@@ -202,6 +202,7 @@ func errCode(body map[string]any) string {
 // A district admin cannot read or change a user of another district,
 // through the UI or the API: both answer 404 and nothing changes.
 func TestRegionScopeUIAndAPI(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		a := w.loggedIn("admin-a")
@@ -266,6 +267,7 @@ func TestRegionScopeUIAndAPI(t *testing.T) {
 // A viewer never receives a personal field: not through the API, not on
 // any page it can open.
 func TestViewerNeverReceivesPersonalData(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		leak := func(where, body string) {
@@ -308,6 +310,7 @@ func TestViewerNeverReceivesPersonalData(t *testing.T) {
 // Reading personal data through the UI is written to the audit log with
 // who, what and from where.
 func TestPersonalReadIsAudited(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	b := w.loggedIn("reg-admin")
 	id := w.users["cw-a"].ID
@@ -332,6 +335,7 @@ func TestPersonalReadIsAudited(t *testing.T) {
 // and works after it; the same username from another address and another
 // username from the same address are not held up.
 func TestLoginThrottled(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{TrustProxy: true})
 		attacker := func(b *browser, user, password string) (int, http.Header) {
@@ -386,6 +390,7 @@ func TestLoginThrottled(t *testing.T) {
 // The admins' page of login delays: an admin of the whole deployment sees
 // the delay and lifts it; others are refused.
 func TestLoginLocksPage(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	for i := 0; i < 7; i++ {
 		w.browser().login("cw-b", "wrong password "+string(rune('a'+i)))
@@ -416,6 +421,7 @@ func TestLoginLocksPage(t *testing.T) {
 }
 
 func TestLoginFailuresLookAlike(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	_, unknown, _ := func() (int, string, http.Header) {
 		b := w.browser()
@@ -440,6 +446,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 
 // Forms need the session's CSRF token, and cross-site posts are refused.
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	b := w.loggedIn("reg-admin")
 	form := url.Values{"username": {"newbie"}, "role": {"viewer"}, "region_code": {"61.07"}, "password": {"long enough pw"}}
@@ -478,6 +485,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestLogoutEndsSession(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	b := w.loggedIn("cw-a")
 	if code, _, h := b.post("/logout", url.Values{"csrf": {b.csrf}}); code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/") {
@@ -489,6 +497,7 @@ func TestLogoutEndsSession(t *testing.T) {
 }
 
 func TestLanguageSwitch(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	b := w.browser()
 	_, body, _ := b.get("/")
@@ -512,6 +521,7 @@ func TestLanguageSwitch(t *testing.T) {
 }
 
 func TestTOTPRequiredAndUsed(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{Require2FA: true})
 	b := w.browser()
 	code, h := b.login("sup", pw)
@@ -566,6 +576,7 @@ func TestTOTPRequiredAndUsed(t *testing.T) {
 }
 
 func TestAPIErrors(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	tok := w.token("reg-admin")
 	cases := []struct {
@@ -618,6 +629,7 @@ func TestAPIErrors(t *testing.T) {
 }
 
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	status, doc := w.api("GET", "/api/v1/openapi.json", "", nil)
 	if status != 200 || doc["openapi"] != "3.1.0" {
@@ -663,6 +675,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 }
 
 func TestOperationsEndpoints(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	for _, p := range []string{"/healthz", "/readyz"} {
 		resp, err := http.Get(w.ts.URL + p)
@@ -705,6 +718,7 @@ func TestOperationsEndpoints(t *testing.T) {
 // Pages render for every role without error, and the navigation matches
 // the role's permissions.
 func TestPagesForEveryRole(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	for _, p := range people[:7] {
 		b := w.loggedIn(p.name)
@@ -733,6 +747,7 @@ func TestPagesForEveryRole(t *testing.T) {
 }
 
 func TestUserAdminFlow(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	b := w.loggedIn("admin-a")
 	b.get("/users/new")
@@ -772,6 +787,7 @@ func TestUserAdminFlow(t *testing.T) {
 // Sessions end after 30 idle minutes and 12 hours after login, however
 // busy (ASVS 3.3).
 func TestSessionTimeouts(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	b := w.loggedIn("cw-a")
 	for i := 0; i < 2; i++ {
@@ -801,6 +817,7 @@ func TestSessionTimeouts(t *testing.T) {
 // sessions and API tokens; replacing an enrolled second factor needs the
 // current password and a current code.
 func TestAccountChangesNeedTheCurrentSecrets(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{})
 	tok := w.token("reg-admin")
 	other := w.loggedIn("reg-admin")

@@ -20,6 +20,7 @@ import (
 // reach only those who place children. A write that is refused changes
 // nothing (the following rows would fail otherwise).
 func TestShelterAPIMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		w.addUser("pkm", domain.RoleProvider, "61.07")

@@ -19,6 +19,7 @@ import (
 // places; the host's data appear only for those who place children;
 // without a session every route sends to the login.
 func TestShelterHTMLMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		w.addUser("pkm", domain.RoleProvider, "61.07")

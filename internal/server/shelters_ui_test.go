@@ -23,6 +23,7 @@ import (
 // stay; a viewer sees neither the registry nor the place; a provider
 // account may not open the registry.
 func TestSafeHouseJourney(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		w.addUser("pkm", domain.RoleProvider, "61.07")
@@ -181,6 +182,7 @@ func TestSafeHouseJourney(t *testing.T) {
 // new row added (required when ticked); lindu's own check stays automatic;
 // a caseworker may not open the page.
 func TestChecklistEditing(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	sup := w.browser()
 	sup.login("sup", pw)

@@ -12,6 +12,7 @@ import (
 // Pages link the stylesheet, the script and the icon at content-hashed
 // URLs, which are cached for a year; the bare URL is revalidated.
 func TestStaticAssetsHashedAndCachedLong(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	b := w.browser()
 	_, page, _ := b.get("/")

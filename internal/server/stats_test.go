@@ -54,6 +54,7 @@ var tdNum = regexp.MustCompile(`<td class="num[^"]*">([^<]*)</td>`)
 // published in HTML, CSV, XLSX or JSON, and all four withhold the same
 // cells; a historical table is checked before it is stored.
 func TestStatisticsEndToEnd(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		year := strconv.Itoa(w.clock.Now().Add(-24 * time.Hour).In(domain.WIB).Year())
@@ -297,6 +298,7 @@ func (w *world) srvStatsHist() (int, error) {
 // page fit a 390 px phone and pass the accessibility check; the chart
 // labels are at least 12 px.
 func TestBrowserStatisticsOnPhone(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()
@@ -368,6 +370,7 @@ func (w *world) statsAPI(method, path, token, body string) (int, string) {
 // user, in the HTML (a form post without the right permission changes
 // nothing) and in the API.
 func TestStatisticsAccessMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		statsCases(t, w, "61.07.02", 6, domain.VPhysical)

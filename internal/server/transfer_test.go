@@ -15,6 +15,7 @@ import (
 // with access, the sending side read-only; every transfer route for every
 // role of the world.
 func TestTransferPagesAndAPI(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCapiWorld(t, d)
 		id := w.a.cs.ID

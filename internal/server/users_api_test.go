@@ -13,6 +13,7 @@ import (
 // the /users page: caseworkers and supervisors list no one and read only
 // themselves; an admin lists the users of their region.
 func TestAPIStaffDirectoryForManagersOnly(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	for _, user := range []string{"cw-a", "sup", "viewer"} {
 		tok := w.token(user)

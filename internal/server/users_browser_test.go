@@ -15,6 +15,7 @@ import (
 // pager on a 390 px phone: it fits without sideways scrolling, names the
 // current page, and its links lead on and back.
 func TestBrowserUserPagerOnPhone(t *testing.T) {
+	t.Parallel()
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), browserBudget)
 	defer cancel()

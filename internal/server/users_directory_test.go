@@ -16,6 +16,7 @@ import (
 // /users only the usernames of their own teams' members, and the link to
 // the directory is in the admins' navigation only.
 func TestStaffDirectoryForManagersOnly(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	if _, err := w.srv.Cases.CreateTeam(bg, access.System("test"), domain.Team{Name: "Satgas Sungai Raya", Kind: "village_taskforce",
 		RegionCode: "61.07.01.2001", MemberIDs: []string{w.users["cw-a"].ID, w.users["sup"].ID}}); err != nil {

@@ -29,6 +29,7 @@ func fieldErrors(body string) map[string]string {
 // default; never a message key or an English sentence on the Indonesian
 // page.
 func TestNewUserFieldErrorsInTheUsersLanguage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		bad := url.Values{"username": {"Bad Name"}, "role": {"king"}, "region_code": {"61.7"},
@@ -122,6 +123,7 @@ func TestNewUserFieldErrorsInTheUsersLanguage(t *testing.T) {
 
 // The user list pages through users, 50 a page, keeping its filter.
 func TestUserListPager(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	b := w.loggedIn("reg-admin")
 	_, body, _ := b.get("/users")

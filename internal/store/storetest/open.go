@@ -1,7 +1,8 @@
 // Package storetest opens throwaway stores for tests: SQLite in a temporary
 // directory always, PostgreSQL when LINDU_TEST_POSTGRES names a database
-// (the test command sets it). Each PostgreSQL store gets its own schema, so
-// tests never see each other's rows. The conformance suite in this package
+// (the test command sets it). Each store gets a database of its own (a copy
+// of a migrated template, see template.go; on PostgreSQL without CREATEDB
+// a schema of its own), so tests never see each other's rows. The conformance suite in this package
 // runs on both.
 package storetest
 
@@ -125,7 +126,18 @@ func Open(t testing.TB, d store.Dialect, o Options) *store.Store {
 	if o.Box == nil {
 		o.Box = Box(t)
 	}
-	u := o.URL
+	var filters []string
+	switch o.Regions {
+	case "-":
+	case "":
+		filters = []string{"61", "13.01"}
+	default:
+		filters = []string{o.Regions}
+	}
+	u, copied := o.URL, false
+	if u == "" {
+		u, copied = fromTemplate(t, d, filters)
+	}
 	if u == "" {
 		u = URL(t, d)
 	}
@@ -146,14 +158,12 @@ func Open(t testing.TB, d store.Dialect, o Options) *store.Store {
 			t.Logf("storetest: close %s store: %v", d, err)
 		}
 	})
-	if _, err := st.Migrate(ctx); err != nil {
+	if applied, err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", d, err)
+	} else if copied && len(applied) > 0 {
+		t.Fatalf("storetest: the template lacked migrations %v", applied)
 	}
-	if o.Regions != "-" {
-		filters := []string{o.Regions}
-		if o.Regions == "" {
-			filters = []string{"61", "13.01"}
-		}
+	if !copied {
 		for _, f := range filters {
 			if _, err := regiondata.Load(ctx, st, f, nil); err != nil {
 				t.Fatalf("load regions: %v", err)
