@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,10 +28,18 @@ import (
 // Engines lists the databases tests run on in this process. The test
 // command's race pass sets LINDU_TEST_RACE_PG_ONLY=1: modernc's SQLite is
 // very slow under -race, and the SQLite legs run in the normal pass.
+//
+// LINDU_TEST_PG_ELSEWHERE lists packages (import paths; "p/..." for p and
+// the packages under it) whose PostgreSQL legs another pass runs: the
+// test command sets it for its normal pass, which runs alongside the race
+// pass, so the PostgreSQL legs of those packages run once, under -race.
 func Engines(t testing.TB) []store.Dialect {
 	out := []store.Dialect{store.SQLite}
 	if os.Getenv("LINDU_TEST_RACE_PG_ONLY") == "1" && os.Getenv("LINDU_TEST_POSTGRES") != "" {
 		return []store.Dialect{store.Postgres}
+	}
+	if pgElsewhere(os.Getenv("LINDU_TEST_PG_ELSEWHERE")) {
+		return out
 	}
 	if os.Getenv("LINDU_TEST_POSTGRES") != "" {
 		out = append(out, store.Postgres)
@@ -37,6 +47,24 @@ func Engines(t testing.TB) []store.Dialect {
 		t.Fatal("LINDU_TEST_REQUIRE_POSTGRES=1 but LINDU_TEST_POSTGRES is not set")
 	}
 	return out
+}
+
+// pgElsewhere reports whether list names the package under test.
+func pgElsewhere(list string) bool {
+	if list == "" {
+		return false
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	pkg := strings.TrimSuffix(bi.Path, ".test")
+	for _, p := range strings.Fields(list) {
+		if tree, ok := strings.CutSuffix(p, "/..."); (ok && (pkg == tree || strings.HasPrefix(pkg, tree+"/"))) || pkg == p {
+			return true
+		}
+	}
+	return false
 }
 
 // Each runs fn as a subtest on every engine.
