@@ -118,13 +118,11 @@ func buildTemplate(d store.Dialect, filters []string) template {
 			return err
 		}
 		if _, err := st.Migrate(ctx); err != nil {
-			st.Close()
-			return err
+			return errors.Join(err, st.Close())
 		}
 		for _, f := range filters {
 			if _, err := regiondata.Load(ctx, st, f, nil); err != nil {
-				st.Close()
-				return err
+				return errors.Join(err, st.Close())
 			}
 		}
 		return st.Close()
@@ -135,7 +133,7 @@ func buildTemplate(d store.Dialect, filters []string) template {
 		if err != nil {
 			return template{err: err}
 		}
-		defer os.RemoveAll(dir)
+		defer func() { _ = os.RemoveAll(dir) }()
 		path := filepath.Join(dir, "lindu.db")
 		if err := fill("sqlite:" + path); err != nil {
 			return template{err: err}
@@ -158,7 +156,7 @@ func buildTemplate(d store.Dialect, filters []string) template {
 		if err != nil {
 			return template{err: err}
 		}
-		defer admin.Close()
+		defer func() { _ = admin.Close() }()
 		dropStaleTemplates(ctx, admin)
 		name := fmt.Sprintf("lindu_tmpl_%d_%s", os.Getpid(), randHex(4))
 		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
