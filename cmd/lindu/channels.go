@@ -84,7 +84,7 @@ func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog
 	}
 	if waOn {
 		ws := whatsappSettings(cfg)
-		h := &whatsapp.Handler{Settings: ws, Intake: svc, Store: st, Log: log}
+		h := &whatsapp.Handler{Settings: ws, Intake: svc, Store: st, Log: log, Commit: commit}
 		routes = append(routes, h)
 		if cfg.WhatsAppAccessToken != "" && cfg.WhatsAppPhoneNumberID != "" {
 			client := &whatsapp.Client{Settings: ws, HTTP: hc, Store: st, Log: log}

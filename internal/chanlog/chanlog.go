@@ -92,20 +92,12 @@ func Insert(ctx context.Context, tx *store.Tx, entries ...Entry) error {
 	return nil
 }
 
-// Inbound records a request a provider made to lindu; a failure to record
-// is logged, never in the way of the message.
-func Inbound(ctx context.Context, st *store.Store, log *slog.Logger, e Entry) {
-	e.Direction = In
-	record(ctx, st, log, e)
-}
-
-// Outbound records a request lindu made to a provider (see Inbound).
+// Outbound records a request lindu made to a provider in a commit of its
+// own; a failure to record is logged, never in the way of the message.
+// (Requests providers make to lindu go with the next shared commit:
+// Pending.)
 func Outbound(ctx context.Context, st *store.Store, log *slog.Logger, e Entry) {
 	e.Direction = Out
-	record(ctx, st, log, e)
-}
-
-func record(ctx context.Context, st *store.Store, log *slog.Logger, e Entry) {
 	if st == nil {
 		return
 	}

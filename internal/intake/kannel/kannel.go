@@ -57,7 +57,7 @@ type Handler struct {
 	Commit *outbox.Committer
 
 	once      sync.Once
-	exchanges exchangeLog
+	exchanges chanlog.Pending
 }
 
 // commit is h.Commit, or the handler's own.
@@ -68,39 +68,6 @@ func (h *Handler) commit() *outbox.Committer {
 		}
 	})
 	return h.Commit
-}
-
-// exchangeLog records exchanges in the channel log with the next shared
-// commit, never in the way of a message: the entries that gather meanwhile
-// go in one statement. An entry lost in a crash before that commit is not
-// missed; a failure is logged.
-type exchangeLog struct {
-	mu      sync.Mutex
-	pending []chanlog.Entry
-}
-
-func (l *exchangeLog) add(c *outbox.Committer, log *slog.Logger, e chanlog.Entry) {
-	l.mu.Lock()
-	l.pending = append(l.pending, e)
-	first := len(l.pending) == 1
-	l.mu.Unlock()
-	if !first {
-		return // a write is queued already and will take it
-	}
-	var entries []chanlog.Entry
-	taken := false
-	c.Later(func(ctx context.Context, tx *store.Tx) error {
-		if !taken { // a write may run again (outbox.Committer): the same entries
-			l.mu.Lock()
-			entries, l.pending, taken = l.pending, nil, true
-			l.mu.Unlock()
-		}
-		return chanlog.Insert(ctx, tx, entries...)
-	}, func(err error) {
-		if log != nil {
-			log.Warn("chanlog: recording exchanges failed", "channel", e.Channel, "entries", len(entries), "err", err.Error())
-		}
-	})
 }
 
 // Routes registers the endpoints.
@@ -192,12 +159,12 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 		Status: http.StatusOK, Elapsed: time.Since(start)}
 	if err != nil {
 		entry.Status, entry.Error = http.StatusServiceUnavailable, err.Error()
-		h.exchanges.add(h.commit(), h.Log, entry)
+		h.exchanges.Add(h.commit(), h.Log, entry)
 		h.Log.Error("kannel: storing an SMS failed; smsbox will retry", "smsc", smsc, "err", err.Error())
 		text(w, http.StatusServiceUnavailable, "try again")
 		return
 	}
-	h.exchanges.add(h.commit(), h.Log, entry)
+	h.exchanges.Add(h.commit(), h.Log, entry)
 	if res.Kind == intake.KindIgnored {
 		h.Log.Info("kannel: binary sms recorded and ignored", "message_key", msg.Key, "duplicate", res.Duplicate)
 	} else {
@@ -326,7 +293,7 @@ type Client struct {
 	Settle time.Duration
 
 	once      sync.Once
-	exchanges exchangeLog
+	exchanges chanlog.Pending
 	mu        sync.Mutex
 	down      bool      // the last try found sendsms unreachable
 	backAt    time.Time // when its port answered again
@@ -383,7 +350,7 @@ func (c *Client) logExchange(e chanlog.Entry) {
 		}
 	})
 	if c.Commit != nil {
-		c.exchanges.add(c.Commit, c.Log, e)
+		c.exchanges.Add(c.Commit, c.Log, e)
 	}
 }
 

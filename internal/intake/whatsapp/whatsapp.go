@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"lindu/internal/chanlog"
@@ -47,6 +48,22 @@ type Handler struct {
 	// MediaArrived is called after a message with media was stored (the
 	// media fetcher wakes up); optional.
 	MediaArrived func()
+	// Commit writes the channel log in transactions shared with the
+	// other small writes of the moment (nil: the handler's own).
+	Commit *outbox.Committer
+
+	once      sync.Once
+	exchanges chanlog.Pending
+}
+
+// commit is h.Commit, or the handler's own.
+func (h *Handler) commit() *outbox.Committer {
+	h.once.Do(func() {
+		if h.Commit == nil {
+			h.Commit = &outbox.Committer{Store: h.Store}
+		}
+	})
+	return h.Commit
 }
 
 // Routes registers the webhook.
@@ -107,7 +124,10 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	keys, status := h.handle(r.Context(), wh)
 	h.Log.Debug("whatsapp: webhook", "messages", len(keys), "status", status)
-	chanlog.Inbound(r.Context(), h.Store, h.Log, chanlog.Entry{Channel: "whatsapp", MessageKey: strings.Join(keys, " "),
+	// The exchange goes to the channel log with the next shared commit,
+	// not in a commit of its own before the answer (the messages
+	// themselves are committed by now).
+	h.exchanges.Add(h.commit(), h.Log, chanlog.Entry{Channel: "whatsapp", Direction: chanlog.In, MessageKey: strings.Join(keys, " "),
 		Method: r.Method, URL: r.URL.Path, Status: status, Elapsed: time.Since(start), Request: chanlog.RedactJSON(body)})
 	if status != http.StatusOK {
 		http.Error(w, "try again", status)
