@@ -46,7 +46,7 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, sc domain.Scope, action, 
 	if len(ua) > 200 {
 		ua = ua[:200]
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, actor, actor_role, action, object_type,
+	_, err := s.txExec(ctx, tx, `INSERT INTO audit_log (at, actor_id, actor, actor_role, action, object_type,
 		object_id, region_code, ip, user_agent, detail, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '')`,
 		s.utc(), sc.UserID, sc.Actor(), string(sc.Role), action, objType, objID, region, sc.IP, ua, detail)

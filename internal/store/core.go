@@ -47,17 +47,17 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, q, args...)
+	return t.st.txExec(ctx, t.tx, q, args...)
 }
 
 // QueryContext runs a query in the transaction.
 func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, q, args...)
+	return t.st.txQuery(ctx, t.tx, q, args...)
 }
 
 // QueryRowContext runs a query for one row in the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, q, args...)
+	return t.st.txQueryRow(ctx, t.tx, q, args...)
 }
 
 // Now is the transaction's time: the store clock read once at its start,
@@ -162,11 +162,17 @@ func (s *Store) RootRegion() string { return s.root }
 
 // QueryContext runs a read on the read pool.
 func (s *Store) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := s.stmts.stmt(ctx, s.r, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return s.r.QueryContext(ctx, q, args...)
 }
 
 // QueryRowContext runs a one-row read on the read pool.
 func (s *Store) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := s.stmts.stmt(ctx, s.r, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return s.r.QueryRowContext(ctx, q, args...)
 }
 

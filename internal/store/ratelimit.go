@@ -64,7 +64,7 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, key string, limit int, wi
 	var hits int
 	// One statement, so concurrent requests (and instances) cannot both
 	// read the same count: the row lock orders them.
-	err := tx.QueryRowContext(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
+	err := s.txQueryRow(ctx, tx, `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
 		ON CONFLICT (key) DO UPDATE SET
 		  hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END,
 		  window_start = CASE WHEN rate_limits.window_start <= $3 THEN excluded.window_start ELSE rate_limits.window_start END

@@ -50,6 +50,8 @@ type Store struct {
 	sessionIdle time.Duration
 	sessionMax  time.Duration
 	lastPurge   *atomic.Int64 // store-clock UnixNano of the last rate-limit purge (shared by WithClock copies)
+	stmts       *stmtCache    // prepared reads (SQLite only; shared by WithClock copies)
+	wstmts      *stmtCache    // prepared writes (SQLite only; shared by WithClock copies)
 }
 
 // Options configure Open.
@@ -121,6 +123,9 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	}
 	s := &Store{lastPurge: new(atomic.Int64), dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion,
 		sessionIdle: opt.SessionIdle, sessionMax: opt.SessionMax}
+	if d == SQLite {
+		s.stmts, s.wstmts = newStmtCache(), newStmtCache()
+	}
 	if s.sessionIdle <= 0 {
 		s.sessionIdle = DefaultSessionIdle
 	}
@@ -236,6 +241,8 @@ func (s *Store) Stats() sql.DBStats { return s.w.Stats() }
 // Close closes the pools.
 func (s *Store) Close() error {
 	var err error
+	s.stmts.close()
+	s.wstmts.close()
 	if s.r != nil && s.r != s.w {
 		err = s.r.Close()
 	}
