@@ -87,7 +87,7 @@ func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog
 		h := &whatsapp.Handler{Settings: ws, Intake: svc, Store: st, Log: log, Commit: commit}
 		routes = append(routes, h)
 		if cfg.WhatsAppAccessToken != "" && cfg.WhatsAppPhoneNumberID != "" {
-			client := &whatsapp.Client{Settings: ws, HTTP: hc, Store: st, Log: log}
+			client := &whatsapp.Client{Settings: ws, HTTP: hc, Store: st, Log: log, Commit: commit}
 			sender.Gateways["whatsapp"] = client
 			fetcher := &whatsapp.MediaFetcher{Client: client, Cases: area, Log: log}
 			h.MediaArrived = fetcher.Wake

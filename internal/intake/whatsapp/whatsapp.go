@@ -240,6 +240,26 @@ type Client struct {
 	HTTP     *http.Client
 	Store    *store.Store // the channel log's; optional
 	Log      *slog.Logger // optional
+	// Commit writes the channel-log entries of sends in transactions
+	// shared with the other small writes of the moment (nil: the
+	// client's own on Store).
+	Commit *outbox.Committer
+
+	once      sync.Once
+	exchanges chanlog.Pending
+}
+
+// logSend records a send in the channel log with the next shared commit.
+func (c *Client) logSend(e chanlog.Entry) {
+	c.once.Do(func() {
+		if c.Commit == nil && c.Store != nil {
+			c.Commit = &outbox.Committer{Store: c.Store}
+		}
+	})
+	if c.Commit != nil {
+		e.Direction = chanlog.Out
+		c.exchanges.Add(c.Commit, c.Log, e)
+	}
 }
 
 func (c *Client) base() string {
@@ -281,7 +301,7 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 	resp, err := c.http().Do(req)
 	if err != nil {
 		entry.Elapsed, entry.Error = time.Since(start), "unreachable"
-		chanlog.Outbound(ctx, c.Store, c.Log, entry)
+		c.logSend(entry)
 		return "", fmt.Errorf("whatsapp: Graph API unreachable")
 	}
 	defer resp.Body.Close()
@@ -291,7 +311,7 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 	if err != nil {
 		entry.Error = err.Error()
 	}
-	chanlog.Outbound(ctx, c.Store, c.Log, entry)
+	c.logSend(entry)
 	return id, err
 }
 
