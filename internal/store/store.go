@@ -305,12 +305,18 @@ func isUniqueViolation(err error) bool {
 
 // idClock keeps UUIDv7s made in the same millisecond in order (RFC 9562
 // method 1: a counter in rand_a), so rows sorted by (time, id) keep the
-// order they were written in.
+// order they were written in. It keeps the counter of each recent
+// millisecond, not only of the last one: stores whose clocks differ
+// (tests running side by side, each with its own clock) interleave their
+// milliseconds, and each must still count on where it left off.
 var idClock struct {
 	sync.Mutex
-	ms  uint64
-	seq uint16
+	seq map[uint64]uint16 // millisecond -> last counter used in it
 }
+
+// idClockKeep is how many milliseconds idClock remembers before it starts
+// again from the current one.
+const idClockKeep = 4096
 
 // newID returns a UUIDv7 (time-ordered) string.
 func newID(now time.Time) string {
@@ -320,12 +326,19 @@ func newID(now time.Time) string {
 	}
 	ms := uint64(now.UnixMilli())
 	idClock.Lock()
-	if ms == idClock.ms && idClock.seq < 0x0fff {
-		idClock.seq++
-	} else {
-		idClock.ms, idClock.seq = ms, uint16(b[6]&0x03)<<8|uint16(b[7]) // random start, room to count
+	seq, ok := idClock.seq[ms]
+	if len(idClock.seq) >= idClockKeep || idClock.seq == nil {
+		idClock.seq = map[uint64]uint16{}
+		if ok {
+			idClock.seq[ms] = seq
+		}
 	}
-	seq := idClock.seq
+	if ok && seq < 0x0fff {
+		seq++
+	} else {
+		seq = uint16(b[6]&0x03)<<8 | uint16(b[7]) // random start, room to count
+	}
+	idClock.seq[ms] = seq
 	idClock.Unlock()
 	b[6], b[7] = byte(seq>>8), byte(seq)
 	b[0], b[1], b[2], b[3], b[4], b[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
