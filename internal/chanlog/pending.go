@@ -17,10 +17,24 @@ import (
 type Pending struct {
 	mu      sync.Mutex
 	pending []Entry
+	own     *outbox.Committer // when Add is given none
 }
 
-// Add queues e for c's next shared transaction and returns at once.
-func (l *Pending) Add(c *outbox.Committer, log *slog.Logger, e Entry) {
+// Add queues e for c's next shared transaction and returns at once; with
+// c nil, for a committer of l's own on st (with st nil too, e is not
+// recorded: a client without a store keeps no log).
+func (l *Pending) Add(c *outbox.Committer, st *store.Store, log *slog.Logger, e Entry) {
+	if c == nil {
+		if st == nil {
+			return
+		}
+		l.mu.Lock()
+		if l.own == nil {
+			l.own = &outbox.Committer{Store: st}
+		}
+		c = l.own
+		l.mu.Unlock()
+	}
 	l.mu.Lock()
 	l.pending = append(l.pending, e)
 	first := len(l.pending) == 1

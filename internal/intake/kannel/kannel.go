@@ -159,12 +159,12 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 		Status: http.StatusOK, Elapsed: time.Since(start)}
 	if err != nil {
 		entry.Status, entry.Error = http.StatusServiceUnavailable, err.Error()
-		h.exchanges.Add(h.commit(), h.Log, entry)
+		h.exchanges.Add(h.commit(), h.Store, h.Log, entry)
 		h.Log.Error("kannel: storing an SMS failed; smsbox will retry", "smsc", smsc, "err", err.Error())
 		text(w, http.StatusServiceUnavailable, "try again")
 		return
 	}
-	h.exchanges.Add(h.commit(), h.Log, entry)
+	h.exchanges.Add(h.commit(), h.Store, h.Log, entry)
 	if res.Kind == intake.KindIgnored {
 		h.Log.Info("kannel: binary sms recorded and ignored", "message_key", msg.Key, "duplicate", res.Duplicate)
 	} else {
@@ -292,7 +292,6 @@ type Client struct {
 	// RestartSettle).
 	Settle time.Duration
 
-	once      sync.Once
 	exchanges chanlog.Pending
 	mu        sync.Mutex
 	down      bool      // the last try found sendsms unreachable
@@ -340,18 +339,6 @@ func (c *Client) settling(sendsmsURL string) bool {
 	}
 	c.down, c.backAt = false, time.Time{}
 	return false
-}
-
-// logExchange records an exchange with sendsms when there is a store.
-func (c *Client) logExchange(e chanlog.Entry) {
-	c.once.Do(func() {
-		if c.Commit == nil && c.Store != nil {
-			c.Commit = &outbox.Committer{Store: c.Store}
-		}
-	})
-	if c.Commit != nil {
-		c.exchanges.Add(c.Commit, c.Log, e)
-	}
 }
 
 func (c *Client) setDown() {
@@ -429,7 +416,7 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 	resp, err := hc.Do(req)
 	if err != nil {
 		entry.Elapsed, entry.Error = time.Since(start), "unreachable"
-		c.logExchange(entry)
+		c.exchanges.Add(c.Commit, c.Store, c.Log, entry)
 		c.setDown()
 		// Never include the URL: it carries the password.
 		return "", fmt.Errorf("kannel: sendsms unreachable")
@@ -438,7 +425,7 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 	answer := strings.TrimSpace(string(b))
 	entry.Elapsed, entry.Status, entry.Response = time.Since(start), resp.StatusCode, oneLine(answer)
-	c.logExchange(entry)
+	c.exchanges.Add(c.Commit, c.Store, c.Log, entry)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return "kannel:" + outboxID, nil

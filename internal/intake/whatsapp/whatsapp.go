@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"lindu/internal/chanlog"
@@ -52,18 +51,7 @@ type Handler struct {
 	// other small writes of the moment (nil: the handler's own).
 	Commit *outbox.Committer
 
-	once      sync.Once
 	exchanges chanlog.Pending
-}
-
-// commit is h.Commit, or the handler's own.
-func (h *Handler) commit() *outbox.Committer {
-	h.once.Do(func() {
-		if h.Commit == nil {
-			h.Commit = &outbox.Committer{Store: h.Store}
-		}
-	})
-	return h.Commit
 }
 
 // Routes registers the webhook.
@@ -127,7 +115,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	// The exchange goes to the channel log with the next shared commit,
 	// not in a commit of its own before the answer (the messages
 	// themselves are committed by now).
-	h.exchanges.Add(h.commit(), h.Log, chanlog.Entry{Channel: "whatsapp", Direction: chanlog.In, MessageKey: strings.Join(keys, " "),
+	h.exchanges.Add(h.Commit, h.Store, h.Log, chanlog.Entry{Channel: "whatsapp", Direction: chanlog.In, MessageKey: strings.Join(keys, " "),
 		Method: r.Method, URL: r.URL.Path, Status: status, Elapsed: time.Since(start), Request: chanlog.RedactJSON(body)})
 	if status != http.StatusOK {
 		http.Error(w, "try again", status)
@@ -245,21 +233,7 @@ type Client struct {
 	// client's own on Store).
 	Commit *outbox.Committer
 
-	once      sync.Once
 	exchanges chanlog.Pending
-}
-
-// logSend records a send in the channel log with the next shared commit.
-func (c *Client) logSend(e chanlog.Entry) {
-	c.once.Do(func() {
-		if c.Commit == nil && c.Store != nil {
-			c.Commit = &outbox.Committer{Store: c.Store}
-		}
-	})
-	if c.Commit != nil {
-		e.Direction = chanlog.Out
-		c.exchanges.Add(c.Commit, c.Log, e)
-	}
 }
 
 func (c *Client) base() string {
@@ -296,12 +270,12 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 	req.Header.Set("Authorization", "Bearer "+c.Settings.AccessToken)
 	req.Header.Set("Content-Type", "application/json")
 	start := time.Now()
-	entry := chanlog.Entry{Channel: "whatsapp", OutboxID: outboxID, Method: http.MethodPost, URL: chanlog.RedactURL(u),
+	entry := chanlog.Entry{Channel: "whatsapp", Direction: chanlog.Out, OutboxID: outboxID, Method: http.MethodPost, URL: chanlog.RedactURL(u),
 		Request: chanlog.RedactJSON(payload)}
 	resp, err := c.http().Do(req)
 	if err != nil {
 		entry.Elapsed, entry.Error = time.Since(start), "unreachable"
-		c.logSend(entry)
+		c.exchanges.Add(c.Commit, c.Store, c.Log, entry)
 		return "", fmt.Errorf("whatsapp: Graph API unreachable")
 	}
 	defer resp.Body.Close()
@@ -311,7 +285,7 @@ func (c *Client) Send(ctx context.Context, outboxID, to, body string) (string, e
 	if err != nil {
 		entry.Error = err.Error()
 	}
-	c.logSend(entry)
+	c.exchanges.Add(c.Commit, c.Store, c.Log, entry)
 	return id, err
 }
 
