@@ -573,13 +573,22 @@ func load(clients int, d time.Duration, fn func(client, i int) error) stats {
 }
 
 // abab measures a and b alternately for e.rounds rounds (a warm-up call of
-// each first) and returns both totals.
-func (e *env) abab(clients int, a, b func(client, i int) error) (stats, stats) {
+// each first) and returns both totals. settle, when given, runs before
+// each measurement (lindu finishing the work a phase left, such as
+// replies to send, so that it does not run into the next phase).
+func (e *env) abab(clients int, a, b func(client, i int) error, settle ...func()) (stats, stats) {
+	calm := func() {
+		for _, f := range settle {
+			f()
+		}
+	}
 	_ = a(0, -1)
 	_ = b(0, -1)
 	var sa, sb stats
 	for r := 0; r < e.rounds; r++ {
+		calm()
 		sa.add(load(clients, e.dur, a))
+		calm()
 		sb.add(load(clients, e.dur, b))
 	}
 	return sa, sb
