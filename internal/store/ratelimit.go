@@ -19,22 +19,15 @@ const RateLimitRetention = 24 * time.Hour
 // a phone number) is stored only as a keyed hash, and windows older than
 // RateLimitRetention are purged whenever a new window starts.
 func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Time, error) {
-	if window > RateLimitRetention {
-		return false, time.Time{}, fmt.Errorf("store: rate limit window %s is longer than the retention", window)
-	}
 	var ok bool
 	var reset time.Time
-	var fresh bool
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.InTx(ctx, func(tx *Tx) error {
 		var err error
-		ok, reset, fresh, err = s.count(ctx, tx, key, limit, window)
+		ok, reset, err = tx.Allow(ctx, key, limit, window)
 		return err
 	})
 	if err != nil {
 		return false, time.Time{}, err
-	}
-	if fresh {
-		s.purgeSometimes(ctx)
 	}
 	return ok, reset, nil
 }

@@ -8,9 +8,7 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -96,9 +94,7 @@ func URL(t testing.TB, d store.Dialect) string {
 		if base == "" {
 			t.Skip("LINDU_TEST_POSTGRES not set")
 		}
-		b := make([]byte, 6)
-		rand.Read(b)
-		schema := "t_" + hex.EncodeToString(b)
+		schema := "t_" + randHex(6)
 		pgExec(t, base, `CREATE SCHEMA `+schema, t.Fatalf)
 		t.Cleanup(func() { pgExec(t, base, `DROP SCHEMA `+schema+` CASCADE`, t.Logf) })
 		u, err := url.Parse(base)
