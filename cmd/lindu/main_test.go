@@ -13,11 +13,13 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -451,12 +453,24 @@ func waitHealthy(t *testing.T, s *serveRun, base string, timeout time.Duration) 
 // freePort returns a port that was free a moment ago.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// Below Linux's ephemeral range (32768-60999): lindu binds the port
+	// only after loading its demo data (half a minute), and a port from
+	// that range may meanwhile become the local port of some outgoing
+	// connection of the tests running alongside ("address already in
+	// use"). Only listeners take ports below it.
+	for range 200 {
+		port := 20000 + mrand.IntN(12000)
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			continue
+		}
+		if err := ln.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return port
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port in 20000-31999")
+	return 0
 }
 
 // testServeDemo starts "lindu serve --demo" on a fresh data directory,
