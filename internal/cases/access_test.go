@@ -118,6 +118,7 @@ func needPersonal(c domain.Case) []string {
 		if strings.Contains(e.Note, "RAHASIA") {
 			add(e.Note)
 		}
+		add(e.ActorName) // staff's full names are personal data too
 	}
 	for _, r := range c.Reports {
 		add(r.Description)
@@ -129,7 +130,7 @@ func needPersonal(c domain.Case) []string {
 func needFull(t *testing.T, who string, c domain.Case) {
 	t.Helper()
 	got := strings.Join(needPersonal(c), "|")
-	for _, s := range []string{needSummary, needVictim, needPerp, needNote} {
+	for _, s := range []string{needSummary, needVictim, needPerp, needNote, "Nama sup"} {
 		if !strings.Contains(got, s) {
 			t.Errorf("%s: lacks %q (masked=%v)", who, s, c.PersonalMasked)
 		}

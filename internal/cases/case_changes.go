@@ -162,8 +162,8 @@ func (s *Service) CaseChanges(ctx context.Context, sc domain.Scope, caseID strin
 }
 
 // loadChanges attaches to each timeline event of c the fields its save
-// changed, and the acting user's full name for readers who may see
-// personal data (GetCase's view of the case decides, through sc).
+// changed (personal values for readers who may see personal data:
+// GetCase's view of the case decides, through sc).
 func (s *Service) loadChanges(ctx context.Context, sc domain.Scope, c *domain.Case) error {
 	type evChange struct {
 		event string
@@ -184,15 +184,8 @@ func (s *Service) loadChanges(ctx context.Context, sc domain.Scope, c *domain.Ca
 	for _, r := range rows {
 		byEvent[r.event] = append(byEvent[r.event], r.row)
 	}
-	names := map[string]string{}
-	if sc.Personal {
-		if names, err = s.eventActorNames(ctx, c.ID); err != nil {
-			return err
-		}
-	}
 	for i := range c.Events {
 		e := &c.Events[i]
-		e.ActorName = names[e.ID]
 		if rs := byEvent[e.ID]; len(rs) > 0 {
 			if e.Changes, err = s.openChanges(rs, sc.Personal); err != nil {
 				return err
@@ -212,30 +205,6 @@ func masked(cs []domain.CaseChange) bool {
 		}
 	}
 	return false
-}
-
-// eventActorNames maps each event of a case done by a user with a full
-// name to that name.
-func (s *Service) eventActorNames(ctx context.Context, caseID string) (map[string]string, error) {
-	type named struct{ event, enc string }
-	rows, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (named, error) {
-		var n named
-		err := rows.Scan(&n.event, &n.enc)
-		return n, err
-	}, `SELECT e.id, u.full_name_enc FROM case_events e JOIN users u ON u.id = e.actor_id
-		WHERE e.case_id = $1 AND e.actor_id <> '' AND u.full_name_enc <> ''`, caseID)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, n := range rows {
-		name, err := s.st.Open(store.FieldUserFullName, n.enc)
-		if err != nil {
-			return nil, err
-		}
-		out[n.event] = name
-	}
-	return out, nil
 }
 
 // joinCodes is the stored form of a list of codes in history: sorted,

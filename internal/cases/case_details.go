@@ -26,20 +26,52 @@ const caseJoins = ` FROM cases c LEFT JOIN regions g ON g.code = c.region_code L
 
 // scanCase reads a row of caseCols.
 func (s *Service) scanCase(sc domain.Scope, row scanner) (domain.Case, error) {
-	var c domain.Case
-	var summary string
-	var ver, ack, resp, closed, due sql.NullTime
-	err := row.Scan(&c.ID, &c.Code, &c.RegionCode, &c.RegionName, &c.Status, &c.Priority, &summary, &c.Place, &c.IncidentDate,
-		&c.LegalBasis, &c.TeamID, &c.TeamName, &c.SupportTeamID, &c.SupportTeam, &c.AssigneeID, &c.Assignee, &c.ReportedAt,
-		&c.CreatedAt, &c.UpdatedAt, &ver, &ack, &resp, &closed, &due, &c.NextDueKind, &c.Version, &c.KDRT)
+	c, summary, err := scanCaseRow(row)
 	if err != nil {
 		return c, err
 	}
+	c.Summary, err = s.st.Reveal(sc, store.FieldCaseSummary, summary, &c.PersonalMasked)
+	return c, err
+}
+
+// scanCaseRow reads a row of caseCols (and extra columns) with the
+// summary still sealed.
+func scanCaseRow(row scanner, extra ...any) (domain.Case, string, error) {
+	var c domain.Case
+	var summary string
+	var ver, ack, resp, closed, due sql.NullTime
+	err := row.Scan(append([]any{&c.ID, &c.Code, &c.RegionCode, &c.RegionName, &c.Status, &c.Priority, &summary, &c.Place, &c.IncidentDate,
+		&c.LegalBasis, &c.TeamID, &c.TeamName, &c.SupportTeamID, &c.SupportTeam, &c.AssigneeID, &c.Assignee, &c.ReportedAt,
+		&c.CreatedAt, &c.UpdatedAt, &ver, &ack, &resp, &closed, &due, &c.NextDueKind, &c.Version, &c.KDRT}, extra...)...)
+	if err != nil {
+		return c, "", err
+	}
 	c.ReportedAt, c.CreatedAt, c.UpdatedAt = c.ReportedAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	c.VerifiedAt, c.AcknowledgedAt, c.RespondedAt, c.ClosedAt, c.NextDueAt = ptrTime(ver), ptrTime(ack), ptrTime(resp), ptrTime(closed), ptrTime(due)
-	c.Summary, err = s.st.Reveal(sc, store.FieldCaseSummary, summary, &c.PersonalMasked)
 	c.Types = []domain.ViolenceType{}
-	return c, err
+	return c, summary, nil
+}
+
+// caseParts says which detail tables hold rows of a case. It is read with
+// the case itself, so that a case record skips the queries of its empty
+// lists: most cases have no services, referrals, placements, documents,
+// changes or transfers yet.
+type caseParts struct {
+	types, victims, perpetrators, services, referrals, placements, events, deadlines, reports, changes, documents, transfers bool
+}
+
+// casePartsCols are the columns caseParts scans, for a query on cases c.
+const casePartsCols = `EXISTS (SELECT 1 FROM case_types x WHERE x.case_id = c.id),
+	EXISTS (SELECT 1 FROM victims x WHERE x.case_id = c.id), EXISTS (SELECT 1 FROM perpetrators x WHERE x.case_id = c.id),
+	EXISTS (SELECT 1 FROM services x WHERE x.case_id = c.id), EXISTS (SELECT 1 FROM referrals x WHERE x.case_id = c.id),
+	EXISTS (SELECT 1 FROM placements x WHERE x.case_id = c.id), EXISTS (SELECT 1 FROM case_events x WHERE x.case_id = c.id),
+	EXISTS (SELECT 1 FROM deadlines x WHERE x.subject_type = 'case' AND x.subject_id = c.id),
+	EXISTS (SELECT 1 FROM reports x WHERE x.case_id = c.id), EXISTS (SELECT 1 FROM case_changes x WHERE x.case_id = c.id),
+	EXISTS (SELECT 1 FROM case_documents x WHERE x.case_id = c.id), EXISTS (SELECT 1 FROM case_transfers x WHERE x.case_id = c.id)`
+
+func (p *caseParts) dest() []any {
+	return []any{&p.types, &p.victims, &p.perpetrators, &p.services, &p.referrals, &p.placements, &p.events, &p.deadlines,
+		&p.reports, &p.changes, &p.documents, &p.transfers}
 }
 
 // GetCase returns a case with its people, services and timeline.
@@ -51,31 +83,36 @@ func (s *Service) GetCase(ctx context.Context, sc domain.Scope, id string) (doma
 }
 
 func (s *Service) getCase(ctx context.Context, sc domain.Scope, id string, audit bool) (domain.Case, error) {
+	// One query reads the case, who handles it and which of its lists
+	// have entries; the summary stays sealed until the need-to-know
+	// decision.
+	where, args := readScope(sc, "c", 2)
+	var parts caseParts
+	row := s.st.QueryRowContext(ctx, `SELECT `+caseCols+`, `+casePartsCols+caseJoins+` WHERE c.id = $1 AND `+where, append([]any{id}, args...)...)
+	c, summary, err := scanCaseRow(row, parts.dest()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Case{}, domain.NotFound("case")
+	}
+	if err != nil {
+		return domain.Case{}, fmt.Errorf("cases: get case: %w", err)
+	}
 	// Need to know: from here on sc shows personal data only if caseView
 	// says so for this case.
-	h, _, err := s.caseHandlingOf(ctx, s.st, sc, id)
-	if err != nil {
-		return domain.Case{}, err
-	}
-	view, err := s.caseView(ctx, s.st, sc, h)
+	view, err := s.caseView(ctx, s.st, sc, caseHandling{id: c.ID, assignee: c.AssigneeID, team: c.TeamID, support: c.SupportTeamID})
 	if err != nil {
 		return domain.Case{}, err
 	}
 	sc.Personal = view.personal
-	where, args := readScope(sc, "c", 2)
-	row := s.st.QueryRowContext(ctx, `SELECT `+caseCols+caseJoins+` WHERE c.id = $1 AND `+where, append([]any{id}, args...)...)
-	c, err := s.scanCase(sc, row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, domain.NotFound("case")
-	}
-	if err != nil {
+	if c.Summary, err = s.st.Reveal(sc, store.FieldCaseSummary, summary, &c.PersonalMasked); err != nil {
 		return c, fmt.Errorf("cases: get case: %w", err)
 	}
-	if err := s.loadCaseDetails(ctx, sc, &c); err != nil {
+	if err := s.loadCaseDetails(ctx, sc, &c, parts); err != nil {
 		return c, err
 	}
-	if err := s.loadTransfer(ctx, sc, &c); err != nil {
-		return c, err
+	if parts.transfers {
+		if err := s.loadTransfer(ctx, sc, &c); err != nil {
+			return c, err
+		}
 	}
 	c.AccessRequestable, c.AccessUntil = view.requestable, view.until
 	if c.ReadOnly {
@@ -93,15 +130,23 @@ func (s *Service) getCase(ctx context.Context, sc domain.Scope, id string, audit
 	return c, nil
 }
 
-// loadCaseDetails fills everything recorded about c, one kind at a time.
-func (s *Service) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.Case) error {
-	for _, load := range []func(context.Context, domain.Scope, *domain.Case) error{
-		s.loadTypes, s.loadVictims, s.loadPerpetrators, s.loadServices, s.loadReferrals, s.loadPlacements,
-		s.loadEvents, s.loadDeadlines, s.loadReports,
-		s.loadChanges, // after loadEvents: it completes the events
-		s.loadDocuments,
+// loadCaseDetails fills everything recorded about c, one kind at a time,
+// skipping the kinds parts says are empty.
+func (s *Service) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domain.Case, parts caseParts) error {
+	for _, l := range []struct {
+		has  bool
+		load func(context.Context, domain.Scope, *domain.Case) error
+	}{
+		{parts.types, s.loadTypes}, {parts.victims, s.loadVictims}, {parts.perpetrators, s.loadPerpetrators},
+		{parts.services, s.loadServices}, {parts.referrals, s.loadReferrals}, {parts.placements, s.loadPlacements},
+		{parts.events, s.loadEvents}, {parts.deadlines, s.loadDeadlines}, {parts.reports, s.loadReports},
+		{parts.changes, s.loadChanges}, // after loadEvents: it completes the events
+		{parts.documents, s.loadDocuments},
 	} {
-		if err := load(ctx, sc, c); err != nil {
+		if !l.has {
+			continue
+		}
+		if err := l.load(ctx, sc, c); err != nil {
 			return fmt.Errorf("cases: case details: %w", err)
 		}
 	}
@@ -232,19 +277,28 @@ func (s *Service) loadPlacements(ctx context.Context, sc domain.Scope, c *domain
 	return err
 }
 
+// loadEvents reads the case's timeline, with the full name of each
+// event's actor for a scope that sees personal data.
 func (s *Service) loadEvents(ctx context.Context, sc domain.Scope, c *domain.Case) error {
 	var err error
 	c.Events, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.CaseEvent, error) {
 		var e domain.CaseEvent
-		var note string
-		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &e.FromStatus, &e.ToStatus, &note); err != nil {
+		var note, name string
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &e.FromStatus, &e.ToStatus, &note, &name); err != nil {
 			return e, err
 		}
 		e.At = e.At.UTC()
 		var err error
+		if sc.Personal && name != "" {
+			if e.ActorName, err = s.st.Open(store.FieldUserFullName, name); err != nil {
+				return e, err
+			}
+		}
 		e.Note, err = s.st.Reveal(sc, store.FieldCaseEventNote, note, &c.PersonalMasked)
 		return e, err
-	}, `SELECT id, at, actor, kind, from_status, to_status, note_enc FROM case_events WHERE case_id = $1 ORDER BY at, id`, c.ID)
+	}, `SELECT e.id, e.at, e.actor, e.kind, e.from_status, e.to_status, e.note_enc, COALESCE(u.full_name_enc, '')
+		FROM case_events e LEFT JOIN users u ON u.id = e.actor_id AND e.actor_id <> ''
+		WHERE e.case_id = $1 ORDER BY e.at, e.id`, c.ID)
 	return err
 }
 
