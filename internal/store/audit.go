@@ -42,6 +42,11 @@ func AuditHash(e domain.AuditEntry) string {
 // it takes no lock and no chain position here; SealAudit chains it once it
 // has committed.
 func (s *Store) audit(ctx context.Context, tx *sql.Tx, sc domain.Scope, action, objType, objID, region, detail string) error {
+	return s.auditAt(ctx, tx, s.utc(), sc, action, objType, objID, region, detail)
+}
+
+// auditAt is audit with the entry's time given.
+func (s *Store) auditAt(ctx context.Context, tx *sql.Tx, at time.Time, sc domain.Scope, action, objType, objID, region, detail string) error {
 	ua := sc.UserAgent
 	if len(ua) > 200 {
 		ua = ua[:200]
@@ -49,7 +54,7 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, sc domain.Scope, action, 
 	_, err := s.txExec(ctx, tx, `INSERT INTO audit_log (at, actor_id, actor, actor_role, action, object_type,
 		object_id, region_code, ip, user_agent, detail, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '')`,
-		s.utc(), sc.UserID, sc.Actor(), string(sc.Role), action, objType, objID, region, sc.IP, ua, detail)
+		at, sc.UserID, sc.Actor(), string(sc.Role), action, objType, objID, region, sc.IP, ua, detail)
 	if err != nil {
 		return fmt.Errorf("store: audit append: %w", err)
 	}
@@ -170,11 +175,11 @@ func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 }
 
 // Audit records an event that changes nothing else (a login, a read of
-// personal data) in its own transaction.
+// personal data) and returns once it has committed. Concurrent calls share
+// commits (see auditQueue).
 func (s *Store) Audit(ctx context.Context, sc domain.Scope, action, objType, objID, region, detail string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		return s.audit(ctx, tx, sc, action, objType, objID, region, detail)
-	})
+	return s.auditQ.add(ctx, s, &auditCall{at: s.utc(), sc: sc, action: action, objType: objType, objID: objID,
+		region: region, detail: detail, done: make(chan error, 1)})
 }
 
 const auditCols = `seq, pos, at, actor_id, actor, actor_role, action, object_type, object_id, region_code, ip,

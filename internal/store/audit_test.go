@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"database/sql"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -215,6 +217,102 @@ func TestAuditSealerOutOfOrderCommits(t *testing.T) {
 			if e.Seq == slowSeq && e.Pos != 2 {
 				t.Fatalf("late entry at pos %d, want 2", e.Pos)
 			}
+		}
+	})
+}
+
+// Audit entries written on their own share commits under load (one
+// commit each would cap reads of personal data at the database's commit
+// rate), yet each caller returns only once its own entry has committed,
+// and one entry that cannot be written fails alone.
+func TestAuditConcurrentCallsShareCommits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		u := storetest.URL(t, d)
+		st := storetest.Open(t, d, storetest.Options{URL: u, Regions: "-"})
+		raw := rawDB(t, d, u)
+		// hold keeps every audit insert waiting until the returned func
+		// is called.
+		hold := func() func() {
+			conn, err := raw.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lock := `BEGIN IMMEDIATE`
+			if d == store.Postgres {
+				lock = `BEGIN; LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE`
+			}
+			if _, err := conn.ExecContext(ctx, lock); err != nil {
+				t.Fatal(err)
+			}
+			return func() {
+				if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+					t.Error(err)
+				}
+				conn.Close()
+			}
+		}
+		// run makes the calls (the first alone, then the others while it
+		// waits) and returns each call's error.
+		run := func(details []string) []error {
+			release := hold()
+			errs := make([]error, len(details))
+			var wg sync.WaitGroup
+			call := func(i int) {
+				defer wg.Done()
+				errs[i] = st.Audit(ctx, sys(), "test.batch", "thing", "obj-"+strconv.Itoa(i), "61.07", details[i])
+			}
+			wg.Add(len(details))
+			go call(0)
+			time.Sleep(100 * time.Millisecond)
+			for i := 1; i < len(details); i++ {
+				go call(i)
+			}
+			time.Sleep(200 * time.Millisecond)
+			release()
+			wg.Wait()
+			return errs
+		}
+		details := make([]string, 31)
+		for _, err := range run(details) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := map[string]int{}
+		es, err := st.ListAudit(ctx, sys(), domain.AuditFilter{Action: "test.batch", Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			seen[e.ObjectID]++
+		}
+		for i := range details {
+			if n := seen["obj-"+strconv.Itoa(i)]; n != 1 {
+				t.Errorf("entry %d written %d times", i, n)
+			}
+		}
+		if d == store.SQLite {
+			return // SQLite takes any bytes; the commit count is PostgreSQL's xmin below
+		}
+		var commits int
+		if err := raw.QueryRow(`SELECT COUNT(DISTINCT xmin::text) FROM audit_log WHERE action = 'test.batch'`).Scan(&commits); err != nil {
+			t.Fatal(err)
+		}
+		if commits > 4 {
+			t.Errorf("31 concurrent entries took %d commits", commits)
+		}
+		// PostgreSQL refuses invalid UTF-8: that entry fails, the ones
+		// that were to share its commit do not.
+		details = make([]string, 10)
+		details[5] = "bad \xff byte"
+		errs := run(details)
+		for i, err := range errs {
+			if (err != nil) != (i == 5) {
+				t.Errorf("entry %d: %v", i, err)
+			}
+		}
+		if n, prob, err := st.VerifyAudit(ctx); err != nil || prob != nil || n != 31+9 {
+			t.Errorf("verify: %d entries, %+v, %v; want 40", n, prob, err)
 		}
 	})
 }
