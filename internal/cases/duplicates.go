@@ -118,7 +118,8 @@ func (s *Service) casesNear(ctx context.Context, sc domain.Scope, rep domain.Rep
 		district = domain.ParentRegionCode(district)
 	}
 	where, args := caseScope(sc, "c", 1)
-	args = append(args, district, district+".%", rep.ReceivedAt.Add(-30*24*time.Hour), rep.ReceivedAt.Add(24*time.Hour))
+	near, nargs := store.ScopeClause("c.region_code", district, len(args)+1)
+	args = append(append(args, nargs...), rep.ReceivedAt.Add(-30*24*time.Hour), rep.ReceivedAt.Add(24*time.Hour))
 	n := len(args)
 	cands, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (dupCandidate, error) {
 		var c dupCandidate
@@ -127,7 +128,7 @@ func (s *Service) casesNear(ctx context.Context, sc domain.Scope, rep domain.Rep
 		return c, err
 	}, `SELECT c.id, c.region_code, c.summary_enc, c.reported_at, COALESCE(c.assignee_id, ''),
 		COALESCE(c.team_id, ''), COALESCE(c.support_team_id, '') FROM cases c WHERE `+where+
-		fmt.Sprintf(` AND (c.region_code = $%d OR c.region_code LIKE $%d) AND c.reported_at >= $%d AND c.reported_at <= $%d`, n-3, n-2, n-1, n)+
+		` AND `+near+fmt.Sprintf(` AND c.reported_at >= $%d AND c.reported_at <= $%d`, n-1, n)+
 		` ORDER BY c.reported_at DESC LIMIT 50`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cases: duplicates: %w", err)

@@ -367,10 +367,9 @@ func readScope(sc domain.Scope, a string, n int) (string, []any) {
 	if sc.System || sc.RegionCode == "" || !sc.Can(domain.PermViewCases) {
 		return cond, args
 	}
-	k := n + len(args)
-	cond = fmt.Sprintf(`((%s) OR %s.id IN (SELECT case_id FROM case_transfers WHERE status = 'accepted' AND (from_region = $%d OR from_region LIKE $%d)))`,
-		cond, a, k, k+1)
-	return cond, append(args, sc.RegionCode, sc.RegionCode+".%")
+	from, fargs := store.ScopeClause("from_region", sc.RegionCode, n+len(args))
+	cond = fmt.Sprintf(`((%s) OR %s.id IN (SELECT case_id FROM case_transfers WHERE status = 'accepted' AND %s))`, cond, a, from)
+	return cond, append(args, fargs...)
 }
 
 // loadTransfer fills a case's latest transfer and, for a reader of the

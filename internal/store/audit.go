@@ -235,7 +235,7 @@ func (s *Store) ListAudit(ctx context.Context, sc domain.Scope, f domain.AuditFi
 	}
 	q := `SELECT ` + auditCols + ` FROM audit_log WHERE ` + strings.Join(conds, " AND ") +
 		` ORDER BY seq DESC LIMIT ` + strconv.Itoa(limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list audit: %w", err)
 	}

@@ -165,7 +165,7 @@ func (s *Store) QueryContext(ctx context.Context, q string, args ...any) (*sql.R
 	if st := s.stmts.stmt(ctx, s.r, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return s.r.QueryContext(ctx, q, args...)
+	return s.r.QueryContext(ctx, s.sql(q), args...)
 }
 
 // QueryRowContext runs a one-row read on the read pool.
@@ -173,7 +173,7 @@ func (s *Store) QueryRowContext(ctx context.Context, q string, args ...any) *sql
 	if st := s.stmts.stmt(ctx, s.r, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return s.r.QueryRowContext(ctx, q, args...)
+	return s.r.QueryRowContext(ctx, s.sql(q), args...)
 }
 
 // Seal encrypts a personal value for field (one of the Field constants,

@@ -7,3 +7,6 @@ import "context"
 func (s *Store) MigrateTo(ctx context.Context, upTo int) ([]int, error) {
 	return s.migrateTo(ctx, upTo)
 }
+
+// SQLiteSQL is sqliteSQL, for tests.
+var SQLiteSQL = sqliteSQL

@@ -207,7 +207,7 @@ func (s *Store) SearchRegions(ctx context.Context, q RegionQuery) ([]domain.Regi
 	}
 	sqlq := `SELECT code, parent_code, level, name FROM regions WHERE ` + strings.Join(conds, " AND ") +
 		` ORDER BY level, name, code LIMIT ` + fmt.Sprint(limit)
-	rows, err := s.r.QueryContext(ctx, sqlq, args...)
+	rows, err := s.QueryContext(ctx, sqlq, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search regions: %w", err)
 	}

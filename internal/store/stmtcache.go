@@ -48,7 +48,7 @@ func (c *stmtCache) stmt(ctx context.Context, db *sql.DB, q string) *sql.Stmt {
 	if ok || full {
 		return st
 	}
-	st, err := db.PrepareContext(context.WithoutCancel(ctx), q)
+	st, err := db.PrepareContext(context.WithoutCancel(ctx), sqliteSQL(q))
 	if err != nil {
 		return nil
 	}
@@ -88,7 +88,7 @@ func (c *stmtCache) inTx(ctx context.Context, tx *sql.Tx, db *sql.DB, q string) 
 
 // prepare prepares q on db for later transactions.
 func (c *stmtCache) prepare(db *sql.DB, q string) {
-	st, err := db.PrepareContext(context.Background(), q)
+	st, err := db.PrepareContext(context.Background(), sqliteSQL(q))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.pending, q)
@@ -120,7 +120,7 @@ func (s *Store) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (
 	if st := s.wstmts.inTx(ctx, tx, s.w, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return tx.ExecContext(ctx, q, args...)
+	return tx.ExecContext(ctx, s.sql(q), args...)
 }
 
 // txQuery runs the query q in tx, prepared once on SQLite.
@@ -128,7 +128,7 @@ func (s *Store) txQuery(ctx context.Context, tx *sql.Tx, q string, args ...any) 
 	if st := s.wstmts.inTx(ctx, tx, s.w, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return tx.QueryContext(ctx, q, args...)
+	return tx.QueryContext(ctx, s.sql(q), args...)
 }
 
 // txQueryRow runs the one-row query q in tx, prepared once on SQLite.
@@ -136,5 +136,5 @@ func (s *Store) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...an
 	if st := s.wstmts.inTx(ctx, tx, s.w, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return tx.QueryRowContext(ctx, q, args...)
+	return tx.QueryRowContext(ctx, s.sql(q), args...)
 }

@@ -355,12 +355,13 @@ func (s *Store) utc() time.Time { return s.now().UTC().Truncate(time.Microsecond
 
 // scopeClause returns a SQL condition restricting column to the scope's
 // region, with its arguments numbered from n. The empty region ("all of
-// Indonesia") adds no condition.
+// Indonesia") adds no condition. On SQLite the store runs it as a range
+// (see sqliteSQL); the text marks it for that.
 func scopeClause(column, region string, n int) (string, []any) {
 	if region == "" {
 		return "1=1", nil
 	}
-	return fmt.Sprintf("(%s = $%d OR %s LIKE $%d)", column, n, column, n+1), []any{region, region + ".%"}
+	return fmt.Sprintf("(%s = $%d OR %s LIKE $%d "+withinMark+")", column, n, column, n+1), []any{region, region + ".%"}
 }
 
 // GetSetting returns a setting's value, or "" when unset.

@@ -174,7 +174,7 @@ func (s *Store) getUser(ctx context.Context, sc domain.Scope, id string, audit b
 		return domain.User{}, domain.NotFound("user")
 	}
 	where, args := scopeClause("u.region_code", sc.RegionCode, 2)
-	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
+	row := s.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
 		WHERE u.id = $1 AND `+where, append([]any{id}, args...)...)
 	u, err := scanUser(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -223,7 +223,7 @@ func (s *Store) ListUsers(ctx context.Context, sc domain.Scope, f domain.UserFil
 	}
 	w := strings.Join(conds, " AND ")
 	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u WHERE `+w, args...).Scan(&total); err != nil {
+	if err := s.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count users: %w", err)
 	}
 	limit := f.Limit
@@ -231,7 +231,7 @@ func (s *Store) ListUsers(ctx context.Context, sc domain.Scope, f domain.UserFil
 		limit = 50
 	}
 	offset := max(f.Offset, 0)
-	out, err := Rows(ctx, s.r, func(rows *sql.Rows) (domain.User, error) {
+	out, err := Rows(ctx, s, func(rows *sql.Rows) (domain.User, error) {
 		u, err := scanUser(rows)
 		u.PersonalMasked = hasPersonal(u)
 		return u.User, err

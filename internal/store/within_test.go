@@ -1,0 +1,79 @@
+package store_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"lindu/internal/store"
+	"lindu/internal/store/storetest"
+)
+
+// A region scope is rewritten for SQLite into a range; only conditions
+// that scopeClause made are touched.
+func TestSQLiteScopeRewrite(t *testing.T) {
+	cond, args := store.ScopeClause("c.region_code", "61.07", 3)
+	if len(args) != 2 || args[0] != "61.07" || args[1] != "61.07.%" {
+		t.Fatalf("args %v", args)
+	}
+	got := store.SQLiteSQL("SELECT 1 FROM cases c WHERE c.id = $1 AND " + cond)
+	want := "SELECT 1 FROM cases c WHERE c.id = $1 AND (c.region_code = $3 OR (c.region_code >= $3 || '.' AND c.region_code < $3 || '/'))"
+	if got != want {
+		t.Errorf("rewrite:\n got %s\nwant %s", got, want)
+	}
+	for _, q := range []string{
+		"SELECT 1 WHERE (a = $1 OR b LIKE $2 /*within*/)", // two columns
+		"SELECT 1 WHERE (a = $1 OR a LIKE $3 /*within*/)", // not the next argument
+		"SELECT 1 WHERE (a = $1 OR a LIKE $2)",            // not marked
+		"SELECT 1 WHERE name LIKE $1",
+	} {
+		if got := store.SQLiteSQL(q); got != q {
+			t.Errorf("%s rewritten to %s", q, got)
+		}
+	}
+}
+
+// On both engines a scope holds exactly its region and the codes under
+// it, whatever the neighbouring codes look like.
+func TestScopeClauseSelectsSubregions(t *testing.T) {
+	codes := []string{"61", "61.0", "61.07", "61.07.", "61.07.01", "61.07.01.2001", "61.070", "61.071.01", "61.07/",
+		"61.07-1", "61.06.99", "61.08", "61.08.01", "62.07.01", "61.07.\u00e9", "61.07.%", "61.07_01"}
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		u := storetest.URL(t, d)
+		st := storetest.Open(t, d, storetest.Options{URL: u, Regions: "-"})
+		raw := rawDB(t, d, u)
+		mustExec(t, raw, `CREATE TABLE scope_codes (code TEXT PRIMARY KEY)`)
+		for _, c := range codes {
+			if _, err := raw.Exec(`INSERT INTO scope_codes (code) VALUES ($1)`, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, region := range []string{"61", "61.07", "61.07.01", "61.0", "62"} {
+			cond, args := store.ScopeClause("s.code", region, 1)
+			rows, err := st.QueryContext(ctx, `SELECT s.code FROM scope_codes s WHERE `+cond+` ORDER BY s.code`, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for rows.Next() {
+				var c string
+				if err := rows.Scan(&c); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, c)
+			}
+			rows.Close()
+			var want []string
+			for _, c := range codes {
+				if c == region || strings.HasPrefix(c, region+".") {
+					want = append(want, c)
+				}
+			}
+			slices.Sort(want)
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: %q, want %q", region, got, want)
+			}
+		}
+	})
+}
