@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"math/rand"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +43,7 @@ func TestCaseCountsMatchCases(t *testing.T) {
 						t.Fatalf("%s, %s: %s = %d, the cases say %d", step, name, k, v, want[k])
 					}
 				}
+				checkTotals(t, w, sc, step+", "+name)
 			}
 		}
 		check("empty")
@@ -107,6 +109,36 @@ func TestCaseCountsMatchCases(t *testing.T) {
 }
 
 // rawCounts counts what CaseCounts should say from the cases themselves.
+// checkTotals compares the inbox's totals (from the tallies where the
+// filter allows) with the cases sc sees, for the filters of the first page.
+func checkTotals(t *testing.T, w *casesWorld, sc domain.Scope, step string) {
+	t.Helper()
+	all, _, err := w.cs.ListCases(ctx, sc, domain.CaseFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filters := []domain.CaseFilter{{}, {OpenOnly: true}, {RegionCode: "61.07.01"}, {OpenOnly: true, RegionCode: "61.07.02.2001"}}
+	for _, st := range domain.CaseStatuses {
+		filters = append(filters, domain.CaseFilter{Status: st}, domain.CaseFilter{Status: st, RegionCode: "61.07.01"})
+	}
+	for _, f := range filters {
+		want := 0
+		for _, c := range all {
+			if (f.Status == "" || c.Status == f.Status) && (!f.OpenOnly || c.Status.Open()) &&
+				(f.RegionCode == "" || c.RegionCode == f.RegionCode || strings.HasPrefix(c.RegionCode, f.RegionCode+".")) {
+				want++
+			}
+		}
+		_, total, err := w.cs.ListCases(ctx, sc, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != want {
+			t.Fatalf("%s: filter %+v: total %d, the cases say %d", step, f, total, want)
+		}
+	}
+}
+
 func rawCounts(t *testing.T, w *casesWorld, sc domain.Scope) map[string]int {
 	t.Helper()
 	list, _, err := w.cs.ListCases(ctx, sc, domain.CaseFilter{Limit: 200})
