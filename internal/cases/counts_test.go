@@ -169,3 +169,53 @@ func rawCounts(t *testing.T, w *casesWorld, sc domain.Scope) map[string]int {
 	}
 	return out
 }
+
+// The triage list counts a region's reports exactly up to CountCap and
+// stops there (CountCap+1), so its view does not read every report of a
+// province; a status or another region keeps its own exact count.
+func TestListReportsTotalCapped(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		u := storetest.URL(t, d)
+		st := storetest.Open(t, d, storetest.Options{URL: u})
+		cs := area(st)
+		sup := mkUser(t, st, "sup", domain.RoleSupervisor, "61.07")
+		supOther := mkUser(t, st, "sup-sambas", domain.RoleSupervisor, "61.01")
+		age := 9
+		for _, region := range []string{"61.07.01.2001", "61.01.01.2001"} {
+			if _, _, err := cs.CreateReport(ctx, access.Public("1.2.3.4", "x"), domain.NewReport{Channel: domain.ChannelWeb,
+				RegionCode: region, Description: "Anak tetangga sering dipukul dan ditinggal sendirian di rumah", ChildAge: &age,
+				ChildSex: domain.SexFemale}, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Copies of the regency's report, with the status of every third
+		// one changed.
+		raw := rawDB(t, d, u)
+		if _, err := raw.Exec(`WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1004)
+			INSERT INTO reports (id, code, channel, received_at, region_code, description_enc, status)
+			SELECT r.id || '-' || n.i, r.code || '-' || n.i, r.channel, r.received_at, r.region_code, r.description_enc,
+				CASE WHEN n.i % 3 = 0 THEN 'rejected' ELSE r.status END
+			FROM reports r, n WHERE r.region_code = '61.07.01.2001'`); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			sc     domain.Scope
+			status domain.ReportStatus
+			want   int
+		}{
+			{access.ForUser(sup, "", ""), "", cases.CountCap + 1},        // 1,005
+			{access.ForUser(sup, "", ""), domain.ReportNew, 671},         // 1 + 670
+			{access.ForUser(sup, "", ""), domain.ReportRejected, 334},    // every third of 1,004
+			{access.ForUser(supOther, "", ""), "", 1},                    // the other regency's own
+			{access.ForUser(supOther, "", ""), domain.ReportRejected, 0}, // none of the copies
+		} {
+			list, total, err := cs.ListReports(ctx, c.sc, cases.ReportFilter{Status: c.status, Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != c.want || len(list) != min(c.want, 50) {
+				t.Errorf("%s %q: total %d (%d listed), want %d", c.sc.Username, c.status, total, len(list), c.want)
+			}
+		}
+	})
+}

@@ -273,7 +273,8 @@ type ReportFilter struct {
 }
 
 // ListReports lists reports in sc's region, newest first, without personal
-// fields. Authorization: PermManageCases.
+// fields, and how many there are: exact up to CountCap and capped beyond it
+// (CountCap+1). Authorization: PermManageCases.
 func (s *Service) ListReports(ctx context.Context, sc domain.Scope, f ReportFilter) ([]domain.Report, int, error) {
 	if !sc.Can(domain.PermManageCases) {
 		return nil, 0, domain.E(domain.EForbidden, "report.err.forbidden_triage")
@@ -283,8 +284,12 @@ func (s *Service) ListReports(ctx context.Context, sc domain.Scope, f ReportFilt
 		args = append(args, string(f.Status))
 		where += " AND r.status = $" + strconv.Itoa(len(args))
 	}
+	// Exact up to CountCap, capped beyond it as for cases: counting every
+	// report of a province on each view of the list would cost more than
+	// it tells.
 	var total int
-	if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports r WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM reports r WHERE `+where+
+		` LIMIT `+strconv.Itoa(CountCap+1)+`) x`, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("cases: count reports: %w", err)
 	}
 	limit := f.Limit

@@ -997,3 +997,64 @@ func TestBrowserReportFlow(t *testing.T) {
 		t.Error("the status page shows personal data")
 	}
 }
+
+// Past CountCap reports the triage list stops counting: it says "more
+// than 1000" and pages on with a next link instead of page numbers.
+func TestReportsListBeyondCountCap(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
+	fileReport(t, w, reportForm())
+	if err := w.st.InTx(bg, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(bg, `WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1010)
+			INSERT INTO reports (id, code, channel, received_at, region_code, description_enc, status)
+			SELECT r.id || '-' || n.i, r.code || '-' || n.i, r.channel, r.received_at, r.region_code, r.description_enc, 'rejected'
+			FROM reports r, n`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b := w.loggedIn("sup")
+	code, body, _ := b.get("/laporan?status=all")
+	if code != http.StatusOK || !strings.Contains(body, "Lebih dari 1000 laporan") || !strings.Contains(body, `href="/laporan?page=2&amp;status=all" rel="next"`) {
+		t.Fatalf("status=all: %d, no capped count or next link:\n%s", code, body)
+	}
+	code, body, _ = b.get("/laporan?page=2&status=all")
+	if code != http.StatusOK || strings.Count(body, `href="/laporan/`) < 20 {
+		t.Errorf("page 2: %d, %d reports listed", code, strings.Count(body, `href="/laporan/`))
+	}
+	// One status below the cap keeps its exact count.
+	if _, body, _ = b.get("/laporan?status=new"); !strings.Contains(body, "1 laporan") {
+		t.Errorf("status=new: no exact count")
+	}
+}
+
+// Past CountCap open cases the inbox says "more than 1000" and still
+// pages on: page 2 is linked and lists cases (the pager used to vanish
+// with the page count).
+func TestInboxBeyondCountCap(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
+	at := w.clock.Now().Add(-48 * time.Hour)
+	var syn []cases.SyntheticCase
+	for i := 0; i < 1030; i++ {
+		syn = append(syn, cases.SyntheticCase{RegionCode: village, Status: domain.StatusInService, Priority: domain.PriorityMedium,
+			Types: []domain.ViolenceType{domain.VNeglect}, Summary: "Sintetis", ReportedAt: at, AckAt: &at, RespondedAt: &at,
+			VictimAge: 8, VictimSex: domain.SexFemale})
+	}
+	if _, err := w.srv.Cases.InsertSyntheticCases(bg, access.System("test"), 1, syn); err != nil {
+		t.Fatal(err)
+	}
+	b := w.loggedIn("sup")
+	code, body, _ := b.get("/kasus")
+	if code != http.StatusOK || !strings.Contains(body, "Lebih dari 1000 kasus") || !strings.Contains(body, `page=2`) {
+		t.Fatalf("inbox: %d, no capped count or next link:\n%s", code, body)
+	}
+	m := regexp.MustCompile(`href="(/kasus\?[^"]*page=2[^"]*)" rel="next"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no next link on the inbox")
+	}
+	code, body, _ = b.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+	if code != http.StatusOK || !strings.Contains(body, "Halaman 2") || strings.Count(body, `href="/kasus/0`) < 20 {
+		t.Errorf("page 2: %d, %d cases listed", code, strings.Count(body, `href="/kasus/0`))
+	}
+}
