@@ -19,7 +19,6 @@ import (
 	"lindu/internal/intake/whatsapp"
 	"lindu/internal/jobs"
 	"lindu/internal/metrics"
-	"lindu/internal/outbox"
 	"lindu/internal/sms"
 	"lindu/internal/store"
 )
@@ -63,7 +62,7 @@ func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog
 	}
 	// One group commit for the messages' small writes (sent, delivery
 	// reports, channel log) of the sender and the providers' callbacks.
-	commit := &outbox.Committer{Store: st}
+	commit := &store.Committer{Store: st}
 	sender := &sms.Sender{Store: st, Log: log, Instance: jobs.InstanceName(), Gateways: map[string]sms.Gateway{}, Commit: commit}
 	svc := &intake.Service{Store: st, Cases: area, Region: cfg.RootRegion, Sent: sender.Wake}
 	if st.Dialect() == store.SQLite {

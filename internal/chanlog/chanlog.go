@@ -69,7 +69,7 @@ func Record(ctx context.Context, st *store.Store, e Entry) error {
 }
 
 // Insert stores entries in the caller's transaction (the outbox's shared
-// transactions, outbox.Committer), 30 to a statement.
+// transactions, store.Committer), 30 to a statement.
 func Insert(ctx context.Context, tx *store.Tx, entries ...Entry) error {
 	for len(entries) > 0 {
 		part := entries[:min(30, len(entries))]

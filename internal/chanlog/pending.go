@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"sync"
 
-	"lindu/internal/outbox"
 	"lindu/internal/store"
 )
 
@@ -17,20 +16,20 @@ import (
 type Pending struct {
 	mu      sync.Mutex
 	pending []Entry
-	own     *outbox.Committer // when Add is given none
+	own     *store.Committer // when Add is given none
 }
 
 // Add queues e for c's next shared transaction and returns at once; with
 // c nil, for a committer of l's own on st (with st nil too, e is not
 // recorded: a client without a store keeps no log).
-func (l *Pending) Add(c *outbox.Committer, st *store.Store, log *slog.Logger, e Entry) {
+func (l *Pending) Add(c *store.Committer, st *store.Store, log *slog.Logger, e Entry) {
 	if c == nil {
 		if st == nil {
 			return
 		}
 		l.mu.Lock()
 		if l.own == nil {
-			l.own = &outbox.Committer{Store: st}
+			l.own = &store.Committer{Store: st}
 		}
 		c = l.own
 		l.mu.Unlock()
@@ -45,7 +44,7 @@ func (l *Pending) Add(c *outbox.Committer, st *store.Store, log *slog.Logger, e 
 	var entries []Entry
 	taken := false
 	c.Later(func(ctx context.Context, tx *store.Tx) error {
-		if !taken { // a write may run again (outbox.Committer): the same entries
+		if !taken { // a write may run again (store.Committer): the same entries
 			l.mu.Lock()
 			entries, l.pending, taken = l.pending, nil, true
 			l.mu.Unlock()

@@ -49,7 +49,7 @@ type Service struct {
 	// InTx runs a message's transaction (optional; default Store.InTx);
 	// key names the sender (messages with the same key are handled one at
 	// a time anyway). On SQLite the SMS and WhatsApp wiring (cmd/lindu)
-	// passes a group commit (outbox.Committer.DoKey): one commit serves
+	// passes a group commit (store.Committer.DoKey): one commit serves
 	// the messages that arrive together.
 	InTx func(ctx context.Context, key string, fn func(context.Context, *store.Tx) error) error
 }

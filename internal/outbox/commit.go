@@ -2,221 +2,22 @@ package outbox
 
 import (
 	"context"
-	"errors"
-	"hash/fnv"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"lindu/internal/store"
 )
 
-// Committer writes the small records that follow every message — that
-// its gateway accepted it, each delivery report, the channel log entry of
-// each exchange — for concurrent callers in shared transactions (group
-// commit): each caller waits until its own write is committed, and one
-// commit serves every write that arrived while the one before was being
-// made. On SQLite's single writer and PostgreSQL's flush per commit this
-// is what lets many senders and delivery callbacks go at once; nothing is
-// answered or counted before it is durable.
-//
-// Writes go in lanes, one transaction at a time in each: one lane on
-// SQLite (one writer), four on PostgreSQL, where a transaction's
-// statements wait for the network one by one. The writes about one
-// message (DoKey with its id) always take the same lane, so transactions
-// of two lanes never wait for each other's rows.
-//
-// A write that fails does not fail the others: the shared transaction is
-// rolled back and each of its writes runs again in a transaction of its
-// own. A write may therefore run more than once, always in a transaction
-// that is rolled back but for the last. The zero Committer is not usable:
-// set Store.
-type Committer struct {
-	Store *store.Store
-	Max   int // writes in one transaction, default 32
-	Lanes int // default 1 on SQLite, 4 on PostgreSQL
+// The records that follow every message, in shared transactions
+// (store.Committer): the senders' "sent" and the gateways' delivery
+// reports.
 
-	once  sync.Once
-	lanes []*lane
-	next  atomic.Uint32 // the lane of the next write without a key
-}
-
-// lane is a queue of writes committed one transaction at a time.
-type lane struct {
-	c     *Committer
-	mu    sync.Mutex
-	queue []*write
-	busy  bool // a caller is committing a batch
-}
-
-type write struct {
-	fn    func(context.Context, *store.Tx) error
-	err   error
-	done  chan bool   // false: written (err says how); true: commit the next batch
-	later func(error) // a write no caller waits for (Later): told how it went
-}
-
-// commitTimeout bounds one shared transaction: it serves many callers, so
-// none of their contexts may cancel it.
-const commitTimeout = 15 * time.Second
-
-// lane is the lane of key, or the next one in turn when key is "".
-func (c *Committer) lane(key string) *lane {
-	c.once.Do(func() {
-		n := c.Lanes
-		if n <= 0 {
-			n = 1
-			if c.Store.Dialect() == store.Postgres {
-				n = 4
-			}
-		}
-		for range n {
-			c.lanes = append(c.lanes, &lane{c: c})
-		}
-	})
-	if key == "" {
-		return c.lanes[int(c.next.Add(1))%len(c.lanes)]
-	}
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(key)) // a hash's Write never fails
-	return c.lanes[int(h.Sum32()%uint32(len(c.lanes)))]
-}
-
-// Do runs fn in a transaction shared with other callers' writes and
-// returns once that transaction committed (nil), or fn's own error, or the
-// commit's. It waits for the commit even when ctx ends meanwhile.
-func (c *Committer) Do(ctx context.Context, fn func(context.Context, *store.Tx) error) error {
-	return c.DoKey(ctx, "", fn)
-}
-
-// DoKey is Do for a write about key (an outbox id): the writes about one
-// key are committed in the order they were made.
-func (c *Committer) DoKey(ctx context.Context, key string, fn func(context.Context, *store.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	l := c.lane(key)
-	w := &write{fn: fn, done: make(chan bool, 1)}
-	l.mu.Lock()
-	l.queue = append(l.queue, w)
-	lead := !l.busy
-	l.busy = true
-	l.mu.Unlock()
-	if !lead {
-		if lead = <-w.done; !lead {
-			return w.err
-		}
-	}
-	// This caller commits the next batch; its own write is the first of it.
-	l.commitNext()
-	<-w.done
-	return w.err
-}
-
-// Later queues fn for the next shared transaction and returns at once;
-// failed, when not nil, is told if fn or its commit failed. For records
-// that must never hold up a message (the channel log): one lost in a crash
-// before its commit is not missed.
-func (c *Committer) Later(fn func(context.Context, *store.Tx) error, failed func(error)) {
-	w := &write{fn: fn, done: make(chan bool, 1), later: failed}
-	if w.later == nil {
-		w.later = func(error) {}
-	}
-	l := c.lane("")
-	l.mu.Lock()
-	l.queue = append(l.queue, w)
-	lead := !l.busy
-	l.busy = true
-	l.mu.Unlock()
-	if lead {
-		go l.commitNext()
-	}
-}
-
-// commitNext commits the writes waiting (up to Max), tells each how it
-// went and hands the next batch to the first caller still waiting.
-func (l *lane) commitNext() {
-	max := l.c.Max
-	if max <= 0 {
-		max = 32
-	}
-	l.mu.Lock()
-	n := min(len(l.queue), max)
-	batch := make([]*write, n)
-	copy(batch, l.queue)
-	l.queue = l.queue[n:]
-	l.mu.Unlock()
-
-	l.c.commit(batch)
-
-	l.mu.Lock()
-	var next *write
-	if len(l.queue) > 0 {
-		next = l.queue[0]
-	} else {
-		l.busy = false
-		l.queue = nil
-	}
-	l.mu.Unlock()
-	for _, w := range batch {
-		if w.later != nil {
-			if w.err != nil {
-				w.later(w.err)
-			}
-			continue
-		}
-		w.done <- false
-	}
-	switch {
-	case next == nil:
-	case next.later != nil:
-		go l.commitNext() // nobody waits for it: a goroutine commits it
-	default:
-		next.done <- true
-	}
-}
-
-// errOne marks the failure of one write in a shared transaction.
-type errOne struct{ err error }
-
-func (e errOne) Error() string { return e.err.Error() }
-
-func (c *Committer) commit(batch []*write) {
-	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
-	defer cancel()
-	err := c.Store.InTx(ctx, func(tx *store.Tx) error {
-		for _, w := range batch {
-			if err := w.fn(ctx, tx); err != nil {
-				return errOne{err}
-			}
-		}
-		return nil
-	})
-	if err == nil || len(batch) == 1 {
-		var one errOne
-		if errors.As(err, &one) {
-			err = one.err
-		}
-		for _, w := range batch {
-			w.err = err
-		}
-		return
-	}
-	// One write failed, or the commit did: each on its own, so a failure
-	// is only its own write's.
-	for _, w := range batch {
-		w.err = c.Store.InTx(ctx, func(tx *store.Tx) error { return w.fn(ctx, tx) })
-	}
-}
-
-// SentParts is the package's SentParts in a shared transaction.
-func (c *Committer) SentParts(ctx context.Context, id, providerID string, parts int) error {
+// CommitSent is SentParts in a transaction shared with other writes (c).
+func CommitSent(ctx context.Context, c *store.Committer, id, providerID string, parts int) error {
 	return c.DoKey(ctx, id, func(ctx context.Context, tx *store.Tx) error { return sentParts(ctx, tx, id, providerID, parts) })
 }
 
-// RecordDeliveryPart is the package's RecordDeliveryPart in a shared
-// transaction.
-func (c *Committer) RecordDeliveryPart(ctx context.Context, outboxID, provider, code, part, status, detail string) (bool, error) {
+// CommitDeliveryPart is RecordDeliveryPart in a transaction shared with
+// other writes (c).
+func CommitDeliveryPart(ctx context.Context, c *store.Committer, outboxID, provider, code, part, status, detail string) (bool, error) {
 	var found bool
 	err := c.DoKey(ctx, outboxID, func(ctx context.Context, tx *store.Tx) error {
 		var err error

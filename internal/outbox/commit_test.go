@@ -23,7 +23,7 @@ func TestCommitterSharesCommitsAndFailsAlone(t *testing.T) {
 		if _, err := outbox.Claim(bg, st, "a", []string{"sms"}, 100, time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		c := &outbox.Committer{Store: st, Max: 7}
+		c := &store.Committer{Store: st, Max: 7}
 		var txs sync.Map // the transactions the writes ran in (kept, so no address is reused)
 		var wg sync.WaitGroup
 		errs := make([]error, len(ids))

@@ -4,7 +4,7 @@
 // recipient's one after the other, in the order they were enqueued — and
 // retries with backoff while a gateway is down. A message accepted by a
 // gateway is never handed over again. Sent messages are recorded in
-// commits shared with the other writes of the moment (outbox.Committer).
+// commits shared with the other writes of the moment (store.Committer).
 package sms
 
 import (
@@ -47,7 +47,7 @@ type Sender struct {
 	// Commit records sent messages in transactions shared with other
 	// writes (optional: the sender makes its own on Store; give the
 	// gateways' delivery callbacks the same one to share their commits).
-	Commit *outbox.Committer
+	Commit *store.Committer
 
 	once sync.Once
 	wake map[string]chan struct{} // by channel
@@ -68,7 +68,7 @@ func (s *Sender) init() {
 			s.Batch = 50
 		}
 		if s.Commit == nil {
-			s.Commit = &outbox.Committer{Store: s.Store}
+			s.Commit = &store.Committer{Store: s.Store}
 		}
 		if s.BackoffBase <= 0 {
 			s.BackoffBase = 5 * time.Second
@@ -366,7 +366,7 @@ func (s *Sender) record(ctx context.Context, m outbox.Send, o outcome, pid strin
 		if p, ok := s.Gateways[m.Channel].(interface{ Parts(string) int }); ok {
 			parts = p.Parts(m.Body)
 		}
-		if err := s.commit().SentParts(rctx, m.ID, pid, parts); err != nil {
+		if err := outbox.CommitSent(rctx, s.commit(), m.ID, pid, parts); err != nil {
 			s.Log.Error("outbox: recording a sent message failed", "outbox_id", m.ID, "err", err.Error())
 		}
 		s.inc("lindu_outbox_sent_total", m.Channel)
@@ -413,7 +413,7 @@ func (s *Sender) concurrency(channel string) int {
 	return 8
 }
 
-func (s *Sender) commit() *outbox.Committer {
+func (s *Sender) commit() *store.Committer {
 	s.init()
 	return s.Commit
 }

@@ -176,10 +176,14 @@ func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 
 // Audit records an event that changes nothing else (a login, a read of
 // personal data) and returns once it has committed. Concurrent calls share
-// commits (see auditQueue).
+// commits (Committer): every read of personal data writes one before the
+// data is shown, and a commit each would cap reading at the database's
+// commit rate.
 func (s *Store) Audit(ctx context.Context, sc domain.Scope, action, objType, objID, region, detail string) error {
-	return s.auditQ.add(ctx, s, &auditCall{at: s.utc(), sc: sc, action: action, objType: objType, objID: objID,
-		region: region, detail: detail, done: make(chan error, 1)})
+	at := s.utc()
+	return s.audits.Do(ctx, func(ctx context.Context, tx *Tx) error {
+		return s.auditAt(ctx, tx.tx, at, sc, action, objType, objID, region, detail)
+	})
 }
 
 const auditCols = `seq, pos, at, actor_id, actor, actor_role, action, object_type, object_id, region_code, ip,

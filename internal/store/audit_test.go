@@ -298,7 +298,7 @@ func TestAuditConcurrentCallsShareCommits(t *testing.T) {
 		if err := raw.QueryRow(`SELECT COUNT(DISTINCT xmin::text) FROM audit_log WHERE action = 'test.batch'`).Scan(&commits); err != nil {
 			t.Fatal(err)
 		}
-		if commits > 4 {
+		if commits > 8 { // four lanes on PostgreSQL: a first entry, then the rest, in each
 			t.Errorf("31 concurrent entries took %d commits", commits)
 		}
 		// PostgreSQL refuses invalid UTF-8: that entry fails, the ones

@@ -52,7 +52,7 @@ type Store struct {
 	lastPurge   *atomic.Int64 // store-clock UnixNano of the last rate-limit purge (shared by WithClock copies)
 	stmts       *stmtCache    // prepared reads (SQLite only; shared by WithClock copies)
 	wstmts      *stmtCache    // prepared writes (SQLite only; shared by WithClock copies)
-	auditQ      *auditQueue   // Audit calls waiting for their commit (shared by WithClock copies)
+	audits      *Committer    // Audit's shared commits (shared by WithClock copies)
 }
 
 // Options configure Open.
@@ -122,11 +122,12 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	if opt.Box == nil {
 		return nil, errors.New("store: no encryption box")
 	}
-	s := &Store{lastPurge: new(atomic.Int64), auditQ: new(auditQueue), dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion,
+	s := &Store{lastPurge: new(atomic.Int64), dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion,
 		sessionIdle: opt.SessionIdle, sessionMax: opt.SessionMax}
 	if d == SQLite {
 		s.stmts, s.wstmts = newStmtCache(), newStmtCache()
 	}
+	s.audits = &Committer{Store: s}
 	if s.sessionIdle <= 0 {
 		s.sessionIdle = DefaultSessionIdle
 	}

@@ -58,7 +58,7 @@ func startLinduWith(t *testing.T, d store.Dialect, retries int, wrap func(http.H
 	log := slog.New(slog.DiscardHandler)
 	// Wired as cmd/lindu/channels.go wires it: one group commit for the
 	// sender, the client, the handler and (on SQLite) the intake.
-	commit := &outbox.Committer{Store: st}
+	commit := &store.Committer{Store: st}
 	l.sender = &sms.Sender{Store: st, Log: log, Instance: "e2e", Interval: 100 * time.Millisecond, BackoffBase: 200 * time.Millisecond,
 		BackoffMax: time.Second, Commit: commit,
 		Gateways: map[string]sms.Gateway{"sms": &kannel.Client{Settings: l.ks, HTTP: intaketest.Client(), Store: st, Commit: commit}}}

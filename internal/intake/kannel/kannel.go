@@ -54,17 +54,17 @@ type Handler struct {
 	// Commit writes delivery reports and the channel log in transactions
 	// shared with other callers (optional: the handler makes its own on
 	// Store; give it the sender's to share their commits).
-	Commit *outbox.Committer
+	Commit *store.Committer
 
 	once      sync.Once
 	exchanges chanlog.Pending
 }
 
 // commit is h.Commit, or the handler's own.
-func (h *Handler) commit() *outbox.Committer {
+func (h *Handler) commit() *store.Committer {
 	h.once.Do(func() {
 		if h.Commit == nil {
-			h.Commit = &outbox.Committer{Store: h.Store}
+			h.Commit = &store.Committer{Store: h.Store}
 		}
 	})
 	return h.Commit
@@ -246,7 +246,7 @@ func (h *Handler) dlr(w http.ResponseWriter, r *http.Request) {
 	if status == outbox.DeliveryFailed {
 		detail = oneLine(q.Get("answer"))
 	}
-	found, err := h.commit().RecordDeliveryPart(r.Context(), id, "kannel", strconv.Itoa(typ), q.Get("part"), status, detail)
+	found, err := outbox.CommitDeliveryPart(r.Context(), h.commit(), id, "kannel", strconv.Itoa(typ), q.Get("part"), status, detail)
 	if err != nil {
 		h.Log.Error("kannel: recording a delivery report failed", "outbox_id", id, "err", err.Error())
 		text(w, http.StatusServiceUnavailable, "try again")
@@ -286,7 +286,7 @@ type Client struct {
 	// Commit writes the channel log in transactions shared with other
 	// callers (optional: the client makes its own on Store; give it the
 	// sender's to share their commits).
-	Commit *outbox.Committer
+	Commit *store.Committer
 	// Settle is how long to wait, after sendsms was unreachable, from the
 	// moment its port answers again before the first message (default
 	// RestartSettle).

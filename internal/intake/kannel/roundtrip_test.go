@@ -18,7 +18,6 @@ import (
 	"lindu/internal/intake"
 	"lindu/internal/intake/intaketest"
 	"lindu/internal/intake/kannel"
-	"lindu/internal/outbox"
 	"lindu/internal/server"
 	"lindu/internal/sms"
 	"lindu/internal/store"
@@ -157,7 +156,7 @@ func TestKannelRoundTripThroughput(t *testing.T) {
 			return &http.Client{Timeout: 30 * time.Second, Transport: intaketest.LocalOnly(&http.Transport{Proxy: nil,
 				MaxIdleConns: 100, MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second})}
 		}
-		commit := &outbox.Committer{Store: st}
+		commit := &store.Committer{Store: st}
 		sender := &sms.Sender{Store: st, Log: log, Instance: "bench", Commit: commit,
 			Gateways: map[string]sms.Gateway{"sms": &kannel.Client{Settings: ks, HTTP: hc(), Store: st, Log: log, Commit: commit}}}
 		svc := &intake.Service{Store: st, Region: "61.07", Sent: sender.Wake}

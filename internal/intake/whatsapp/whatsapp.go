@@ -49,7 +49,7 @@ type Handler struct {
 	MediaArrived func()
 	// Commit writes the channel log in transactions shared with the
 	// other small writes of the moment (nil: the handler's own).
-	Commit *outbox.Committer
+	Commit *store.Committer
 
 	exchanges chanlog.Pending
 }
@@ -231,7 +231,7 @@ type Client struct {
 	// Commit writes the channel-log entries of sends in transactions
 	// shared with the other small writes of the moment (nil: the
 	// client's own on Store).
-	Commit *outbox.Committer
+	Commit *store.Committer
 
 	exchanges chanlog.Pending
 }
