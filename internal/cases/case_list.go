@@ -151,8 +151,13 @@ func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, ar
 	}
 	if rest := limit - len(out); rest > 0 {
 		off := max(0, offset-dueCount)
-		others, err := store.Rows(ctx, s.st, scan, `SELECT `+caseCols+caseJoins+` WHERE `+w+` AND c.next_due_at IS NULL
-			ORDER BY c.reported_at DESC, c.id DESC LIMIT `+strconv.Itoa(rest)+` OFFSET `+strconv.Itoa(off), args...)
+		// The page's ids first, from the index of these cases (it holds
+		// the region): joined and sorted at once, SQLite chose to read and
+		// sort every open case of a district for one page.
+		page := `(SELECT c.id FROM cases c WHERE ` + w + ` AND c.next_due_at IS NULL
+			ORDER BY c.reported_at DESC, c.id DESC LIMIT ` + strconv.Itoa(rest) + ` OFFSET ` + strconv.Itoa(off) + `) x JOIN cases c ON c.id = x.id`
+		others, err := store.Rows(ctx, s.st, scan, `SELECT `+caseCols+strings.Replace(caseJoins, "cases c", page, 1)+`
+			ORDER BY c.reported_at DESC, c.id DESC`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("cases: list cases: %w", err)
 		}
