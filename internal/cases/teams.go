@@ -150,9 +150,29 @@ func (s *Service) ListTeams(ctx context.Context, sc domain.Scope) ([]domain.Team
 	if out == nil {
 		out = []domain.Team{}
 	}
-	for i := range out {
-		if err := s.loadMembers(ctx, &out[i]); err != nil {
-			return nil, err
+	// The members of every listed team in one query (a query per team made
+	// the inbox's filter read a regency's teams one by one).
+	type member struct {
+		team string
+		u    domain.User
+	}
+	members, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (member, error) {
+		var m member
+		err := rows.Scan(&m.team, &m.u.ID, &m.u.Username, &m.u.Role, &m.u.RegionCode)
+		return m, err
+	}, `SELECT m.team_id, u.id, u.username, u.role, u.region_code FROM team_members m JOIN users u ON u.id = m.user_id
+		JOIN teams t ON t.id = m.team_id WHERE `+where+` ORDER BY u.username`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("cases: members: %w", err)
+	}
+	idx := make(map[string]int, len(out))
+	for i, t := range out {
+		idx[t.ID] = i
+	}
+	for _, m := range members {
+		if i, ok := idx[m.team]; ok {
+			out[i].Members = append(out[i].Members, m.u)
+			out[i].MemberIDs = append(out[i].MemberIDs, m.u.ID)
 		}
 	}
 	return out, nil

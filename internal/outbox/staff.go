@@ -73,9 +73,11 @@ func scanMessage(rows *sql.Rows) (domain.OutboxMessage, error) {
 }
 
 // PendingCount counts the pending messages sc sees in List (for the
-// navigation badge). Authorization: anyone signed in (the count follows
-// List's rule).
-func PendingCount(ctx context.Context, st *store.Store, sc domain.Scope) (int, error) {
+// navigation badge), up to max+1: the badge says "more than max" beyond
+// it, and a region's in-app notifications stay pending, so counting them
+// all on every page would grow with the months. Authorization: anyone
+// signed in (the count follows List's rule).
+func PendingCount(ctx context.Context, st *store.Store, sc domain.Scope, max int) (int, error) {
 	var where string
 	var args []any
 	if !sc.Can(domain.PermManageCases) {
@@ -84,7 +86,8 @@ func PendingCount(ctx context.Context, st *store.Store, sc domain.Scope) (int, e
 		where, args = store.ScopeClause("region_code", sc.RegionCode, 1)
 	}
 	var n int
-	err := st.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND `+where, args...).Scan(&n)
+	err := st.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending' AND `+where+
+		` LIMIT `+strconv.Itoa(max+1)+`) x`, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: pending count: %w", err)
 	}

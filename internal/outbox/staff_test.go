@@ -30,8 +30,11 @@ func TestStaffView(t *testing.T) {
 		if ms, err := outbox.List(bg, st, sup, outbox.Filter{Mine: true}); err != nil || len(ms) != 0 {
 			t.Fatalf("mine = %d, %v; want 0", len(ms), err)
 		}
-		if n, err := outbox.PendingCount(bg, st, sup); err != nil || n != 3 {
+		if n, err := outbox.PendingCount(bg, st, sup, 99); err != nil || n != 3 {
 			t.Fatalf("pending = %d, %v; want 3", n, err)
+		}
+		if n, err := outbox.PendingCount(bg, st, sup, 1); err != nil || n != 2 {
+			t.Fatalf("pending up to 1 = %d, %v; want 2 (more than 1)", n, err)
 		}
 
 		_, err := outbox.Expire(bg, st, sup, st.Now().Add(time.Hour))
@@ -46,7 +49,7 @@ func TestStaffView(t *testing.T) {
 		if err != nil || len(c) != 1 || c["expired"] != 3 {
 			t.Fatalf("counts = %v, %v; want expired=3", c, err)
 		}
-		if n, err := outbox.PendingCount(bg, st, sup); err != nil || n != 0 {
+		if n, err := outbox.PendingCount(bg, st, sup, 99); err != nil || n != 0 {
 			t.Fatalf("pending after expiry = %d, %v; want 0", n, err)
 		}
 	})

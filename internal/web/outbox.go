@@ -58,7 +58,7 @@ func (OutboxPage) OutboxStatuses() []string {
 func (s *Server) outboxNavLabel(b Base) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	n, err := outbox.PendingCount(ctx, s.st, b.Scope)
+	n, err := outbox.PendingCount(ctx, s.st, b.Scope, navOutboxLimit)
 	if err != nil || n == 0 {
 		return b.T("nav.outbox")
 	}
