@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"lindu/internal/cases"
@@ -35,7 +34,6 @@ type CasesPage struct {
 	Teams                                                []domain.Team
 	Open                                                 bool
 	Filtered                                             bool
-	Many                                                 bool // more cases than the case area counts
 	NameSearch                                           bool // the user may search by name and phone
 	Exports                                              ExportLinks
 	listPager
@@ -87,13 +85,8 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	p.NameSearch = cases.NameSearchAllowed(b.Scope)
 	p.Filtered = p.Status != "" || p.Due != "" || f.RegionCode != "" || p.Type != "" || p.Assignee != "" || p.Priority != "" || p.Query != "" || p.Team != "" || !p.Open
 	p.listPager = newPager("/kasus", v, page, total, casesPerPage)
-	if total > cases.CountCap {
-		// The store stops counting here: page on without a total.
-		p.Pages, p.NextURL, p.Many = 0, "", true
-		if len(list) == casesPerPage {
-			v.Set("page", strconv.Itoa(page+1))
-			p.NextURL = "/kasus?" + v.Encode()
-		}
+	if total > cases.CountCap { // the case area stops counting here
+		p.uncounted("/kasus", v, len(list) == casesPerPage)
 	}
 	p.kit.which, p.kit.posted = "filter", url.Values{"status": {p.Status}, "due": {p.Due}, "type": {p.Type},
 		"assignee": {p.Assignee}, "priority": {p.Priority}}

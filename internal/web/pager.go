@@ -12,6 +12,7 @@ import (
 type listPager struct {
 	Page, Pages      int
 	PrevURL, NextURL string
+	Many             bool // more items than the list counts (uncounted)
 }
 
 // newPager builds the previous/next links of page (1-based) of a list of
@@ -29,6 +30,16 @@ func newPager(path string, v url.Values, page, total, per int) listPager {
 		p.NextURL = link(page + 1)
 	}
 	return p
+}
+
+// uncounted makes p the pager of a list whose count stopped at a cap: no
+// page count, and a next link while the page shown was full.
+func (p *listPager) uncounted(path string, v url.Values, full bool) {
+	p.Pages, p.NextURL, p.Many = 0, "", true
+	if full {
+		v.Set("page", strconv.Itoa(p.Page+1))
+		p.NextURL = path + "?" + v.Encode()
+	}
 }
 
 // listPageNum is the page number asked for, 1 to 100000.

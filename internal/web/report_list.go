@@ -25,7 +25,6 @@ type ReportsPage struct {
 	Status  string
 	Reports []domain.Report
 	Total   int
-	Many    bool // more reports than the case area counts
 	Exports ExportLinks
 	listPager
 }
@@ -46,12 +45,8 @@ func (s *Server) reportsList(w http.ResponseWriter, r *http.Request) {
 	p := ReportsPage{Base: b, kit: s.kit(b), Status: st, Reports: reps, Total: total,
 		listPager: newPager("/laporan", url.Values{"status": {st}}, page, total, reportsPerPage),
 		Exports:   exportLinks(b, "/laporan/ekspor", url.Values{"status": {st}})}
-	if total > cases.CountCap {
-		// The case area stops counting here: page on without a total.
-		p.Pages, p.NextURL, p.Many = 0, "", true
-		if len(reps) == reportsPerPage {
-			p.NextURL = "/laporan?" + url.Values{"status": {st}, "page": {strconv.Itoa(page + 1)}}.Encode()
-		}
+	if total > cases.CountCap { // the case area stops counting here
+		p.uncounted("/laporan", url.Values{"status": {st}}, len(reps) == reportsPerPage)
 	}
 	s.render(w, r, http.StatusOK, "reports", p)
 }
