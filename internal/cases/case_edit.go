@@ -147,7 +147,7 @@ func (s *Service) checkCaseFields(ctx context.Context, tx *store.Tx, sc domain.S
 	if !sc.Contains(f.RegionCode) {
 		return domain.InvalidFields(domain.FieldErrors{"region_code": domain.M("case.field.region_outside")})
 	}
-	return regionExists(ctx, tx, f.RegionCode)
+	return s.regionExists(ctx, tx, f.RegionCode)
 }
 
 // caseFieldChanges lists the case fields that differ.

@@ -49,7 +49,7 @@ func (s *Service) createCase(ctx context.Context, tx *store.Tx, sc domain.Scope,
 	if !sc.Contains(nc.RegionCode) {
 		return "", domain.InvalidFields(domain.FieldErrors{"region_code": domain.M("case.field.region_outside")})
 	}
-	if err := regionExists(ctx, tx, nc.RegionCode); err != nil {
+	if err := s.regionExists(ctx, tx, nc.RegionCode); err != nil {
 		return "", err
 	}
 	now := tx.Now()

@@ -84,7 +84,7 @@ func (s *Service) FileReport(ctx context.Context, sc domain.Scope, nr domain.New
 // retries the transaction on a unique violation (a code drawn twice, or
 // an idempotency key stored meanwhile). Authorization: public intake.
 func (s *Service) InsertReport(ctx context.Context, tx *store.Tx, sc domain.Scope, nr domain.NewReport) (domain.Report, error) {
-	if err := regionExists(ctx, tx, nr.RegionCode); err != nil {
+	if err := s.regionExists(ctx, tx, nr.RegionCode); err != nil {
 		return domain.Report{}, err
 	}
 	if nr.ReceivedAt.IsZero() {
@@ -151,12 +151,12 @@ func publicReporter(sc domain.Scope) domain.Scope {
 }
 
 // regionExists refuses a region code that is not in the regions table.
-func regionExists(ctx context.Context, q store.Querier, code string) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE code = $1`, code).Scan(&n); err != nil {
-		return fmt.Errorf("cases: check region: %w", err)
+func (s *Service) regionExists(ctx context.Context, q store.Querier, code string) error {
+	ok, err := s.st.RegionExists(ctx, q, code)
+	if err != nil {
+		return fmt.Errorf("cases: %w", err)
 	}
-	if n == 0 {
+	if !ok {
 		return domain.InvalidFields(domain.FieldErrors{"region_code": domain.M("case.field.region_unknown")})
 	}
 	return nil

@@ -25,7 +25,7 @@ func (s *Service) CreateTeam(ctx context.Context, sc domain.Scope, t domain.Team
 	}
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		t.ID = tx.NewID()
-		if err := regionExists(ctx, tx, t.RegionCode); err != nil {
+		if err := s.regionExists(ctx, tx, t.RegionCode); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO teams (id, name, kind, region_code, created_at) VALUES ($1,$2,$3,$4,$5)`,

@@ -53,6 +53,7 @@ type Store struct {
 	stmts       *stmtCache    // prepared reads (SQLite only; shared by WithClock copies)
 	wstmts      *stmtCache    // prepared writes (SQLite only; shared by WithClock copies)
 	audits      *Committer    // Audit's shared commits (shared by WithClock copies)
+	regions     *regionCache  // regions read by GetRegion (shared by WithClock copies)
 }
 
 // Options configure Open.
@@ -128,6 +129,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 		s.stmts, s.wstmts = newStmtCache(), newStmtCache()
 	}
 	s.audits = &Committer{Store: s}
+	s.regions = &regionCache{}
 	if s.sessionIdle <= 0 {
 		s.sessionIdle = DefaultSessionIdle
 	}

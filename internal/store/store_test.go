@@ -109,6 +109,29 @@ func TestRegions(t *testing.T) {
 		if _, err := st.GetRegion(ctx, "61.07'; DROP TABLE regions;--"); !domain.IsNotFound(err) {
 			t.Fatalf("bad code: %v", err)
 		}
+		// A second read comes from memory: the same region, and a caller
+		// changing its copy changes nobody else's.
+		r.Path[0] = "changed"
+		again, err := st.GetRegion(ctx, "61.07")
+		if err != nil || again.Name != r.Name || len(again.Path) != 2 || again.Path[0] != "Kalimantan Barat" {
+			t.Fatalf("second read %+v, %v", again, err)
+		}
+		again.Path[1] = "changed"
+		if third, _ := st.GetRegion(ctx, "61.07"); third.Path[1] != "Kabupaten Bengkayang" {
+			t.Fatalf("a caller's copy changed the kept region: %v", third.Path)
+		}
+		// A code not found is not remembered: a region added later is found.
+		if err := st.RegionBatch(ctx, []domain.Region{{Code: "99.99", ParentCode: "", Level: domain.LevelProvince, Name: "Provinsi Uji"}}); err != nil {
+			t.Fatal(err)
+		}
+		if nr, err := st.GetRegion(ctx, "99.99"); err != nil || nr.Name != "Provinsi Uji" {
+			t.Fatalf("region added after a miss: %+v, %v", nr, err)
+		}
+		for code, want := range map[string]bool{"99.99": true, "61.07": true, "98.98": false} {
+			if ok, err := st.RegionExists(ctx, st, code); err != nil || ok != want {
+				t.Errorf("RegionExists(%s) = %v, %v", code, ok, err)
+			}
+		}
 		kids, err := st.SearchRegions(ctx, store.RegionQuery{Parent: "61.07", Limit: 200})
 		if err != nil {
 			t.Fatal(err)
