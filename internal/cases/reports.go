@@ -38,7 +38,8 @@ func (s *Service) FileReport(ctx context.Context, sc domain.Scope, nr domain.New
 		nr.ReceivedAt = s.st.Now()
 	}
 	for attempt := 0; ; attempt++ {
-		err = s.st.InTx(ctx, func(tx *store.Tx) error {
+		// Reports arriving together share a commit (InSharedTx).
+		err = s.st.InSharedTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 			created = false
 			if admit != nil {
 				if err := admit(ctx, tx); err != nil {

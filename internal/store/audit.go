@@ -176,12 +176,12 @@ func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 
 // Audit records an event that changes nothing else (a login, a read of
 // personal data) and returns once it has committed. Concurrent calls share
-// commits (Committer): every read of personal data writes one before the
+// commits (InSharedTx): every read of personal data writes one before the
 // data is shown, and a commit each would cap reading at the database's
 // commit rate.
 func (s *Store) Audit(ctx context.Context, sc domain.Scope, action, objType, objID, region, detail string) error {
 	at := s.utc()
-	return s.audits.Do(ctx, func(ctx context.Context, tx *Tx) error {
+	return s.InSharedTx(ctx, func(ctx context.Context, tx *Tx) error {
 		return s.auditAt(ctx, tx.tx, at, sc, action, objType, objID, region, detail)
 	})
 }

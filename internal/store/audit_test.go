@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -230,27 +232,7 @@ func TestAuditConcurrentCallsShareCommits(t *testing.T) {
 		u := storetest.URL(t, d)
 		st := storetest.Open(t, d, storetest.Options{URL: u, Regions: "-"})
 		raw := rawDB(t, d, u)
-		// hold keeps every audit insert waiting until the returned func
-		// is called.
-		hold := func() func() {
-			conn, err := raw.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			lock := `BEGIN IMMEDIATE`
-			if d == store.Postgres {
-				lock = `BEGIN; LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE`
-			}
-			if _, err := conn.ExecContext(ctx, lock); err != nil {
-				t.Fatal(err)
-			}
-			return func() {
-				if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
-					t.Error(err)
-				}
-				conn.Close()
-			}
-		}
+		hold := func() func() { return holdAuditLog(t, d, raw) }
 		// run makes the calls (the first alone, then the others while it
 		// waits) and returns each call's error.
 		run := func(details []string) []error {
@@ -313,6 +295,102 @@ func TestAuditConcurrentCallsShareCommits(t *testing.T) {
 		}
 		if n, prob, err := st.VerifyAudit(ctx); err != nil || prob != nil || n != 31+9 {
 			t.Errorf("verify: %d entries, %+v, %v; want 40", n, prob, err)
+		}
+	})
+}
+
+// holdAuditLog keeps every write to audit_log waiting until the returned
+// func is called.
+func holdAuditLog(t *testing.T, d store.Dialect, raw *sql.DB) func() {
+	t.Helper()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := `BEGIN IMMEDIATE`
+	if d == store.Postgres {
+		lock = `BEGIN; LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE`
+	}
+	if _, err := conn.ExecContext(ctx, lock); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+			t.Error(err)
+		}
+		conn.Close()
+	}
+}
+
+// Writes sharing a transaction (InSharedTx) each see their own store's
+// clock, and one that fails fails alone, with its own error, while the
+// others commit.
+func TestSharedTxOwnClockOwnFailure(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		u := storetest.URL(t, d)
+		st := storetest.Open(t, d, storetest.Options{URL: u, Regions: "-"})
+		raw := rawDB(t, d, u)
+		errBad := errors.New("this write is refused")
+		base := time.Date(2031, 3, 1, 8, 0, 0, 0, time.UTC)
+		release := holdAuditLog(t, d, raw)
+		const n = 12
+		errs := make([]error, n)
+		seen := make([]time.Time, n)
+		var wg sync.WaitGroup
+		call := func(i int) {
+			defer wg.Done()
+			at := base.Add(time.Duration(i) * time.Hour)
+			own := st.WithClock(func() time.Time { return at })
+			errs[i] = own.InSharedTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+				seen[i] = tx.Now()
+				if err := tx.Audit(ctx, sys(), "test.shared", "thing", "obj-"+strconv.Itoa(i), "61.07", ""); err != nil {
+					return err
+				}
+				if i == 7 {
+					return errBad
+				}
+				return nil
+			})
+		}
+		wg.Add(n)
+		go call(0)
+		time.Sleep(100 * time.Millisecond)
+		for i := 1; i < n; i++ {
+			go call(i)
+		}
+		time.Sleep(200 * time.Millisecond)
+		release()
+		wg.Wait()
+		for i, err := range errs {
+			if i == 7 {
+				if !errors.Is(err, errBad) {
+					t.Errorf("write 7: %v, want its own error", err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("write %d: %v", i, err)
+			}
+			if want := base.Add(time.Duration(i) * time.Hour); !seen[i].Equal(want) {
+				t.Errorf("write %d ran at %s, want its own clock's %s", i, seen[i], want)
+			}
+		}
+		es, err := st.ListAudit(ctx, sys(), domain.AuditFilter{Action: "test.shared", Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]time.Time{}
+		for _, e := range es {
+			got[e.ObjectID] = e.At
+		}
+		for i := range n {
+			at, ok := got["obj-"+strconv.Itoa(i)]
+			if ok != (i != 7) {
+				t.Errorf("entry %d stored: %v", i, ok)
+			}
+			if ok && !at.Equal(base.Add(time.Duration(i)*time.Hour)) {
+				t.Errorf("entry %d at %s", i, at)
+			}
 		}
 	})
 }

@@ -49,6 +49,7 @@ type lane struct {
 
 type write struct {
 	fn    func(context.Context, *Tx) error
+	st    *Store // whose clock the write's Tx reads (a WithClock copy); nil: the Committer's
 	err   error
 	done  chan bool   // false: written (err says how); true: commit the next batch
 	later func(error) // a write no caller waits for (Later): told how it went
@@ -90,11 +91,16 @@ func (c *Committer) Do(ctx context.Context, fn func(context.Context, *Tx) error)
 // DoKey is Do for a write about key (an outbox id): the writes about one
 // key are committed in the order they were made.
 func (c *Committer) DoKey(ctx context.Context, key string, fn func(context.Context, *Tx) error) error {
+	return c.do(ctx, key, nil, fn)
+}
+
+// do is DoKey with the write's Tx on st's clock (nil: the Committer's).
+func (c *Committer) do(ctx context.Context, key string, st *Store, fn func(context.Context, *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	l := c.lane(key)
-	w := &write{fn: fn, done: make(chan bool, 1)}
+	w := &write{fn: fn, st: st, done: make(chan bool, 1)}
 	l.mu.Lock()
 	l.queue = append(l.queue, w)
 	lead := !l.busy
@@ -184,7 +190,10 @@ func (c *Committer) commit(batch []*write) {
 	defer cancel()
 	err := c.Store.InTx(ctx, func(tx *Tx) error {
 		for _, w := range batch {
-			if err := w.fn(ctx, tx); err != nil {
+			t := tx.as(w.st)
+			err := w.fn(ctx, t)
+			tx.newWindow = tx.newWindow || t.newWindow
+			if err != nil {
 				return errOne{err}
 			}
 		}
@@ -203,6 +212,19 @@ func (c *Committer) commit(batch []*write) {
 	// One write failed, or the commit did: each on its own, so a failure
 	// is only its own write's.
 	for _, w := range batch {
-		w.err = c.Store.InTx(ctx, func(tx *Tx) error { return w.fn(ctx, tx) })
+		st := w.st
+		if st == nil {
+			st = c.Store
+		}
+		w.err = st.InTx(ctx, func(tx *Tx) error { return w.fn(ctx, tx) })
 	}
+}
+
+// as is tx as a transaction of st (its clock), for one write of a shared
+// transaction; st nil or tx's own store: tx itself.
+func (tx *Tx) as(st *Store) *Tx {
+	if st == nil || st == tx.st {
+		return tx
+	}
+	return &Tx{tx: tx.tx, st: st, now: st.utc()}
 }

@@ -45,6 +45,20 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	return err
 }
 
+// InSharedTx is InTx for a small write that may share its transaction
+// with other callers' (group commit, Committer): it returns once the
+// shared transaction committed, with fn's own error or the commit's. Use
+// it on paths many clients take at once (a public report, the audit entry
+// of a read): one commit serves them all. fn's Tx reads s's clock. fn may
+// run more than once (when another write of its batch fails, each runs
+// again in a transaction of its own), so it must not have effects outside
+// tx; its error, when it fails alone, is returned as it is. fn must use
+// the context it is given, the shared transaction's: ctx ending does not
+// cancel a write once queued, which would fail the others' with it.
+func (s *Store) InSharedTx(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	return s.shared.do(ctx, "", s, fn)
+}
+
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return t.st.txExec(ctx, t.tx, q, args...)

@@ -52,7 +52,7 @@ type Store struct {
 	lastPurge   *atomic.Int64 // store-clock UnixNano of the last rate-limit purge (shared by WithClock copies)
 	stmts       *stmtCache    // prepared reads (SQLite only; shared by WithClock copies)
 	wstmts      *stmtCache    // prepared writes (SQLite only; shared by WithClock copies)
-	audits      *Committer    // Audit's shared commits (shared by WithClock copies)
+	shared      *Committer    // InSharedTx's group commits (shared by WithClock copies)
 	regions     *regionCache  // regions read by GetRegion (shared by WithClock copies)
 }
 
@@ -128,7 +128,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	if d == SQLite {
 		s.stmts, s.wstmts = newStmtCache(), newStmtCache()
 	}
-	s.audits = &Committer{Store: s}
+	s.shared = &Committer{Store: s}
 	s.regions = &regionCache{}
 	if s.sessionIdle <= 0 {
 		s.sessionIdle = DefaultSessionIdle
