@@ -106,6 +106,7 @@ func (s *Service) ExportCases(ctx context.Context, sc domain.Scope, f domain.Cas
 	if !sc.Can(domain.PermViewCases) {
 		return nil, false, domain.E(domain.EForbidden, "case.err.forbidden_view")
 	}
+	s = s.bulk()
 	m := s.queryMatch(sc, f.Query)
 	if err := s.resolveNames(ctx, &m); err != nil {
 		return nil, false, err

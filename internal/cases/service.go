@@ -39,6 +39,14 @@ type Service struct {
 	maxDocument  int64
 }
 
+// bulk is s reading on the store's pool for long reads (store.Bulk):
+// exports.
+func (s *Service) bulk() *Service {
+	c := *s
+	c.st = s.st.Bulk()
+	return &c
+}
+
 // New returns the case area on st. The wiring (cmd/lindu, internal/server)
 // makes one and hands it to the web, the API, the channels and the jobs.
 func New(st *store.Store, opt Options) *Service {

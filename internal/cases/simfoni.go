@@ -88,6 +88,7 @@ func (s *Service) SIMFONIExport(ctx context.Context, sc domain.Scope, f SIMFONIF
 	if err != nil {
 		return 0, err
 	}
+	s = s.bulk()
 	ids, err := s.simfoniCases(ctx, sc, f, from, to)
 	if err != nil {
 		return 0, err

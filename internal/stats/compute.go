@@ -20,8 +20,9 @@ type Service struct {
 	cache *Cache // nil: every call reads the records
 }
 
-// New returns the area.
-func New(st *store.Store) *Service { return &Service{st: st} }
+// New returns the area. Its reads are long ones (every case of a region
+// and year): they go to the store's pool for those (store.Bulk).
+func New(st *store.Store) *Service { return &Service{st: st.Bulk()} }
 
 // caseFact is what the tables need of one case: no name, no narrative.
 type caseFact struct {

@@ -576,3 +576,38 @@ func TestCommitsAreDurable(t *testing.T) {
 		}
 	})
 }
+
+// On SQLite, point reads do not map the file (every commit would unmap it
+// for each reader) and long reads (Bulk) do; both see every commit.
+func TestBulkReadsMapTheFile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
+		bulk := st.Bulk()
+		if d == store.Postgres {
+			if bulk != st {
+				t.Fatal("PostgreSQL has one pool: Bulk should be the store itself")
+			}
+			return
+		}
+		mmap := func(s *store.Store) int64 {
+			var n int64
+			if err := s.QueryRowContext(ctx, `PRAGMA mmap_size`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := mmap(st); n != 0 {
+			t.Errorf("point reads map %d bytes, want none", n)
+		}
+		if n := mmap(bulk); n < 1<<28 {
+			t.Errorf("long reads map %d bytes", n)
+		}
+		if err := st.Audit(ctx, sys(), "test.bulk", "thing", "x", "61.07", ""); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := bulk.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'test.bulk'`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("long read after a commit: %d rows, %v", n, err)
+		}
+	})
+}
