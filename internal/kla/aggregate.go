@@ -283,8 +283,10 @@ func groupCases(rows []CaseCount, root string, groupLen int, years []int) []Case
 
 // countCases counts the cases of CaseCounts under root (and at it) for
 // the years from..to per case region code (CaseCount.Group) and year, in
-// one scan of the region's cases per indicator.
+// one scan of the region's cases per indicator, on the store's pool for
+// long reads (store.Bulk).
 func countCases(ctx context.Context, st *store.Store, root string, from, to int) ([]CaseCount, error) {
+	st = st.Bulk()
 	where, wargs := subtreeClause("c.region_code", root, 1)
 	// The year of a time column: the first year whose end is after it
 	// (its bounds are added to args).
