@@ -19,7 +19,7 @@ import (
 const caseCols = `c.id, c.code, c.region_code, COALESCE(g.name, ''), c.status, c.priority, c.summary_enc, c.place, c.incident_date,
 	c.legal_basis, COALESCE(c.team_id, ''), COALESCE(t1.name, ''), COALESCE(c.support_team_id, ''), COALESCE(t2.name, ''),
 	COALESCE(c.assignee_id, ''), COALESCE(u.username, ''), c.reported_at, c.created_at, c.updated_at, c.verified_at,
-	c.acknowledged_at, c.responded_at, c.closed_at, c.next_due_at, c.next_due_kind, c.version, c.kdrt`
+	c.acknowledged_at, c.responded_at, c.closed_at, c.next_due_at, c.next_due_kind, c.version, c.kdrt, c.type_set`
 
 const caseJoins = ` FROM cases c LEFT JOIN regions g ON g.code = c.region_code LEFT JOIN teams t1 ON t1.id = c.team_id
 	LEFT JOIN teams t2 ON t2.id = c.support_team_id LEFT JOIN users u ON u.id = c.assignee_id`
@@ -39,17 +39,32 @@ func (s *Service) scanCase(sc domain.Scope, row scanner) (domain.Case, error) {
 func scanCaseRow(row scanner, extra ...any) (domain.Case, string, error) {
 	var c domain.Case
 	var summary string
+	var typeSet string
 	var ver, ack, resp, closed, due sql.NullTime
 	err := row.Scan(append([]any{&c.ID, &c.Code, &c.RegionCode, &c.RegionName, &c.Status, &c.Priority, &summary, &c.Place, &c.IncidentDate,
 		&c.LegalBasis, &c.TeamID, &c.TeamName, &c.SupportTeamID, &c.SupportTeam, &c.AssigneeID, &c.Assignee, &c.ReportedAt,
-		&c.CreatedAt, &c.UpdatedAt, &ver, &ack, &resp, &closed, &due, &c.NextDueKind, &c.Version, &c.KDRT}, extra...)...)
+		&c.CreatedAt, &c.UpdatedAt, &ver, &ack, &resp, &closed, &due, &c.NextDueKind, &c.Version, &c.KDRT, &typeSet}, extra...)...)
 	if err != nil {
 		return c, "", err
 	}
 	c.ReportedAt, c.CreatedAt, c.UpdatedAt = c.ReportedAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	c.VerifiedAt, c.AcknowledgedAt, c.RespondedAt, c.ClosedAt, c.NextDueAt = ptrTime(ver), ptrTime(ack), ptrTime(resp), ptrTime(closed), ptrTime(due)
-	c.Types = []domain.ViolenceType{}
+	c.Types = parseTypeSet(typeSet)
 	return c, summary, nil
+}
+
+// parseTypeSet reads a case's types from its type_set column (TypeSet's
+// sorted ",a,b," form, written in the same transaction as its case_types
+// rows): the inbox and the case record need no query of their own for
+// them.
+func parseTypeSet(s string) []domain.ViolenceType {
+	out := []domain.ViolenceType{}
+	for t := range strings.SplitSeq(strings.Trim(s, ","), ",") {
+		if t != "" {
+			out = append(out, domain.ViolenceType(t))
+		}
+	}
+	return out
 }
 
 // caseParts says which detail tables hold rows of a case. It is read with
@@ -57,12 +72,11 @@ func scanCaseRow(row scanner, extra ...any) (domain.Case, string, error) {
 // lists: most cases have no services, referrals, placements, documents,
 // changes or transfers yet.
 type caseParts struct {
-	types, victims, perpetrators, services, referrals, placements, events, deadlines, reports, changes, documents, transfers bool
+	victims, perpetrators, services, referrals, placements, events, deadlines, reports, changes, documents, transfers bool
 }
 
 // casePartsCols are the columns caseParts scans, for a query on cases c.
-const casePartsCols = `EXISTS (SELECT 1 FROM case_types x WHERE x.case_id = c.id),
-	EXISTS (SELECT 1 FROM victims x WHERE x.case_id = c.id), EXISTS (SELECT 1 FROM perpetrators x WHERE x.case_id = c.id),
+const casePartsCols = `EXISTS (SELECT 1 FROM victims x WHERE x.case_id = c.id), EXISTS (SELECT 1 FROM perpetrators x WHERE x.case_id = c.id),
 	EXISTS (SELECT 1 FROM services x WHERE x.case_id = c.id), EXISTS (SELECT 1 FROM referrals x WHERE x.case_id = c.id),
 	EXISTS (SELECT 1 FROM placements x WHERE x.case_id = c.id), EXISTS (SELECT 1 FROM case_events x WHERE x.case_id = c.id),
 	EXISTS (SELECT 1 FROM deadlines x WHERE x.subject_type = 'case' AND x.subject_id = c.id),
@@ -70,7 +84,7 @@ const casePartsCols = `EXISTS (SELECT 1 FROM case_types x WHERE x.case_id = c.id
 	EXISTS (SELECT 1 FROM case_documents x WHERE x.case_id = c.id), EXISTS (SELECT 1 FROM case_transfers x WHERE x.case_id = c.id)`
 
 func (p *caseParts) dest() []any {
-	return []any{&p.types, &p.victims, &p.perpetrators, &p.services, &p.referrals, &p.placements, &p.events, &p.deadlines,
+	return []any{&p.victims, &p.perpetrators, &p.services, &p.referrals, &p.placements, &p.events, &p.deadlines,
 		&p.reports, &p.changes, &p.documents, &p.transfers}
 }
 
@@ -137,7 +151,7 @@ func (s *Service) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domai
 		has  bool
 		load func(context.Context, domain.Scope, *domain.Case) error
 	}{
-		{parts.types, s.loadTypes}, {parts.victims, s.loadVictims}, {parts.perpetrators, s.loadPerpetrators},
+		{parts.victims, s.loadVictims}, {parts.perpetrators, s.loadPerpetrators},
 		{parts.services, s.loadServices}, {parts.referrals, s.loadReferrals}, {parts.placements, s.loadPlacements},
 		{parts.events, s.loadEvents}, {parts.deadlines, s.loadDeadlines}, {parts.reports, s.loadReports},
 		{parts.changes, s.loadChanges}, // after loadEvents: it completes the events
@@ -151,16 +165,6 @@ func (s *Service) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domai
 		}
 	}
 	return nil
-}
-
-func (s *Service) loadTypes(ctx context.Context, _ domain.Scope, c *domain.Case) error {
-	types, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.ViolenceType, error) {
-		var t domain.ViolenceType
-		err := rows.Scan(&t)
-		return t, err
-	}, `SELECT type FROM case_types WHERE case_id = $1 ORDER BY type`, c.ID)
-	c.Types = append(c.Types, types...)
-	return err
 }
 
 // victimType is one type of violence a victim suffered.

@@ -1,6 +1,8 @@
 package cases_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +200,34 @@ func TestEditReplansUnmetClocks(t *testing.T) {
 		got, _ := w.cs.GetCase(ctx, sys(), c.ID)
 		if got.NextDueAt == nil || !got.NextDueAt.Equal(after[domain.DeadlineResponse].DueAt) {
 			t.Fatalf("next due %v", got.NextDueAt)
+		}
+		// The record and the inbox show the types as edited, sorted, as
+		// the case_types rows hold them.
+		var stored []string
+		rows, err := w.st.QueryContext(ctx, `SELECT type FROM case_types WHERE case_id = $1`, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var ty string
+			if err := rows.Scan(&ty); err != nil {
+				t.Fatal(err)
+			}
+			stored = append(stored, ty)
+		}
+		rows.Close()
+		slices.Sort(stored)
+		if len(stored) < 2 || !slices.Contains(stored, string(domain.VSexual)) || fmt.Sprint(got.Types) != fmt.Sprint(stored) {
+			t.Fatalf("record types %v, stored %v", got.Types, stored)
+		}
+		list, _, err := w.cs.ListCases(ctx, sys(), domain.CaseFilter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lc := range list {
+			if lc.ID == c.ID && fmt.Sprint(lc.Types) != fmt.Sprint(stored) {
+				t.Fatalf("inbox types %v, stored %v", lc.Types, stored)
+			}
 		}
 		h := fieldsOf(history(t, w, sys(), c.ID))
 		if h["case.priority"].Old != "medium" || h["case.priority"].New != "high" || !strings.Contains(h["case.types"].New, "sexual") {

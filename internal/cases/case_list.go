@@ -164,11 +164,6 @@ func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, ar
 		}
 		out = append(out, others...)
 	}
-	for i := 0; i < len(out); i += 5000 {
-		if err := s.fillTypes(ctx, out[i:min(len(out), i+5000)]); err != nil {
-			return nil, err
-		}
-	}
 	return out, nil
 }
 
@@ -218,32 +213,4 @@ func caseFilter(sc domain.Scope, f domain.CaseFilter, m queryMatch, now time.Tim
 		conds = append(conds, m.condition(sc, now, arg))
 	}
 	return strings.Join(conds, " AND "), args
-}
-
-// fillTypes reads the types of the listed cases in one query.
-func (s *Service) fillTypes(ctx context.Context, cs []domain.Case) error {
-	idx := map[string]int{}
-	ph := make([]string, len(cs))
-	args := make([]any, len(cs))
-	for i, c := range cs {
-		idx[c.ID] = i
-		ph[i] = "$" + strconv.Itoa(i+1)
-		args[i] = c.ID
-	}
-	type caseType struct {
-		id string
-		t  domain.ViolenceType
-	}
-	types, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (caseType, error) {
-		var ct caseType
-		err := rows.Scan(&ct.id, &ct.t)
-		return ct, err
-	}, `SELECT case_id, type FROM case_types WHERE case_id IN (`+strings.Join(ph, ",")+`) ORDER BY type`, args...)
-	if err != nil {
-		return fmt.Errorf("cases: case types: %w", err)
-	}
-	for _, ct := range types {
-		cs[idx[ct.id]].Types = append(cs[idx[ct.id]].Types, ct.t)
-	}
-	return nil
 }
