@@ -31,7 +31,7 @@ func (s *Store) CredentialsByID(ctx context.Context, id string) (Credentials, er
 }
 
 func (s *Store) credentials(ctx context.Context, where string, arg any) (Credentials, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+`, u.password_hash, u.totp_secret_enc, u.totp_last_step
+	row := s.QueryRowContext(ctx, `SELECT `+userReadCols+`, u.password_hash, u.totp_secret_enc, u.totp_last_step
 		FROM users u LEFT JOIN regions r ON r.code = u.region_code WHERE `+where, arg)
 	var c Credentials
 	var totpEnc string

@@ -110,7 +110,7 @@ func (s *Store) GetRegion(ctx context.Context, code string) (domain.Region, erro
 	}
 	var r domain.Region
 	var parent sql.NullString
-	err := s.r.QueryRowContext(ctx, `SELECT code, parent_code, level, name FROM regions WHERE code = $1`, code).
+	err := s.QueryRowContext(ctx, `SELECT code, parent_code, level, name FROM regions WHERE code = $1`, code).
 		Scan(&r.Code, &parent, &r.Level, &r.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, domain.NotFound("region")
@@ -140,7 +140,7 @@ func (s *Store) regionPath(ctx context.Context, code string) ([]string, error) {
 		ph[i] = fmt.Sprintf("$%d", i+1)
 		args[i] = c
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT code, name FROM regions WHERE code IN (`+strings.Join(ph, ",")+`)`, args...)
+	rows, err := s.QueryContext(ctx, `SELECT code, name FROM regions WHERE code IN (`+strings.Join(ph, ",")+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: region path: %w", err)
 	}

@@ -60,7 +60,7 @@ func (s *Store) SessionByToken(ctx context.Context, tok string) (Session, error)
 	var ss Session
 	var last sql.NullTime
 	var u userRow
-	err := s.r.QueryRowContext(ctx, `SELECT `+userCols+`, s.csrf_token, s.mfa_passed, s.lang, s.expires_at, s.last_seen_at
+	err := s.QueryRowContext(ctx, `SELECT `+userCols+`, s.csrf_token, s.mfa_passed, s.lang, s.expires_at, s.last_seen_at
 		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN regions r ON r.code = u.region_code
 		WHERE s.id_hash = $1`, h).Scan(&u.ID, &u.Username, &u.Role, &u.RegionCode, &u.RegionName, &u.fullNameEnc,
 		&u.emailEnc, &u.phoneEnc, &u.TOTPEnabled, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &last,

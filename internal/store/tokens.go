@@ -73,7 +73,7 @@ func (s *Store) UserByToken(ctx context.Context, tok string) (domain.User, error
 	}
 	var id string
 	var lastUsed sql.NullTime
-	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+`, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+	row := s.QueryRowContext(ctx, `SELECT `+userReadCols+`, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
 		LEFT JOIN regions r ON r.code = u.region_code WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, auth.TokenHash(tok))
 	u, err := scanUser(row, &id, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -286,7 +286,7 @@ func (s *Store) checkUpdate(ctx context.Context, sc domain.Scope, id string, up 
 		return fields, "", nil
 	}
 	var username string // for the policy only; the update itself is scoped
-	err := s.r.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1`, id).Scan(&username)
+	err := s.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1`, id).Scan(&username)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, "", fmt.Errorf("store: update user: %w", err)
 	}
@@ -452,7 +452,7 @@ func oneRow(res sql.Result, what string) error {
 // Authorization: none; only the CLI and start-up call it.
 func (s *Store) UserCount(ctx context.Context) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	err := s.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count users: %w", err)
 	}
@@ -467,7 +467,7 @@ func (s *Store) UserByPhone(ctx context.Context, phone string) (domain.User, err
 	if !ok {
 		return domain.User{}, domain.NotFound("user")
 	}
-	row := s.r.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
+	row := s.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
 		WHERE u.phone_hash = $1 AND u.disabled = $2`, s.LookupHash(HashPhone, p), false)
 	u, err := scanUser(row)
 	if errors.Is(err, sql.ErrNoRows) {
