@@ -166,6 +166,12 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	return s, nil
 }
 
+// The SQLite read pools' sizes: point reads, and long reads (Bulk).
+const (
+	sqliteReaders     = 8
+	sqliteBulkReaders = 4
+)
+
 // openSQLite opens the SQLite file of rawURL (creating its directory):
 // one write connection, a read-only pool and a read-only pool for long
 // reads (Bulk).
@@ -194,22 +200,23 @@ func openSQLite(rawURL string) (w, r, rb *sql.DB, err error) {
 	// munmap and a page fault per page it touched (an audited read of a
 	// case 2.6 ms instead of 1.9 ms, 651 instead of 1,355 reads per
 	// second with 8 clients, on the 200,000-case bench).
-	r, err = sql.Open("sqlite", "file:"+path+"?"+q+"&_pragma=query_only(1)&_pragma=cache_size(-16384)")
+	reader := "file:" + path + "?" + q + "&_pragma=query_only(1)&_pragma=cache_size(-16384)"
+	r, err = sql.Open("sqlite", reader)
 	if err != nil {
 		return nil, nil, nil, errors.Join(fmt.Errorf("store: open sqlite: %w", err), w.Close())
 	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
+	r.SetMaxOpenConns(sqliteReaders)
+	r.SetMaxIdleConns(sqliteReaders)
 	// Long reads (statistics, exports) map the file instead: pages come
 	// from the OS cache without a read call each. A regency's statistics
 	// on the 200,000-case bench took 2.9 s this way and 7.4 s with read
 	// calls (and 6.5 s with SQLite's defaults on a smaller set).
-	rb, err = sql.Open("sqlite", "file:"+path+"?"+q+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)&_pragma=cache_size(-16384)")
+	rb, err = sql.Open("sqlite", reader+"&_pragma=mmap_size(1073741824)")
 	if err != nil {
 		return nil, nil, nil, errors.Join(fmt.Errorf("store: open sqlite: %w", err), w.Close(), r.Close())
 	}
-	rb.SetMaxOpenConns(4)
-	rb.SetMaxIdleConns(4)
+	rb.SetMaxOpenConns(sqliteBulkReaders)
+	rb.SetMaxIdleConns(sqliteBulkReaders)
 	return w, r, rb, nil
 }
 
@@ -477,9 +484,9 @@ func (s *Store) Optimize(ctx context.Context) error {
 		// instead of 2.5 ms on such a connection). Close them; the pool
 		// opens fresh ones.
 		s.r.SetMaxIdleConns(0)
-		s.r.SetMaxIdleConns(8)
+		s.r.SetMaxIdleConns(sqliteReaders)
 		s.rb.SetMaxIdleConns(0)
-		s.rb.SetMaxIdleConns(4)
+		s.rb.SetMaxIdleConns(sqliteBulkReaders)
 	}
 	return nil
 }
