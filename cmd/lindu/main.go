@@ -320,6 +320,12 @@ func cmdServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 	defer closeStore(st, &err)
+	if off, err := st.AutovacuumOff(ctx); err != nil {
+		log.Warn("could not read PostgreSQL's autovacuum setting", "err", err.Error())
+	} else if off {
+		// lindu vacuums its tallies at start only (Store.Optimize).
+		log.Warn("PostgreSQL's autovacuum is off: tables lindu updates often keep their dead rows and grow slower to read; turn it on (autovacuum = on) or run VACUUM (ANALYZE) regularly")
+	}
 	if cfg.RootRegion != "" {
 		if _, err := st.GetRegion(ctx, cfg.RootRegion); err != nil {
 			return &config.UsageError{Msg: fmt.Sprintf("root region %s does not exist", cfg.RootRegion)}

@@ -611,3 +611,35 @@ func TestBulkReadsMapTheFile(t *testing.T) {
 		}
 	})
 }
+
+// Optimize vacuums the case tallies on PostgreSQL: every case insert
+// updates a tally row, and with autovacuum late or off the dead rows
+// stayed in the table the inbox reads on every view.
+func TestOptimizeVacuumsTallies(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
+		if d == store.SQLite {
+			if off, err := st.AutovacuumOff(ctx); err != nil || off {
+				t.Fatalf("SQLite autovacuum off = %v, %v", off, err)
+			}
+			if err := st.Optimize(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		vacuums := func() int64 {
+			var n int64
+			if err := st.QueryRowContext(ctx, `SELECT pg_stat_get_vacuum_count('case_tallies'::regclass)`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := vacuums()
+		if err := st.Optimize(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if after := vacuums(); after != before+1 {
+			t.Fatalf("case_tallies vacuumed %d times by Optimize, want 1", after-before)
+		}
+	})
+}

@@ -154,6 +154,11 @@ func (e *env) klaDataset(ctx context.Context) (*klaSet, error) {
 		}
 		ks.Users[u.name] = pw
 	}
+	if e.dialect == "postgres" {
+		if err := vacuumPG(ctx, ks.DBURL); err != nil { // as in dataset
+			return nil, err
+		}
+	}
 	b, _ := json.MarshalIndent(ks, "", "  ")
 	if err := os.WriteFile(marker, b, 0o600); err != nil {
 		return nil, err

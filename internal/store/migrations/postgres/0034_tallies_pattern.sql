@@ -1,0 +1,11 @@
+-- The inbox reads the case tallies of the caller's region with
+-- "region_code = R OR region_code LIKE 'R.%'". The primary key cannot
+-- serve the LIKE (it compares by the database's collation), so PostgreSQL
+-- read the whole table: a few hundred rows, but every case insert and
+-- status change updates one, and where autovacuum lags (or is off) the
+-- table held 61,607 dead rows in 815 pages after 200,000 cases were
+-- loaded, and each inbox view read all of them (1.2 ms of a 10 ms
+-- request). This index answers the condition from the tally rows' own
+-- entries whatever the table's bloat; updates of n stay HOT (no indexed
+-- column changes).
+CREATE INDEX case_tallies_region ON case_tallies (region_code text_pattern_ops);
