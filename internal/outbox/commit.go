@@ -12,7 +12,8 @@ import (
 
 // CommitSent is SentParts in a transaction shared with other writes (c).
 func CommitSent(ctx context.Context, c *store.Committer, id, providerID string, parts int) error {
-	return c.DoKey(ctx, id, func(ctx context.Context, tx *store.Tx) error { return sentParts(ctx, tx, id, providerID, parts) })
+	// One UPDATE: alone, it commits by itself.
+	return c.DoOneKey(ctx, id, func(ctx context.Context, tx *store.Tx) error { return sentParts(ctx, tx, id, providerID, parts) })
 }
 
 // CommitDeliveryPart is RecordDeliveryPart in a transaction shared with

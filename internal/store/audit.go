@@ -181,8 +181,10 @@ func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 // commit rate.
 func (s *Store) Audit(ctx context.Context, sc domain.Scope, action, objType, objID, region, detail string) error {
 	at := s.utc()
-	return s.InSharedTx(ctx, func(ctx context.Context, tx *Tx) error {
+	return s.shared.doOne(ctx, "", func(ctx context.Context, tx *Tx) error {
 		return s.auditAt(ctx, tx.tx, at, sc, action, objType, objID, region, detail)
+	}, func(ctx context.Context) error {
+		return s.auditAt(ctx, nil, at, sc, action, objType, objID, region, detail)
 	})
 }
 

@@ -394,3 +394,84 @@ func TestSharedTxOwnClockOwnFailure(t *testing.T) {
 		}
 	})
 }
+
+// A write of one statement (Committer.DoOneKey, Store.Audit) that has no
+// other write to share its commit with runs by itself, without BEGIN and
+// COMMIT: it is committed when the call returns, and when it fails it
+// changes nothing. Writes that arrive together still share transactions
+// and each is applied once.
+func TestOneStatementWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		u := storetest.URL(t, d)
+		st := storetest.Open(t, d, storetest.Options{URL: u, Regions: "-"})
+		raw := rawDB(t, d, u)
+		if _, err := raw.Exec(`CREATE TABLE one_writes (id TEXT PRIMARY KEY, n INTEGER NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(`INSERT INTO one_writes (id, n) VALUES ('a', 0)`); err != nil {
+			t.Fatal(err)
+		}
+		c := &store.Committer{Store: st}
+		add := func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE one_writes SET n = n + 1 WHERE id = 'a'`)
+			return err
+		}
+		n := func() int {
+			var n int
+			if err := raw.QueryRow(`SELECT n FROM one_writes WHERE id = 'a'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if err := c.DoOneKey(ctx, "a", add); err != nil {
+			t.Fatal(err)
+		}
+		if got := n(); got != 1 { // read on another connection: committed
+			t.Fatalf("after one write n = %d, want 1", got)
+		}
+		err := c.DoOneKey(ctx, "a", func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE one_writes SET n = NULL WHERE id = 'a'`)
+			return err
+		})
+		if err == nil {
+			t.Fatal("a write that breaks NOT NULL succeeded")
+		}
+		if got := n(); got != 1 {
+			t.Fatalf("after a failed write n = %d, want 1", got)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 40)
+		for i := 0; i < 20; i++ {
+			wg.Add(2)
+			go func() { defer wg.Done(); errs <- c.DoOneKey(ctx, "a", add) }()
+			go func() {
+				defer wg.Done()
+				errs <- st.Audit(ctx, sys(), "test.one", "thing", "obj-"+strconv.Itoa(i), "61.07", "")
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := n(); got != 21 {
+			t.Fatalf("after 20 more writes n = %d, want 21", got)
+		}
+		es, err := st.ListAudit(ctx, sys(), domain.AuditFilter{Action: "test.one", Limit: 100})
+		if err != nil || len(es) != 20 {
+			t.Fatalf("%d audit entries, %v; want 20", len(es), err)
+		}
+		if d == store.Postgres {
+			// PostgreSQL refuses invalid UTF-8: a lone entry that cannot be
+			// written returns the error and leaves nothing.
+			if err := st.Audit(ctx, sys(), "test.one.bad", "thing", "x", "61.07", "bad \xff byte"); err == nil {
+				t.Fatal("an entry with invalid UTF-8 was accepted")
+			}
+			if es, err := st.ListAudit(ctx, sys(), domain.AuditFilter{Action: "test.one.bad", Limit: 10}); err != nil || len(es) != 0 {
+				t.Fatalf("the failed entry left %d entries, %v", len(es), err)
+			}
+		}
+	})
+}

@@ -48,7 +48,12 @@ type lane struct {
 }
 
 type write struct {
-	fn    func(context.Context, *Tx) error
+	fn func(context.Context, *Tx) error
+	// alone, when set, is the same write as a single statement that
+	// commits by itself (autocommit): used when the write is its batch's
+	// only one, which saves the transaction's BEGIN and COMMIT (two round
+	// trips on PostgreSQL). It must write exactly what fn writes.
+	alone func(context.Context) error
 	st    *Store // whose clock the write's Tx reads (a WithClock copy); nil: the Committer's
 	err   error
 	done  chan bool   // false: written (err says how); true: commit the next batch
@@ -96,11 +101,34 @@ func (c *Committer) DoKey(ctx context.Context, key string, fn func(context.Conte
 
 // do is DoKey with the write's Tx on st's clock (nil: the Committer's).
 func (c *Committer) do(ctx context.Context, key string, st *Store, fn func(context.Context, *Tx) error) error {
+	return c.doWrite(ctx, key, &write{fn: fn, st: st})
+}
+
+// DoOneKey is DoKey for a write that is exactly one statement (an UPDATE
+// of a message's row): when no other write shares its commit, fn runs on a
+// Tx without a transaction, its statement committing by itself, which
+// saves the BEGIN and the COMMIT. fn must not run a second statement:
+// without a transaction the two would not commit together.
+func (c *Committer) DoOneKey(ctx context.Context, key string, fn func(context.Context, *Tx) error) error {
+	return c.doOne(ctx, key, fn, func(ctx context.Context) error {
+		return fn(ctx, &Tx{st: c.Store, now: c.Store.utc()})
+	})
+}
+
+// doOne is DoKey for a write that is one statement: alone runs it by
+// itself when no other write shares its commit, fn in a shared
+// transaction otherwise.
+func (c *Committer) doOne(ctx context.Context, key string, fn func(context.Context, *Tx) error, alone func(context.Context) error) error {
+	return c.doWrite(ctx, key, &write{fn: fn, alone: alone})
+}
+
+// doWrite queues w and returns once it was committed (or failed).
+func (c *Committer) doWrite(ctx context.Context, key string, w *write) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	l := c.lane(key)
-	w := &write{fn: fn, st: st, done: make(chan bool, 1)}
+	w.done = make(chan bool, 1)
 	l.mu.Lock()
 	l.queue = append(l.queue, w)
 	lead := !l.busy
@@ -188,6 +216,10 @@ func (e errOne) Error() string { return e.err.Error() }
 func (c *Committer) commit(batch []*write) {
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	defer cancel()
+	if len(batch) == 1 && batch[0].alone != nil {
+		batch[0].err = batch[0].alone(ctx)
+		return
+	}
 	err := c.Store.InTx(ctx, func(tx *Tx) error {
 		for _, w := range batch {
 			t := tx.as(w.st)

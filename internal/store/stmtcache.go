@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"time"
 )
 
 // Prepared reads on SQLite. Preparing a statement (parsing and planning
@@ -117,6 +118,9 @@ func (c *stmtCache) close() {
 
 // txExec runs q in tx, prepared once on SQLite.
 func (s *Store) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	if tx == nil {
+		return s.execAlone(ctx, q, args...)
+	}
 	if st := s.wstmts.inTx(ctx, tx, s.w, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -125,6 +129,9 @@ func (s *Store) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (
 
 // txQuery runs the query q in tx, prepared once on SQLite.
 func (s *Store) txQuery(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
+	if tx == nil { // a Tx of Committer.DoOneKey: one statement by itself
+		return s.w.QueryContext(ctx, s.sql(q), args...)
+	}
 	if st := s.wstmts.inTx(ctx, tx, s.w, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -133,8 +140,34 @@ func (s *Store) txQuery(ctx context.Context, tx *sql.Tx, q string, args ...any) 
 
 // txQueryRow runs the one-row query q in tx, prepared once on SQLite.
 func (s *Store) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	if tx == nil { // a Tx of Committer.DoOneKey: one statement by itself
+		return s.w.QueryRowContext(ctx, s.sql(q), args...)
+	}
 	if st := s.wstmts.inTx(ctx, tx, s.w, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return tx.QueryRowContext(ctx, s.sql(q), args...)
+}
+
+// execAlone runs the statement q as a transaction of its own (autocommit)
+// on the writer, prepared once on SQLite, again while SQLite reports the
+// database busy (another process's write), as Store.tx does.
+func (s *Store) execAlone(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	for attempt := 0; ; attempt++ {
+		var res sql.Result
+		var err error
+		if st := s.wstmts.stmt(ctx, s.w, q); st != nil {
+			res, err = st.ExecContext(ctx, args...)
+		} else {
+			res, err = s.w.ExecContext(ctx, s.sql(q), args...)
+		}
+		if err == nil || !isBusy(err) || attempt == 4 {
+			return res, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
+		}
+	}
 }
