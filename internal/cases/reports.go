@@ -46,7 +46,10 @@ func (s *Service) FileReport(ctx context.Context, sc domain.Scope, nr domain.New
 					return err
 				}
 			}
-			if nr.IdempotencyKey != "" {
+			// A key seen before fails the insert (unique): only then, on
+			// the next attempt, is the report under it looked up, which
+			// spares every new report a query.
+			if nr.IdempotencyKey != "" && attempt > 0 {
 				r, err := reportByKey(ctx, tx, nr.IdempotencyKey)
 				if err == nil {
 					rep = r

@@ -126,13 +126,12 @@ func (s *Service) Handle(ctx context.Context, m Message) (Result, error) {
 }
 
 // handleOnce runs the message's transaction until it commits, or answers
-// with the first result when the key was stored meanwhile.
+// with the first result when the key was stored before. A message seen
+// before is not looked up first: its transaction fails on the key
+// (inbound_messages.idempotency_key is unique) and changes nothing, and
+// then the first result is read. Gateways resend rarely; every new
+// message is spared a query.
 func (s *Service) handleOnce(ctx context.Context, in inbound) (Result, error) {
-	if r, err := s.byKey(ctx, in.Key); err == nil {
-		return r, nil
-	} else if !domain.IsNotFound(err) {
-		return r, err
-	}
 	var res Result
 	var err error
 	for attempt := 0; attempt < 6; attempt++ {
