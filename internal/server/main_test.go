@@ -16,5 +16,7 @@ import (
 // the production cost, through the binary in cmd/lindu.
 func TestMain(m *testing.M) {
 	auth.DefaultParams = auth.Params{Memory: 1024, Time: 1, Threads: 1}
-	os.Exit(m.Run())
+	code := m.Run()
+	stopBrowser()
+	os.Exit(code)
 }
