@@ -155,16 +155,40 @@ func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, ar
 		// The page's ids first, from the index of these cases (it holds
 		// the region): joined and sorted at once, SQLite chose to read and
 		// sort every open case of a district for one page.
-		page := `(SELECT c.id FROM cases c WHERE ` + w + ` AND c.next_due_at IS NULL
-			ORDER BY c.reported_at DESC, c.id DESC LIMIT ` + strconv.Itoa(rest) + ` OFFSET ` + strconv.Itoa(off) + `) x JOIN cases c ON c.id = x.id`
-		others, err := store.Rows(ctx, s.st, scan, `SELECT `+caseCols+strings.Replace(caseJoins, "cases c", page, 1)+`
-			ORDER BY c.reported_at DESC, c.id DESC`, args...)
+		ids := `SELECT c.id FROM cases c WHERE ` + w + ` AND c.next_due_at IS NULL
+			ORDER BY c.reported_at DESC, c.id DESC LIMIT ` + strconv.Itoa(rest) + ` OFFSET ` + strconv.Itoa(off)
+		others, err := s.pageByIDs(ctx, scan, ids, args)
 		if err != nil {
 			return nil, fmt.Errorf("cases: list cases: %w", err)
 		}
 		out = append(out, others...)
 	}
 	return out, nil
+}
+
+// pageByIDs reads the cases whose ids the query ids selects (with args),
+// newest first. SQLite runs it as one query. PostgreSQL runs the ids
+// query and then reads the cases by id: it plans a statement whose region
+// condition is a LIKE anew at every run (the pattern decides the plan),
+// and planning the joined form took about 1 ms of every inbox view
+// against 0.15 ms for the ids alone; the read by id is planned once
+// (generic plan) for each page size.
+func (s *Service) pageByIDs(ctx context.Context, scan func(*sql.Rows) (domain.Case, error), ids string, args []any) ([]domain.Case, error) {
+	const order = ` ORDER BY c.reported_at DESC, c.id DESC`
+	if s.st.Dialect() != store.Postgres {
+		page := `(` + ids + `) x JOIN cases c ON c.id = x.id`
+		return store.Rows(ctx, s.st, scan, `SELECT `+caseCols+strings.Replace(caseJoins, "cases c", page, 1)+order, args...)
+	}
+	found, err := store.Rows(ctx, s.st, scanString, ids, args...)
+	if err != nil || len(found) == 0 {
+		return []domain.Case{}, err
+	}
+	ph := make([]string, len(found))
+	byID := make([]any, len(found))
+	for i, id := range found {
+		ph[i], byID[i] = "$"+strconv.Itoa(i+1), id
+	}
+	return store.Rows(ctx, s.st, scan, `SELECT `+caseCols+caseJoins+` WHERE c.id IN (`+strings.Join(ph, ",")+`)`+order, byID...)
 }
 
 // caseFilter is the SQL condition of the inbox filters for sc, with its
