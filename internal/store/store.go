@@ -481,13 +481,17 @@ func (s *Store) maxParams() int {
 // them, which each inbox view read until a vacuum. autovacuum would
 // reclaim them within a minute, but it may be off (it is on some
 // machines this runs on: AutovacuumOff), and a bulk load should not wait
-// for it. The vacuum takes no lock that blocks writers.
+// for it. The vacuum takes no lock that blocks writers. The outbox is
+// analyzed too: the badge of every staff page counts its pending messages
+// up to 100, which took 0.09 ms with current statistics and 3.4 ms with
+// statistics that still counted 77 rows of 21,555 (PostgreSQL then built
+// a bitmap of every pending message instead of stopping at 100).
 func (s *Store) Optimize(ctx context.Context) error {
 	var stmts []string
 	if s.dialect == SQLite {
 		stmts = []string{`PRAGMA analysis_limit = 1000`, `PRAGMA optimize = 0x10002`}
 	} else {
-		stmts = []string{`VACUUM (ANALYZE) case_tallies`, `ANALYZE cases`, `ANALYZE case_types`, `ANALYZE reports`}
+		stmts = []string{`VACUUM (ANALYZE) case_tallies`, `ANALYZE cases`, `ANALYZE case_types`, `ANALYZE reports`, `ANALYZE outbox`}
 	}
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
