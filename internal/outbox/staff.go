@@ -78,15 +78,20 @@ func scanMessage(rows *sql.Rows) (domain.OutboxMessage, error) {
 // all on every page would grow with the months. Authorization: anyone
 // signed in (the count follows List's rule).
 func PendingCount(ctx context.Context, st *store.Store, sc domain.Scope, max int) (int, error) {
-	var where string
+	var where, order string
 	var args []any
 	if !sc.Can(domain.PermManageCases) {
-		where, args = "recipient_user_id = $1", []any{sc.UserID}
+		// In the order of the recipient index, so the read stops at
+		// max+1 entries of that index: PostgreSQL's generic plan of the
+		// unordered form expected many messages for any recipient and
+		// read the whole outbox for one who had none (19 ms at 28,784
+		// messages, 0.13 ms in this order).
+		where, order, args = "recipient_user_id = $1", " ORDER BY recipient_user_id, created_at", []any{sc.UserID}
 	} else {
 		where, args = store.ScopeClause("region_code", sc.RegionCode, 1)
 	}
 	var n int
-	err := st.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending' AND `+where+
+	err := st.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending' AND `+where+order+
 		` LIMIT `+strconv.Itoa(max+1)+`) x`, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: pending count: %w", err)
