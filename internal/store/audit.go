@@ -181,11 +181,10 @@ func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 // commit rate.
 func (s *Store) Audit(ctx context.Context, sc domain.Scope, action, objType, objID, region, detail string) error {
 	at := s.utc()
-	return s.shared.doOne(ctx, "", func(ctx context.Context, tx *Tx) error {
+	// One INSERT: alone in its batch, it commits by itself (write.one).
+	return s.shared.doWrite(ctx, "", &write{st: s, one: true, fn: func(ctx context.Context, tx *Tx) error {
 		return s.auditAt(ctx, tx.tx, at, sc, action, objType, objID, region, detail)
-	}, func(ctx context.Context) error {
-		return s.auditAt(ctx, nil, at, sc, action, objType, objID, region, detail)
-	})
+	}})
 }
 
 const auditCols = `seq, pos, at, actor_id, actor, actor_role, action, object_type, object_id, region_code, ip,

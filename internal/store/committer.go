@@ -49,11 +49,11 @@ type lane struct {
 
 type write struct {
 	fn func(context.Context, *Tx) error
-	// alone, when set, is the same write as a single statement that
-	// commits by itself (autocommit): used when the write is its batch's
-	// only one, which saves the transaction's BEGIN and COMMIT (two round
-	// trips on PostgreSQL). It must write exactly what fn writes.
-	alone func(context.Context) error
+	// one says fn is a single statement: when it is its batch's only
+	// write it runs on a Tx without a transaction, committing by itself
+	// (autocommit), which saves the BEGIN and the COMMIT (two round trips
+	// on PostgreSQL).
+	one   bool
 	st    *Store // whose clock the write's Tx reads (a WithClock copy); nil: the Committer's
 	err   error
 	done  chan bool   // false: written (err says how); true: commit the next batch
@@ -110,16 +110,7 @@ func (c *Committer) do(ctx context.Context, key string, st *Store, fn func(conte
 // saves the BEGIN and the COMMIT. fn must not run a second statement:
 // without a transaction the two would not commit together.
 func (c *Committer) DoOneKey(ctx context.Context, key string, fn func(context.Context, *Tx) error) error {
-	return c.doOne(ctx, key, fn, func(ctx context.Context) error {
-		return fn(ctx, &Tx{st: c.Store, now: c.Store.utc()})
-	})
-}
-
-// doOne is DoKey for a write that is one statement: alone runs it by
-// itself when no other write shares its commit, fn in a shared
-// transaction otherwise.
-func (c *Committer) doOne(ctx context.Context, key string, fn func(context.Context, *Tx) error, alone func(context.Context) error) error {
-	return c.doWrite(ctx, key, &write{fn: fn, alone: alone})
+	return c.doWrite(ctx, key, &write{fn: fn, one: true})
 }
 
 // doWrite queues w and returns once it was committed (or failed).
@@ -216,8 +207,12 @@ func (e errOne) Error() string { return e.err.Error() }
 func (c *Committer) commit(batch []*write) {
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	defer cancel()
-	if len(batch) == 1 && batch[0].alone != nil {
-		batch[0].err = batch[0].alone(ctx)
+	if w := batch[0]; len(batch) == 1 && w.one {
+		st := w.st
+		if st == nil {
+			st = c.Store
+		}
+		w.err = w.fn(ctx, &Tx{st: st, now: st.utc()}) // no transaction: see write.one
 		return
 	}
 	err := c.Store.InTx(ctx, func(tx *Tx) error {

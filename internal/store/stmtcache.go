@@ -118,7 +118,7 @@ func (c *stmtCache) close() {
 
 // txExec runs q in tx, prepared once on SQLite.
 func (s *Store) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
-	if tx == nil {
+	if tx == nil { // a Tx of a one-statement write (Committer.DoOneKey): by itself
 		return s.execAlone(ctx, q, args...)
 	}
 	if st := s.wstmts.inTx(ctx, tx, s.w, q); st != nil {
