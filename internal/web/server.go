@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"lindu/internal/auth"
@@ -67,7 +68,7 @@ type Server struct {
 	auth  *httpx.Authenticator
 	log   *slog.Logger
 	opt   Options
-	pages map[string]*template.Template
+	pages map[string]*template.Template // the process's (shared), read only
 	now   func() time.Time
 	gate  *auth.Gate
 	// intake files public reports and looks up their status (report_new.go,
@@ -91,7 +92,7 @@ func New(opt Options) (*Server, error) {
 	if opt.Cases == nil && opt.Store != nil {
 		opt.Cases = cases.New(opt.Store, cases.Options{})
 	}
-	s := &Server{st: opt.Store, cases: opt.Cases, auth: opt.Auth, log: opt.Log, opt: opt, pages: map[string]*template.Template{}, now: opt.Now,
+	s := &Server{st: opt.Store, cases: opt.Cases, auth: opt.Auth, log: opt.Log, opt: opt, now: opt.Now,
 		gate: opt.PasswordGate}
 	if opt.Store != nil {
 		s.stats = stats.New(opt.Store).WithCache(stats.NewCache(statsCacheTTL))
@@ -105,26 +106,57 @@ func New(opt Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	static, err := fs.Sub(staticFS, "static")
-	if err != nil {
+	var err error
+	if s.assets, s.pages, err = parsed(); err != nil {
 		return nil, err
 	}
-	if s.assets, err = newAssets(static); err != nil {
-		return nil, fmt.Errorf("web: static assets: %w", err)
+	return s, nil
+}
+
+// shared holds what every server of the process uses unchanged, made on
+// first use: the static assets with their hashes and every page's
+// template. Parsing the pages (each with all the partials) took most of a
+// server's start; templates are safe to execute concurrently, and both
+// come only from the embedded files.
+var shared struct {
+	once   sync.Once
+	assets *assets
+	pages  map[string]*template.Template
+	err    error
+}
+
+// parsed returns the process's assets and pages; see shared.
+func parsed() (*assets, map[string]*template.Template, error) {
+	shared.once.Do(func() {
+		shared.assets, shared.pages, shared.err = parse()
+	})
+	return shared.assets, shared.pages, shared.err
+}
+
+// parse hashes the static assets and parses the pages.
+func parse() (*assets, map[string]*template.Template, error) {
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := newAssets(static)
+	if err != nil {
+		return nil, nil, fmt.Errorf("web: static assets: %w", err)
 	}
 	funcs := template.FuncMap{
 		"join":  strings.Join,
 		"add":   func(a, b int) int { return a + b },
-		"asset": s.assets.URL,
+		"asset": a.URL,
 	}
 	entries, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Partials are parsed with every page: the layout, the pager, the
 	// case forms' fields and sections kept in a file of their own
 	// (case_documents: the documents section of the case page).
 	partials := []string{"templates/layout.html", "templates/pager.html", "templates/case_fields.html", "templates/case_documents.html", "templates/case_plan.html", "templates/case_referrals.html", "templates/case_stays.html", "templates/audit_agencies.html", "templates/mr_fields.html", "templates/stats_tables.html"}
+	pages := map[string]*template.Template{}
 	for _, e := range entries {
 		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
 		if slices.Contains(partials, e) {
@@ -132,11 +164,11 @@ func New(opt Options) (*Server, error) {
 		}
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, append(slices.Clone(partials), e)...)
 		if err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", name, err)
+			return nil, nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
-		s.pages[name] = t
+		pages[name] = t
 	}
-	return s, nil
+	return a, pages, nil
 }
 
 // Base is what every page shows: language, user, navigation, CSRF token.
