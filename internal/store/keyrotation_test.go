@@ -286,6 +286,9 @@ func readable(t *testing.T, st *store.Store) map[string]any {
 // row, emergency access grant and user reads back identical, and lookups
 // by phone find the same rows.
 func TestKeyRotationKeepsDemoReadable(t *testing.T) {
+	// Each loads demo data into a database of its own (under the race
+	// detector on PostgreSQL about 35 s): the two such tests overlap.
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := loadDemoWorld(t, d)
 		before := readable(t, w.st)
@@ -467,6 +470,9 @@ var notBoxHashes = map[string]string{
 // missing from the registry would keep a value under a key that rotation
 // then removes.
 func TestSealedRegistryCoversSchema(t *testing.T) {
+	// Each loads demo data into a database of its own (under the race
+	// detector on PostgreSQL about 35 s): the two such tests overlap.
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := loadDemoWorld(t, d)
 		db := rawDB(t, d, w.url)
