@@ -106,42 +106,36 @@ func New(opt Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	var err error
-	if s.assets, s.pages, err = parsed(); err != nil {
+	v, err := parsed()
+	if err != nil {
 		return nil, err
 	}
+	s.assets, s.pages = v.assets, v.pages
 	return s, nil
 }
 
-// shared holds what every server of the process uses unchanged, made on
-// first use: the static assets with their hashes and every page's
-// template. Parsing the pages (each with all the partials) took most of a
-// server's start; templates are safe to execute concurrently, and both
-// come only from the embedded files.
-var shared struct {
-	once   sync.Once
+// views is what every server of the process uses unchanged: the static
+// assets with their hashes and every page's template.
+type views struct {
 	assets *assets
 	pages  map[string]*template.Template
-	err    error
 }
 
-// parsed returns the process's assets and pages; see shared.
-func parsed() (*assets, map[string]*template.Template, error) {
-	shared.once.Do(func() {
-		shared.assets, shared.pages, shared.err = parse()
-	})
-	return shared.assets, shared.pages, shared.err
-}
+// parsed makes the process's views on first use. Parsing the pages (each
+// with all the partials) took most of a server's start; templates are
+// safe to execute concurrently, and both come only from the embedded
+// files.
+var parsed = sync.OnceValues(parse)
 
 // parse hashes the static assets and parses the pages.
-func parse() (*assets, map[string]*template.Template, error) {
+func parse() (views, error) {
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
-		return nil, nil, err
+		return views{}, err
 	}
 	a, err := newAssets(static)
 	if err != nil {
-		return nil, nil, fmt.Errorf("web: static assets: %w", err)
+		return views{}, fmt.Errorf("web: static assets: %w", err)
 	}
 	funcs := template.FuncMap{
 		"join":  strings.Join,
@@ -150,7 +144,7 @@ func parse() (*assets, map[string]*template.Template, error) {
 	}
 	entries, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
-		return nil, nil, err
+		return views{}, err
 	}
 	// Partials are parsed with every page: the layout, the pager, the
 	// case forms' fields and sections kept in a file of their own
@@ -164,11 +158,11 @@ func parse() (*assets, map[string]*template.Template, error) {
 		}
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, append(slices.Clone(partials), e)...)
 		if err != nil {
-			return nil, nil, fmt.Errorf("web: template %s: %w", name, err)
+			return views{}, fmt.Errorf("web: template %s: %w", name, err)
 		}
 		pages[name] = t
 	}
-	return a, pages, nil
+	return views{assets: a, pages: pages}, nil
 }
 
 // Base is what every page shows: language, user, navigation, CSRF token.
