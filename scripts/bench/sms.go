@@ -35,7 +35,8 @@ func runSMS(ctx context.Context, e *env) ([]line, error) {
 	}
 	var environ []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "LINDU_TEST_POSTGRES=") && !strings.HasPrefix(kv, "LINDU_BENCH_KANNEL_RT_N=") {
+		if !strings.HasPrefix(kv, "LINDU_TEST_POSTGRES=") && !strings.HasPrefix(kv, "LINDU_TEST_REQUIRE_POSTGRES=") &&
+			!strings.HasPrefix(kv, "LINDU_BENCH_KANNEL_RT_N=") {
 			environ = append(environ, kv)
 		}
 	}
