@@ -117,6 +117,25 @@ func insertDeadline(ctx context.Context, tx *store.Tx, caseID any, subject, subj
 	return nil
 }
 
+// newDeadline is insertDeadline for a subject made in this transaction,
+// which has no clock yet: its rows are inserted with the transaction's
+// next statement (store.Tx.ExecLater), the steps naming the clock by its
+// id rather than looking it up.
+func newDeadline(ctx context.Context, tx *store.Tx, caseID any, subject, subjectID string, kind domain.DeadlineKind, start, due time.Time) error {
+	id := tx.NewID()
+	if err := tx.ExecLater(ctx, `INSERT INTO deadlines (id, subject_type, subject_id, kind, due_at, case_id) VALUES ($1,$2,$3,$4,$5,$6)`,
+		id, subject, subjectID, string(kind), due, caseID); err != nil {
+		return fmt.Errorf("cases: add deadline: %w", err)
+	}
+	for i, st := range escalationSteps(kind, start, due) {
+		if err := tx.ExecLater(ctx, `INSERT INTO escalations (id, deadline_id, step, target, fire_at) VALUES ($1,$2,$3,$4,$5)`,
+			tx.NewID(), id, i+1, st.target, st.at); err != nil {
+			return fmt.Errorf("cases: add escalation: %w", err)
+		}
+	}
+	return nil
+}
+
 // meetDeadline marks a clock as met (once).
 func meetDeadline(ctx context.Context, tx *store.Tx, subject, id string, kind domain.DeadlineKind, at time.Time) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET met_at = $1 WHERE subject_type = $2 AND subject_id = $3 AND kind = $4

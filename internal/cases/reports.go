@@ -118,7 +118,7 @@ func (s *Service) InsertReport(ctx context.Context, tx *store.Tx, sc domain.Scop
 		age = *nr.ChildAge
 	}
 	id, code := tx.NewID(), domain.NewPublicCode()
-	_, err = tx.ExecContext(ctx, `INSERT INTO reports (id, code, channel, idempotency_key, received_at, region_code,
+	err = tx.ExecLater(ctx, `INSERT INTO reports (id, code, channel, idempotency_key, received_at, region_code,
 		description_enc, child_age, child_sex, anonymous, contact_phone_enc, contact_phone_hash, reporter_name_enc, status)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
 		id, code, string(nr.Channel), key, nr.ReceivedAt, nr.RegionCode, desc, age, string(nr.ChildSex), nr.Anonymous,
@@ -132,7 +132,7 @@ func (s *Service) InsertReport(ctx context.Context, tx *store.Tx, sc domain.Scop
 		}
 	}
 	due := nr.ReceivedAt.Add(domain.TriageWindow)
-	if err := addDeadline(ctx, tx, "report", id, domain.DeadlineTriage, nr.ReceivedAt, due); err != nil {
+	if err := newDeadline(ctx, tx, nil, "report", id, domain.DeadlineTriage, nr.ReceivedAt, due); err != nil {
 		return domain.Report{}, err
 	}
 	if err := tx.Audit(ctx, publicReporter(sc), "report.create", "report", id, nr.RegionCode, "channel="+string(nr.Channel)); err != nil {

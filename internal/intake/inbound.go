@@ -115,6 +115,12 @@ func (s *Service) Handle(ctx context.Context, m Message) (Result, error) {
 	} else if !domain.IsNotFound(err) {
 		return Result{}, fmt.Errorf("intake: sender: %w", err)
 	}
+	// The deployment's region, where new reports are filed, is read
+	// before the transaction: kept in memory from then on (Store.GetRegion),
+	// the transaction's check of it costs no statement.
+	if _, err := s.Store.GetRegion(ctx, s.Region); err != nil && !domain.IsNotFound(err) {
+		return Result{}, fmt.Errorf("intake: region: %w", err)
+	}
 	res, err := s.handleOnce(ctx, in)
 	if err == nil {
 		s.Count(m.Channel, Outcome(res))
@@ -249,7 +255,7 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, in inbound, res Resu
 	if res.Kind == KindReport || res.Kind == KindAppend {
 		keptHash = in.hash
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO inbound_messages (id, idempotency_key, channel, received_at, phone_hash, kind, report_id,
+	err := tx.ExecLater(ctx, `INSERT INTO inbound_messages (id, idempotency_key, channel, received_at, phone_hash, kind, report_id,
 		case_id, user_id, reply_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
 		tx.NewID(), in.Key, string(in.Channel), in.received, keptHash, res.Kind, res.ReportID, res.CaseID, in.userID(), res.ReplyID)
 	if err != nil {

@@ -47,18 +47,24 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, sc domain.Scope, action, 
 
 // auditAt is audit with the entry's time given.
 func (s *Store) auditAt(ctx context.Context, tx *sql.Tx, at time.Time, sc domain.Scope, action, objType, objID, region, detail string) error {
+	q, args := auditInsert(at, sc, action, objType, objID, region, detail)
+	if _, err := s.txExec(ctx, tx, q, args...); err != nil {
+		return fmt.Errorf("store: audit append: %w", err)
+	}
+	return nil
+}
+
+// auditInsert is the statement that appends an audit entry, pending: the
+// sealer gives it its place in the chain once committed.
+func auditInsert(at time.Time, sc domain.Scope, action, objType, objID, region, detail string) (string, []any) {
 	ua := sc.UserAgent
 	if len(ua) > 200 {
 		ua = ua[:200]
 	}
-	_, err := s.txExec(ctx, tx, `INSERT INTO audit_log (at, actor_id, actor, actor_role, action, object_type,
+	return `INSERT INTO audit_log (at, actor_id, actor, actor_role, action, object_type,
 		object_id, region_code, ip, user_agent, detail, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '')`,
-		at, sc.UserID, sc.Actor(), string(sc.Role), action, objType, objID, region, sc.IP, ua, detail)
-	if err != nil {
-		return fmt.Errorf("store: audit append: %w", err)
-	}
-	return nil
+		[]any{at, sc.UserID, sc.Actor(), string(sc.Role), action, objType, objID, region, sc.IP, ua, detail}
 }
 
 // sealBatch is how many entries one sealing transaction chains.

@@ -219,6 +219,12 @@ func (c *Committer) commit(batch []*write) {
 		for _, w := range batch {
 			t := tx.as(w.st)
 			err := w.fn(ctx, t)
+			if err == nil {
+				err = t.flush(ctx) // its own kept inserts: a failure is its own
+			}
+			if t.failed != nil {
+				err = t.failed
+			}
 			tx.newWindow = tx.newWindow || t.newWindow
 			if err != nil {
 				return errOne{err}

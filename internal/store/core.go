@@ -25,6 +25,11 @@ type Tx struct {
 	// newWindow: Allow started a rate-limit window (old ones are purged
 	// after the commit).
 	newWindow bool
+	// pending are the inserts ExecLater keeps for the next statement;
+	// failed is the error of the statement that sent them, when it failed
+	// (the transaction's error from then on).
+	pending []pending
+	failed  error
 }
 
 // InTx runs fn in a write transaction and commits when fn returns nil; any
@@ -36,6 +41,14 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		t := &Tx{tx: tx, st: s, now: s.utc()}
 		err := fn(t)
+		if err == nil {
+			err = t.flush(ctx)
+		}
+		if t.failed != nil {
+			// The kept inserts failed: fn saw the aborted transaction's
+			// errors after that; the cause is theirs.
+			err = t.failed
+		}
 		purge = t.newWindow
 		return err
 	})
@@ -61,16 +74,25 @@ func (s *Store) InSharedTx(ctx context.Context, fn func(context.Context, *Tx) er
 
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	return t.st.txExec(ctx, t.tx, q, args...)
 }
 
 // QueryContext runs a query in the transaction.
 func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	return t.st.txQuery(ctx, t.tx, q, args...)
 }
 
 // QueryRowContext runs a query for one row in the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	// When the kept inserts fail, the query runs in the aborted
+	// transaction and fails too; InTx returns the inserts' error.
+	_ = t.flush(ctx)
 	return t.st.txQueryRow(ctx, t.tx, q, args...)
 }
 
@@ -84,7 +106,11 @@ func (t *Tx) Store() *Store { return t.st }
 // Audit appends an audit entry for an action by sc; it commits or rolls
 // back with the change it records.
 func (t *Tx) Audit(ctx context.Context, sc domain.Scope, action, objType, objID, region, detail string) error {
-	return t.st.audit(ctx, t.tx, sc, action, objType, objID, region, detail)
+	q, args := auditInsert(t.st.utc(), sc, action, objType, objID, region, detail)
+	if err := t.ExecLater(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: audit append: %w", err)
+	}
+	return nil
 }
 
 // Message is a message to a user written to the outbox in the same
@@ -102,6 +128,9 @@ type Message struct {
 // else as an in-app notification. It returns false when a message with the
 // same key exists.
 func (t *Tx) Enqueue(ctx context.Context, m Message) (bool, error) {
+	if err := t.flush(ctx); err != nil {
+		return false, err
+	}
 	return t.st.enqueue(ctx, t.tx, outboxItem{key: m.Key, userID: m.UserID, region: m.Region, body: m.Body,
 		caseID: m.CaseID, reportID: m.ReportID})
 }
@@ -129,7 +158,7 @@ func (t *Tx) EnqueueTo(ctx context.Context, m PhoneMessage) (string, error) {
 		return "", err
 	}
 	id := newID(t.now)
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO outbox (id, idempotency_key, created_at, channel, recipient_user_id, to_phone_enc,
+	err = t.ExecLater(ctx, `INSERT INTO outbox (id, idempotency_key, created_at, channel, recipient_user_id, to_phone_enc,
 		region_code, body, case_id, report_id, status, next_attempt_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
 		id, m.Key, t.now, m.Channel, m.UserID, to, m.Region, m.Body, m.CaseID, m.ReportID, "pending", t.now)
 	if err != nil {
@@ -151,7 +180,7 @@ func (t *Tx) Serialize(ctx context.Context, key string) error {
 	// The top bits set keep the number clear of the fixed lock keys
 	// (lockAudit, lockMigrate).
 	n := int64(h.Sum64()&(1<<60-1)) | 0x7<<60
-	if _, err := t.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, n); err != nil {
+	if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, n); err != nil {
 		return fmt.Errorf("store: serialize: %w", err)
 	}
 	return nil
@@ -159,6 +188,9 @@ func (t *Tx) Serialize(ctx context.Context, key string) error {
 
 // SetSetting stores a deployment setting in the transaction.
 func (t *Tx) SetSetting(ctx context.Context, key, value string) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	return setSetting(ctx, t.tx, key, value, t.now)
 }
 

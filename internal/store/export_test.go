@@ -10,3 +10,14 @@ func (s *Store) MigrateTo(ctx context.Context, upTo int) ([]int, error) {
 
 // SQLiteSQL is sqliteSQL, for tests.
 var SQLiteSQL = sqliteSQL
+
+// Combine and ShiftParams are combine and shiftParams, for tests.
+func Combine(qs []string, args [][]any) (string, []any) {
+	ps := make([]pending, len(qs))
+	for i := range qs {
+		ps[i] = pending{q: qs[i], args: args[i]}
+	}
+	return combine(ps)
+}
+
+var ShiftParams = shiftParams

@@ -41,6 +41,9 @@ func (t *Tx) Allow(ctx context.Context, key string, limit int, window time.Durat
 	if window > RateLimitRetention {
 		return false, time.Time{}, fmt.Errorf("store: rate limit window %s is longer than the retention", window)
 	}
+	if err := t.flush(ctx); err != nil {
+		return false, time.Time{}, err
+	}
 	ok, reset, fresh, err := t.st.count(ctx, t.tx, key, limit, window)
 	if fresh {
 		t.newWindow = true

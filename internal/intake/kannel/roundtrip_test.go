@@ -37,6 +37,11 @@ type rtFrontend struct {
 	in               map[string]string // Kannel id → sender, answered 2xx
 	calls            int               // receive calls this round
 	delivered        map[string]int    // DLR type 1 calls by side ("lindu", "responder") this round
+	// receive calls in flight now and at most this round, and their time
+	// in all (how much smsbox asks of the receiver at once, how long each
+	// waits)
+	inflight, maxInflight int
+	busy                  time.Duration
 }
 
 func (f *rtFrontend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -62,10 +67,19 @@ func (f *rtFrontend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.first = time.Now()
 		}
 		f.calls++
+		f.inflight++
+		f.maxInflight = max(f.maxInflight, f.inflight)
 		f.mu.Unlock()
 	}
+	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 	h.ServeHTTP(rec, r)
+	if receive {
+		f.mu.Lock()
+		f.inflight--
+		f.busy += time.Since(start)
+		f.mu.Unlock()
+	}
 	if rec.code < 200 || rec.code > 299 {
 		return
 	}
@@ -84,6 +98,7 @@ func (f *rtFrontend) round(toLindu bool) {
 	defer f.mu.Unlock()
 	f.toLindu.Store(toLindu)
 	f.first, f.lastIn, f.calls, f.in, f.delivered = time.Time{}, time.Time{}, 0, map[string]string{}, map[string]int{}
+	f.maxInflight, f.busy = 0, 0
 }
 
 // responder is the baseline: for each SMS it hands one reply to Kannel's
@@ -111,7 +126,9 @@ type rtResult struct {
 	// from the first receive call to the last SMS answered / the last
 	// reply on the phone / the last delivery report
 	in, replies, dlrEnd time.Duration
-	rate                float64 // replies per second
+	rate                float64       // replies per second
+	maxInflight         int           // receive calls at once, at most
+	meanCall            time.Duration // a receive call's mean time
 }
 
 // TestKannelRoundTripThroughput measures SMS round trips through the real
@@ -194,7 +211,7 @@ func TestKannelRoundTripThroughput(t *testing.T) {
 			toLindu := name == "lindu"
 			fe.round(toLindu)
 			p := g.phone(n, 0, senders()...)
-			got := func() int { return strings.Count(p.out.String(), "Got message") }
+			got := p.out.gotMessages
 			deadline := time.Now().Add(time.Duration(n)*50*time.Millisecond + 60*time.Second)
 			for got() < n {
 				if time.Now().After(deadline) {
@@ -227,7 +244,11 @@ func TestKannelRoundTripThroughput(t *testing.T) {
 			time.Sleep(time.Second) // a late duplicate would show now
 			fe.mu.Lock()
 			defer fe.mu.Unlock()
-			r := rtResult{name: name, n: n, calls: fe.calls, in: fe.lastIn.Sub(fe.first), replies: repliesAt.Sub(fe.first), dlrEnd: dlrAt.Sub(fe.first)}
+			r := rtResult{name: name, n: n, calls: fe.calls, in: fe.lastIn.Sub(fe.first), replies: repliesAt.Sub(fe.first), dlrEnd: dlrAt.Sub(fe.first),
+				maxInflight: fe.maxInflight}
+			if fe.calls > 0 {
+				r.meanCall = fe.busy / time.Duration(fe.calls)
+			}
 			r.rate = float64(n) / r.replies.Seconds()
 			// Exactly once: every SMS answered, each sender got as many
 			// replies as it sent SMS, nothing more.
@@ -276,8 +297,9 @@ func TestKannelRoundTripThroughput(t *testing.T) {
 			}
 		}
 		for _, r := range results {
-			t.Logf("%-9s %d SMS: %.0f round trips/s (after the first SMS: last SMS answered %s, last reply on the phone %s, last delivery report %s), %d receive calls",
-				r.name, r.n, r.rate, r.in.Round(time.Millisecond), r.replies.Round(time.Millisecond), r.dlrEnd.Round(time.Millisecond), r.calls)
+			t.Logf("%-9s %d SMS: %.0f round trips/s (after the first SMS: last SMS answered %s, last reply on the phone %s, last delivery report %s), %d receive calls, at most %d at once, %s each on average",
+				r.name, r.n, r.rate, r.in.Round(time.Millisecond), r.replies.Round(time.Millisecond), r.dlrEnd.Round(time.Millisecond), r.calls,
+				r.maxInflight, r.meanCall.Round(10*time.Microsecond))
 		}
 		msgsIn, reports, _ := (&intake.Service{Store: st}).InboundCounts(bg, domain.ChannelSMS)
 		t.Logf("%s: best of 2 rounds: responder %.0f round trips/s, lindu %.0f round trips/s, lindu/responder = %.2f (%d SMS stored, %d reports)",
