@@ -65,12 +65,16 @@ func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog
 	commit := &store.Committer{Store: st}
 	sender := &sms.Sender{Store: st, Log: log, Instance: jobs.InstanceName(), Gateways: map[string]sms.Gateway{}, Commit: commit}
 	svc := &intake.Service{Store: st, Cases: area, Region: cfg.RootRegion, Sent: sender.Wake}
-	if st.Dialect() == store.SQLite {
-		// SQLite's one writer makes every transaction wait its turn:
-		// messages that arrive together share a commit. PostgreSQL runs
-		// them side by side and groups their flushes itself.
-		svc.InTx = commit.DoKey
-	}
+	// Messages that arrive together share a commit: on SQLite's one
+	// writer, where each transaction waits its turn, and on PostgreSQL too,
+	// where a message's own transaction cost a BEGIN, a COMMIT and its WAL
+	// flush each (SMS round trips through Kannel, 1,500 SMS, 3 runs
+	// alternating: 366-558/s alone, 626-701/s sharing). A sender's messages
+	// take one lane (the key), so its lock is only ever waited for across
+	// lanes by another lindu instance; a deadlock between two shared
+	// transactions there is broken by PostgreSQL and each write then runs
+	// again alone (store.Committer).
+	svc.InTx = commit.DoKey
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: gatewayTransport()}
 	var routes []interface{ Routes(*http.ServeMux) }
 	jobs := []func(context.Context){func(ctx context.Context) { purgeChannelLog(ctx, st, log) }}

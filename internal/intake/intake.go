@@ -48,9 +48,9 @@ type Service struct {
 	Metrics *metrics.Registry
 	// InTx runs a message's transaction (optional; default Store.InTx);
 	// key names the sender (messages with the same key are handled one at
-	// a time anyway). On SQLite the SMS and WhatsApp wiring (cmd/lindu)
-	// passes a group commit (store.Committer.DoKey): one commit serves
-	// the messages that arrive together.
+	// a time anyway). The SMS and WhatsApp wiring (cmd/lindu) passes a
+	// group commit (store.Committer.DoKey): one commit serves the
+	// messages that arrive together.
 	InTx func(ctx context.Context, key string, fn func(context.Context, *store.Tx) error) error
 }
 

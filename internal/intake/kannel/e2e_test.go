@@ -57,7 +57,7 @@ func startLinduWith(t *testing.T, d store.Dialect, retries int, wrap func(http.H
 	l.ks.SendsmsURL = g.sendsmsURL()
 	log := slog.New(slog.DiscardHandler)
 	// Wired as cmd/lindu/channels.go wires it: one group commit for the
-	// sender, the client, the handler and (on SQLite) the intake.
+	// sender, the client, the handler and the intake.
 	commit := &store.Committer{Store: st}
 	l.sender = &sms.Sender{Store: st, Log: log, Instance: "e2e", Interval: 100 * time.Millisecond, BackoffBase: 200 * time.Millisecond,
 		BackoffMax: time.Second, Commit: commit,
@@ -66,9 +66,7 @@ func startLinduWith(t *testing.T, d store.Dialect, retries int, wrap func(http.H
 		l.sender.Gateways[ch] = gw
 	}
 	svc := &intake.Service{Store: st, Region: "61.07", Sent: l.sender.Wake}
-	if d == store.SQLite {
-		svc.InTx = commit.DoKey
-	}
+	svc.InTx = commit.DoKey
 	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: "61.07",
 		Channels: []interface{ Routes(*http.ServeMux) }{&kannel.Handler{Settings: l.ks, Intake: svc, Store: st, Log: log, Commit: commit}}})
 	if err != nil {
