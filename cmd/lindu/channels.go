@@ -109,7 +109,7 @@ func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog
 func gatewayTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 100
-	t.MaxIdleConnsPerHost = 32
+	t.MaxIdleConnsPerHost = 96 // as many as the Kannel client sends at once (kannel.Client.Concurrency)
 	return t
 }
 

@@ -171,7 +171,7 @@ func TestKannelRoundTripThroughput(t *testing.T) {
 		// makes at once. The responder uses the same HTTP client settings.
 		hc := func() *http.Client {
 			return &http.Client{Timeout: 30 * time.Second, Transport: intaketest.LocalOnly(&http.Transport{Proxy: nil,
-				MaxIdleConns: 100, MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second})}
+				MaxIdleConns: 100, MaxIdleConnsPerHost: 96, IdleConnTimeout: 90 * time.Second})}
 		}
 		commit := &store.Committer{Store: st}
 		sender := &sms.Sender{Store: st, Log: log, Instance: "bench", Commit: commit,
