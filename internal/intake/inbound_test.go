@@ -333,3 +333,46 @@ func TestSMSReportAuditKeepsNoNumber(t *testing.T) {
 		}
 	})
 }
+
+// A message's transaction never waits for a second connection of the
+// pool: with PostgreSQL's pool at two connections, sixteen first messages
+// from sixteen phones at once (the deployment's region not yet read) all
+// make their reports. A transaction that looked something up on the pool
+// would wait for a connection the other transactions hold, and they for
+// it.
+func TestMessagesNeedOneConnectionEach(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		if d != store.Postgres {
+			t.Skip("SQLite's writer is one connection anyway; reads have a pool of their own")
+		}
+		messagesNeedOneConnectionEach(t)
+	})
+}
+
+func messagesNeedOneConnectionEach(t *testing.T) {
+	clk := storetest.NewClock(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
+	st := storetest.Open(t, store.Postgres, storetest.Options{Now: clk.Now, MaxConns: 2})
+	area := cases.New(st, cases.Options{})
+	in := &intake.Service{Store: st, Cases: area, Region: "61.07"}
+	c, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = in.Handle(c, intake.Message{Key: fmt.Sprintf("kannel:pool:%d", i), Channel: domain.ChannelSMS,
+				From: fmt.Sprintf("+6281377%05d", i), Text: "anak dipukul di rumah tetangga"})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("message %d: %v", i, err)
+		}
+	}
+	if _, reports, err := in.InboundCounts(ctx, domain.ChannelSMS); err != nil || reports != 16 {
+		t.Errorf("%d reports, %v; want 16", reports, err)
+	}
+}

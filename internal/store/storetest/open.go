@@ -140,6 +140,9 @@ type Options struct {
 	// RootRegion is the deployment's region for the store; "" means
 	// Bengkayang (61.07), "-" means all of Indonesia.
 	RootRegion string
+	// MaxConns bounds PostgreSQL's pool (0: the store's default), to show
+	// that work holding a connection never waits for a second one.
+	MaxConns int
 }
 
 // Open returns a migrated store with regions loaded (by default province 61,
@@ -173,7 +176,7 @@ func Open(t testing.TB, d store.Dialect, o Options) *store.Store {
 	case "-":
 		root = ""
 	}
-	st, err := store.Open(ctx, u, store.Options{Box: o.Box, Now: o.Now, RootRegion: root})
+	st, err := store.Open(ctx, u, store.Options{Box: o.Box, Now: o.Now, RootRegion: root, MaxOpenConns: o.MaxConns})
 	if err != nil {
 		t.Fatalf("open %s: %v", d, err)
 	}
