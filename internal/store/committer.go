@@ -218,13 +218,7 @@ func (c *Committer) commit(batch []*write) {
 	err := c.Store.InTx(ctx, func(tx *Tx) error {
 		for _, w := range batch {
 			t := tx.as(w.st)
-			err := w.fn(ctx, t)
-			if err == nil {
-				err = t.flush(ctx) // its own kept inserts: a failure is its own
-			}
-			if t.failed != nil {
-				err = t.failed
-			}
+			err := t.finish(ctx, w.fn(ctx, t)) // its own kept inserts: a failure is its own
 			tx.newWindow = tx.newWindow || t.newWindow
 			if err != nil {
 				return errOne{err}

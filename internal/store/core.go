@@ -40,15 +40,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	purge := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		t := &Tx{tx: tx, st: s, now: s.utc()}
-		err := fn(t)
-		if err == nil {
-			err = t.flush(ctx)
-		}
-		if t.failed != nil {
-			// The kept inserts failed: fn saw the aborted transaction's
-			// errors after that; the cause is theirs.
-			err = t.failed
-		}
+		err := t.finish(ctx, fn(t))
 		purge = t.newWindow
 		return err
 	})

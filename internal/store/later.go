@@ -78,6 +78,19 @@ func (t *Tx) flush(ctx context.Context) error {
 	return nil
 }
 
+// finish ends the work of fn on t, which returned err: the kept inserts
+// are sent when fn succeeded, and when they failed (now or earlier) theirs
+// is the error, since fn only saw the aborted transaction after that.
+func (t *Tx) finish(ctx context.Context, err error) error {
+	if err == nil {
+		err = t.flush(ctx)
+	}
+	if t.failed != nil {
+		return t.failed
+	}
+	return err
+}
+
 // combine makes one statement of several inserts: all but the last as
 // data-modifying WITH queries, their parameters renumbered after those of
 // the ones before.
