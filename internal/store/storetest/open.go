@@ -8,7 +8,7 @@ package storetest
 
 import (
 	"context"
-	"fmt"
+	"database/sql"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -94,15 +94,9 @@ func URL(t testing.TB, d store.Dialect) string {
 		if base == "" {
 			t.Skip("LINDU_TEST_POSTGRES not set")
 		}
-		schema := fmt.Sprintf("t_%d_%s", os.Getpid(), randHex(6)) // see dropStale
-		db, err := admin(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-			t.Fatalf("storetest: CREATE SCHEMA %s: %v", schema, err)
-		}
-		t.Cleanup(func() { dropLater(base, `DROP SCHEMA `+schema+` CASCADE`) })
+		schema := "t_" + randHex(6)
+		pgExec(t, base, `CREATE SCHEMA `+schema, t.Fatalf)
+		t.Cleanup(func() { pgExec(t, base, `DROP SCHEMA `+schema+` CASCADE`, t.Logf) })
 		u, err := url.Parse(base)
 		if err != nil {
 			t.Fatal(err)
@@ -114,6 +108,27 @@ func URL(t testing.TB, d store.Dialect) string {
 	}
 	t.Fatalf("unknown dialect %q", d)
 	return ""
+}
+
+// pgExec runs one statement on the PostgreSQL database at base over a
+// connection of its own and reports a failure with fail: t.Fatalf when the
+// test cannot go on without it, t.Logf for a cleanup (a schema left behind
+// costs disk space, not correctness). A failed close is only logged.
+func pgExec(t testing.TB, base, stmt string, fail func(format string, args ...any)) {
+	t.Helper()
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		fail("storetest: open the database for %s: %v", stmt, err)
+		return
+	}
+	defer func() { // also when fail stops the test
+		if err := db.Close(); err != nil {
+			t.Logf("storetest: close after %s: %v", stmt, err)
+		}
+	}()
+	if _, err := db.Exec(stmt); err != nil {
+		fail("storetest: %s: %v", stmt, err)
+	}
 }
 
 // Options tune Open.

@@ -55,17 +55,6 @@ var templates struct {
 type templateOnce struct {
 	once sync.Once
 	t    template
-
-	// PostgreSQL: copies made ahead (see takeCopy).
-	mu     sync.Mutex
-	making bool
-	ready  chan madeCopy
-}
-
-// madeCopy is a copy of a PostgreSQL template made ahead, or why not.
-type madeCopy struct {
-	name string
-	err  error
 }
 
 // fromTemplate returns the URL of a fresh copy of the template for d and
@@ -104,11 +93,9 @@ func fromTemplate(t testing.TB, d store.Dialect, filters []string) (string, bool
 		return "sqlite:" + path, true
 	case store.Postgres:
 		base := os.Getenv("LINDU_TEST_POSTGRES")
-		name, err := o.takeCopy(base)
-		if err != nil {
-			t.Fatalf("storetest: copy the template: %v", err)
-		}
-		t.Cleanup(func() { dropLater(base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`) })
+		name := "lt_" + randHex(6)
+		pgExec(t, base, `CREATE DATABASE `+name+` TEMPLATE `+o.t.pgName, t.Fatalf)
+		t.Cleanup(func() { pgExec(t, base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`, t.Logf) })
 		u, err := withDatabase(base, name)
 		if err != nil {
 			t.Fatal(err)
@@ -116,111 +103,6 @@ func fromTemplate(t testing.TB, d store.Dialect, filters []string) (string, bool
 		return u, true
 	}
 	return "", false
-}
-
-// takeCopy returns a new copy of o's PostgreSQL template. A copy takes
-// 0.1-0.3 s on an idle machine and about a second while the test command
-// runs (214 copies in one run): each copy taken starts the next one in the
-// background, so a test usually finds its copy made while the previous
-// one ran. Made ahead and never taken, the last copy of a process is left
-// behind for a later process to drop (dropStale).
-func (o *templateOnce) takeCopy(base string) (string, error) {
-	o.mu.Lock()
-	if o.ready == nil {
-		o.ready = make(chan madeCopy, 2)
-	}
-	if !o.making && len(o.ready) == 0 {
-		o.startCopy(base)
-	}
-	o.mu.Unlock()
-	c := <-o.ready
-	o.mu.Lock()
-	if !o.making && len(o.ready) == 0 {
-		o.startCopy(base)
-	}
-	o.mu.Unlock()
-	return c.name, c.err
-}
-
-// startCopy makes one copy in the background; o.mu is held.
-func (o *templateOnce) startCopy(base string) {
-	o.making = true
-	go func() {
-		name := fmt.Sprintf("lt_%d_%s", os.Getpid(), randHex(6))
-		c := madeCopy{name: name}
-		if db, err := admin(base); err != nil {
-			c.err = err
-		} else if _, err := db.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + o.t.pgName); err != nil {
-			c.err = fmt.Errorf("CREATE DATABASE %s: %w", name, err)
-		}
-		o.mu.Lock()
-		o.making = false
-		o.mu.Unlock()
-		o.ready <- c
-	}()
-}
-
-// admin is this process's connection pool to the PostgreSQL database at
-// base, for making and dropping the tests' databases and schemas (a
-// connection of its own for each statement cost a new server process).
-var admins struct {
-	sync.Mutex
-	db map[string]*sql.DB
-}
-
-func admin(base string) (*sql.DB, error) {
-	admins.Lock()
-	defer admins.Unlock()
-	if db := admins.db[base]; db != nil {
-		return db, nil
-	}
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(4)
-	if admins.db == nil {
-		admins.db = map[string]*sql.DB{}
-	}
-	admins.db[base] = db
-	return db, nil
-}
-
-// dropLater runs a DROP statement on base in the background, one after the
-// other: a test's cleanup does not wait for it (about half a second each
-// while the test command runs). What a process has not dropped when it
-// exits, a later process drops (dropStale), and the test command drops
-// all of its role's databases on exit.
-func dropLater(base, stmt string) {
-	dropper.Lock()
-	defer dropper.Unlock()
-	dropper.queue = append(dropper.queue, [2]string{base, stmt})
-	if dropper.running {
-		return
-	}
-	dropper.running = true
-	go func() {
-		for {
-			dropper.Lock()
-			if len(dropper.queue) == 0 {
-				dropper.running = false
-				dropper.Unlock()
-				return
-			}
-			next := dropper.queue[0]
-			dropper.queue = dropper.queue[1:]
-			dropper.Unlock()
-			if db, err := admin(next[0]); err == nil {
-				_, _ = db.Exec(next[1])
-			}
-		}
-	}()
-}
-
-var dropper struct {
-	sync.Mutex
-	queue   [][2]string
-	running bool
 }
 
 // buildTemplate migrates a new database and loads the regions of filters.
@@ -275,7 +157,7 @@ func buildTemplate(d store.Dialect, filters []string) template {
 			return template{err: err}
 		}
 		defer func() { _ = admin.Close() }()
-		dropStale(ctx, admin)
+		dropStaleTemplates(ctx, admin)
 		name := fmt.Sprintf("lindu_tmpl_%d_%s", os.Getpid(), randHex(4))
 		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
 			return template{err: err}
@@ -293,38 +175,30 @@ func buildTemplate(d store.Dialect, filters []string) template {
 	return template{err: fmt.Errorf("unknown dialect %q", d)}
 }
 
-// dropStale drops the template databases, copies and schemas of test
-// processes of this machine that have ended (best effort: one still in use
-// is left). Their names hold the process id: lindu_tmpl_PID_x, lt_PID_x
-// (databases), t_PID_x (schemas of the database at base).
-func dropStale(ctx context.Context, admin *sql.DB) {
-	for _, k := range []struct{ list, drop string }{
-		{`SELECT datname FROM pg_database WHERE datname LIKE 'lindu\_tmpl\_%' OR datname LIKE 'lt\_%'`, `DROP DATABASE IF EXISTS %s WITH (FORCE)`},
-		{`SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\_%'`, `DROP SCHEMA IF EXISTS %s CASCADE`},
-	} {
-		rows, err := admin.QueryContext(ctx, k.list)
-		if err != nil {
-			return
+// dropStaleTemplates drops the template databases of test processes of this
+// machine that have ended (best effort: one still in use is left).
+func dropStaleTemplates(ctx context.Context, admin *sql.DB) {
+	rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'lindu\_tmpl\_%'`)
+	if err != nil {
+		return
+	}
+	var stale []string
+	for rows.Next() {
+		var name string
+		if rows.Scan(&name) != nil {
+			break
 		}
-		var stale []string
-		for rows.Next() {
-			var name string
-			if rows.Scan(&name) != nil {
-				break
-			}
-			_, rest, _ := strings.Cut(strings.TrimPrefix(name, "lindu_"), "_")
-			pid, err := strconv.Atoi(strings.Split(rest, "_")[0])
-			if err != nil || pid == os.Getpid() {
-				continue
-			}
-			if syscall.Kill(pid, 0) == syscall.ESRCH {
-				stale = append(stale, name)
-			}
+		pid, err := strconv.Atoi(strings.Split(strings.TrimPrefix(name, "lindu_tmpl_"), "_")[0])
+		if err != nil || pid == os.Getpid() {
+			continue
 		}
-		rows.Close()
-		for _, name := range stale {
-			_, _ = admin.ExecContext(ctx, fmt.Sprintf(k.drop, name))
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			stale = append(stale, name)
 		}
+	}
+	rows.Close()
+	for _, name := range stale {
+		_, _ = admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name)
 	}
 }
 
