@@ -286,8 +286,10 @@ func readable(t *testing.T, st *store.Store) map[string]any {
 // row, emergency access grant and user reads back identical, and lookups
 // by phone find the same rows.
 func TestKeyRotationKeepsDemoReadable(t *testing.T) {
-	// Each loads demo data into a database of its own (under the race
-	// detector on PostgreSQL about 35 s): the two such tests overlap.
+	// Each loads demo data into a database of its own: the two such tests
+	// overlap. The test command runs their PostgreSQL legs in its normal
+	// pass, not under the race detector (there 35 s each alone and up
+	// to 120 s beside the normal pass; without it about 20 s).
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := loadDemoWorld(t, d)
@@ -470,8 +472,10 @@ var notBoxHashes = map[string]string{
 // missing from the registry would keep a value under a key that rotation
 // then removes.
 func TestSealedRegistryCoversSchema(t *testing.T) {
-	// Each loads demo data into a database of its own (under the race
-	// detector on PostgreSQL about 35 s): the two such tests overlap.
+	// Each loads demo data into a database of its own: the two such tests
+	// overlap. The test command runs their PostgreSQL legs in its normal
+	// pass, not under the race detector (there 35 s each alone and up
+	// to 120 s beside the normal pass; without it about 20 s).
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := loadDemoWorld(t, d)

@@ -31,12 +31,16 @@ import (
 // the packages under it) whose PostgreSQL legs another pass runs: the
 // test command sets it for its normal pass, which runs alongside the race
 // pass, so the PostgreSQL legs of those packages run once, under -race.
+// LINDU_TEST_PG_HERE names top-level tests of those packages whose
+// PostgreSQL legs the normal pass runs all the same (the race pass skips
+// them): tests that load the demo data set and have no concurrency of
+// their own, which the race detector made 5 times slower.
 func Engines(t testing.TB) []store.Dialect {
 	out := []store.Dialect{store.SQLite}
 	if os.Getenv("LINDU_TEST_RACE_PG_ONLY") == "1" && os.Getenv("LINDU_TEST_POSTGRES") != "" {
 		return []store.Dialect{store.Postgres}
 	}
-	if pgElsewhere(os.Getenv("LINDU_TEST_PG_ELSEWHERE")) {
+	if pgElsewhere(os.Getenv("LINDU_TEST_PG_ELSEWHERE")) && !pgHere(t, os.Getenv("LINDU_TEST_PG_HERE")) {
 		return out
 	}
 	if os.Getenv("LINDU_TEST_POSTGRES") != "" {
@@ -59,6 +63,17 @@ func pgElsewhere(list string) bool {
 	pkg := strings.TrimSuffix(bi.Path, ".test")
 	for _, p := range strings.Fields(list) {
 		if tree, ok := strings.CutSuffix(p, "/..."); (ok && (pkg == tree || strings.HasPrefix(pkg, tree+"/"))) || pkg == p {
+			return true
+		}
+	}
+	return false
+}
+
+// pgHere reports whether list names t's top-level test.
+func pgHere(t testing.TB, list string) bool {
+	top, _, _ := strings.Cut(t.Name(), "/")
+	for _, name := range strings.Fields(list) {
+		if name == top {
 			return true
 		}
 	}
