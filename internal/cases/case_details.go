@@ -167,54 +167,57 @@ func (s *Service) loadCaseDetails(ctx context.Context, sc domain.Scope, c *domai
 	return nil
 }
 
-// victimType is one type of violence a victim suffered.
-type victimType struct {
-	victim string
-	t      domain.ViolenceType
+// victimRow is one row of loadVictims' query: a victim with one of the
+// types of violence they suffered (none: not valid).
+type victimRow struct {
+	v                              domain.Victim
+	name, disability, disabilities string
+	typ                            sql.NullString
 }
 
+// loadVictims reads c's victims with their types of violence in one query
+// (a row per victim and type), and reveals each victim's sealed fields once.
 func (s *Service) loadVictims(ctx context.Context, sc domain.Scope, c *domain.Case) error {
-	vts, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (victimType, error) {
-		var vt victimType
-		err := rows.Scan(&vt.victim, &vt.t)
-		return vt, err
-	}, `SELECT vt.victim_id, vt.type FROM victim_types vt JOIN victims v ON v.id = vt.victim_id WHERE v.case_id = $1 ORDER BY vt.type`, c.ID)
+	rows, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (victimRow, error) {
+		var r victimRow
+		var age sql.NullInt64
+		err := rows.Scan(&r.v.ID, &r.name, &r.v.Sex, &age, &r.disability, &r.disabilities, &r.v.Education, &r.v.Occupation,
+			&r.v.MaritalStatus, &r.v.Place, &r.typ)
+		r.v.Age = intPtr(age)
+		return r, err
+	}, `SELECT v.id, v.name_enc, v.sex, v.age, v.disability_enc, v.disabilities_enc, v.education, v.occupation, v.marital_status,
+		v.place, vt.type FROM victims v LEFT JOIN victim_types vt ON vt.victim_id = v.id
+		WHERE v.case_id = $1 ORDER BY v.created_at, v.id, vt.type`, c.ID)
 	if err != nil {
 		return err
 	}
-	vtypes := map[string][]domain.ViolenceType{}
-	for _, vt := range vts {
-		vtypes[vt.victim] = append(vtypes[vt.victim], vt.t)
-	}
-	c.Victims, err = store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Victim, error) {
-		var v domain.Victim
-		var name, disability, disabilities string
-		var age sql.NullInt64
-		if err := rows.Scan(&v.ID, &name, &v.Sex, &age, &disability, &disabilities, &v.Education, &v.Occupation, &v.MaritalStatus,
-			&v.Place); err != nil {
-			return v, err
-		}
-		v.Age = intPtr(age)
-		v.AgeBand, v.Group = domain.AgeBand(v.Age), domain.VictimGroup(v.Age, v.Sex)
-		v.Types = vtypes[v.ID]
-		if v.Types == nil {
+	c.Victims = nil
+	for _, r := range rows {
+		if n := len(c.Victims); n == 0 || c.Victims[n-1].ID != r.v.ID {
+			v := r.v
+			v.AgeBand, v.Group = domain.AgeBand(v.Age), domain.VictimGroup(v.Age, v.Sex)
 			v.Types = []domain.ViolenceType{}
+			if v.Name, err = s.st.Reveal(sc, store.FieldVictimName, r.name, &c.PersonalMasked); err != nil {
+				return err
+			}
+			if v.Disability, err = s.st.Reveal(sc, store.FieldVictimDisability, r.disability, &c.PersonalMasked); err != nil {
+				return err
+			}
+			ds, err := s.st.Reveal(sc, store.FieldVictimDisabilities, r.disabilities, &c.PersonalMasked)
+			if err != nil {
+				return err
+			}
+			if ds != "" {
+				v.Disabilities = strings.Split(ds, ",")
+			}
+			c.Victims = append(c.Victims, v)
 		}
-		var err error
-		if v.Name, err = s.st.Reveal(sc, store.FieldVictimName, name, &c.PersonalMasked); err != nil {
-			return v, err
+		if r.typ.Valid {
+			last := &c.Victims[len(c.Victims)-1]
+			last.Types = append(last.Types, domain.ViolenceType(r.typ.String))
 		}
-		if v.Disability, err = s.st.Reveal(sc, store.FieldVictimDisability, disability, &c.PersonalMasked); err != nil {
-			return v, err
-		}
-		ds, err := s.st.Reveal(sc, store.FieldVictimDisabilities, disabilities, &c.PersonalMasked)
-		if ds != "" {
-			v.Disabilities = strings.Split(ds, ",")
-		}
-		return v, err
-	}, `SELECT id, name_enc, sex, age, disability_enc, disabilities_enc, education, occupation, marital_status, place
-		FROM victims WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
-	return err
+	}
+	return nil
 }
 
 func (s *Service) loadPerpetrators(ctx context.Context, sc domain.Scope, c *domain.Case) error {

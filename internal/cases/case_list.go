@@ -46,15 +46,7 @@ func (s *Service) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseF
 		limit = 50
 	}
 	offset := max(f.Offset, 0)
-	// Order: cases with a running clock first, earliest deadline first
-	// (a small set, read through the next_due_at index); then the others,
-	// newest first (read through the reported_at index). Two queries keep
-	// both index-ordered.
-	var dueCount int
-	if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w+` AND c.next_due_at IS NOT NULL`, args...).Scan(&dueCount); err != nil {
-		return nil, 0, fmt.Errorf("cases: count cases: %w", err)
-	}
-	out, err := s.listOrdered(ctx, sc, w, args, limit, offset, dueCount)
+	out, err := s.listOrdered(ctx, sc, w, args, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -112,7 +104,7 @@ func (s *Service) ExportCases(ctx context.Context, sc domain.Scope, f domain.Cas
 		return nil, false, err
 	}
 	w, args := caseFilter(sc, f, m, s.st.Now())
-	out, err := s.listOrdered(ctx, sc, w, args, max+1, 0, max+1)
+	out, err := s.listOrdered(ctx, sc, w, args, max+1, 0)
 	if err != nil {
 		return nil, false, err
 	}
@@ -128,42 +120,50 @@ func (s *Service) ExportCases(ctx context.Context, sc domain.Scope, f domain.Cas
 }
 
 // listOrdered reads limit cases matching w from offset in the inbox's
-// order: cases with a running clock first, earliest deadline first (a
-// small set, read through the next_due_at index); then the others, newest
-// first (read through the reported_at index). Two queries keep both
-// index-ordered. dueCount is how many cases have a running clock (or at
-// least offset+limit).
-func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, args []any, limit, offset, dueCount int) ([]domain.Case, error) {
+// order: cases with a running clock first, earliest deadline first (read
+// through the next_due_at index); then the others, newest first (read
+// through the reported_at index). Two queries keep both index-ordered.
+// The second runs only when the first did not fill the page, and how many
+// cases have a running clock is counted only when the page starts past
+// all of them: a supervisor's inbox has thousands, and counting them on
+// every view cost more than the page.
+func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, args []any, limit, offset int) ([]domain.Case, error) {
 	noPersonal := withoutPersonal(sc)
 	scan := func(rows *sql.Rows) (domain.Case, error) {
 		c, err := s.scanCase(noPersonal, rows)
 		c.PersonalMasked = false
 		return c, err
 	}
-	out := []domain.Case{}
-	if offset < dueCount {
-		due, err := store.Rows(ctx, s.st, scan, `SELECT `+caseCols+caseJoins+` WHERE `+w+` AND c.next_due_at IS NOT NULL
-			ORDER BY c.next_due_at, c.id LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), args...)
-		if err != nil {
-			return nil, fmt.Errorf("cases: list cases: %w", err)
-		}
-		out = append(out, due...)
-		dueCount = min(dueCount, offset+len(due))
+	out, err := store.Rows(ctx, s.st, scan, `SELECT `+caseCols+caseJoins+` WHERE `+w+` AND c.next_due_at IS NOT NULL
+		ORDER BY c.next_due_at, c.id LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(offset), args...)
+	if err != nil {
+		return nil, fmt.Errorf("cases: list cases: %w", err)
 	}
-	if rest := limit - len(out); rest > 0 {
-		off := max(0, offset-dueCount)
-		// The page's ids first, from the index of these cases (it holds
-		// the region): joined and sorted at once, SQLite chose to read and
-		// sort every open case of a district for one page.
-		ids := `SELECT c.id FROM cases c WHERE ` + w + ` AND c.next_due_at IS NULL
-			ORDER BY c.reported_at DESC, c.id DESC LIMIT ` + strconv.Itoa(rest) + ` OFFSET ` + strconv.Itoa(off)
-		others, err := s.pageByIDs(ctx, scan, ids, args)
-		if err != nil {
-			return nil, fmt.Errorf("cases: list cases: %w", err)
-		}
-		out = append(out, others...)
+	if out == nil {
+		out = []domain.Case{}
 	}
-	return out, nil
+	rest := limit - len(out)
+	if rest <= 0 {
+		return out, nil
+	}
+	// The cases with a running clock end on this page, or before it.
+	dueCount := offset + len(out)
+	if len(out) == 0 && offset > 0 {
+		if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE `+w+` AND c.next_due_at IS NOT NULL
+			LIMIT `+strconv.Itoa(offset)+`) x`, args...).Scan(&dueCount); err != nil {
+			return nil, fmt.Errorf("cases: count cases: %w", err)
+		}
+	}
+	// The page's ids first, from the index of these cases (it holds the
+	// region): joined and sorted at once, SQLite chose to read and sort
+	// every open case of a district for one page.
+	ids := `SELECT c.id FROM cases c WHERE ` + w + ` AND c.next_due_at IS NULL
+		ORDER BY c.reported_at DESC, c.id DESC LIMIT ` + strconv.Itoa(rest) + ` OFFSET ` + strconv.Itoa(max(0, offset-dueCount))
+	others, err := s.pageByIDs(ctx, scan, ids, args)
+	if err != nil {
+		return nil, fmt.Errorf("cases: list cases: %w", err)
+	}
+	return append(out, others...), nil
 }
 
 // pageByIDs reads the cases whose ids the query ids selects (with args),

@@ -12,7 +12,8 @@ import (
 )
 
 // An export lists the same cases in the same order as the inbox paged to
-// its end, for every filter tried, and stops at its maximum saying so.
+// its end (in pages of 50 and of 7), for every filter tried, and stops at
+// its maximum saying so.
 func TestExportCasesInInboxOrder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCasesWorld(t, d, "", nil)
@@ -45,16 +46,29 @@ func TestExportCasesInInboxOrder(t *testing.T) {
 			"overdue": {Due: "overdue"}, "type": {Type: "physical"}} {
 
 			for _, sc := range []domain.Scope{w.sc(w.sup), w.sc(w.peksos)} {
-				var paged []domain.Case
-				for off := 0; ; off += 50 {
-					f.Offset, f.Limit = off, 50
-					l, _, err := w.cs.ListCases(ctx, sc, f)
-					if err != nil {
-						t.Fatal(err)
+				page := func(size int) []domain.Case {
+					var paged []domain.Case
+					for off := 0; ; off += size {
+						f.Offset, f.Limit = off, size
+						l, _, err := w.cs.ListCases(ctx, sc, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						paged = append(paged, l...)
+						if len(l) < size {
+							return paged
+						}
 					}
-					paged = append(paged, l...)
-					if len(l) < 50 {
-						break
+				}
+				// Pages of 7 cross from the cases with a running clock to
+				// the others inside a page, and start past the first.
+				paged, small := page(50), page(7)
+				if len(small) != len(paged) {
+					t.Fatalf("%s, %s: pages of 7 hold %d cases, of 50 %d", name, sc.Role, len(small), len(paged))
+				}
+				for i := range small {
+					if small[i].ID != paged[i].ID {
+						t.Fatalf("%s, %s: row %d: %s in pages of 7, %s in pages of 50", name, sc.Role, i, small[i].Code, paged[i].Code)
 					}
 				}
 				f.Offset, f.Limit = 0, 0
