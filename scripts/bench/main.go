@@ -74,6 +74,7 @@ var (
 	flagDur    = flag.Duration("d", 5*time.Second, "duration of one measured round")
 	flagRounds = flag.Int("rounds", 2, "rounds of A B")
 	flagList   = flag.Bool("list", false, "list the workloads and exit")
+	flagBin    = flag.String("bin", "", "a lindu binary to measure instead of building this checkout (an earlier build, for before and after on the same data sets)")
 )
 
 func main() {
@@ -89,10 +90,13 @@ func main() {
 	if err := os.MkdirAll(*flagWork, 0o755); err != nil {
 		fatal(err)
 	}
-	bin := filepath.Join(*flagWork, "lindu")
-	fmt.Fprintln(os.Stderr, "building lindu ...")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/lindu").CombinedOutput(); err != nil {
-		fatal(fmt.Errorf("go build: %v\n%s", err, out))
+	bin := *flagBin
+	if bin == "" {
+		bin = filepath.Join(*flagWork, "lindu")
+		fmt.Fprintln(os.Stderr, "building lindu ...")
+		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/lindu").CombinedOutput(); err != nil {
+			fatal(fmt.Errorf("go build: %v\n%s", err, out))
+		}
 	}
 	var dbs []string
 	switch *flagDB {
