@@ -91,7 +91,9 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	p.kit.which, p.kit.posted = "filter", url.Values{"status": {p.Status}, "due": {p.Due}, "type": {p.Type},
 		"assignee": {p.Assignee}, "priority": {p.Priority}}
 	p.Exports = exportLinks(b, "/kasus/ekspor", q)
-	s.render(w, r, http.StatusOK, "cases", p)
+	// A pointer: the template calls the page's methods on every row, and
+	// each call on a value copied the whole page.
+	s.render(w, r, http.StatusOK, "cases", &p)
 }
 
 // inboxFilter reads the inbox's filter from the request as the page does,
@@ -217,7 +219,7 @@ func (p *CasesPage) filter(q url.Values) domain.CaseFilter {
 }
 
 // Who names the people responsible for a case in a list.
-func (p CasesPage) Who(c domain.Case) string {
+func (p *CasesPage) Who(c domain.Case) string {
 	var parts []string
 	if c.TeamName != "" {
 		parts = append(parts, c.TeamName)
