@@ -70,12 +70,7 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, domain.InvalidFields(fields))
 		return
 	}
-	cs, total, err := a.cases.ListCases(r.Context(), sc, f)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	counts, err := a.cases.CaseCounts(r.Context(), sc)
+	cs, total, counts, err := a.cases.ListCasesCounted(r.Context(), sc, f)
 	if err != nil {
 		a.fail(w, r, err)
 		return

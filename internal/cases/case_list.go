@@ -21,6 +21,41 @@ const CountCap = 1000
 // first (next deadline, then newest), without personal fields. The total is
 // exact up to CountCap and capped beyond it. Authorization: PermViewCases.
 func (s *Service) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseFilter) ([]domain.Case, int, error) {
+	return s.listCases(ctx, sc, f, nil)
+}
+
+// ListCasesCounted is ListCases and CaseCounts together, as the inbox
+// shows them: when the filter is one the tallies answer for the whole of
+// sc's region (open or one status alone, the first page's), the total
+// comes from the counts instead of a second read of the tallies.
+func (s *Service) ListCasesCounted(ctx context.Context, sc domain.Scope, f domain.CaseFilter) ([]domain.Case, int, map[string]int, error) {
+	counts, err := s.CaseCounts(ctx, sc)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	var known *int
+	if f.RegionCode == "" && tallied(sc, f) {
+		n := 0
+		switch {
+		case f.Status != "":
+			n = counts[string(f.Status)]
+		case f.OpenOnly:
+			n = counts["open"]
+		default:
+			for _, st := range domain.CaseStatuses {
+				n += counts[string(st)]
+			}
+		}
+		n = min(n, CountCap+1)
+		known = &n
+	}
+	list, total, err := s.listCases(ctx, sc, f, known)
+	return list, total, counts, err
+}
+
+// listCases is ListCases; total, when not nil, is the filter's total
+// (capped at CountCap+1) already known.
+func (s *Service) listCases(ctx context.Context, sc domain.Scope, f domain.CaseFilter, known *int) ([]domain.Case, int, error) {
 	if !sc.Can(domain.PermViewCases) {
 		return nil, 0, domain.E(domain.EForbidden, "case.err.forbidden_view")
 	}
@@ -31,9 +66,15 @@ func (s *Service) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseF
 	w, args := caseFilter(sc, f, m, s.st.Now())
 	// Counting a million closed cases on every page view would cost more
 	// than it tells.
-	total, ok, err := s.tallyTotal(ctx, sc, f)
-	if err != nil {
-		return nil, 0, err
+	var total int
+	ok := known != nil
+	if ok {
+		total = *known
+	} else {
+		var err error
+		if total, ok, err = s.tallyTotal(ctx, sc, f); err != nil {
+			return nil, 0, err
+		}
 	}
 	if !ok {
 		if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE `+w+
@@ -63,8 +104,7 @@ func (s *Service) ListCases(ctx context.Context, sc domain.Scope, f domain.CaseF
 // alone, the inbox's first page. ok is false for other filters, and for
 // responders, who see only their teams' cases.
 func (s *Service) tallyTotal(ctx context.Context, sc domain.Scope, f domain.CaseFilter) (int, bool, error) {
-	if (sc.Role == domain.RoleResponder && !sc.System) || !sc.Can(domain.PermViewCases) || f.Due != "" || f.Type != "" ||
-		f.AssigneeID != "" || f.TeamID != "" || f.Priority != "" || f.Query != "" {
+	if !tallied(sc, f) {
 		return 0, false, nil
 	}
 	where, args := store.ScopeClause("t.region_code", sc.RegionCode, 1)
@@ -86,6 +126,12 @@ func (s *Service) tallyTotal(ctx context.Context, sc domain.Scope, f domain.Case
 		return 0, false, fmt.Errorf("cases: count cases: %w", err)
 	}
 	return min(int(n.Int64), CountCap+1), true, nil
+}
+
+// tallied reports whether the case tallies answer f's total for sc.
+func tallied(sc domain.Scope, f domain.CaseFilter) bool {
+	return !(sc.Role == domain.RoleResponder && !sc.System) && sc.Can(domain.PermViewCases) && f.Due == "" && f.Type == "" &&
+		f.AssigneeID == "" && f.TeamID == "" && f.Priority == "" && f.Query == ""
 }
 
 // ExportCases lists up to max cases visible to sc with the inbox filters,

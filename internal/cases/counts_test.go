@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"maps"
 	"math/rand"
 	"strings"
 	"testing"
@@ -135,6 +136,17 @@ func checkTotals(t *testing.T, w *casesWorld, sc domain.Scope, step string) {
 		}
 		if total != want {
 			t.Fatalf("%s: filter %+v: total %d, the cases say %d", step, f, total, want)
+		}
+		// The inbox's call: the total from the counts where it can.
+		_, total, counts, err := w.cs.ListCasesCounted(ctx, sc, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != want {
+			t.Fatalf("%s: filter %+v: total with the counts %d, the cases say %d", step, f, total, want)
+		}
+		if alone, err := w.cs.CaseCounts(ctx, sc); err != nil || !maps.Equal(alone, counts) {
+			t.Fatalf("%s: counts with the list %v, alone %v (%v)", step, counts, alone, err)
 		}
 	}
 }

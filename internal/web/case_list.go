@@ -50,12 +50,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	}
 	page := listPageNum(r)
 	f.Offset = (page - 1) * casesPerPage
-	list, total, err := s.cases.ListCases(ctx, b.Scope, f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	counts, err := s.cases.CaseCounts(ctx, b.Scope)
+	list, total, counts, err := s.cases.ListCasesCounted(ctx, b.Scope, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
