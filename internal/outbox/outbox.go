@@ -266,6 +266,9 @@ func recordDeliveryPart(ctx context.Context, tx *store.Tx, outboxID, provider, c
 	if part != "" {
 		key = code + "@" + trimTo(part, 100)
 	}
+	if tx.Store().Dialect() == store.Postgres {
+		return recordDeliveryPG(ctx, tx, outboxID, provider, key, part != "", status, detail)
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO delivery_reports (id, outbox_id, at, status, provider, code, detail)
 		SELECT $1, id, $3, $4, $5, $6, $7 FROM outbox WHERE id = $2
 		ON CONFLICT (outbox_id, provider, code) DO NOTHING`, tx.NewID(), outboxID, now, status, provider, key, trimErr(detail))
@@ -323,6 +326,57 @@ func recordDeliveryPart(ctx context.Context, tx *store.Tx, outboxID, provider, c
 		}
 	}
 	return true, nil
+}
+
+// recordDeliveryPG is recordDeliveryPart in one statement on PostgreSQL,
+// where each statement waits for a round trip: the report is stored once
+// and the message moved up in the same statement, the same steps as the
+// two (or three) statements of the general path. A data-modifying WITH
+// does not see its own insert, so the count of a message's delivered
+// parts adds the report just stored.
+func recordDeliveryPG(ctx context.Context, tx *store.Tx, outboxID, provider, key string, inParts bool, status, detail string) (bool, error) {
+	now := tx.Now()
+	args := []any{tx.NewID(), outboxID, now, status, provider, key, trimErr(detail)}
+	var up string
+	switch status {
+	case DeliveryDelivered:
+		// done: every part is delivered (a message in one part is, by this
+		// report); then delivered, else sent (some parts are on their way).
+		done := "true"
+		if inParts {
+			done = `(o.parts <= 1 OR (SELECT COUNT(*) FROM delivery_reports r WHERE r.outbox_id = o.id AND r.provider = $5 AND r.status = $4) + 1 >= o.parts)`
+		}
+		up = `d AS (SELECT o.id, ` + done + ` AS done FROM outbox o JOIN ins ON ins.outbox_id = o.id),
+			up AS (UPDATE outbox SET status = CASE WHEN d.done THEN 'delivered' WHEN outbox.status IN ('pending', 'sending') THEN 'sent' ELSE outbox.status END,
+				delivery_status = CASE WHEN d.done THEN $4 ELSE 'sent' END, delivered_at = CASE WHEN d.done THEN $3 ELSE outbox.delivered_at END,
+				sent_at = COALESCE(outbox.sent_at, $3)
+				FROM d WHERE outbox.id = d.id AND ` + rankSQL + ` < CASE WHEN d.done THEN CAST($8 AS INTEGER) ELSE CAST($9 AS INTEGER) END RETURNING outbox.id)`
+		args = append(args, deliveryRank[DeliveryDelivered], deliveryRank[DeliverySent])
+	case DeliveryFailed:
+		why := "gateway reported non-delivery"
+		if detail != "" {
+			why += ": " + detail
+		}
+		up = `up AS (UPDATE outbox SET status = 'failed', delivery_status = $4, last_error = $9, sent_at = COALESCE(sent_at, $3)
+			WHERE id IN (SELECT outbox_id FROM ins) AND ` + rankSQL + ` < $8 RETURNING id)`
+		args = append(args, deliveryRank[status], trimErr(why))
+	default: // queued, sent: accepted by the network
+		up = `up AS (UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'sent' ELSE status END,
+			delivery_status = $4, sent_at = COALESCE(sent_at, $3) WHERE id IN (SELECT outbox_id FROM ins) AND ` + rankSQL + ` < $8 RETURNING id)`
+		args = append(args, deliveryRank[status])
+	}
+	// found: the report was stored now, or the message exists (the report
+	// was stored before).
+	var found bool
+	err := tx.QueryRowContext(ctx, `WITH ins AS (INSERT INTO delivery_reports (id, outbox_id, at, status, provider, code, detail)
+			SELECT $1, id, $3, $4, $5, $6, $7 FROM outbox WHERE id = $2
+			ON CONFLICT (outbox_id, provider, code) DO NOTHING RETURNING outbox_id),
+		`+up+`
+		SELECT EXISTS (SELECT 1 FROM ins) OR EXISTS (SELECT 1 FROM outbox WHERE id = $2) OR EXISTS (SELECT 1 FROM up)`, args...).Scan(&found)
+	if err != nil {
+		return false, fmt.Errorf("outbox: delivery: %w", err)
+	}
+	return found, nil
 }
 
 func trimTo(s string, n int) string {
