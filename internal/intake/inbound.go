@@ -107,14 +107,6 @@ func (s *Service) Handle(ctx context.Context, m Message) (Result, error) {
 	}
 	m.From = from
 	in := inbound{Message: m, Command: Parse(m.Text), hash: s.Store.LookupHash(store.HashPhone, from), region: s.Region}
-	if !strings.HasPrefix(from, "+") {
-		// A WhatsApp user id: no account is bound to one.
-	} else if u, err := s.Store.UserByPhone(ctx, from); err == nil {
-		sc := access.ForUser(u, "", string(m.Channel))
-		in.responder = &sc
-	} else if !domain.IsNotFound(err) {
-		return Result{}, fmt.Errorf("intake: sender: %w", err)
-	}
 	// The deployment's region, where new reports are filed, is read
 	// before the transaction: kept in memory from then on (Store.GetRegion),
 	// the transaction's check of it costs no statement.
@@ -194,9 +186,19 @@ func (s *Service) handle(ctx context.Context, tx *store.Tx, in inbound) (Result,
 		in.received = tx.Now()
 	}
 	// Messages from one phone are handled one at a time, so two that
-	// arrive together join one report instead of each starting one.
-	if err := tx.Serialize(ctx, "intake.phone:"+in.hash); err != nil {
-		return Result{}, err
+	// arrive together join one report instead of each starting one. The
+	// sender's account, if the number is a user's, is read with the lock.
+	in.responder = nil
+	if !strings.HasPrefix(in.From, "+") {
+		// A WhatsApp user id: no account is bound to one.
+		if err := tx.Serialize(ctx, "intake.phone:"+in.hash); err != nil {
+			return Result{}, err
+		}
+	} else if u, err := tx.SerializeUserByPhone(ctx, "intake.phone:"+in.hash, in.From); err == nil {
+		sc := access.ForUser(u, "", string(in.Channel))
+		in.responder = &sc
+	} else if !domain.IsNotFound(err) {
+		return Result{}, fmt.Errorf("intake: sender: %w", err)
 	}
 	var res Result
 	var err error

@@ -167,15 +167,19 @@ func (t *Tx) Serialize(ctx context.Context, key string) error {
 	if t.st.dialect != Postgres {
 		return nil
 	}
+	if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, serialLock(key)); err != nil {
+		return fmt.Errorf("store: serialize: %w", err)
+	}
+	return nil
+}
+
+// serialLock is the advisory lock number of a Serialize key.
+func serialLock(key string) int64 {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(key)) // a hash's Write never fails
 	// The top bits set keep the number clear of the fixed lock keys
 	// (lockAudit, lockMigrate).
-	n := int64(h.Sum64()&(1<<60-1)) | 0x7<<60
-	if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, n); err != nil {
-		return fmt.Errorf("store: serialize: %w", err)
-	}
-	return nil
+	return int64(h.Sum64()&(1<<60-1)) | 0x7<<60
 }
 
 // SetSetting stores a deployment setting in the transaction.

@@ -448,6 +448,53 @@ func oneRow(res sql.Result, what string) error {
 	return nil
 }
 
+// SerializeUserByPhone is Serialize(key) and then UserByPhone(phone) in
+// the transaction. On PostgreSQL the lock and the look-up share one
+// statement (one round trip): most numbers that write in are no user's,
+// and then that is all; a user's is read in full by a second. The look-up
+// needs no order against the lock, which is not about users.
+// Authorization: as UserByPhone (the SMS and WhatsApp channels).
+func (t *Tx) SerializeUserByPhone(ctx context.Context, key, phone string) (domain.User, error) {
+	p, ok := domain.NormalizePhone(phone)
+	if t.st.dialect != Postgres || !ok {
+		if err := t.Serialize(ctx, key); err != nil {
+			return domain.User{}, err
+		}
+		if !ok {
+			return domain.User{}, domain.NotFound("user")
+		}
+		return userWhere(ctx, t, `u.phone_hash = $1 AND u.disabled = $2`, t.st.LookupHash(HashPhone, p), false)
+	}
+	// The lock's subquery is volatile: PostgreSQL evaluates it once, for
+	// the one row it gives, whether or not a user matches.
+	var id string
+	err := t.QueryRowContext(ctx, `SELECT COALESCE((SELECT u.id FROM users u WHERE u.phone_hash = $2 AND u.disabled = $3 LIMIT 1), '')
+		FROM (SELECT pg_advisory_xact_lock($1)) l`, serialLock(key), t.st.LookupHash(HashPhone, p), false).Scan(&id)
+	if err != nil {
+		return domain.User{}, fmt.Errorf("store: serialize: %w", err)
+	}
+	if id == "" {
+		return domain.User{}, domain.NotFound("user")
+	}
+	return userWhere(ctx, t, `u.id = $1 AND u.disabled = $2`, id, false)
+}
+
+// userWhere is the user matching cond (on users u), personal fields not
+// filled, or NotFound.
+func userWhere(ctx context.Context, q Querier, cond string, args ...any) (domain.User, error) {
+	row := q.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
+		WHERE `+cond, args...)
+	u, err := scanUser(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.User{}, domain.NotFound("user")
+	}
+	if err != nil {
+		return domain.User{}, fmt.Errorf("store: user by phone: %w", err)
+	}
+	u.PersonalMasked = hasPersonal(u)
+	return u.User, nil
+}
+
 // UserCount returns the number of users (for first-run checks).
 // Authorization: none; only the CLI and start-up call it.
 func (s *Store) UserCount(ctx context.Context) (int, error) {
@@ -467,15 +514,5 @@ func (s *Store) UserByPhone(ctx context.Context, phone string) (domain.User, err
 	if !ok {
 		return domain.User{}, domain.NotFound("user")
 	}
-	row := s.QueryRowContext(ctx, `SELECT `+userReadCols+` FROM users u LEFT JOIN regions r ON r.code = u.region_code
-		WHERE u.phone_hash = $1 AND u.disabled = $2`, s.LookupHash(HashPhone, p), false)
-	u, err := scanUser(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.User{}, domain.NotFound("user")
-	}
-	if err != nil {
-		return domain.User{}, fmt.Errorf("store: user by phone: %w", err)
-	}
-	u.PersonalMasked = hasPersonal(u)
-	return u.User, nil
+	return userWhere(ctx, s, `u.phone_hash = $1 AND u.disabled = $2`, s.LookupHash(HashPhone, p), false)
 }

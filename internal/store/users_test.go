@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"lindu/internal/access"
 	"lindu/internal/domain"
@@ -86,7 +87,7 @@ func TestUserFieldKeys(t *testing.T) {
 		asAdmin := access.ForUser(admin, "", "")
 		_, err = st.CreateUser(bg, asAdmin, with(func(u *domain.NewUser) { u.Username, u.RegionCode = "siti", "61.07.02" }))
 		wantField(t, "outside the region", err, "region_code", "field.region_outside")
-		cw, err := st.CreateUser(bg, sys, with(func(u *domain.NewUser) { u.Username, u.Role, u.RegionCode = "cw-a", domain.RoleCaseworker, "61.07.01" }))
+		cw, err := st.CreateUser(bg, sys, with(func(u *domain.NewUser) { u.Username, u.Role, u.RegionCode = "cw-a", domain.RoleResponder, "61.07.01" }))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,6 +185,87 @@ func TestTokenKeys(t *testing.T) {
 		}
 		if err := st.RevokeToken(bg, sys, u.ID, toks[0].ID); !domain.IsNotFound(err) {
 			t.Fatalf("revoking a revoked token: %v", err)
+		}
+	})
+}
+
+// SerializeUserByPhone finds the active user of a number inside a
+// transaction and serializes the transactions of one key: on PostgreSQL a
+// second transaction with the key waits for the first to end, whether or
+// not the number is a user's.
+func TestSerializeUserByPhone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		bg := context.Background()
+		sys := access.System("test")
+		st := storetest.Open(t, d, storetest.Options{})
+		phone := "0812 7777 0042"
+		u, err := st.CreateUser(bg, sys, domain.NewUser{Username: "tim", Role: domain.RoleResponder, RegionCode: "61.07",
+			Password: "correct horse battery", Phone: phone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lookup := func(number string) (domain.User, error) {
+			var got domain.User
+			err := st.InTx(bg, func(tx *store.Tx) error {
+				var err error
+				got, err = tx.SerializeUserByPhone(bg, "k", number)
+				return err
+			})
+			return got, err
+		}
+		if got, err := lookup("+6281277770042"); err != nil || got.ID != u.ID || got.Role != domain.RoleResponder {
+			t.Fatalf("user's number: %+v, %v", got, err)
+		}
+		for _, n := range []string{"+6281277770043", "not a number"} {
+			if _, err := lookup(n); !domain.IsNotFound(err) {
+				t.Fatalf("%q: %v, want not found", n, err)
+			}
+		}
+		yes := true
+		if _, err := st.UpdateUser(bg, sys, u.ID, domain.UserUpdate{Disabled: &yes}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := lookup("+6281277770042"); !domain.IsNotFound(err) {
+			t.Fatalf("disabled user's number: %v, want not found", err)
+		}
+		if d != store.Postgres {
+			return // SQLite runs one write transaction at a time anyway
+		}
+		for _, number := range []string{"+6281277770042", "+6281277770099"} {
+			held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+			go func() {
+				done <- st.InTx(bg, func(tx *store.Tx) error {
+					if _, err := tx.SerializeUserByPhone(bg, "key:"+number, number); err != nil && !domain.IsNotFound(err) {
+						return err
+					}
+					close(held)
+					<-release
+					return nil
+				})
+			}()
+			<-held
+			second := make(chan error, 1)
+			go func() {
+				second <- st.InTx(bg, func(tx *store.Tx) error {
+					_, err := tx.SerializeUserByPhone(bg, "key:"+number, number)
+					if domain.IsNotFound(err) {
+						err = nil
+					}
+					return err
+				})
+			}()
+			select {
+			case err := <-second:
+				t.Fatalf("%s: the second transaction did not wait for the first: %v", number, err)
+			case <-time.After(300 * time.Millisecond):
+			}
+			close(release)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if err := <-second; err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 }
