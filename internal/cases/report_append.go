@@ -22,21 +22,33 @@ import (
 // Authorization: public intake, for the sender whose messages made the
 // report (internal/intake finds it by their number's lookup hash).
 func (s *Service) AppendReportText(ctx context.Context, tx *store.Tx, sc domain.Scope, id, text string, ch domain.Channel) (code string, ok bool, err error) {
+	_, code, ok, err = s.AppendReportTextWhere(ctx, tx, sc, text, ch, `r.id = $1`, id)
+	return code, ok, err
+}
+
+// AppendReportTextWhere is AppendReportText for the report that cond (a
+// condition on reports r, with args, matching one report at most) finds,
+// so that finding the report and reading it take one statement. It
+// returns the report's id and public code ("" when none matched) and ok
+// when the text was added. Authorization: as AppendReportText; cond is
+// the caller's SQL, never outside input.
+func (s *Service) AppendReportTextWhere(ctx context.Context, tx *store.Tx, sc domain.Scope, text string, ch domain.Channel,
+	cond string, args ...any) (id, code string, ok bool, err error) {
 	var status, desc, region string
-	err = tx.QueryRowContext(ctx, `SELECT code, status, description_enc, region_code FROM reports WHERE id = $1`, id).
-		Scan(&code, &status, &desc, &region)
+	err = tx.QueryRowContext(ctx, `SELECT r.id, r.code, r.status, r.description_enc, r.region_code FROM reports r WHERE `+cond, args...).
+		Scan(&id, &code, &status, &desc, &region)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
+		return "", "", false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("cases: append to report: %w", err)
+		return "", "", false, fmt.Errorf("cases: append to report: %w", err)
 	}
 	if status != string(domain.ReportNew) {
-		return code, false, nil
+		return id, code, false, nil
 	}
 	old, err := s.st.Open(store.FieldReportDescription, desc)
 	if err != nil {
-		return "", false, err
+		return "", "", false, err
 	}
 	joined := old + "\n" + text
 	if utf8.RuneCountInString(joined) > MaxDescription {
@@ -44,13 +56,15 @@ func (s *Service) AppendReportText(ctx context.Context, tx *store.Tx, sc domain.
 	}
 	enc, err := s.st.Seal(store.FieldReportDescription, joined)
 	if err != nil {
-		return "", false, err
+		return "", "", false, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE reports SET description_enc = $1 WHERE id = $2`, enc, id); err != nil {
-		return "", false, fmt.Errorf("cases: append to report: %w", err)
+	// Kept for the transaction's next statement: the row was just read,
+	// and nothing else of this transaction writes it.
+	if err := tx.ExecLater(ctx, `UPDATE reports SET description_enc = $1 WHERE id = $2`, enc, id); err != nil {
+		return "", "", false, fmt.Errorf("cases: append to report: %w", err)
 	}
 	if err := tx.Audit(ctx, publicReporter(sc), "report.append", "report", id, region, "channel="+string(ch)); err != nil {
-		return "", false, err
+		return "", "", false, err
 	}
-	return code, true, nil
+	return id, code, true, nil
 }

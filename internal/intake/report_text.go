@@ -2,8 +2,6 @@ package intake
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -56,17 +54,15 @@ func (s *Service) reportText(ctx context.Context, tx *store.Tx, in inbound) (Res
 		return Result{Kind: KindAppend, ReportID: rid, ReportCode: code,
 			Reply: reply("sms.reply.appended", domain.FormatPublicCode(code))}, nil
 	}
-	if rid, err := lastReport(ctx, tx, in.hash, in.received.Add(-JoinWindow)); err != nil {
-		return Result{}, err
-	} else if rid != "" {
-		code, ok, err := s.area().AppendReportText(ctx, tx, sc, rid, text, in.Channel)
-		if err != nil {
-			return Result{}, err
-		}
-		if ok {
-			return Result{Kind: KindAppend, ReportID: rid, ReportCode: code,
-				Reply: reply("sms.reply.appended", domain.FormatPublicCode(code))}, nil
-		}
+	// The report the sender's latest message of the window made or joined,
+	// found and read in one statement.
+	if rid, code, ok, err := s.area().AppendReportTextWhere(ctx, tx, sc, text, in.Channel,
+		`r.id = (SELECT report_id FROM inbound_messages WHERE phone_hash = $1 AND received_at >= $2 AND kind IN ('report', 'append')
+			ORDER BY received_at DESC, id DESC LIMIT 1)`, in.hash, in.received.Add(-JoinWindow)); err != nil {
+		return Result{}, fmt.Errorf("intake: sender's last report: %w", err)
+	} else if ok {
+		return Result{Kind: KindAppend, ReportID: rid, ReportCode: code,
+			Reply: reply("sms.reply.appended", domain.FormatPublicCode(code))}, nil
 	}
 	rep, err := s.area().InsertReport(ctx, tx, sc, domain.NewReport{
 		Channel:        in.Channel,
@@ -83,20 +79,4 @@ func (s *Service) reportText(ctx context.Context, tx *store.Tx, in inbound) (Res
 	}
 	return Result{Kind: KindReport, ReportID: rep.ID, ReportCode: rep.Code,
 		Reply: reply("sms.reply.report", domain.FormatPublicCode(rep.Code), rep.Code)}, nil
-}
-
-// lastReport is the report the sender's latest message since since made or
-// joined, or "".
-func lastReport(ctx context.Context, tx *store.Tx, hash string, since time.Time) (string, error) {
-	var id string
-	err := tx.QueryRowContext(ctx, `SELECT report_id FROM inbound_messages
-		WHERE phone_hash = $1 AND received_at >= $2 AND kind IN ('report', 'append') ORDER BY received_at DESC, id DESC LIMIT 1`,
-		hash, since).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("intake: sender's last report: %w", err)
-	}
-	return id, nil
 }

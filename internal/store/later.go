@@ -21,7 +21,10 @@ import (
 // checks foreign keys at the end of the statement, so a row may refer to
 // one inserted beside it. What such a statement cannot do is read a row
 // inserted beside it (they share one snapshot): an insert that selects
-// from a table another pending insert writes must not be deferred.
+// from a table another pending insert writes must not be deferred. An
+// UPDATE may be kept too, of a row that existed before (one inserted
+// beside it is not there for it) and that no other kept statement writes
+// (PostgreSQL applies only one of two changes to a row in a statement).
 
 // pending is a statement ExecLater keeps until the transaction's next one.
 type pending struct {
@@ -32,18 +35,20 @@ type pending struct {
 // maxPending is how many inserts are kept before they are sent anyway.
 const maxPending = 32
 
-// ExecLater runs an INSERT whose outcome the caller does not need: on
-// PostgreSQL it is sent with the transaction's next statement or before
-// its commit, together with the other inserts kept meanwhile, in one
+// ExecLater runs an INSERT or UPDATE whose outcome the caller does not
+// need: on PostgreSQL it is sent with the transaction's next statement or
+// before its commit, together with the other statements kept meanwhile, in one
 // statement (see above); elsewhere (SQLite in the process; a Tx without a
 // transaction) it runs at once. An error it causes (a unique violation)
 // is the error of that next statement, or of the commit: the transaction
-// fails with it, as InTx returns it. q must be one INSERT (no WITH of its
-// own) that reads no row written by another insert still kept; the
-// transaction's reads see its row, as they would have.
+// fails with it, as InTx returns it. q must be one INSERT or UPDATE (no
+// WITH of its own) that reads no row written by another statement still
+// kept; an UPDATE must change only rows that existed before and that no
+// other kept statement writes (see above). The transaction's reads see
+// its changes, as they would have.
 func (t *Tx) ExecLater(ctx context.Context, q string, args ...any) error {
-	if !strings.HasPrefix(strings.TrimSpace(q), "INSERT") {
-		return fmt.Errorf("store: ExecLater takes an INSERT, not %.30q", q)
+	if q := strings.TrimSpace(q); !strings.HasPrefix(q, "INSERT") && !strings.HasPrefix(q, "UPDATE") {
+		return fmt.Errorf("store: ExecLater takes an INSERT or an UPDATE, not %.30q", q)
 	}
 	if t.tx == nil || t.st.dialect != Postgres {
 		_, err := t.ExecContext(ctx, q, args...)

@@ -122,9 +122,30 @@ func TestExecLater(t *testing.T) {
 		}
 
 		if err := st.InTx(ctx, func(tx *store.Tx) error {
-			return tx.ExecLater(ctx, `UPDATE settings SET value = 'x'`)
+			return tx.ExecLater(ctx, `DELETE FROM settings`)
 		}); err == nil || !strings.Contains(err.Error(), "INSERT") {
-			t.Errorf("ExecLater of an UPDATE: %v", err)
+			t.Errorf("ExecLater of a DELETE: %v", err)
+		}
+		// A kept UPDATE of a row written before, beside a kept insert; the
+		// transaction reads both, and commits both.
+		err = st.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.ExecLater(ctx, `UPDATE settings SET value = $1 WHERE key = $2`, "changed", "later.a1"); err != nil {
+				return err
+			}
+			if err := settingRow(ctx, tx, "later.d", "new"); err != nil {
+				return err
+			}
+			var v string
+			if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'later.a1'`).Scan(&v); err != nil || v != "changed" {
+				t.Errorf("the transaction reads %q (%v) after its kept UPDATE", v, err)
+			}
+			return tx.ExecLater(ctx, `UPDATE settings SET value = $1 WHERE key = $2`, "changed too", "later.a2")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := settingValues(t, st, "later."); len(got) != 4 || got["later.a1"] != "changed" || got["later.a2"] != "changed too" || got["later.d"] != "new" {
+			t.Errorf("after kept updates: %v", got)
 		}
 	})
 }
