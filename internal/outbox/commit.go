@@ -20,10 +20,14 @@ func CommitSent(ctx context.Context, c *store.Committer, id, providerID string, 
 // other writes (c).
 func CommitDeliveryPart(ctx context.Context, c *store.Committer, outboxID, provider, code, part, status, detail string) (bool, error) {
 	var found bool
-	err := c.DoKey(ctx, outboxID, func(ctx context.Context, tx *store.Tx) error {
+	fn := func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		found, err = recordDeliveryPart(ctx, tx, outboxID, provider, code, part, status, detail)
 		return err
-	})
-	return found, err
+	}
+	if c.Store.Dialect() == store.Postgres {
+		// One statement there (recordDeliveryPG): alone, it commits by itself.
+		return found, c.DoOneKey(ctx, outboxID, fn)
+	}
+	return found, c.DoKey(ctx, outboxID, fn)
 }

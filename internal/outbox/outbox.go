@@ -35,15 +35,21 @@ type Send struct {
 }
 
 // Claim claims up to limit due messages of the channels for instance:
-// each row moves from pending to sending in one transaction (FOR UPDATE
-// SKIP LOCKED on PostgreSQL, the single writer on SQLite), so two lindu
-// instances never claim the same message. Messages left in sending by a
-// process that died more than staleAfter ago, with no delivery report
-// since, go back to pending first. Rows without a phone number fail.
+// each row moves from pending to sending in one statement (FOR UPDATE
+// SKIP LOCKED on PostgreSQL; on SQLite in one transaction of the single
+// writer), so two lindu instances never claim the same message. Messages
+// left in sending by a process that died more than staleAfter ago, with
+// no delivery report since, go back to pending first. Rows without a
+// phone number fail. With an error it may still return messages: those
+// claimed (PostgreSQL claims before it opens their numbers); the sender
+// sends them.
 // Authorization: lindu itself (the senders in internal/sms).
 func Claim(ctx context.Context, st *store.Store, instance string, channels []string, limit int, staleAfter time.Duration) ([]Send, error) {
 	if len(channels) == 0 || limit <= 0 {
 		return []Send{}, nil
+	}
+	if st.Dialect() == store.Postgres {
+		return claimPG(ctx, st, instance, channels, limit, staleAfter)
 	}
 	now := st.Now()
 	var out []Send
@@ -121,6 +127,75 @@ func Claim(ctx context.Context, st *store.Store, instance string, channels []str
 			out = append(out, m)
 		}
 		return nil
+	})
+	if err != nil {
+		return nil, err // rolled back: nothing is claimed
+	}
+	return out, nil
+}
+
+// claimPG is Claim on PostgreSQL in two statements that commit by
+// themselves, where a transaction would cost four round trips more: the
+// stale claims are released, then one UPDATE claims the due rows it
+// locks (FOR UPDATE SKIP LOCKED: rows another instance is claiming are
+// left to it) and returns them with their recipient's number, in the
+// order they are due.
+func claimPG(ctx context.Context, st *store.Store, instance string, channels []string, limit int, staleAfter time.Duration) ([]Send, error) {
+	now := st.Now()
+	var out []Send
+	err := st.Autocommit(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', claimed_by = '', last_error = 'claim expired'
+			WHERE status = 'sending' AND claimed_at < $1`, now.Add(-staleAfter)); err != nil {
+			return fmt.Errorf("outbox: release stale claims: %w", err)
+		}
+		args := []any{instance, now}
+		var ph []string
+		for _, c := range channels {
+			args = append(args, c)
+			ph = append(ph, "$"+strconv.Itoa(len(args)))
+		}
+		type row struct {
+			Send
+			due              time.Time
+			toEnc, userPhone string
+		}
+		rows, err := store.Rows(ctx, tx, func(r *sql.Rows) (row, error) {
+			var m row
+			err := r.Scan(&m.ID, &m.Channel, &m.Body, &m.Attempts, &m.toEnc, &m.userPhone, &m.due)
+			return m, err
+		}, `WITH c AS (UPDATE outbox o SET status = 'sending', claimed_by = $1, claimed_at = $2, attempts = o.attempts + 1
+				WHERE o.status = 'pending' AND o.id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2
+					AND channel IN (`+strings.Join(ph, ",")+`) ORDER BY next_attempt_at, id LIMIT `+strconv.Itoa(limit)+` FOR UPDATE SKIP LOCKED)
+				RETURNING o.id, o.channel, o.body, o.attempts, o.to_phone_enc, o.recipient_user_id, o.next_attempt_at)
+			SELECT c.id, c.channel, c.body, c.attempts, c.to_phone_enc, COALESCE(u.phone_enc, ''), c.next_attempt_at
+			FROM c LEFT JOIN users u ON u.id = c.recipient_user_id ORDER BY c.next_attempt_at, c.id`, args...)
+		if err != nil {
+			return fmt.Errorf("outbox: claim outbox: %w", err)
+		}
+		// The claims are committed: a message whose number cannot be
+		// opened stays claimed, due again when the claim goes stale (as
+		// after a crash), and the others are returned with the error.
+		var first error
+		for _, r := range rows {
+			m := r.Send // Attempts counts this one already
+			m.ClaimedAt = now
+			var err error
+			switch {
+			case r.toEnc != "":
+				m.To, err = st.Open(store.FieldOutboxPhone, r.toEnc)
+			case r.userPhone != "":
+				m.To, err = st.Open(store.FieldUserPhone, r.userPhone)
+			}
+			if err == nil && m.To == "" {
+				_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = 'no phone number' WHERE id = $1`, m.ID)
+			} else if err == nil {
+				out = append(out, m)
+			}
+			if err != nil && first == nil {
+				first = fmt.Errorf("outbox: claim outbox: %w", err)
+			}
+		}
+		return first
 	})
 	return out, err
 }

@@ -79,6 +79,61 @@ func TestClaimsAreExclusive(t *testing.T) {
 	})
 }
 
+// A claim gives the due messages in the order they are due, each with its
+// attempt counted and its number opened; a message not yet due is not
+// claimed; a claim left by an instance that died is taken over once it
+// is stale (and not before).
+func TestClaimOrderAttemptsAndStaleClaims(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clk := storetest.NewClock(time.Date(2026, 5, 6, 7, 0, 0, 0, time.UTC))
+		st := storetest.Open(t, d, storetest.Options{Regions: "-", Now: clk.Now})
+		ids := enqueue(t, st, 4)
+		// Due in the order 2, 0, 3; message 1 not yet.
+		for i, at := range map[int]time.Duration{2: -3 * time.Minute, 0: -2 * time.Minute, 3: -time.Minute, 1: time.Hour} {
+			if err := st.InTx(bg, func(tx *store.Tx) error {
+				_, err := tx.ExecContext(bg, `UPDATE outbox SET next_attempt_at = $1 WHERE id = $2`, clk.Now().Add(at), ids[i])
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ms, err := outbox.Claim(bg, st, "dead", []string{"sms"}, 10, 5*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range ms {
+			got = append(got, m.ID)
+			if m.Attempts != 1 || m.To == "" || !m.ClaimedAt.Equal(clk.Now()) || m.Body != "lindu: uji" {
+				t.Errorf("%s: %+v", m.ID, m)
+			}
+		}
+		if want := []string{ids[2], ids[0], ids[3]}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("claimed %v, want %v (in the order due)", got, want)
+		}
+		// "dead" never sends them. Before the claims are stale nothing is
+		// claimed again; after, they are, with a second attempt.
+		clk.Advance(4 * time.Minute)
+		if ms, err := outbox.Claim(bg, st, "b", []string{"sms"}, 10, 5*time.Minute); err != nil || len(ms) != 0 {
+			t.Fatalf("claims before stale: %v, %v", ms, err)
+		}
+		clk.Advance(2 * time.Minute)
+		ms, err = outbox.Claim(bg, st, "b", []string{"sms"}, 10, 5*time.Minute)
+		if err != nil || len(ms) != 3 {
+			t.Fatalf("after the claims went stale: %d messages, %v; want 3", len(ms), err)
+		}
+		for _, m := range ms {
+			if m.Attempts != 2 {
+				t.Errorf("%s: attempt %d, want 2", m.ID, m.Attempts)
+			}
+		}
+		var by string
+		if err := st.QueryRowContext(bg, `SELECT claimed_by FROM outbox WHERE id = $1`, ids[2]).Scan(&by); err != nil || by != "b" {
+			t.Fatalf("claimed by %q, %v", by, err)
+		}
+	})
+}
+
 // Delivery reports move a message forward, never back, and the same report
 // twice is stored once.
 func TestDeliveryReportsOnlyMoveForward(t *testing.T) {

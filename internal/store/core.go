@@ -50,6 +50,14 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	return err
 }
 
+// Autocommit runs fn on a Tx without a transaction: each statement fn
+// runs commits by itself, which on PostgreSQL saves the BEGIN and the
+// COMMIT (two round trips) of a write that is one statement, or of
+// statements that need not commit together. ExecLater runs at once there.
+func (s *Store) Autocommit(ctx context.Context, fn func(*Tx) error) error {
+	return fn(&Tx{st: s, now: s.utc()})
+}
+
 // InSharedTx is InTx for a small write that may share its transaction
 // with other callers' (group commit, Committer): it returns once the
 // shared transaction committed, with fn's own error or the commit's. Use
