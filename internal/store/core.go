@@ -53,7 +53,9 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 // Autocommit runs fn on a Tx without a transaction: each statement fn
 // runs commits by itself, which on PostgreSQL saves the BEGIN and the
 // COMMIT (two round trips) of a write that is one statement, or of
-// statements that need not commit together. ExecLater runs at once there.
+// statements that need not commit together. ExecLater runs at once there,
+// and Serialize holds its lock for its own statement only: fn must need
+// no transaction.
 func (s *Store) Autocommit(ctx context.Context, fn func(*Tx) error) error {
 	return fn(&Tx{st: s, now: s.utc()})
 }
