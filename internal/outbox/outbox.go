@@ -109,12 +109,7 @@ func Claim(ctx context.Context, st *store.Store, instance string, channels []str
 			m := r.Send
 			m.Attempts++
 			m.ClaimedAt = now
-			switch {
-			case r.toEnc != "":
-				m.To, err = st.Open(store.FieldOutboxPhone, r.toEnc)
-			case r.userPhone != "":
-				m.To, err = st.Open(store.FieldUserPhone, r.userPhone)
-			}
+			m.To, err = recipient(st, r.toEnc, r.userPhone)
 			if err != nil {
 				return fmt.Errorf("outbox: claim outbox: open phone: %w", err)
 			}
@@ -132,6 +127,18 @@ func Claim(ctx context.Context, st *store.Store, instance string, channels []str
 		return nil, err // rolled back: nothing is claimed
 	}
 	return out, nil
+}
+
+// recipient opens a claimed message's number: its own (a reply to a
+// phone), else its recipient user's; "" when it has neither.
+func recipient(st *store.Store, toEnc, userPhone string) (string, error) {
+	switch {
+	case toEnc != "":
+		return st.Open(store.FieldOutboxPhone, toEnc)
+	case userPhone != "":
+		return st.Open(store.FieldUserPhone, userPhone)
+	}
+	return "", nil
 }
 
 // claimPG is Claim on PostgreSQL in two statements that commit by
@@ -180,12 +187,7 @@ func claimPG(ctx context.Context, st *store.Store, instance string, channels []s
 			m := r.Send // Attempts counts this one already
 			m.ClaimedAt = now
 			var err error
-			switch {
-			case r.toEnc != "":
-				m.To, err = st.Open(store.FieldOutboxPhone, r.toEnc)
-			case r.userPhone != "":
-				m.To, err = st.Open(store.FieldUserPhone, r.userPhone)
-			}
+			m.To, err = recipient(st, r.toEnc, r.userPhone)
 			if err == nil && m.To == "" {
 				_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = 'no phone number' WHERE id = $1`, m.ID)
 			} else if err == nil {
