@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,6 +22,8 @@ type CasesPage struct {
 	Base
 	kit
 	Cases      []domain.Case
+	Rows       []inboxRow    // Cases as the table shows them
+	RowsHTML   template.HTML // the table's rows (rowsHTML)
 	Total      int
 	Counts     map[string]int
 	NewReports int
@@ -56,6 +59,11 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Cases, p.Total, p.Counts = list, total, counts
+	p.Rows = make([]inboxRow, len(list))
+	for i, c := range list {
+		p.Rows[i] = p.row(c)
+	}
+	p.RowsHTML = p.rowsHTML()
 	p.CanTriage = b.Scope.Can(domain.PermManageCases)
 	p.CanCreate = b.Scope.Can(domain.PermWorkCases)
 	if p.CanTriage {
@@ -137,16 +145,13 @@ func (s *Server) casesExport(format string) http.HandlerFunc {
 			{Header: b.T("export.reported_at"), Kind: spreadsheet.Date}, {Header: b.T("inbox.next_due")},
 			{Header: b.T("export.due_at"), Kind: spreadsheet.Date}, {Header: b.T("export.due_state")}}}
 		for _, c := range list {
-			kind := ""
-			if c.NextDueAt != nil {
-				kind = p.Lbl("dl", c.NextDueKind)
-			}
+			row := p.row(c)
 			state := ""
-			if st := p.DueState(c.NextDueAt); st != "" {
-				state = b.T("duefilter." + st)
+			if row.Due != "" {
+				state = b.T("duefilter." + row.Due)
 			}
-			t.Rows = append(t.Rows, []string{p.PubCode(c.Code), c.RegionName, c.RegionCode, p.TypeList(c.Types), p.Lbl("prio", c.Priority),
-				p.Lbl("cstatus", c.Status), p.Who(c), exportTime(b, &c.ReportedAt), kind, exportTime(b, c.NextDueAt), state})
+			t.Rows = append(t.Rows, []string{row.Code, c.RegionName, c.RegionCode, row.Types, row.PriorityLabel,
+				row.Status, row.Who, exportTime(b, &c.ReportedAt), row.DueKind, exportTime(b, c.NextDueAt), state})
 		}
 		t.Meta = s.exportMeta(b, r, len(t.Rows), cut)
 		filter := exportQuery(r.URL.Query())
@@ -211,6 +216,64 @@ func (p *CasesPage) filter(q url.Values) domain.CaseFilter {
 		f.OpenOnly, p.Open = false, false
 	}
 	return f
+}
+
+// inboxRow is a case as a row of the inbox shows it, every text made in
+// Go: the template reads fields. Eight method calls per row through the
+// template's reflection were about half of the page's CPU.
+type inboxRow struct {
+	ID, Code, Village, RegionCode, Types string
+	Priority, PriorityLabel, Status, Who string
+	Due                                  string // "", "soon" or "overdue"
+	DueKind                              string // the running clock's label, "" without one
+	DueAt                                string // when it runs out, "" without one
+}
+
+// row is the inbox's row of case c.
+func (p *CasesPage) row(c domain.Case) inboxRow {
+	r := inboxRow{ID: c.ID, Code: p.PubCode(c.Code), Village: c.RegionName, RegionCode: c.RegionCode, Types: p.TypeList(c.Types),
+		Priority: string(c.Priority), PriorityLabel: p.Lbl("prio", c.Priority), Status: p.Lbl("cstatus", c.Status), Who: p.Who(c),
+		Due: p.DueState(c.NextDueAt)}
+	if c.NextDueAt != nil {
+		r.DueKind, r.DueAt = p.Lbl("dl", c.NextDueKind), p.Time(*c.NextDueAt)
+	}
+	return r
+}
+
+// rowsHTML writes the table's rows, every value escaped for HTML (text
+// and double-quoted attributes; case ids are UUIDs, escaped all the
+// same). In the template the 50 rows' 20 values each went through
+// html/template's escapers, one reflective call each: about 2 ms of the
+// page's 4 (TestInboxEscapesWhatUsersTyped checks the escaping).
+func (p *CasesPage) rowsHTML() template.HTML {
+	if len(p.Rows) == 0 {
+		return template.HTML(`<tr><td colspan="7">` + template.HTMLEscapeString(p.T("inbox.none")) + `</td></tr>`)
+	}
+	e := template.HTMLEscapeString
+	label := func(key string) string { return `<td data-label="` + e(p.T(key)) + `"` }
+	lCode, lVillage, lType, lPrio := label("inbox.code"), label("inbox.village"), label("inbox.type"), label("case.priority")
+	lStatus, lWho, lDue := label("inbox.status"), label("inbox.who"), label("inbox.next_due")
+	flag := map[string]string{"overdue": `<strong class="due overdue">` + e(p.T("due.overdue")) + `</strong><br>`,
+		"soon": `<strong class="due soon">` + e(p.T("due.soon")) + `</strong><br>`}
+	var b strings.Builder
+	b.Grow(len(p.Rows) * 900)
+	for _, r := range p.Rows {
+		b.WriteString(`<tr class="` + e(r.Due) + `">
+    ` + lCode + `><a href="/kasus/` + e(url.PathEscape(r.ID)) + `" class="code">` + e(r.Code) + `</a></td>
+    ` + lVillage + `>` + e(r.Village) + ` <span class="hint">` + e(r.RegionCode) + `</span></td>
+    ` + lType + `>` + e(r.Types) + `</td>
+    ` + lPrio + `><span class="prio prio-` + e(r.Priority) + `">` + e(r.PriorityLabel) + `</span></td>
+    ` + lStatus + `>` + e(r.Status) + `</td>
+    ` + lWho + `>` + e(r.Who) + `</td>
+    ` + lDue + ` class="due-cell">`)
+		if r.DueAt != "" {
+			b.WriteString(flag[r.Due] + e(r.DueKind) + `: <span class="nowrap">` + e(r.DueAt) + `</span>`)
+		} else {
+			b.WriteString(`—`)
+		}
+		b.WriteString("</td>\n  </tr>")
+	}
+	return template.HTML(b.String())
 }
 
 // Who names the people responsible for a case in a list.
