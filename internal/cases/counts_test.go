@@ -228,6 +228,9 @@ func TestListReportsTotalCapped(t *testing.T) {
 			if total != c.want || len(list) != min(c.want, 50) {
 				t.Errorf("%s %q: total %d (%d listed), want %d", c.sc.Username, c.status, total, len(list), c.want)
 			}
+			if n, err := cs.ReportTotal(ctx, c.sc, c.status); err != nil || n != c.want {
+				t.Errorf("%s %q: ReportTotal %d, %v; want %d", c.sc.Username, c.status, n, err, c.want)
+			}
 		}
 	})
 }

@@ -280,22 +280,11 @@ type ReportFilter struct {
 // fields, and how many there are: exact up to CountCap and capped beyond it
 // (CountCap+1). Authorization: PermManageCases.
 func (s *Service) ListReports(ctx context.Context, sc domain.Scope, f ReportFilter) ([]domain.Report, int, error) {
-	if !sc.Can(domain.PermManageCases) {
-		return nil, 0, domain.E(domain.EForbidden, "report.err.forbidden_triage")
+	total, err := s.ReportTotal(ctx, sc, f.Status)
+	if err != nil {
+		return nil, 0, err
 	}
-	where, args := store.ScopeClause("r.region_code", sc.RegionCode, 1)
-	if f.Status != "" {
-		args = append(args, string(f.Status))
-		where += " AND r.status = $" + strconv.Itoa(len(args))
-	}
-	// Exact up to CountCap, capped beyond it as for cases: counting every
-	// report of a province on each view of the list would cost more than
-	// it tells.
-	var total int
-	if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM reports r WHERE `+where+
-		` LIMIT `+strconv.Itoa(CountCap+1)+`) x`, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("cases: count reports: %w", err)
-	}
+	where, args := reportWhere(sc, f.Status)
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
@@ -317,6 +306,34 @@ func (s *Service) ListReports(ctx context.Context, sc domain.Scope, f ReportFilt
 		}
 	}
 	return out, total, nil
+}
+
+// ReportTotal is ListReports's total alone: how many reports of status
+// ("" any) sc's region holds, exact up to CountCap and capped beyond it
+// (CountCap+1). Counting every report of a province on each view would
+// cost more than it tells. Authorization: PermManageCases.
+func (s *Service) ReportTotal(ctx context.Context, sc domain.Scope, status domain.ReportStatus) (int, error) {
+	if !sc.Can(domain.PermManageCases) {
+		return 0, domain.E(domain.EForbidden, "report.err.forbidden_triage")
+	}
+	where, args := reportWhere(sc, status)
+	var total int
+	if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM reports r WHERE `+where+
+		` LIMIT `+strconv.Itoa(CountCap+1)+`) x`, args...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("cases: count reports: %w", err)
+	}
+	return total, nil
+}
+
+// reportWhere is the condition on reports r of sc's region and status
+// ("" any), with its arguments.
+func reportWhere(sc domain.Scope, status domain.ReportStatus) (string, []any) {
+	where, args := store.ScopeClause("r.region_code", sc.RegionCode, 1)
+	if status != "" {
+		args = append(args, string(status))
+		where += " AND r.status = $" + strconv.Itoa(len(args))
+	}
+	return where, args
 }
 
 // GetReport returns one report in sc's region with personal fields for

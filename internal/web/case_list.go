@@ -62,7 +62,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	p.CanTriage = b.Scope.Can(domain.PermManageCases)
 	p.CanCreate = b.Scope.Can(domain.PermWorkCases)
 	if p.CanTriage {
-		if _, n, err := s.cases.ListReports(ctx, b.Scope, cases.ReportFilter{Status: domain.ReportNew, Limit: 1}); err == nil {
+		if n, err := s.cases.ReportTotal(ctx, b.Scope, domain.ReportNew); err == nil {
 			p.NewReports = n
 		}
 		if p.PendingApprovals, err = s.cases.PendingApprovals(ctx, b.Scope); err != nil {
