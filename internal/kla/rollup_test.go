@@ -156,7 +156,7 @@ func checkCounts(t *testing.T, st *store.Store, scopes ...domain.Scope) {
 				if f.Status != "" {
 					continue
 				}
-				var want kla.ValueCounts
+				want := kla.ValueCounts{All: len(list)}
 				for _, v := range list {
 					if v.SelfValue != nil {
 						want.Entered++

@@ -13,6 +13,7 @@ import (
 // ValueCounts are the values a filter selects by verification state, and
 // how many of the entered ones have evidence (a note, a link or a file).
 type ValueCounts struct {
+	All          int // every value the filter selects
 	Entered      int // values with a self-assessed value
 	Pending      int
 	Verified     int
@@ -40,17 +41,17 @@ func CountValueStates(ctx context.Context, st *store.Store, sc domain.Scope, f V
 	}
 	f.Status = ""
 	if r, ok, err := fromRollups(ctx, st, sc, f); err != nil || ok {
-		return ValueCounts{Entered: r.selfN, Pending: r.pending, Verified: r.verified, Rejected: r.rejected, WithEvidence: r.evidence}, err
+		return ValueCounts{All: r.n, Entered: r.selfN, Pending: r.pending, Verified: r.verified, Rejected: r.rejected, WithEvidence: r.evidence}, err
 	}
 	conds, args := valueConds(sc, f)
-	if err := st.QueryRowContext(ctx, `SELECT
+	if err := st.QueryRowContext(ctx, `SELECT COUNT(*),
 		COALESCE(SUM(CASE WHEN v.self_value IS NOT NULL THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN v.verify_status = 'pending' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN v.verify_status = 'verified' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN v.verify_status = 'rejected' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN v.self_value IS NOT NULL AND v.has_evidence = 1 THEN 1 ELSE 0 END), 0)
 		FROM kla_values v JOIN kla_indicators i ON i.regime = v.regime AND i.id = v.indicator_id
-		WHERE `+strings.Join(conds, " AND "), args...).Scan(&c.Entered, &c.Pending, &c.Verified, &c.Rejected, &c.WithEvidence); err != nil {
+		WHERE `+strings.Join(conds, " AND "), args...).Scan(&c.All, &c.Entered, &c.Pending, &c.Verified, &c.Rejected, &c.WithEvidence); err != nil {
 		return c, fmt.Errorf("kla: count values by state: %w", err)
 	}
 	return c, nil

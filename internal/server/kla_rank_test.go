@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"lindu/internal/access"
 	"lindu/internal/demo"
+	"lindu/internal/domain"
 	"lindu/internal/kla"
 	"lindu/internal/server"
 	"lindu/internal/store"
@@ -15,12 +17,20 @@ import (
 // The village ranking of a regency (over a hundred villages, 15,000 px on
 // a phone) shows its ten weakest villages and the others behind a "show
 // all" disclosure, numbered on from 11; a short ranking (the 17
-// districts) stays whole.
+// districts) stays whole. The rows are written in Go (KLARank.RowsHTML):
+// a region's name arrives escaped.
 func TestKLARankingShowsTheWeakestFirst(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, store.SQLite, server.Options{RootRegion: "61.07"})
 	year := kla.CurrentYear(w.clock.Now())
 	if _, err := demo.LoadKLA(bg, w.st, year); err != nil {
+		t.Fatal(err)
+	}
+	const hostile = `Desa <script>alert("x")</script> & 'Baru' <b>`
+	if err := w.st.InTx(bg, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(bg, `UPDATE regions SET name = $1 WHERE code = (SELECT MIN(code) FROM regions WHERE code LIKE '61.07.%' AND length(code) = 13)`, hostile)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	v := w.loggedIn("viewer")
@@ -29,6 +39,29 @@ func TestKLARankingShowsTheWeakestFirst(t *testing.T) {
 		t.Fatalf("dashboard: %d", code)
 	}
 	checkPage(t, "/kla", body)
+	for _, raw := range []string{"<script>", "<b>", `"x"`, "'Baru'"} {
+		if strings.Contains(body, raw) {
+			t.Errorf("the ranking shows %q unescaped", raw)
+		}
+	}
+	if escaped := `>Desa &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;Baru&#39; &lt;b&gt;</a>`; !strings.Contains(body, escaped) {
+		t.Errorf("the ranking does not show the village's name escaped (%s)", escaped)
+	}
+	// The verified count reads the same roll-ups as the counts by state.
+	g, err := kla.RegimeFor(bg, w.st, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := kla.ValueFilter{Regime: g.ID, Within: "61.07", Year: year}
+	all, err := kla.CountValues(bg, w.st, access.System("test"), f)
+	f.Status = domain.KLAVerified
+	verified, err2 := kla.CountValues(bg, w.st, access.System("test"), f)
+	if err != nil || err2 != nil || all < 100 {
+		t.Fatalf("values: %d, %d verified (%v, %v)", all, verified, err, err2)
+	}
+	if want := fmt.Sprintf(`<p class="hint" id="kla-verified-count">%d dari %d nilai sudah diverifikasi.</p>`, verified, all); !strings.Contains(body, want) {
+		t.Errorf("no %s", want)
+	}
 	rows := func(id string) []string {
 		t.Helper()
 		m := regexp.MustCompile(`(?s)<table id="` + id + `"[^>]*>.*?<tbody>(.*?)</tbody>`).FindStringSubmatch(body)

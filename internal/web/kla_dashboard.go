@@ -3,7 +3,9 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"lindu/internal/domain"
@@ -27,9 +29,7 @@ type KLADashboardPage struct {
 	NoCatalog  bool
 	// AuditAgencies ranks the agencies by overdue audit actions.
 	AuditAgencies AuditAgencies
-	// VerifiedN of ValuesN values of the region and year are verified.
-	VerifiedN, ValuesN int
-	// Counts are the values of the region and below for the year by
+	// Counts are the values of the region and below for the year, by
 	// state, and how many entered ones have evidence.
 	Counts kla.ValueCounts
 	// Of IndicatorsN indicators of the catalogue, IndicatorsEntered have a
@@ -68,15 +68,6 @@ func (s *Server) klaDashboard(w http.ResponseWriter, r *http.Request) {
 	page.ClusterSVG = clusterChart(b, d.Score.Clusters)
 	page.TrendSVG = trendChart(b, d.Trend)
 	vf := kla.ValueFilter{Regime: d.Regime.ID, Within: d.Region.Code, Year: year}
-	if page.ValuesN, err = kla.CountValues(r.Context(), s.st, b.Scope, vf); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	vf.Status = domain.KLAVerified
-	if page.VerifiedN, err = kla.CountValues(r.Context(), s.st, b.Scope, vf); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	if page.Counts, err = kla.CountValueStates(r.Context(), s.st, b.Scope, vf); err != nil {
 		s.fail(w, r, err)
 		return
@@ -131,16 +122,26 @@ func (p KLADashboardPage) RankOf(rows []kla.RankRow, id string) KLARank {
 	return k
 }
 
-// KLARankRow is one row of a ranking and its place.
-type KLARankRow struct {
-	KLARank
-	Place int
-	Row   kla.RankRow
-}
-
-// RowAt is the row r at place from+i+1.
-func (k KLARank) RowAt(from, i int, r kla.RankRow) KLARankRow {
-	return KLARankRow{KLARank: k, Place: from + i + 1, Row: r}
+// RowsHTML writes rows, the first at place from+1, as the table's rows,
+// every value escaped for HTML (text and double-quoted attributes; the
+// region code also query-escaped in the link). A regency's ranking of its
+// villages has a hundred rows or more: in the template each row's dozen
+// values went through html/template's escapers and the page's methods,
+// one reflective call each, with the whole page copied into every row.
+func (k KLARank) RowsHTML(rows []kla.RankRow, from int) template.HTML {
+	e := template.HTMLEscapeString
+	label := func(key string) string { return `<td data-label="` + e(k.T(key)) + `">` }
+	lSelf, lVer, lCat, lMissing := label("kla.self_score"), label("kla.verified_score"), label("kla.category"), label("kla.missing")
+	year := strconv.Itoa(k.Year)
+	var b strings.Builder
+	b.Grow(len(rows) * 400)
+	for i, r := range rows {
+		b.WriteString(`<tr><td class="head">` + strconv.Itoa(from+i+1) + `. <a href="/kla?region=` + e(url.QueryEscape(r.Code)) +
+			`&amp;year=` + year + `">` + e(r.Name) + `</a> <span class="hint inline">` + e(r.Code) + `</span></td>` +
+			lSelf + k.Pts(r.Total) + `</td>` + lVer + k.Pts(r.VerifiedTotal) + `</td>` +
+			lCat + e(k.KLACat(r.Category)) + `</td>` + lMissing + strconv.Itoa(r.Missing) + `</td></tr>`)
+	}
+	return template.HTML(b.String())
 }
 
 // QueryURL is Query for a link's query string: html/template would
