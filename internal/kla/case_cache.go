@@ -91,23 +91,26 @@ func (c *CaseCache) counts(ctx context.Context, st *store.Store, root string, fr
 }
 
 // Reader builds the KLA pages' figures with the case counts read through
-// a CaseCache: the web pages hold one for the process. Everything else is
-// as the package functions of the same names.
+// a CaseCache, and what the dashboard reads of the regions below a region
+// kept while that region's version stands still (belowCache): the web
+// pages hold one for the process. Everything else is as the package
+// functions of the same names.
 type Reader struct {
 	st    *store.Store
 	cases *CaseCache
+	below *belowCache
 }
 
 // NewReader returns a Reader of st whose case counts live ttl. Anyone may
 // call it.
 func NewReader(st *store.Store, ttl time.Duration) *Reader {
-	return &Reader{st: st, cases: NewCaseCache(ttl)}
+	return &Reader{st: st, cases: NewCaseCache(ttl), below: newBelowCache()}
 }
 
 // BuildDashboard is BuildDashboard with case counts up to the cache's TTL
 // old. Authorization: as BuildDashboard.
 func (r *Reader) BuildDashboard(ctx context.Context, sc domain.Scope, region string, year int) (Dashboard, error) {
-	return buildDashboard(ctx, r.st, r.cases, sc, region, year)
+	return buildDashboard(ctx, r.st, caches{cases: r.cases, below: r.below}, sc, region, year)
 }
 
 // CompletenessByAgency is CompletenessByAgency with case counts up to the

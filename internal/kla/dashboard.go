@@ -51,6 +51,12 @@ func resolve(inds []domain.KLAIndicator, groupLen int, rows []agg) map[string]Va
 		}
 		return rows[i].Len < rows[j].Len
 	})
+	return resolveSorted(inds, groupLen, rows)
+}
+
+// resolveSorted is resolve of rows already sorted by indicator and depth,
+// which it only reads.
+func resolveSorted(inds []domain.KLAIndicator, groupLen int, rows []agg) map[string]Value {
 	out := make(map[string]Value, len(inds))
 	for _, ind := range inds {
 		from := sort.Search(len(rows), func(i int) bool { return rows[i].Indicator >= ind.ID })
@@ -246,12 +252,18 @@ func ScoreRegion(ctx context.Context, st *store.Store, sc domain.Scope, region s
 // one scan of its cases per computed indicator, whatever the region's
 // size. Authorization: PermViewDashboard, region inside the caller's.
 func BuildDashboard(ctx context.Context, st *store.Store, sc domain.Scope, region string, year int) (Dashboard, error) {
-	return buildDashboard(ctx, st, nil, sc, region, year)
+	return buildDashboard(ctx, st, caches{}, sc, region, year)
 }
 
-// buildDashboard is BuildDashboard reading the case counts through cache
-// (nil: none).
-func buildDashboard(ctx context.Context, st *store.Store, cache *CaseCache, sc domain.Scope, region string, year int) (Dashboard, error) {
+// caches are what a dashboard may read through: the case counts (nil:
+// counted) and the readings of the regions below a region (nil: read).
+type caches struct {
+	cases *CaseCache
+	below *belowCache
+}
+
+// buildDashboard is BuildDashboard reading through c.
+func buildDashboard(ctx context.Context, st *store.Store, c caches, sc domain.Scope, region string, year int) (Dashboard, error) {
 	d := Dashboard{Year: year, Agencies: map[string]string{}}
 	reg, err := st.GetRegion(ctx, region)
 	if err != nil {
@@ -280,7 +292,7 @@ func buildDashboard(ctx context.Context, st *store.Store, cache *CaseCache, sc d
 	for y := from; y <= year; y++ {
 		years = append(years, y)
 	}
-	perYear, cases, err := scanYears(ctx, st, cache, sc, region, years, yc)
+	perYear, cases, err := scanYears(ctx, st, c.cases, sc, region, years, yc)
 	if err != nil {
 		return d, err
 	}
@@ -314,12 +326,12 @@ func buildDashboard(ctx context.Context, st *store.Store, cache *CaseCache, sc d
 
 	// Rankings below.
 	if reg.Level < domain.LevelVillage {
-		if d.Children, err = rank(ctx, st, cache, sc, cur, region, reg.Level+1, year); err != nil {
+		if d.Children, err = rank(ctx, st, c, sc, cur, region, reg.Level+1, year); err != nil {
 			return d, err
 		}
 	}
 	if reg.Level+1 < domain.LevelVillage {
-		if d.Grandchildren, err = rank(ctx, st, cache, sc, cur, region, reg.Level+2, year); err != nil {
+		if d.Grandchildren, err = rank(ctx, st, c, sc, cur, region, reg.Level+2, year); err != nil {
 			return d, err
 		}
 	}
@@ -375,40 +387,29 @@ func missingRows(sc Score, agencies map[string]string, lastKnown map[string]floa
 
 // rank scores every region at level under root, weakest first. Regions
 // without any data score zero and come first: missing data is shown.
-func rank(ctx context.Context, st *store.Store, cache *CaseCache, sc domain.Scope, y yearly, root string, level domain.RegionLevel, year int) ([]RankRow, error) {
+func rank(ctx context.Context, st *store.Store, c caches, sc domain.Scope, y yearly, root string, level domain.RegionLevel, year int) ([]RankRow, error) {
 	names, err := regionNames(ctx, st, root, int(level)-int(domain.RegionLevelOf(root)))
 	if err != nil {
 		return nil, err
 	}
 	glen := codeLen(level)
-	rows, err := aggregateBelow(ctx, st, sc, y.regime.ID, root, glen, year)
+	byGroup, err := c.below.below(ctx, st, sc, y.regime.ID, root, glen, year)
 	if err != nil {
 		return nil, err
 	}
-	// The rows of each region: runs of rows sorted by region.
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Group < rows[j].Group })
-	byGroup := make(map[string][]agg, len(names))
-	for i := 0; i < len(rows); {
-		j := i + 1
-		for j < len(rows) && rows[j].Group == rows[i].Group {
-			j++
-		}
-		byGroup[rows[i].Group] = rows[i:j:j]
-		i = j
-	}
-	cases, err := caseCountsVia(ctx, st, cache, sc, root, glen, []int{year})
+	cases, err := caseCountsVia(ctx, st, c.cases, sc, root, glen, []int{year})
 	if err != nil {
 		return nil, err
 	}
 	caseBy := map[string]CaseCount{}
-	for _, c := range cases {
-		caseBy[c.Group] = c
+	for _, cc := range cases {
+		caseBy[cc.Group] = cc
 	}
 	out := make([]RankRow, 0, len(names))
 	for code, name := range names {
-		vals := resolve(y.inds, glen, byGroup[code])
-		if c, ok := caseBy[code]; ok {
-			applyComputed(y.inds, vals, c)
+		vals := resolveSorted(y.inds, glen, byGroup[code])
+		if cc, ok := caseBy[code]; ok {
+			applyComputed(y.inds, vals, cc)
 		}
 		s := Evaluate(y.inds, y.rub, vals)
 		out = append(out, RankRow{Code: code, Name: name, Total: s.Total, VerifiedTotal: s.VerifiedTotal, Category: s.Category, Missing: s.MissingCount})

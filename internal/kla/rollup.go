@@ -170,10 +170,25 @@ type rollupDelta struct {
 	watched map[valueKey]valueState
 	order   []valueKey
 	m       map[rollupKey]*rollupRow
+	// changed are the regions with roll-ups whose values (their own or
+	// below them) changed: flush raises their versions. Kept apart from
+	// m, where one village's difference may cancel another's.
+	changed map[versionKey]bool
+}
+
+// versionKey names one counter of kla_versions.
+type versionKey struct {
+	regime string
+	year   int
+	region string
+}
+
+func (k versionKey) less(o versionKey) bool {
+	return rollupKey{region: k.region, regime: k.regime, year: k.year}.less(rollupKey{region: o.region, regime: o.regime, year: o.year})
 }
 
 func newRollupDelta() *rollupDelta {
-	return &rollupDelta{watched: map[valueKey]valueState{}, m: map[rollupKey]*rollupRow{}}
+	return &rollupDelta{watched: map[valueKey]valueState{}, m: map[rollupKey]*rollupRow{}, changed: map[versionKey]bool{}}
 }
 
 // watch reads (and on PostgreSQL locks) the value of indicator in region
@@ -239,13 +254,16 @@ func (d *rollupDelta) change(k valueKey, old, new valueState) {
 			d.m[rk] = r
 		}
 		r.add(diff, 1)
+		d.changed[versionKey{regime: k.regime, year: k.year, region: k.region[:l]}] = true
 	}
 }
 
-// flush writes the differences gathered by change in tx and forgets them. A roll-up
+// flush writes the differences gathered by change in tx, then raises the
+// versions of the regions whose values changed, and forgets them. A roll-up
 // row whose count falls to zero is deleted; one that would fall below zero
 // means the roll-ups were out of step with the values, and fails the
-// transaction rather than hiding it.
+// transaction rather than hiding it. Both kinds of rows are written in key
+// order, roll-ups first: transactions never wait for each other in a circle.
 func (d *rollupDelta) flush(ctx context.Context, tx *store.Tx) error {
 	keys := make([]rollupKey, 0, len(d.m))
 	for k, r := range d.m {
@@ -283,7 +301,36 @@ func (d *rollupDelta) flush(ctx context.Context, tx *store.Tx) error {
 		}
 	}
 	clear(d.m)
+	versions := make([]versionKey, 0, len(d.changed))
+	for k := range d.changed {
+		versions = append(versions, k)
+	}
+	sort.Slice(versions, func(i, j int) bool { return versions[i].less(versions[j]) })
+	for _, k := range versions {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kla_versions (regime, year, region_code, version) VALUES ($1, $2, $3, 1)
+			ON CONFLICT (regime, year, region_code) DO UPDATE SET version = kla_versions.version + 1`, k.regime, k.year, k.region); err != nil {
+			return fmt.Errorf("kla: version: %w", err)
+		}
+	}
+	clear(d.changed)
 	return nil
+}
+
+// regionVersion is the version of root's values (its own and below it)
+// for a catalogue and year: kla_versions' counter, 0 when there is none
+// (no write since migration 0035). Only provinces, regencies and
+// districts have one.
+func regionVersion(ctx context.Context, st *store.Store, regime, root string, year int) (int64, error) {
+	var v int64
+	err := st.QueryRowContext(ctx, `SELECT version FROM kla_versions WHERE regime = $1 AND year = $2 AND region_code = $3`,
+		regime, year, root).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("kla: version: %w", err)
+	}
+	return v, nil
 }
 
 // rollupSums are the columns summing rows of kla_rollups, in the order of
@@ -335,6 +382,16 @@ func rebuildRollups(ctx context.Context, tx *store.Tx, regime string, year int, 
 			ORDER BY regime, year, substr(region_code, 1, `+fmt.Sprint(l)+`), indicator_id, depth`, args...); err != nil {
 			return fmt.Errorf("kla: rebuild roll-ups: %w", err)
 		}
+	}
+	// Every region of the province with a version or roll-ups: a new
+	// version.
+	if _, err := tx.ExecContext(ctx, `UPDATE kla_versions SET version = version + 1 WHERE regime = $1 AND year = $2 AND `+where, args...); err != nil {
+		return fmt.Errorf("kla: rebuild roll-ups: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO kla_versions (regime, year, region_code, version)
+		SELECT DISTINCT regime, year, region_code, 1 FROM kla_rollups WHERE regime = $1 AND year = $2 AND `+where+`
+		ON CONFLICT (regime, year, region_code) DO NOTHING`, args...); err != nil {
+		return fmt.Errorf("kla: rebuild roll-ups: %w", err)
 	}
 	return nil
 }

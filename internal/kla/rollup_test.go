@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"lindu/internal/access"
 	"lindu/internal/domain"
@@ -193,6 +194,7 @@ func TestRollupsEqualValues(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		st, op, adm := setup(t, d)
 		sys := access.System("test")
+		reader := kla.NewReader(st, time.Minute)
 		put := func(in ...domain.KLAValueInput) {
 			t.Helper()
 			if err := kla.PutValues(bg, st, sys, regime, in); err != nil {
@@ -212,11 +214,39 @@ func TestRollupsEqualValues(t *testing.T) {
 		}
 		put(in...)
 		checkRollups(t, st, "entry")
+		checkReader(t, st, reader, sys, "entry")
 		put(domain.KLAValueInput{IndicatorID: "11", RegionCode: "61.07.01.2001", Year: 2025, Value: 33.3},
 			domain.KLAValueInput{IndicatorID: "12", RegionCode: "61.07.01.2001", Year: 2025, Value: 0}, // to zero, no evidence
 			domain.KLAValueInput{IndicatorID: "13", RegionCode: "61.07", Year: 2025, Value: 1, Link: "https://contoh.go.id/bukti"})
 		put(domain.KLAValueInput{IndicatorID: "11", RegionCode: "61.07.01.2001", Year: 2025, Value: 33.3}) // unchanged value
 		checkRollups(t, st, "entry again")
+		checkReader(t, st, reader, sys, "entry again")
+		// Two villages swap values: the sums above them stay as they were
+		// (no roll-up row changes), the ranking of the villages does not.
+		rollups := func() string {
+			t.Helper()
+			rows, err := store.Rows(bg, st, func(r *sql.Rows) (string, error) {
+				var region, ind string
+				var year, depth int
+				var x rollupRow
+				err := r.Scan(&region, &year, &ind, &depth, &x.n, &x.selfN, &x.selfSum, &x.selfPos, &x.verN, &x.verSum, &x.verPos,
+					&x.evidence, &x.pending, &x.verified, &x.rejected)
+				return fmt.Sprint(region, year, ind, depth, x), err
+			}, `SELECT region_code, year, indicator_id, depth, n, self_n, self_sum, self_pos, ver_n, ver_sum, ver_pos,
+				evidence, pending, verified, rejected FROM kla_rollups ORDER BY region_code, year, indicator_id, depth`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strings.Join(rows, "\n")
+		}
+		was := rollups()
+		put(domain.KLAValueInput{IndicatorID: "11", RegionCode: "61.07.01.2001", Year: 2025, Value: float64(len("61.07.01.2004")) * 3.7, Note: "laporan"},
+			domain.KLAValueInput{IndicatorID: "11", RegionCode: "61.07.01.2004", Year: 2025, Value: 33.3})
+		if rollups() != was {
+			t.Fatal("swapping two villages' values changed the roll-ups")
+		}
+		checkRollups(t, st, "two villages swapping values")
+		checkReader(t, st, reader, sys, "two villages swapping values")
 
 		// A bulk upload by the district's operator, then one refused whole.
 		if _, err := kla.ImportValues(bg, st, op, regime, []byte("indicator;region_code;year;value;note\n11;61.07.01;2025;91,5;Laporan\n8;61.07.01;2025;4,2;\n"),
@@ -228,6 +258,7 @@ func TestRollupsEqualValues(t *testing.T) {
 			t.Fatal("a bad upload was taken")
 		}
 		checkRollups(t, st, "upload")
+		checkReader(t, st, reader, sys, "upload")
 
 		// Verdicts one by one.
 		other := 75.0
@@ -248,6 +279,7 @@ func TestRollupsEqualValues(t *testing.T) {
 			}
 		}
 		checkRollups(t, st, "verdicts")
+		checkReader(t, st, reader, sys, "verdicts")
 
 		// A batch of acceptances, then a batch refused because one value
 		// changed since it was shown.
@@ -268,6 +300,7 @@ func TestRollupsEqualValues(t *testing.T) {
 			t.Fatal("a batch with a changed value was accepted")
 		}
 		checkRollups(t, st, "batch acceptance")
+		checkReader(t, st, reader, sys, "batch acceptance")
 		checkCounts(t, st, sys, adm, op)
 
 		// Concurrent entries of the same values and of others in the same
@@ -300,12 +333,15 @@ func TestRollupsEqualValues(t *testing.T) {
 			}
 		}
 		checkRollups(t, st, "concurrent entries")
+		checkReader(t, st, reader, sys, "concurrent entries")
 
-		// Generated values for every village of the loaded province.
-		if _, err := kla.GenerateValues(bg, st, regime, []int{2023}, nil); err != nil {
+		// Generated values for every village of the loaded province: in a
+		// year without values, and in one with (kept, the others added).
+		if _, err := kla.GenerateValues(bg, st, regime, []int{2023, 2025}, nil); err != nil {
 			t.Fatal(err)
 		}
 		checkRollups(t, st, "generation")
+		checkReader(t, st, reader, sys, "generation")
 
 		// Migration 0030 builds the same roll-ups from values written
 		// before it.
