@@ -36,6 +36,38 @@ func checkReader(t *testing.T, st *store.Store, r *kla.Reader, sc domain.Scope, 
 	}
 }
 
+// checkRanks fails the test unless every row of the rankings under region
+// (read through r) carries the totals, category and missing count of the
+// region's own score.
+func checkRanks(t *testing.T, st *store.Store, r *kla.Reader, sc domain.Scope, region string, year int) {
+	t.Helper()
+	d, err := r.BuildDashboard(bg, sc, region, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := append(append([]kla.RankRow{}, d.Children...), d.Grandchildren...)
+	if len(rows) < 100 {
+		t.Fatalf("%s %d: %d regions ranked", region, year, len(rows))
+	}
+	scored := 0
+	for _, row := range rows {
+		own, _, err := kla.ScoreRegion(bg, st, sc, row.Code, year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.Total != own.Total || row.VerifiedTotal != own.VerifiedTotal || row.Category != own.Category || row.Missing != own.MissingCount {
+			t.Errorf("%s %d: ranked %+v, its own score %.4f, %.4f verified, %q, %d missing", region, year, row,
+				own.Total, own.VerifiedTotal, own.Category, own.MissingCount)
+		}
+		if own.Total > 0 {
+			scored++
+		}
+	}
+	if scored < 3 {
+		t.Errorf("%s %d: %d of %d ranked regions score above zero", region, year, scored, len(rows))
+	}
+}
+
 // A write reaches every reader of the database (each lindu serve process
 // holds one): none keeps the ranking from before it.
 func TestReadersFollowWrites(t *testing.T) {

@@ -58,6 +58,13 @@ func resolve(inds []domain.KLAIndicator, groupLen int, rows []agg) map[string]Va
 // which it only reads.
 func resolveSorted(inds []domain.KLAIndicator, groupLen int, rows []agg) map[string]Value {
 	out := make(map[string]Value, len(inds))
+	// The resolved numbers, one array for all (room for every pointer, so
+	// append never moves them).
+	nums := make([]float64, 0, 2*len(inds))
+	keep := func(x float64) *float64 {
+		nums = append(nums, x)
+		return &nums[len(nums)-1]
+	}
 	for _, ind := range inds {
 		from := sort.Search(len(rows), func(i int) bool { return rows[i].Indicator >= ind.ID })
 		to := from
@@ -67,16 +74,6 @@ func resolveSorted(inds []domain.KLAIndicator, groupLen int, rows []agg) map[str
 		rs := rows[from:to]
 		if len(rs) == 0 {
 			continue
-		}
-		var v Value
-		pick := func(n func(agg) int, val func(agg) float64) *float64 {
-			for _, a := range rs {
-				if a.Len >= groupLen && n(a) > 0 {
-					x := val(a)
-					return &x
-				}
-			}
-			return nil
 		}
 		// combine puts n values of sum, pos of them above zero, together by
 		// unit: the sum of counts, whether any is available, else the mean.
@@ -92,16 +89,22 @@ func resolveSorted(inds []domain.KLAIndicator, groupLen int, rows []agg) map[str
 			}
 			return roundValue(sum / float64(n))
 		}
-		v.Self = pick(func(a agg) int { return a.SelfN }, func(a agg) float64 { return combine(a.SelfN, a.SelfSum, a.SelfPos) })
-		v.Verified = pick(func(a agg) int { return a.VerN }, func(a agg) float64 { return combine(a.VerN, a.VerSum, a.VerPos) })
-		v.Source = "aggregated"
+		// Each of self-assessed and verified from the shallowest depth at
+		// or below the group that has one.
+		v := Value{Source: "aggregated"}
 		for _, a := range rs {
-			if a.Len >= groupLen && a.SelfN > 0 {
+			if a.Len < groupLen {
+				continue
+			}
+			if v.Self == nil && a.SelfN > 0 {
+				v.Self = keep(combine(a.SelfN, a.SelfSum, a.SelfPos))
 				if a.Len == groupLen {
 					v.Source = "entered"
 				}
 				v.Reports, v.Evidence = a.SelfN, a.Evidence
-				break
+			}
+			if v.Verified == nil && a.VerN > 0 {
+				v.Verified = keep(combine(a.VerN, a.VerSum, a.VerPos))
 			}
 		}
 		out[ind.ID] = v
@@ -411,7 +414,7 @@ func rank(ctx context.Context, st *store.Store, c caches, sc domain.Scope, y yea
 		if cc, ok := caseBy[code]; ok {
 			applyComputed(y.inds, vals, cc)
 		}
-		s := Evaluate(y.inds, y.rub, vals)
+		s := evaluate(y.inds, y.rub, vals, false)
 		out = append(out, RankRow{Code: code, Name: name, Total: s.Total, VerifiedTotal: s.VerifiedTotal, Category: s.Category, Missing: s.MissingCount})
 	}
 	sort.Slice(out, func(i, j int) bool {

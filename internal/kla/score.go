@@ -5,6 +5,8 @@ package kla
 
 import (
 	"math"
+	"sync"
+	"sync/atomic"
 
 	"lindu/internal/domain"
 )
@@ -18,8 +20,8 @@ import (
 func Points(r domain.KLARule, p domain.Polarity, v float64) float64 {
 	switch r.Method {
 	case domain.RubricThreshold:
-		steps, err := ParseSteps(r.Steps)
-		if err != nil {
+		steps := parsedSteps(r.Steps)
+		if steps == nil {
 			return 0
 		}
 		best := 0.0
@@ -40,6 +42,30 @@ func Points(r domain.KLARule, p domain.Polarity, v float64) float64 {
 		f := (v - r.Worst) / (r.Best - r.Worst)
 		return r.MaxPoints * math.Max(0, math.Min(1, f))
 	}
+}
+
+// stepsCache keeps threshold steps parsed, by their text (nil: not
+// valid): Points runs for every indicator of every region a dashboard
+// ranks. Rubrics are few; past stepsCacheMax texts are parsed each time.
+var (
+	stepsCache  sync.Map // string → []Step, shared: read only
+	stepsCached atomic.Int64
+)
+
+const stepsCacheMax = 4096
+
+func parsedSteps(text string) []Step {
+	if v, ok := stepsCache.Load(text); ok {
+		return v.([]Step)
+	}
+	steps, err := ParseSteps(text)
+	if err != nil {
+		steps = nil
+	}
+	if stepsCached.Add(1) <= stepsCacheMax {
+		stepsCache.Store(text, steps)
+	}
+	return steps
 }
 
 // Value is what is known of one indicator in one region and year.
@@ -86,14 +112,25 @@ type Score struct {
 // Evaluate scores values (by indicator id) under a rubric. Missing values
 // score zero and are listed as missing. Pure: anyone may call it.
 func Evaluate(inds []domain.KLAIndicator, rub Rubric, vals map[string]Value) Score {
-	sc := Score{Indicators: make([]IndicatorScore, 0, len(inds))}
-	clusters := map[string]*ClusterScore{}
+	return evaluate(inds, rub, vals, true)
+}
+
+// evaluate is Evaluate; without detail the score has no lines of
+// indicators and clusters (a ranking's row needs its totals, categories
+// and missing count only).
+func evaluate(inds []domain.KLAIndicator, rub Rubric, vals map[string]Value, detail bool) Score {
+	var sc Score
+	var clusters map[string]*ClusterScore
 	var order []string
+	if detail {
+		sc.Indicators = make([]IndicatorScore, 0, len(inds))
+		clusters = map[string]*ClusterScore{}
+	}
 	reports, evidence := 0, 0
 	for _, ind := range inds {
 		rule := rub[ind.ID]
 		v := vals[ind.ID]
-		is := IndicatorScore{Indicator: ind, Rule: rule, Value: v, Missing: v.Self == nil}
+		is := IndicatorScore{Missing: v.Self == nil}
 		if v.Self != nil {
 			is.Points = Points(rule, ind.Polarity, *v.Self)
 		}
@@ -108,6 +145,10 @@ func Evaluate(inds []domain.KLAIndicator, rub Rubric, vals map[string]Value) Sco
 		sc.Total += is.Points
 		sc.VerifiedTotal += is.VerifiedPoints
 		sc.Max += rule.MaxPoints
+		if !detail {
+			continue
+		}
+		is.Indicator, is.Rule, is.Value = ind, rule, v
 		c, ok := clusters[ind.Cluster]
 		if !ok {
 			c = &ClusterScore{Cluster: ind.Cluster}
