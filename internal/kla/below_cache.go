@@ -23,7 +23,8 @@ import (
 type belowCache struct {
 	mu   sync.Mutex
 	m    map[belowKey]belowEntry
-	rows int // agg rows kept, at most belowCacheRows
+	rows int // agg rows kept, at most max
+	max  int
 }
 
 type belowKey struct {
@@ -37,11 +38,14 @@ type belowEntry struct {
 	rows    int
 }
 
-// belowCacheRows bounds the rows kept (about 110 bytes each): the
-// villages of 450 regencies, or the districts of 30 provinces.
-const belowCacheRows = 2_000_000
+// belowCacheRows bounds the rows kept (about 130 bytes each with their
+// strings, 32 MB in all): the villages of 65 regencies (3,844 rows for
+// Bengkayang's 124) or the districts of 25 provinces.
+const belowCacheRows = 250_000
 
-func newBelowCache() *belowCache { return &belowCache{m: map[belowKey]belowEntry{}} }
+func newBelowCache() *belowCache {
+	return &belowCache{m: map[belowKey]belowEntry{}, max: belowCacheRows}
+}
 
 // groupBelow sorts rows by region, indicator and depth and splits them
 // by region; each region's rows are sorted as resolveSorted wants them.
@@ -96,6 +100,9 @@ func (c *belowCache) below(ctx context.Context, st *store.Store, sc domain.Scope
 		return nil, err
 	}
 	e = belowEntry{version: v, groups: groupBelow(rows), rows: len(rows)}
+	if e.rows > c.max {
+		return e.groups, nil // too large to keep
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.m[k]; ok {
@@ -106,15 +113,13 @@ func (c *belowCache) below(ctx context.Context, st *store.Store, sc domain.Scope
 		delete(c.m, k)
 	}
 	for k2, old := range c.m {
-		if c.rows+e.rows <= belowCacheRows {
+		if c.rows+e.rows <= c.max {
 			break
 		}
 		c.rows -= old.rows
 		delete(c.m, k2)
 	}
-	if c.rows+e.rows <= belowCacheRows {
-		c.m[k] = e
-		c.rows += e.rows
-	}
+	c.m[k] = e
+	c.rows += e.rows
 	return e.groups, nil
 }
