@@ -27,8 +27,13 @@ func TestKLARankingShowsTheWeakestFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	const hostile = `Desa <script>alert("x")</script> & 'Baru' <b>`
+	const hostileIndicator = `Anak <i>"terlindungi"</i> & 'aman'`
 	if err := w.st.InTx(bg, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(bg, `UPDATE regions SET name = $1 WHERE code = (SELECT MIN(code) FROM regions WHERE code LIKE '61.07.%' AND length(code) = 13)`, hostile)
+		if _, err := tx.ExecContext(bg, `UPDATE regions SET name = $1 WHERE code = (SELECT MIN(code) FROM regions WHERE code LIKE '61.07.%' AND length(code) = 13)`, hostile); err != nil {
+			return err
+		}
+		// And an indicator's (the table of indicators is written in Go too).
+		_, err := tx.ExecContext(bg, `UPDATE kla_indicators SET name = $1 WHERE id = '11'`, hostileIndicator)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -39,7 +44,7 @@ func TestKLARankingShowsTheWeakestFirst(t *testing.T) {
 		t.Fatalf("dashboard: %d", code)
 	}
 	checkPage(t, "/kla", body)
-	for _, raw := range []string{"<script>", "<b>", `"x"`, "'Baru'"} {
+	for _, raw := range []string{"<script>", "<b>", `"x"`, "'Baru'", "<i>", `"terlindungi"`, "'aman'"} {
 		if strings.Contains(body, raw) {
 			t.Errorf("the ranking shows %q unescaped", raw)
 		}
@@ -61,6 +66,9 @@ func TestKLARankingShowsTheWeakestFirst(t *testing.T) {
 	}
 	if want := fmt.Sprintf(`<p class="hint" id="kla-verified-count">%d dari %d nilai sudah diverifikasi.</p>`, verified, all); !strings.Contains(body, want) {
 		t.Errorf("no %s", want)
+	}
+	if escaped := `<td class="head">11. Anak &lt;i&gt;&#34;terlindungi&#34;&lt;/i&gt; &amp; &#39;aman&#39; <span class="hint inline">(`; !strings.Contains(body, escaped) {
+		t.Errorf("the table of indicators does not show the indicator's name escaped (%s)", escaped)
 	}
 	rows := func(id string) []string {
 		t.Helper()

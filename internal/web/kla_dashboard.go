@@ -144,6 +144,46 @@ func (k KLARank) RowsHTML(rows []kla.RankRow, from int) template.HTML {
 	return template.HTML(b.String())
 }
 
+// IndicatorRowsHTML writes the rows of the table of indicators, every
+// value escaped for HTML (text and double-quoted attributes): in the
+// template each of the 31 rows' dozen values went through html/template's
+// escapers and the page's methods, one reflective call each, with the
+// page copied for every call.
+func (p KLADashboardPage) IndicatorRowsHTML() template.HTML {
+	e := template.HTMLEscapeString
+	label := func(key string) string { return `<td data-label="` + e(p.T(key)) + `">` }
+	lValue, lVer, lPoints, lVerPoints, lSource := label("kla.value"), label("kla.verified_value"), label("kla.points"),
+		label("kla.verified_points"), label("kla.source")
+	missing := `<strong>` + e(p.T("kla.missing_value")) + `</strong>`
+	var b strings.Builder
+	b.Grow(len(p.D.Score.Indicators) * 700)
+	for _, is := range p.D.Score.Indicators {
+		ind := is.Indicator
+		b.WriteString(`<tr`)
+		if is.Missing {
+			b.WriteString(` class="missing"`)
+		}
+		b.WriteString(`><td class="head">` + e(ind.ID) + `. ` + e(ind.Name) + ` <span class="hint inline">(` +
+			e(p.T("kla.unit."+ind.Unit)) + `, ` + e(p.T("kla.pol."+string(ind.Polarity))) + `)</span></td>
+  ` + lValue)
+		if is.Missing {
+			b.WriteString(missing)
+		} else {
+			b.WriteString(e(p.KLAVal(is.Value.Self)))
+		}
+		b.WriteString(`</td>` + lVer + e(p.KLAVal(is.Value.Verified)) + `</td>
+  ` + lPoints + p.Pts(is.Points) + ` / ` + p.Pts(is.Rule.MaxPoints) + `</td>` + lVerPoints + p.Pts(is.VerifiedPoints) + `</td>` + lSource)
+		if is.Value.Source != "" {
+			b.WriteString(e(p.T("kla.src." + is.Value.Source)))
+			if is.Value.Detail != "" {
+				b.WriteString(` (` + e(is.Value.Detail) + `)`)
+			}
+		}
+		b.WriteString(`</td></tr>`)
+	}
+	return template.HTML(b.String())
+}
+
 // QueryURL is Query for a link's query string: html/template would
 // escape a plain string there ("region%3d..."), and the file would be the
 // wrong region's and year's.
