@@ -48,7 +48,7 @@ func newBelowCache() *belowCache {
 }
 
 // groupBelow sorts rows by region, indicator and depth and splits them
-// by region; each region's rows are sorted as resolveSorted wants them.
+// by region; each region's rows are sorted as resolver.group wants them.
 func groupBelow(rows []agg) map[string][]agg {
 	sort.Slice(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]

@@ -51,30 +51,52 @@ func resolve(inds []domain.KLAIndicator, groupLen int, rows []agg) map[string]Va
 		}
 		return rows[i].Len < rows[j].Len
 	})
-	return resolveSorted(inds, groupLen, rows)
+	return newResolver(inds).group(groupLen, rows)
 }
 
-// resolveSorted is resolve of rows already sorted by indicator and depth,
-// which it only reads.
-func resolveSorted(inds []domain.KLAIndicator, groupLen int, rows []agg) map[string]Value {
-	out := make(map[string]Value, len(inds))
-	// The resolved numbers, one array for all (room for every pointer, so
-	// append never moves them).
-	nums := make([]float64, 0, 2*len(inds))
-	keep := func(x float64) *float64 {
-		nums = append(nums, x)
-		return &nums[len(nums)-1]
-	}
-	for _, ind := range inds {
-		from := sort.Search(len(rows), func(i int) bool { return rows[i].Indicator >= ind.ID })
-		to := from
-		for to < len(rows) && rows[to].Indicator == ind.ID {
-			to++
+// resolver resolves the rows of one group after another against one
+// catalogue, reusing its map and numbers: a ranking resolves a hundred
+// villages.
+type resolver struct {
+	inds []domain.KLAIndicator
+	at   map[string]int // an indicator's place in inds
+	out  map[string]Value
+	nums []float64 // the values' numbers (room for two per indicator: append never moves them)
+}
+
+func newResolver(inds []domain.KLAIndicator) *resolver {
+	r := &resolver{inds: inds, at: make(map[string]int, len(inds)), out: make(map[string]Value, len(inds)),
+		nums: make([]float64, 0, 2*len(inds))}
+	for i, ind := range inds {
+		if _, ok := r.at[ind.ID]; !ok {
+			r.at[ind.ID] = i
 		}
-		rs := rows[from:to]
-		if len(rs) == 0 {
+	}
+	return r
+}
+
+// group is resolve of rows already sorted by indicator and depth, which
+// it only reads. The map it returns, and the numbers it points to, are
+// the resolver's: valid until its next call.
+func (r *resolver) group(groupLen int, rows []agg) map[string]Value {
+	clear(r.out)
+	r.nums = r.nums[:0]
+	keep := func(x float64) *float64 {
+		r.nums = append(r.nums, x)
+		return &r.nums[len(r.nums)-1]
+	}
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j].Indicator == rows[i].Indicator {
+			j++
+		}
+		rs := rows[i:j]
+		i = j
+		k, ok := r.at[rs[0].Indicator]
+		if !ok {
 			continue
 		}
+		ind := r.inds[k]
 		// combine puts n values of sum, pos of them above zero, together by
 		// unit: the sum of counts, whether any is available, else the mean.
 		combine := func(n int, sum float64, pos int) float64 {
@@ -107,9 +129,9 @@ func resolveSorted(inds []domain.KLAIndicator, groupLen int, rows []agg) map[str
 				v.Verified = keep(combine(a.VerN, a.VerSum, a.VerPos))
 			}
 		}
-		out[ind.ID] = v
+		r.out[ind.ID] = v
 	}
-	return out
+	return r.out
 }
 
 // MinCell is the smallest number of cases a computed indicator is shown
@@ -409,8 +431,9 @@ func rank(ctx context.Context, st *store.Store, c caches, sc domain.Scope, y yea
 		caseBy[cc.Group] = cc
 	}
 	out := make([]RankRow, 0, len(names))
+	res := newResolver(y.inds)
 	for code, name := range names {
-		vals := resolveSorted(y.inds, glen, byGroup[code])
+		vals := res.group(glen, byGroup[code])
 		if cc, ok := caseBy[code]; ok {
 			applyComputed(y.inds, vals, cc)
 		}
