@@ -245,7 +245,7 @@ func (p *CasesPage) rowsHTML(list []domain.Case) template.HTML {
 		return template.HTML(`<tr><td colspan="7">` + template.HTMLEscapeString(p.T("inbox.none")) + `</td></tr>`)
 	}
 	e := template.HTMLEscapeString
-	label := func(key string) string { return `<td data-label="` + e(p.T(key)) + `"` }
+	label := p.cellLabel
 	lCode, lVillage, lType, lPrio := label("inbox.code"), label("inbox.village"), label("inbox.type"), label("case.priority")
 	lStatus, lWho, lDue := label("inbox.status"), label("inbox.who"), label("inbox.next_due")
 	flag := map[string]string{"overdue": `<strong class="due overdue">` + e(p.T("due.overdue")) + `</strong><br>`,
@@ -270,6 +270,13 @@ func (p *CasesPage) rowsHTML(list []domain.Case) template.HTML {
 		b.WriteString("</td>\n  </tr>")
 	}
 	return template.HTML(b.String())
+}
+
+// cellLabel opens a table cell (without its closing ">") labelled with
+// key's text, escaped, for the rows written in Go: on a phone the stacked
+// table shows the label before the value.
+func (b Base) cellLabel(key string) string {
+	return `<td data-label="` + template.HTMLEscapeString(b.T(key)) + `"`
 }
 
 // Who names the people responsible for a case in a list.

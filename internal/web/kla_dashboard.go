@@ -130,7 +130,7 @@ func (p KLADashboardPage) RankOf(rows []kla.RankRow, id string) KLARank {
 // one reflective call each, with the whole page copied into every row.
 func (k KLARank) RowsHTML(rows []kla.RankRow, from int) template.HTML {
 	e := template.HTMLEscapeString
-	label := func(key string) string { return `<td data-label="` + e(k.T(key)) + `">` }
+	label := func(key string) string { return k.cellLabel(key) + `>` }
 	lSelf, lVer, lCat, lMissing := label("kla.self_score"), label("kla.verified_score"), label("kla.category"), label("kla.missing")
 	year := strconv.Itoa(k.Year)
 	var b strings.Builder
@@ -151,7 +151,7 @@ func (k KLARank) RowsHTML(rows []kla.RankRow, from int) template.HTML {
 // page copied for every call.
 func (p KLADashboardPage) IndicatorRowsHTML() template.HTML {
 	e := template.HTMLEscapeString
-	label := func(key string) string { return `<td data-label="` + e(p.T(key)) + `">` }
+	label := func(key string) string { return p.cellLabel(key) + `>` }
 	lValue, lVer, lPoints, lVerPoints, lSource := label("kla.value"), label("kla.verified_value"), label("kla.points"),
 		label("kla.verified_points"), label("kla.source")
 	missing := `<strong>` + e(p.T("kla.missing_value")) + `</strong>`
