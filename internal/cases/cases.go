@@ -253,21 +253,9 @@ func (s *Service) CaseCounts(ctx context.Context, sc domain.Scope) (map[string]i
 		err := rows.Scan(&c.status, &c.total)
 		return c, err
 	}
-	var byStatus []count
-	var err error
-	if sc.Role == domain.RoleResponder && !sc.System {
-		where, args := caseScope(sc, "c", 1)
-		byStatus, err = store.Rows(ctx, s.st, scanCount, `SELECT c.status, COUNT(*) FROM cases c WHERE `+where+` GROUP BY c.status`, args...)
-	} else {
-		where, args := store.ScopeClause("t.region_code", sc.RegionCode, 1)
-		byStatus, err = store.Rows(ctx, s.st, scanCount, `SELECT t.status, SUM(t.n) FROM case_tallies t WHERE `+where+` GROUP BY t.status`, args...)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("cases: case counts: %w", err)
-	}
-	for _, c := range byStatus {
+	add := func(c count) {
 		if c.total == 0 {
-			continue
+			return
 		}
 		out[c.status] = c.total
 		if domain.CaseStatus(c.status).Open() {
@@ -277,12 +265,50 @@ func (s *Service) CaseCounts(ctx context.Context, sc domain.Scope) (map[string]i
 	where, args := caseScope(sc, "c", 1)
 	args = append(args, now, now.Add(2*time.Hour))
 	n := len(args)
-	var overdue, due sql.NullInt64
-	if err := s.st.QueryRowContext(ctx, fmt.Sprintf(`SELECT SUM(CASE WHEN c.next_due_at < $%d THEN 1 ELSE 0 END), COUNT(*)
-		FROM cases c WHERE %s AND c.next_due_at IS NOT NULL AND c.next_due_at < $%d`, n-1, where, n), args...).Scan(&overdue, &due); err != nil {
-		return nil, fmt.Errorf("cases: case counts: %w", err)
+	due := fmt.Sprintf(`COUNT(*), SUM(CASE WHEN c.next_due_at < $%d THEN 1 ELSE 0 END)
+		FROM cases c WHERE %s AND c.next_due_at IS NOT NULL AND c.next_due_at < $%d`, n-1, where, n)
+	var overdue, soon int64
+	if sc.Role == domain.RoleResponder && !sc.System {
+		byStatus, err := store.Rows(ctx, s.st, scanCount, `SELECT c.status, COUNT(*) FROM cases c WHERE `+where+` GROUP BY c.status`, args[:n-2]...)
+		if err != nil {
+			return nil, fmt.Errorf("cases: case counts: %w", err)
+		}
+		for _, c := range byStatus {
+			add(c)
+		}
+		var o sql.NullInt64
+		if err := s.st.QueryRowContext(ctx, `SELECT `+due, args...).Scan(&soon, &o); err != nil {
+			return nil, fmt.Errorf("cases: case counts: %w", err)
+		}
+		overdue = o.Int64
+	} else {
+		// One statement, one round trip: the tallies by status, then one
+		// row (status NULL) of the running clocks, due soon and overdue.
+		// The tallies' region condition takes the same arguments.
+		tw, _ := store.ScopeClause("t.region_code", sc.RegionCode, 1)
+		rows, err := s.st.QueryContext(ctx, `SELECT t.status, SUM(t.n), 0 FROM case_tallies t WHERE `+tw+` GROUP BY t.status
+			UNION ALL SELECT NULL, `+due, args...)
+		if err != nil {
+			return nil, fmt.Errorf("cases: case counts: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st sql.NullString
+			var k, o sql.NullInt64
+			if err := rows.Scan(&st, &k, &o); err != nil {
+				return nil, fmt.Errorf("cases: case counts: %w", err)
+			}
+			if st.Valid {
+				add(count{st.String, int(k.Int64)})
+			} else {
+				soon, overdue = k.Int64, o.Int64
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("cases: case counts: %w", err)
+		}
 	}
-	out["overdue"] = int(overdue.Int64)
-	out["soon"] = int(due.Int64 - overdue.Int64)
+	out["overdue"] = int(overdue)
+	out["soon"] = int(soon - overdue)
 	return out, nil
 }

@@ -309,12 +309,18 @@ type Querier interface {
 // Rows runs a query and reads every row with scan, closing the rows and
 // reporting the query's, a scan's or the iteration's error.
 func Rows[T any](ctx context.Context, q Querier, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	return AppendRows(ctx, q, nil, scan, query, args...)
+}
+
+// AppendRows is Rows appending to out: a caller that knows how many rows
+// may come gives room for them, and large rows are not copied as the
+// slice grows.
+func AppendRows[T any](ctx context.Context, q Querier, out []T, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: query: %w", err)
 	}
 	defer rows.Close()
-	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
