@@ -56,7 +56,9 @@ func dataEnv(dir string) map[string]string {
 // runCmd runs one command to completion.
 func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// The deadline only stops a hung command: beside the rest of the test
+	// command, both cores busy, work of seconds took ten times as long.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, args, envOf(env), strings.NewReader(stdin), &stdout, &stderr)

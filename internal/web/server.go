@@ -192,6 +192,24 @@ type NavItem struct {
 	Href, Label string
 	Current     bool
 	More        bool
+	later       *lateLabel // Label, while it is being read (the outbox's count)
+}
+
+// lateLabel is a navigation label read beside the page's own reads: its
+// round trip to the database overlaps theirs instead of coming first.
+type lateLabel struct {
+	done  chan struct{}
+	label string
+}
+
+// readLater starts read and returns its label to come.
+func readLater(read func() string) *lateLabel {
+	l := &lateLabel{done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		l.label = read()
+	}()
+	return l
 }
 
 // navRow is how many links the header's row holds; a longer navigation
@@ -247,6 +265,10 @@ func (b Base) navPart(more bool) []NavItem {
 	var out []NavItem
 	for _, it := range b.Nav {
 		if it.More == more {
+			if it.later != nil {
+				<-it.later.done
+				it.Label, it.later = it.later.label, nil
+			}
 			out = append(out, it)
 		}
 	}
@@ -335,7 +357,7 @@ func (s *Server) nav(b Base, path string) []NavItem {
 	}
 	if b.Scope.Can(domain.PermViewCases) {
 		items = append(items, NavItem{Href: "/tempat", Label: b.T("nav.places")}, NavItem{Href: "/tim", Label: b.T("nav.teams")},
-			NavItem{Href: "/notifikasi", Label: s.outboxNavLabel(b)})
+			NavItem{Href: "/notifikasi", later: readLater(func() string { return s.outboxNavLabel(b) })})
 	}
 	if b.Scope.Can(domain.PermRunAudits) {
 		items = append(items, NavItem{Href: "/audit-anak", Label: b.T("nav.audits")})
