@@ -151,8 +151,7 @@ func parse() (views, error) {
 	// kept in a file of their own (case_documents: the documents section
 	// of the case page). Each page is parsed with the layout and the
 	// partials it reaches: parsed with every page, the partials' trees
-	// were 33 MB of the process's 37 MB live heap, which the collector
-	// marked again and again.
+	// were 33 MB of a serving process's 37 MB live heap.
 	partials := []string{"templates/layout.html", "templates/pager.html", "templates/case_fields.html", "templates/case_documents.html", "templates/case_plan.html", "templates/case_referrals.html", "templates/case_stays.html", "templates/audit_agencies.html", "templates/mr_fields.html", "templates/stats_tables.html"}
 	files, err := partialFiles(partials)
 	if err != nil {
