@@ -182,14 +182,15 @@ var (
 )
 
 // partialSet is the partial files in order, with the templates each
-// defines.
+// defines and the templates each uses, read once.
 type partialSet struct {
 	order  []string
-	define map[string]string // template name: the partial file defining it
+	define map[string]string   // template name: the partial file defining it
+	uses   map[string][]string // partial file: the template names it calls
 }
 
 func partialFiles(order []string) (partialSet, error) {
-	ps := partialSet{order: order, define: map[string]string{}}
+	ps := partialSet{order: order, define: map[string]string{}, uses: map[string][]string{}}
 	for _, f := range order {
 		b, err := fs.ReadFile(templateFS, f)
 		if err != nil {
@@ -198,8 +199,18 @@ func partialFiles(order []string) (partialSet, error) {
 		for _, m := range defineRe.FindAllSubmatch(b, -1) {
 			ps.define[string(m[1])] = f
 		}
+		ps.uses[f] = templateUses(b)
 	}
 	return ps, nil
+}
+
+// templateUses is the names of the templates text calls.
+func templateUses(text []byte) []string {
+	var out []string
+	for _, m := range useRe.FindAllSubmatch(text, -1) {
+		out = append(out, string(m[1]))
+	}
+	return out
 }
 
 // reached is the partial files page's templates use, directly or through
@@ -207,20 +218,18 @@ func partialFiles(order []string) (partialSet, error) {
 // page is executed as). Template names are constants in Go's templates,
 // so reading the files finds every use.
 func (ps partialSet) reached(page string) ([]string, error) {
+	b, err := fs.ReadFile(templateFS, page)
+	if err != nil {
+		return nil, err
+	}
 	need := map[string]bool{ps.order[0]: true}
-	todo := []string{page, ps.order[0]}
+	todo := append(templateUses(b), ps.uses[ps.order[0]]...)
 	for len(todo) > 0 {
-		f := todo[len(todo)-1]
+		name := todo[len(todo)-1]
 		todo = todo[:len(todo)-1]
-		b, err := fs.ReadFile(templateFS, f)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range useRe.FindAllSubmatch(b, -1) {
-			if p, ok := ps.define[string(m[1])]; ok && !need[p] {
-				need[p] = true
-				todo = append(todo, p)
-			}
+		if p, ok := ps.define[name]; ok && !need[p] {
+			need[p] = true
+			todo = append(todo, ps.uses[p]...)
 		}
 	}
 	var out []string
