@@ -26,8 +26,10 @@ import (
 // regions. Migrating (30 migrations) and loading a province's regions take
 // about 0.25 s on SQLite and 0.8 s on PostgreSQL, hundreds of times a run;
 // copying a database that already holds them takes a few milliseconds on
-// SQLite (the file, kept in memory) and about 0.1 s on PostgreSQL
-// (CREATE DATABASE … TEMPLATE). Each test process builds its own templates
+// SQLite (the file, kept in memory) and 0.6-0.9 s on PostgreSQL
+// (CREATE DATABASE … TEMPLATE, about a second of PostgreSQL's CPU), so a
+// PostgreSQL copy is reset and reused once its test ends (pgreuse.go,
+// 60-150 ms a test). Each test process builds its own templates
 // once, with the migrations and region loader of its own build, so a
 // template is never older than the code under test. Open still runs
 // Migrate on the copy (a no-op that proves the copy current).
@@ -45,6 +47,12 @@ type template struct {
 	db, wal []byte
 	pgName  string
 	err     error
+	// PostgreSQL: the template's state, to reset a used copy to (nil when
+	// it could not be read: snapErr says why, and copies are dropped), and
+	// the copies ready for another test (see pgreuse.go).
+	snap    *pgSnapshot
+	snapErr error
+	copies  *pgCopies
 }
 
 var templates struct {
@@ -93,13 +101,19 @@ func fromTemplate(t testing.TB, d store.Dialect, filters []string) (string, bool
 		return "sqlite:" + path, true
 	case store.Postgres:
 		base := os.Getenv("LINDU_TEST_POSTGRES")
-		name := "lt_" + randHex(6)
-		pgExec(t, base, `CREATE DATABASE `+name+` TEMPLATE `+o.t.pgName, t.Fatalf)
-		t.Cleanup(func() { pgExec(t, base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`, t.Logf) })
+		name, ok := o.t.copies.take()
+		if !ok {
+			// Named like the template, so that a later process drops it
+			// once this one has ended.
+			name = o.t.pgName + "_c" + randHex(4)
+			pgExec(t, base, `CREATE DATABASE `+name+` TEMPLATE `+o.t.pgName, t.Fatalf)
+		}
 		u, err := withDatabase(base, name)
 		if err != nil {
+			pgExec(t, base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`, t.Logf)
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { o.t.release(t, base, name, u) })
 		return u, true
 	}
 	return "", false
@@ -170,7 +184,8 @@ func buildTemplate(d store.Dialect, filters []string) template {
 			_, _ = admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 			return template{err: err}
 		}
-		return template{pgName: name}
+		snap, err := snapshotPG(ctx, u)
+		return template{pgName: name, snap: snap, snapErr: err, copies: &pgCopies{}}
 	}
 	return template{err: fmt.Errorf("unknown dialect %q", d)}
 }
@@ -200,6 +215,23 @@ func dropStaleTemplates(ctx context.Context, admin *sql.DB) {
 	for _, name := range stale {
 		_, _ = admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name)
 	}
+}
+
+// release resets the copy name (at url u) a test used to the template's
+// state and keeps it for the next test, or drops it when it cannot.
+func (tm template) release(t testing.TB, base, name, u string) {
+	err := tm.snapErr
+	if tm.snap != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		err = tm.snap.reset(ctx, u)
+		cancel()
+	}
+	if err == nil {
+		tm.copies.give(name)
+		return
+	}
+	t.Logf("storetest: copy %s of the template not reused: %v", name, err)
+	pgExec(t, base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`, t.Logf)
 }
 
 // withDatabase is the PostgreSQL URL base naming database name instead.

@@ -1,0 +1,202 @@
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"lindu/internal/domain"
+	"lindu/internal/store"
+)
+
+// TestReusedCopyHoldsWhatAFreshCopyHolds: a test's PostgreSQL copy, reset
+// after the test changed rows of every kind (its own rows, the template's
+// regions, a sequence, a connection left open), holds exactly what a new
+// copy of the template holds, table by table and row by row; a copy whose
+// schema a test changed is dropped, not reused.
+func TestReusedCopyHoldsWhatAFreshCopyHolds(t *testing.T) {
+	if !slices.Contains(Engines(t), store.Postgres) {
+		t.Skip("no PostgreSQL leg in this pass")
+	}
+	ctx := context.Background()
+	var first string
+	var leak *sql.Conn
+	t.Run("dirty", func(t *testing.T) {
+		st := Open(t, store.Postgres, Options{})
+		first = database(t, st)
+		raw := rawDB(t, first)
+		User(t, st, "reuse-sup", domain.RoleSupervisor, "61.07")
+		if err := st.SetSetting(ctx, "reuse.test", "1"); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			`UPDATE regions SET name = 'Diubah' WHERE code = '61.07'`,
+			`DELETE FROM regions WHERE code LIKE '13.01.%' AND level = 4`,
+		} {
+			if _, err := raw.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		var seq string
+		if err := raw.QueryRowContext(ctx, `SELECT quote_ident(relname) FROM pg_class
+			WHERE relnamespace = 'public'::regnamespace AND relkind = 'S' ORDER BY relname LIMIT 1`).Scan(&seq); err == nil {
+			if _, err := raw.ExecContext(ctx, `SELECT nextval('`+seq+`')`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A connection the test never closes: the reset ends it.
+		db, err := sql.Open("pgx", dbURL(t, first))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if leak, err = db.Conn(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := rowCount(t, raw, "users"); n == 0 {
+			t.Fatal("the test wrote no user")
+		}
+	})
+
+	t.Run("reused", func(t *testing.T) {
+		st := Open(t, store.Postgres, Options{})
+		if got := database(t, st); got != first {
+			t.Fatalf("got copy %s, want the reset copy %s", got, first)
+		}
+		raw := rawDB(t, first)
+		fresh := freshCopy(t)
+		tables := tableNames(t, fresh)
+		if len(tables) < 50 {
+			t.Fatalf("only %d tables", len(tables))
+		}
+		for _, tb := range tables {
+			want, got := tableRows(t, fresh, tb), tableRows(t, raw, tb)
+			if !slices.Equal(got, want) {
+				t.Errorf("table %s: %d rows, a fresh copy has %d (or they differ)", tb, len(got), len(want))
+			}
+		}
+		const seqs = `SELECT string_agg(relname || '=' || coalesce(pg_sequence_last_value(oid::regclass)::text, '-'), ',' ORDER BY relname)
+			FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'S'`
+		var want, got sql.NullString
+		if err := fresh.QueryRowContext(ctx, seqs).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if err := raw.QueryRowContext(ctx, seqs).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("sequences %v, a fresh copy's %v", got, want)
+		}
+		if leak == nil || leak.PingContext(ctx) == nil {
+			t.Error("the connection the last test left open still works")
+		}
+		// A test that changes the schema.
+		if _, err := raw.ExecContext(ctx, `ALTER TABLE settings ADD COLUMN reuse_test int`); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("after a schema change", func(t *testing.T) {
+		st := Open(t, store.Postgres, Options{})
+		if got := database(t, st); got == first {
+			t.Fatalf("got copy %s again after its schema changed", got)
+		}
+		var n int
+		if err := st.QueryRowContext(ctx, `SELECT count(*) FROM pg_database WHERE datname = $1`, first).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("copy %s with the changed schema still exists", first)
+		}
+	})
+}
+
+func database(t *testing.T, st *store.Store) string {
+	t.Helper()
+	var name string
+	if err := st.QueryRowContext(context.Background(), `SELECT current_database()`).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+func dbURL(t *testing.T, name string) string {
+	t.Helper()
+	u, err := withDatabase(os.Getenv("LINDU_TEST_POSTGRES"), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// rawDB is a connection pool to database name, closed when the test ends
+// (before its copy is reset).
+func rawDB(t *testing.T, name string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", dbURL(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// freshCopy is a new copy of the default template, dropped at the end.
+func freshCopy(t *testing.T) *sql.DB {
+	t.Helper()
+	templates.Lock()
+	o := templates.built[string(store.Postgres)+"|61,13.01"]
+	templates.Unlock()
+	if o == nil || o.t.pgName == "" {
+		t.Fatal("no template")
+	}
+	base := os.Getenv("LINDU_TEST_POSTGRES")
+	name := o.t.pgName + "_f" + randHex(4)
+	pgExec(t, base, `CREATE DATABASE `+name+` TEMPLATE `+o.t.pgName, t.Fatalf)
+	t.Cleanup(func() { pgExec(t, base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`, t.Logf) })
+	return rawDB(t, name)
+}
+
+func tableNames(t *testing.T, db *sql.DB) []string {
+	return column(t, db, `SELECT quote_ident(relname) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY relname`)
+}
+
+// tableRows is every row of table as text, sorted.
+func tableRows(t *testing.T, db *sql.DB, table string) []string {
+	rows := column(t, db, `SELECT x::text FROM `+table+` x`)
+	slices.Sort(rows)
+	return rows
+}
+
+// column is the one text column of query's rows.
+func column(t *testing.T, db *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := db.Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func rowCount(t *testing.T, db *sql.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM ` + strings.TrimSpace(table)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
