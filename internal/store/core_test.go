@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"testing"
+	"time"
 
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -51,6 +53,63 @@ func TestInTxCommitsOrRollsBack(t *testing.T) {
 		}
 		if _, err := store.Rows(ctx, st, func(r *sql.Rows) (string, error) { return "", nil }, `SELECT nope FROM nowhere`); err == nil {
 			t.Fatal("Rows hides a bad query")
+		}
+	})
+}
+
+// A transaction whose work is done commits even when its context ends
+// at that moment (the caller is told the truth: it committed), a
+// statement run after the context ended fails and rolls the transaction
+// back, and a panicking fn leaves no transaction open behind it.
+func TestInTxContextEndingAroundCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
+		cctx, cancel := context.WithCancel(ctx)
+		err := st.InTx(cctx, func(tx *store.Tx) error {
+			if err := tx.SetSetting(cctx, "core.cancel", "committed"); err != nil {
+				return err
+			}
+			cancel() // the client goes away once the work is done
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("InTx = %v, want the commit", err)
+		}
+		if v, _ := st.GetSetting(ctx, "core.cancel"); v != "committed" {
+			t.Fatalf("setting = %q, want the committed value", v)
+		}
+
+		cctx, cancel = context.WithCancel(ctx)
+		err = st.InTx(cctx, func(tx *store.Tx) error {
+			if err := tx.SetSetting(cctx, "core.cancel", "first half"); err != nil {
+				return err
+			}
+			cancel()
+			return tx.SetSetting(cctx, "core.cancel2", "second half")
+		})
+		if err == nil {
+			t.Fatal("InTx ran a statement after its context ended")
+		}
+		if v, _ := st.GetSetting(ctx, "core.cancel"); v != "committed" {
+			t.Fatalf("setting = %q after a failed transaction", v)
+		}
+
+		func() {
+			defer func() { _ = recover() }()
+			_ = st.InTx(ctx, func(tx *store.Tx) error {
+				if err := tx.SetSetting(ctx, "core.cancel", "panicked"); err != nil {
+					return err
+				}
+				panic("boom")
+			})
+		}()
+		tctx, stop := context.WithTimeout(ctx, 30*time.Second)
+		defer stop()
+		if err := st.InTx(tctx, func(tx *store.Tx) error { return tx.SetSetting(tctx, "core.after", "ok") }); err != nil {
+			t.Fatalf("InTx after a panic: %v", err)
+		}
+		if v, _ := st.GetSetting(ctx, "core.cancel"); v != "committed" {
+			t.Fatalf("setting = %q after a panic", v)
 		}
 	})
 }

@@ -305,12 +305,32 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return err
 }
 
+// The transaction itself runs under a context that is never cancelled:
+// fn's statements use ctx and stop when it ends (fn fails, the
+// transaction rolls back), but a COMMIT once sent is not cut off. Under
+// ctx, pgx cancelled a COMMIT in flight when ctx ended and reported an
+// error for a transaction the server had committed (an escalation step
+// that was sent was then not counted as fired). Waiting for the writer
+// connection still ends with ctx.
 func (s *Store) tx1(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	conn, err := s.w.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	defer func() { _ = conn.Close() }()
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	ended := false
+	defer func() {
+		if !ended { // fn panicked: nothing else would end the transaction
+			_ = tx.Rollback()
+		}
+	}()
+	err = fn(tx)
+	ended = true
+	if err != nil {
 		tx.Rollback()
 		return err
 	}
