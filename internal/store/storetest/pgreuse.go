@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,11 +25,12 @@ import (
 // emptied (DELETE, children before parents; TRUNCATE for a table whose
 // trigger refuses DELETE, as the audit log's does), the template's rows
 // of those tables are put back (COPY, kept in memory since the template
-// was built) and the sequences set back. The reset is checked, not
+// was read) and the sequences set back. The reset is checked, not
 // trusted: it repeats until the same query reads exactly the template's
 // state, or it gives up and the copy is dropped as before (a test that
 // changed the schema, say). A copy another connection still uses after
-// the test is dropped as well.
+// the test is dropped as well. Copies are shared between the processes
+// of a run (pgshare.go).
 
 // pgSnapshot is what a template database holds, as a reset needs it.
 type pgSnapshot struct {
@@ -49,29 +49,6 @@ type pgTable struct {
 	rows     []byte   // the template's rows, COPY text format (nil: none)
 	truncate bool     // a trigger refuses DELETE: emptied by TRUNCATE
 	refBy    []string // tables with a foreign key to this one
-}
-
-// pgCopies are a template's free copies.
-type pgCopies struct {
-	mu   sync.Mutex
-	free []string
-}
-
-func (c *pgCopies) take() (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.free) == 0 {
-		return "", false
-	}
-	name := c.free[len(c.free)-1]
-	c.free = c.free[:len(c.free)-1]
-	return name, true
-}
-
-func (c *pgCopies) give(name string) {
-	c.mu.Lock()
-	c.free = append(c.free, name)
-	c.mu.Unlock()
 }
 
 // schemaFingerprint hashes what defines the schema of the database's

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,12 +23,13 @@ func TestReusedCopyHoldsWhatAFreshCopyHolds(t *testing.T) {
 		t.Skip("no PostgreSQL leg in this pass")
 	}
 	ctx := context.Background()
-	var first string
+	var first int64 // the first test's copy
 	var leak *sql.Conn
 	t.Run("dirty", func(t *testing.T) {
 		st := Open(t, store.Postgres, Options{})
-		first = database(t, st)
-		raw := rawDB(t, first)
+		name, oid := database(t, st)
+		first = oid
+		raw := rawDB(t, name)
 		User(t, st, "reuse-sup", domain.RoleSupervisor, "61.07")
 		if err := st.SetSetting(ctx, "reuse.test", "1"); err != nil {
 			t.Fatal(err)
@@ -48,7 +50,7 @@ func TestReusedCopyHoldsWhatAFreshCopyHolds(t *testing.T) {
 			}
 		}
 		// A connection the test never closes: the reset ends it.
-		db, err := sql.Open("pgx", dbURL(t, first))
+		db, err := sql.Open("pgx", dbURL(t, name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,10 +64,11 @@ func TestReusedCopyHoldsWhatAFreshCopyHolds(t *testing.T) {
 
 	t.Run("reused", func(t *testing.T) {
 		st := Open(t, store.Postgres, Options{})
-		if got := database(t, st); got != first {
-			t.Fatalf("got copy %s, want the reset copy %s", got, first)
+		name, oid := database(t, st)
+		if oid != first {
+			t.Fatalf("got copy %s (%d), want the reset copy (%d)", name, oid, first)
 		}
-		raw := rawDB(t, first)
+		raw := rawDB(t, name)
 		fresh := freshCopy(t)
 		tables := tableNames(t, fresh)
 		if len(tables) < 50 {
@@ -100,26 +103,83 @@ func TestReusedCopyHoldsWhatAFreshCopyHolds(t *testing.T) {
 
 	t.Run("after a schema change", func(t *testing.T) {
 		st := Open(t, store.Postgres, Options{})
-		if got := database(t, st); got == first {
-			t.Fatalf("got copy %s again after its schema changed", got)
+		if name, oid := database(t, st); oid == first {
+			t.Fatalf("got copy %s again after its schema changed", name)
 		}
 		var n int
-		if err := st.QueryRowContext(ctx, `SELECT count(*) FROM pg_database WHERE datname = $1`, first).Scan(&n); err != nil {
+		if err := st.QueryRowContext(ctx, `SELECT count(*) FROM pg_database WHERE oid = $1`, first).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != 0 {
-			t.Errorf("copy %s with the changed schema still exists", first)
+			t.Errorf("the copy with the changed schema (%d) still exists", first)
 		}
 	})
 }
 
-func database(t *testing.T, st *store.Store) string {
-	t.Helper()
-	var name string
-	if err := st.QueryRowContext(context.Background(), `SELECT current_database()`).Scan(&name); err != nil {
+// A copy in use by a process that has ended is taken over by another
+// and reset before it is used: its rows are the template's again.
+func TestCopyOfAnEndedProcessIsResetBeforeUse(t *testing.T) {
+	if !slices.Contains(Engines(t), store.Postgres) {
+		t.Skip("no PostgreSQL leg in this pass")
+	}
+	ctx := context.Background()
+	Open(t, store.Postgres, Options{}) // builds the template
+	templates.Lock()
+	o := templates.built[string(store.Postgres)+"|61,13.01"]
+	templates.Unlock()
+	// The same template with copies of their own, so that no free copy
+	// of the other tests comes first.
+	p := *o.t.pg
+	p.prefix += "x" + randHex(3) + "_"
+	orphan := p.prefix + "u999999999_0" // no such process
+	admin := rawDB(t, "postgres")
+	if err := p.copyTo(ctx, admin, orphan); err != nil {
 		t.Fatal(err)
 	}
-	return name
+	t.Cleanup(func() {
+		pgExec(t, os.Getenv("LINDU_TEST_POSTGRES"), `DROP DATABASE IF EXISTS `+orphan+` WITH (FORCE)`, t.Logf)
+	})
+	dirty := rawDB(t, orphan)
+	if _, err := dirty.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('orphan', 'x', now())`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dirty.ExecContext(ctx, `UPDATE regions SET name = 'Diubah' WHERE code = '61.07'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := dirty.Close(); err != nil {
+		t.Fatal(err)
+	}
+	name, err := p.acquire(ctx, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		pgExec(t, os.Getenv("LINDU_TEST_POSTGRES"), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`, t.Logf)
+	})
+	if !strings.HasPrefix(name, p.prefix+"u"+strconv.Itoa(os.Getpid())+"_") {
+		t.Fatalf("acquired %s, want the orphan renamed as this process's", name)
+	}
+	var n int
+	if err := admin.QueryRowContext(ctx, `SELECT count(*) FROM pg_database WHERE datname = $1`, orphan).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the orphan %s is still there (%d, %v): a new copy was made instead", orphan, n, err)
+	}
+	got, fresh := rawDB(t, name), freshCopy(t)
+	for _, tb := range []string{"settings", "regions"} {
+		if !slices.Equal(tableRows(t, got, tb), tableRows(t, fresh, tb)) {
+			t.Errorf("table %s of the taken-over copy differs from a fresh copy's", tb)
+		}
+	}
+}
+
+// database is the name and the OID (kept by a rename) of st's database.
+func database(t *testing.T, st *store.Store) (string, int64) {
+	t.Helper()
+	var name string
+	var oid int64
+	if err := st.QueryRowContext(context.Background(), `SELECT datname, oid::int8 FROM pg_database WHERE datname = current_database()`).Scan(&name, &oid); err != nil {
+		t.Fatal(err)
+	}
+	return name, oid
 }
 
 func dbURL(t *testing.T, name string) string {
@@ -149,12 +209,15 @@ func freshCopy(t *testing.T) *sql.DB {
 	templates.Lock()
 	o := templates.built[string(store.Postgres)+"|61,13.01"]
 	templates.Unlock()
-	if o == nil || o.t.pgName == "" {
+	if o == nil || o.t.pg == nil {
 		t.Fatal("no template")
 	}
 	base := os.Getenv("LINDU_TEST_POSTGRES")
-	name := o.t.pgName + "_f" + randHex(4)
-	pgExec(t, base, `CREATE DATABASE `+name+` TEMPLATE `+o.t.pgName, t.Fatalf)
+	name := "lindu_fresh_" + randHex(4)
+	admin := rawDB(t, "postgres")
+	if err := o.t.pg.copyTo(context.Background(), admin, name); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { pgExec(t, base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`, t.Logf) })
 	return rawDB(t, name)
 }
