@@ -23,10 +23,13 @@ func TestReusedCopyHoldsWhatAFreshCopyHolds(t *testing.T) {
 		t.Skip("no PostgreSQL leg in this pass")
 	}
 	ctx := context.Background()
+	// Copies of their own, so that no free copy of another test (of this
+	// process or another) is taken instead.
+	p := privateCopies(t)
 	var first int64 // the first test's copy
 	var leak *sql.Conn
 	t.Run("dirty", func(t *testing.T) {
-		st := Open(t, store.Postgres, Options{})
+		st := openCopy(t, p)
 		name, oid := database(t, st)
 		first = oid
 		raw := rawDB(t, name)
@@ -63,7 +66,7 @@ func TestReusedCopyHoldsWhatAFreshCopyHolds(t *testing.T) {
 	})
 
 	t.Run("reused", func(t *testing.T) {
-		st := Open(t, store.Postgres, Options{})
+		st := openCopy(t, p)
 		name, oid := database(t, st)
 		if oid != first {
 			t.Fatalf("got copy %s (%d), want the reset copy (%d)", name, oid, first)
@@ -102,7 +105,7 @@ func TestReusedCopyHoldsWhatAFreshCopyHolds(t *testing.T) {
 	})
 
 	t.Run("after a schema change", func(t *testing.T) {
-		st := Open(t, store.Postgres, Options{})
+		st := openCopy(t, p)
 		if name, oid := database(t, st); oid == first {
 			t.Fatalf("got copy %s again after its schema changed", name)
 		}
@@ -123,14 +126,7 @@ func TestCopyOfAnEndedProcessIsResetBeforeUse(t *testing.T) {
 		t.Skip("no PostgreSQL leg in this pass")
 	}
 	ctx := context.Background()
-	Open(t, store.Postgres, Options{}) // builds the template
-	templates.Lock()
-	o := templates.built[string(store.Postgres)+"|61,13.01"]
-	templates.Unlock()
-	// The same template with copies of their own, so that no free copy
-	// of the other tests comes first.
-	p := *o.t.pg
-	p.prefix += "x" + randHex(3) + "_"
+	p := privateCopies(t)
 	orphan := p.prefix + "u999999999_0" // no such process
 	admin := rawDB(t, "postgres")
 	if err := p.copyTo(ctx, admin, orphan); err != nil {
@@ -169,6 +165,45 @@ func TestCopyOfAnEndedProcessIsResetBeforeUse(t *testing.T) {
 			t.Errorf("table %s of the taken-over copy differs from a fresh copy's", tb)
 		}
 	}
+}
+
+// privateCopies is the default template with a namespace of copies of
+// its own (dropped when the test ends).
+func privateCopies(t *testing.T) *pgTemplate {
+	t.Helper()
+	Open(t, store.Postgres, Options{}) // builds the template
+	templates.Lock()
+	o := templates.built[string(store.Postgres)+"|61,13.01"]
+	templates.Unlock()
+	if o == nil || o.t.pg == nil {
+		t.Fatal("no template")
+	}
+	p := *o.t.pg
+	p.prefix += "x" + randHex(3) + "_"
+	admin := rawDB(t, "postgres")
+	t.Cleanup(func() {
+		for _, name := range column(t, admin, `SELECT datname FROM pg_database WHERE starts_with(datname, '`+p.prefix+`')`) {
+			pgExec(t, os.Getenv("LINDU_TEST_POSTGRES"), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`, t.Logf)
+		}
+	})
+	return &p
+}
+
+// openCopy opens a store on a copy taken from p, given back to p when
+// the test ends.
+func openCopy(t *testing.T, p *pgTemplate) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	name, err := p.acquire(ctx, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := p.release(ctx, name); err != nil {
+			t.Logf("copy %s not reused: %v", name, err)
+		}
+	})
+	return Open(t, store.Postgres, Options{URL: dbURL(t, name), Regions: "-"})
 }
 
 // database is the name and the OID (kept by a rename) of st's database.
