@@ -107,18 +107,7 @@ func text(w http.ResponseWriter, status int, msg string) {
 // receive takes one SMS from smsbox. It answers 2xx only once the message
 // is committed (or was committed before): anything else makes smsbox
 // retry (http-request-retry), and the key makes retries harmless.
-//
-// Every answer closes its connection. smsbox (Kannel 1.4.5) keeps
-// connections to lindu open for its next requests, and when lindu is
-// gone (killed, or restarting) a request written on one of them fails:
-// its HTTP client then fails an assertion (conn_unregister) and smsbox
-// exits, losing the SMS it held, which bearerbox does not send again
-// (seen once in a full test run, with lindu killed mid-burst; smsbox
-// killed the same way, 500 SMS were not all stored within 2 minutes).
-// On a new connection a lindu that is gone refuses the connect, which
-// smsbox retries.
 func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Connection", "close")
 	if !h.allowed(r) {
 		text(w, http.StatusUnauthorized, "unauthorized")
 		return
