@@ -44,7 +44,9 @@ func TestKannelCrashDuringBurst(t *testing.T) {
 	// the proxy, a request lindu's death cuts off is answered 502, and
 	// smsbox retries it as it retries any failure.
 	proxy := httptest.NewServer(&httputil.ReverseProxy{
-		Rewrite:  func(r *httputil.ProxyRequest) { r.SetURL(&url.URL{Scheme: "http", Host: "127.0.0.1:" + strconv.Itoa(port)}) },
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(&url.URL{Scheme: "http", Host: "127.0.0.1:" + strconv.Itoa(port)})
+		},
 		ErrorLog: log.New(io.Discard, "", 0),
 	})
 	t.Cleanup(proxy.Close)

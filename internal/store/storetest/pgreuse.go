@@ -136,21 +136,12 @@ func snapshotPG(ctx context.Context, url string) (*pgSnapshot, error) {
 		}
 		fmt.Fprintf(&q, "SELECT 't %s', count(*)::int8, coalesce(sum(hashtext(x::text)::int8), 0)::int8 FROM %s x", tb.name, tb.quoted)
 	}
-	var seqs []string
 	rows, err = conn.Query(ctx, `SELECT quote_ident(relname) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'S' ORDER BY relname`)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		seqs = append(seqs, name)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	seqs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
 		return nil, err
 	}
 	for _, name := range seqs {
@@ -302,31 +293,37 @@ func (s *pgSnapshot) diff(got map[string]pair) (tables, seqs []string) {
 	return tables, seqs
 }
 
+// reach marks table name in seen and, through the tables that refer to
+// it, every table follow leads to.
+func (s *pgSnapshot) reach(seen map[string]bool, name string, follow func(tb *pgTable, child string) bool) {
+	if seen[name] {
+		return
+	}
+	seen[name] = true
+	tb := s.byName[name]
+	for _, child := range tb.refBy {
+		if follow(tb, child) {
+			s.reach(seen, child, follow)
+		}
+	}
+}
+
 // restore empties the dirty tables (and those whose rows refer to a
 // table being refilled, or to one being truncated), puts the template's
 // rows back and sets the sequences back, in one transaction.
 func (s *pgSnapshot) restore(ctx context.Context, conn *pgx.Conn, dirty, seqs []string) error {
+	// Emptied with a table: a child with rows of the template's, which
+	// refer to rows that go away, and every table that refers to a
+	// truncated one.
 	empty := map[string]bool{}
-	var add func(name string)
-	add = func(name string) {
-		if empty[name] {
-			return
-		}
-		empty[name] = true
-		tb := s.byName[name]
-		for _, child := range tb.refBy {
-			// A child with rows of the template's refers to rows that go
-			// away; a truncated table takes every table that refers to it.
-			if tb.truncate || tb.rows != nil || s.byName[child].rows != nil {
-				add(child)
-			}
-		}
+	refill := func(tb *pgTable, child string) bool {
+		return tb.truncate || tb.rows != nil || s.byName[child].rows != nil
 	}
 	for _, name := range dirty {
 		if s.byName[name] == nil {
 			return fmt.Errorf("unknown table %q", name)
 		}
-		add(name)
+		s.reach(empty, name, refill)
 	}
 	tx, err := conn.Begin(ctx)
 	if err != nil {
@@ -335,19 +332,10 @@ func (s *pgSnapshot) restore(ctx context.Context, conn *pgx.Conn, dirty, seqs []
 	defer func() { _ = tx.Rollback(ctx) }()
 	// TRUNCATE takes, with a table, every table that refers to it.
 	truncated := map[string]bool{}
-	var cut func(name string)
-	cut = func(name string) {
-		if truncated[name] {
-			return
-		}
-		truncated[name] = true
-		for _, child := range s.byName[name].refBy {
-			cut(child)
-		}
-	}
+	all := func(*pgTable, string) bool { return true }
 	for name := range empty {
 		if s.byName[name].truncate {
-			cut(name)
+			s.reach(truncated, name, all)
 		}
 	}
 	var trunc []string
