@@ -143,10 +143,14 @@ func recipient(st *store.Store, toEnc, userPhone string) (string, error) {
 
 // claimPG is Claim on PostgreSQL in two statements that commit by
 // themselves, where a transaction would cost four round trips more: the
-// stale claims are released, then one UPDATE claims the due rows it
-// locks (FOR UPDATE SKIP LOCKED: rows another instance is claiming are
-// left to it) and returns them with their recipient's number, in the
-// order they are due.
+// stale claims are released, then one statement locks the first due rows
+// (FOR UPDATE SKIP LOCKED: rows another instance is claiming are left to
+// it), claims them and returns them with their recipient's number, in the
+// order they are due. The locking SELECT is a MATERIALIZED CTE, run once:
+// as "id IN (subquery)" PostgreSQL may run it again for every row it
+// updates, and each run skips the rows the last ones locked and takes
+// the next ones, so a claim took more than limit rows, out of due order
+// (a recipient's messages then went out of order; seen in CI).
 func claimPG(ctx context.Context, st *store.Store, instance string, channels []string, limit int, staleAfter time.Duration) ([]Send, error) {
 	now := st.Now()
 	var out []Send
@@ -170,9 +174,10 @@ func claimPG(ctx context.Context, st *store.Store, instance string, channels []s
 			var m row
 			err := r.Scan(&m.ID, &m.Channel, &m.Body, &m.Attempts, &m.toEnc, &m.userPhone, &m.due)
 			return m, err
-		}, `WITH c AS (UPDATE outbox o SET status = 'sending', claimed_by = $1, claimed_at = $2, attempts = o.attempts + 1
-				WHERE o.status = 'pending' AND o.id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2
-					AND channel IN (`+strings.Join(ph, ",")+`) ORDER BY next_attempt_at, id LIMIT `+strconv.Itoa(limit)+` FOR UPDATE SKIP LOCKED)
+		}, `WITH due AS MATERIALIZED (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2
+					AND channel IN (`+strings.Join(ph, ",")+`) ORDER BY next_attempt_at, id LIMIT `+strconv.Itoa(limit)+` FOR UPDATE SKIP LOCKED),
+			c AS (UPDATE outbox o SET status = 'sending', claimed_by = $1, claimed_at = $2, attempts = o.attempts + 1
+				FROM due WHERE o.id = due.id AND o.status = 'pending'
 				RETURNING o.id, o.channel, o.body, o.attempts, o.to_phone_enc, o.recipient_user_id, o.next_attempt_at)
 			SELECT c.id, c.channel, c.body, c.attempts, c.to_phone_enc, COALESCE(u.phone_enc, ''), c.next_attempt_at
 			FROM c LEFT JOIN users u ON u.id = c.recipient_user_id ORDER BY c.next_attempt_at, c.id`, args...)

@@ -134,6 +134,38 @@ func TestClaimOrderAttemptsAndStaleClaims(t *testing.T) {
 	})
 }
 
+// A claim takes at most its limit, the first due, whatever plan
+// PostgreSQL picks. Its locking SELECT once sat in "id IN (subquery)";
+// under a nested loop without a Materialize node PostgreSQL ran it again
+// for every row it updated, each run skipping the rows already locked
+// and taking the next ones: one claim took every due message, and a
+// sender's claims came out of due order (seen in CI, about one run in
+// twelve of TestConcurrentSendsKeepEachRecipientsOrder). The planner
+// settings on the connection force that plan.
+func TestClaimTakesAtMostItsLimitWhateverThePlan(t *testing.T) {
+	u := storetest.URL(t, store.Postgres)
+	u += "&enable_hashagg=off&enable_hashjoin=off&enable_mergejoin=off&enable_material=off&enable_sort=off"
+	st := storetest.Open(t, store.Postgres, storetest.Options{URL: u, Regions: "-"})
+	var on string
+	if err := st.QueryRowContext(bg, `SHOW enable_material`).Scan(&on); err != nil || on != "off" {
+		t.Fatalf("enable_material = %q, %v: the planner settings did not reach the connection", on, err)
+	}
+	ids := enqueue(t, st, 40)
+	for from := 0; from < len(ids); from += 10 {
+		ms, err := outbox.Claim(bg, st, "a", []string{"sms"}, 10, 5*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range ms {
+			got = append(got, m.ID)
+		}
+		if want := ids[from : from+10]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("claim %d took %d messages %v, want the next 10 due %v", from/10+1, len(got), got, want)
+		}
+	}
+}
+
 // Delivery reports move a message forward, never back, and the same report
 // twice is stored once.
 func TestDeliveryReportsOnlyMoveForward(t *testing.T) {
