@@ -195,13 +195,17 @@ func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, ar
 	pick := ` WHERE ` + w + ` AND c.next_due_at IS NOT NULL` + order + ` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(offset)
 	q := `SELECT ` + caseCols + caseJoins + pick
 	if s.st.Dialect() == store.Postgres {
-		// The page first, then its names: joined before the LIMIT,
-		// PostgreSQL looked up the region, teams and assignee of every
-		// open case with a running clock of the region (313 in the
-		// regency of the benchmark) for a page of 50, 2.0 ms against
-		// 0.5 ms. SQLite walks the deadline index in order and joins
-		// only the rows it keeps; the subquery form cost it a sort.
-		page := `(SELECT * FROM cases c` + pick + `) c`
+		// The page's ids first, then its cases and their names. Joined
+		// before the LIMIT, PostgreSQL looked up the region, teams and
+		// assignee of every open case with a running clock of the region
+		// (313 in the regency of the benchmark) for a page of 50, 2.0 ms
+		// against 0.5 ms. Picking whole rows, it read all 313 from the
+		// table and sorted them (0.95 ms); picking ids, it reads them in
+		// order from the deadline index, which holds the region and
+		// closed_at, and stops at the page's end (0.5 ms; 0.5 -> 0.33 ms
+		// for a district). SQLite walks the deadline index in order and
+		// joins only the rows it keeps; the subquery form cost it a sort.
+		page := `(SELECT c.id FROM cases c` + pick + `) p JOIN cases c ON c.id = p.id`
 		q = `SELECT ` + caseCols + strings.Replace(caseJoins, "cases c", page, 1) + order
 	}
 	// Room for the page (a Case is large: grown by doubling, its rows
