@@ -32,6 +32,23 @@ func caseScope(sc domain.Scope, a string, n int) (string, []any) {
 		return "1=0", nil
 	}
 	cond, args := store.ScopeClause(a+".region_code", sc.RegionCode, n)
+	return responderOnly(sc, a, cond, args, n)
+}
+
+// inboxScope is caseScope for the inbox's statements, run on every view:
+// on PostgreSQL the region is written into the SQL (store.ScopeLiteral).
+func (s *Service) inboxScope(sc domain.Scope, a string, n int) (string, []any) {
+	lit, ok := s.st.ScopeLiteral(a+".region_code", sc.RegionCode)
+	if !ok || !sc.Can(domain.PermViewCases) {
+		return caseScope(sc, a, n)
+	}
+	return responderOnly(sc, a, lit, nil, n)
+}
+
+// responderOnly adds to a region condition (with its arguments, numbered
+// from n) what limits a responder to the cases they or their teams
+// handle.
+func responderOnly(sc domain.Scope, a, cond string, args []any, n int) (string, []any) {
 	if sc.Role == domain.RoleResponder && !sc.System {
 		k := n + len(args)
 		cond += fmt.Sprintf(` AND (%[1]s.assignee_id = $%[2]d OR %[1]s.team_id IN (SELECT team_id FROM team_members WHERE user_id = $%[2]d)

@@ -76,7 +76,7 @@ func (s *Service) listCases(ctx context.Context, sc domain.Scope, f domain.CaseF
 	if err := s.resolveNames(ctx, &m); err != nil {
 		return nil, 0, err
 	}
-	w, args := caseFilter(sc, f, m, s.st.Now())
+	w, args := s.caseFilter(sc, f, m, s.st.Now())
 	// Counting a million closed cases on every page view would cost more
 	// than it tells.
 	var total int
@@ -118,9 +118,9 @@ func (s *Service) tallyTotal(ctx context.Context, sc domain.Scope, f domain.Case
 	if !tallied(sc, f) {
 		return 0, false, nil
 	}
-	where, args := store.ScopeClause("t.region_code", sc.RegionCode, 1)
+	where, args := s.tallyScope(sc.RegionCode, nil)
 	if f.RegionCode != "" {
-		c, a := store.ScopeClause("t.region_code", f.RegionCode, len(args)+1)
+		c, a := s.tallyScope(f.RegionCode, args)
 		where += " AND " + c
 		args = append(args, a...)
 	}
@@ -137,6 +137,16 @@ func (s *Service) tallyTotal(ctx context.Context, sc domain.Scope, f domain.Case
 		return 0, false, fmt.Errorf("cases: count cases: %w", err)
 	}
 	return min(int(n.Int64), CountCap+1), true, nil
+}
+
+// tallyScope is the condition limiting case_tallies (alias t) to region,
+// with its arguments numbered after args: on PostgreSQL the region is
+// written into the SQL (store.ScopeLiteral).
+func (s *Service) tallyScope(region string, args []any) (string, []any) {
+	if lit, ok := s.st.ScopeLiteral("t.region_code", region); ok {
+		return lit, nil
+	}
+	return store.ScopeClause("t.region_code", region, len(args)+1)
 }
 
 // tallied reports whether the case tallies answer f's total for sc.
@@ -160,7 +170,7 @@ func (s *Service) ExportCases(ctx context.Context, sc domain.Scope, f domain.Cas
 	if err := s.resolveNames(ctx, &m); err != nil {
 		return nil, false, err
 	}
-	w, args := caseFilter(sc, f, m, s.st.Now())
+	w, args := s.caseFilter(sc, f, m, s.st.Now())
 	out, err := s.listOrdered(ctx, sc, w, args, max+1, 0)
 	if err != nil {
 		return nil, false, err
@@ -265,8 +275,8 @@ func (s *Service) pageByIDs(ctx context.Context, out []domain.Case, scan func(*s
 
 // caseFilter is the SQL condition of the inbox filters for sc, with its
 // arguments.
-func caseFilter(sc domain.Scope, f domain.CaseFilter, m queryMatch, now time.Time) (string, []any) {
-	where, args := caseScope(sc, "c", 1)
+func (s *Service) caseFilter(sc domain.Scope, f domain.CaseFilter, m queryMatch, now time.Time) (string, []any) {
+	where, args := s.inboxScope(sc, "c", 1)
 	conds := []string{where}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -285,7 +295,9 @@ func caseFilter(sc domain.Scope, f domain.CaseFilter, m queryMatch, now time.Tim
 	case "soon":
 		conds = append(conds, "c.next_due_at >= "+arg(now)+" AND c.next_due_at < "+arg(now.Add(2*time.Hour)))
 	}
-	if f.RegionCode != "" {
+	if lit, ok := s.st.ScopeLiteral("c.region_code", f.RegionCode); ok && f.RegionCode != "" {
+		conds = append(conds, lit)
+	} else if f.RegionCode != "" {
 		c, a := store.ScopeClause("c.region_code", f.RegionCode, len(args)+1)
 		conds = append(conds, c)
 		args = append(args, a...)

@@ -262,7 +262,7 @@ func (s *Service) CaseCounts(ctx context.Context, sc domain.Scope) (map[string]i
 			out["open"] += c.total
 		}
 	}
-	where, args := caseScope(sc, "c", 1)
+	where, args := s.inboxScope(sc, "c", 1)
 	args = append(args, now, now.Add(2*time.Hour))
 	n := len(args)
 	due := fmt.Sprintf(`COUNT(*), SUM(CASE WHEN c.next_due_at < $%d THEN 1 ELSE 0 END)
@@ -284,8 +284,9 @@ func (s *Service) CaseCounts(ctx context.Context, sc domain.Scope) (map[string]i
 	} else {
 		// One statement, one round trip: the tallies by status, then one
 		// row (status NULL) of the running clocks, due soon and overdue.
-		// The tallies' region condition takes the same arguments.
-		tw, _ := store.ScopeClause("t.region_code", sc.RegionCode, 1)
+		// The tallies' region condition takes the same arguments (none
+		// when the region is written into the SQL).
+		tw, _ := s.tallyScope(sc.RegionCode, nil)
 		rows, err := s.st.QueryContext(ctx, `SELECT t.status, SUM(t.n), 0 FROM case_tallies t WHERE `+tw+` GROUP BY t.status
 			UNION ALL SELECT NULL, `+due, args...)
 		if err != nil {

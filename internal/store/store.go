@@ -27,6 +27,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
 
+	"lindu/internal/domain"
 	"lindu/internal/secret"
 )
 
@@ -413,6 +414,29 @@ func scopeClause(column, region string, n int) (string, []any) {
 		return "1=1", nil
 	}
 	return fmt.Sprintf("(%s = $%d OR %s LIKE $%d "+withinMark+")", column, n, column, n+1), []any{region, region + ".%"}
+}
+
+// ScopeLiteral is ScopeClause's condition with the region written into
+// the SQL as a constant instead of passed as arguments, on PostgreSQL,
+// for the statements a page runs on every view (the inbox). With the
+// pattern a parameter, PostgreSQL either plans the statement again at
+// every run (0.2-0.35 ms of an inbox's statements) or keeps a generic
+// plan that cannot narrow by region; with the constant it derives the
+// index range from the prefix and keeps one plan per region, made for
+// that region's size. ok is false on SQLite, whose range form needs no
+// such help (sqliteSQL), and for anything that is not a region code
+// (only digits and dots go into the SQL): use ScopeClause then.
+func (s *Store) ScopeLiteral(column, region string) (string, bool) {
+	if s.dialect != Postgres {
+		return "", false
+	}
+	if region == "" {
+		return "1=1", true
+	}
+	if !domain.ValidRegionCode(region) {
+		return "", false
+	}
+	return "(" + column + " = '" + region + "' OR " + column + " LIKE '" + region + ".%')", true
 }
 
 // GetSetting returns a setting's value, or "" when unset.
