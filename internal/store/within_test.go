@@ -49,20 +49,6 @@ func TestScopeClauseSelectsSubregions(t *testing.T) {
 			}
 		}
 		for _, region := range []string{"61", "61.07", "61.07.01", "61.0", "62"} {
-			cond, args := store.ScopeClause("s.code", region, 1)
-			rows, err := st.QueryContext(ctx, `SELECT s.code FROM scope_codes s WHERE `+cond+` ORDER BY s.code`, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for rows.Next() {
-				var c string
-				if err := rows.Scan(&c); err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, c)
-			}
-			rows.Close()
 			var want []string
 			for _, c := range codes {
 				if c == region || strings.HasPrefix(c, region+".") {
@@ -70,10 +56,51 @@ func TestScopeClauseSelectsSubregions(t *testing.T) {
 				}
 			}
 			slices.Sort(want)
-			slices.Sort(got)
-			if !slices.Equal(got, want) {
+			cond, args := store.ScopeClause("s.code", region, 1)
+			if got := scopeCodes(t, st, cond, args); !slices.Equal(got, want) {
 				t.Errorf("%s: %q, want %q", region, got, want)
+			}
+			// The same condition with the region written into the SQL
+			// (PostgreSQL, region codes only).
+			lit, ok := st.ScopeLiteral("s.code", region)
+			if valid := region != "61.0"; ok != (valid && d == store.Postgres) {
+				t.Errorf("%s: ScopeLiteral ok = %v on %s", region, ok, d)
+			}
+			if !ok {
+				continue
+			}
+			if got := scopeCodes(t, st, lit, nil); !slices.Equal(got, want) {
+				t.Errorf("%s written into the SQL: %q, want %q", region, got, want)
+			}
+		}
+		// Nothing but a region code is written into SQL.
+		for _, bad := range []string{"61' OR '1'='1", "61.07%", "61_07", "61.07.01.2001.1", "6a", "61.07 ", "61.07;"} {
+			if lit, ok := st.ScopeLiteral("s.code", bad); ok {
+				t.Errorf("ScopeLiteral(%q) = %s", bad, lit)
 			}
 		}
 	})
+}
+
+// scopeCodes reads the codes of scope_codes that cond selects.
+func scopeCodes(t *testing.T, st *store.Store, cond string, args []any) []string {
+	t.Helper()
+	rows, err := st.QueryContext(ctx, `SELECT s.code FROM scope_codes s WHERE `+cond+` ORDER BY s.code`, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	return got
 }
