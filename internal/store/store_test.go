@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -612,14 +613,16 @@ func TestBulkReadsMapTheFile(t *testing.T) {
 	})
 }
 
-// Optimize vacuums the case tallies on PostgreSQL: every case insert
-// updates a tally row, and with autovacuum late or off the dead rows
-// stayed in the table the inbox reads on every view. It analyzes the
+// Optimize compacts the case tallies on PostgreSQL: every case insert
+// updates a tally row, and a bulk load or a late autovacuum left the few
+// hundred rows spread over hundreds of pages, all read on every inbox
+// view. When another transaction keeps the table locked, it vacuums them
+// instead of queueing every case write behind its lock. It analyzes the
 // outbox, whose pending count every staff page shows.
-func TestOptimizeVacuumsTallies(t *testing.T) {
+func TestOptimizeCompactsTallies(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
-		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
 		if d == store.SQLite {
+			st := storetest.Open(t, d, storetest.Options{Regions: "-"})
 			if off, err := st.AutovacuumOff(ctx); err != nil || off {
 				t.Fatalf("SQLite autovacuum off = %v, %v", off, err)
 			}
@@ -628,29 +631,75 @@ func TestOptimizeVacuumsTallies(t *testing.T) {
 			}
 			return
 		}
-		vacuums := func() int64 {
+		u := storetest.URL(t, d)
+		st := storetest.Open(t, d, storetest.Options{URL: u, Regions: "-"})
+		raw := rawDB(t, d, u)
+		count := func(q string) int64 {
 			var n int64
-			if err := st.QueryRowContext(ctx, `SELECT pg_stat_get_vacuum_count('case_tallies'::regclass)`).Scan(&n); err != nil {
+			if err := st.QueryRowContext(ctx, q).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
 		}
-		analyzed := func() int64 {
-			var n int64
-			if err := st.QueryRowContext(ctx, `SELECT pg_stat_get_analyze_count('outbox'::regclass)`).Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			return n
+		pages := func() int64 { return count(`SELECT pg_relation_size('case_tallies') / 8192`) }
+		var opts string
+		if err := st.QueryRowContext(ctx, `SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'case_tallies'::regclass`).Scan(&opts); err != nil || opts != "fillfactor=50" {
+			t.Fatalf("case_tallies options %q, %v; want fillfactor=50", opts, err)
 		}
-		before, outboxBefore := vacuums(), analyzed()
+		// A bulk load: 40 regions' tallies updated 100 times each in one
+		// transaction, so no update can reuse the space of an earlier one.
+		if err := st.InTx(ctx, func(tx *store.Tx) error {
+			for i := range 40 {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO case_tallies (region_code, status, n) VALUES ($1, 'new', 0)`, fmt.Sprintf("99.%02d", i)); err != nil {
+					return err
+				}
+			}
+			for range 100 {
+				if _, err := tx.ExecContext(ctx, `UPDATE case_tallies SET n = n + 1 WHERE region_code LIKE '99.%'`); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if p := pages(); p < 20 {
+			t.Fatalf("the bulk load left the tallies in %d pages; the test needs a bloated table", p)
+		}
+		outboxBefore := count(`SELECT pg_stat_get_analyze_count('outbox'::regclass)`)
 		if err := st.Optimize(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if after := vacuums(); after != before+1 {
-			t.Fatalf("case_tallies vacuumed %d times by Optimize, want 1", after-before)
+		if p := pages(); p > 2 {
+			t.Errorf("after Optimize the tallies take %d pages, want at most 2", p)
 		}
-		if after := analyzed(); after != outboxBefore+1 {
+		if n := count(`SELECT SUM(n) FROM case_tallies WHERE region_code LIKE '99.%'`); n != 4000 {
+			t.Errorf("tallies sum to %d after the compaction, want 4000", n)
+		}
+		if after := count(`SELECT pg_stat_get_analyze_count('outbox'::regclass)`); after != outboxBefore+1 {
 			t.Fatalf("outbox analyzed %d times by Optimize, want 1", after-outboxBefore)
+		}
+
+		// Another instance's transaction holds the table: Optimize waits
+		// at most its lock timeout and vacuums instead.
+		hold, err := raw.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer hold.Rollback()
+		if _, err := hold.ExecContext(ctx, `LOCK TABLE case_tallies IN ROW EXCLUSIVE MODE`); err != nil {
+			t.Fatal(err)
+		}
+		vacuums := count(`SELECT pg_stat_get_vacuum_count('case_tallies'::regclass)`)
+		start := time.Now()
+		if err := st.Optimize(ctx); err != nil {
+			t.Fatalf("Optimize with the tallies locked: %v", err)
+		}
+		if took := time.Since(start); took > 20*time.Second {
+			t.Errorf("Optimize waited %v for the lock", took)
+		}
+		if n := count(`SELECT pg_stat_get_vacuum_count('case_tallies'::regclass)`); n != vacuums+1 {
+			t.Errorf("case_tallies vacuumed %d times while locked, want 1 (the plain VACUUM)", n-vacuums)
 		}
 	})
 }
