@@ -643,7 +643,9 @@ func TestOptimizeCompactsTallies(t *testing.T) {
 			}
 			return n
 		}
-		file := func() int64 { return count(`SELECT relfilenode::int8 FROM pg_class WHERE oid = 'case_tallies'::regclass`) }
+		file := func() int64 {
+			return count(`SELECT relfilenode::int8 FROM pg_class WHERE oid = 'case_tallies'::regclass`)
+		}
 		var opts string
 		if err := st.QueryRowContext(ctx, `SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'case_tallies'::regclass`).Scan(&opts); err != nil || opts != "fillfactor=50" {
 			t.Fatalf("case_tallies options %q, %v; want fillfactor=50", opts, err)
