@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"slices"
 	"strings"
 	"testing"
@@ -85,20 +86,11 @@ func TestScopeClauseSelectsSubregions(t *testing.T) {
 // scopeCodes reads the codes of scope_codes that cond selects.
 func scopeCodes(t *testing.T, st *store.Store, cond string, args []any) []string {
 	t.Helper()
-	rows, err := st.QueryContext(ctx, `SELECT s.code FROM scope_codes s WHERE `+cond+` ORDER BY s.code`, args...)
+	got, err := store.Rows(ctx, st, func(r *sql.Rows) (c string, err error) {
+		err = r.Scan(&c)
+		return c, err
+	}, `SELECT s.code FROM scope_codes s WHERE `+cond+` ORDER BY s.code`, args...)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, c)
-	}
-	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	slices.Sort(got)

@@ -271,20 +271,11 @@ func tableRows(t *testing.T, db *sql.DB, table string) []string {
 // column is the one text column of query's rows.
 func column(t *testing.T, db *sql.DB, query string) []string {
 	t.Helper()
-	rows, err := db.Query(query)
+	out, err := store.Rows(context.Background(), db, func(r *sql.Rows) (s string, err error) {
+		err = r.Scan(&s)
+		return s, err
+	}, query)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out
