@@ -265,8 +265,14 @@ func (s *Service) CaseCounts(ctx context.Context, sc domain.Scope) (map[string]i
 	where, args := s.inboxScope(sc, "c", 1)
 	args = append(args, now, now.Add(2*time.Hour))
 	n := len(args)
-	due := fmt.Sprintf(`COUNT(*), SUM(CASE WHEN c.next_due_at < $%d THEN 1 ELSE 0 END)
-		FROM cases c WHERE %s AND c.next_due_at IS NOT NULL AND c.next_due_at < $%d`, n-1, where, n)
+	// The clocks are counted by conditional sums over every running clock
+	// of the scope (bounded: open cases awaiting a step, in the partial
+	// index cases_due_open), not by a range on the times. With the times
+	// in the WHERE clause PostgreSQL re-planned the statement at every
+	// view (a custom plan for each pair of times: 0.36 ms of bind a view
+	// at 200,000 cases); as values only, its generic plan is as good.
+	due := fmt.Sprintf(`SUM(CASE WHEN c.next_due_at < $%d THEN 1 ELSE 0 END), SUM(CASE WHEN c.next_due_at < $%d THEN 1 ELSE 0 END)
+		FROM cases c WHERE %s AND c.next_due_at IS NOT NULL`, n, n-1, where)
 	var overdue, soon int64
 	if sc.Role == domain.RoleResponder && !sc.System {
 		byStatus, err := store.Rows(ctx, s.st, scanCount, `SELECT c.status, COUNT(*) FROM cases c WHERE `+where+` GROUP BY c.status`, args[:n-2]...)
@@ -276,11 +282,11 @@ func (s *Service) CaseCounts(ctx context.Context, sc domain.Scope) (map[string]i
 		for _, c := range byStatus {
 			add(c)
 		}
-		var o sql.NullInt64
-		if err := s.st.QueryRowContext(ctx, `SELECT `+due, args...).Scan(&soon, &o); err != nil {
+		var k, o sql.NullInt64
+		if err := s.st.QueryRowContext(ctx, `SELECT `+due, args...).Scan(&k, &o); err != nil {
 			return nil, fmt.Errorf("cases: case counts: %w", err)
 		}
-		overdue = o.Int64
+		soon, overdue = k.Int64, o.Int64
 	} else {
 		// One statement, one round trip: the tallies by status, then one
 		// row (status NULL) of the running clocks, due soon and overdue.
