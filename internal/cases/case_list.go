@@ -195,9 +195,9 @@ func (s *Service) ExportCases(ctx context.Context, sc domain.Scope, f domain.Cas
 // all of them: a supervisor's inbox has thousands, and counting them on
 // every view cost more than the page.
 func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, args []any, limit, offset int) ([]domain.Case, error) {
-	noPersonal := withoutPersonal(sc)
+	read := s.caseRows(withoutPersonal(sc))
 	scan := func(rows *sql.Rows) (domain.Case, error) {
-		c, err := s.scanCase(noPersonal, rows)
+		c, err := read(rows)
 		c.PersonalMasked = false
 		return c, err
 	}

@@ -290,18 +290,25 @@ func (p *CasesPage) rowsHTML(list []domain.Case) template.HTML {
 		"soon": `<strong class="due soon">` + e(p.T("due.soon")) + `</strong><br>`}
 	var b strings.Builder
 	b.Grow(len(list) * 900)
+	// Piece by piece: a row joined with + first was a second copy of the
+	// page's rows in garbage.
+	put := func(parts ...string) {
+		for _, s := range parts {
+			b.WriteString(s)
+		}
+	}
 	for _, c := range list {
 		r := p.row(c)
-		b.WriteString(`<tr class="` + e(r.Due) + `">
-    ` + lCode + `><a href="/kasus/` + e(url.PathEscape(r.ID)) + `" class="code">` + e(r.Code) + `</a></td>
-    ` + lVillage + `>` + e(r.Village) + ` <span class="hint">` + e(r.RegionCode) + `</span></td>
-    ` + lType + `>` + e(r.Types) + `</td>
-    ` + lPrio + `><span class="prio prio-` + e(r.Priority) + `">` + e(r.PriorityLabel) + `</span></td>
-    ` + lStatus + `>` + e(r.Status) + `</td>
-    ` + lWho + `>` + e(r.Who) + `</td>
-    ` + lDue + ` class="due-cell">`)
+		put(`<tr class="`, e(r.Due), `">
+    `, lCode, `><a href="/kasus/`, e(url.PathEscape(r.ID)), `" class="code">`, e(r.Code), `</a></td>
+    `, lVillage, `>`, e(r.Village), ` <span class="hint">`, e(r.RegionCode), `</span></td>
+    `, lType, `>`, e(r.Types), `</td>
+    `, lPrio, `><span class="prio prio-`, e(r.Priority), `">`, e(r.PriorityLabel), `</span></td>
+    `, lStatus, `>`, e(r.Status), `</td>
+    `, lWho, `>`, e(r.Who), `</td>
+    `, lDue, ` class="due-cell">`)
 		if r.DueAt != "" {
-			b.WriteString(flag[r.Due] + e(r.DueKind) + `: <span class="nowrap">` + e(r.DueAt) + `</span>`)
+			put(flag[r.Due], e(r.DueKind), `: <span class="nowrap">`, e(r.DueAt), `</span>`)
 		} else {
 			b.WriteString(`—`)
 		}
