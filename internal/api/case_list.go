@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"lindu/internal/domain"
-	"lindu/internal/httpx"
 )
 
 // CaseList is the answer of GET /api/v1/cases.
@@ -75,5 +74,5 @@ func (a *API) listCases(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, CaseList{Cases: cs, Total: total, Limit: f.Limit, Offset: f.Offset, Counts: counts})
+	writeCaseList(w, http.StatusOK, CaseList{Cases: cs, Total: total, Limit: f.Limit, Offset: f.Offset, Counts: counts})
 }
