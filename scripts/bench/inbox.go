@@ -15,7 +15,8 @@ import (
 // opens first) for the regency supervisor (every case of 61.07) and a
 // district caseworker, with 1 and 8 clients, against a bare handler that
 // runs the raw first-page query (open cases with a running clock, earliest
-// deadline first, 50 rows) and writes them as JSON.
+// deadline first, then the newest without one: 50 rows) and writes them as
+// JSON.
 func init() {
 	register(workload{name: "inbox", doc: "case inbox (API and HTML, 1 and 8 clients) vs the raw first-page query", run: runInbox})
 }
@@ -29,9 +30,16 @@ func runInbox(ctx context.Context, e *env) ([]line, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT c.id, c.code, c.region_code, c.status, c.priority, c.reported_at, c.next_due_at FROM cases c
-		WHERE (c.region_code = ` + e.ph(1) + ` OR c.region_code LIKE ` + e.ph(2) + `) AND c.closed_at IS NULL AND c.next_due_at IS NOT NULL
-		ORDER BY c.next_due_at, c.id LIMIT 50`
+	// The page the inbox shows: the open cases with a running clock,
+	// earliest deadline first, then (when they end before the page does)
+	// the newest open cases without one. Until December 2026 the baseline
+	// stopped at the first part, so a district whose 22 clocks end early
+	// compared lindu's 50 rows with 22.
+	cols := `c.id, c.code, c.region_code, c.status, c.priority, c.reported_at, c.next_due_at`
+	in := `(c.region_code = ` + e.ph(1) + ` OR c.region_code LIKE ` + e.ph(2) + `) AND c.closed_at IS NULL`
+	q := `SELECT * FROM (SELECT ` + cols + ` FROM cases c WHERE ` + in + ` AND c.next_due_at IS NOT NULL ORDER BY c.next_due_at, c.id LIMIT 50) a
+		UNION ALL SELECT * FROM (SELECT ` + cols + ` FROM cases c WHERE ` + in + ` AND c.next_due_at IS NULL ORDER BY c.reported_at DESC, c.id DESC LIMIT 50) b
+		LIMIT 50`
 	base, stop := baseline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		region := r.URL.Query().Get("region")
 		rows, err := db.QueryContext(r.Context(), q, region, region+".%")
