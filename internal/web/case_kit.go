@@ -250,7 +250,7 @@ func (k kit) Select(form, id, name, label, family string, values []string, opts 
 	for _, v := range values {
 		f.Options = append(f.Options, FormOption{Value: v, Label: k.Lbl(family, v), Selected: v == f.Value})
 	}
-	return renderField("f_select", f)
+	return selectHTML(f)
 }
 
 // Choices renders a select of ready-made options (teams, people).
@@ -260,7 +260,7 @@ func (k kit) Choices(form, id, name, label string, options []FormOption, opts ..
 		o.Selected = o.Value == f.Value
 		f.Options = append(f.Options, o)
 	}
-	return renderField("f_select", f)
+	return selectHTML(f)
 }
 
 // Radios renders a radio group (a fieldset) of an enumeration family.
