@@ -265,14 +265,19 @@ func (s *Service) CaseCounts(ctx context.Context, sc domain.Scope) (map[string]i
 	where, args := s.inboxScope(sc, "c", 1)
 	args = append(args, now, now.Add(2*time.Hour))
 	n := len(args)
-	// The clocks are counted by conditional sums over every running clock
-	// of the scope (bounded: open cases awaiting a step, in the partial
-	// index cases_due_open), not by a range on the times. With the times
-	// in the WHERE clause PostgreSQL re-planned the statement at every
-	// view (a custom plan for each pair of times: 0.36 ms of bind a view
-	// at 200,000 cases); as values only, its generic plan is as good.
+	// The clocks are counted by conditional sums. On PostgreSQL they run
+	// over every running clock of the scope (bounded: open cases awaiting
+	// a step, in the partial index cases_due_open), without a range on the
+	// times: with the times in the WHERE clause it planned the statement
+	// again at every view (a custom plan for each pair of times: 0.36 ms
+	// of bind a view at 200,000 cases); as values only, its generic plan
+	// is as good. SQLite plans nothing ahead, and the range keeps its walk
+	// of the index to the clocks due soon (0.24 against 0.33 ms).
 	due := fmt.Sprintf(`SUM(CASE WHEN c.next_due_at < $%d THEN 1 ELSE 0 END), SUM(CASE WHEN c.next_due_at < $%d THEN 1 ELSE 0 END)
 		FROM cases c WHERE %s AND c.next_due_at IS NOT NULL`, n, n-1, where)
+	if s.st.Dialect() != store.Postgres {
+		due += fmt.Sprintf(` AND c.next_due_at < $%d`, n)
+	}
 	var overdue, soon int64
 	if sc.Role == domain.RoleResponder && !sc.System {
 		byStatus, err := store.Rows(ctx, s.st, scanCount, `SELECT c.status, COUNT(*) FROM cases c WHERE `+where+` GROUP BY c.status`, args[:n-2]...)
