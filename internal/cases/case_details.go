@@ -16,13 +16,24 @@ import (
 // reports it came from. Personal fields are opened only for a scope that
 // may see them (caseView decides).
 
-const caseCols = `c.id, c.code, c.region_code, COALESCE(g.name, ''), c.status, c.priority, c.summary_enc, c.place, c.incident_date,
+const caseCols = `c.id, c.code, c.region_code, COALESCE(g.name, ''), ` + caseColsAfterRegion
+
+const caseColsAfterRegion = `c.status, c.priority, c.summary_enc, c.place, c.incident_date,
 	c.legal_basis, COALESCE(c.team_id, ''), COALESCE(t1.name, ''), COALESCE(c.support_team_id, ''), COALESCE(t2.name, ''),
 	COALESCE(c.assignee_id, ''), COALESCE(u.username, ''), c.reported_at, c.created_at, c.updated_at, c.verified_at,
 	c.acknowledged_at, c.responded_at, c.closed_at, c.next_due_at, c.next_due_kind, c.version, c.kdrt, c.type_set`
 
 const caseJoins = ` FROM cases c LEFT JOIN regions g ON g.code = c.region_code LEFT JOIN teams t1 ON t1.id = c.team_id
 	LEFT JOIN teams t2 ON t2.id = c.support_team_id LEFT JOIN users u ON u.id = c.assignee_id`
+
+// listCols and listJoins are caseCols and caseJoins for lists: the
+// village's name is not joined but filled from memory afterwards
+// (regionNames), since a list names few villages many times over.
+const (
+	listCols  = `c.id, c.code, c.region_code, '', ` + caseColsAfterRegion
+	listJoins = ` FROM cases c LEFT JOIN teams t1 ON t1.id = c.team_id
+	LEFT JOIN teams t2 ON t2.id = c.support_team_id LEFT JOIN users u ON u.id = c.assignee_id`
+)
 
 // caseScanner reads rows of caseCols (and extra columns) into the same
 // destinations row after row: a list reads 50 cases a view, and a

@@ -228,6 +228,11 @@ func TestEditReplansUnmetClocks(t *testing.T) {
 			if lc.ID == c.ID && fmt.Sprint(lc.Types) != fmt.Sprint(stored) {
 				t.Fatalf("inbox types %v, stored %v", lc.Types, stored)
 			}
+			// The village's name, filled from the region cache, is the
+			// case record's (joined there).
+			if rec, err := w.cs.GetCase(ctx, sys(), lc.ID); err != nil || lc.RegionName == "" || lc.RegionName != rec.RegionName {
+				t.Fatalf("inbox names %s's village %q, the record %q (%v)", lc.RegionCode, lc.RegionName, rec.RegionName, err)
+			}
 		}
 		h := fieldsOf(history(t, w, sys(), c.ID))
 		if h["case.priority"].Old != "medium" || h["case.priority"].New != "high" || !strings.Contains(h["case.types"].New, "sexual") {

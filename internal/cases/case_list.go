@@ -203,7 +203,7 @@ func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, ar
 	}
 	const order = ` ORDER BY c.next_due_at, c.id`
 	pick := ` WHERE ` + w + ` AND c.next_due_at IS NOT NULL` + order + ` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(offset)
-	q := `SELECT ` + caseCols + caseJoins + pick
+	q := `SELECT ` + listCols + listJoins + pick
 	if s.st.Dialect() == store.Postgres {
 		// The page's ids first, then its cases and their names. Joined
 		// before the LIMIT, PostgreSQL looked up the region, teams and
@@ -216,7 +216,7 @@ func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, ar
 		// for a district). SQLite walks the deadline index in order and
 		// joins only the rows it keeps; the subquery form cost it a sort.
 		page := `(SELECT c.id FROM cases c` + pick + `) p JOIN cases c ON c.id = p.id`
-		q = `SELECT ` + caseCols + strings.Replace(caseJoins, "cases c", page, 1) + order
+		q = `SELECT ` + listCols + strings.Replace(listJoins, "cases c", page, 1) + order
 	}
 	// Room for the page (a Case is large: grown by doubling, its rows
 	// were copied and allocated about three times over).
@@ -226,7 +226,7 @@ func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, ar
 	}
 	rest := limit - len(out)
 	if rest <= 0 {
-		return out, nil
+		return out, s.nameRegions(ctx, out)
 	}
 	// The cases with a running clock end on this page, or before it.
 	dueCount := offset + len(out)
@@ -245,7 +245,27 @@ func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, ar
 	if err != nil {
 		return nil, fmt.Errorf("cases: list cases: %w", err)
 	}
-	return out, nil
+	return out, s.nameRegions(ctx, out)
+}
+
+// nameRegions fills the village names of a list's cases (listCols leaves
+// them out).
+func (s *Service) nameRegions(ctx context.Context, list []domain.Case) error {
+	if len(list) == 0 {
+		return nil
+	}
+	codes := make([]string, len(list))
+	for i := range list {
+		codes[i] = list[i].RegionCode
+	}
+	names, err := s.st.RegionNames(ctx, codes)
+	if err != nil {
+		return fmt.Errorf("cases: list cases: %w", err)
+	}
+	for i := range list {
+		list[i].RegionName = names[list[i].RegionCode]
+	}
+	return nil
 }
 
 // pageByIDs reads the cases whose ids the query ids selects (with args),
@@ -261,7 +281,7 @@ func (s *Service) pageByIDs(ctx context.Context, out []domain.Case, scan func(*s
 	const order = ` ORDER BY c.reported_at DESC, c.id DESC`
 	if s.st.Dialect() != store.Postgres {
 		page := `(` + ids + `) x JOIN cases c ON c.id = x.id`
-		return store.AppendRows(ctx, s.st, out, scan, `SELECT `+caseCols+strings.Replace(caseJoins, "cases c", page, 1)+order, args...)
+		return store.AppendRows(ctx, s.st, out, scan, `SELECT `+listCols+strings.Replace(listJoins, "cases c", page, 1)+order, args...)
 	}
 	found, err := store.Rows(ctx, s.st, scanString, ids, args...)
 	if err != nil || len(found) == 0 {
@@ -272,7 +292,7 @@ func (s *Service) pageByIDs(ctx context.Context, out []domain.Case, scan func(*s
 	for i, id := range found {
 		ph[i], byID[i] = "$"+strconv.Itoa(i+1), id
 	}
-	return store.AppendRows(ctx, s.st, out, scan, `SELECT `+caseCols+caseJoins+` WHERE c.id IN (`+strings.Join(ph, ",")+`)`+order, byID...)
+	return store.AppendRows(ctx, s.st, out, scan, `SELECT `+listCols+listJoins+` WHERE c.id IN (`+strings.Join(ph, ",")+`)`+order, byID...)
 }
 
 // caseFilter is the SQL condition of the inbox filters for sc, with its

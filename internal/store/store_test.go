@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -127,6 +128,19 @@ func TestRegions(t *testing.T) {
 		}
 		if nr, err := st.GetRegion(ctx, "99.99"); err != nil || nr.Name != "Provinsi Uji" {
 			t.Fatalf("region added after a miss: %+v, %v", nr, err)
+		}
+		// Names for a list: stored codes named (kept ones and new ones,
+		// repeats once), unknown and malformed codes left out, the same
+		// from memory the second time.
+		for range 2 {
+			names, err := st.RegionNames(ctx, []string{"61.07", "61.07.08", "99.99", "61.07.08", "98.98", "61.07'--", ""})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{"61.07": "Kabupaten Bengkayang", "61.07.08": "Monterado", "99.99": "Provinsi Uji"}
+			if !maps.Equal(names, want) {
+				t.Fatalf("RegionNames = %v, want %v", names, want)
+			}
 		}
 		for code, want := range map[string]bool{"99.99": true, "61.07": true, "98.98": false} {
 			if ok, err := st.RegionExists(ctx, st, code); err != nil || ok != want {
