@@ -13,7 +13,7 @@ import (
 func selectHTML(f FormField) template.HTML {
 	var b strings.Builder
 	b.Grow(256 + 64*len(f.Options))
-	w := b.WriteString
+	w := func(s string) { b.WriteString(s) }
 	e := func(s string) { writeEscaped(&b, s) }
 	w(`<div class="field`)
 	if f.Wide {
