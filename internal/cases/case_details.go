@@ -28,7 +28,7 @@ const caseJoins = ` FROM cases c LEFT JOIN regions g ON g.code = c.region_code L
 
 // listCols and listJoins are caseCols and caseJoins for lists: the
 // village's name is not joined but filled from memory afterwards
-// (regionNames), since a list names few villages many times over.
+// (nameRegions), since a list names few villages many times over.
 const (
 	listCols  = `c.id, c.code, c.region_code, '', ` + caseColsAfterRegion
 	listJoins = ` FROM cases c LEFT JOIN teams t1 ON t1.id = c.team_id
