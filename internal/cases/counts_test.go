@@ -231,6 +231,10 @@ func TestListReportsTotalCapped(t *testing.T) {
 			if n, err := cs.ReportTotal(ctx, c.sc, c.status); err != nil || n != c.want {
 				t.Errorf("%s %q: ReportTotal %d, %v; want %d", c.sc.Username, c.status, n, err, c.want)
 			}
+			// The inbox chip's count stops past 99.
+			if n, err := cs.ReportCount(ctx, c.sc, c.status, 99); err != nil || n != min(c.want, 100) {
+				t.Errorf("%s %q: ReportCount up to 99 %d, %v; want %d", c.sc.Username, c.status, n, err, min(c.want, 100))
+			}
 		}
 	})
 }

@@ -313,13 +313,22 @@ func (s *Service) ListReports(ctx context.Context, sc domain.Scope, f ReportFilt
 // (CountCap+1). Counting every report of a province on each view would
 // cost more than it tells. Authorization: PermManageCases.
 func (s *Service) ReportTotal(ctx context.Context, sc domain.Scope, status domain.ReportStatus) (int, error) {
+	return s.ReportCount(ctx, sc, status, CountCap)
+}
+
+// ReportCount is ReportTotal exact up to upTo and upTo+1 beyond it: the
+// inbox's chip of reports waiting counts to 99 (shown "99+" past it). At
+// the full cap a backlog of 10,000 untriaged reports cost every
+// supervisor's inbox view 2.5 ms of counting on PostgreSQL.
+// Authorization: PermManageCases.
+func (s *Service) ReportCount(ctx context.Context, sc domain.Scope, status domain.ReportStatus, upTo int) (int, error) {
 	if !sc.Can(domain.PermManageCases) {
 		return 0, domain.E(domain.EForbidden, "report.err.forbidden_triage")
 	}
 	where, args := reportWhere(sc, status)
 	var total int
 	if err := s.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM reports r WHERE `+where+
-		` LIMIT `+strconv.Itoa(CountCap+1)+`) x`, args...).Scan(&total); err != nil {
+		` LIMIT `+strconv.Itoa(max(upTo, 0)+1)+`) x`, args...).Scan(&total); err != nil {
 		return 0, fmt.Errorf("cases: count reports: %w", err)
 	}
 	return total, nil

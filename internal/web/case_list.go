@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -27,7 +28,7 @@ type CasesPage struct {
 	RowsHTML   template.HTML // Cases as the table's rows (rowsHTML)
 	Total      int
 	Counts     map[string]int
-	NewReports int
+	NewReports int // up to chipCap+1 (shown "99+")
 	// PendingApprovals are the requests waiting for a supervisor's decision.
 	PendingApprovals int
 	CanTriage        bool
@@ -41,6 +42,18 @@ type CasesPage struct {
 	NameSearch                                           bool // the user may search by name and phone
 	Exports                                              ExportLinks
 	listPager
+}
+
+// chipCap is how far the inbox's chip of reports waiting counts: past it
+// the chip reads "99+", and the count stops (cases.ReportCount).
+const chipCap = 99
+
+// NewReportsChip is the chip's number: the count, or "99+" past chipCap.
+func (p *CasesPage) NewReportsChip() string {
+	if p.NewReports > chipCap {
+		return strconv.Itoa(chipCap) + "+"
+	}
+	return strconv.Itoa(p.NewReports)
 }
 
 func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +94,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	p.CanCreate = b.Scope.Can(domain.PermWorkCases)
 	if p.CanTriage {
 		g.Go(func() error {
-			if n, err := s.cases.ReportTotal(gctx, b.Scope, domain.ReportNew); err == nil {
+			if n, err := s.cases.ReportCount(gctx, b.Scope, domain.ReportNew, chipCap); err == nil {
 				newReports = n
 			}
 			return nil
