@@ -169,42 +169,36 @@ func (s *Store) regionPath(ctx context.Context, code string) ([]string, error) {
 // in every list query (a b-tree probe of 91,000 regions per row).
 func (s *Store) RegionNames(ctx context.Context, codes []string) (map[string]string, error) {
 	out := make(map[string]string, len(codes))
+	asked := make(map[string]bool, len(codes))
 	var missing []any
 	var ph []string
 	for _, c := range codes {
-		if _, done := out[c]; done {
+		if asked[c] {
 			continue
 		}
+		asked[c] = true
 		if n, ok := s.regions.name(c); ok {
 			out[c] = n
 			continue
 		}
-		out[c] = "" // asked once, even when it repeats
 		missing = append(missing, c)
 		ph = append(ph, "$"+strconv.Itoa(len(missing)))
 	}
-	if len(missing) > 0 {
-		rows, err := s.QueryContext(ctx, `SELECT code, name FROM regions WHERE code IN (`+strings.Join(ph, ",")+`)`, missing...)
-		if err != nil {
-			return nil, fmt.Errorf("store: region names: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c, n string
-			if err := rows.Scan(&c, &n); err != nil {
-				return nil, fmt.Errorf("store: region names: %w", err)
-			}
-			out[c] = n
-			s.regions.putName(c, n)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: region names: %w", err)
-		}
+	if len(missing) == 0 {
+		return out, nil
 	}
-	for c, n := range out {
-		if n == "" {
-			delete(out, c) // not a stored region
-		}
+	type named struct{ code, name string }
+	found, err := Rows(ctx, s, func(rows *sql.Rows) (named, error) {
+		var r named
+		err := rows.Scan(&r.code, &r.name)
+		return r, err
+	}, `SELECT code, name FROM regions WHERE code IN (`+strings.Join(ph, ",")+`)`, missing...)
+	if err != nil {
+		return nil, fmt.Errorf("store: region names: %w", err)
+	}
+	for _, r := range found {
+		out[r.code] = r.name
+		s.regions.putName(r.code, r.name)
 	}
 	return out, nil
 }
