@@ -203,7 +203,7 @@ func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, ar
 	}
 	const order = ` ORDER BY c.next_due_at, c.id`
 	pick := ` WHERE ` + w + ` AND c.next_due_at IS NOT NULL` + order + ` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(offset)
-	q := `SELECT ` + listCols + listJoins + pick
+	q := `SELECT ` + s.listColsFor() + listJoins + pick
 	if s.st.Dialect() == store.Postgres {
 		// The page's ids first, then its cases and their names. Joined
 		// before the LIMIT, PostgreSQL looked up the names (then the
@@ -217,7 +217,7 @@ func (s *Service) listOrdered(ctx context.Context, sc domain.Scope, w string, ar
 		// for a district). SQLite walks the deadline index in order and
 		// joins only the rows it keeps; the subquery form cost it a sort.
 		page := `(SELECT c.id FROM cases c` + pick + `) p JOIN cases c ON c.id = p.id`
-		q = `SELECT ` + listCols + strings.Replace(listJoins, "cases c", page, 1) + order
+		q = `SELECT ` + s.listColsFor() + strings.Replace(listJoins, "cases c", page, 1) + order
 	}
 	// Room for the page (a Case is large: grown by doubling, its rows
 	// were copied and allocated about three times over).
@@ -282,7 +282,7 @@ func (s *Service) pageByIDs(ctx context.Context, out []domain.Case, scan func(*s
 	const order = ` ORDER BY c.reported_at DESC, c.id DESC`
 	if s.st.Dialect() != store.Postgres {
 		page := `(` + ids + `) x JOIN cases c ON c.id = x.id`
-		return store.AppendRows(ctx, s.st, out, scan, `SELECT `+listCols+strings.Replace(listJoins, "cases c", page, 1)+order, args...)
+		return store.AppendRows(ctx, s.st, out, scan, `SELECT `+s.listColsFor()+strings.Replace(listJoins, "cases c", page, 1)+order, args...)
 	}
 	found, err := store.Rows(ctx, s.st, scanString, ids, args...)
 	if err != nil || len(found) == 0 {
@@ -293,7 +293,7 @@ func (s *Service) pageByIDs(ctx context.Context, out []domain.Case, scan func(*s
 	for i, id := range found {
 		ph[i], byID[i] = "$"+strconv.Itoa(i+1), id
 	}
-	return store.AppendRows(ctx, s.st, out, scan, `SELECT `+listCols+listJoins+` WHERE c.id IN (`+strings.Join(ph, ",")+`)`+order, byID...)
+	return store.AppendRows(ctx, s.st, out, scan, `SELECT `+s.listColsFor()+listJoins+` WHERE c.id IN (`+strings.Join(ph, ",")+`)`+order, byID...)
 }
 
 // caseFilter is the SQL condition of the inbox filters for sc, with its
