@@ -132,8 +132,10 @@ func runIntake(ctx context.Context, e *env) ([]line, error) {
 }
 
 // dropBenchReports deletes the reports the intake workload filed (their
-// client request ids start with "bench-") and the messages about them. The
-// audit log keeps its entries: its chain must stay whole.
+// client request ids start with "bench-"), the messages about them and
+// their triage clocks with the clocks' escalation steps (left behind, a
+// step whose report is gone stopped lindu's escalator at it). The audit
+// log keeps its entries: its chain must stay whole.
 func dropBenchReports(ctx context.Context, db *sql.DB) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -141,17 +143,28 @@ func dropBenchReports(ctx context.Context, db *sql.DB) error {
 	}
 	defer func() { _ = tx.Rollback() }()
 	const mine = `SELECT id FROM reports WHERE idempotency_key LIKE 'api:bench-%'`
-	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE report_id IN (`+mine+`)`); err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM reports WHERE id IN (`+mine+`)`)
-	if err != nil {
-		return err
+	// Clocks of reports that no longer exist: this workload's, and any an
+	// earlier version of it left.
+	const gone = `SELECT d.id FROM deadlines d WHERE d.subject_type = 'report' AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.id = d.subject_id)`
+	var n int64
+	for _, q := range []string{
+		`DELETE FROM outbox WHERE report_id IN (` + mine + `)`,
+		`DELETE FROM reports WHERE id IN (` + mine + `)`,
+		`DELETE FROM escalations WHERE deadline_id IN (` + gone + `)`,
+		`DELETE FROM deadlines WHERE id IN (` + gone + `)`,
+	} {
+		res, err := tx.ExecContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(q, "DELETE FROM reports") {
+			n, _ = res.RowsAffected()
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
+	if n > 0 {
 		fmt.Fprintf(os.Stderr, "intake: removed %d reports filed by bench runs\n", n)
 	}
 	return nil
