@@ -288,13 +288,27 @@ func (s *Service) pageByIDs(ctx context.Context, out []domain.Case, scan func(*s
 	if err != nil || len(found) == 0 {
 		return out, err
 	}
-	ph := make([]string, len(found))
-	byID := make([]any, len(found))
-	for i, id := range found {
-		ph[i], byID[i] = "$"+strconv.Itoa(i+1), id
+	// In reads of at most idsPerRead ids: a statement takes at most
+	// 65,535 parameters, and an export reads up to 100,000 cases (it
+	// failed there). Each read is in the ids' order, so the reads follow
+	// one another in it.
+	for len(found) > 0 {
+		n := min(len(found), idsPerRead)
+		ph := make([]string, n)
+		byID := make([]any, n)
+		for i, id := range found[:n] {
+			ph[i], byID[i] = "$"+strconv.Itoa(i+1), id
+		}
+		found = found[n:]
+		if out, err = store.AppendRows(ctx, s.st, out, scan, `SELECT `+s.listColsFor()+listJoins+` WHERE c.id IN (`+strings.Join(ph, ",")+`)`+order, byID...); err != nil {
+			return out, err
+		}
 	}
-	return store.AppendRows(ctx, s.st, out, scan, `SELECT `+s.listColsFor()+listJoins+` WHERE c.id IN (`+strings.Join(ph, ",")+`)`+order, byID...)
+	return out, nil
 }
+
+// idsPerRead is how many cases pageByIDs reads by id in one statement.
+var idsPerRead = 1000
 
 // caseFilter is the SQL condition of the inbox filters for sc, with its
 // arguments.
