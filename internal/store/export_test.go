@@ -21,3 +21,11 @@ func Combine(qs []string, args [][]any) (string, []any) {
 }
 
 var ShiftParams = shiftParams
+
+// SetRegionNamesPerRead sets how many codes RegionNames reads in one
+// statement and returns a function that restores it.
+func SetRegionNamesPerRead(n int) func() {
+	old := regionNamesPerRead
+	regionNamesPerRead = n
+	return func() { regionNamesPerRead = old }
+}

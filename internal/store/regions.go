@@ -171,7 +171,6 @@ func (s *Store) RegionNames(ctx context.Context, codes []string) (map[string]str
 	out := make(map[string]string, len(codes))
 	asked := make(map[string]bool, len(codes))
 	var missing []any
-	var ph []string
 	for _, c := range codes {
 		if asked[c] {
 			continue
@@ -182,26 +181,37 @@ func (s *Store) RegionNames(ctx context.Context, codes []string) (map[string]str
 			continue
 		}
 		missing = append(missing, c)
-		ph = append(ph, "$"+strconv.Itoa(len(missing)))
-	}
-	if len(missing) == 0 {
-		return out, nil
 	}
 	type named struct{ code, name string }
-	found, err := Rows(ctx, s, func(rows *sql.Rows) (named, error) {
+	scan := func(rows *sql.Rows) (named, error) {
 		var r named
 		err := rows.Scan(&r.code, &r.name)
 		return r, err
-	}, `SELECT code, name FROM regions WHERE code IN (`+strings.Join(ph, ",")+`)`, missing...)
-	if err != nil {
-		return nil, fmt.Errorf("store: region names: %w", err)
 	}
-	for _, r := range found {
-		out[r.code] = r.name
-		s.regions.putName(r.code, r.name)
+	// In statements of at most regionNamesPerRead codes: an export names
+	// up to 100,000 cases' villages, and a statement takes at most 32,766
+	// parameters on SQLite, 65,535 on PostgreSQL.
+	for len(missing) > 0 {
+		part := missing[:min(len(missing), regionNamesPerRead)]
+		missing = missing[len(part):]
+		ph := make([]string, len(part))
+		for i := range part {
+			ph[i] = "$" + strconv.Itoa(i+1)
+		}
+		found, err := Rows(ctx, s, scan, `SELECT code, name FROM regions WHERE code IN (`+strings.Join(ph, ",")+`)`, part...)
+		if err != nil {
+			return nil, fmt.Errorf("store: region names: %w", err)
+		}
+		for _, r := range found {
+			out[r.code] = r.name
+			s.regions.putName(r.code, r.name)
+		}
 	}
 	return out, nil
 }
+
+// regionNamesPerRead is how many codes RegionNames reads in one statement.
+var regionNamesPerRead = 1000
 
 // RegionExists tells whether code is a stored region, from memory when
 // GetRegion has read it before, else from q (a transaction's own view).

@@ -154,6 +154,19 @@ func TestRegions(t *testing.T) {
 		if len(kids) != 17 {
 			t.Errorf("Bengkayang has %d districts, want 17", len(kids))
 		}
+		// Many names not kept yet are read in several statements (an
+		// export names up to 100,000 cases' villages): here 3 codes each.
+		restore := store.SetRegionNamesPerRead(3)
+		var codes []string
+		want := map[string]string{}
+		for _, k := range kids {
+			codes, want[k.Code] = append(codes, k.Code, "61.07.99"), k.Name
+		}
+		names, err := st.RegionNames(ctx, codes)
+		restore()
+		if err != nil || !maps.Equal(names, want) {
+			t.Fatalf("RegionNames of the districts in statements of 3 = %v, %v; want %v", names, err, want)
+		}
 		for _, k := range kids {
 			if k.ParentCode != "61.07" || k.Level != domain.LevelDistrict {
 				t.Errorf("child %+v", k)
