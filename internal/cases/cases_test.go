@@ -499,3 +499,49 @@ func TestDeploymentWideSettings(t *testing.T) {
 		}
 	}
 }
+
+// A step whose report is gone (deleted outside lindu) is skipped, and it
+// does not hold up the steps due after it: the escalator once stopped at
+// such a step, round after round.
+func TestEscalationSkipsAGoneSubject(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newCasesWorld(t, d, "", nil)
+		file := func() domain.Report {
+			rep, created, err := w.cs.CreateReport(ctx, access.Public("1.2.3.4", "x"), domain.NewReport{Channel: domain.ChannelWeb,
+				RegionCode: "61.07.01.2001", Description: "Anak tetangga sering dipukul dan ditinggal sendirian di rumah"}, "61.07")
+			if err != nil || !created {
+				t.Fatalf("report: %v", err)
+			}
+			return rep
+		}
+		gone := file()
+		w.clk.Advance(time.Minute)
+		kept := file()
+		if err := w.st.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM reports WHERE id = $1`, gone.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		w.clk.Advance(30 * 24 * time.Hour) // every step of both clocks is due
+		r, err := w.cs.RunEscalations(ctx, "a", 100)
+		if err != nil {
+			t.Fatalf("round: %+v, %v", r, err)
+		}
+		if r.Fired == 0 || r.Skipped == 0 {
+			t.Fatalf("round: %+v: want the kept report's steps fired and the gone one's skipped", r)
+		}
+		var left int
+		if err := w.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM escalations WHERE fired_at IS NULL`).Scan(&left); err != nil || left != 0 {
+			t.Fatalf("%d steps left unfired (%v)", left, err)
+		}
+		var firedKept int
+		if err := w.st.QueryRowContext(ctx, `SELECT COUNT(*) FROM escalations e JOIN deadlines d ON d.id = e.deadline_id
+			WHERE d.subject_id = $1 AND e.outcome = 'sent'`, kept.ID).Scan(&firedKept); err != nil || firedKept == 0 {
+			t.Fatalf("the kept report's steps sent: %d (%v)", firedKept, err)
+		}
+		if r, err := w.cs.RunEscalations(ctx, "a", 100); err != nil || r.Fired+r.Skipped != 0 {
+			t.Fatalf("second round: %+v, %v", r, err)
+		}
+	})
+}

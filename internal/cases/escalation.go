@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -41,6 +42,11 @@ func (s *Service) RunEscalations(ctx context.Context, instance string, limit int
 	if err != nil {
 		return res, fmt.Errorf("cases: due escalations: %w", err)
 	}
+	// A step that fails does not hold up the others: they come in order
+	// of time, and one failing for good (its subject gone) stopped every
+	// later escalation at it, round after round. Its error is returned
+	// once the round is done.
+	var failed error
 	for _, id := range ids {
 		var one EscalationResult
 		err := s.st.InTx(ctx, func(tx *store.Tx) error {
@@ -49,14 +55,23 @@ func (s *Service) RunEscalations(ctx context.Context, instance string, limit int
 			return err
 		})
 		if err != nil {
-			return res, err
+			if ctx.Err() != nil {
+				return res, err
+			}
+			if failed == nil {
+				failed = fmt.Errorf("cases: escalation %s: %w", id, err)
+			}
+			continue
 		}
 		res.Fired += one.Fired
 		res.Skipped += one.Skipped
 		res.Messages += one.Messages
 	}
-	return res, nil
+	return res, failed
 }
+
+// errSubjectGone is a step whose case or report no longer exists.
+var errSubjectGone = errors.New("cases: escalation: its case or report no longer exists")
 
 // dueStep is an escalation step with its clock and the clock's subject.
 type dueStep struct {
@@ -77,11 +92,12 @@ type dueStep struct {
 // claim is what makes it exactly once.
 func (s *Service) fireEscalation(ctx context.Context, tx *store.Tx, id, instance string) (EscalationResult, error) {
 	st, err := readStep(ctx, tx, id)
-	if err != nil {
+	gone := errors.Is(err, errSubjectGone)
+	if err != nil && !gone {
 		return EscalationResult{}, err
 	}
 	outcome := "sent"
-	if st.met || st.status == string(domain.StatusClosed) || (st.subject == "report" && st.status != string(domain.ReportNew)) {
+	if gone || st.met || st.status == string(domain.StatusClosed) || (st.subject == "report" && st.status != string(domain.ReportNew)) {
 		outcome = "skipped"
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE escalations SET fired_at = $1, fired_by = $2, outcome = $3 WHERE id = $4 AND fired_at IS NULL`,
@@ -148,6 +164,10 @@ func readStep(ctx context.Context, tx *store.Tx, id string) (dueStep, error) {
 	} else {
 		err = tx.QueryRowContext(ctx, `SELECT region_code, code, status FROM reports WHERE id = $1`, st.subjectID).
 			Scan(&st.region, &st.code, &st.status)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		// Nothing to tell anyone about: the step is skipped (claimed).
+		return st, errSubjectGone
 	}
 	if err != nil {
 		return st, fmt.Errorf("cases: escalation subject: %w", err)
