@@ -78,11 +78,11 @@ func runIntake(ctx context.Context, e *env) ([]line, error) {
 	// (and any an interrupted run left): kept, they would pile up as
 	// untriaged reports in every later inbox run (36,625 after a few
 	// sessions, counted by the supervisor's inbox at every view).
-	if err := dropBenchReports(ctx, db); err != nil {
+	if err := dropBenchReports(ctx, db, "api:bench-%"); err != nil {
 		return nil, err
 	}
 	defer func() {
-		if err := dropBenchReports(context.Background(), db); err != nil {
+		if err := dropBenchReports(context.Background(), db, "api:bench-%"); err != nil {
 			fmt.Fprintln(os.Stderr, "intake: removing the bench reports:", err)
 		}
 	}()
@@ -131,24 +131,30 @@ func runIntake(ctx context.Context, e *env) ([]line, error) {
 	return lines, nil
 }
 
-// dropBenchReports deletes the reports the intake workload filed (their
-// client request ids start with "bench-"), the messages about them and
-// their triage clocks with the clocks' escalation steps (left behind, a
-// step whose report is gone stopped lindu's escalator at it). The audit
-// log keeps its entries: its chain must stay whole.
-func dropBenchReports(ctx context.Context, db *sql.DB) error {
+// dropBenchReports deletes the reports a workload filed (their idempotency
+// keys match the LIKE pattern key: the intake workload's client request ids
+// start with "bench-", the WhatsApp workload's message ids with
+// "wamid.bench."), the messages in and out about them and their triage
+// clocks with the clocks' escalation steps. Kept, they piled up as
+// untriaged reports that every later inbox run counted, and their clocks
+// fell due together half an hour later (18,242 escalation steps at once);
+// a clock left without its report stopped lindu's escalator before
+// f3daa7f. The audit log keeps its entries: its chain must stay whole.
+func dropBenchReports(ctx context.Context, db *sql.DB, key string) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	const mine = `SELECT id FROM reports WHERE idempotency_key LIKE 'api:bench-%'`
+	mine := `SELECT id FROM reports WHERE idempotency_key LIKE '` + strings.ReplaceAll(key, "'", "''") + `'`
 	// Clocks of reports that no longer exist: this workload's, and any an
 	// earlier version of it left.
 	const gone = `SELECT d.id FROM deadlines d WHERE d.subject_type = 'report' AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.id = d.subject_id)`
 	var n int64
 	for _, q := range []string{
+		`DELETE FROM delivery_reports WHERE outbox_id IN (SELECT id FROM outbox WHERE report_id IN (` + mine + `))`,
 		`DELETE FROM outbox WHERE report_id IN (` + mine + `)`,
+		`DELETE FROM inbound_messages WHERE report_id IN (` + mine + `)`,
 		`DELETE FROM reports WHERE id IN (` + mine + `)`,
 		`DELETE FROM escalations WHERE deadline_id IN (` + gone + `)`,
 		`DELETE FROM deadlines WHERE id IN (` + gone + `)`,
@@ -165,7 +171,7 @@ func dropBenchReports(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	if n > 0 {
-		fmt.Fprintf(os.Stderr, "intake: removed %d reports filed by bench runs\n", n)
+		fmt.Fprintf(os.Stderr, "removed %d reports filed by bench runs (%s)\n", n, key)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -54,6 +55,16 @@ func runWhatsApp(ctx context.Context, e *env) ([]line, error) {
 		return nil, err
 	}
 	defer drop()
+	// The reports filed here leave the data set when the workload ends
+	// (dropBenchReports), and any an interrupted run left.
+	if err := dropBenchReports(ctx, db, "wa:wamid.bench.%"); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := dropBenchReports(context.Background(), db, "wa:wamid.bench.%"); err != nil {
+			fmt.Fprintln(os.Stderr, "whatsapp: removing the bench reports:", err)
+		}
+	}()
 	ins := `INSERT INTO bench_wa (id, sender, body, created_at) VALUES (` + e.ph(1) + `, ` + e.ph(2) + `, ` + e.ph(3) + `, ` + e.ph(4) + `)`
 	base, stop := baseline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
