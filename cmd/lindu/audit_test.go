@@ -22,6 +22,7 @@ import (
 // error; deleting the newest 25 entries is named truncation; editing an
 // entry and recomputing every hash after it is named rewriting.
 func TestAuditCheckpointCommands(t *testing.T) {
+	t.Parallel() // each on its own data directory, database and ports
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		dir := t.TempDir()
 		env := dataEnv(dir)

@@ -34,6 +34,7 @@ import (
 // a checksum of the decrypted reports and cases), that the audit chain of
 // the copy verifies, and that restore refuses a database that is not empty.
 func TestBackupWhileWritingRestoresEverythingCommitted(t *testing.T) {
+	t.Parallel() // each on its own data directory, database and ports
 	t.Run("sqlite", func(t *testing.T) {
 		src, dst := t.TempDir(), t.TempDir()
 		testBackupRestore(t, dataEnv(src), dataEnv(dst), "sqlite:"+filepath.Join(src, "lindu.db"), "sqlite:"+filepath.Join(dst, "lindu.db"))

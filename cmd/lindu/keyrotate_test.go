@@ -23,6 +23,7 @@ import (
 // and case still reads with only the new key, and the output says per table
 // what was re-encrypted and that nothing depends on the removed key.
 func TestKeyRotateDemo(t *testing.T) {
+	t.Parallel() // each on its own data directory, database and ports
 	dir := t.TempDir()
 	env := dataEnv(dir)
 	env["LINDU_ADDR"] = "127.0.0.1:0"

@@ -21,6 +21,7 @@ import (
 // logged in through one is logged in on the other: sessions, CSRF tokens
 // and throttling live in the database.
 func TestTwoInstancesOnePostgres(t *testing.T) {
+	t.Parallel() // each on its own data directory, database and ports
 	if len(storetest.Engines(t)) < 2 {
 		t.Skip("LINDU_TEST_POSTGRES not set")
 	}
