@@ -15,6 +15,15 @@ func selectHTML(f FormField) template.HTML {
 	b.Grow(256 + 64*len(f.Options))
 	w := func(s string) { b.WriteString(s) }
 	e := func(s string) { writeEscaped(&b, s) }
+	// span writes the hint's or the error's span, its id the field's with
+	// suffix.
+	span := func(class, suffix, text string) {
+		w(`<span class="` + class + `" id="`)
+		e(f.ID)
+		w(suffix + `">`)
+		e(text)
+		w(`</span>`)
+	}
 	w(`<div class="field`)
 	if f.Wide {
 		w(` wide`)
@@ -25,11 +34,7 @@ func selectHTML(f FormField) template.HTML {
 	e(f.Label)
 	w("</label>\n")
 	if f.Hint != "" {
-		w(`<span class="hint" id="`)
-		e(f.ID)
-		w(`-hint">`)
-		e(f.Hint)
-		w(`</span>`)
+		span("hint", "-hint", f.Hint)
 	}
 	w("\n<select id=\"")
 	e(f.ID)
@@ -67,11 +72,7 @@ func selectHTML(f FormField) template.HTML {
 	}
 	w("\n</select>\n")
 	if f.Error != "" {
-		w(`<span class="field-error" id="`)
-		e(f.ID)
-		w(`-err">`)
-		e(f.Error)
-		w(`</span>`)
+		span("field-error", "-err", f.Error)
 	}
 	w("\n</div>")
 	return template.HTML(b.String())
