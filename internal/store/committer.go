@@ -53,7 +53,14 @@ type write struct {
 	// write it runs on a Tx without a transaction, committing by itself
 	// (autocommit), which saves the BEGIN and the COMMIT (two round trips
 	// on PostgreSQL).
-	one   bool
+	one bool
+	// kept says fn's writes are mostly kept statements (Tx.ExecLater,
+	// Tx.Allow): when it is its batch's only write, on PostgreSQL, it is
+	// tried as one statement that commits by itself (Tx.single), which
+	// saves the BEGIN, the COMMIT and a round trip for each statement
+	// before the last; when fn needs more (a read, a statement run at
+	// once) or that statement fails, it runs again in a transaction.
+	kept  bool
 	st    *Store // whose clock the write's Tx reads (a WithClock copy); nil: the Committer's
 	err   error
 	done  chan bool   // false: written (err says how); true: commit the next batch
@@ -215,6 +222,9 @@ func (c *Committer) commit(batch []*write) {
 		w.err = w.fn(ctx, &Tx{st: st, now: st.utc()}) // no transaction: see write.one
 		return
 	}
+	if w := batch[0]; len(batch) == 1 && w.kept && c.Store.dialect == Postgres && c.commitKept(ctx, w) {
+		return
+	}
 	err := c.Store.InTx(ctx, func(tx *Tx) error {
 		for _, w := range batch {
 			t := tx.as(w.st)
@@ -254,4 +264,29 @@ func (tx *Tx) as(st *Store) *Tx {
 		return tx
 	}
 	return &Tx{tx: tx.tx, st: st, now: st.utc()}
+}
+
+// commitKept tries w as one statement without a transaction (write.kept)
+// and reports whether that settled it: fn failed before any statement ran
+// (its error is w's, as a rolled-back transaction's would be), or the
+// statement committed. It did not when fn needed a transaction, or when
+// the statement failed, which changed nothing: w then runs in one.
+func (c *Committer) commitKept(ctx context.Context, w *write) bool {
+	st := w.st
+	if st == nil {
+		st = c.Store
+	}
+	t := &Tx{st: st, now: st.utc(), single: true}
+	err := t.finish(ctx, w.fn(ctx, t))
+	if t.needTx || t.failed != nil {
+		return false
+	}
+	w.err = err
+	if err == nil {
+		c.Store.keptCommits.Add(1)
+		if t.newWindow {
+			st.purgeSometimes(ctx)
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"time"
@@ -30,6 +31,33 @@ type Tx struct {
 	// (the transaction's error from then on).
 	pending []pending
 	failed  error
+	// single: the Tx of a write tried as one statement without a
+	// transaction (Committer, write.kept): its kept statements go as one
+	// statement that commits by itself; any other statement is refused
+	// and sets needTx, and the write runs again in a transaction.
+	single, needTx bool
+}
+
+// errNeedsTx is what a statement of a write tried as one statement gets
+// (Tx.single): the write runs again in a transaction, where it goes.
+var errNeedsTx = errors.New("store: this write needs a transaction")
+
+// wantsTx reports whether t is a one-statement try (single), marking it to
+// run again in a transaction: the caller must then run nothing.
+func (t *Tx) wantsTx() bool {
+	if t.single {
+		t.needTx = true
+	}
+	return t.single
+}
+
+// refusedRow is the row a one-statement try gets for a read (wantsTx): a
+// read on a context that has ended, which never reaches the database and
+// whose Scan fails.
+func (s *Store) refusedRow() *sql.Row {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return s.w.QueryRowContext(ctx, "SELECT 1")
 }
 
 // InTx runs fn in a write transaction and commits when fn returns nil; any
@@ -69,13 +97,21 @@ func (s *Store) Autocommit(ctx context.Context, fn func(*Tx) error) error {
 // again in a transaction of its own), so it must not have effects outside
 // tx; its error, when it fails alone, is returned as it is. fn must use
 // the context it is given, the shared transaction's: ctx ending does not
-// cancel a write once queued, which would fail the others' with it.
+// cancel a write once queued, which would fail the others' with it. On
+// PostgreSQL, a write alone in its commit is first tried as one statement
+// that commits by itself: its kept statements (Tx.ExecLater, Tx.Allow)
+// sent together, one round trip instead of a BEGIN, each statement and a
+// COMMIT; a write that needs more (a read, a statement run at once) runs
+// again in a transaction, and so does one whose statement failed.
 func (s *Store) InSharedTx(ctx context.Context, fn func(context.Context, *Tx) error) error {
-	return s.shared.do(ctx, "", s, fn)
+	return s.shared.doWrite(ctx, "", &write{fn: fn, st: s, kept: true})
 }
 
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.wantsTx() {
+		return nil, errNeedsTx
+	}
 	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
@@ -84,6 +120,9 @@ func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result
 
 // QueryContext runs a query in the transaction.
 func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if t.wantsTx() {
+		return nil, errNeedsTx
+	}
 	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
@@ -92,6 +131,9 @@ func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows
 
 // QueryRowContext runs a query for one row in the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if t.wantsTx() {
+		return t.st.refusedRow()
+	}
 	// When the kept inserts fail, the query runs in the aborted
 	// transaction and fails too; InTx returns the inserts' error.
 	_ = t.flush(ctx)
@@ -130,6 +172,9 @@ type Message struct {
 // else as an in-app notification. It returns false when a message with the
 // same key exists.
 func (t *Tx) Enqueue(ctx context.Context, m Message) (bool, error) {
+	if t.wantsTx() {
+		return false, errNeedsTx
+	}
 	if err := t.flush(ctx); err != nil {
 		return false, err
 	}
@@ -194,6 +239,9 @@ func serialLock(key string) int64 {
 
 // SetSetting stores a deployment setting in the transaction.
 func (t *Tx) SetSetting(ctx context.Context, key, value string) error {
+	if t.wantsTx() {
+		return errNeedsTx
+	}
 	if err := t.flush(ctx); err != nil {
 		return err
 	}

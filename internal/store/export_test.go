@@ -29,3 +29,7 @@ func SetRegionNamesPerRead(n int) func() {
 	regionNamesPerRead = n
 	return func() { regionNamesPerRead = old }
 }
+
+// KeptCommits is how many writes of InSharedTx committed as one statement
+// without a transaction (PostgreSQL only).
+func (s *Store) KeptCommits() int64 { return s.keptCommits.Load() }

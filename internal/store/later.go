@@ -50,7 +50,7 @@ func (t *Tx) ExecLater(ctx context.Context, q string, args ...any) error {
 	if q := strings.TrimSpace(q); !strings.HasPrefix(q, "INSERT") && !strings.HasPrefix(q, "UPDATE") {
 		return fmt.Errorf("store: ExecLater takes an INSERT or an UPDATE, not %.30q", q)
 	}
-	if t.tx == nil || t.st.dialect != Postgres {
+	if !t.single && (t.tx == nil || t.st.dialect != Postgres) {
 		_, err := t.ExecContext(ctx, q, args...)
 		return err
 	}
@@ -59,6 +59,9 @@ func (t *Tx) ExecLater(ctx context.Context, q string, args ...any) error {
 	}
 	t.pending = append(t.pending, pending{q: q, args: args})
 	if len(t.pending) >= maxPending {
+		if t.wantsTx() { // more than one statement holds
+			return errNeedsTx
+		}
 		return t.flush(ctx)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"lindu/internal/store"
 	"lindu/internal/store/storetest"
@@ -186,6 +187,131 @@ func TestExecLaterShared(t *testing.T) {
 		got := settingValues(t, st, "shared.")
 		if len(got) != 31 || got["shared.dup"] != "first" || got["shared.dup.x"] != "" {
 			t.Errorf("%d settings committed (want 31), shared.dup = %q, its companion %q", len(got), got["shared.dup"], got["shared.dup.x"])
+		}
+	})
+}
+
+// A write of InSharedTx alone in its commit goes, on PostgreSQL, as one
+// statement without a transaction when it only keeps statements; one that
+// reads, or whose statement fails, runs again in a transaction, and what
+// it commits is the same either way. Its rate limit counts inside that one
+// statement, and a hit over the limit changes nothing.
+func TestInSharedTxOneStatement(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clk := storetest.NewClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC))
+		st := storetest.Open(t, d, storetest.Options{Now: clk.Now, Regions: "-"})
+		kept := func() int64 { return st.KeptCommits() }
+		wantKept := func(step string, before, n int64) {
+			t.Helper()
+			if d != store.Postgres {
+				n = 0 // SQLite writes in the process: nothing to save
+			}
+			if got := kept() - before; got != n {
+				t.Errorf("%s: %d writes committed as one statement, want %d", step, got, n)
+			}
+		}
+
+		// Kept inserts only: one statement.
+		k0 := kept()
+		err := st.InSharedTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			for _, k := range []string{"one.a", "one.b", "one.c"} {
+				if err := settingRow(ctx, tx, k, "v"); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if got := settingValues(t, st, "one."); err != nil || len(got) != 3 {
+			t.Fatalf("kept inserts: %v, %d rows of 3", err, len(got))
+		}
+		wantKept("kept inserts", k0, 1)
+
+		// A read after a kept insert: in a transaction, and it sees the insert.
+		k0 = kept()
+		var seen string
+		err = st.InSharedTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			if err := settingRow(ctx, tx, "read.a", "mine"); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, "read.a").Scan(&seen)
+		})
+		if got := settingValues(t, st, "read."); err != nil || seen != "mine" || len(got) != 1 {
+			t.Fatalf("read after a kept insert: %v, saw %q, %d rows of 1", err, seen, len(got))
+		}
+		wantKept("a read", k0, 0)
+
+		// A statement that fails (the second insert's key exists) commits
+		// nothing of the write, and says why.
+		k0 = kept()
+		err = st.InSharedTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			if err := settingRow(ctx, tx, "dup.new", "v"); err != nil {
+				return err
+			}
+			return settingRow(ctx, tx, "one.a", "again")
+		})
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("duplicate key: %v, want a unique violation", err)
+		}
+		if got := settingValues(t, st, "dup."); len(got) != 0 {
+			t.Errorf("a failed write left %v", got)
+		}
+		wantKept("a failed statement", k0, 0)
+
+		// fn's own error, before any statement: returned, nothing written.
+		mine := fmt.Errorf("refused by the caller")
+		if err := st.InSharedTx(ctx, func(ctx context.Context, tx *store.Tx) error { return mine }); err != mine {
+			t.Fatalf("fn's error: %v", err)
+		}
+
+		// The rate limit, as the public intake counts it: two hits a hour.
+		errOver := fmt.Errorf("over the limit")
+		hit := func(i int) (bool, time.Time, error) {
+			var ok bool
+			var reset time.Time
+			err := st.InSharedTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+				var err error
+				ok, reset, err = tx.Allow(ctx, "addr:1", 2, time.Hour)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return errOver // refused: rolled back, as the intake does
+				}
+				return settingRow(ctx, tx, fmt.Sprintf("limited.%d", i), "v")
+			})
+			if err == errOver {
+				err = nil
+			}
+			return ok, reset, err
+		}
+		k0 = kept()
+		for i := range 2 {
+			if ok, _, err := hit(i); err != nil || !ok {
+				t.Fatalf("hit %d: %v %v", i+1, ok, err)
+			}
+		}
+		wantKept("hits within the limit", k0, 2)
+		for i := 2; i < 4; i++ {
+			ok, reset, err := hit(i)
+			if err != nil || ok || !reset.Equal(clk.Now().Add(time.Hour)) {
+				t.Fatalf("hit %d over the limit: ok %v, window ends %v, %v", i+1, ok, reset, err)
+			}
+		}
+		if got := settingValues(t, st, "limited."); len(got) != 2 {
+			t.Errorf("%d rows written by 4 hits with a limit of 2", len(got))
+		}
+		var hits int
+		if err := st.QueryRowContext(ctx, `SELECT hits FROM rate_limits`).Scan(&hits); err != nil || hits != 2 {
+			t.Errorf("the window counts %d hits (%v), want 2: a refused hit counts nothing", hits, err)
+		}
+		clk.Advance(time.Hour)
+		k0 = kept()
+		if ok, _, err := hit(9); err != nil || !ok {
+			t.Fatalf("a new window: %v %v", ok, err)
+		}
+		wantKept("a new window", k0, 1)
+		if err := st.QueryRowContext(ctx, `SELECT hits FROM rate_limits`).Scan(&hits); err != nil || hits != 1 {
+			t.Errorf("the new window counts %d hits (%v), want 1", hits, err)
 		}
 	})
 }

@@ -41,6 +41,9 @@ func (t *Tx) Allow(ctx context.Context, key string, limit int, window time.Durat
 	if window > RateLimitRetention {
 		return false, time.Time{}, fmt.Errorf("store: rate limit window %s is longer than the retention", window)
 	}
+	if t.single {
+		return t.allowLater(ctx, key, limit, window)
+	}
 	if err := t.flush(ctx); err != nil {
 		return false, time.Time{}, err
 	}
@@ -69,6 +72,28 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, key string, limit int, wi
 		return false, time.Time{}, false, fmt.Errorf("store: rate limit: %w", err)
 	}
 	return hits <= limit, start.UTC().Add(window), hits == 1, nil
+}
+
+// allowLater is Allow in a write tried as one statement (Tx.single): the
+// hit is counted by a kept statement that fails the whole statement when
+// it is over the limit (a division by zero, on a row's value so that the
+// planner cannot fold it), and the write then runs again in a transaction,
+// where Allow tells when the window ends; the failed statement counted
+// nothing. Within the limit it reports true and no end. Whether the
+// window is new is not read back: the write purges old windows as after a
+// new one (purgeSometimes, at most once a minute).
+func (t *Tx) allowLater(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Time, error) {
+	if limit < 1 && t.wantsTx() { // the first hit is over it already
+		return false, time.Time{}, errNeedsTx
+	}
+	now := t.st.utc()
+	t.newWindow = true
+	return true, time.Time{}, t.ExecLater(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
+		ON CONFLICT (key) DO UPDATE SET
+		  hits = CASE WHEN rate_limits.window_start <= $3 THEN 1
+		    ELSE rate_limits.hits + 1 + 0 / CASE WHEN rate_limits.hits >= $4 THEN 0 ELSE 1 END END,
+		  window_start = CASE WHEN rate_limits.window_start <= $3 THEN excluded.window_start ELSE rate_limits.window_start END`,
+		t.st.box.Hash("rate_limits.key", key), now, now.Add(-window), limit)
 }
 
 // purgeSometimes purges old rate-limit windows after a commit that

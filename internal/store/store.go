@@ -52,6 +52,7 @@ type Store struct {
 	sessionIdle time.Duration
 	sessionMax  time.Duration
 	lastPurge   *atomic.Int64 // store-clock UnixNano of the last rate-limit purge (shared by WithClock copies)
+	keptCommits *atomic.Int64 // writes of InSharedTx committed as one statement (Committer.commitKept)
 	stmts       *stmtCache    // prepared reads (SQLite only; shared by WithClock copies)
 	bstmts      *stmtCache    // prepared reads on rb (SQLite only)
 	wstmts      *stmtCache    // prepared writes (SQLite only; shared by WithClock copies)
@@ -126,7 +127,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	if opt.Box == nil {
 		return nil, errors.New("store: no encryption box")
 	}
-	s := &Store{lastPurge: new(atomic.Int64), dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion,
+	s := &Store{lastPurge: new(atomic.Int64), keptCommits: new(atomic.Int64), dialect: d, box: opt.Box, now: opt.Now, dsn: rawURL, root: opt.RootRegion,
 		sessionIdle: opt.SessionIdle, sessionMax: opt.SessionMax}
 	if d == SQLite {
 		s.stmts, s.wstmts, s.bstmts = newStmtCache(), newStmtCache(), newStmtCache()
