@@ -76,8 +76,8 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, key string, limit int, wi
 
 // allowLater is Allow in a write tried as one statement (Tx.single): the
 // hit is counted by a kept statement that fails the whole statement when
-// it is over the limit (a division by zero, on a row's value so that the
-// planner cannot fold it), and the write then runs again in a transaction,
+// it is over the limit (lindu_over_limit, migration 0037, which raises an
+// error that says so), and the write then runs again in a transaction,
 // where Allow tells when the window ends; the failed statement counted
 // nothing. Within the limit it reports true and no end. Whether the
 // window is new is not read back: the write purges old windows as after a
@@ -91,7 +91,7 @@ func (t *Tx) allowLater(ctx context.Context, key string, limit int, window time.
 	return true, time.Time{}, t.ExecLater(ctx, `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
 		ON CONFLICT (key) DO UPDATE SET
 		  hits = CASE WHEN rate_limits.window_start <= $3 THEN 1
-		    ELSE rate_limits.hits + 1 + 0 / CASE WHEN rate_limits.hits >= $4 THEN 0 ELSE 1 END END,
+		    WHEN rate_limits.hits >= $4 THEN lindu_over_limit() ELSE rate_limits.hits + 1 END,
 		  window_start = CASE WHEN rate_limits.window_start <= $3 THEN excluded.window_start ELSE rate_limits.window_start END`,
 		t.st.box.Hash("rate_limits.key", key), now, now.Add(-window), limit)
 }
