@@ -127,7 +127,7 @@ func (s *Service) InsertReport(ctx context.Context, tx *store.Tx, sc domain.Scop
 		return domain.Report{}, fmt.Errorf("cases: insert report: %w", err)
 	}
 	if nr.ReporterName != "" {
-		if err := tx.IndexNames(ctx, store.NamesReporter, id, nr.ReporterName); err != nil {
+		if err := tx.IndexNewNames(ctx, store.NamesReporter, id, nr.ReporterName); err != nil {
 			return domain.Report{}, err
 		}
 	}

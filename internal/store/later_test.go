@@ -315,3 +315,47 @@ func TestInSharedTxOneStatement(t *testing.T) {
 		}
 	})
 }
+
+// A new row's name index entries are kept with the row (IndexNewNames):
+// the write stays one statement on PostgreSQL, and the entries are those
+// IndexNames makes for the same name.
+func TestIndexNewNamesKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{Regions: "-"})
+		const name = "Siti Nurhaliza binti Ahmad"
+		k0 := st.KeptCommits()
+		if err := st.InSharedTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			if err := settingRow(ctx, tx, "named.new", "v"); err != nil {
+				return err
+			}
+			return tx.IndexNewNames(ctx, store.NamesReporter, "row-new", name)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		want := int64(1)
+		if d != store.Postgres {
+			want = 0
+		}
+		if got := st.KeptCommits() - k0; got != want {
+			t.Errorf("%d writes committed as one statement, want %d", got, want)
+		}
+		if err := st.InTx(ctx, func(tx *store.Tx) error {
+			return tx.IndexNames(ctx, store.NamesReporter, "row-old", name)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		tokens := func(row string) []string {
+			got, err := store.Rows(ctx, st, func(r *sql.Rows) (string, error) {
+				var s string
+				return s, r.Scan(&s)
+			}, `SELECT token || '/' || key_id FROM name_tokens WHERE source = $1 AND row_id = $2 ORDER BY 1`, store.NamesReporter.Table, row)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		if n, o := tokens("row-new"), tokens("row-old"); len(n) < 3 || !reflect.DeepEqual(n, o) {
+			t.Errorf("entries of a new row %v, of IndexNames %v", n, o)
+		}
+	})
+}

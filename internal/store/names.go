@@ -122,6 +122,37 @@ func (t *Tx) IndexNames(ctx context.Context, src NameSource, rowID, name string)
 	return nil
 }
 
+// IndexNewNames is IndexNames for a row inserted in this transaction,
+// which has no entries yet: its entries are one kept insert (ExecLater),
+// sent with the row's own, so that a named public report is still one
+// statement (InSharedTx).
+func (t *Tx) IndexNewNames(ctx context.Context, src NameSource, rowID, name string) error {
+	kid := t.st.box.ActiveKeyID()
+	entries := indexEntries(name)
+	if len(entries) == 0 {
+		entries = []string{""}
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO name_tokens (source, row_id, token, key_id) VALUES `)
+	args := make([]any, 0, 4*len(entries))
+	for i, e := range entries {
+		h := ""
+		if e != "" {
+			h = t.st.box.Hash(hashNameToken, e)
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4)
+		args = append(args, src.Table, rowID, h, kid)
+	}
+	if err := t.ExecLater(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("store: index names: %w", err)
+	}
+	return nil
+}
+
 // DropNames removes a row's index entries (the row is gone).
 func (t *Tx) DropNames(ctx context.Context, src NameSource, rowID string) error {
 	if _, err := t.ExecContext(ctx, `DELETE FROM name_tokens WHERE source = $1 AND row_id = $2`, src.Table, rowID); err != nil {
