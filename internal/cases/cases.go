@@ -138,7 +138,7 @@ func (s *Service) insertVictim(ctx context.Context, tx *store.Tx, caseID string,
 		age, disability, disabilities, v.Education, v.Occupation, v.MaritalStatus, v.Place, tx.Now()); err != nil {
 		return "", fmt.Errorf("cases: add victim: %w", err)
 	}
-	if err := tx.IndexNames(ctx, store.NamesVictims, id, v.Name); err != nil {
+	if err := tx.IndexNewNames(ctx, store.NamesVictims, id, v.Name); err != nil { // a new row: kept with the next statement
 		return "", err
 	}
 	seen := map[domain.ViolenceType]bool{}
