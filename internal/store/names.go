@@ -104,29 +104,16 @@ func (t *Tx) IndexNames(ctx context.Context, src NameSource, rowID, name string)
 	if err := t.DropNames(ctx, src, rowID); err != nil {
 		return err
 	}
-	kid := t.st.box.ActiveKeyID()
-	entries := indexEntries(name)
-	if len(entries) == 0 {
-		entries = []string{""}
-	}
-	for _, e := range entries {
-		h := ""
-		if e != "" {
-			h = t.st.box.Hash(hashNameToken, e)
-		}
-		if _, err := t.ExecContext(ctx, `INSERT INTO name_tokens (source, row_id, token, key_id) VALUES ($1,$2,$3,$4)`,
-			src.Table, rowID, h, kid); err != nil {
-			return fmt.Errorf("store: index names: %w", err)
-		}
+	q, args := t.nameEntries(src, rowID, name)
+	if _, err := t.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: index names: %w", err)
 	}
 	return nil
 }
 
-// IndexNewNames is IndexNames for a row inserted in this transaction,
-// which has no entries yet: its entries are one kept insert (ExecLater),
-// sent with the row's own, so that a named public report is still one
-// statement (InSharedTx).
-func (t *Tx) IndexNewNames(ctx context.Context, src NameSource, rowID, name string) error {
+// nameEntries is the one INSERT of the index entries of row rowID of src
+// for name: one entry per token, or one empty entry.
+func (t *Tx) nameEntries(src NameSource, rowID, name string) (string, []any) {
 	kid := t.st.box.ActiveKeyID()
 	entries := indexEntries(name)
 	if len(entries) == 0 {
@@ -147,7 +134,16 @@ func (t *Tx) IndexNewNames(ctx context.Context, src NameSource, rowID, name stri
 		fmt.Fprintf(&q, "($%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4)
 		args = append(args, src.Table, rowID, h, kid)
 	}
-	if err := t.ExecLater(ctx, q.String(), args...); err != nil {
+	return q.String(), args
+}
+
+// IndexNewNames is IndexNames for a row inserted in this transaction,
+// which has no entries yet: its entries are one kept insert (ExecLater),
+// sent with the row's own, so that a named public report is still one
+// statement (InSharedTx).
+func (t *Tx) IndexNewNames(ctx context.Context, src NameSource, rowID, name string) error {
+	q, args := t.nameEntries(src, rowID, name)
+	if err := t.ExecLater(ctx, q, args...); err != nil {
 		return fmt.Errorf("store: index names: %w", err)
 	}
 	return nil
