@@ -78,3 +78,29 @@ func TestFoldedPagesRenderTheSame(t *testing.T) {
 		}
 	}
 }
+
+// Every language's page set parses (another language's is parsed at its
+// first page, not at start) and holds the same pages as the default's.
+func TestEveryLanguageHasEveryPage(t *testing.T) {
+	v, err := parsed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range i18n.Languages {
+		pages, err := v.forLang(lang)
+		if err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+		if len(pages) != len(v.pages) {
+			t.Errorf("%s: %d pages, %s has %d", lang, len(pages), i18n.Default, len(v.pages))
+		}
+		for name := range v.pages {
+			if p := pages[name]; p == nil || p.Lookup("layout") == nil {
+				t.Errorf("%s: page %s missing or without its layout", lang, name)
+			}
+		}
+	}
+	if pages, _ := v.forLang("xx"); len(pages) != len(v.pages) {
+		t.Error("an unknown language does not get the default's pages")
+	}
+}

@@ -71,8 +71,7 @@ type Server struct {
 	auth  *httpx.Authenticator
 	log   *slog.Logger
 	opt   Options
-	pages map[string]*template.Template // the process's (shared), read only: i18n.Default's
-	views views                         // the same, with the other languages' pages
+	views views // the process's pages (shared), read only
 	now   func() time.Time
 	gate  *auth.Gate
 	// intake files public reports and looks up their status (report_new.go,
@@ -114,7 +113,7 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.assets, s.pages, s.views = v.assets, v.pages, v
+	s.assets, s.views = v.assets, v
 	return s, nil
 }
 
@@ -561,7 +560,7 @@ func (s *Server) lang(r *http.Request) string {
 
 // render executes a page template with status.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
-	pages := s.pages
+	pages := s.views.pages
 	if d, ok := data.(interface{ pageLang() string }); ok && d.pageLang() != i18n.Default {
 		var err error
 		if pages, err = s.views.forLang(d.pageLang()); err != nil {
