@@ -162,8 +162,7 @@ func parse() (views, error) {
 	// of the case page). Each page is parsed with the layout and the
 	// partials it reaches: parsed with every page, the partials' trees
 	// were 33 MB of a serving process's 37 MB live heap.
-	partials := partialTemplates
-	files, err := partialFiles(partials)
+	files, err := partialFiles(partialTemplates)
 	if err != nil {
 		return views{}, err
 	}
@@ -171,7 +170,7 @@ func parse() (views, error) {
 		pages := map[string]*template.Template{}
 		for _, e := range entries {
 			name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
-			if slices.Contains(partials, e) {
+			if slices.Contains(partialTemplates, e) {
 				continue
 			}
 			need, err := files.reached(e)
@@ -560,14 +559,15 @@ func (s *Server) lang(r *http.Request) string {
 
 // render executes a page template with status.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
-	pages := s.views.pages
-	if d, ok := data.(interface{ pageLang() string }); ok && d.pageLang() != i18n.Default {
-		var err error
-		if pages, err = s.views.forLang(d.pageLang()); err != nil {
-			s.log.Error("web: templates", "lang", d.pageLang(), "err", err.Error())
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
+	lang := i18n.Default
+	if d, ok := data.(interface{ pageLang() string }); ok {
+		lang = d.pageLang()
+	}
+	pages, err := s.views.forLang(lang)
+	if err != nil {
+		s.log.Error("web: templates", "lang", lang, "err", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
 	}
 	t, ok := pages[page]
 	if !ok {
