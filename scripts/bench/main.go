@@ -176,6 +176,7 @@ type env struct {
 	rounds  int
 
 	mu      sync.Mutex
+	writer  sync.Mutex // the baselines' one writer on SQLite (insertOne)
 	ds      *dataset
 	srv     *server
 	db      *sql.DB
@@ -456,7 +457,8 @@ func (e *env) sqlDB(ctx context.Context) (*sql.DB, error) {
 	var err error
 	switch e.dialect {
 	case "sqlite":
-		// As lindu's own write connection: WAL, synchronous=FULL, one writer.
+		// As lindu's own write connection: WAL, synchronous=FULL; its writes
+		// take turns (env.insertOne), its reads run side by side.
 		db, err = sql.Open("sqlite", "file:"+strings.TrimPrefix(e.ds.DBURL, "sqlite:")+
 			"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=mmap_size(1073741824)&_pragma=cache_size(-16384)&_time_format=sqlite")
 		if err == nil {

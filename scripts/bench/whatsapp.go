@@ -97,7 +97,7 @@ func runWhatsApp(ctx context.Context, e *env) ([]line, error) {
 			return
 		}
 		m := hook.Entry[0].Changes[0].Value.Messages[0]
-		if insertOne(w, r, db, ins, m.ID, m.From, m.Text.Body, time.Now().UTC()) {
+		if e.insertOne(w, r, db, ins, m.ID, m.From, m.Text.Body, time.Now().UTC()) {
 			w.WriteHeader(http.StatusOK)
 		}
 	}))
