@@ -118,12 +118,19 @@ func (s *Service) tallyTotal(ctx context.Context, sc domain.Scope, f domain.Case
 	if !tallied(sc, f) {
 		return 0, false, nil
 	}
-	where, args := s.tallyScope(sc.RegionCode, nil)
+	// The tallies count each case under its region and every region
+	// above it: the total of a region filter inside the caller's region is
+	// that region's row, and one outside it counts nothing.
+	region := sc.RegionCode
 	if f.RegionCode != "" {
-		c, a := s.tallyScope(f.RegionCode, args)
-		where += " AND " + c
-		args = append(args, a...)
+		switch {
+		case domain.RegionWithin(f.RegionCode, region):
+			region = f.RegionCode
+		case !domain.RegionWithin(region, f.RegionCode):
+			return 0, true, nil
+		}
 	}
+	where, args := s.tallyScope(region, nil)
 	switch {
 	case f.Status != "":
 		args = append(args, string(f.Status))
@@ -139,14 +146,20 @@ func (s *Service) tallyTotal(ctx context.Context, sc domain.Scope, f domain.Case
 	return min(int(n.Int64), CountCap+1), true, nil
 }
 
-// tallyScope is the condition limiting case_tallies (alias t) to region,
-// with its arguments numbered after args: on PostgreSQL the region is
-// written into the SQL (store.ScopeLiteral).
+// tallyScope is the condition limiting case_tallies (alias t) to the
+// rows that count region's cases, with its arguments numbered after args:
+// the region's own rows (each case counts under its region and every
+// region above it, migration 0038), or the provinces' for the whole
+// country (region ""). On PostgreSQL the region is written into the SQL
+// (store.ScopeLiteral's reasons; only a valid code goes there).
 func (s *Service) tallyScope(region string, args []any) (string, []any) {
-	if lit, ok := s.st.ScopeLiteral("t.region_code", region); ok {
-		return lit, nil
+	if region == "" {
+		return "length(t.region_code) = 2", nil
 	}
-	return store.ScopeClause("t.region_code", region, len(args)+1)
+	if s.st.Dialect() == store.Postgres && domain.ValidRegionCode(region) {
+		return "t.region_code = '" + region + "'", nil
+	}
+	return "t.region_code = $" + strconv.Itoa(len(args)+1), []any{region}
 }
 
 // tallied reports whether the case tallies answer f's total for sc.

@@ -232,8 +232,9 @@ func caseTypes(ctx context.Context, tx *store.Tx, id string) ([]domain.ViolenceT
 // overdue ones and those due within two hours (for the inbox).
 //
 // The counts by status come from case_tallies (kept by triggers with every
-// case write, migration 0029): a region's few hundred tally rows instead of
-// its hundreds of thousands of cases on every page view. Overdue and due
+// case write, migrations 0029 and 0038): the region's own row for each
+// status, where every case counts under its region and each region above
+// it, instead of its hundreds of thousands of cases on every page view. Overdue and due
 // soon read the cases with a running clock through their index, which only
 // open cases are in. A responder, who sees only the cases handled by them
 // or their teams, counts those cases themselves.
@@ -295,8 +296,9 @@ func (s *Service) CaseCounts(ctx context.Context, sc domain.Scope) (map[string]i
 	} else {
 		// One statement, one round trip: the tallies by status, then one
 		// row (status NULL) of the running clocks, due soon and overdue.
-		// The tallies' region condition takes the same arguments (none
-		// when the region is written into the SQL).
+		// The tallies' region condition takes the scope's first argument,
+		// the region (none when it is written into the SQL): the region's
+		// own tally rows, one per status.
 		tw, _ := s.tallyScope(sc.RegionCode, nil)
 		rows, err := s.st.QueryContext(ctx, `SELECT t.status, SUM(t.n), 0 FROM case_tallies t WHERE `+tw+` GROUP BY t.status
 			UNION ALL SELECT NULL, `+due, args...)
