@@ -3,6 +3,7 @@ package cases_test
 import (
 	"maps"
 	"math/rand"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -241,6 +242,39 @@ func TestListReportsTotalCapped(t *testing.T) {
 			if n, err := cs.ReportCount(ctx, c.sc, c.status, 99); err != nil || n != min(c.want, 100) {
 				t.Errorf("%s %q: ReportCount up to 99 %d, %v; want %d", c.sc.Username, c.status, n, err, min(c.want, 100))
 			}
+		}
+	})
+}
+
+// The inbox's team filter lists the teams ListTeams lists, in its order,
+// without reading their members; a caller without the right to see cases
+// gets neither.
+func TestTeamChoicesAreListTeamsWithoutMembers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newCasesWorld(t, d, "", nil)
+		for _, u := range []domain.User{w.sup, w.peksos, w.other} {
+			full, err := w.cs.ListTeams(ctx, w.sc(u))
+			if err != nil {
+				t.Fatal(err)
+			}
+			choices, err := w.cs.TeamChoices(ctx, w.sc(u))
+			if err != nil {
+				t.Fatal(err)
+			}
+			members := 0
+			for i := range full {
+				members += len(full[i].Members)
+				full[i].Members, full[i].MemberIDs = nil, nil
+			}
+			if !reflect.DeepEqual(full, choices) {
+				t.Errorf("%s: team choices %+v, ListTeams without members %+v", u.Username, choices, full)
+			}
+			if u.ID == w.sup.ID && (len(choices) < 2 || members == 0) {
+				t.Errorf("the regency supervisor sees %d teams with %d members: the world has two teams with members", len(choices), members)
+			}
+		}
+		if _, err := w.cs.TeamChoices(ctx, access.Public("1.2.3.4", "x")); domain.CodeOf(err) != domain.EForbidden {
+			t.Errorf("team choices for the public: %v, want forbidden", err)
 		}
 	})
 }

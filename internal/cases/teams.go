@@ -135,9 +135,12 @@ func scanTeam(row scanner) (domain.Team, error) {
 	return t, err
 }
 
-// ListTeams lists teams in sc's region with their members. Authorization:
-// PermViewCases.
-func (s *Service) ListTeams(ctx context.Context, sc domain.Scope) ([]domain.Team, error) {
+// TeamChoices lists the teams sc sees as ListTeams does, without their
+// members: what the inbox's team filter shows (a name for each team) and
+// checks a filter against, on every view, where the members were a
+// second query and the larger part of the rows.
+// Authorization: PermViewCases.
+func (s *Service) TeamChoices(ctx context.Context, sc domain.Scope) ([]domain.Team, error) {
 	if !sc.Can(domain.PermViewCases) {
 		return nil, domain.E(domain.EForbidden, "teams.err.forbidden_view")
 	}
@@ -150,6 +153,17 @@ func (s *Service) ListTeams(ctx context.Context, sc domain.Scope) ([]domain.Team
 	if out == nil {
 		out = []domain.Team{}
 	}
+	return out, nil
+}
+
+// ListTeams lists teams in sc's region with their members. Authorization:
+// PermViewCases.
+func (s *Service) ListTeams(ctx context.Context, sc domain.Scope) ([]domain.Team, error) {
+	out, err := s.TeamChoices(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	where, args := store.ScopeClause("t.region_code", sc.RegionCode, 1)
 	// The members of every listed team in one query (a query per team made
 	// the inbox's filter read a regency's teams one by one).
 	type member struct {

@@ -77,7 +77,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	} else {
 		p, f = s.inboxPage(r, b)
 		g.Go(func() (err error) {
-			teams, err = s.cases.ListTeams(gctx, b.Scope)
+			teams, err = s.cases.TeamChoices(gctx, b.Scope)
 			return err
 		})
 	}
@@ -142,7 +142,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 func (s *Server) inboxFilter(r *http.Request, b Base) (CasesPage, domain.CaseFilter, error) {
 	q := r.URL.Query()
 	p, f := s.inboxPage(r, b)
-	teams, err := s.cases.ListTeams(r.Context(), b.Scope)
+	teams, err := s.cases.TeamChoices(r.Context(), b.Scope)
 	if err != nil {
 		return p, f, err
 	}
