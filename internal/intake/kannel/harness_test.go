@@ -54,6 +54,7 @@ type gateway struct {
 	dir, conf                      string
 	smscPort, sendsmsPort, boxPort int
 	bb, sb                         *exec.Cmd
+	exited                         map[*exec.Cmd]chan struct{} // closed when a box has exited (startBox)
 	phones                         []*phone
 	mu                             sync.Mutex
 }
@@ -61,8 +62,31 @@ type gateway struct {
 func startGateway(t *testing.T, st kannel.Settings, retries int) *gateway {
 	t.Helper()
 	needKannel(t)
-	g := &gateway{t: t, dir: t.TempDir(), smscPort: freePort(t), sendsmsPort: freePort(t), boxPort: freePort(t)}
-	admin := freePort(t)
+	// Ports are picked free and bound by Kannel a moment later: in a full
+	// test run another process sometimes takes one in between, and the box
+	// panics ("bind failed"). Then Kannel starts again on other ports.
+	for attempt := 1; ; attempt++ {
+		g := &gateway{t: t, dir: t.TempDir(), smscPort: freePort(t), sendsmsPort: freePort(t), boxPort: freePort(t)}
+		g.configure(st, retries)
+		var ok bool
+		if g.bb, ok = g.startBox(bearerbox, "bearerbox", g.boxPort); ok {
+			if g.sb, ok = g.startBox(smsbox, "smsbox", g.sendsmsPort); ok {
+				t.Cleanup(g.stop)
+				return g
+			}
+		}
+		g.kill()
+		if attempt == 3 {
+			t.Cleanup(g.stop) // shows the logs
+			t.Fatalf("Kannel did not start on free ports in %d attempts", attempt)
+		}
+		t.Logf("Kannel did not start (a port was taken before it bound it); again on other ports")
+	}
+}
+
+// configure writes g's kannel.conf.
+func (g *gateway) configure(st kannel.Settings, retries int) {
+	admin := freePort(g.t)
 	conf := fmt.Sprintf(`group = core
 admin-port = %d
 admin-password = test
@@ -97,13 +121,8 @@ reply-requestfailed = %q
 	conf += kannel.Config(st, retries, 1)
 	g.conf = filepath.Join(g.dir, "kannel.conf")
 	if err := os.WriteFile(g.conf, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
+		g.t.Fatal(err)
 	}
-	g.bb = g.start(bearerbox, "bearerbox.out")
-	waitPort(t, g.boxPort)
-	g.startSmsbox()
-	t.Cleanup(g.stop)
-	return g
 }
 
 func (g *gateway) start(bin, out string, args ...string) *exec.Cmd {
@@ -120,14 +139,82 @@ func (g *gateway) start(bin, out string, args ...string) *exec.Cmd {
 }
 
 func (g *gateway) startSmsbox() {
-	g.sb = g.start(smsbox, "smsbox.out")
-	waitPort(g.t, g.sendsmsPort)
+	var ok bool
+	if g.sb, ok = g.startBox(smsbox, "smsbox", g.sendsmsPort); !ok {
+		g.t.Fatalf("smsbox did not start again (its port %d was taken)", g.sendsmsPort)
+	}
+}
+
+// startBox starts a Kannel box (name: bearerbox or smsbox) and waits for
+// it to listen on port. false means the box panicked or exited at start,
+// as it does when another process took the port: the port's owner is then
+// not known, so the box's log decides, a moment after the port opened.
+func (g *gateway) startBox(bin, name string, port int) (*exec.Cmd, bool) {
+	g.t.Helper()
+	cmd := g.start(bin, name+".out")
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	panicked := func() bool {
+		b, _ := os.ReadFile(filepath.Join(g.dir, name+".log"))
+		return bytes.Contains(b, []byte("PANIC"))
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return nil, false
+		default:
+		}
+		if panicked() {
+			_ = cmd.Process.Kill()
+			<-exited
+			return nil, false
+		}
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 200*time.Millisecond); err == nil {
+			c.Close()
+			select {
+			case <-exited:
+				return nil, false
+			case <-time.After(200 * time.Millisecond):
+			}
+			if panicked() {
+				_ = cmd.Process.Kill()
+				<-exited
+				return nil, false
+			}
+			if g.exited == nil {
+				g.exited = map[*exec.Cmd]chan struct{}{}
+			}
+			g.exited[cmd] = exited
+			return cmd, true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	g.t.Fatalf("%s: port %d did not open", name, port)
+	return nil, false
+}
+
+// kill stops what runs of a gateway that did not start, keeping its logs
+// out of the test's (they are of a start that is tried again).
+func (g *gateway) kill() {
+	for _, c := range []*exec.Cmd{g.sb, g.bb} {
+		if c != nil {
+			_ = c.Process.Kill()
+			g.wait(c)
+		}
+	}
+	g.sb, g.bb = nil, nil
+}
+
+// wait waits for a box startBox started to exit.
+func (g *gateway) wait(c *exec.Cmd) {
+	<-g.exited[c]
 }
 
 func (g *gateway) stopSmsbox() {
 	if g.sb != nil {
 		g.sb.Process.Kill()
-		g.sb.Wait()
+		g.wait(g.sb)
 		g.sb = nil
 	}
 }
@@ -139,7 +226,7 @@ func (g *gateway) stop() {
 	g.stopSmsbox()
 	if g.bb != nil {
 		g.bb.Process.Kill()
-		g.bb.Wait()
+		g.wait(g.bb)
 	}
 	// A crashed box is a failure even when the messages got through: lindu
 	// must not crash Kannel (smsbox 1.4.5 panics on a sendsms request made
