@@ -64,7 +64,10 @@ func channels(cfg config.Config, st *store.Store, area *cases.Service, log *slog
 	// reports, channel log) of the sender and the providers' callbacks.
 	commit := &store.Committer{Store: st}
 	sender := &sms.Sender{Store: st, Log: log, Instance: jobs.InstanceName(), Gateways: map[string]sms.Gateway{}, Commit: commit}
-	svc := &intake.Service{Store: st, Cases: area, Region: cfg.RootRegion, Sent: sender.Wake}
+	// A reply is written claimed for the sender and handed to it in
+	// memory once committed, when its gateway is up (intake.Handoff): no
+	// claim of its own, a commit less for every message.
+	svc := &intake.Service{Store: st, Cases: area, Region: cfg.RootRegion, Sent: sender.Wake, Handoff: sender}
 	// Messages that arrive together share a commit: on SQLite's one
 	// writer, where each transaction waits its turn, and on PostgreSQL too,
 	// where a message's own transaction cost a BEGIN, a COMMIT and its WAL

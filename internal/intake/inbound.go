@@ -10,6 +10,7 @@ import (
 
 	"lindu/internal/access"
 	"lindu/internal/domain"
+	"lindu/internal/outbox"
 	"lindu/internal/store"
 )
 
@@ -86,6 +87,7 @@ type inbound struct {
 	hash      string    // lookup hash of From
 	region    string    // the deployment's: where new reports are filed
 	received  time.Time // when it arrived, never after the transaction's time
+	claimant  string    // the sender to write the reply claimed for (Handoff), or ""
 }
 
 // Handle stores a message exactly once under its key and acts on it in
@@ -113,11 +115,18 @@ func (s *Service) Handle(ctx context.Context, m Message) (Result, error) {
 	if _, err := s.Store.GetRegion(ctx, s.Region); err != nil && !domain.IsNotFound(err) {
 		return Result{}, fmt.Errorf("intake: region: %w", err)
 	}
-	res, err := s.handleOnce(ctx, in)
+	if s.Handoff != nil {
+		in.claimant = s.Handoff.Claimant(replyChannel(in))
+	}
+	res, taken, err := s.handleOnce(ctx, in)
 	if err == nil {
 		s.Count(m.Channel, Outcome(res))
 	}
-	if err == nil && !res.Duplicate && res.ReplyID != "" && s.Sent != nil {
+	switch {
+	case err != nil:
+	case taken != nil:
+		s.Handoff.Take(*taken)
+	case !res.Duplicate && res.ReplyID != "" && s.Sent != nil:
 		s.Sent()
 	}
 	return res, err
@@ -129,21 +138,28 @@ func (s *Service) Handle(ctx context.Context, m Message) (Result, error) {
 // (inbound_messages.idempotency_key is unique) and changes nothing, and
 // then the first result is read. Gateways resend rarely; every new
 // message is spared a query.
-func (s *Service) handleOnce(ctx context.Context, in inbound) (Result, error) {
-	var res Result
-	var err error
+//
+// taken is the reply written claimed for in.claimant, to hand over: nil
+// when there is none (no claimant, no reply, or the message seen before).
+func (s *Service) handleOnce(ctx context.Context, in inbound) (res Result, taken *outbox.Send, err error) {
 	for attempt := 0; attempt < 6; attempt++ {
 		err = s.inTx(ctx, "intake.phone:"+in.hash, func(ctx context.Context, tx *store.Tx) error {
 			var e error
 			res, e = s.handle(ctx, tx, in)
+			taken = nil
+			if e == nil && in.claimant != "" && res.ReplyID != "" {
+				taken = &outbox.Send{ID: res.ReplyID, Channel: replyChannel(in), To: in.From, Body: res.Reply, Attempts: 1,
+					ClaimedAt: tx.Now()}
+			}
 			return e
 		})
 		if err == nil {
-			return res, nil
+			return res, taken, nil
 		}
+		taken = nil
 		if store.IsUniqueViolation(err) {
 			if r, e := s.byKey(ctx, in.Key); e == nil {
-				return r, nil // the same message at the same moment: the first won
+				return r, nil, nil // the same message at the same moment: the first won
 			}
 			continue // a public code collision: draw again
 		}
@@ -152,12 +168,12 @@ func (s *Service) handleOnce(ctx context.Context, in inbound) (Result, error) {
 	// A message stored before whose handling now fails otherwise (the
 	// state it acted on has moved on) still answers with its first result.
 	if r, e := s.byKey(ctx, in.Key); e == nil {
-		return r, nil
+		return r, nil, nil
 	}
 	if _, ok := domain.AsError(err); ok {
-		return res, err
+		return res, nil, err
 	}
-	return res, fmt.Errorf("intake: inbound: %w", err)
+	return res, nil, fmt.Errorf("intake: inbound: %w", err)
 }
 
 // byKey is the result of the message stored under key, read back.

@@ -24,6 +24,7 @@ import (
 
 	"lindu/internal/cases"
 	"lindu/internal/metrics"
+	"lindu/internal/outbox"
 	"lindu/internal/store"
 )
 
@@ -43,6 +44,10 @@ type Service struct {
 	// Sent is called after a message was committed with a reply waiting
 	// in the outbox (the sender wakes up); optional.
 	Sent func()
+	// Handoff, when set, is the sender of the replies: a reply it claims
+	// is written claimed for it and handed to it once committed, instead
+	// of Sent (optional).
+	Handoff Handoff
 	// Metrics counts inbound messages by channel and outcome (optional;
 	// DeclareMetrics declares the counter).
 	Metrics *metrics.Registry
@@ -52,6 +57,18 @@ type Service struct {
 	// group commit (store.Committer.DoKey): one commit serves the
 	// messages that arrive together.
 	InTx func(ctx context.Context, key string, fn func(context.Context, *store.Tx) error) error
+}
+
+// Handoff takes the replies claimed for it in the transaction that wrote
+// them (sms.Sender): it gets each in memory once committed, where it
+// would otherwise claim it from the outbox in a transaction of its own (a
+// commit more for every message on SQLite's one writer).
+type Handoff interface {
+	// Claimant is the sender's name to claim a reply of the outbox
+	// channel for, or "" to leave it pending for the sender's next claim.
+	Claimant(channel string) string
+	// Take gives the sender a committed reply claimed for it.
+	Take(m outbox.Send)
 }
 
 // inTx runs fn in a transaction through InTx or Store.InTx.

@@ -28,13 +28,18 @@ func unknownCode(code string) Result {
 // caseStatus is a case's status in words, as the replies say it.
 func caseStatus(s domain.CaseStatus) string { return i18n.T("id", "cstatus."+string(s)) }
 
-// enqueueReply writes the reply to the sender: its number is sealed on the
-// outbox row and used for nothing else.
-func enqueueReply(ctx context.Context, tx *store.Tx, in inbound, res Result) (string, error) {
-	channel := "sms"
+// replyChannel is the outbox channel of the reply to in.
+func replyChannel(in inbound) string {
 	if in.Channel == domain.ChannelWhatsApp {
-		channel = "whatsapp"
+		return "whatsapp"
 	}
-	return tx.EnqueueTo(ctx, store.PhoneMessage{Key: "reply:" + in.Key, Channel: channel, To: in.From, UserID: in.userID(),
-		Region: in.region, Body: res.Reply, CaseID: res.CaseID, ReportID: res.ReportID})
+	return "sms"
+}
+
+// enqueueReply writes the reply to the sender: its number is sealed on the
+// outbox row and used for nothing else. It is written claimed for
+// in.claimant when there is one (Handoff).
+func enqueueReply(ctx context.Context, tx *store.Tx, in inbound, res Result) (string, error) {
+	return tx.EnqueueTo(ctx, store.PhoneMessage{Key: "reply:" + in.Key, Channel: replyChannel(in), To: in.From, UserID: in.userID(),
+		Region: in.region, Body: res.Reply, CaseID: res.CaseID, ReportID: res.ReportID, ClaimedBy: in.claimant})
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"lindu/internal/domain"
@@ -49,17 +50,21 @@ type Sender struct {
 	// gateways' delivery callbacks the same one to share their commits).
 	Commit *store.Committer
 
-	once sync.Once
-	wake map[string]chan struct{} // by channel
-	mu   sync.Mutex
-	up   map[string]bool
+	once    sync.Once
+	wake    map[string]chan struct{} // by channel: messages may be due in the outbox
+	took    map[string]chan struct{} // by channel: messages were taken (Take)
+	running atomic.Int32             // Run calls under way
+	mu      sync.Mutex
+	up      map[string]bool
+	taken   map[string][]outbox.Send // by channel: claimed at their enqueue, not yet in a round
 }
 
 func (s *Sender) init() {
 	s.once.Do(func() {
-		s.wake = map[string]chan struct{}{}
+		s.wake, s.took = map[string]chan struct{}{}, map[string]chan struct{}{}
 		for c := range s.Gateways {
 			s.wake[c] = make(chan struct{}, 1)
+			s.took[c] = make(chan struct{}, 1)
 		}
 		if s.Interval <= 0 {
 			s.Interval = 2 * time.Second
@@ -109,25 +114,85 @@ func (s *Sender) Wake() {
 	}
 }
 
+// Claimant is the sender's instance name when it takes channel's replies
+// claimed at their enqueue (intake.Handoff): while Run runs and the
+// channel's gateway took the last message it was given. Otherwise "": the
+// reply stays pending, for the next claim (after the messages waiting for
+// a gateway that was down, in their order).
+func (s *Sender) Claimant(channel string) string {
+	s.init()
+	if s.running.Load() == 0 || s.Gateways[channel] == nil {
+		return ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.up[channel] {
+		return ""
+	}
+	return s.Instance
+}
+
+// Take gives the sender a committed message claimed for it (Claimant): it
+// goes to the gateway with the messages on their way, without a claim of
+// its own. One that Run does not send (it stops first) stays claimed until
+// the claim goes stale, and is then sent as after a crash.
+func (s *Sender) Take(m outbox.Send) {
+	s.init()
+	took, ok := s.took[m.Channel]
+	if !ok {
+		return // no gateway (Claimant never named it): the claim goes stale, the message waits as any of the channel
+	}
+	s.mu.Lock()
+	if s.taken == nil {
+		s.taken = map[string][]outbox.Send{}
+	}
+	s.taken[m.Channel] = append(s.taken[m.Channel], m)
+	s.mu.Unlock()
+	select {
+	case took <- struct{}{}:
+	default:
+	}
+}
+
+// takeTaken returns the messages taken for channel since the last call.
+func (s *Sender) takeTaken(channel string) []outbox.Send {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ms := s.taken[channel]
+	delete(s.taken, channel)
+	return ms
+}
+
 // Run sends until ctx ends, each channel on its own: what is due when it
 // starts, at each Wake (also while it is sending: new messages join those
-// on their way) and every Interval.
+// on their way), what is taken (Take) and every Interval.
 func (s *Sender) Run(ctx context.Context) {
 	s.init()
+	s.running.Add(1)
+	defer s.running.Add(-1)
 	var wg sync.WaitGroup
 	for c, wake := range s.wake {
+		took := s.took[c]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			t := time.NewTicker(s.Interval)
 			defer t.Stop()
+			// A round for what was taken alone claims nothing: the outbox
+			// has nothing new then (a reply of intake's is either taken or
+			// announced by Wake).
+			claim := true
 			for {
-				s.roundChannel(ctx, c, wake)
+				s.roundChannel(ctx, c, wake, took, claim)
 				select {
 				case <-ctx.Done():
 					return
 				case <-t.C:
+					claim = true
 				case <-wake:
+					claim = true
+				case <-took:
+					claim = false
 				}
 			}
 		}()
@@ -153,7 +218,7 @@ func (s *Sender) Round(ctx context.Context) (sent, retried int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n, r := s.roundChannel(ctx, c, nil)
+			n, r := s.roundChannel(ctx, c, nil, nil, true)
 			mu.Lock()
 			sent, retried = sent+n, retried+r
 			mu.Unlock()
@@ -164,14 +229,16 @@ func (s *Sender) Round(ctx context.Context) (sent, retried int) {
 }
 
 // roundChannel sends what is due on one channel: it claims up to Batch
-// messages at a time and keeps up to Concurrency of them with the gateway
-// at once, a recipient's messages one after the other in the order they
-// were enqueued; a signal on wake (nil: none) while messages are on their
-// way makes it claim again. Until the gateway has taken a message (in this
+// messages at a time, takes those handed to it (Take), and keeps up to
+// Concurrency of them with the gateway at once, a recipient's messages one
+// after the other in the order they were enqueued; a signal on wake (nil:
+// none) while messages are on their way makes it claim again, one on took
+// (nil: none) look at what was taken. claimFirst false skips the first claim
+// (a round for taken messages). Until the gateway has taken a message (in this
 // round, or in the last one that tried any), it is given one at a time: a
 // gateway that is down sees one try, and the rest wait without an attempt
 // counted.
-func (s *Sender) roundChannel(ctx context.Context, channel string, wake <-chan struct{}) (sent, retried int) {
+func (s *Sender) roundChannel(ctx context.Context, channel string, wake, took <-chan struct{}, claimFirst bool) (sent, retried int) {
 	type result struct {
 		to string
 		outcome
@@ -191,8 +258,19 @@ func (s *Sender) roundChannel(ctx context.Context, channel string, wake <-chan s
 	inflight, held := 0, 0               // messages with the gateway; claimed and not done
 	var records sync.WaitGroup           // what the gateways answered, being written down
 	defer records.Wait()
-	more, claiming, down, tried := true, false, false, false
+	more, claiming, down, tried := claimFirst, false, false, false
+	queue := func(msgs []outbox.Send) {
+		for _, m := range msgs {
+			q, known := queues[m.To]
+			queues[m.To] = append(q, m)
+			if !known {
+				ready = append(ready, m.To)
+			}
+		}
+		held += len(msgs)
+	}
 	for {
+		queue(s.takeTaken(channel))
 		for len(ready) > 0 && !down && ctx.Err() == nil && (inflight == 0 || proven && inflight < concurrency) {
 			to := ready[0]
 			ready = ready[1:]
@@ -239,16 +317,10 @@ func (s *Sender) roundChannel(ctx context.Context, channel string, wake <-chan s
 				s.Log.Error("outbox claim failed", "channel", channel, "err", c.err.Error())
 			}
 			more = c.err == nil && len(c.msgs) == s.Batch
-			for _, m := range c.msgs {
-				q, known := queues[m.To]
-				queues[m.To] = append(q, m)
-				if !known {
-					ready = append(ready, m.To)
-				}
-			}
-			held += len(c.msgs)
+			queue(c.msgs)
 		case <-wake:
 			more = true // new messages: claim them too
+		case <-took: // taken at the top of the loop
 		case r := <-results:
 			inflight--
 			held--

@@ -355,3 +355,111 @@ func TestExpiredClaimNotSent(t *testing.T) {
 		}
 	})
 }
+
+// deadHandoff claims replies for a sender that never gets them (its
+// process died between the commit and the handover).
+type deadHandoff struct{}
+
+func (deadHandoff) Claimant(string) string { return "dead" }
+func (deadHandoff) Take(outbox.Send)       {}
+
+// A reply of intake is written claimed for a running sender whose gateway
+// is up and handed to it in memory (intake.Handoff): it is sent once,
+// with no claim and no Wake (the sender's ticker is an hour away). Before
+// the gateway took a message, and once Run ended, replies stay pending. A
+// reply claimed for a sender that never got it is sent once, after its
+// claim went stale.
+func TestHandoff(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		clock := &offsetClock{}
+		st := setup(t, d, clock)
+		gw := &fakeGateway{send: func(n int, id, to, body string) (string, error) { return "kannel:" + id, nil }}
+		s := newSender(st, gw)
+		s.Interval = time.Hour
+		s.StaleAfter = time.Minute
+		if c := s.Claimant("sms"); c != "" {
+			t.Fatalf("claimant %q before Run", c)
+		}
+		ctx, cancel := context.WithCancel(bg)
+		done := make(chan struct{})
+		go func() { defer close(done); s.Run(ctx) }()
+		stopped := false
+		stop := func() {
+			if !stopped {
+				stopped = true
+				cancel()
+				<-done
+			}
+		}
+		defer stop()
+		waitSent := func(n int, what string) {
+			t.Helper()
+			deadline := time.Now().Add(10 * time.Second)
+			for gw.count() < n {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: %d messages sent, want %d", what, gw.count(), n)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		handle := func(svc *intake.Service, i int) {
+			t.Helper()
+			if _, err := svc.Handle(bg, intake.Message{Key: fmt.Sprintf("test:%d", i), Channel: domain.ChannelSMS,
+				From: fmt.Sprintf("+62812000001%02d", i), Text: "anak dipukul tetangga, tolong"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // Run's first round finds nothing
+		if c := s.Claimant("sms"); c != "" {
+			t.Fatalf("claimant %q before the gateway took a message", c)
+		}
+		// The first reply: pending, claimed after Wake.
+		handle(&intake.Service{Store: st, Region: "61.07", Sent: s.Wake, Handoff: s}, 0)
+		waitSent(1, "the first reply")
+		time.Sleep(100 * time.Millisecond) // its sent mark
+		if c := s.Claimant("sms"); c != "test" {
+			t.Fatalf("claimant %q with the gateway up, want the instance", c)
+		}
+		if c := s.Claimant("whatsapp"); c != "" {
+			t.Fatalf("claimant %q for a channel without a gateway", c)
+		}
+		// The next ones: handed over, no Wake.
+		handoff := &intake.Service{Store: st, Region: "61.07", Handoff: s}
+		for i := 1; i <= 5; i++ {
+			handle(handoff, i)
+		}
+		waitSent(6, "the replies handed over")
+		time.Sleep(200 * time.Millisecond) // the sent marks; a second send would show
+		for _, r := range rows(t, st) {
+			if r.Status != outbox.DeliverySent || r.ProviderID != "kannel:"+r.ID || r.Attempts != 1 {
+				t.Errorf("reply %s: %+v, want sent once with its provider id", r.Key, r)
+			}
+		}
+		var claimedAtEnqueue int
+		if err := st.QueryRowContext(bg, `SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'reply:test:%' AND claimed_by = 'test'
+			AND claimed_at = created_at`).Scan(&claimedAtEnqueue); err != nil || claimedAtEnqueue != 5 {
+			t.Errorf("%d replies claimed in the transaction that wrote them (%v), want 5", claimedAtEnqueue, err)
+		}
+		stop()
+		if c := s.Claimant("sms"); c != "" {
+			t.Fatalf("claimant %q after Run ended", c)
+		}
+		// Claimed for a sender that died: sent once after the claim went
+		// stale, by a Round of this one.
+		handle(&intake.Service{Store: st, Region: "61.07", Handoff: deadHandoff{}}, 6)
+		if sent, _ := s.Round(bg); sent != 0 {
+			t.Fatalf("a fresh claim of another sender was sent (%d)", sent)
+		}
+		clock.set(2 * time.Minute)
+		if sent, _ := s.Round(bg); sent != 1 || gw.count() != 7 {
+			t.Fatalf("after the claim went stale: sent %d, gateway calls %d, want 1 and 7", sent, gw.count())
+		}
+		if sent, _ := s.Round(bg); sent != 0 || gw.count() != 7 {
+			t.Fatalf("sent again: %d, gateway calls %d", sent, gw.count())
+		}
+		r := rows(t, st)
+		if last := r[len(r)-1]; last.Status != outbox.DeliverySent || last.Attempts != 2 {
+			t.Errorf("the dead sender's reply: %+v, want sent at its second attempt", last)
+		}
+	})
+}

@@ -194,6 +194,13 @@ type PhoneMessage struct {
 	Body     string
 	CaseID   string
 	ReportID string
+	// ClaimedBy, when set, writes the message already claimed by that
+	// sender instance for its first attempt (as outbox.Claim would, at the
+	// transaction's time), for the sender to get in memory once committed
+	// instead of claiming it in a transaction of its own. Should the
+	// sender not send it, the claim goes stale and the message is sent as
+	// any other whose sender died.
+	ClaimedBy string
 }
 
 // EnqueueTo writes m to the outbox, its number sealed, and returns the new
@@ -205,9 +212,14 @@ func (t *Tx) EnqueueTo(ctx context.Context, m PhoneMessage) (string, error) {
 		return "", err
 	}
 	id := newID(t.now)
+	status, attempts, claimedAt := "pending", 0, any(nil)
+	if m.ClaimedBy != "" {
+		status, attempts, claimedAt = "sending", 1, t.now
+	}
 	err = t.ExecLater(ctx, `INSERT INTO outbox (id, idempotency_key, created_at, channel, recipient_user_id, to_phone_enc,
-		region_code, body, case_id, report_id, status, next_attempt_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-		id, m.Key, t.now, m.Channel, m.UserID, to, m.Region, m.Body, m.CaseID, m.ReportID, "pending", t.now)
+		region_code, body, case_id, report_id, status, next_attempt_at, claimed_by, claimed_at, attempts)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+		id, m.Key, t.now, m.Channel, m.UserID, to, m.Region, m.Body, m.CaseID, m.ReportID, status, t.now, m.ClaimedBy, claimedAt, attempts)
 	if err != nil {
 		return "", fmt.Errorf("store: enqueue to a number: %w", err)
 	}

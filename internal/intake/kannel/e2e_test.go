@@ -65,7 +65,7 @@ func startLinduWith(t *testing.T, d store.Dialect, retries int, wrap func(http.H
 	for ch, gw := range more {
 		l.sender.Gateways[ch] = gw
 	}
-	svc := &intake.Service{Store: st, Region: "61.07", Sent: l.sender.Wake}
+	svc := &intake.Service{Store: st, Region: "61.07", Sent: l.sender.Wake, Handoff: l.sender}
 	svc.InTx = commit.DoKey
 	srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: "61.07",
 		Channels: []interface{ Routes(*http.ServeMux) }{&kannel.Handler{Settings: l.ks, Intake: svc, Store: st, Log: log, Commit: commit}}})

@@ -176,7 +176,7 @@ func TestKannelRoundTripThroughput(t *testing.T) {
 		commit := &store.Committer{Store: st}
 		sender := &sms.Sender{Store: st, Log: log, Instance: "bench", Commit: commit,
 			Gateways: map[string]sms.Gateway{"sms": &kannel.Client{Settings: ks, HTTP: hc(), Store: st, Log: log, Commit: commit}}}
-		svc := &intake.Service{Store: st, Region: "61.07", Sent: sender.Wake}
+		svc := &intake.Service{Store: st, Region: "61.07", Sent: sender.Wake, Handoff: sender}
 		svc.InTx = commit.DoKey // messages that arrive together share a commit
 		srv, err := server.New(server.Options{Store: st, Log: log, RootRegion: "61.07",
 			Channels: []interface{ Routes(*http.ServeMux) }{&kannel.Handler{Settings: ks, Intake: svc, Store: st, Log: log, Commit: commit}}})
