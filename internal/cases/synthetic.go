@@ -26,6 +26,10 @@ type SyntheticCase struct {
 	ClosedAt    *time.Time
 	VictimAge   int
 	VictimSex   domain.Sex
+	// TeamID and SupportTeamID route the case ("" for none), as the
+	// routing of a verified case does: its village's taskforce, with its
+	// district's team in support.
+	TeamID, SupportTeamID string
 }
 
 // syntheticRows are the rows of a batch of synthetic cases, per table.
@@ -66,7 +70,7 @@ func (s *Service) InsertSyntheticCases(ctx context.Context, sc domain.Scope, fir
 	}
 	err = s.st.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.insertRows(ctx, tx, `INSERT INTO cases (id, code, region_code, status, priority, summary_enc, reported_at, created_at, updated_at,
-			verified_at, acknowledged_at, responded_at, closed_at, next_due_at, next_due_kind, type_set) VALUES `, 16, rows.cases); err != nil {
+			verified_at, acknowledged_at, responded_at, closed_at, next_due_at, next_due_kind, type_set, team_id, support_team_id) VALUES `, 18, rows.cases); err != nil {
 			return err
 		}
 		if err := s.insertRows(ctx, tx, `INSERT INTO case_types (case_id, type) VALUES `, 2, rows.types); err != nil {
@@ -123,7 +127,8 @@ func (s *Service) syntheticCase(rows *syntheticRows, c SyntheticCase, code strin
 		}
 	}
 	rows.cases = append(rows.cases, []any{id, code, c.RegionCode, string(c.Status), string(c.Priority), enc,
-		c.ReportedAt, c.ReportedAt, now, c.ReportedAt, tp(c.AckAt), tp(c.RespondedAt), tp(c.ClosedAt), next, nextKind, TypeSet(c.Types)})
+		c.ReportedAt, c.ReportedAt, now, c.ReportedAt, tp(c.AckAt), tp(c.RespondedAt), tp(c.ClosedAt), next, nextKind, TypeSet(c.Types),
+		nullIfEmpty(c.TeamID), nullIfEmpty(c.SupportTeamID)})
 	for _, t := range c.Types {
 		rows.types = append(rows.types, []any{id, string(t)})
 	}

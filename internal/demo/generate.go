@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"slices"
 	"time"
 
 	"lindu/internal/access"
@@ -29,6 +30,10 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 	if err != nil {
 		return 0, err
 	}
+	village, district, err := generatedTeams(ctx, area, st, codes)
+	if err != nil {
+		return 0, err
+	}
 	end := time.Now().UTC()
 	from := end.AddDate(-2, 0, 0)
 	const batch = 5000
@@ -42,6 +47,7 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 				Types: []domain.ViolenceType{pickType(rng)}, ReportedAt: rep, VictimAge: rng.Intn(18),
 				VictimSex: []domain.Sex{domain.SexFemale, domain.SexMale}[rng.Intn(2)],
 				Summary:   fmt.Sprintf("Kasus sintetis untuk uji beban #%d", start+done+i)}
+			c.TeamID, c.SupportTeamID = village[c.RegionCode], district[domain.ParentRegionCode(c.RegionCode)]
 			age := end.Sub(rep)
 			ack := rep.Add(time.Duration(5+rng.Intn(90)) * time.Minute)
 			resp := ack.Add(time.Duration(1+rng.Intn(30)) * time.Hour)
@@ -69,6 +75,56 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 		}
 	}
 	return inserted, st.Optimize(ctx)
+}
+
+// generatedTeams makes sure every village of codes has a taskforce and
+// every district above them a team, as an office's routing has them (the
+// demo names them so too), and returns their ids by region code; teams
+// already there (an earlier run) are kept. They have no members: the
+// generated cases are routed to them, not assigned to anyone.
+func generatedTeams(ctx context.Context, area *cases.Service, st *store.Store, codes []string) (village, district map[string]string, err error) {
+	sys := access.System("generate")
+	existing, err := area.TeamChoices(ctx, sys)
+	if err != nil {
+		return nil, nil, err
+	}
+	village, district = map[string]string{}, map[string]string{}
+	for _, t := range existing {
+		switch t.Kind {
+		case "village_taskforce":
+			village[t.RegionCode] = t.ID
+		case "district_team":
+			district[t.RegionCode] = t.ID
+		}
+	}
+	want := map[string]bool{}
+	for _, c := range codes {
+		want[c], want[domain.ParentRegionCode(c)] = true, true
+	}
+	var all []string
+	for c := range want {
+		all = append(all, c)
+	}
+	slices.Sort(all)
+	names, err := st.RegionNames(ctx, all)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range all {
+		byKind, kind, name := village, "village_taskforce", "Satgas PPA Desa "+names[c]
+		if domain.RegionLevelOf(c) != domain.LevelVillage {
+			byKind, kind, name = district, "district_team", "TRC Kecamatan "+names[c]
+		}
+		if byKind[c] != "" {
+			continue
+		}
+		t, err := area.CreateTeam(ctx, sys, domain.Team{Name: name, Kind: kind, RegionCode: c})
+		if err != nil {
+			return nil, nil, fmt.Errorf("demo: team for %s: %w", c, err)
+		}
+		byKind[c] = t.ID
+	}
+	return village, district, nil
 }
 
 // villagesBelow lists the village codes below region ("" = all Indonesia).
