@@ -247,8 +247,8 @@ func TestListReportsTotalCapped(t *testing.T) {
 }
 
 // The inbox's team filter lists the teams ListTeams lists, in its order,
-// without reading their members; a caller without the right to see cases
-// gets neither.
+// without reading their members or region names; a caller without the
+// right to see cases gets neither.
 func TestTeamChoicesAreListTeamsWithoutMembers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCasesWorld(t, d, "", nil)
@@ -264,7 +264,7 @@ func TestTeamChoicesAreListTeamsWithoutMembers(t *testing.T) {
 			members := 0
 			for i := range full {
 				members += len(full[i].Members)
-				full[i].Members, full[i].MemberIDs = nil, nil
+				full[i].Members, full[i].MemberIDs, full[i].RegionName = nil, nil, ""
 			}
 			if !reflect.DeepEqual(full, choices) {
 				t.Errorf("%s: team choices %+v, ListTeams without members %+v", u.Username, choices, full)

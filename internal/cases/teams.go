@@ -135,18 +135,27 @@ func scanTeam(row scanner) (domain.Team, error) {
 	return t, err
 }
 
-// TeamChoices lists the teams sc sees as ListTeams does, without their
-// members: what the inbox's team filter shows (a name for each team) and
-// checks a filter against, on every view, where the members were a
-// second query and the larger part of the rows.
+// TeamChoices lists the teams sc sees, in ListTeams' order, with their
+// id, name, kind and region code only: what the inbox's team filter shows
+// and checks a filter against on every view, where the members were a
+// second query and the region names a join for every team (a regency has
+// one team for each of its villages).
 // Authorization: PermViewCases.
 func (s *Service) TeamChoices(ctx context.Context, sc domain.Scope) ([]domain.Team, error) {
+	return s.teams(ctx, sc, `t.id, t.name, t.kind, t.region_code FROM teams t`, func(rows *sql.Rows) (domain.Team, error) {
+		var t domain.Team
+		err := rows.Scan(&t.ID, &t.Name, &t.Kind, &t.RegionCode)
+		return t, err
+	})
+}
+
+// teams reads the teams sc sees with cols (and their FROM), in order.
+func (s *Service) teams(ctx context.Context, sc domain.Scope, cols string, scan func(*sql.Rows) (domain.Team, error)) ([]domain.Team, error) {
 	if !sc.Can(domain.PermViewCases) {
 		return nil, domain.E(domain.EForbidden, "teams.err.forbidden_view")
 	}
 	where, args := store.ScopeClause("t.region_code", sc.RegionCode, 1)
-	out, err := store.Rows(ctx, s.st, func(rows *sql.Rows) (domain.Team, error) { return scanTeam(rows) },
-		`SELECT `+teamCols+` WHERE `+where+` ORDER BY t.region_code, t.kind, t.name`, args...)
+	out, err := store.Rows(ctx, s.st, scan, `SELECT `+cols+` WHERE `+where+` ORDER BY t.region_code, t.kind, t.name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cases: teams: %w", err)
 	}
@@ -159,7 +168,7 @@ func (s *Service) TeamChoices(ctx context.Context, sc domain.Scope) ([]domain.Te
 // ListTeams lists teams in sc's region with their members. Authorization:
 // PermViewCases.
 func (s *Service) ListTeams(ctx context.Context, sc domain.Scope) ([]domain.Team, error) {
-	out, err := s.TeamChoices(ctx, sc)
+	out, err := s.teams(ctx, sc, teamCols, func(rows *sql.Rows) (domain.Team, error) { return scanTeam(rows) })
 	if err != nil {
 		return nil, err
 	}

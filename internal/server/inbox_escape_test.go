@@ -12,15 +12,18 @@ import (
 	"lindu/internal/store/storetest"
 )
 
-// The inbox writes its rows in Go (CasesPage.rowsHTML), not through
-// html/template: what users typed (a team's name, shown in the "who"
-// column) must arrive escaped, in text and in the row's link.
+// The inbox writes its rows and its team filter's options in Go
+// (CasesPage.rowsHTML, teamOptionsHTML), not through html/template: what
+// users typed (a team's name, shown in the "who" column and as an option)
+// must arrive escaped, in text and in the row's link, and the team the
+// filter names is the option selected.
 func TestInboxEscapesWhatUsersTyped(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newWorld(t, d, server.Options{RootRegion: "61.07"})
 		const hostile = `Satgas <script>alert("x")</script> & 'Desa' <b>`
-		if _, err := w.srv.Cases.CreateTeam(bg, access.System("test"), domain.Team{Name: hostile, Kind: "village_taskforce", RegionCode: village}); err != nil {
+		team, err := w.srv.Cases.CreateTeam(bg, access.System("test"), domain.Team{Name: hostile, Kind: "village_taskforce", RegionCode: village})
+		if err != nil {
 			t.Fatal(err)
 		}
 		rep := reportByCode(t, w, fileReport(t, w, reportForm()))
@@ -57,5 +60,13 @@ func TestInboxEscapesWhatUsersTyped(t *testing.T) {
 		if !strings.Contains(pageText(body), hostile) {
 			t.Error("the page's text is not the team's name")
 		}
+		if !strings.Contains(body, `<option value="`+team.ID+`">`+escaped+`</option>`) {
+			t.Error("the team filter has no option for the team, escaped and not selected")
+		}
+		code, body, _ = sup.get("/kasus?f=1&open=1&team=" + url.QueryEscape(team.ID))
+		if code != 200 || !strings.Contains(body, `<option value="`+team.ID+`" selected>`+escaped+`</option>`) {
+			t.Errorf("/kasus filtered by the team (%d): its option is not selected", code)
+		}
+		checkPage(t, "/kasus?team=", body)
 	})
 }

@@ -37,6 +37,7 @@ type CasesPage struct {
 	Status, Due, Region, Type, Assignee, Priority, Query string
 	Team                                                 string
 	Teams                                                []domain.Team
+	TeamOptionsHTML                                      template.HTML // Teams as the team filter's options (teamOptionsHTML)
 	Open                                                 bool
 	Filtered                                             bool
 	NameSearch                                           bool // the user may search by name and phone
@@ -113,6 +114,7 @@ func (s *Server) casesList(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Cases, p.Total, p.Counts, p.NewReports, p.PendingApprovals = list, total, counts, newReports, approvals
 	p.RowsHTML = p.rowsHTML(list)
+	p.TeamOptionsHTML = p.teamOptionsHTML()
 	v := url.Values{"f": {"1"}}
 	for k, val := range map[string]string{"status": p.Status, "due": p.Due, "region": f.RegionCode, "type": p.Type,
 		"assignee": p.Assignee, "priority": p.Priority, "q": p.Query, "team": p.Team} {
@@ -326,6 +328,29 @@ func (p *CasesPage) rowsHTML(list []domain.Case) template.HTML {
 			b.WriteString(`—`)
 		}
 		b.WriteString("</td>\n  </tr>")
+	}
+	return template.HTML(b.String())
+}
+
+// teamOptionsHTML writes the team filter's options, the chosen team
+// selected, every value escaped for HTML (text and double-quoted
+// attributes). As a range in the template, a regency's 141 teams were a
+// fifth of the inbox view's CPU (TestInboxEscapesWhatUsersTyped checks the
+// escaping).
+func (p *CasesPage) teamOptionsHTML() template.HTML {
+	e := template.HTMLEscapeString
+	var b strings.Builder
+	b.Grow(len(p.Teams) * 80)
+	for _, t := range p.Teams {
+		b.WriteString(`<option value="`)
+		b.WriteString(e(t.ID))
+		b.WriteString(`"`)
+		if t.ID == p.Team {
+			b.WriteString(` selected`)
+		}
+		b.WriteString(`>`)
+		b.WriteString(e(t.Name))
+		b.WriteString(`</option>`)
 	}
 	return template.HTML(b.String())
 }
