@@ -36,21 +36,12 @@ func TestTallyRollups(t *testing.T) {
 		db := rawDB(t, d, u)
 		villages := func(district string) []string {
 			t.Helper()
-			rows, err := db.Query(`SELECT code FROM regions WHERE code LIKE '` + district + `.%' ORDER BY code LIMIT 2`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var out []string
-			for rows.Next() {
+			out, err := store.Rows(ctx, st, func(r *sql.Rows) (string, error) {
 				var c string
-				if err := rows.Scan(&c); err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, c)
-			}
-			if len(out) != 2 {
-				t.Fatalf("villages of %s: %v", district, out)
+				return c, r.Scan(&c)
+			}, `SELECT code FROM regions WHERE code LIKE '`+district+`.%' ORDER BY code LIMIT 2`)
+			if err != nil || len(out) != 2 {
+				t.Fatalf("villages of %s: %v (%v)", district, out, err)
 			}
 			return out
 		}

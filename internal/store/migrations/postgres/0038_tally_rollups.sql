@@ -8,10 +8,12 @@
 -- in one statement that takes their row locks in key order: two writers
 -- changing cases of one regency (one closing a case while another reopens
 -- one) wait for each other there instead of each holding a row the other
--- needs. The pattern index of 0034 is no longer used (the region is an
--- equality now). Same table and triggers as the other dialect's 0038.
-DROP TRIGGER case_tallies_insert_delete ON cases;
-DROP TRIGGER case_tallies_update ON cases;
+-- needs. The triggers of 0029 stay: they call the function replaced here.
+-- Writers of cases wait for this migration's one transaction (the lock),
+-- so no case is written between the refill and the new function. The
+-- pattern index of 0034 is no longer used (the region is an equality
+-- now). Same table and triggers as the other dialect's 0038.
+LOCK TABLE cases IN SHARE ROW EXCLUSIVE MODE;
 DROP INDEX case_tallies_region;
 TRUNCATE case_tallies;
 
@@ -43,13 +45,6 @@ BEGIN
     RETURN NULL;
 END
 $$;
-
-CREATE TRIGGER case_tallies_insert_delete AFTER INSERT OR DELETE ON cases
-    FOR EACH ROW EXECUTE FUNCTION case_tallies_keep();
-
-CREATE TRIGGER case_tallies_update AFTER UPDATE OF region_code, status ON cases
-    FOR EACH ROW WHEN (OLD.region_code IS DISTINCT FROM NEW.region_code OR OLD.status IS DISTINCT FROM NEW.status)
-    EXECUTE FUNCTION case_tallies_keep();
 
 INSERT INTO case_tallies (region_code, status, n)
     SELECT substr(c.region_code, 1, k), c.status, COUNT(*)
