@@ -123,6 +123,18 @@ func main() {
 				continue
 			}
 			fmt.Fprintf(os.Stderr, "== %s %s\n", d, w.name)
+			if d == "postgres" && w.name != "kla" {
+				// The workloads before this one left dead rows (every audit
+				// entry is updated once when sealed, and the bench's
+				// reports are deleted): reclaimed, as autovacuum does in a
+				// database in service, they do not slow this one. On a
+				// server running with autovacuum off, 84,000 dead audit rows
+				// from earlier runs cut audited reads at one client from 494
+				// to 398 a second.
+				if err := vacuumDataset(ctx, e); err != nil {
+					fatal(err)
+				}
+			}
 			lines, err := w.run(ctx, e)
 			for _, l := range lines {
 				r := fmt.Sprintf("%.2f", l.Ratio)
@@ -260,6 +272,15 @@ func (e *env) dataset(ctx context.Context) (*dataset, error) {
 		return nil, err
 	}
 	return ds, nil
+}
+
+// vacuumDataset prepares e's data set if needed and vacuums it.
+func vacuumDataset(ctx context.Context, e *env) error {
+	ds, err := e.dataset(ctx)
+	if err != nil {
+		return err
+	}
+	return vacuumPG(ctx, ds.DBURL)
 }
 
 // vacuumPG runs VACUUM (ANALYZE) on the PostgreSQL database at url.
