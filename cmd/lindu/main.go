@@ -45,10 +45,37 @@ import (
 var version = ""
 
 func main() {
+	tuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// gcPercent and memoryLimit are the garbage collector's settings unless
+// GOGC and GOMEMLIMIT say otherwise. lindu's live heap is small (13 MB
+// serving the 200,000-case bench) and an inbox view allocates about
+// 360 KB, so with Go's default (GOGC=100: collect when the heap has
+// doubled) the collector ran every 30-odd views. Collecting when it has
+// grown fivefold, on the SQLite bench with eight clients, took lindu's CPU
+// per inbox view from 4.7-4.8 ms to 3.9-4.3 ms (A B A B; 373-381 → 417-461
+// views a second), for a peak RSS of 144 MB instead of 107 MB. The limit
+// keeps a large live heap (a big export or statistics run) from growing
+// five times over: near it the collector runs more often.
+const (
+	gcPercent   = 400
+	memoryLimit = 1 << 30
+)
+
+// tuneGC applies gcPercent and memoryLimit where the environment does
+// not set GOGC or GOMEMLIMIT (the runtime reads those itself).
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 }
 
 const usageText = `lindu — integrated child protection (Perlindungan Terpadu Anak)
