@@ -42,7 +42,7 @@ func TestExportCasesInInboxOrder(t *testing.T) {
 			}
 			syn = append(syn, sc)
 		}
-		if _, err := w.cs.InsertSyntheticCases(ctx, access.System("test"), 1, syn); err != nil {
+		if _, err := w.cs.InsertSyntheticCases(ctx, access.System("test"), 1, syn, nil); err != nil {
 			t.Fatal(err)
 		}
 		seen := 0

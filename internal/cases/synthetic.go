@@ -30,28 +30,53 @@ type SyntheticCase struct {
 	// routing of a verified case does: its village's taskforce, with its
 	// district's team in support.
 	TeamID, SupportTeamID string
+	// Channel is how the report the case came from arrived.
+	Channel domain.Channel
+}
+
+// SyntheticReport is a generated report still waiting for triage.
+type SyntheticReport struct {
+	RegionCode  string
+	Channel     domain.Channel
+	Description string
+	ReceivedAt  time.Time
 }
 
 // syntheticRows are the rows of a batch of synthetic cases, per table.
 type syntheticRows struct {
-	cases, types, victims, deadlines [][]any
+	cases, types, victims, deadlines, reports [][]any
 }
 
 // InsertSyntheticCases writes generated cases in bulk (multi-row inserts,
-// one transaction per call): the case, its types, one victim and its two
-// clocks. No timeline, routing or messages. Case codes are 9xxxxxxx + check
-// digit from firstSeq on, so generated codes never collide with each other;
-// a code a real case holds is skipped. It returns how many it inserted.
-// Authorization: system only.
-func (s *Service) InsertSyntheticCases(ctx context.Context, sc domain.Scope, firstSeq int, cs []SyntheticCase) (int, error) {
+// one transaction per call): the case, its types, one victim, its two
+// clocks and the report it came from (verified, as triage leaves it), and
+// the reports still waiting for triage (news, without their triage clocks:
+// the escalation of generated reports would be noise in a benchmark). No
+// timeline, routing or messages. Case codes are 9xxxxxxx + check digit from
+// firstSeq on, the reports' 8xxxxxxx (a case's) and 7xxxxxxx (one waiting)
+// + check digit likewise, so generated codes never collide with each other;
+// a code a real case or report holds is skipped with its case or report.
+// It returns how many cases it inserted. Authorization: system only.
+func (s *Service) InsertSyntheticCases(ctx context.Context, sc domain.Scope, firstSeq int, cs []SyntheticCase, news []SyntheticReport) (int, error) {
 	if !sc.System {
 		return 0, domain.E(domain.EForbidden, "error.forbidden")
 	}
-	codeOf := func(i int) string {
-		c := fmt.Sprintf("9%07d", (firstSeq+i)%10000000)
-		return c + string(rune('0'+domain.CheckDigit(c)))
+	codeFrom := func(lead string) func(int) string {
+		return func(i int) string {
+			c := fmt.Sprintf("%s%07d", lead, (firstSeq+i)%10000000)
+			return c + string(rune('0'+domain.CheckDigit(c)))
+		}
 	}
-	taken, err := s.takenCodes(ctx, codeOf, len(cs))
+	codeOf, reportCodeOf, newCodeOf := codeFrom("9"), codeFrom("8"), codeFrom("7")
+	taken, err := s.takenCodes(ctx, "cases", codeOf, len(cs))
+	if err != nil {
+		return 0, err
+	}
+	takenReports, err := s.takenCodes(ctx, "reports", reportCodeOf, len(cs))
+	if err != nil {
+		return 0, err
+	}
+	takenNews, err := s.takenCodes(ctx, "reports", newCodeOf, len(news))
 	if err != nil {
 		return 0, err
 	}
@@ -59,12 +84,21 @@ func (s *Service) InsertSyntheticCases(ctx context.Context, sc domain.Scope, fir
 	var rows syntheticRows
 	inserted := 0
 	for i, c := range cs {
-		code := codeOf(i)
-		if taken[code] {
+		code, rcode := codeOf(i), reportCodeOf(i)
+		if taken[code] || takenReports[rcode] {
 			continue
 		}
 		inserted++
-		if err := s.syntheticCase(&rows, c, code, now); err != nil {
+		if err := s.syntheticCase(&rows, c, code, rcode, now); err != nil {
+			return 0, err
+		}
+	}
+	for i, r := range news {
+		rcode := newCodeOf(i)
+		if takenNews[rcode] {
+			continue
+		}
+		if err := s.syntheticReport(&rows, r.RegionCode, r.Channel, r.Description, r.ReceivedAt, rcode, domain.ReportNew, nil); err != nil {
 			return 0, err
 		}
 	}
@@ -79,7 +113,11 @@ func (s *Service) InsertSyntheticCases(ctx context.Context, sc domain.Scope, fir
 		if err := s.insertRows(ctx, tx, `INSERT INTO victims (id, case_id, name_enc, sex, age, created_at) VALUES `, 6, rows.victims); err != nil {
 			return err
 		}
-		return s.insertRows(ctx, tx, `INSERT INTO deadlines (id, subject_type, subject_id, kind, due_at, met_at, case_id) VALUES `, 7, rows.deadlines)
+		if err := s.insertRows(ctx, tx, `INSERT INTO deadlines (id, subject_type, subject_id, kind, due_at, met_at, case_id) VALUES `, 7, rows.deadlines); err != nil {
+			return err
+		}
+		return s.insertRows(ctx, tx, `INSERT INTO reports (id, code, channel, received_at, region_code, description_enc, child_sex,
+			anonymous, status, case_id, triaged_at) VALUES `, 11, rows.reports)
 	})
 	if err != nil {
 		return 0, err
@@ -87,18 +125,18 @@ func (s *Service) InsertSyntheticCases(ctx context.Context, sc domain.Scope, fir
 	return inserted, nil
 }
 
-// takenCodes lists the codes of the range of n generated codes that cases
-// hold already.
-func (s *Service) takenCodes(ctx context.Context, codeOf func(int) string, n int) (map[string]bool, error) {
+// takenCodes lists the codes of the range of n generated codes that rows
+// of table (cases or reports) hold already.
+func (s *Service) takenCodes(ctx context.Context, table string, codeOf func(int) string, n int) (map[string]bool, error) {
 	taken := map[string]bool{}
 	if n == 0 {
 		return taken, nil
 	}
 	lo, hi := codeOf(0), codeOf(n-1)
 	if lo > hi {
-		lo, hi = "900000000", "999999999"
+		lo, hi = codeOf(0)[:1]+"00000000", codeOf(0)[:1]+"99999999"
 	}
-	codes, err := store.Rows(ctx, s.st, scanString, `SELECT code FROM cases WHERE code >= $1 AND code <= $2`, lo, hi)
+	codes, err := store.Rows(ctx, s.st, scanString, `SELECT code FROM `+table+` WHERE code >= $1 AND code <= $2`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("cases: synthetic codes: %w", err)
 	}
@@ -108,8 +146,26 @@ func (s *Service) takenCodes(ctx context.Context, codeOf func(int) string, n int
 	return taken, nil
 }
 
-// syntheticCase adds the rows of one generated case.
-func (s *Service) syntheticCase(rows *syntheticRows, c SyntheticCase, code string, now time.Time) error {
+// syntheticReport adds the row of one generated report, anonymous, with
+// the generated description sealed; caseID is the case it became (nil for
+// none), triaged when it got its case.
+func (s *Service) syntheticReport(rows *syntheticRows, region string, ch domain.Channel, desc string, at time.Time, code string,
+	status domain.ReportStatus, caseID any) error {
+	enc, err := s.st.Seal(store.FieldReportDescription, desc)
+	if err != nil {
+		return err
+	}
+	var triaged any
+	if caseID != nil {
+		triaged = at.Add(20 * time.Minute)
+	}
+	rows.reports = append(rows.reports, []any{s.st.NewID(), code, string(ch), at, region, enc, "", true, string(status), caseID, triaged})
+	return nil
+}
+
+// syntheticCase adds the rows of one generated case and of the report it
+// came from.
+func (s *Service) syntheticCase(rows *syntheticRows, c SyntheticCase, code, reportCode string, now time.Time) error {
 	id := s.st.NewID()
 	enc, err := s.st.Seal(store.FieldCaseSummary, c.Summary)
 	if err != nil {
@@ -136,7 +192,11 @@ func (s *Service) syntheticCase(rows *syntheticRows, c SyntheticCase, code strin
 	rows.deadlines = append(rows.deadlines,
 		[]any{s.st.NewID(), "case", id, string(domain.DeadlineAck), ackDue, tp(c.AckAt), id},
 		[]any{s.st.NewID(), "case", id, string(domain.DeadlineResponse), respDue, tp(c.RespondedAt), id})
-	return nil
+	ch := c.Channel
+	if ch == "" {
+		ch = domain.ChannelWeb
+	}
+	return s.syntheticReport(rows, c.RegionCode, ch, c.Summary, c.ReportedAt, reportCode, domain.ReportVerified, id)
 }
 
 // insertRows writes rows of cols values each with multi-row INSERTs of at

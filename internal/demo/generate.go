@@ -48,6 +48,7 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 				VictimSex: []domain.Sex{domain.SexFemale, domain.SexMale}[rng.Intn(2)],
 				Summary:   fmt.Sprintf("Kasus sintetis untuk uji beban #%d", start+done+i)}
 			c.TeamID, c.SupportTeamID = village[c.RegionCode], district[domain.ParentRegionCode(c.RegionCode)]
+			c.Channel = pickChannel(rng)
 			age := end.Sub(rep)
 			ack := rep.Add(time.Duration(5+rng.Intn(90)) * time.Minute)
 			resp := ack.Add(time.Duration(1+rng.Intn(30)) * time.Hour)
@@ -64,7 +65,16 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 			}
 			cs[i] = c
 		}
-		m, err := area.InsertSyntheticCases(ctx, access.System("generate"), start+done, cs)
+		// Reports still waiting for triage: those of the last day an
+		// office has not got to yet, one for every 1,500 cases (about 130
+		// in 200,000 cases over two years).
+		news := make([]cases.SyntheticReport, (k+newReportEvery-1)/newReportEvery)
+		for i := range news {
+			news[i] = cases.SyntheticReport{RegionCode: codes[rng.Intn(len(codes))], Channel: pickChannel(rng),
+				Description: fmt.Sprintf("Laporan sintetis untuk uji beban #%d", start+done+i),
+				ReceivedAt:  end.Add(-time.Duration(rng.Int63n(int64(24 * time.Hour)))).Truncate(time.Second)}
+		}
+		m, err := area.InsertSyntheticCases(ctx, access.System("generate"), start+done, cs, news)
 		if err != nil {
 			return inserted, err
 		}
@@ -75,6 +85,25 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 		}
 	}
 	return inserted, st.Optimize(ctx)
+}
+
+// newReportEvery is how many generated cases there are for each generated
+// report still waiting for triage.
+const newReportEvery = 1500
+
+// pickChannel is how a generated report arrived: half on the web, the
+// rest by SMS, WhatsApp and other systems (the API).
+func pickChannel(rng *rand.Rand) domain.Channel {
+	switch n := rng.Intn(20); {
+	case n < 10:
+		return domain.ChannelWeb
+	case n < 15:
+		return domain.ChannelSMS
+	case n < 19:
+		return domain.ChannelWhatsApp
+	default:
+		return domain.ChannelAPI
+	}
 }
 
 // generatedTeams makes sure every village of codes has a taskforce and

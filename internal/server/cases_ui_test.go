@@ -1041,7 +1041,7 @@ func TestInboxBeyondCountCap(t *testing.T) {
 			Types: []domain.ViolenceType{domain.VNeglect}, Summary: "Sintetis", ReportedAt: at, AckAt: &at, RespondedAt: &at,
 			VictimAge: 8, VictimSex: domain.SexFemale})
 	}
-	if _, err := w.srv.Cases.InsertSyntheticCases(bg, access.System("test"), 1, syn); err != nil {
+	if _, err := w.srv.Cases.InsertSyntheticCases(bg, access.System("test"), 1, syn, nil); err != nil {
 		t.Fatal(err)
 	}
 	b := w.loggedIn("sup")
