@@ -161,7 +161,7 @@ func main() {
 
 // order keeps the printed workloads in the issue's order.
 func order(name string) int {
-	i := slices.Index([]string{"inbox", "sms", "whatsapp", "intake", "read", "kla", "export", "backup", "footprint"}, name)
+	i := slices.Index([]string{"inbox", "triage", "sms", "whatsapp", "intake", "read", "kla", "export", "backup", "footprint"}, name)
 	if i < 0 {
 		return 100
 	}
@@ -195,9 +195,15 @@ type env struct {
 	cleanup []func()
 }
 
+// datasetVersion changes when lindu demo generate makes other data: a
+// data set of another version is made again. 2: each case with the report
+// it came from, and reports waiting for triage (December 2026).
+const datasetVersion = 2
+
 // dataset is a prepared database: its URL, data directory (key file) and
 // the accounts the workloads use.
 type dataset struct {
+	Version int               `json:"version"` // datasetVersion when it was made
 	Name    string            `json:"name"`
 	DBURL   string            `json:"db_url"`
 	DataDir string            `json:"data_dir"`
@@ -226,12 +232,12 @@ func (e *env) dataset(ctx context.Context) (*dataset, error) {
 	marker := filepath.Join(dir, "ready.json")
 	if b, err := os.ReadFile(marker); err == nil {
 		var ds dataset
-		if err := json.Unmarshal(b, &ds); err == nil {
+		if err := json.Unmarshal(b, &ds); err == nil && ds.Version == datasetVersion {
 			e.ds = &ds
 			return e.ds, nil
 		}
 	}
-	ds := &dataset{Name: name, DataDir: dir, Users: map[string]string{}, Tokens: map[string]string{}}
+	ds := &dataset{Version: datasetVersion, Name: name, DataDir: dir, Users: map[string]string{}, Tokens: map[string]string{}}
 	// One PostgreSQL database per data set and work directory, so two
 	// checkouts (before and after a change) can be measured side by side.
 	u, err := e.freshDatabase(ctx, dir, fmt.Sprintf("lindu_bench_%d_%s", e.cases, dbSafe(filepath.Base(e.work))))
