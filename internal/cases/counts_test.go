@@ -4,6 +4,7 @@ import (
 	"maps"
 	"math/rand"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -275,6 +276,47 @@ func TestTeamChoicesAreListTeamsWithoutMembers(t *testing.T) {
 		}
 		if _, err := w.cs.TeamChoices(ctx, access.Public("1.2.3.4", "x")); domain.CodeOf(err) != domain.EForbidden {
 			t.Errorf("team choices for the public: %v, want forbidden", err)
+		}
+	})
+}
+
+// The triage list's "all" is every report of the caller's region and none
+// other, newest first, page by page (on SQLite it walks the reports by
+// time and filters the region, ListReports).
+func TestListReportsAllNewestFirst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		st := storetest.Open(t, d, storetest.Options{})
+		cs := area(st)
+		sup := access.ForUser(mkUser(t, st, "sup", domain.RoleSupervisor, "61.07"), "", "")
+		other := access.ForUser(mkUser(t, st, "sup-sambas", domain.RoleSupervisor, "61.01"), "", "")
+		now := st.Now()
+		var mine []string // newest first
+		for i, region := range []string{"61.07.01.2001", "61.01.01.2001", "61.07.02.2001", "61.07.01.2001", "61.01.01.2001", "61.07.02.2001"} {
+			r, _, err := cs.CreateReport(ctx, access.Public("1.2.3.4", "x"), domain.NewReport{Channel: domain.ChannelWeb, RegionCode: region,
+				Description: "Anak tetangga sering dipukul", ReceivedAt: now.Add(time.Duration(i-10) * time.Hour)}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(region, "61.01") {
+				mine = append([]string{r.ID}, mine...)
+			}
+		}
+		ids := func(sc domain.Scope, offset int) []string {
+			list, _, err := cs.ListReports(ctx, sc, cases.ReportFilter{Limit: 2, Offset: offset})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, r := range list {
+				out = append(out, r.ID)
+			}
+			return out
+		}
+		if got := append(ids(sup, 0), append(ids(sup, 2), ids(sup, 4)...)...); !slices.Equal(got, mine) {
+			t.Errorf("the regency's reports by page: %v, want %v", got, mine)
+		}
+		if got := ids(other, 0); len(got) != 2 || slices.Contains(mine, got[0]) || slices.Contains(mine, got[1]) {
+			t.Errorf("the other regency's list: %v", got)
 		}
 	})
 }
