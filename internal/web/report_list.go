@@ -2,9 +2,11 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"lindu/internal/cases"
 	"lindu/internal/domain"
@@ -22,10 +24,11 @@ const reportsPerPage = 50
 type ReportsPage struct {
 	Base
 	kit
-	Status  string
-	Reports []domain.Report
-	Total   int
-	Exports ExportLinks
+	Status   string
+	Reports  []domain.Report
+	RowsHTML template.HTML // the table's rows (rowsHTML)
+	Total    int
+	Exports  ExportLinks
 	listPager
 }
 
@@ -48,7 +51,58 @@ func (s *Server) reportsList(w http.ResponseWriter, r *http.Request) {
 	if total > cases.CountCap { // the case area stops counting here
 		p.uncounted("/laporan", url.Values{"status": {st}}, len(reps) == reportsPerPage)
 	}
-	s.render(w, r, http.StatusOK, "reports", p)
+	p.RowsHTML = p.rowsHTML()
+	s.render(w, r, http.StatusOK, "reports", &p)
+}
+
+// rowsHTML writes the table's rows, every value escaped for HTML (text and
+// double-quoted attributes), as CasesPage.rowsHTML does the inbox's: in
+// the template a page of 50 reports was about 15 reflective calls a row,
+// most of the view's CPU (TestReportListEscapes checks the escaping).
+func (p *ReportsPage) rowsHTML() template.HTML {
+	e := template.HTMLEscapeString
+	if len(p.Reports) == 0 {
+		return template.HTML(`<tr><td colspan="7">` + e(p.T("triage.none")) + `</td></tr>`)
+	}
+	label := p.cellLabel
+	lCode, lReceived, lRegion, lChild := label("triage.code"), label("triage.received"), label("triage.region"), label("triage.child")
+	lChannel, lState, lDue := label("triage.channel"), label("triage.state"), label("triage.deadline")
+	flag := map[string]string{"overdue": `<strong class="due overdue">` + e(p.T("due.overdue")) + `</strong><br>`,
+		"soon": `<strong class="due soon">` + e(p.T("due.soon")) + `</strong><br>`}
+	openCase := e(p.T("triage.open_case"))
+	var b strings.Builder
+	b.Grow(len(p.Reports) * 900)
+	put := func(parts ...string) {
+		for _, s := range parts {
+			b.WriteString(s)
+		}
+	}
+	for _, r := range p.Reports {
+		due := p.DueState(r.TriageDueAt)
+		b.WriteString(`<tr`)
+		if due == "overdue" {
+			b.WriteString(` class="overdue"`)
+		}
+		put(`>
+    `, lCode, `><a href="/laporan/`, e(url.PathEscape(r.ID)), `" class="code">`, e(p.PubCode(r.Code)), `</a></td>
+    `, lReceived, `><span class="nowrap">`, e(p.Time(r.ReceivedAt)), `</span></td>
+    `, lRegion, `>`, e(r.RegionName), ` <span class="hint">`, e(r.RegionCode), `</span></td>
+    `, lChild, `>`, e(p.AgeText(r.ChildAge)), ` · `, e(p.SexText(r.ChildSex)), `</td>
+    `, lChannel, `>`, e(p.Lbl("channel", r.Channel)), `</td>
+    `, lState, `>`, e(p.Lbl("rstatus", r.Status)))
+		if r.CaseID != "" {
+			put(` · <a href="/kasus/`, e(url.PathEscape(r.CaseID)), `">`, openCase, `</a>`)
+		}
+		put(`</td>
+    `, lDue, ` class="due-cell">`)
+		if r.TriageDueAt != nil {
+			put(flag[due], `<span class="nowrap">`, e(p.TimePtr(r.TriageDueAt)), `</span>`)
+		} else {
+			b.WriteString(`—`)
+		}
+		b.WriteString("</td>\n  </tr>")
+	}
+	return template.HTML(b.String())
 }
 
 // reportsFilter reads the list's status filter (new by default).
