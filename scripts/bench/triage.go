@@ -79,7 +79,9 @@ func runTriage(ctx context.Context, e *env) ([]line, error) {
 		{"waiting", "/api/v1/reports?status=new", "/laporan"},
 		{"all", "/api/v1/reports", "/laporan?status=all"},
 	} {
-		raw := func(int, int) error { return bc.get(base + "/?status=" + map[string]string{"waiting": "new", "all": "all"}[st.label]) }
+		raw := func(int, int) error {
+			return bc.get(base + "/?status=" + map[string]string{"waiting": "new", "all": "all"}[st.label])
+		}
 		for _, clients := range []int{1, 8} {
 			a, b := e.abab(clients, func(int, int) error { return api.get(srv.url + st.api) }, raw)
 			lines = append(lines, timeRatio(fmt.Sprintf("triage api %s %dc", st.label, clients), a, b))
