@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"lindu/internal/domain"
 	"lindu/internal/store"
 )
@@ -280,9 +282,29 @@ type ReportFilter struct {
 // fields, and how many there are: exact up to CountCap and capped beyond it
 // (CountCap+1). Authorization: PermManageCases.
 func (s *Service) ListReports(ctx context.Context, sc domain.Scope, f ReportFilter) ([]domain.Report, int, error) {
-	total, err := s.ReportTotal(ctx, sc, f.Status)
+	// The total and the page are read at once, each on a connection of its
+	// own (a round trip each on PostgreSQL); the total checks sc first.
+	var total int
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		total, err = s.ReportTotal(gctx, sc, f.Status)
+		return err
+	})
+	out, err := s.listReports(gctx, sc, f)
+	if werr := g.Wait(); werr != nil {
+		return nil, 0, werr
+	}
 	if err != nil {
 		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// listReports is ListReports' page, for a caller ListReports checked (or
+// checks meanwhile: ReportTotal).
+func (s *Service) listReports(ctx context.Context, sc domain.Scope, f ReportFilter) ([]domain.Report, error) {
+	if !sc.Can(domain.PermManageCases) {
+		return nil, domain.E(domain.EForbidden, "report.err.forbidden_triage")
 	}
 	where, args := reportWhere(sc, f.Status)
 	if f.Status == "" && sc.RegionCode != "" && s.st.Dialect() == store.SQLite {
@@ -304,7 +326,7 @@ func (s *Service) ListReports(ctx context.Context, sc domain.Scope, f ReportFilt
 		`SELECT `+reportCols+reportJoins+` WHERE `+where+` ORDER BY r.received_at DESC LIMIT `+strconv.Itoa(limit)+
 			` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("cases: list reports: %w", err)
+		return nil, fmt.Errorf("cases: list reports: %w", err)
 	}
 	if out == nil {
 		out = []domain.Report{}
@@ -315,7 +337,7 @@ func (s *Service) ListReports(ctx context.Context, sc domain.Scope, f ReportFilt
 			out[i].TriageDueAt = &due
 		}
 	}
-	return out, total, nil
+	return out, nil
 }
 
 // ReportTotal is ListReports's total alone: how many reports of status
