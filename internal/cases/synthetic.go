@@ -148,7 +148,7 @@ func (s *Service) takenCodes(ctx context.Context, table string, codeOf func(int)
 
 // syntheticReport adds the row of one generated report, anonymous, with
 // the generated description sealed; caseID is the case it became (nil for
-// none), triaged when it got its case.
+// none), triaged when it was received, as the generated case was verified.
 func (s *Service) syntheticReport(rows *syntheticRows, region string, ch domain.Channel, desc string, at time.Time, code string,
 	status domain.ReportStatus, caseID any) error {
 	enc, err := s.st.Seal(store.FieldReportDescription, desc)
@@ -157,7 +157,7 @@ func (s *Service) syntheticReport(rows *syntheticRows, region string, ch domain.
 	}
 	var triaged any
 	if caseID != nil {
-		triaged = at.Add(20 * time.Minute)
+		triaged = at
 	}
 	rows.reports = append(rows.reports, []any{s.st.NewID(), code, string(ch), at, region, enc, "", true, string(status), caseID, triaged})
 	return nil
