@@ -66,8 +66,8 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 			cs[i] = c
 		}
 		// Reports still waiting for triage: those of the last day an
-		// office has not got to yet, one for every 1,500 cases (about 130
-		// in 200,000 cases over two years).
+		// office has not got to yet, one for every 1,250 cases of a batch,
+		// at least one (160 in 200,000 cases over two years).
 		news := make([]cases.SyntheticReport, (k+newReportEvery-1)/newReportEvery)
 		for i := range news {
 			news[i] = cases.SyntheticReport{RegionCode: codes[rng.Intn(len(codes))], Channel: pickChannel(rng),
@@ -89,7 +89,7 @@ func Generate(ctx context.Context, st *store.Store, n int, region string, seed i
 
 // newReportEvery is how many generated cases there are for each generated
 // report still waiting for triage.
-const newReportEvery = 1500
+const newReportEvery = 1250
 
 // pickChannel is how a generated report arrived: half on the web, the
 // rest by SMS, WhatsApp and other systems (the API).
