@@ -40,35 +40,19 @@ func runInbox(ctx context.Context, e *env) ([]line, error) {
 	q := `SELECT * FROM (SELECT ` + cols + ` FROM cases c WHERE ` + in + ` AND c.next_due_at IS NOT NULL ORDER BY c.next_due_at, c.id LIMIT 50) a
 		UNION ALL SELECT * FROM (SELECT ` + cols + ` FROM cases c WHERE ` + in + ` AND c.next_due_at IS NULL ORDER BY c.reported_at DESC, c.id DESC LIMIT 50) b
 		LIMIT 50`
+	type row struct {
+		ID, Code, Region, Status, Priority string
+		Reported, Due                      time.Time
+	}
 	base, stop := baseline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		region := r.URL.Query().Get("region")
-		rows, err := db.QueryContext(r.Context(), q, region, region+".%")
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		defer rows.Close()
-		type row struct {
-			ID, Code, Region, Status, Priority string
-			Reported, Due                      time.Time
-		}
-		var out []row
-		for rows.Next() {
+		servePage(w, r, db, func(rows *sql.Rows) (row, error) {
 			var x row
 			var due sql.NullTime
-			if err := rows.Scan(&x.ID, &x.Code, &x.Region, &x.Status, &x.Priority, &x.Reported, &due); err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
+			err := rows.Scan(&x.ID, &x.Code, &x.Region, &x.Status, &x.Priority, &x.Reported, &due)
 			x.Due = due.Time
-			out = append(out, x)
-		}
-		if err := rows.Err(); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(out)
+			return x, err
+		}, q, region, region+".%")
 	}))
 	defer stop()
 
@@ -89,6 +73,32 @@ func runInbox(ctx context.Context, e *env) ([]line, error) {
 		}
 	}
 	return lines, nil
+}
+
+// servePage answers with the rows of query q as JSON, each read by scan:
+// the baselines' bare handler of a list's first page.
+func servePage[T any](w http.ResponseWriter, r *http.Request, db *sql.DB, scan func(*sql.Rows) (T, error), q string, args ...any) {
+	rows, err := db.QueryContext(r.Context(), q, args...)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
 }
 
 func randHex(n int) string {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -32,37 +31,21 @@ func runTriage(ctx context.Context, e *env) ([]line, error) {
 		"new": `SELECT ` + cols + ` FROM reports r WHERE ` + in + ` AND r.status = 'new' ORDER BY r.received_at DESC LIMIT 50`,
 		"all": `SELECT ` + cols + ` FROM reports r WHERE ` + in + ` ORDER BY r.received_at DESC LIMIT 50`,
 	}
+	type row struct {
+		ID, Code, Channel, Status, Region, Description string
+		Received                                       time.Time
+	}
 	base, stop := baseline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q, ok := page[r.URL.Query().Get("status")]
 		if !ok {
 			http.Error(w, "status", http.StatusBadRequest)
 			return
 		}
-		rows, err := db.QueryContext(r.Context(), q, regency, regency+".%")
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		defer rows.Close()
-		type row struct {
-			ID, Code, Channel, Status, Region, Description string
-			Received                                       time.Time
-		}
-		var out []row
-		for rows.Next() {
+		servePage(w, r, db, func(rows *sql.Rows) (row, error) {
 			var x row
-			if err := rows.Scan(&x.ID, &x.Code, &x.Channel, &x.Status, &x.Region, &x.Received, &x.Description); err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			out = append(out, x)
-		}
-		if err := rows.Err(); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(out)
+			err := rows.Scan(&x.ID, &x.Code, &x.Channel, &x.Status, &x.Region, &x.Received, &x.Description)
+			return x, err
+		}, q, regency, regency+".%")
 	}))
 	defer stop()
 	if err := checkTriageData(ctx, db); err != nil {
