@@ -398,7 +398,7 @@ func (s *Service) loadReports(ctx context.Context, sc domain.Scope, c *domain.Ca
 			r.ReporterName, r.ContactPhone = "", ""
 		}
 		return r, nil
-	}, `SELECT `+reportCols+reportJoins+` WHERE r.case_id = $1 ORDER BY r.received_at`, c.ID)
+	}, `SELECT `+s.reportColsFor()+reportJoins+` WHERE r.case_id = $1 ORDER BY r.received_at`, c.ID)
 	return err
 }
 
