@@ -237,7 +237,8 @@ const reportJoins = ` FROM reports r LEFT JOIN regions g ON g.code = r.region_co
 
 // reportColsSQLite is reportCols with its times read as text
 // (store.TextTimes, scanned by scanReport's TimeDest): modernc's driver
-// parsing them was 5.6 % of lindu's CPU for the triage list's API.
+// parsing them was 5.6 % of lindu's CPU for the triage list's API
+// (every report, SQLite).
 var reportColsSQLite = store.TextTimes(store.SQLite, reportCols, "r.received_at", "r.triaged_at")
 
 // reportColsFor is reportCols for the store's database.
