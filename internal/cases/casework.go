@@ -29,14 +29,23 @@ func (s *Service) CaseworkRules(ctx context.Context) (domain.CaseworkRules, erro
 
 // readRules reads the casework rules through q.
 func readRules(ctx context.Context, q store.Querier) (domain.CaseworkRules, error) {
-	r := domain.DefaultCaseworkRules()
 	var v string
 	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, caseworkSetting).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) || v == "" {
-		return r, nil
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.DefaultCaseworkRules(), nil
 	}
 	if err != nil {
-		return r, fmt.Errorf("cases: casework rules: %w", err)
+		return domain.DefaultCaseworkRules(), fmt.Errorf("cases: casework rules: %w", err)
+	}
+	return parseRules(v)
+}
+
+// parseRules reads the casework rules from their setting's stored value
+// ("" for none: the defaults).
+func parseRules(v string) (domain.CaseworkRules, error) {
+	r := domain.DefaultCaseworkRules()
+	if v == "" {
+		return r, nil
 	}
 	var stored domain.CaseworkRules
 	if err := json.Unmarshal([]byte(v), &stored); err != nil {

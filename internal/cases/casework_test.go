@@ -457,3 +457,58 @@ func TestCaseLoad(t *testing.T) {
 		}
 	})
 }
+
+// The count of requests waiting for a supervisor follows the rules read
+// with it: their own request counts only where self-approval is allowed,
+// and a changed rule shows at the next count.
+func TestPendingApprovalsFollowSelfApproval(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, d store.Dialect) {
+		w := newCasesWorld(t, d, "", nil)
+		_, c := w.report(t, "61.07.01.2001")
+		sup := w.sc(w.sup)
+		if _, err := w.cs.Reassign(ctx, sup, c.ID, "", w.sup.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.cs.Transition(ctx, sup, c.ID, domain.Transition{To: domain.StatusResponded}); err != nil {
+			t.Fatal(err)
+		}
+		due := w.clk.Now().AddDate(0, 0, 3).Format("2006-01-02")
+		if _, err := w.cs.AddPlanAction(ctx, sup, c.ID, domain.NewPlanAction{Domain: "safety", Goal: "g", Action: "a", ResponsibleUserID: w.sup.ID, DueOn: due}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.cs.SubmitPlan(ctx, sup, c.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		sup2 := w.sc(mkUser(t, w.st, "sup-other", domain.RoleSupervisor, "61.07"))
+		count := func(sc domain.Scope) int {
+			t.Helper()
+			n, err := w.cs.PendingApprovals(ctx, sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n, m := count(sup), count(sup2); n != 0 || m != 1 {
+			t.Fatalf("default rules: own request counted %d (want 0), another supervisor's count %d (want 1)", n, m)
+		}
+		rules := domain.DefaultCaseworkRules()
+		rules.SelfApproval = true
+		if err := w.cs.SetCaseworkRules(ctx, sys(), rules); err != nil {
+			t.Fatal(err)
+		}
+		if n, m := count(sup), count(sup2); n != 1 || m != 1 {
+			t.Fatalf("self-approval allowed: own request counted %d (want 1), another supervisor's count %d (want 1)", n, m)
+		}
+		rules.SelfApproval = false
+		if err := w.cs.SetCaseworkRules(ctx, sys(), rules); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(sup); n != 0 {
+			t.Fatalf("self-approval off again: own request counted %d", n)
+		}
+		// A caseworker decides nothing: no count, no error.
+		if n := count(w.sc(w.peksos)); n != 0 {
+			t.Fatalf("caseworker's count %d", n)
+		}
+	})
+}
