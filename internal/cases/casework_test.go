@@ -207,21 +207,8 @@ func contains(s, sub string) bool {
 func TestCaseworkSelfApprovalAndRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCasesWorld(t, d, "", nil)
-		_, c := w.report(t, "61.07.01.2001")
+		c, due := w.ownPlanSubmitted(t)
 		sup := w.sc(w.sup)
-		if _, err := w.cs.Reassign(ctx, sup, c.ID, "", w.sup.ID, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.cs.Transition(ctx, sup, c.ID, domain.Transition{To: domain.StatusResponded}); err != nil {
-			t.Fatal(err)
-		}
-		due := w.clk.Now().AddDate(0, 0, 3).Format("2006-01-02")
-		if _, err := w.cs.AddPlanAction(ctx, sup, c.ID, domain.NewPlanAction{Domain: "safety", Goal: "g", Action: "a", ResponsibleUserID: w.sup.ID, DueOn: due}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.cs.SubmitPlan(ctx, sup, c.ID, ""); err != nil {
-			t.Fatal(err)
-		}
 		if n, _ := w.cs.PendingApprovals(ctx, sup); n != 0 {
 			t.Fatalf("own request counted as waiting for me: %d", n)
 		}
@@ -464,21 +451,8 @@ func TestCaseLoad(t *testing.T) {
 func TestPendingApprovalsFollowSelfApproval(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, d store.Dialect) {
 		w := newCasesWorld(t, d, "", nil)
-		_, c := w.report(t, "61.07.01.2001")
+		w.ownPlanSubmitted(t)
 		sup := w.sc(w.sup)
-		if _, err := w.cs.Reassign(ctx, sup, c.ID, "", w.sup.ID, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.cs.Transition(ctx, sup, c.ID, domain.Transition{To: domain.StatusResponded}); err != nil {
-			t.Fatal(err)
-		}
-		due := w.clk.Now().AddDate(0, 0, 3).Format("2006-01-02")
-		if _, err := w.cs.AddPlanAction(ctx, sup, c.ID, domain.NewPlanAction{Domain: "safety", Goal: "g", Action: "a", ResponsibleUserID: w.sup.ID, DueOn: due}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.cs.SubmitPlan(ctx, sup, c.ID, ""); err != nil {
-			t.Fatal(err)
-		}
 		sup2 := w.sc(mkUser(t, w.st, "sup-other", domain.RoleSupervisor, "61.07"))
 		count := func(sc domain.Scope) int {
 			t.Helper()
@@ -511,4 +485,28 @@ func TestPendingApprovalsFollowSelfApproval(t *testing.T) {
 			t.Fatalf("caseworker's count %d", n)
 		}
 	})
+}
+
+// ownPlanSubmitted files a case that the supervisor leads and has
+// responded to, with a plan of one action (due in three days, returned)
+// that the supervisor submitted: a request waiting for a supervisor other
+// than its author under the default rules.
+func (w *casesWorld) ownPlanSubmitted(t *testing.T) (domain.Case, string) {
+	t.Helper()
+	_, c := w.report(t, "61.07.01.2001")
+	sup := w.sc(w.sup)
+	if _, err := w.cs.Reassign(ctx, sup, c.ID, "", w.sup.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.cs.Transition(ctx, sup, c.ID, domain.Transition{To: domain.StatusResponded}); err != nil {
+		t.Fatal(err)
+	}
+	due := w.clk.Now().AddDate(0, 0, 3).Format("2006-01-02")
+	if _, err := w.cs.AddPlanAction(ctx, sup, c.ID, domain.NewPlanAction{Domain: "safety", Goal: "g", Action: "a", ResponsibleUserID: w.sup.ID, DueOn: due}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.cs.SubmitPlan(ctx, sup, c.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	return c, due
 }
